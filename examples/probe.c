@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lv-probe: open the default backend, print its capabilities, create a VM
+ * and a vCPU, and tear everything down. Exit status 0 when a backend works.
+ */
+#include <libvcpu/libvcpu.h>
+#include <stdio.h>
+
+static const struct {
+	unsigned long long bit;
+	const char *name;
+} feats[] = {
+	{ LV_FEAT_UNRESTRICTED_GUEST, "unrestricted-guest" },
+	{ LV_FEAT_DIRTY_LOG, "dirty-log" },
+	{ LV_FEAT_READONLY_MEM, "readonly-mem" },
+	{ LV_FEAT_NOEXEC_MEM, "noexec-mem" },
+	{ LV_FEAT_CPUID_EXIT, "cpuid-exit" },
+	{ LV_FEAT_MSR_EXIT, "msr-exit" },
+	{ LV_FEAT_IRQ_WINDOW, "irq-window" },
+	{ LV_FEAT_NMI_WINDOW, "nmi-window" },
+	{ LV_FEAT_SINGLESTEP, "singlestep" },
+	{ LV_FEAT_HYPERCALL_EXIT, "hypercall-exit" },
+	{ LV_FEAT_NESTED_PAGING, "nested-paging" },
+	{ LV_FEAT_TLB_TAGGED, "tlb-tagged" },
+	{ LV_FEAT_SYNC_REGS, "sync-regs" },
+	{ LV_FEAT_RING0, "ring0" },
+};
+
+int main(void)
+{
+	struct lv_backend *b;
+	struct lv_caps caps;
+	struct lv_vm *vm;
+	struct lv_vcpu *vcpu;
+	size_t i;
+	int rc;
+
+	rc = lv_backend_open(LV_BACKEND_ANY, &b);
+	if (rc) {
+		fprintf(stderr, "no usable backend: %s (%s)\n", lv_status_name(rc),
+			lv_strerror(rc));
+		return 1;
+	}
+	lv_backend_caps(b, &caps);
+	printf("backend:          %s\n", lv_backend_kind_name(caps.kind));
+	printf("max vCPUs per VM: %u\n", caps.max_vcpus);
+	printf("max memory slots: %u\n", caps.max_slots);
+	printf("guest phys bits:  %u\n", caps.guest_phys_bits);
+	printf("page sizes:      ");
+	for (i = 12; i < 64; i++)
+		if (caps.page_sizes & (1ull << i))
+			printf(" %lluK", (1ull << i) >> 10);
+	printf("\nfeatures:        ");
+	for (i = 0; i < sizeof(feats) / sizeof(feats[0]); i++)
+		if (caps.features & feats[i].bit)
+			printf(" %s", feats[i].name);
+	printf("\n");
+
+	rc = lv_vm_create(b, NULL, &vm);
+	printf("create VM:        %s\n", lv_status_name(rc));
+	if (rc == LV_OK) {
+		rc = lv_vcpu_create(vm, 0, &vcpu);
+		printf("create vCPU 0:    %s\n", lv_status_name(rc));
+		if (rc == LV_OK)
+			lv_vcpu_destroy(vcpu);
+		lv_vm_destroy(vm);
+	}
+	lv_backend_close(b);
+	return 0;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file platform.h
+ * @brief The platform seam: the functions a ring-0 embedder supplies.
+ *
+ * The freestanding archive (`libvcpu_kernel.a`: core + VMX + SVM backends)
+ * calls nothing but these functions and memcpy/memset/memmove/memcmp. A
+ * kernel, hypervisor or test kernel that links it defines every function
+ * below. The hosted archive (`libvcpu.a`) carries its own implementation on
+ * top of libc and pthreads, so user-space programs define none of them.
+ *
+ * Rules for implementations:
+ * - None of them may call back into libvcpu.
+ * - lv_plat_page_alloc() and lv_plat_alloc() may fail (return NULL); the
+ *   library then returns #LV_ERR_NOMEM and leaves its objects consistent.
+ * - Allocation functions are called only from the API calls that document
+ *   that they allocate (create/map calls), never from lv_vcpu_run()'s exit
+ *   path, and never with interrupts disabled by the library.
+ * - lv_plat_cpu_id() and lv_plat_kick_cpu() may be called with interrupts
+ *   disabled and must not sleep.
+ */
+#ifndef LIBVCPU_PLATFORM_H
+#define LIBVCPU_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Allocate @p count physically contiguous, zeroed, 4 KiB-aligned pages.
+ * @param count number of pages, >= 1 (the library asks for at most 4).
+ * @param phys receives the host-physical address of the first page.
+ * @return the kernel-virtual address, or NULL when out of memory.
+ */
+void *lv_plat_page_alloc(size_t count, uint64_t *phys);
+
+/** Free pages from lv_plat_page_alloc(); @p count as allocated. */
+void lv_plat_page_free(void *va, size_t count);
+
+/**
+ * Allocate @p size bytes of zeroed kernel memory for library objects,
+ * aligned to 64 bytes. @return NULL when out of memory.
+ */
+void *lv_plat_alloc(size_t size);
+
+/** Free memory from lv_plat_alloc(); NULL is ignored. */
+void lv_plat_free(void *ptr);
+
+/** Host-physical address of a kernel-virtual address (any mapped byte). */
+uint64_t lv_plat_virt_to_phys(const void *va);
+
+/** Kernel-virtual address of a host-physical address of RAM. */
+void *lv_plat_phys_to_virt(uint64_t pa);
+
+/** Log levels for lv_plat_log(). */
+enum lv_log_level { LV_LOG_ERROR = 0, LV_LOG_WARN = 1, LV_LOG_INFO = 2, LV_LOG_DEBUG = 3 };
+
+/**
+ * Log one line (no trailing newline). The library calls it only for
+ * diagnostics; an implementation may drop everything.
+ */
+void lv_plat_log(int level, const char *msg);
+
+/** Index of the current host CPU, 0 .. lv_plat_cpu_count() - 1. */
+uint32_t lv_plat_cpu_id(void);
+
+/** Number of host CPUs the library may be used on (fixed after start). */
+uint32_t lv_plat_cpu_count(void);
+
+/**
+ * Make host CPU @p cpu leave guest mode soon (an IPI to any vector the
+ * embedder handles; the VM exit is what matters). Called by lv_vcpu_kick()
+ * from any CPU, possibly the target itself. Must not block.
+ */
+void lv_plat_kick_cpu(uint32_t cpu);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBVCPU_PLATFORM_H */

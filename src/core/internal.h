@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal object layout and the backend ops table.
+ *
+ * The API layer (src/core/api.c) validates arguments, keeps object
+ * lifetimes and the memory-slot table, and dispatches to a backend through
+ * `struct lv_backend_ops`. A backend leaves an op NULL when it does not
+ * implement it; the API layer then returns LV_ERR_NOTSUP.
+ *
+ * What the API layer guarantees to every op:
+ * - arguments are non-NULL and validated as the public header documents;
+ * - memory ops: the range is page-aligned, in range, and (map) free or
+ *   (unmap/protect/get_dirty) fully mapped; vm->mem still shows the state
+ *   BEFORE the change while the op runs and is updated after it succeeds;
+ * - vCPU ops other than kick are never called while the vCPU is running.
+ */
+#ifndef LV_CORE_INTERNAL_H
+#define LV_CORE_INTERNAL_H
+
+#include <libvcpu/libvcpu.h>
+#include <libvcpu/platform.h>
+
+#include "memmap.h"
+
+struct lv_backend_ops {
+	const char *name;
+	uint32_t kind;
+
+	/* Backend lifetime. open() fills b->caps and b->priv. */
+	int (*open)(struct lv_backend *b);
+	void (*close)(struct lv_backend *b);
+	int (*cpu_enable)(struct lv_backend *b);
+	int (*cpu_disable)(struct lv_backend *b);
+
+	/* VM lifetime. vm_create() fills vm->priv; vm_destroy() frees it. */
+	int (*vm_create)(struct lv_vm *vm);
+	void (*vm_destroy)(struct lv_vm *vm);
+
+	/* Guest memory (see the guarantees above). */
+	int (*map)(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags);
+	int (*unmap)(struct lv_vm *vm, uint64_t gpa, uint64_t size);
+	int (*protect)(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
+	int (*get_dirty)(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap);
+	int (*set_msr_exits)(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
+
+	/* vCPU lifetime. vcpu_create() fills vcpu->priv; destroy frees it. */
+	int (*vcpu_create)(struct lv_vcpu *vcpu);
+	void (*vcpu_destroy)(struct lv_vcpu *vcpu);
+
+	/* Run: fill vcpu->exit and return LV_OK, or an error. */
+	int (*run)(struct lv_vcpu *vcpu);
+	/* Kick: any thread/CPU, any time, async-signal-safe. */
+	int (*kick)(struct lv_vcpu *vcpu);
+
+	int (*get_state)(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st);
+	int (*set_state)(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st);
+	int (*get_msr)(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value);
+	int (*set_msr)(struct lv_vcpu *vcpu, uint32_t index, uint64_t value);
+	int (*inject)(struct lv_vcpu *vcpu, const struct lv_event *ev);
+	int (*request_window)(struct lv_vcpu *vcpu, uint32_t mask);
+	int (*set_cpuid)(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n);
+	int (*set_exception_exits)(struct lv_vcpu *vcpu, uint32_t vectors);
+	int (*set_debug)(struct lv_vcpu *vcpu, uint32_t flags);
+};
+
+/* Object states. */
+enum lv_obj_state { LV_OBJ_FREE = 0, LV_OBJ_LIVE = 1, LV_OBJ_DEAD = 2 };
+
+struct lv_backend {
+	const struct lv_backend_ops *ops;
+	struct lv_caps caps;
+	void *priv;
+	struct lv_vm *vms; /* every VM struct ever allocated (live or dead) */
+	uint32_t live_vms;
+	uint32_t enabled_cpus; /* maintained by cpu_enable/disable */
+};
+
+struct lv_vm {
+	struct lv_backend *backend;
+	struct lv_vm *next; /* in backend->vms */
+	uint32_t state;	    /* enum lv_obj_state */
+	uint32_t max_vcpus;
+	uint32_t live_vcpus;
+	uint32_t pad_;
+	struct lv_vcpu **vcpus; /* [max_vcpus], NULL until an id is first created */
+	struct lv_memmap mem;
+	void *priv;
+};
+
+struct lv_vcpu {
+	struct lv_vm *vm;
+	uint32_t id;
+	uint32_t state;	  /* enum lv_obj_state */
+	uint32_t running; /* set with __atomic while inside run() */
+	uint32_t pad_;
+	struct lv_exit exit;
+	void *priv;
+};
+
+/* Backend registries (one per archive). NULL-terminated. */
+extern const struct lv_backend_ops *const lv_backend_registry[];
+
+/* Inline helpers usable by every backend. */
+static inline int lv_is_aligned(uint64_t v, uint64_t a)
+{
+	return (v & (a - 1)) == 0;
+}
+
+#endif /* LV_CORE_INTERNAL_H */

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The platform seam for user space (hosted archive): libc allocation,
+ * identity "physical" addresses, an optional log hook.
+ */
+#define _GNU_SOURCE
+#include <libvcpu/hosted.h>
+#include <libvcpu/platform.h>
+
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static lv_log_fn log_hook;
+static long fail_after = -1;
+static long outstanding;
+
+void lv_hosted_set_log_hook(lv_log_fn fn)
+{
+	log_hook = fn;
+}
+
+void lv_hosted_fail_alloc_after(long n)
+{
+	__atomic_store_n(&fail_after, n, __ATOMIC_SEQ_CST);
+}
+
+long lv_hosted_allocs_outstanding(void)
+{
+	return __atomic_load_n(&outstanding, __ATOMIC_SEQ_CST);
+}
+
+/* True when failure injection says this allocation must fail. */
+static int inject_failure(void)
+{
+	long n = __atomic_load_n(&fail_after, __ATOMIC_SEQ_CST);
+
+	while (n >= 0) {
+		long next = n == 0 ? 0 : n - 1;
+
+		if (__atomic_compare_exchange_n(&fail_after, &n, next, 0, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			return n == 0;
+	}
+	return 0;
+}
+
+static void *zalloc_aligned(size_t align, size_t size)
+{
+	void *p;
+
+	size = (size + align - 1) & ~(align - 1);
+	if (size == 0)
+		size = align;
+	if (inject_failure())
+		return NULL;
+	p = aligned_alloc(align, size);
+	if (!p)
+		return NULL;
+	memset(p, 0, size);
+	__atomic_add_fetch(&outstanding, 1, __ATOMIC_SEQ_CST);
+	return p;
+}
+
+void *lv_plat_page_alloc(size_t count, uint64_t *phys)
+{
+	void *p;
+
+	if (count == 0 || !phys || count > ((size_t)-1) / 4096)
+		return NULL;
+	p = zalloc_aligned(4096, count * 4096);
+	if (p)
+		*phys = (uint64_t)(uintptr_t)p;
+	return p;
+}
+
+void lv_plat_page_free(void *va, size_t count)
+{
+	(void)count;
+	if (!va)
+		return;
+	__atomic_sub_fetch(&outstanding, 1, __ATOMIC_SEQ_CST);
+	free(va);
+}
+
+void *lv_plat_alloc(size_t size)
+{
+	return zalloc_aligned(64, size);
+}
+
+void lv_plat_free(void *ptr)
+{
+	if (!ptr)
+		return;
+	__atomic_sub_fetch(&outstanding, 1, __ATOMIC_SEQ_CST);
+	free(ptr);
+}
+
+uint64_t lv_plat_virt_to_phys(const void *va)
+{
+	return (uint64_t)(uintptr_t)va;
+}
+
+void *lv_plat_phys_to_virt(uint64_t pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+void lv_plat_log(int level, const char *msg)
+{
+	lv_log_fn fn = log_hook;
+
+	if (fn)
+		fn(level, msg);
+}
+
+uint32_t lv_plat_cpu_id(void)
+{
+	int c = sched_getcpu();
+
+	return c < 0 ? 0 : (uint32_t)c;
+}
+
+uint32_t lv_plat_cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+
+	return n < 1 ? 1 : (uint32_t)n;
+}
+
+void lv_plat_kick_cpu(uint32_t cpu)
+{
+	(void)cpu; /* hosted backends kick threads, not CPUs */
+}
