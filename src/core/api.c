@@ -11,11 +11,14 @@
 
 /* ---- backends --------------------------------------------------------- */
 
-static int open_one(const struct lv_backend_ops *ops, struct lv_backend **out)
+int lv_backend_open_ops(const struct lv_backend_ops *ops, struct lv_backend **out)
 {
-	struct lv_backend *b = lv_plat_alloc(sizeof(*b));
+	struct lv_backend *b;
 	int rc;
 
+	if (!ops || !out || !ops->open || !ops->close)
+		return LV_ERR_INVAL;
+	b = lv_plat_alloc(sizeof(*b));
 	if (!b)
 		return LV_ERR_NOMEM;
 	b->ops = ops;
@@ -44,7 +47,7 @@ int lv_backend_open(uint32_t kind, struct lv_backend **out)
 
 		if (kind != LV_BACKEND_ANY && ops->kind != kind)
 			continue;
-		rc = open_one(ops, out);
+		rc = lv_backend_open_ops(ops, out);
 		if (rc == LV_OK)
 			return LV_OK;
 		/* Report the most specific reason: anything beats NODEV. */

@@ -97,6 +97,12 @@ struct lv_vcpu {
 	void *priv;
 };
 
+/*
+ * Open a backend from an explicit ops table (tests use it with mock ops;
+ * lv_backend_open() uses it for every registry entry).
+ */
+int lv_backend_open_ops(const struct lv_backend_ops *ops, struct lv_backend **out);
+
 /* Backend registries (one per archive). NULL-terminated. */
 extern const struct lv_backend_ops *const lv_backend_registry[];
 
