@@ -24,6 +24,9 @@ install(FILES ${PROJECT_BINARY_DIR}/libvcpuConfig.cmake
               ${PROJECT_BINARY_DIR}/libvcpuConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/libvcpu)
 
+# Relocatable .pc files: the prefix is found relative to the file itself.
+file(RELATIVE_PATH LV_PC_TO_PREFIX /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)
+string(REGEX REPLACE "/$" "" LV_PC_TO_PREFIX "${LV_PC_TO_PREFIX}")
 foreach(_pc libvcpu libvcpu-kernel)
   configure_file(${PROJECT_SOURCE_DIR}/cmake/${_pc}.pc.in ${PROJECT_BINARY_DIR}/${_pc}.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/${_pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
