@@ -4,8 +4,8 @@
  * @brief The normalized VM-exit record returned by lv_vcpu_run().
  *
  * Every backend reports exits through one record, #lv_exit. The kind is in
- * #lv_exit.reason; the matching member of the union holds the details; and
- * #lv_exit.raw always keeps the hardware's own values (VMX exit reason and
+ * lv_exit::reason; the matching member of the union holds the details; and
+ * lv_exit::raw always keeps the hardware's own values (VMX exit reason and
  * qualification, SVM EXITCODE/EXITINFO1/EXITINFO2, KVM exit reason) for
  * experts. An exit the library cannot classify is still delivered, as
  * #LV_EXIT_UNKNOWN with the raw values.
@@ -28,31 +28,31 @@ extern "C" {
 /** Exit kinds. */
 enum lv_exit_reason {
 	LV_EXIT_NONE = 0,  /**< No exit has happened yet. */
-	LV_EXIT_IO,	   /**< Port IO: #lv_exit.io. */
-	LV_EXIT_MMIO,	   /**< Access to guest-physical memory that is not RAM: #lv_exit.mmio. */
-	LV_EXIT_CPUID,	   /**< CPUID the caller asked to see: #lv_exit.cpuid. */
-	LV_EXIT_RDMSR,	   /**< RDMSR the caller asked to see: #lv_exit.msr. */
-	LV_EXIT_WRMSR,	   /**< WRMSR the caller asked to see: #lv_exit.msr. */
+	LV_EXIT_IO,	   /**< Port IO: lv_exit::io. */
+	LV_EXIT_MMIO,	   /**< Access to guest-physical memory that is not RAM: lv_exit::mmio. */
+	LV_EXIT_CPUID,	   /**< CPUID the caller asked to see: lv_exit::cpuid. */
+	LV_EXIT_RDMSR,	   /**< RDMSR the caller asked to see: lv_exit::msr. */
+	LV_EXIT_WRMSR,	   /**< WRMSR the caller asked to see: lv_exit::msr. */
 	LV_EXIT_HLT,	   /**< HLT executed (RIP is past the HLT). */
 	LV_EXIT_SHUTDOWN,  /**< Triple fault / shutdown; the vCPU must be reset by state. */
-	LV_EXIT_EXCEPTION, /**< An intercepted exception: #lv_exit.exception. */
-	LV_EXIT_NPF, /**< A nested-page fault that is not MMIO (e.g. execute of NX memory): #lv_exit.npf. */
+	LV_EXIT_EXCEPTION, /**< An intercepted exception: lv_exit::exception. */
+	LV_EXIT_NPF, /**< A nested-page fault that is not MMIO (e.g. execute of NX memory): lv_exit::npf. */
 	LV_EXIT_IRQ_WINDOW, /**< The guest can now take an external interrupt. */
 	LV_EXIT_NMI_WINDOW, /**< The guest can now take an NMI. */
-	LV_EXIT_HYPERCALL,  /**< VMCALL / VMMCALL: #lv_exit.hypercall. */
-	LV_EXIT_DEBUG,	    /**< Single-step or debug trap the caller asked for: #lv_exit.debug. */
-	LV_EXIT_ENTRY_FAILED, /**< VM entry failed: #lv_exit.entry_failed. */
-	LV_EXIT_INTERNAL_ERROR, /**< The backend could not continue (e.g. KVM emulation failure): #lv_exit.internal. */
-	LV_EXIT_SYSTEM_EVENT, /**< Reset/shutdown/crash request reported by the platform: #lv_exit.system_event. */
+	LV_EXIT_HYPERCALL,  /**< VMCALL / VMMCALL: lv_exit::hypercall. */
+	LV_EXIT_DEBUG,	    /**< Single-step or debug trap the caller asked for: lv_exit::debug. */
+	LV_EXIT_ENTRY_FAILED, /**< VM entry failed: lv_exit::entry_failed. */
+	LV_EXIT_INTERNAL_ERROR, /**< The backend could not continue (e.g. KVM emulation failure): lv_exit::internal. */
+	LV_EXIT_SYSTEM_EVENT, /**< Reset/shutdown/crash request reported by the platform: lv_exit::system_event. */
 	LV_EXIT_CANCELLED, /**< lv_vcpu_kick() was called; the guest did not run or was interrupted. */
-	LV_EXIT_UNKNOWN, /**< An exit the library cannot classify; see #lv_exit.raw. */
+	LV_EXIT_UNKNOWN, /**< An exit the library cannot classify; see lv_exit::raw. */
 	LV_EXIT_REASON_COUNT
 };
 
-/** Access bits used by #lv_exit.npf and #lv_exit.mmio. */
-#define LV_ACCESS_READ	(1u << 0)
-#define LV_ACCESS_WRITE (1u << 1)
-#define LV_ACCESS_EXEC	(1u << 2)
+/** Access bits used by lv_exit::npf and lv_exit::mmio. */
+#define LV_ACCESS_READ	(1u << 0) /**< Data read. */
+#define LV_ACCESS_WRITE (1u << 1) /**< Data write. */
+#define LV_ACCESS_EXEC	(1u << 2) /**< Instruction fetch. */
 
 /** Why an RDMSR/WRMSR exit reached the caller. */
 enum lv_msr_exit_reason {
@@ -60,7 +60,7 @@ enum lv_msr_exit_reason {
 	LV_MSR_EXIT_UNKNOWN = 1, /**< The backend does not implement this MSR. */
 };
 
-/** Kinds of entry failure (#lv_exit.entry_failed.kind). */
+/** Kinds of entry failure (lv_exit::entry_failed kind). */
 enum lv_entry_fail_kind {
 	LV_ENTRY_FAIL_GUEST_STATE =
 		0,		    /**< VMX exit reason 33/34 with bit 31; SVM VMEXIT_INVALID. */
@@ -69,7 +69,7 @@ enum lv_entry_fail_kind {
 	LV_ENTRY_FAIL_KVM, /**< KVM_EXIT_FAIL_ENTRY; hw_reason holds hardware_entry_failure_reason. */
 };
 
-/** Kinds of system event (#lv_exit.system_event.type). */
+/** Kinds of system event (lv_exit::system_event type). */
 enum lv_system_event_type {
 	LV_SYSTEM_EVENT_SHUTDOWN = 1,
 	LV_SYSTEM_EVENT_RESET = 2,
@@ -80,7 +80,7 @@ enum lv_system_event_type {
 /** The backend's own, unnormalized description of the exit. */
 struct lv_exit_raw {
 	uint32_t backend; /**< The #lv_backend_kind that produced it. */
-	uint32_t pad_;
+	uint32_t pad_;	  /**< Reserved. */
 	uint64_t
 		reason; /**< VMX basic exit reason (full 32 bits), SVM EXITCODE, or KVM exit_reason. */
 	uint64_t qual;	  /**< VMX exit qualification; SVM EXITINFO1; KVM: suberror / hw reason. */
@@ -127,7 +127,7 @@ struct lv_exit {
 			uint32_t reason; /**< An #lv_msr_exit_reason. */
 			uint64_t
 				value; /**< WRMSR: the value written. RDMSR: the caller writes it. */
-			uint8_t error; /**< Caller sets 1 to inject #GP(0) instead of completing. */
+			uint8_t error; /**< Caller sets 1 to inject \#GP(0) instead of completing. */
 			uint8_t pad_[7];
 		} msr;
 		/** #LV_EXIT_EXCEPTION. The exception has NOT been delivered. */
@@ -136,7 +136,7 @@ struct lv_exit {
 			uint8_t has_error_code;
 			uint8_t pad_[2];
 			uint32_t error_code;
-			uint64_t cr2; /**< Faulting address for #PF, else 0. */
+			uint64_t cr2; /**< Faulting address for \#PF, else 0. */
 		} exception;
 		/** #LV_EXIT_NPF. */
 		struct {

@@ -7,8 +7,8 @@
  *
  * Objects and ownership
  * ---------------------
- * A backend (#lv_backend) owns its VMs; a VM (#lv_vm) owns its vCPUs
- * (#lv_vcpu). Each has a create/destroy pair. Handles are pointers the
+ * A backend (`struct lv_backend`) owns its VMs; a VM (`struct lv_vm`) owns its
+ * vCPUs (`struct lv_vcpu`). Each has a create/destroy pair. Handles are pointers the
  * library allocates; their memory stays valid until the owner is gone
  * (vCPU memory until its VM is destroyed, VM memory until its backend is
  * closed), so any call on a destroyed vCPU or VM returns #LV_ERR_STALE
@@ -53,9 +53,9 @@
 extern "C" {
 #endif
 
-#define LV_VERSION_MAJOR 0
-#define LV_VERSION_MINOR 1
-#define LV_VERSION_PATCH 0
+#define LV_VERSION_MAJOR 0 /**< Major version: incompatible API changes. */
+#define LV_VERSION_MINOR 1 /**< Minor version: additions. */
+#define LV_VERSION_PATCH 0 /**< Patch version: fixes. */
 
 /** Guest page size the API works in: every address and size is a multiple. */
 #define LV_PAGE_SIZE 4096u
@@ -164,7 +164,8 @@ struct lv_vm_config {
 
 /**
  * Create a VM with no memory and no vCPUs.
- * @param cfg NULL or options. @param out receives the handle.
+ * @param b an open backend. @param cfg NULL or options.
+ * @param out receives the handle.
  * @return #LV_OK; #LV_ERR_INVAL; #LV_ERR_STALE (backend closed);
  *         #LV_ERR_NOMEM; #LV_ERR_HW (kernel refused). Allocates.
  */
@@ -179,15 +180,18 @@ int lv_vm_destroy(struct lv_vm *vm);
 
 /** @name Mapping flags for lv_vm_map() / lv_vm_protect() */
 /**@{*/
-#define LV_PROT_READ	 (1u << 0)
-#define LV_PROT_WRITE	 (1u << 1)
-#define LV_PROT_EXEC	 (1u << 2)
+#define LV_PROT_READ	 (1u << 0) /**< Guest may read. */
+#define LV_PROT_WRITE	 (1u << 1) /**< Guest may write (requires READ). */
+#define LV_PROT_EXEC	 (1u << 2) /**< Guest may execute. */
+/** Read, write and execute. */
 #define LV_PROT_ALL	 (LV_PROT_READ | LV_PROT_WRITE | LV_PROT_EXEC)
 #define LV_MAP_DIRTY_LOG (1u << 8) /**< Track writes for lv_vm_get_dirty(). */
 /**@}*/
 
 /**
  * Map @p size bytes of host memory at @p hva to guest-physical @p gpa.
+ * @param vm the VM. @param hva host (ring 0: kernel-virtual) address.
+ * @param gpa guest-physical address. @param size bytes, a page multiple.
  * The caller keeps ownership of the host memory and must keep it valid and
  * (ring 0) pinned until it is unmapped. In ring 0, @p hva is a kernel-virtual
  * address translated page by page with lv_plat_virt_to_phys().
@@ -221,6 +225,7 @@ int lv_vm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
 
 /**
  * Read and clear the dirty bits of a range mapped with #LV_MAP_DIRTY_LOG.
+ * @param vm the VM. @param gpa start of the range. @param size its length.
  * @param bitmap receives size / 4096 bits, bit i = page gpa + i * 4096
  *        written since the last call (bit i of 64-bit word i / 64).
  *        The caller owns it: ((size / 4096) + 63) / 64 words.
@@ -330,12 +335,12 @@ enum lv_event_type {
 
 /** An event to inject. */
 struct lv_event {
-	uint32_t type; /**< An #lv_event_type. */
-	uint8_t vector;
-	uint8_t has_error_code;
-	uint8_t pad_[2];
-	uint32_t error_code;
-	uint32_t pad2_;
+	uint32_t type;		/**< An #lv_event_type. */
+	uint8_t vector;		/**< IDT vector. */
+	uint8_t has_error_code; /**< Exceptions: push @c error_code. */
+	uint8_t pad_[2];	/**< Reserved, 0. */
+	uint32_t error_code;	/**< Error code for exceptions that have one. */
+	uint32_t pad2_;		/**< Reserved, 0. */
 };
 
 /**
@@ -367,8 +372,13 @@ int lv_vcpu_request_window(struct lv_vcpu *vcpu, uint32_t mask);
 
 /** One CPUID override. */
 struct lv_cpuid_entry {
-	uint32_t leaf, subleaf, flags;
-	uint32_t eax, ebx, ecx, edx;
+	uint32_t leaf;	  /**< EAX input. */
+	uint32_t subleaf; /**< ECX input, used with #LV_CPUID_SUBLEAF. */
+	uint32_t flags;	  /**< LV_CPUID_* bits. */
+	uint32_t eax;	  /**< EAX. */
+	uint32_t ebx;	  /**< EBX. */
+	uint32_t ecx;	  /**< ECX. */
+	uint32_t edx;	  /**< EDX. */
 };
 
 /**

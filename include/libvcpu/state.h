@@ -20,21 +20,36 @@ extern "C" {
 
 /** @name State groups (bits of the mask given to get/set state) */
 /**@{*/
-#define LV_STATE_GPRS	  (1u << 0) /**< #lv_state.regs: general registers, RIP, RFLAGS. */
-#define LV_STATE_SEGMENTS (1u << 1) /**< #lv_state.segs: segment registers, GDTR, IDTR. */
-#define LV_STATE_CONTROL  (1u << 2) /**< #lv_state.ctrl: CR0/2/3/4/8, EFER, XCR0, APIC base. */
-#define LV_STATE_DEBUG	  (1u << 3) /**< #lv_state.debug: DR0-DR3, DR6, DR7. */
-#define LV_STATE_MSRS	  (1u << 4) /**< #lv_state.msrs: syscall/sysenter MSRs, PAT, TSC. */
-#define LV_STATE_EVENTS	  (1u << 5) /**< #lv_state.events: pending/blocked events. */
-#define LV_STATE_FPU	  (1u << 6) /**< #lv_state.fpu: x87/SSE state (FXSAVE image). */
+#define LV_STATE_GPRS	  (1u << 0) /**< lv_state::regs: general registers, RIP, RFLAGS. */
+#define LV_STATE_SEGMENTS (1u << 1) /**< lv_state::segs: segment registers, GDTR, IDTR. */
+#define LV_STATE_CONTROL  (1u << 2) /**< lv_state::ctrl: CR0/2/3/4/8, EFER, XCR0, APIC base. */
+#define LV_STATE_DEBUG	  (1u << 3) /**< lv_state::debug: DR0-DR3, DR6, DR7. */
+#define LV_STATE_MSRS	  (1u << 4) /**< lv_state::msrs: syscall/sysenter MSRs, PAT, TSC. */
+#define LV_STATE_EVENTS	  (1u << 5) /**< lv_state::events: pending/blocked events. */
+#define LV_STATE_FPU	  (1u << 6) /**< lv_state::fpu: x87/SSE state (FXSAVE image). */
 #define LV_STATE_ALL	  0x7fu	    /**< Every group. */
 /**@}*/
 
 /** General-purpose registers, RIP and RFLAGS (group #LV_STATE_GPRS). */
 struct lv_regs {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t rip, rflags;
+	uint64_t rax;	 /**< RAX. */
+	uint64_t rbx;	 /**< RBX. */
+	uint64_t rcx;	 /**< RCX. */
+	uint64_t rdx;	 /**< RDX. */
+	uint64_t rsi;	 /**< RSI. */
+	uint64_t rdi;	 /**< RDI. */
+	uint64_t rsp;	 /**< RSP. */
+	uint64_t rbp;	 /**< RBP. */
+	uint64_t r8;	 /**< R8. */
+	uint64_t r9;	 /**< R9. */
+	uint64_t r10;	 /**< R10. */
+	uint64_t r11;	 /**< R11. */
+	uint64_t r12;	 /**< R12. */
+	uint64_t r13;	 /**< R13. */
+	uint64_t r14;	 /**< R14. */
+	uint64_t r15;	 /**< R15. */
+	uint64_t rip;	 /**< RIP. */
+	uint64_t rflags; /**< RFLAGS. */
 };
 
 /**
@@ -42,83 +57,107 @@ struct lv_regs {
  * (the same meaning as the descriptor bits, SDM Vol. 3, 3.4.5).
  */
 struct lv_segment {
-	uint64_t base;
-	uint32_t limit; /**< Byte-granular limit (already scaled when g = 1). */
-	uint16_t selector;
-	uint8_t type; /**< Descriptor type, 4 bits. */
-	uint8_t s;    /**< 1 = code/data, 0 = system. */
-	uint8_t dpl;  /**< Descriptor privilege level, 0-3. */
-	uint8_t present;
-	uint8_t avl;
-	uint8_t l;	  /**< 64-bit code segment. */
-	uint8_t db;	  /**< Default operation size / big. */
-	uint8_t g;	  /**< Granularity. */
-	uint8_t unusable; /**< Segment is unusable (null selector loaded). */
-	uint8_t pad_;
+	uint64_t base;	   /**< Linear base address. */
+	uint32_t limit;	   /**< Byte-granular limit (already scaled when g = 1). */
+	uint16_t selector; /**< Visible selector. */
+	uint8_t type;	   /**< Descriptor type, 4 bits. */
+	uint8_t s;	   /**< 1 = code/data, 0 = system. */
+	uint8_t dpl;	   /**< Descriptor privilege level, 0-3. */
+	uint8_t present;   /**< Present bit. */
+	uint8_t avl;	   /**< Available-for-software bit. */
+	uint8_t l;	   /**< 64-bit code segment. */
+	uint8_t db;	   /**< Default operation size / big. */
+	uint8_t g;	   /**< Granularity. */
+	uint8_t unusable;  /**< Segment is unusable (null selector loaded). */
+	uint8_t pad_;	   /**< Reserved, 0. */
 };
 
 /** A descriptor-table register (GDTR / IDTR). */
 struct lv_dtable {
-	uint64_t base;
-	uint16_t limit;
-	uint16_t pad_[3];
+	uint64_t base;	  /**< Linear base address. */
+	uint16_t limit;	  /**< Limit in bytes. */
+	uint16_t pad_[3]; /**< Reserved, 0. */
 };
 
 /** Segment state (group #LV_STATE_SEGMENTS). */
 struct lv_segs {
-	struct lv_segment cs, ds, es, fs, gs, ss, tr, ldt;
-	struct lv_dtable gdt, idt;
+	struct lv_segment cs;  /**< CS. */
+	struct lv_segment ds;  /**< DS. */
+	struct lv_segment es;  /**< ES. */
+	struct lv_segment fs;  /**< FS. */
+	struct lv_segment gs;  /**< GS. */
+	struct lv_segment ss;  /**< SS. */
+	struct lv_segment tr;  /**< TR. */
+	struct lv_segment ldt; /**< LDT. */
+	struct lv_dtable gdt;  /**< GDT. */
+	struct lv_dtable idt;  /**< IDT. */
 };
 
 /** Control registers and mode MSRs (group #LV_STATE_CONTROL). */
 struct lv_ctrl {
-	uint64_t cr0, cr2, cr3, cr4, cr8;
-	uint64_t efer;
-	uint64_t xcr0;	    /**< Ignored by backends without XSAVE support (reads 1). */
+	uint64_t cr0;	    /**< CR0. */
+	uint64_t cr2;	    /**< CR2. */
+	uint64_t cr3;	    /**< CR3. */
+	uint64_t cr4;	    /**< CR4. */
+	uint64_t cr8;	    /**< CR8. */
+	uint64_t efer;	    /**< IA32_EFER. */
+	uint64_t xcr0;	    /**< XCR0; ignored by backends without XSAVE support (reads 1). */
 	uint64_t apic_base; /**< IA32_APIC_BASE as the guest sees it. */
 };
 
 /** Debug registers (group #LV_STATE_DEBUG). */
 struct lv_debug {
-	uint64_t dr0, dr1, dr2, dr3, dr6, dr7;
+	uint64_t dr0; /**< DR0. */
+	uint64_t dr1; /**< DR1. */
+	uint64_t dr2; /**< DR2. */
+	uint64_t dr3; /**< DR3. */
+	uint64_t dr6; /**< DR6. */
+	uint64_t dr7; /**< DR7. */
 };
 
 /** System-call and miscellaneous MSRs (group #LV_STATE_MSRS). */
 struct lv_msrs {
-	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
-	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
-	uint64_t pat;
-	uint64_t tsc; /**< Guest TSC value (reads are a snapshot). */
+	uint64_t star;		 /**< STAR. */
+	uint64_t lstar;		 /**< LSTAR. */
+	uint64_t cstar;		 /**< CSTAR. */
+	uint64_t sfmask;	 /**< SFMASK. */
+	uint64_t kernel_gs_base; /**< kernel_gs_base. */
+	uint64_t sysenter_cs;	 /**< sysenter_cs. */
+	uint64_t sysenter_esp;	 /**< sysenter_esp. */
+	uint64_t sysenter_eip;	 /**< sysenter_eip. */
+	uint64_t pat;		 /**< IA32_PAT. */
+	uint64_t tsc;		 /**< Guest TSC value (reads are a snapshot). */
 };
 
 /** Pending and blocked events (group #LV_STATE_EVENTS). */
 struct lv_events {
-	uint8_t interrupt_shadow;  /**< Blocking by STI or MOV SS (1 = blocked). */
-	uint8_t nmi_masked;	   /**< NMIs blocked (inside an NMI handler). */
-	uint8_t nmi_pending;	   /**< An NMI is waiting for delivery. */
-	uint8_t exception_pending; /**< An exception is waiting for delivery. */
-	uint8_t exception_vector;
-	uint8_t exception_has_error_code;
-	uint8_t interrupt_pending; /**< An external interrupt is waiting for delivery. */
-	uint8_t interrupt_vector;
-	uint32_t exception_error_code;
-	uint32_t pad_;
+	uint8_t interrupt_shadow;	  /**< Blocking by STI or MOV SS (1 = blocked). */
+	uint8_t nmi_masked;		  /**< NMIs blocked (inside an NMI handler). */
+	uint8_t nmi_pending;		  /**< An NMI is waiting for delivery. */
+	uint8_t exception_pending;	  /**< An exception is waiting for delivery. */
+	uint8_t exception_vector;	  /**< Its vector. */
+	uint8_t exception_has_error_code; /**< It pushes an error code. */
+	uint8_t interrupt_pending;	  /**< An external interrupt is waiting for delivery. */
+	uint8_t interrupt_vector;	  /**< Its vector. */
+	uint32_t exception_error_code;	  /**< The exception's error code. */
+	uint32_t pad_;			  /**< Reserved, 0. */
 };
 
 /** x87/SSE state as the 512-byte FXSAVE image (group #LV_STATE_FPU). */
 struct lv_fpu {
+	/** FXSAVE layout, SDM Vol. 1, 10.5.1. */
 	_Alignas(16) uint8_t fxsave[512];
 };
 
 /** The whole vCPU state. Only the groups named in a mask are meaningful. */
 struct lv_state {
-	struct lv_regs regs;
-	struct lv_segs segs;
-	struct lv_ctrl ctrl;
-	struct lv_debug debug;
-	struct lv_msrs msrs;
-	struct lv_events events;
-	struct lv_fpu fpu;
+	struct lv_regs regs;	 /**< #LV_STATE_GPRS */
+	struct lv_segs segs;	 /**< #LV_STATE_SEGMENTS */
+	struct lv_ctrl ctrl;	 /**< #LV_STATE_CONTROL */
+	struct lv_debug debug;	 /**< #LV_STATE_DEBUG */
+	struct lv_msrs msrs;	 /**< #LV_STATE_MSRS */
+	struct lv_events events; /**< #LV_STATE_EVENTS */
+	struct lv_fpu fpu;	 /**< #LV_STATE_FPU */
 };
 
 /**
