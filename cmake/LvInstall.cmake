@@ -27,6 +27,10 @@ install(FILES ${PROJECT_BINARY_DIR}/libvcpuConfig.cmake
 # Relocatable .pc files: the prefix is found relative to the file itself.
 file(RELATIVE_PATH LV_PC_TO_PREFIX /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)
 string(REGEX REPLACE "/$" "" LV_PC_TO_PREFIX "${LV_PC_TO_PREFIX}")
+set(LV_PC_LIBS_EXTRA "")
+if(LV_SANITIZE)
+  set(LV_PC_LIBS_EXTRA " -fsanitize=address,undefined")
+endif()
 foreach(_pc libvcpu libvcpu-kernel)
   configure_file(${PROJECT_SOURCE_DIR}/cmake/${_pc}.pc.in ${PROJECT_BINARY_DIR}/${_pc}.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/${_pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
