@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* Ring-0 test kernel: console, exit, traps and the case table. */
+#ifndef LV_RING0_KERNEL_H
+#define LV_RING0_KERNEL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libvcpu/libvcpu.h>
+
+/* Saved by isr.S, lowest address first. */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error, rip, cs, rflags, rsp, ss;
+};
+
+void kputs(const char *s);
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void kexit(int code) __attribute__((noreturn));
+
+void idt_init(void);
+void trap_handler(struct trap_frame *f);
+/* Number of RDMSR #GPs on VM_CR (0xC0010114) the trap handler fixed up. */
+extern unsigned trap_vmcr_fixups;
+
+void plat_init(void);
+size_t plat_pages_free(void);
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Result of one test case. */
+enum { CASE_PASS = 0, CASE_FAIL = 1, CASE_SKIP = 2 };
+
+struct tcase {
+	const char *name;
+	int (*fn)(struct lv_backend *b, char *why, size_t n);
+};
+
+#endif

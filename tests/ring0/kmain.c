@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ring-0 test kernel main: opens whichever ring-0 backend this CPU has
+ * (LV_BACKEND_ANY: VMX, then SVM, by CPUID), enables it on the boot CPU,
+ * runs every case of the case table through the public API and prints one
+ * line per case:
+ *
+ *   LVT PLAN <n>
+ *   LVT CASE <name> PASS|FAIL|SKIP [reason]
+ *   LVT SUMMARY backend=<name> pass=<p> fail=<f> skip=<s>
+ *   LVT END
+ *
+ * tests/ring0/run_ring0.sh parses these lines.
+ */
+#include "kernel.h"
+#include "cases.h"
+
+#include "../../src/core/cpuid.h"
+
+extern uint32_t mb_magic, mb_info;
+
+static char cmdline[128];
+
+/* Copy the boot command line (Multiboot1 info flag 2; Multiboot2 tag 1). */
+static void read_cmdline(void)
+{
+	const char *src = NULL;
+	size_t i;
+
+	if (mb_magic == 0x2badb002u) {
+		const uint32_t *info = (const uint32_t *)(uintptr_t)mb_info;
+
+		if (info[0] & (1u << 2))
+			src = (const char *)(uintptr_t)info[4];
+	} else if (mb_magic == 0x36d76289u) {
+		const uint8_t *p = (const uint8_t *)(uintptr_t)mb_info + 8;
+		const uint8_t *end = p + *(const uint32_t *)(uintptr_t)mb_info - 8;
+
+		while (p < end) {
+			uint32_t type = *(const uint32_t *)p, size = *(const uint32_t *)(p + 4);
+
+			if (type == 0)
+				break;
+			if (type == 1) {
+				src = (const char *)(p + 8);
+				break;
+			}
+			p += (size + 7) & ~7u;
+		}
+	}
+	for (i = 0; src && src[i] && i + 1 < sizeof(cmdline); i++)
+		cmdline[i] = src[i];
+	cmdline[i] = 0;
+}
+
+/* True when the command line holds the word @p w (space separated). */
+int cmdline_has(const char *w)
+{
+	const char *p = cmdline;
+	size_t n = 0;
+
+	while (w[n])
+		n++;
+	while (*p) {
+		size_t i = 0;
+
+		while (*p == ' ')
+			p++;
+		while (i < n && p[i] == w[i])
+			i++;
+		if (i == n && (p[i] == ' ' || p[i] == 0))
+			return 1;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return 0;
+}
+
+static void print_cpu(void)
+{
+	uint32_t v[4], a, b, c, d;
+
+	lv_cpuid(0, 0, &v[3], &v[0], &v[2], &v[1]);
+	v[3] = 0;
+	lv_cpuid(0x80000001u, 0, &a, &b, &c, &d);
+	kprintf("LVT CPU vendor=%s svm=%u vmx=", (const char *)v, (c >> 2) & 1);
+	lv_cpuid(1, 0, &a, &b, &c, &d);
+	kprintf("%u\n", (c >> 5) & 1);
+}
+
+void kmain(void);
+
+void kmain(void)
+{
+	struct lv_backend *b = NULL;
+	struct lv_caps caps;
+	unsigned pass = 0, fail = 0, skip = 0, i;
+	size_t free0;
+	int rc;
+
+	idt_init();
+	plat_init();
+	read_cmdline();
+	kprintf("LVT BOOT libvcpu ring-0 test kernel (multiboot %s) cmdline='%s'\n",
+		mb_magic == 0x2badb002u	  ? "1"
+		: mb_magic == 0x36d76289u ? "2"
+					  : "?",
+		cmdline);
+	print_cpu();
+
+	rc = lv_backend_open(LV_BACKEND_ANY, &b);
+	kprintf("LVT BACKEND open rc=%s\n", lv_status_name(rc));
+	if (rc) {
+		kprintf("LVT SUMMARY backend=none pass=0 fail=1 skip=0\nLVT END\n");
+		kexit(1);
+	}
+	lv_backend_caps(b, &caps);
+	kprintf("LVT BACKEND name=%s asids=%u features=%#lx raw0=%#lx\n",
+		lv_backend_kind_name(caps.kind), caps.num_asids, (unsigned long)caps.features,
+		(unsigned long)caps.raw[0]);
+	rc = lv_cpu_enable(b);
+	kprintf("LVT BACKEND cpu_enable rc=%s vm_cr_fixups=%u\n", lv_status_name(rc),
+		trap_vmcr_fixups);
+	if (rc) {
+		kprintf("LVT SUMMARY backend=%s pass=0 fail=1 skip=0\nLVT END\n",
+			lv_backend_kind_name(caps.kind));
+		kexit(1);
+	}
+
+	free0 = plat_pages_free();
+	kprintf("LVT PLAN %u\n", (unsigned)ncases);
+	for (i = 0; i < ncases; i++) {
+		char why[160];
+		int r;
+
+		why[0] = 0;
+		r = cases[i].fn(b, why, sizeof(why));
+		kprintf("LVT CASE %s %s%s%s\n", cases[i].name,
+			r == CASE_PASS	 ? "PASS"
+			: r == CASE_SKIP ? "SKIP"
+					 : "FAIL",
+			why[0] ? " " : "", why);
+		if (r == CASE_PASS)
+			pass++;
+		else if (r == CASE_SKIP)
+			skip++;
+		else
+			fail++;
+	}
+
+	rc = lv_cpu_disable(b);
+	if (rc) {
+		kprintf("LVT CHECK cpu_disable rc=%s\n", lv_status_name(rc));
+		fail++;
+	}
+	rc = lv_backend_close(b);
+	if (rc) {
+		kprintf("LVT CHECK backend_close rc=%s\n", lv_status_name(rc));
+		fail++;
+	}
+	if (plat_pages_free() != free0 + 0 && plat_pages_free() < free0) {
+		kprintf("LVT CHECK leak: %lu pages not returned\n",
+			(unsigned long)(free0 - plat_pages_free()));
+		fail++;
+	}
+	kprintf("LVT SUMMARY backend=%s pass=%u fail=%u skip=%u\nLVT END\n",
+		lv_backend_kind_name(caps.kind), pass, fail, skip);
+	kexit(fail ? 1 : 0);
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The platform seam (include/libvcpu/platform.h) implemented by the test
+ * kernel: one CPU, identity mapping (virtual == physical), pages from a
+ * static pool with a first-fit bitmap, small objects from power-of-two
+ * free lists carved out of pool pages.
+ */
+#include <libvcpu/platform.h>
+
+#include "kernel.h"
+
+void *memset(void *dst, int c, size_t n);
+
+#define POOL_PAGES 3072 /* 12 MiB */
+#define PAGE	   4096u
+
+static uint8_t pool[POOL_PAGES * PAGE] __attribute__((aligned(4096)));
+static uint64_t used[POOL_PAGES / 64];
+static size_t pages_free = POOL_PAGES;
+
+static int page_used(size_t i)
+{
+	return (int)((used[i / 64] >> (i % 64)) & 1);
+}
+
+static void page_mark(size_t i, int on)
+{
+	if (on)
+		used[i / 64] |= 1ull << (i % 64);
+	else
+		used[i / 64] &= ~(1ull << (i % 64));
+}
+
+void plat_init(void)
+{
+	memset(used, 0, sizeof(used));
+	pages_free = POOL_PAGES;
+}
+
+size_t plat_pages_free(void)
+{
+	return pages_free;
+}
+
+void *lv_plat_page_alloc(size_t count, uint64_t *phys)
+{
+	size_t i, j;
+
+	if (!count || count > POOL_PAGES)
+		return NULL;
+	for (i = 0; i + count <= POOL_PAGES; i++) {
+		for (j = 0; j < count && !page_used(i + j); j++)
+			;
+		if (j == count) {
+			uint8_t *va = pool + i * PAGE;
+
+			for (j = 0; j < count; j++)
+				page_mark(i + j, 1);
+			pages_free -= count;
+			memset(va, 0, count * PAGE);
+			if (phys)
+				*phys = (uint64_t)(uintptr_t)va;
+			return va;
+		}
+		i += j; /* skip past the used page */
+	}
+	return NULL;
+}
+
+void lv_plat_page_free(void *va, size_t count)
+{
+	size_t i, first;
+
+	if (!va)
+		return;
+	first = (size_t)((uint8_t *)va - pool) / PAGE;
+	for (i = 0; i < count; i++) {
+		if (!page_used(first + i)) {
+			kprintf("LVT PANIC double page free %p\n", va);
+			kexit(3);
+		}
+		page_mark(first + i, 0);
+	}
+	pages_free += count;
+}
+
+/*
+ * Small objects: a 64-byte header in front of every block holds its size
+ * class (0-6: 64 B .. 4 KiB total) or, for big blocks, the page count.
+ */
+struct hdr {
+	uint32_t magic;
+	uint32_t cls;
+	uint64_t pages;
+	uint8_t pad[48];
+};
+_Static_assert(sizeof(struct hdr) == 64, "header keeps 64-byte alignment");
+
+#define HDR_MAGIC 0x4c564130u
+#define NUM_CLASS 7
+#define CLASS_BIG 0xffu
+static void *free_list[NUM_CLASS];
+
+void *lv_plat_alloc(size_t size)
+{
+	size_t total = size + sizeof(struct hdr);
+	unsigned cls = 0;
+	struct hdr *h;
+
+	while (cls < NUM_CLASS && (64u << cls) < total)
+		cls++;
+	if (cls == NUM_CLASS) {
+		size_t pages = (total + PAGE - 1) / PAGE;
+
+		h = lv_plat_page_alloc(pages, NULL);
+		if (!h)
+			return NULL;
+		h->cls = CLASS_BIG;
+		h->pages = pages;
+	} else if (free_list[cls]) {
+		h = free_list[cls];
+		free_list[cls] = *(void **)h;
+		memset(h, 0, 64u << cls);
+		h->cls = cls;
+	} else {
+		/* Carve a fresh page into blocks of this class. */
+		uint8_t *pg = lv_plat_page_alloc(1, NULL);
+		size_t off, bs = 64u << cls;
+
+		if (!pg)
+			return NULL;
+		for (off = bs; off + bs <= PAGE; off += bs) {
+			*(void **)(pg + off) = free_list[cls];
+			free_list[cls] = pg + off;
+		}
+		h = (struct hdr *)pg;
+		h->cls = cls;
+	}
+	h->magic = HDR_MAGIC;
+	return h + 1;
+}
+
+void lv_plat_free(void *ptr)
+{
+	struct hdr *h;
+
+	if (!ptr)
+		return;
+	h = (struct hdr *)ptr - 1;
+	if (h->magic != HDR_MAGIC) {
+		kprintf("LVT PANIC bad free %p\n", ptr);
+		kexit(3);
+	}
+	h->magic = 0;
+	if (h->cls == CLASS_BIG) {
+		lv_plat_page_free(h, h->pages);
+		return;
+	}
+	*(void **)h = free_list[h->cls];
+	free_list[h->cls] = h;
+}
+
+uint64_t lv_plat_virt_to_phys(const void *va)
+{
+	return (uint64_t)(uintptr_t)va;
+}
+
+void *lv_plat_phys_to_virt(uint64_t pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+static const char *const level_name[] = { "error", "warn", "info", "debug" };
+
+void lv_plat_log(int level, const char *msg)
+{
+	kprintf("LVT LOG %s: %s\n", (level >= 0 && level <= 3) ? level_name[level] : "?", msg);
+}
+
+uint32_t lv_plat_cpu_id(void)
+{
+	return 0;
+}
+
+uint32_t lv_plat_cpu_count(void)
+{
+	return 1;
+}
+
+unsigned plat_kicks;
+
+/*
+ * One CPU: a kick always targets the CPU that calls it, which is outside
+ * guest mode at that moment, so the backend's flag alone does the work.
+ */
+void lv_plat_kick_cpu(uint32_t cpu)
+{
+	(void)cpu;
+	plat_kicks++;
+}
