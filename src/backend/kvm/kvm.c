@@ -1,27 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * KVM backend (hosted): /dev/kvm ioctls. Foundation version: probe, caps
- * and VM lifetime; the rest of the ops land with the KVM backend issue.
+ * KVM backend (hosted): probe, capabilities, VM lifetime, the MSR exit
+ * filter and the ops table. See kvm_priv.h for the file map.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kvm.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "../../core/internal.h"
+#include "kvm_priv.h"
 
-struct kvm_backend {
-	int kvm_fd;
-};
+/* Max CPUID entries we ask KVM_GET_SUPPORTED_CPUID for. */
+#define KVM_CPUID_MAX 256
 
-struct kvm_vm {
-	int vm_fd;
-};
-
-static int errno_to_status(int e)
+int lv_kvm_errno(int e)
 {
 	switch (e) {
 	case ENOENT:
@@ -41,39 +38,135 @@ static int errno_to_status(int e)
 		return LV_ERR_BUSY;
 	case EINTR:
 		return LV_ERR_INTR;
+	case ENOSPC:
+	case E2BIG:
+		return LV_ERR_LIMIT;
 	default:
 		return LV_ERR_HW;
 	}
 }
 
+/* ---- kick signal ------------------------------------------------------ */
+
+static int kick_signal_no;
+
+static void kick_handler(int sig)
+{
+	(void)sig; /* the only purpose is to make KVM_RUN return -EINTR */
+}
+
+/*
+ * Install the kick handler once per process. The kick signal is the 6th
+ * real-time signal; SA_RESTART keeps it harmless for other system calls
+ * (KVM_RUN returns -EINTR regardless). A handler the program installed
+ * itself is left alone.
+ */
+static void kick_signal_init(void)
+{
+	struct sigaction sa, old;
+
+	kick_signal_no = SIGRTMIN + 6;
+	if (sigaction(kick_signal_no, NULL, &old) == 0 && old.sa_handler != SIG_DFL)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(kick_signal_no, &sa, NULL);
+}
+
+/* ---- backend ---------------------------------------------------------- */
+
+static int ext(int fd, long cap)
+{
+	int v = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+
+	return v > 0 ? v : 0;
+}
+
+static uint32_t phys_bits(const struct kvm_cpuid2 *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 0x80000008 && (c->entries[i].eax & 0xff) >= 32)
+			return c->entries[i].eax & 0xff;
+	return 36;
+}
+
+static void fill_caps(struct lv_backend *b, struct kvm_backend *kb)
+{
+	struct lv_caps *c = &b->caps;
+	int fd = kb->kvm_fd, v;
+
+	c->kind = LV_BACKEND_KVM;
+	v = ext(fd, KVM_CAP_MAX_VCPUS);
+	c->max_vcpus = v > 0 ? (uint32_t)v : 1;
+	v = ext(fd, KVM_CAP_NR_MEMSLOTS);
+	c->max_slots = v > 0 ? (uint32_t)v : 32;
+	c->guest_phys_bits = phys_bits(kb->cpuid);
+	c->page_sizes = (1ull << 12) | (1ull << 21) | (1ull << 30);
+	c->features = LV_FEAT_UNRESTRICTED_GUEST | LV_FEAT_NESTED_PAGING | LV_FEAT_DIRTY_LOG |
+		      LV_FEAT_IRQ_WINDOW;
+	if (kb->has_readonly)
+		c->features |= LV_FEAT_READONLY_MEM;
+	if (kb->has_msr_exit)
+		c->features |= LV_FEAT_MSR_EXIT;
+	if (kb->has_guest_debug) {
+		c->features |= LV_FEAT_SINGLESTEP;
+		/* #DB and #BP are the only vectors KVM lets user space intercept. */
+		c->exception_exits = (1u << 1) | (1u << 3);
+	}
+	if (kb->has_sync_regs)
+		c->features |= LV_FEAT_SYNC_REGS;
+	c->raw[0] = KVM_API_VERSION;
+	c->raw[1] = (uint64_t)ext(fd, KVM_CAP_SYNC_REGS);
+}
+
 static int kvm_open(struct lv_backend *b)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct kvm_backend *kb;
 	int fd, v;
 
 	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return errno_to_status(errno);
+		return lv_kvm_errno(errno);
 	if (ioctl(fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
 		close(fd);
 		return LV_ERR_NODEV;
 	}
+	v = ioctl(fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	kb = calloc(1, sizeof(*kb));
-	if (!kb) {
+	if (v <= 0 || !kb) {
 		close(fd);
-		return LV_ERR_NOMEM;
+		free(kb);
+		return v <= 0 ? LV_ERR_NODEV : LV_ERR_NOMEM;
 	}
 	kb->kvm_fd = fd;
+	kb->run_size = (size_t)v;
+	kb->cpuid = calloc(1, sizeof(*kb->cpuid) + KVM_CPUID_MAX * sizeof(kb->cpuid->entries[0]));
+	if (!kb->cpuid) {
+		close(fd);
+		free(kb);
+		return LV_ERR_NOMEM;
+	}
+	kb->cpuid->nent = KVM_CPUID_MAX;
+	if (ioctl(fd, KVM_GET_SUPPORTED_CPUID, kb->cpuid) < 0)
+		kb->cpuid->nent = 0;
+	kb->has_sync_regs = (ext(fd, KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS) != 0;
+	kb->has_xsave = ext(fd, KVM_CAP_XSAVE);
+	v = ext(fd, KVM_CAP_XSAVE2);
+	kb->has_xsave2 = v > 4096;
+	kb->xsave_size = v > 4096 ? (size_t)v : sizeof(struct kvm_xsave);
+	kb->has_xcrs = ext(fd, KVM_CAP_XCRS);
+	kb->has_msr_exit = ext(fd, KVM_CAP_X86_USER_SPACE_MSR) && ext(fd, KVM_CAP_X86_MSR_FILTER);
+	kb->has_readonly = ext(fd, KVM_CAP_READONLY_MEM);
+	kb->has_guest_debug = ext(fd, KVM_CAP_SET_GUEST_DEBUG);
+	pthread_once(&once, kick_signal_init);
+	kb->kick_signal = kick_signal_no;
 	b->priv = kb;
-	b->caps.kind = LV_BACKEND_KVM;
-	v = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
-	b->caps.max_vcpus = v > 0 ? (uint32_t)v : 1;
-	v = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
-	b->caps.max_slots = v > 0 ? (uint32_t)v : 32;
-	b->caps.guest_phys_bits = 36;
-	b->caps.page_sizes = (1ull << 12) | (1ull << 21) | (1ull << 30);
-	b->caps.features = LV_FEAT_UNRESTRICTED_GUEST | LV_FEAT_NESTED_PAGING;
-	b->caps.raw[0] = KVM_API_VERSION;
+	fill_caps(b, kb);
 	return LV_OK;
 }
 
@@ -82,23 +175,41 @@ static void kvm_close(struct lv_backend *b)
 	struct kvm_backend *kb = b->priv;
 
 	close(kb->kvm_fd);
+	free(kb->cpuid);
 	free(kb);
 	b->priv = NULL;
 }
+
+/* ---- VMs -------------------------------------------------------------- */
 
 static int kvm_vm_create(struct lv_vm *vm)
 {
 	struct kvm_backend *kb = vm->backend->priv;
 	struct kvm_vm *kv = calloc(1, sizeof(*kv));
+	int rc;
 
 	if (!kv)
 		return LV_ERR_NOMEM;
+	kv->max_slots = vm->backend->caps.max_slots;
+	kv->slot_used = calloc((kv->max_slots + 63) / 64, sizeof(uint64_t));
+	if (!kv->slot_used) {
+		free(kv);
+		return LV_ERR_NOMEM;
+	}
 	kv->vm_fd = ioctl(kb->kvm_fd, KVM_CREATE_VM, 0);
 	if (kv->vm_fd < 0) {
-		int rc = errno_to_status(errno);
-
+		rc = lv_kvm_errno(errno);
+		free(kv->slot_used);
 		free(kv);
 		return rc == LV_ERR_NODEV ? LV_ERR_HW : rc;
+	}
+	if (kb->has_msr_exit) {
+		/* Unknown and filtered MSR accesses exit to user space (api.rst 7.21). */
+		struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_USER_SPACE_MSR };
+
+		cap.args[0] = KVM_MSR_EXIT_REASON_UNKNOWN | KVM_MSR_EXIT_REASON_FILTER;
+		if (ioctl(kv->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+			kb->has_msr_exit = 0;
 	}
 	vm->priv = kv;
 	return LV_OK;
@@ -108,8 +219,59 @@ static void kvm_vm_destroy(struct lv_vm *vm)
 {
 	struct kvm_vm *kv = vm->priv;
 
+	lv_kvm_mem_fini(kv);
 	close(kv->vm_fd);
+	free(kv->slot_used);
 	free(kv);
+}
+
+/*
+ * MSR exits through KVM_X86_SET_MSR_FILTER: every MSR of a caller range is
+ * "denied" (bitmap bit 0) for the accesses that should exit, which with
+ * KVM_MSR_EXIT_REASON_FILTER enabled turns into a user-space exit.
+ */
+int lv_kvm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n)
+{
+	struct kvm_backend *kb = vm->backend->priv;
+	struct kvm_vm *kv = vm->priv;
+	struct kvm_msr_filter f;
+	uint32_t per = KVM_MSR_FILTER_MAX_BITMAP_SIZE * 8;
+	size_t i, nr = 0;
+	uint8_t *zeros;
+	int rc = LV_OK;
+
+	if (!kb->has_msr_exit)
+		return LV_ERR_NOTSUP;
+	for (i = 0; i < n; i++)
+		nr += (r[i].count + per - 1) / per;
+	if (nr > KVM_MSR_FILTER_MAX_RANGES)
+		return LV_ERR_LIMIT;
+	zeros = calloc(1, KVM_MSR_FILTER_MAX_BITMAP_SIZE);
+	if (!zeros)
+		return LV_ERR_NOMEM;
+	memset(&f, 0, sizeof(f));
+	f.flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
+	nr = 0;
+	for (i = 0; i < n; i++) {
+		uint32_t done = 0;
+
+		while (done < r[i].count) {
+			uint32_t c = r[i].count - done < per ? r[i].count - done : per;
+
+			f.ranges[nr].flags =
+				((r[i].flags & LV_MSR_EXIT_READ) ? KVM_MSR_FILTER_READ : 0) |
+				((r[i].flags & LV_MSR_EXIT_WRITE) ? KVM_MSR_FILTER_WRITE : 0);
+			f.ranges[nr].nmsrs = c;
+			f.ranges[nr].base = r[i].first + done;
+			f.ranges[nr].bitmap = zeros;
+			nr++;
+			done += c;
+		}
+	}
+	if (ioctl(kv->vm_fd, KVM_X86_SET_MSR_FILTER, &f) < 0)
+		rc = lv_kvm_errno(errno);
+	free(zeros);
+	return rc;
 }
 
 const struct lv_backend_ops lv_kvm_ops = {
@@ -119,4 +281,22 @@ const struct lv_backend_ops lv_kvm_ops = {
 	.close = kvm_close,
 	.vm_create = kvm_vm_create,
 	.vm_destroy = kvm_vm_destroy,
+	.map = lv_kvm_map,
+	.unmap = lv_kvm_unmap,
+	.protect = lv_kvm_protect,
+	.get_dirty = lv_kvm_get_dirty,
+	.set_msr_exits = lv_kvm_set_msr_exits,
+	.vcpu_create = lv_kvm_vcpu_create,
+	.vcpu_destroy = lv_kvm_vcpu_destroy,
+	.run = lv_kvm_run,
+	.kick = lv_kvm_kick,
+	.get_state = lv_kvm_get_state,
+	.set_state = lv_kvm_set_state,
+	.get_msr = lv_kvm_get_msr,
+	.set_msr = lv_kvm_set_msr,
+	.inject = lv_kvm_inject,
+	.request_window = lv_kvm_request_window,
+	.set_cpuid = lv_kvm_set_cpuid,
+	.set_exception_exits = lv_kvm_set_exception_exits,
+	.set_debug = lv_kvm_set_debug,
 };
