@@ -52,9 +52,18 @@ struct lv_pt_format_desc {
 /* The descriptor of a format, or NULL. */
 const struct lv_pt_format_desc *lv_pt_format_get(enum lv_pt_format fmt);
 
-/* A page reserved before a change is applied (lists run through the pages). */
+/* A page reserved before a change is applied (the list runs through the pages). */
 struct lv_pt_page {
 	struct lv_pt_page *next;
+	uint64_t pa;
+};
+
+/*
+ * A table page waiting for lv_pt_reclaim(). Kept outside the page, which a
+ * CPU may still walk until the caller has flushed.
+ */
+struct lv_pt_deferred {
+	void *va;
 	uint64_t pa;
 };
 
@@ -70,9 +79,10 @@ struct lv_pt {
 	const struct lv_pt_alloc_ops *alloc;
 	void *alloc_ctx;
 	struct lv_pt_page *reserve; /* pages reserved for the change in progress */
-	struct lv_pt_page *deferred;
 	size_t reserved_count;
+	struct lv_pt_deferred *deferred; /* LV_PT_CFG_DEFER_FREE: lv_plat_alloc() array */
 	size_t deferred_count;
+	size_t deferred_cap;
 };
 
 #endif /* LV_CORE_PAGING_H */
