@@ -1,0 +1,205 @@
+; SPDX-License-Identifier: MIT
+; hello-mb: a Multiboot v1 guest (ELF32, loaded at 1 MiB). Checks the boot
+; magic, prints what the Multiboot information block holds (memory sizes,
+; command line, modules, whether the memory map covers the kernel), tests
+; the UART scratch register, and exits through isa-debug-exit with 0x10
+; (process status 33). "triple" / "halt" on the command line select the
+; triple-fault and HLT-with-IF=0 endings instead.
+
+%define MB_MAGIC	0x1badb002
+%define MB_FLAGS	0x00000003	; bit 0: page-align modules, bit 1: memory info
+%define MB_BOOT_MAGIC	0x2badb002
+
+; Multiboot information block (Multiboot 0.6.96, section 3.3).
+%define MBI_FLAGS	0
+%define MBI_MEM_LOWER	4
+%define MBI_MEM_UPPER	8
+%define MBI_CMDLINE	16
+%define MBI_MODS_COUNT	20
+%define MBI_MODS_ADDR	24
+%define MBI_MMAP_LENGTH	44
+%define MBI_MMAP_ADDR	48
+
+bits 32
+extern start_of_image, end_of_image
+
+section .multiboot
+align 4
+	dd	MB_MAGIC
+	dd	MB_FLAGS
+	dd	-(MB_MAGIC + MB_FLAGS)
+
+%include "lib.inc"
+
+section .text
+global start
+start:
+	mov	esp, stack_top
+	mov	ebp, ebx		; keep the info block pointer
+	push	eax
+	call	uart_init
+	mov	esi, msg_hello
+	call	puts
+	pop	eax
+	cmp	eax, MB_BOOT_MAGIC
+	jne	.bad_magic
+	mov	esi, msg_magic
+	call	puts
+
+	test	dword [ebp + MBI_FLAGS], 1 << 0
+	jz	.no_mem
+	mov	esi, msg_mem_lower
+	call	puts
+	mov	eax, [ebp + MBI_MEM_LOWER]
+	call	putdec
+	mov	esi, msg_mem_upper
+	call	puts
+	mov	eax, [ebp + MBI_MEM_UPPER]
+	call	putdec
+	mov	esi, msg_kib
+	call	puts
+.no_mem:
+
+	test	dword [ebp + MBI_FLAGS], 1 << 2
+	jz	.no_cmdline
+	mov	esi, msg_cmdline
+	call	puts
+	mov	esi, [ebp + MBI_CMDLINE]
+	call	puts
+	mov	al, 10
+	call	putc
+	call	maybe_special
+.no_cmdline:
+
+	test	dword [ebp + MBI_FLAGS], 1 << 3
+	jz	.no_mods
+	mov	esi, msg_mods
+	call	puts
+	mov	eax, [ebp + MBI_MODS_COUNT]
+	call	putdec
+	mov	al, 10
+	call	putc
+	mov	ebx, [ebp + MBI_MODS_ADDR]
+	xor	edi, edi
+.next_mod:
+	cmp	edi, [ebp + MBI_MODS_COUNT]
+	jae	.no_mods
+	call	print_module
+	add	ebx, 16
+	inc	edi
+	jmp	.next_mod
+.no_mods:
+
+	test	dword [ebp + MBI_FLAGS], 1 << 6
+	jz	.no_mmap
+	mov	esi, msg_mmap
+	call	puts
+	mov	ebx, [ebp + MBI_MMAP_ADDR]
+	mov	ecx, ebx
+	add	ecx, [ebp + MBI_MMAP_LENGTH]
+.next_entry:
+	cmp	ebx, ecx
+	jae	.mmap_bad
+	cmp	dword [ebx + 20], 1	; type 1 = available RAM
+	jne	.skip
+	cmp	dword [ebx + 8], 0	; base above 4 GiB
+	jne	.skip
+	mov	eax, [ebx + 4]		; base
+	cmp	eax, start_of_image
+	ja	.skip
+	add	eax, [ebx + 12]		; base + length (low dword)
+	jc	.mmap_ok
+	cmp	eax, end_of_image
+	jae	.mmap_ok
+.skip:
+	add	ebx, [ebx]
+	add	ebx, 4
+	jmp	.next_entry
+.mmap_bad:
+	mov	esi, msg_no
+	call	puts
+	jmp	.no_mmap
+.mmap_ok:
+	mov	esi, msg_yes
+	call	puts
+.no_mmap:
+
+	; The scratch register keeps what is written to it.
+	mov	dx, COM1 + UART_SCR
+	mov	al, 0x5a
+	out	dx, al
+	in	al, dx
+	mov	esi, msg_scratch_ok
+	cmp	al, 0x5a
+	je	.scratch
+	mov	esi, msg_scratch_bad
+.scratch:
+	call	puts
+
+	mov	esi, msg_bye
+	call	puts
+	mov	al, 0x10
+	call	exit_with
+
+.bad_magic:
+	mov	esi, msg_bad_magic
+	call	puts
+	call	puthex
+	mov	al, 10
+	call	putc
+	mov	al, 0x7f
+	call	exit_with
+
+; print_module: ebx = module entry. Prints its string, size and first line.
+print_module:
+	mov	esi, msg_mod
+	call	puts
+	mov	esi, [ebx + 8]
+	call	puts
+	mov	esi, msg_mod_size
+	call	puts
+	mov	eax, [ebx + 4]
+	sub	eax, [ebx]
+	call	putdec
+	mov	esi, msg_mod_first
+	call	puts
+	mov	esi, [ebx]
+	xor	ecx, ecx
+.len:
+	cmp	ecx, eax
+	jae	.print
+	cmp	ecx, 60
+	jae	.print
+	cmp	byte [esi + ecx], 10
+	je	.print
+	inc	ecx
+	jmp	.len
+.print:
+	call	putn
+	mov	al, 10
+	call	putc
+	ret
+
+section .rodata
+msg_hello:	db "Hello from a Multiboot guest!", 10, 0
+msg_magic:	db "boot magic: ok", 10, 0
+msg_bad_magic:	db "boot magic: bad, eax=0x", 0
+msg_mem_lower:	db "memory: lower ", 0
+msg_mem_upper:	db " KiB, upper ", 0
+msg_kib:	db " KiB", 10, 0
+msg_cmdline:	db "command line: ", 0
+msg_mods:	db "modules: ", 0
+msg_mod:	db "  module '", 0
+msg_mod_size:	db "', ", 0
+msg_mod_first:	db " bytes: ", 0
+msg_mmap:	db "memory map covers the kernel: ", 0
+msg_yes:	db "yes", 10, 0
+msg_no:		db "no", 10, 0
+msg_scratch_ok:	db "uart scratch register: ok", 10, 0
+msg_scratch_bad: db "uart scratch register: bad", 10, 0
+msg_bye:	db "bye", 10, 0
+
+section .bss
+align 16
+stack:		resb 4096
+stack_top:

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* vcpu-run's devices: a 16550 UART and the register file of an I/O APIC. */
+#ifndef VMM_DEVICES_H
+#define VMM_DEVICES_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define COM1_BASE 0x3f8u
+
+/* A 16550A without interrupts or input: enough for a polled console. */
+struct uart {
+	FILE *out;
+	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
+	uint8_t rbr, rx_full; /* loopback only: the byte sent to ourselves */
+};
+
+void uart_init(struct uart *u, FILE *out);
+/* @p off is the register offset 0-7 from the base port. */
+uint8_t uart_read(struct uart *u, unsigned off);
+void uart_write(struct uart *u, unsigned off, uint8_t val);
+
+#define IOAPIC_BASE 0xfec00000u
+#define IOAPIC_SIZE 0x20u
+#define IOAPIC_PINS 24u
+
+/* I/O APIC registers (82093AA datasheet, 3.0) without interrupt delivery. */
+struct ioapic {
+	uint32_t regsel;
+	uint32_t id;
+	uint64_t redir[IOAPIC_PINS];
+};
+
+void ioapic_init(struct ioapic *io);
+/* @p off is the byte offset from IOAPIC_BASE; accesses are 32-bit wide. */
+uint32_t ioapic_read(struct ioapic *io, uint32_t off);
+void ioapic_write(struct ioapic *io, uint32_t off, uint32_t val);
+
+#endif /* VMM_DEVICES_H */

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vcpu-run: a toy VMM on the libvcpu API. It boots a Multiboot v1 or PVH
+ * ELF kernel the way `qemu-system-x86_64 -kernel` does, with a 16550 UART
+ * at 0x3f8 (output to stdout), QEMU's isa-debug-exit at 0xf4 and an I/O
+ * APIC register file at 0xfec00000. See docs/writing-a-vmm.md.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+
+#include <libvcpu/libvcpu.h>
+
+#include "run.h"
+#include "vmm.h"
+
+struct options {
+	uint64_t mem_bytes;
+	uint32_t backend;
+	const char *append, *initrd, *kernel;
+	double timeout_s;
+	int trace, stats;
+};
+
+static volatile sig_atomic_t timed_out, interrupted;
+static struct lv_vcpu *volatile running_vcpu;
+
+/* lv_vcpu_kick() is safe to call from a signal handler. */
+static void on_signal(int sig)
+{
+	if (sig == SIGALRM)
+		timed_out = 1;
+	else
+		interrupted = 1;
+	if (running_vcpu)
+		lv_vcpu_kick(running_vcpu);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vcpu-run [options] KERNEL.elf\n"
+		   "Boot a Multiboot v1 or PVH ELF kernel like qemu-system-x86_64 -kernel.\n"
+		   "  -m, --memory SIZE     guest RAM, MiB or with suffix M/G (default 128M)\n"
+		   "  -b, --backend NAME    any, kvm, svm or vmx (default any)\n"
+		   "  -a, --append TEXT     kernel command line (QEMU -append)\n"
+		   "  -i, --initrd LIST     modules \"file args,file2\" (QEMU -initrd)\n"
+		   "  -t, --timeout SECS    stop the guest after SECS seconds (status 124)\n"
+		   "      --trace           one line per VM exit on stderr\n"
+		   "      --stats           exit counts and times on stderr at the end\n"
+		   "  -h, --help            this text\n"
+		   "Exit status: the guest's isa-debug-exit value (v << 1) | 1; 0 after a\n"
+		   "shutdown, triple fault or final HLT; 2 usage or load error; 4 backend or\n"
+		   "guest failure; 124 timeout; 130 interrupted (Ctrl-C).\n");
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	if (end == s)
+		return -1;
+	if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
+	else if (*end == 'M' || *end == 'm' || *end == 0)
+		v <<= 20, end += *end != 0;
+	else
+		return -1;
+	if (*end || v < (4ull << 20) || v > MAX_RAM_BYTES || (v & 0xfffff))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_backend(const char *s, uint32_t *out)
+{
+	static const struct {
+		const char *name;
+		uint32_t kind;
+	} names[] = { { "any", LV_BACKEND_ANY },
+		      { "kvm", LV_BACKEND_KVM },
+		      { "svm", LV_BACKEND_SVM },
+		      { "vmx", LV_BACKEND_VMX } };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i].name)) {
+			*out = names[i].kind;
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "memory", required_argument, NULL, 'm' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "trace", no_argument, NULL, 'T' },
+		{ "stats", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	*o = (struct options){ .mem_bytes = 128ull << 20, .backend = LV_BACKEND_ANY };
+	while ((c = getopt_long(argc, argv, "m:b:a:i:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (parse_size(optarg, &o->mem_bytes)) {
+				vmm_error("bad memory size '%s' (4M to 3G, whole MiB)", optarg);
+				return -1;
+			}
+			break;
+		case 'b':
+			if (parse_backend(optarg, &o->backend)) {
+				vmm_error("unknown backend '%s' (any, kvm, svm, vmx)", optarg);
+				return -1;
+			}
+			break;
+		case 'a':
+			o->append = optarg;
+			break;
+		case 'i':
+			o->initrd = optarg;
+			break;
+		case 't':
+			o->timeout_s = strtod(optarg, &end);
+			if (end == optarg || *end || !(o->timeout_s > 0) || o->timeout_s > 1e6) {
+				vmm_error("bad timeout '%s' (seconds > 0)", optarg);
+				return -1;
+			}
+			break;
+		case 'T':
+			o->trace = 1;
+			break;
+		case 'S':
+			o->stats = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return -1;
+	}
+	o->kernel = argv[optind];
+	return 0;
+}
+
+/* Split "file args,file2" into modules; each module's data is its file. */
+static int load_modules(const char *list, struct boot_request *req)
+{
+	char *copy, *item, *save = NULL;
+	size_t n = 1;
+	const char *p;
+
+	for (p = list; *p; p++)
+		n += *p == ',';
+	req->mods = calloc(n, sizeof(*req->mods));
+	copy = strdup(list);
+	if (!req->mods || !copy) {
+		free(copy);
+		vmm_error("out of memory");
+		return -1;
+	}
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		struct boot_module *mod = &req->mods[req->nmods];
+		struct file_buf fb;
+		char *path;
+
+		mod->cmdline = strdup(item);
+		path = strdup(item);
+		if (!mod->cmdline || !path) {
+			free(path);
+			free(copy);
+			vmm_error("out of memory");
+			return -1;
+		}
+		req->nmods++;
+		path[strcspn(path, " ")] = 0;
+		if (read_file(path, &fb)) {
+			free(path);
+			free(copy);
+			return -1;
+		}
+		free(path);
+		mod->data = fb.data;
+		mod->size = fb.size;
+	}
+	free(copy);
+	return 0;
+}
+
+static void free_modules(struct boot_request *req)
+{
+	size_t i;
+
+	for (i = 0; i < req->nmods; i++) {
+		free(req->mods[i].cmdline);
+		free(req->mods[i].data);
+	}
+	free(req->mods);
+}
+
+/* A flat GDT (null, code 0x08, data 0x10, 32-bit TSS 0x18) for the entry state. */
+static void write_gdt(struct guest_mem *m)
+{
+	static const uint64_t gdt[4] = { 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull,
+					 0x00008b0000000067ull };
+
+	memcpy(m->ram + BOOT_GDT_ADDR, gdt, sizeof(gdt));
+}
+
+static int setup_vcpu(struct lv_vcpu *vcpu, const struct boot_entry *e)
+{
+	struct lv_state st;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	rc = lv_vcpu_get_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
+	if (rc)
+		return rc;
+	lv_state_init_protected32(&st);
+	st.segs.gdt.base = BOOT_GDT_ADDR;
+	st.segs.gdt.limit = 4 * 8 - 1;
+	st.segs.idt.base = 0;
+	st.segs.idt.limit = 0;
+	memset(&st.regs, 0, sizeof(st.regs));
+	st.regs.rflags = 0x2; /* IF = 0 */
+	st.regs.rip = e->eip;
+	st.regs.rax = e->eax;
+	st.regs.rbx = e->ebx;
+	st.regs.rsp = BOOT_STACK_TOP;
+	return lv_vcpu_set_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
+}
+
+static int fail(const char *what, int rc)
+{
+	vmm_error("%s: %s (%s)", what, lv_status_name(rc), lv_strerror(rc));
+	return STATUS_FAILURE;
+}
+
+/* Open the backend, build the VM and run it; returns the exit status. */
+static int run_guest(const struct options *o, struct guest_mem *m, const struct boot_entry *e)
+{
+	struct lv_backend *b = NULL;
+	struct lv_vm *vm = NULL;
+	struct lv_vcpu *vcpu = NULL;
+	struct sigaction sa;
+	struct vmm v;
+	int rc, status;
+
+	rc = lv_backend_open(o->backend, &b);
+	if (rc) {
+		vmm_error("backend '%s' is not usable here: %s (%s)",
+			  lv_backend_kind_name(o->backend), lv_status_name(rc), lv_strerror(rc));
+		return STATUS_FAILURE;
+	}
+	status = STATUS_FAILURE;
+	if ((rc = lv_vm_create(b, NULL, &vm))) {
+		fail("creating the VM", rc);
+		goto out;
+	}
+	/* RAM below the legacy hole and from 1 MiB up; the rest is MMIO. */
+	if ((rc = lv_vm_map(vm, m->ram, 0, LEGACY_HOLE_START, LV_PROT_ALL)) ||
+	    (rc = lv_vm_map(vm, m->ram + LEGACY_HOLE_END, LEGACY_HOLE_END,
+			    m->size - LEGACY_HOLE_END, LV_PROT_ALL))) {
+		fail("mapping guest RAM", rc);
+		goto out;
+	}
+	if ((rc = lv_vcpu_create(vm, 0, &vcpu))) {
+		fail("creating vCPU 0", rc);
+		goto out;
+	}
+	if ((rc = setup_vcpu(vcpu, e))) {
+		fail("setting the entry state", rc);
+		goto out;
+	}
+
+	memset(&v, 0, sizeof(v));
+	v.vcpu = vcpu;
+	v.trace = o->trace;
+	v.stats = o->stats;
+	v.timed_out = &timed_out;
+	v.interrupted = &interrupted;
+	v.timeout_s = o->timeout_s;
+	uart_init(&v.uart, stdout);
+	ioapic_init(&v.ioapic);
+
+	running_vcpu = vcpu;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	if (o->timeout_s > 0) {
+		struct itimerval it = { { 0, 0 },
+					{ (time_t)o->timeout_s,
+					  (suseconds_t)((o->timeout_s - (time_t)o->timeout_s) *
+							1e6) } };
+		if (!it.it_value.tv_sec && !it.it_value.tv_usec)
+			it.it_value.tv_usec = 1;
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
+	status = vmm_run(&v);
+	if (o->timeout_s > 0) {
+		struct itimerval off = { { 0, 0 }, { 0, 0 } };
+		setitimer(ITIMER_REAL, &off, NULL);
+	}
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	running_vcpu = NULL;
+	if (o->stats)
+		vmm_print_stats(&v, stderr);
+out:
+	if (vcpu)
+		lv_vcpu_destroy(vcpu);
+	if (vm)
+		lv_vm_destroy(vm);
+	lv_backend_close(b);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct boot_request req = { 0 };
+	struct file_buf kernel = { 0 };
+	struct guest_mem mem = { 0 };
+	struct boot_entry entry;
+	struct options o;
+	int status = STATUS_USAGE;
+
+	if (parse_options(argc, argv, &o))
+		return STATUS_USAGE;
+	req.kernel_path = o.kernel;
+	req.append = o.append;
+	if (read_file(o.kernel, &kernel))
+		goto out;
+	if (o.initrd && load_modules(o.initrd, &req))
+		goto out;
+	mem.size = o.mem_bytes;
+	mem.ram = mmap(NULL, mem.size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem.ram == MAP_FAILED) {
+		mem.ram = NULL;
+		vmm_error("cannot allocate %llu MiB of guest RAM",
+			  (unsigned long long)(mem.size >> 20));
+		goto out;
+	}
+	if (load_kernel(o.kernel, &kernel, &mem, &entry))
+		goto out;
+	write_gdt(&mem);
+	if (entry.protocol == BOOT_MULTIBOOT ? multiboot_setup(&req, &mem, &entry)
+					     : pvh_setup(&req, &mem, &entry))
+		goto out;
+	if (o.trace)
+		fprintf(stderr, "vcpu-run: %s kernel, entry %#x, image %#llx-%#llx\n",
+			entry.protocol == BOOT_MULTIBOOT ? "Multiboot" : "PVH", entry.eip,
+			(unsigned long long)entry.image_low,
+			(unsigned long long)entry.image_high - 1);
+	status = run_guest(&o, &mem, &entry);
+out:
+	fflush(stdout);
+	if (mem.ram)
+		munmap(mem.ram, mem.size);
+	free(kernel.data);
+	free_modules(&req);
+	return status;
+}

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The exit loop of vcpu-run: one lv_vcpu_run() per iteration, then the
+ * device models answer IO and MMIO exits; HLT, shutdown, kicks and errors
+ * end the run with a message on stderr and a process exit status.
+ */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "run.h"
+#include "vmm.h"
+
+#define DEBUG_EXIT_PORT 0xf4u /* QEMU isa-debug-exit,iobase=0xf4,iosize=4 */
+#define DEBUG_EXIT_SIZE 4u
+#define RFLAGS_IF	(1ull << 9)
+
+/* Sentinel: the loop continues. */
+#define KEEP_RUNNING (-1)
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned size)
+{
+	uint64_t v = 0;
+
+	while (size--)
+		v = v << 8 | p[size];
+	return v;
+}
+
+static void put_le(uint8_t *p, unsigned size, uint64_t v)
+{
+	unsigned i;
+
+	for (i = 0; i < size; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* ---- port IO --------------------------------------------------------- */
+
+static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
+{
+	unsigned i;
+
+	if (port >= COM1_BASE && port < COM1_BASE + 8) {
+		v->st.uart_accesses++;
+		for (i = 0; i < size && port + i < COM1_BASE + 8; i++)
+			uart_write(&v->uart, port + i - COM1_BASE, (uint8_t)(val >> (8 * i)));
+		return KEEP_RUNNING;
+	}
+	if (port >= DEBUG_EXIT_PORT && port < DEBUG_EXIT_PORT + DEBUG_EXIT_SIZE) {
+		v->st.debug_exit_writes++;
+		/* QEMU's isa-debug-exit: exit((value << 1) | 1). */
+		return (int)(((val << 1) | 1) & 0xff);
+	}
+	v->st.other_port_accesses++;
+	return KEEP_RUNNING;
+}
+
+static uint64_t port_read(struct vmm *v, uint16_t port, unsigned size)
+{
+	uint64_t val = 0;
+	unsigned i;
+
+	if (port >= COM1_BASE && port < COM1_BASE + 8) {
+		v->st.uart_accesses++;
+		for (i = 0; i < size; i++) {
+			uint8_t b = port + i < COM1_BASE + 8
+					    ? uart_read(&v->uart, port + i - COM1_BASE)
+					    : 0xff;
+			val |= (uint64_t)b << (8 * i);
+		}
+		return val;
+	}
+	/* Nothing decodes the port: the bus floats high, as in QEMU. */
+	v->st.other_port_accesses++;
+	return ~0ull;
+}
+
+static int handle_io(struct vmm *v, struct lv_exit *ex)
+{
+	unsigned size = ex->io.size, k;
+	int rc;
+
+	for (k = 0; k < ex->io.count; k++) {
+		uint8_t *p = ex->io.data + (size_t)k * size;
+
+		if (ex->io.is_write) {
+			rc = port_write(v, ex->io.port, size, get_le(p, size));
+			if (rc != KEEP_RUNNING)
+				return rc;
+		} else {
+			put_le(p, size, port_read(v, ex->io.port, size));
+		}
+	}
+	return KEEP_RUNNING;
+}
+
+/* ---- MMIO ------------------------------------------------------------ */
+
+static void handle_mmio(struct vmm *v, struct lv_exit *ex)
+{
+	uint64_t gpa = ex->mmio.gpa;
+	unsigned size = ex->mmio.size;
+
+	if (gpa >= IOAPIC_BASE && gpa + size <= IOAPIC_BASE + IOAPIC_SIZE) {
+		uint32_t off = (uint32_t)(gpa - IOAPIC_BASE);
+
+		/* Like QEMU: IOREGSEL takes any width, IOWIN only aligned dwords. */
+		v->st.ioapic_accesses++;
+		if (off != 0 && (size != 4 || (off & 3))) {
+			if (!ex->mmio.is_write)
+				memset(ex->mmio.data, 0, sizeof(ex->mmio.data));
+			return;
+		}
+		if (ex->mmio.is_write) {
+			ioapic_write(&v->ioapic, off, (uint32_t)get_le(ex->mmio.data, size));
+		} else {
+			memset(ex->mmio.data, 0, sizeof(ex->mmio.data));
+			put_le(ex->mmio.data, size, ioapic_read(&v->ioapic, off));
+		}
+		return;
+	}
+	/* Unassigned guest-physical memory: reads give 0, writes vanish (QEMU). */
+	v->st.unassigned_mmio_accesses++;
+	if (!ex->mmio.is_write)
+		memset(ex->mmio.data, 0, sizeof(ex->mmio.data));
+}
+
+/* ---- tracing and diagnostics ----------------------------------------- */
+
+static void trace_exit(struct vmm *v, uint64_t n, const struct lv_exit *ex)
+{
+	struct lv_state st;
+	unsigned long long rip = 0;
+
+	if (lv_vcpu_get_state(v->vcpu, LV_STATE_GPRS, &st) == LV_OK)
+		rip = st.regs.rip;
+	fprintf(stderr, "[%6" PRIu64 "] rip=%#010llx %-9s", n, rip,
+		lv_exit_reason_name(ex->reason));
+	switch (ex->reason) {
+	case LV_EXIT_IO:
+		fprintf(stderr, " %s port=%#x size=%u count=%u", ex->io.is_write ? "out" : "in",
+			ex->io.port, ex->io.size, ex->io.count);
+		if (ex->io.is_write)
+			fprintf(stderr, " data=%#" PRIx64, get_le(ex->io.data, ex->io.size));
+		break;
+	case LV_EXIT_MMIO:
+		fprintf(stderr, " %s gpa=%#" PRIx64 " size=%u",
+			ex->mmio.is_write ? "write" : "read", ex->mmio.gpa, ex->mmio.size);
+		if (ex->mmio.is_write)
+			fprintf(stderr, " data=%#" PRIx64, get_le(ex->mmio.data, ex->mmio.size));
+		break;
+	default:
+		fprintf(stderr, " raw reason=%#" PRIx64 " qual=%#" PRIx64, ex->raw.reason,
+			ex->raw.qual);
+		break;
+	}
+	fputc('\n', stderr);
+}
+
+static void dump_regs(struct vmm *v)
+{
+	struct lv_state st;
+
+	if (lv_vcpu_get_state(v->vcpu, LV_STATE_GPRS | LV_STATE_CONTROL, &st) != LV_OK)
+		return;
+	fprintf(stderr,
+		"  rip=%#010" PRIx64 " rflags=%#" PRIx64 " cr0=%#" PRIx64 "\n"
+		"  eax=%#010" PRIx64 " ebx=%#010" PRIx64 " ecx=%#010" PRIx64 " edx=%#010" PRIx64
+		"\n  esi=%#010" PRIx64 " edi=%#010" PRIx64 " esp=%#010" PRIx64 " ebp=%#010" PRIx64
+		"\n",
+		st.regs.rip, st.regs.rflags, st.ctrl.cr0, st.regs.rax, st.regs.rbx, st.regs.rcx,
+		st.regs.rdx, st.regs.rsi, st.regs.rdi, st.regs.rsp, st.regs.rbp);
+}
+
+static int guest_failed(struct vmm *v, const struct lv_exit *ex)
+{
+	fprintf(stderr, "vcpu-run: guest stopped: %s exit", lv_exit_reason_name(ex->reason));
+	switch (ex->reason) {
+	case LV_EXIT_EXCEPTION:
+		fprintf(stderr, " (vector %u, error code %#x)", ex->exception.vector,
+			ex->exception.error_code);
+		break;
+	case LV_EXIT_NPF:
+		fprintf(stderr, " (gpa %#" PRIx64 ", access %#x)", ex->npf.gpa, ex->npf.access);
+		break;
+	case LV_EXIT_INTERNAL_ERROR:
+		fprintf(stderr, " (suberror %u)", ex->internal.suberror);
+		break;
+	case LV_EXIT_ENTRY_FAILED:
+		fprintf(stderr, " (kind %u, hardware reason %#" PRIx64 ")", ex->entry_failed.kind,
+			ex->entry_failed.hw_reason);
+		break;
+	default:
+		break;
+	}
+	fprintf(stderr, "; raw reason %#" PRIx64 " qualification %#" PRIx64 "\n", ex->raw.reason,
+		ex->raw.qual);
+	dump_regs(v);
+	return STATUS_FAILURE;
+}
+
+/* ---- the loop -------------------------------------------------------- */
+
+static int handle_exit(struct vmm *v, struct lv_exit *ex)
+{
+	struct lv_state st;
+
+	switch (ex->reason) {
+	case LV_EXIT_IO:
+		return handle_io(v, ex);
+	case LV_EXIT_MMIO:
+		handle_mmio(v, ex);
+		return KEEP_RUNNING;
+	case LV_EXIT_HLT:
+		/* No timer or interrupt controller delivers anything: nothing can wake it. */
+		if (lv_vcpu_get_state(v->vcpu, LV_STATE_GPRS, &st) == LV_OK &&
+		    !(st.regs.rflags & RFLAGS_IF))
+			fprintf(stderr,
+				"vcpu-run: guest halted with interrupts disabled at "
+				"rip=%#" PRIx64 "; stopping\n",
+				st.regs.rip);
+		else
+			fprintf(stderr, "vcpu-run: guest halted and no device can wake it; "
+					"stopping\n");
+		return STATUS_OK;
+	case LV_EXIT_SHUTDOWN:
+		fprintf(stderr, "vcpu-run: guest shutdown (triple fault)\n");
+		return STATUS_OK;
+	case LV_EXIT_SYSTEM_EVENT:
+		fprintf(stderr, "vcpu-run: guest requested %s\n",
+			ex->system_event.type == LV_SYSTEM_EVENT_RESET ? "a reset" : "shutdown");
+		return ex->system_event.type == LV_SYSTEM_EVENT_CRASH ? STATUS_FAILURE : STATUS_OK;
+	case LV_EXIT_CANCELLED:
+		if (*v->timed_out) {
+			fprintf(stderr, "vcpu-run: timeout after %g s; stopping the guest\n",
+				v->timeout_s);
+			return STATUS_TIMEOUT;
+		}
+		if (*v->interrupted) {
+			fprintf(stderr, "vcpu-run: interrupted; stopping the guest\n");
+			return STATUS_INTERRUPT;
+		}
+		return KEEP_RUNNING; /* a stray kick */
+	case LV_EXIT_IRQ_WINDOW:
+	case LV_EXIT_NMI_WINDOW:
+		return KEEP_RUNNING; /* never requested; harmless */
+	default:
+		return guest_failed(v, ex);
+	}
+}
+
+int vmm_run(struct vmm *v)
+{
+	uint64_t n = 0, t0 = now_ns(), t_run, t_exit, t_done;
+	struct lv_exit *ex;
+	int rc;
+
+	for (;;) {
+		t_run = now_ns();
+		rc = lv_vcpu_run(v->vcpu, &ex);
+		t_exit = now_ns();
+		if (rc == LV_ERR_INTR)
+			continue;
+		if (rc != LV_OK) {
+			fprintf(stderr, "vcpu-run: lv_vcpu_run failed: %s (%s)\n",
+				lv_status_name(rc), lv_strerror(rc));
+			rc = STATUS_FAILURE;
+			break;
+		}
+		n++;
+		if (v->trace)
+			trace_exit(v, n, ex);
+		rc = handle_exit(v, ex);
+		t_done = now_ns();
+		if (ex->reason < LV_EXIT_REASON_COUNT) {
+			v->st.count[ex->reason]++;
+			v->st.run_ns[ex->reason] += t_exit - t_run;
+			v->st.handle_ns[ex->reason] += t_done - t_exit;
+		}
+		if (rc != KEEP_RUNNING)
+			break;
+	}
+	v->st.total_ns = now_ns() - t0;
+	fflush(v->uart.out);
+	return rc;
+}
+
+void vmm_print_stats(const struct vmm *v, FILE *f)
+{
+	const struct run_stats *s = &v->st;
+	uint64_t total = 0, run = 0, handle = 0;
+	unsigned r;
+
+	for (r = 0; r < LV_EXIT_REASON_COUNT; r++) {
+		total += s->count[r];
+		run += s->run_ns[r];
+		handle += s->handle_ns[r];
+	}
+	fprintf(f,
+		"exit statistics: %" PRIu64 " exits in %.3f ms (%.3f ms in lv_vcpu_run, "
+		"%.3f ms in the VMM)\n",
+		total, s->total_ns / 1e6, run / 1e6, handle / 1e6);
+	fprintf(f, "  %-16s %10s %14s %12s %14s\n", "exit", "count", "run time us", "avg us",
+		"handler us");
+	for (r = 0; r < LV_EXIT_REASON_COUNT; r++) {
+		if (!s->count[r])
+			continue;
+		fprintf(f, "  %-16s %10" PRIu64 " %14.1f %12.2f %14.1f\n", lv_exit_reason_name(r),
+			s->count[r], s->run_ns[r] / 1e3, s->run_ns[r] / 1e3 / (double)s->count[r],
+			s->handle_ns[r] / 1e3);
+	}
+	fprintf(f, "  ports: uart %" PRIu64 ", debug-exit %" PRIu64 ", other %" PRIu64 "\n",
+		s->uart_accesses, s->debug_exit_writes, s->other_port_accesses);
+	fprintf(f, "  mmio: ioapic %" PRIu64 ", unassigned %" PRIu64 "\n", s->ioapic_accesses,
+		s->unassigned_mmio_accesses);
+}

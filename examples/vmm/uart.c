@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * 16550A UART model (National Semiconductor PC16550D data sheet, register
+ * table): transmit to a FILE, no receive path except loopback, no
+ * interrupts. The transmitter is always ready: LSR reports THRE | TEMT.
+ */
+#include "devices.h"
+
+#define REG_RBR_THR 0
+#define REG_IER	    1
+#define REG_IIR_FCR 2
+#define REG_LCR	    3
+#define REG_MCR	    4
+#define REG_LSR	    5
+#define REG_MSR	    6
+#define REG_SCR	    7
+
+#define LCR_DLAB    0x80
+#define MCR_LOOP    0x10
+#define LSR_DR	    0x01
+#define LSR_THRE    0x20
+#define LSR_TEMT    0x40
+#define IIR_NO_INT  0x01
+#define IIR_FIFO_ON 0xc0
+#define FCR_FIFO_EN 0x01
+#define MSR_CTS	    0x10
+#define MSR_DSR	    0x20
+#define MSR_DCD	    0x80
+
+void uart_init(struct uart *u, FILE *out)
+{
+	*u = (struct uart){ .out = out, .dll = 0x0c }; /* 9600 baud after reset */
+}
+
+uint8_t uart_read(struct uart *u, unsigned off)
+{
+	uint8_t v;
+
+	switch (off & 7) {
+	case REG_RBR_THR:
+		if (u->lcr & LCR_DLAB)
+			return u->dll;
+		v = u->rbr;
+		u->rx_full = 0;
+		return v;
+	case REG_IER:
+		return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+	case REG_IIR_FCR:
+		return IIR_NO_INT | ((u->fcr & FCR_FIFO_EN) ? IIR_FIFO_ON : 0);
+	case REG_LCR:
+		return u->lcr;
+	case REG_MCR:
+		return u->mcr;
+	case REG_LSR:
+		return LSR_THRE | LSR_TEMT | (u->rx_full ? LSR_DR : 0);
+	case REG_MSR:
+		/* Loopback wires DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD. */
+		if (u->mcr & MCR_LOOP)
+			return (uint8_t)((u->mcr & 0x0f) << 4);
+		return MSR_DCD | MSR_DSR | MSR_CTS;
+	default:
+		return u->scr;
+	}
+}
+
+void uart_write(struct uart *u, unsigned off, uint8_t val)
+{
+	switch (off & 7) {
+	case REG_RBR_THR:
+		if (u->lcr & LCR_DLAB) {
+			u->dll = val;
+		} else if (u->mcr & MCR_LOOP) {
+			u->rbr = val;
+			u->rx_full = 1;
+		} else {
+			fputc(val, u->out);
+			if (val == '\n')
+				fflush(u->out);
+		}
+		break;
+	case REG_IER:
+		if (u->lcr & LCR_DLAB)
+			u->dlm = val;
+		else
+			u->ier = val & 0x0f;
+		break;
+	case REG_IIR_FCR:
+		u->fcr = val & 0xc9; /* the FIFO-reset bits 1-2 self-clear */
+		break;
+	case REG_LCR:
+		u->lcr = val;
+		break;
+	case REG_MCR:
+		u->mcr = val & 0x1f;
+		break;
+	case REG_LSR:
+	case REG_MSR:
+		break; /* read-only here (factory test writes) */
+	default:
+		u->scr = val;
+		break;
+	}
+}

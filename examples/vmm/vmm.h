@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vcpu-run, the toy VMM: shared types of its parts (guest memory, boot
+ * loaders, devices). Everything here sits on the public libvcpu API.
+ */
+#ifndef VMM_H
+#define VMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Guest-physical memory: RAM at [0, size), backed by one host buffer. */
+struct guest_mem {
+	uint8_t *ram;
+	uint64_t size;
+};
+
+/* The legacy hole (VGA, option ROMs, BIOS) is never RAM, as on a PC. */
+#define LEGACY_HOLE_START 0xa0000u
+#define LEGACY_HOLE_END	  0x100000u
+/* Largest RAM the VMM maps below the 4 GiB MMIO window. */
+#define MAX_RAM_BYTES	  (3ull << 30)
+/* Low area where the VMM writes the GDT and the boot information. */
+#define BOOT_GDT_ADDR	  0x500u
+#define BOOT_INFO_START	  0x8000u
+#define BOOT_INFO_END	  0x9f000u
+#define BOOT_STACK_TOP	  0x7000u
+
+/* True if [gpa, gpa + len) is RAM the loader may write. */
+int mem_is_ram(const struct guest_mem *m, uint64_t gpa, uint64_t len);
+
+/* One boot module (QEMU -initrd syntax: "path args", comma-separated). */
+struct boot_module {
+	char *cmdline; /* the whole "path args" string */
+	uint8_t *data;
+	size_t size;
+};
+
+/* What the command line asks the loader to boot. */
+struct boot_request {
+	const char *kernel_path;
+	const char *append; /* NULL if no -a */
+	struct boot_module *mods;
+	size_t nmods;
+};
+
+enum boot_protocol { BOOT_MULTIBOOT = 1, BOOT_PVH = 2 };
+
+/* Where the kernel landed and how to enter it (32-bit flat, paging off). */
+struct boot_entry {
+	int protocol;
+	uint32_t eip, eax, ebx;
+	uint64_t image_low, image_high; /* physical range the image occupies */
+};
+
+/* A file read into memory. */
+struct file_buf {
+	uint8_t *data;
+	size_t size;
+};
+
+int read_file(const char *path, struct file_buf *out);
+
+/*
+ * Load the kernel image @p img into guest memory and fill @p entry.
+ * Prints a message naming @p path and returns -1 on any malformed or
+ * unsupported input; never writes outside guest RAM.
+ */
+int load_kernel(const char *path, const struct file_buf *img, struct guest_mem *m,
+		struct boot_entry *entry);
+
+/* Place the modules page-aligned after the image; fills nothing else. */
+int place_modules(const struct boot_request *req, struct guest_mem *m,
+		  const struct boot_entry *entry, uint64_t *mod_addr);
+
+/* Write the Multiboot information block; sets entry->eax/ebx. */
+int multiboot_setup(const struct boot_request *req, struct guest_mem *m, struct boot_entry *entry);
+
+/* Write the PVH hvm_start_info; sets entry->ebx. */
+int pvh_setup(const struct boot_request *req, struct guest_mem *m, struct boot_entry *entry);
+
+/* The PC memory map the VMM reports (the layout QEMU + SeaBIOS give). */
+struct e820_entry {
+	uint64_t addr, len;
+	uint32_t type; /* 1 = RAM, 2 = reserved */
+};
+#define E820_MAX 8
+size_t e820_build(uint64_t ram_size, struct e820_entry *out);
+
+/* Bump allocator over the low boot-information area. */
+struct boot_area {
+	struct guest_mem *m;
+	uint32_t next, end;
+};
+/* Returns the guest address of @p len zeroed bytes, or 0 when full. */
+uint32_t boot_alloc(struct boot_area *a, uint32_t len, uint32_t align);
+uint32_t boot_strdup(struct boot_area *a, const char *s);
+
+void vmm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* VMM_H */
