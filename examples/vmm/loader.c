@@ -260,6 +260,30 @@ static int load_elf(const char *path, const struct file_buf *img, long mb_off, s
 			  phnum == 0 ? "none in file" : elf_errmsg(-1));
 		goto out;
 	}
+	for (i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(e, (int)i, &ph)) {
+			vmm_error("%s: program header %zu unreadable (%s): truncated?", path, i,
+				  elf_errmsg(-1));
+			goto out;
+		}
+		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
+			continue;
+		if (n == MAX_SEGMENTS) {
+			vmm_error("%s: more than %d loadable segments", path, MAX_SEGMENTS);
+			goto out;
+		}
+		if (cls == ELFCLASS32 && ph.p_paddr + ph.p_memsz > (1ull << 32)) {
+			vmm_error("%s: segment %u: address range wraps around 4 GiB", path, n);
+			goto out;
+		}
+		segs[n].paddr = ph.p_paddr;
+		segs[n].memsz = ph.p_memsz;
+		segs[n].filesz = ph.p_filesz;
+		segs[n].offset = ph.p_offset;
+		n++;
+	}
 	pvh = 0;
 	if (mb_off < 0) {
 		pvh = find_pvh_entry(path, img, e, phnum, &pvh_entry);
@@ -277,26 +301,6 @@ static int load_elf(const char *path, const struct file_buf *img, long mb_off, s
 			  "(flags bit 16): give a 32-bit image",
 			  path);
 		goto out;
-	}
-	for (i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(e, (int)i, &ph)) {
-			vmm_error("%s: program header %zu unreadable (%s): truncated?", path, i,
-				  elf_errmsg(-1));
-			goto out;
-		}
-		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
-			continue;
-		if (n == MAX_SEGMENTS) {
-			vmm_error("%s: more than %d loadable segments", path, MAX_SEGMENTS);
-			goto out;
-		}
-		segs[n].paddr = ph.p_paddr;
-		segs[n].memsz = ph.p_memsz;
-		segs[n].filesz = ph.p_filesz;
-		segs[n].offset = ph.p_offset;
-		n++;
 	}
 	if (n == 0) {
 		vmm_error("%s: no loadable segments", path);

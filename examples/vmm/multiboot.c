@@ -69,16 +69,15 @@ int multiboot_setup(const struct boot_request *req, struct guest_mem *m, struct 
 	memset(&mbi, 0, sizeof(mbi));
 	mbi_at = boot_alloc(&a, sizeof(mbi), 16);
 
-	/* QEMU passes the kernel's file name first, then the -append text. */
+	/* QEMU passes the kernel's file name, a space, then the -append text. */
 	cmd_len = strlen(req->kernel_path) + 2 + (req->append ? strlen(req->append) : 0);
 	if (cmd_len > BOOT_INFO_END || !(mbi.cmdline = boot_alloc(&a, (uint32_t)cmd_len, 1)))
 		goto full;
 	cmd = (char *)m->ram + mbi.cmdline;
 	strcpy(cmd, req->kernel_path);
-	if (req->append) {
-		strcat(cmd, " ");
+	strcat(cmd, " "); /* even without -append, as QEMU does */
+	if (req->append)
 		strcat(cmd, req->append);
-	}
 
 	mods_at = boot_alloc(&a, (uint32_t)(req->nmods * sizeof(struct mb_module)) + 1, 16);
 	if (!mods_at)

@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Run one guest under vcpu-run and under QEMU's -kernel with the same
+# devices; the serial output must be byte-identical, both exit statuses
+# equal to the expected one, and the output must contain a marker line.
+#
+# Usage: compare.sh --vmm VCPU_RUN --guest ELF --work DIR --status N --text TEXT
+#                   [--mem MIB] [--append TEXT] [--initrd LIST] [--qemu-hangs]
+# --qemu-hangs: the guest ends in HLT with interrupts off, where QEMU waits
+# forever: QEMU is stopped after 3 s and only the output is compared.
+# Exit status 77 (skipped) without /dev/kvm or QEMU.
+set -u
+vmm= guest= work= want_status= want_text= mem= append= initrd= hangs=0
+has_append=0 has_initrd=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--vmm) vmm=$2; shift 2 ;;
+	--guest) guest=$2; shift 2 ;;
+	--work) work=$2; shift 2 ;;
+	--status) want_status=$2; shift 2 ;;
+	--text) want_text=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--append) append=$2; has_append=1; shift 2 ;;
+	--initrd) initrd=$2; has_initrd=1; shift 2 ;;
+	--qemu-hangs) hangs=1; shift ;;
+	*) echo "compare.sh: unknown argument $1"; exit 1 ;;
+	esac
+done
+qemu=$(command -v qemu-system-x86_64) || { echo "SKIP: qemu-system-x86_64 not installed"; exit 77; }
+if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+	echo "SKIP: /dev/kvm is not usable here"
+	exit 77
+fi
+[ -f "$guest" ] || { echo "FAIL: guest $guest was not built"; exit 1; }
+mkdir -p "$work" && rm -f "$work/qemu.out" "$work/vmm.out" "$work/vmm.err" || exit 1
+
+set -- -kernel "$guest"
+[ -n "$mem" ] && set -- "$@" -m "$mem"
+[ $has_append -eq 1 ] && set -- "$@" -append "$append"
+[ $has_initrd -eq 1 ] && set -- "$@" -initrd "$initrd"
+qlimit=60
+[ $hangs -eq 1 ] && qlimit=3
+timeout "$qlimit" "$qemu" -accel tcg "$@" -serial "file:$work/qemu.out" \
+	-device isa-debug-exit,iobase=0xf4,iosize=4 -display none -no-reboot -monitor none
+qstatus=$?
+
+set -- "$guest"
+[ -n "$mem" ] && set -- -m "$mem" "$@"
+[ $has_append -eq 1 ] && set -- -a "$append" "$@"
+[ $has_initrd -eq 1 ] && set -- -i "$initrd" "$@"
+timeout 60 "$vmm" "$@" >"$work/vmm.out" 2>"$work/vmm.err"
+vstatus=$?
+
+echo "QEMU exit status: $qstatus; vcpu-run exit status: $vstatus (expected $want_status)"
+echo "--- vcpu-run serial output:"; cat "$work/vmm.out"
+echo "--- vcpu-run stderr:"; cat "$work/vmm.err"
+fail=0
+if ! cmp "$work/qemu.out" "$work/vmm.out"; then
+	echo "FAIL: serial output differs from QEMU's:"
+	diff "$work/qemu.out" "$work/vmm.out"
+	fail=1
+fi
+if [ "$vstatus" -ne "$want_status" ]; then
+	echo "FAIL: vcpu-run exit status $vstatus, expected $want_status"
+	fail=1
+fi
+if [ $hangs -eq 1 ]; then
+	if [ "$qstatus" -ne 124 ]; then
+		echo "FAIL: QEMU was expected to wait in HLT (timeout status 124), got $qstatus"
+		fail=1
+	fi
+elif [ "$qstatus" -ne "$want_status" ]; then
+	echo "FAIL: QEMU exit status $qstatus, expected $want_status"
+	fail=1
+fi
+if ! grep -q -F -- "$want_text" "$work/vmm.out"; then
+	echo "FAIL: output lacks: $want_text"
+	fail=1
+fi
+if grep -q -e 'AddressSanitizer' -e 'runtime error' -e 'LeakSanitizer' "$work/vmm.err"; then
+	echo "FAIL: sanitizer report"
+	fail=1
+fi
+[ $fail -eq 0 ] && echo "PASS: identical output and exit status"
+exit $fail
