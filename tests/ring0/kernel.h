@@ -23,6 +23,8 @@ int ksnprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(p
 void kexit(int code) __attribute__((noreturn));
 
 void idt_init(void);
+/* Load a TSS (tss.c): VMX entry needs a non-null host TR. */
+void tss_init(void);
 void trap_handler(struct trap_frame *f);
 /* Number of RDMSR #GPs on VM_CR (0xC0010114) the trap handler fixed up. */
 extern unsigned trap_vmcr_fixups;

@@ -99,6 +99,7 @@ void kmain(void)
 	int rc;
 
 	idt_init();
+	tss_init(); /* VMX needs a host TR */
 	plat_init();
 	read_cmdline();
 	kprintf("LVT BOOT libvcpu ring-0 test kernel (multiboot %s) cmdline='%s'\n",

@@ -1,22 +1,281 @@
 /* SPDX-License-Identifier: MIT */
-/* VMX backend (ring 0). Foundation version: CPUID probe only. */
+/*
+ * VMX backend: probing, capabilities, control words, and per-CPU
+ * enable/disable (VMXON/VMXOFF). Intel SDM Vol. 3, chapters 23-24 and
+ * Appendix A.
+ */
 #include "../../core/cpuid.h"
-#include "../../core/internal.h"
+#include "../../core/lvlib.h"
+#include "vmcs.h"
+#include "vmx_insn.h"
+#include "vmx_priv.h"
+
+#define CR0_NE	 (1ull << 5)
+#define CR0_PE	 (1ull << 0)
+#define CR0_PG	 (1ull << 31)
+#define CR4_VMXE (1ull << 13)
+
+/* Controls this backend cannot work without / uses when present. */
+#define PIN_REQ (PIN_EXTINT_EXITING | PIN_NMI_EXITING)
+#define PIN_OPT (PIN_VIRTUAL_NMIS)
+#define PROC_REQ                                                                                   \
+	(PROC_HLT_EXITING | PROC_UNCOND_IO | PROC_USE_MSR_BITMAPS | PROC_SECONDARY |               \
+	 PROC_TSC_OFFSET)
+#define PROC_FORBID                                                                                \
+	(PROC_USE_IO_BITMAPS | PROC_CR3_LOAD | PROC_CR3_STORE | PROC_CR8_LOAD | PROC_CR8_STORE |   \
+	 PROC_TPR_SHADOW | PROC_INTR_WINDOW | PROC_NMI_WINDOW | PROC_MTF | PROC_MOV_DR_EXITING |   \
+	 PROC_INVLPG_EXITING | PROC_RDTSC_EXITING | PROC_RDPMC_EXITING)
+#define PROC2_REQ    (PROC2_ENABLE_EPT | PROC2_UNRESTRICTED)
+#define PROC2_OPT    (PROC2_ENABLE_VPID | PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES)
+#define EXIT_REQ     (EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER)
+#define EXIT_OPT     (EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_DEBUG)
+#define EXIT_FORBID  (EXIT_ACK_INTR)
+#define ENTRY_REQ    (ENTRY_LOAD_EFER)
+#define ENTRY_OPT    (ENTRY_LOAD_PAT | ENTRY_LOAD_DEBUG)
+#define ENTRY_FORBID (ENTRY_IA32E_GUEST) /* set per vCPU from EFER.LMA */
+
+static void vmx_log(const char *msg)
+{
+	lv_plat_log(LV_LOG_ERROR, msg);
+}
+
+static int vmx_probe_cpuid(void)
+{
+	uint32_t a, b, c, d;
+
+	lv_cpuid(0, 0, &a, &b, &c, &d);
+	if (a < 1)
+		return LV_ERR_NODEV;
+	lv_cpuid(1, 0, &a, &b, &c, &d);
+	if (!(c & (1u << 5))) /* CPUID.1:ECX.VMX[bit 5] (SDM Vol. 3, 24.6) */
+		return LV_ERR_NODEV;
+	return LV_OK;
+}
+
+static int vmx_compute_controls(struct vmx_backend *vb)
+{
+	static const uint32_t req[LV_VMX_CTL_COUNT] = { PIN_REQ, PROC_REQ, PROC2_REQ, EXIT_REQ,
+							ENTRY_REQ };
+	static const uint32_t opt[LV_VMX_CTL_COUNT] = { PIN_OPT, 0, PROC2_OPT, EXIT_OPT,
+							ENTRY_OPT };
+	static const uint32_t forbid[LV_VMX_CTL_COUNT] = { 0, PROC_FORBID, 0, EXIT_FORBID,
+							   ENTRY_FORBID };
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < LV_VMX_CTL_COUNT; i++) {
+		vb->cap[i] = rdmsr(lv_vmx_ctl_msr(vb->basic, i));
+		rc = lv_vmx_ctl_compute(vb->cap[i], req[i], opt[i], forbid[i], &vb->ctl[i]);
+		if (rc) {
+			vmx_log("vmx: a required VMX control is not available");
+			return rc;
+		}
+	}
+	return LV_OK;
+}
 
 static int vmx_open(struct lv_backend *b)
 {
+	struct vmx_backend *vb;
 	uint32_t a, bx, c, d;
+	int rc = vmx_probe_cpuid();
 
-	lv_cpuid(1, 0, &a, &bx, &c, &d);
-	if (!(c & (1u << 5))) /* CPUID.1:ECX.VMX[bit 5] */
-		return LV_ERR_NODEV;
-	(void)b;
-	return LV_ERR_NOTSUP; /* backend not implemented yet */
+	if (rc)
+		return rc;
+	vb = lv_plat_alloc(sizeof(*vb));
+	if (!vb)
+		return LV_ERR_NOMEM;
+	vb->basic = rdmsr(LV_MSR_VMX_BASIC);
+	vb->revision = LV_VMX_BASIC_REVISION(vb->basic);
+	rc = LV_ERR_NOTSUP;
+	/* The VMXON region and VMCS must fit in one page and be WB (A.1). */
+	if (LV_VMX_BASIC_REGION_SIZE(vb->basic) > 4096 || LV_VMX_BASIC_MEMTYPE(vb->basic) != 6) {
+		vmx_log("vmx: unsupported VMCS size or memory type");
+		goto fail;
+	}
+	rc = vmx_compute_controls(vb);
+	if (rc)
+		goto fail;
+	vb->ept_vpid = rdmsr(LV_MSR_VMX_EPT_VPID_CAP);
+	if ((vb->ept_vpid & (EPTCAP_WALK4 | EPTCAP_WB | EPTCAP_INVEPT | EPTCAP_INVEPT_SINGLE)) !=
+	    (EPTCAP_WALK4 | EPTCAP_WB | EPTCAP_INVEPT | EPTCAP_INVEPT_SINGLE)) {
+		vmx_log("vmx: EPT lacks 4-level walks, WB or single-context INVEPT");
+		rc = LV_ERR_NOTSUP;
+		goto fail;
+	}
+	vb->has_vpid = (vb->ctl[LV_VMX_CTL_PROC2] & PROC2_ENABLE_VPID) &&
+		       (vb->ept_vpid & (VPIDCAP_INVVPID | VPIDCAP_SINGLE)) ==
+			       (VPIDCAP_INVVPID | VPIDCAP_SINGLE);
+	if (!vb->has_vpid)
+		vb->ctl[LV_VMX_CTL_PROC2] &= ~PROC2_ENABLE_VPID;
+	vb->has_ad = (vb->ept_vpid & EPTCAP_AD) != 0;
+	vb->has_vnmi = (vb->ctl[LV_VMX_CTL_PIN] & PIN_VIRTUAL_NMIS) != 0;
+	vb->cr0_fixed0 = rdmsr(LV_MSR_VMX_CR0_FIXED0);
+	vb->cr0_fixed1 = rdmsr(LV_MSR_VMX_CR0_FIXED1);
+	vb->cr4_fixed0 = rdmsr(LV_MSR_VMX_CR4_FIXED0);
+	vb->cr4_fixed1 = rdmsr(LV_MSR_VMX_CR4_FIXED1);
+	lv_vpid_init(&vb->vpids);
+	vb->ept_sizes = LV_PT_SIZE_4K;
+	if (vb->ept_vpid & EPTCAP_2M)
+		vb->ept_sizes |= LV_PT_SIZE_2M;
+	if (vb->ept_vpid & EPTCAP_1G)
+		vb->ept_sizes |= LV_PT_SIZE_1G;
+
+	vb->ncpus = lv_plat_cpu_count();
+	rc = LV_ERR_NOMEM;
+	vb->cpus = lv_plat_alloc(vb->ncpus * sizeof(*vb->cpus));
+	if (!vb->cpus)
+		goto fail;
+
+	b->priv = vb;
+	b->caps.kind = LV_BACKEND_VMX;
+	b->caps.max_vcpus = 64;
+	b->caps.max_slots = 512;
+	lv_cpuid(0x80000000u, 0, &a, &bx, &c, &d);
+	b->caps.guest_phys_bits = 36;
+	if (a >= 0x80000008u) {
+		lv_cpuid(0x80000008u, 0, &a, &bx, &c, &d);
+		b->caps.guest_phys_bits = LV_MIN(a & 0xffu, 48u); /* 4-level EPT: 48 bits */
+	}
+	b->caps.page_sizes = vb->ept_sizes;
+	b->caps.features = LV_FEAT_UNRESTRICTED_GUEST | LV_FEAT_READONLY_MEM | LV_FEAT_NOEXEC_MEM |
+			   LV_FEAT_CPUID_EXIT | LV_FEAT_MSR_EXIT | LV_FEAT_IRQ_WINDOW |
+			   LV_FEAT_HYPERCALL_EXIT | LV_FEAT_NESTED_PAGING | LV_FEAT_RING0;
+	if (vb->has_vnmi && lv_vmx_ctl_allowed1(vb->cap[LV_VMX_CTL_PROC], PROC_NMI_WINDOW))
+		b->caps.features |= LV_FEAT_NMI_WINDOW;
+	if (vb->has_ad)
+		b->caps.features |= LV_FEAT_DIRTY_LOG;
+	if (vb->has_vpid)
+		b->caps.features |= LV_FEAT_TLB_TAGGED;
+	b->caps.exception_exits = ~(1u << 2); /* every vector but NMI */
+	b->caps.num_asids = vb->has_vpid ? LV_VPID_COUNT - 1 : 0;
+	b->caps.raw[0] = vb->basic;
+	b->caps.raw[1] = vb->ept_vpid;
+	b->caps.raw[2] = ((uint64_t)vb->ctl[LV_VMX_CTL_PROC2] << 32) | vb->ctl[LV_VMX_CTL_PROC];
+	b->caps.raw[3] = ((uint64_t)vb->ctl[LV_VMX_CTL_ENTRY] << 32) | vb->ctl[LV_VMX_CTL_EXIT];
+	return LV_OK;
+fail:
+	lv_plat_free(vb);
+	return rc;
 }
 
 static void vmx_close(struct lv_backend *b)
 {
-	(void)b;
+	struct vmx_backend *vb = b->priv;
+
+	lv_plat_free(vb->cpus);
+	lv_plat_free(vb);
+	b->priv = NULL;
+}
+
+/* ---- per-CPU enable/disable (SDM Vol. 3, 24.7, 24.8) -------------------- */
+
+static int vmx_cpu_enable(struct lv_backend *b)
+{
+	struct vmx_backend *vb = b->priv;
+	uint32_t id = lv_plat_cpu_id();
+	struct vmx_cpu *pc;
+	uint64_t fc, cr0, cr4;
+	int rc;
+
+	if (id >= vb->ncpus)
+		return LV_ERR_INVAL;
+	pc = &vb->cpus[id];
+	if (pc->enabled)
+		return LV_ERR_EXIST;
+	if (vmx_probe_cpuid())
+		return LV_ERR_NODEV;
+
+	/* IA32_FEATURE_CONTROL: lock it with VMXON enabled if the firmware
+	 * left it unlocked; locked without bit 2 means disabled (23.7). */
+	fc = rdmsr(LV_MSR_IA32_FEATURE_CONTROL);
+	if (!(fc & LV_FEATCTL_LOCK)) {
+		fc |= LV_FEATCTL_LOCK | LV_FEATCTL_VMXON_OUTSIDE_SMX;
+		wrmsr(LV_MSR_IA32_FEATURE_CONTROL, fc);
+	} else if (!(fc & LV_FEATCTL_VMXON_OUTSIDE_SMX)) {
+		vmx_log("vmx: disabled by IA32_FEATURE_CONTROL (locked, VMXON off)");
+		return LV_ERR_DISABLED;
+	}
+
+	/* CR0/CR4 must satisfy the fixed bits in VMX operation (23.8). */
+	cr0 = read_cr0();
+	cr4 = read_cr4();
+	if (!lv_vmx_fixed_ok(cr0, vb->cr0_fixed0, vb->cr0_fixed1, 0)) {
+		vmx_log("vmx: host CR0 violates VMX fixed bits");
+		return LV_ERR_STATE;
+	}
+	if (cr4 & CR4_VMXE) {
+		vmx_log("vmx: CR4.VMXE already set: VMX in use by someone else");
+		return LV_ERR_BUSY;
+	}
+	if (!lv_vmx_fixed_ok(cr4 | CR4_VMXE, vb->cr4_fixed0, vb->cr4_fixed1, 0)) {
+		vmx_log("vmx: host CR4 violates VMX fixed bits");
+		return LV_ERR_STATE;
+	}
+	if (!pc->vmxon_va) {
+		pc->vmxon_va = lv_plat_page_alloc(1, &pc->vmxon_pa);
+		if (!pc->vmxon_va)
+			return LV_ERR_NOMEM;
+	}
+	memset(pc->vmxon_va, 0, 4096);
+	*(uint32_t *)pc->vmxon_va = vb->revision;
+	pc->saved_cr4 = cr4;
+	write_cr4(cr4 | CR4_VMXE);
+	rc = vmxon(pc->vmxon_pa);
+	if (rc != VMX_OK) {
+		write_cr4(cr4);
+		vmx_log("vmx: VMXON failed");
+		return LV_ERR_HW;
+	}
+	pc->enabled = true;
+	pc->current = NULL;
+	/* Nothing tagged with our VPIDs or EPTPs may survive from before. */
+	if (vb->ept_vpid & EPTCAP_INVEPT_ALL)
+		invept(INVEPT_ALL, 0);
+	if (vb->has_vpid && (vb->ept_vpid & VPIDCAP_ALL))
+		invvpid(INVVPID_ALL, 0, 0);
+	return LV_OK;
+}
+
+/* VMCLEAR every VMCS active on CPU @p id: their state goes to memory and
+ * they may be loaded on any CPU afterwards (SDM Vol. 3, 25.11.1). */
+static void vmx_put_all(struct lv_backend *b, uint32_t id)
+{
+	struct vmx_backend *vb = b->priv;
+	struct lv_vm *vm;
+	uint32_t i;
+
+	for (vm = b->vms; vm; vm = vm->next) {
+		if (vm->state != LV_OBJ_LIVE)
+			continue;
+		for (i = 0; i < vm->max_vcpus; i++) {
+			struct lv_vcpu *v = vm->vcpus[i];
+			struct vmx_vcpu *xc = v && v->state == LV_OBJ_LIVE ? v->priv : NULL;
+
+			if (xc && xc->cpu == (int32_t)id)
+				vmx_vcpu_put(vb, xc);
+		}
+	}
+}
+
+static int vmx_cpu_disable(struct lv_backend *b)
+{
+	struct vmx_backend *vb = b->priv;
+	uint32_t id = lv_plat_cpu_id();
+	struct vmx_cpu *pc;
+
+	if (id >= vb->ncpus)
+		return LV_ERR_INVAL;
+	pc = &vb->cpus[id];
+	if (!pc->enabled)
+		return LV_ERR_STATE;
+	vmx_put_all(b, id);
+	vmxoff();
+	write_cr4(pc->saved_cr4 & ~CR4_VMXE);
+	lv_plat_page_free(pc->vmxon_va, 1);
+	pc->vmxon_va = NULL;
+	pc->enabled = false;
+	return LV_OK;
 }
 
 const struct lv_backend_ops lv_vmx_ops = {
@@ -24,4 +283,26 @@ const struct lv_backend_ops lv_vmx_ops = {
 	.kind = LV_BACKEND_VMX,
 	.open = vmx_open,
 	.close = vmx_close,
+	.cpu_enable = vmx_cpu_enable,
+	.cpu_disable = vmx_cpu_disable,
+	.vm_create = vmx_vm_create,
+	.vm_destroy = vmx_vm_destroy,
+	.map = vmx_map,
+	.unmap = vmx_unmap,
+	.protect = vmx_protect,
+	.get_dirty = vmx_get_dirty,
+	.set_msr_exits = vmx_set_msr_exits,
+	.vcpu_create = vmx_vcpu_create,
+	.vcpu_destroy = vmx_vcpu_destroy,
+	.run = vmx_run,
+	.kick = vmx_kick,
+	.get_state = vmx_get_state,
+	.set_state = vmx_set_state,
+	.get_msr = vmx_get_msr,
+	.set_msr = vmx_set_msr,
+	.inject = vmx_inject,
+	.request_window = vmx_request_window,
+	.set_cpuid = vmx_set_cpuid,
+	.set_exception_exits = vmx_set_exception_exits,
+	.set_debug = vmx_set_debug,
 };

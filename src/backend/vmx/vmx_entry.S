@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM entry and exit for the VMX backend (Intel SDM Vol. 3, 26 and 28).
+ *
+ * int vmx_enter(struct vmx_gprs *g, uint32_t launched)
+ *   Saves the callee-saved host registers, stores RSP into HOST_RSP, loads
+ *   the guest's GPRs and CR2 from *g, and executes VMLAUNCH (launched = 0)
+ *   or VMRESUME. A VM exit lands in vmx_exit_stub (HOST_RIP) with RSP =
+ *   HOST_RSP, saves the guest's GPRs and CR2 into *g, restores the host's
+ *   and returns 0 (VMX_OK). When the instruction itself fails it returns
+ *   1 (VMfailInvalid: CF = 1) or 2 (VMfailValid: ZF = 1, error number in
+ *   the VM-instruction error field).
+ *
+ * The struct vmx_gprs offsets are asserted in vmx_run.c.
+ */
+#define G_RAX 0
+#define G_RBX 8
+#define G_RCX 16
+#define G_RDX 24
+#define G_RSI 32
+#define G_RDI 40
+#define G_RBP 48
+#define G_R8 56
+#define G_R9 64
+#define G_R10 72
+#define G_R11 80
+#define G_R12 88
+#define G_R13 96
+#define G_R14 104
+#define G_R15 112
+#define G_CR2 120
+#define VMCS_HOST_RSP 0x6c14
+
+	.text
+	.globl	vmx_enter
+	.type	vmx_enter, @function
+vmx_enter:
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	pushq	%rdi			/* the exit stub finds g at 0(%rsp) */
+	movl	$VMCS_HOST_RSP, %eax
+	vmwrite	%rsp, %rax
+	movq	G_CR2(%rdi), %rax
+	movq	%rax, %cr2
+	testl	%esi, %esi		/* MOVs below keep the flags */
+	movq	G_RAX(%rdi), %rax
+	movq	G_RBX(%rdi), %rbx
+	movq	G_RCX(%rdi), %rcx
+	movq	G_RDX(%rdi), %rdx
+	movq	G_RSI(%rdi), %rsi
+	movq	G_RBP(%rdi), %rbp
+	movq	G_R8(%rdi), %r8
+	movq	G_R9(%rdi), %r9
+	movq	G_R10(%rdi), %r10
+	movq	G_R11(%rdi), %r11
+	movq	G_R12(%rdi), %r12
+	movq	G_R13(%rdi), %r13
+	movq	G_R14(%rdi), %r14
+	movq	G_R15(%rdi), %r15
+	movq	G_RDI(%rdi), %rdi
+	jnz	1f
+	vmlaunch
+	jmp	2f
+1:	vmresume
+2:	/* Only reached when VMLAUNCH/VMRESUME failed (31.2). */
+	movl	$2, %eax		/* VMfailValid (ZF) */
+	movl	$1, %ecx
+	cmovcl	%ecx, %eax		/* VMfailInvalid (CF) */
+	popq	%rdi
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+	.size	vmx_enter, . - vmx_enter
+
+	.globl	vmx_exit_stub
+	.type	vmx_exit_stub, @function
+vmx_exit_stub:
+	pushq	%rdi
+	movq	8(%rsp), %rdi
+	movq	%rax, G_RAX(%rdi)
+	movq	%rbx, G_RBX(%rdi)
+	movq	%rcx, G_RCX(%rdi)
+	movq	%rdx, G_RDX(%rdi)
+	movq	%rsi, G_RSI(%rdi)
+	movq	%rbp, G_RBP(%rdi)
+	movq	%r8, G_R8(%rdi)
+	movq	%r9, G_R9(%rdi)
+	movq	%r10, G_R10(%rdi)
+	movq	%r11, G_R11(%rdi)
+	movq	%r12, G_R12(%rdi)
+	movq	%r13, G_R13(%rdi)
+	movq	%r14, G_R14(%rdi)
+	movq	%r15, G_R15(%rdi)
+	popq	G_RDI(%rdi)
+	movq	%cr2, %rax
+	movq	%rax, G_CR2(%rdi)
+	addq	$8, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	xorl	%eax, %eax
+	ret
+	.size	vmx_exit_stub, . - vmx_exit_stub
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Privileged instructions the VMX backend uses, as inline functions.
+ * VMX instructions report through RFLAGS (SDM Vol. 3, 31.2): CF = 1 is
+ * VMfailInvalid, ZF = 1 is VMfailValid (error number in the current VMCS),
+ * both clear is VMsucceed. Each wrapper returns one of VMX_OK / VMX_FAIL_*.
+ */
+#ifndef LV_VMX_INSN_H
+#define LV_VMX_INSN_H
+
+#include <stdint.h>
+
+enum { VMX_OK = 0, VMX_FAIL_INVALID = 1, VMX_FAIL_VALID = 2 };
+
+static inline int vmx_flags_result(uint8_t cf, uint8_t zf)
+{
+	return cf ? VMX_FAIL_INVALID : (zf ? VMX_FAIL_VALID : VMX_OK);
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+#define DEF_READ_CR(n)                                                                             \
+	static inline uint64_t read_cr##n(void)                                                    \
+	{                                                                                          \
+		uint64_t v;                                                                        \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                  \
+		return v;                                                                          \
+	}
+DEF_READ_CR(0)
+DEF_READ_CR(2)
+DEF_READ_CR(3)
+DEF_READ_CR(4)
+#undef DEF_READ_CR
+
+static inline void write_cr0(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
+}
+
+static inline void write_cr2(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr2" ::"r"(v) : "memory");
+}
+
+static inline void write_cr4(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory");
+}
+
+#define DEF_READ_SEG(n)                                                                            \
+	static inline uint16_t read_##n(void)                                                      \
+	{                                                                                          \
+		uint16_t v;                                                                        \
+		__asm__ volatile("mov %%" #n ", %0" : "=r"(v));                                    \
+		return v;                                                                          \
+	}
+DEF_READ_SEG(cs)
+DEF_READ_SEG(ss)
+DEF_READ_SEG(ds)
+DEF_READ_SEG(es)
+DEF_READ_SEG(fs)
+DEF_READ_SEG(gs)
+#undef DEF_READ_SEG
+
+static inline uint16_t read_tr(void)
+{
+	uint16_t v;
+
+	__asm__ volatile("str %0" : "=r"(v));
+	return v;
+}
+
+struct __attribute__((packed)) vmx_dtr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+static inline void read_gdtr(struct vmx_dtr *d)
+{
+	__asm__ volatile("sgdt %0" : "=m"(*d));
+}
+
+static inline void read_idtr(struct vmx_dtr *d)
+{
+	__asm__ volatile("sidt %0" : "=m"(*d));
+}
+
+static inline int vmxon(uint64_t pa)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmxon %2; setc %0; setz %1"
+			 : "=r"(cf), "=r"(zf)
+			 : "m"(pa)
+			 : "cc", "memory");
+	return vmx_flags_result(cf, zf);
+}
+
+static inline int vmxoff(void)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmxoff; setc %0; setz %1" : "=r"(cf), "=r"(zf)::"cc", "memory");
+	return vmx_flags_result(cf, zf);
+}
+
+static inline int vmclear(uint64_t pa)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmclear %2; setc %0; setz %1"
+			 : "=r"(cf), "=r"(zf)
+			 : "m"(pa)
+			 : "cc", "memory");
+	return vmx_flags_result(cf, zf);
+}
+
+static inline int vmptrld(uint64_t pa)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmptrld %2; setc %0; setz %1"
+			 : "=r"(cf), "=r"(zf)
+			 : "m"(pa)
+			 : "cc", "memory");
+	return vmx_flags_result(cf, zf);
+}
+
+/* VMREAD of a field this backend knows to exist: failure reads as 0. */
+static inline uint64_t vmread(uint32_t field)
+{
+	uint64_t v = 0;
+
+	__asm__ volatile("vmread %1, %0" : "+r"(v) : "r"((uint64_t)field) : "cc");
+	return v;
+}
+
+static inline int vmwrite(uint32_t field, uint64_t v)
+{
+	uint8_t cf, zf;
+
+	__asm__ volatile("vmwrite %2, %3; setc %0; setz %1"
+			 : "=r"(cf), "=r"(zf)
+			 : "rm"(v), "r"((uint64_t)field)
+			 : "cc");
+	return vmx_flags_result(cf, zf);
+}
+
+struct vmx_inv_desc {
+	uint64_t a, b;
+};
+
+static inline int invept(uint64_t type, uint64_t eptp)
+{
+	struct vmx_inv_desc d = { eptp, 0 };
+	uint8_t cf, zf;
+
+	__asm__ volatile("invept %2, %3; setc %0; setz %1"
+			 : "=r"(cf), "=r"(zf)
+			 : "m"(d), "r"(type)
+			 : "cc", "memory");
+	return vmx_flags_result(cf, zf);
+}
+
+static inline int invvpid(uint64_t type, uint16_t vpid, uint64_t gva)
+{
+	struct vmx_inv_desc d = { vpid, gva };
+	uint8_t cf, zf;
+
+	__asm__ volatile("invvpid %2, %3; setc %0; setz %1"
+			 : "=r"(cf), "=r"(zf)
+			 : "m"(d), "r"(type)
+			 : "cc", "memory");
+	return vmx_flags_result(cf, zf);
+}
+
+#endif /* LV_VMX_INSN_H */

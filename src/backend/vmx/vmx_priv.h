@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VMX backend private objects: the backend (capabilities and per-CPU VMXON
+ * state), the VM (EPT, MSR bitmap, MSR policy) and the vCPU (VMCS, guest
+ * GPRs, lazily synced state, pending exit completion).
+ */
+#ifndef LV_VMX_PRIV_H
+#define LV_VMX_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../core/ids.h"
+#include "../../core/internal.h"
+#include "../../core/paging.h"
+#include "../../core/vmx_ctls.h"
+
+/* Per host CPU: the VMXON region and the VMCS that is current there. */
+struct vmx_cpu {
+	void *vmxon_va;
+	uint64_t vmxon_pa;
+	bool enabled;
+	uint64_t saved_cr4; /* CR4 before enable (VMXE restored on disable) */
+	struct vmx_vcpu *current;
+};
+
+struct vmx_backend {
+	uint64_t basic;
+	uint64_t cap[LV_VMX_CTL_COUNT]; /* capability MSR per control word */
+	uint64_t ept_vpid;
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint32_t ctl[LV_VMX_CTL_COUNT]; /* the control words every VMCS starts with */
+	uint32_t revision;
+	bool has_vpid, has_ad, has_vnmi;
+	uint32_t ncpus;
+	struct vmx_cpu *cpus;
+	uint64_t ept_sizes; /* LV_PT_SIZE_* the EPT may use */
+	struct lv_vpid_alloc vpids;
+};
+
+struct vmx_vm {
+	struct lv_pt *ept; /* built by the core paging code */
+	uint64_t eptp;
+	bool ad_enabled;
+	uint32_t ept_gen; /* bumped on every EPT change; vCPUs INVEPT when behind */
+	void *msr_bitmap;
+	uint64_t msr_bitmap_pa;
+	struct lv_msr_range *msr_ranges;
+	size_t n_msr_ranges;
+};
+
+/*
+ * Guest registers the entry stub loads and saves; the layout is shared
+ * with vmx_entry.S (offsets asserted in vmx_entry.c).
+ */
+struct vmx_gprs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t cr2;
+};
+
+/* What the next run must do before entering (completing the last exit). */
+enum vmx_pending {
+	PEND_NONE = 0,
+	PEND_IO_IN,  /* write exit.io data to RAX / memory, advance */
+	PEND_IO_OUT, /* advance (string: update RSI/RCX) */
+	PEND_CPUID,  /* write EAX..EDX, advance */
+	PEND_RDMSR,  /* write EDX:EAX or #GP, advance */
+	PEND_WRMSR,  /* #GP or advance */
+	PEND_MMIO,   /* finish the emulated instruction */
+};
+
+struct vmx_vcpu {
+	struct vmx_gprs gprs; /* first: the stub gets a pointer to it */
+	struct lv_vcpu *vcpu;
+	void *vmcs_va;
+	uint64_t vmcs_pa;
+	int32_t cpu; /* host CPU where the VMCS is active, -1 if clear */
+	bool launched;
+	bool initialized; /* VMCS fields written once */
+	bool ctl_dirty;	  /* controls / exception bitmap changed */
+	uint16_t vpid;
+
+	/* Lazily synced state: valid = cache mirrors the vCPU; dirty =
+	 * cache must be written to the VMCS before the next entry. */
+	struct lv_state cache;
+	uint32_t valid, dirty;
+
+	/* Controls and policy. */
+	uint32_t proc, proc2, entry, pin;
+	uint32_t exc_bitmap;
+	uint32_t exc_policy;
+	uint32_t windows;
+	struct lv_cpuid_entry *cpuid;
+	size_t n_cpuid;
+	uint64_t host_cr3;
+	uint32_t ept_gen; /* the VM's ept_gen this vCPU last flushed for */
+
+	/* Emulated MSRs (not in the VMCS). */
+	uint64_t star, lstar, cstar, sfmask, kernel_gs_base, apic_base;
+	uint64_t tsc_offset;
+
+	/* Event to inject at the next entry (0 = none). */
+	uint32_t inject_info, inject_err, inject_len;
+
+	/* Exit completion. */
+	uint32_t pending;
+	uint32_t insn_len;
+	uint64_t str_gpa; /* string IO: guest-physical address of the element */
+	uint8_t io_buf[8];
+	bool emul_active; /* an emulated instruction waits for the caller's data */
+
+	/* Kick: set by any CPU, consumed by run. */
+	uint32_t kick;
+	uint32_t in_guest;
+};
+
+/* Groups whose fields (some of them) live in the VMCS after an entry. */
+#define VMX_VMCS_GROUPS                                                                            \
+	(LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL | LV_STATE_DEBUG | LV_STATE_MSRS |   \
+	 LV_STATE_EVENTS)
+
+/* vmx_entry.S: returns VMX_OK after a VM exit, VMX_FAIL_* if the entry failed. */
+int vmx_enter(struct vmx_gprs *g, uint32_t launched);
+void vmx_exit_stub(void);
+
+/* vmx_vm.c */
+int vmx_vm_create(struct lv_vm *vm);
+void vmx_vm_destroy(struct lv_vm *vm);
+int vmx_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags);
+int vmx_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size);
+int vmx_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
+int vmx_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap);
+int vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
+int vmx_msr_policy(const struct vmx_vm *xv, uint32_t index, bool write);
+
+/* vmx_vcpu.c */
+int vmx_vcpu_create(struct lv_vcpu *vcpu);
+void vmx_vcpu_destroy(struct lv_vcpu *vcpu);
+int vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc);
+void vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc);
+int vmx_sync_to_vmcs(struct vmx_vcpu *xc);
+int vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st);
+int vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st);
+int vmx_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value);
+int vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value);
+int vmx_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n);
+int vmx_set_exception_exits(struct lv_vcpu *vcpu, uint32_t vectors);
+int vmx_set_debug(struct lv_vcpu *vcpu, uint32_t flags);
+int vmx_load_pdptes(struct vmx_vcpu *xc, uint64_t cr3);
+int vmx_emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot);
+
+/* vmx_run.c */
+int vmx_run(struct lv_vcpu *vcpu);
+int vmx_kick(struct lv_vcpu *vcpu);
+int vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev);
+int vmx_request_window(struct lv_vcpu *vcpu, uint32_t mask);
+
+/* vmx_emul.c: MMIO and string IO through the core emulator. Return 0 to
+ * re-enter the guest, 1 when the exit record must go to the caller. */
+int vmx_emul_mmio(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t gpa);
+int vmx_emul_string_io(struct vmx_vcpu *xc, struct lv_exit *ex);
+int vmx_emul_resume(struct vmx_vcpu *xc, struct lv_exit *ex);
+
+#endif /* LV_VMX_PRIV_H */

@@ -1,0 +1,638 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VMX run loop: completion of the previous exit, event injection, the
+ * kick check, VM entry, and exit handling into the neutral exit record
+ * (Intel SDM Vol. 3, chapters 26-28 and Appendix C).
+ */
+#include <stddef.h>
+
+#include "../../core/cpuid.h"
+#include "../../core/lvlib.h"
+#include "vmcs.h"
+#include "vmx_insn.h"
+#include "vmx_priv.h"
+
+_Static_assert(offsetof(struct vmx_vcpu, gprs) == 0, "stub gets &xc->gprs");
+_Static_assert(offsetof(struct vmx_gprs, rax) == 0 && offsetof(struct vmx_gprs, rdi) == 40 &&
+		       offsetof(struct vmx_gprs, rbp) == 48 &&
+		       offsetof(struct vmx_gprs, r8) == 56 &&
+		       offsetof(struct vmx_gprs, r15) == 112 &&
+		       offsetof(struct vmx_gprs, cr2) == 120,
+	       "layout shared with vmx_entry.S");
+
+#define CR0_PE	  (1ull << 0)
+#define CR0_TS	  (1ull << 3)
+#define CR0_PG	  (1ull << 31)
+#define CR4_PAE	  (1ull << 5)
+#define EFER_LME  (1ull << 8)
+#define EFER_LMA  (1ull << 10)
+#define RFLAGS_IF (1ull << 9)
+#define MSR_TSC	  0x10u
+
+enum { CONTINUE = 0, TO_USER = 1 };
+
+static inline uint64_t irq_save(void)
+{
+	uint64_t f;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(f)::"memory");
+	return f;
+}
+
+static inline void irq_restore(uint64_t f)
+{
+	if (f & RFLAGS_IF)
+		__asm__ volatile("sti" ::: "memory");
+}
+
+static inline uint64_t rdtsc_now(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* Advance RIP past the exiting instruction; ends STI/MOV-SS blocking (25.4.2). */
+static void skip_insn(struct vmx_vcpu *xc, uint32_t len)
+{
+	uint32_t intr;
+
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
+	intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			intr & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+	(void)xc;
+}
+
+static void inject_hw_exception(struct vmx_vcpu *xc, uint8_t vector, bool has_err, uint32_t err)
+{
+	xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | vector;
+	if (has_err) {
+		xc->inject_info |= INTR_INFO_ERRCODE;
+		xc->inject_err = err;
+	}
+}
+
+/* GPR by the index the exit qualification uses (Table 28-3). */
+static uint64_t *gpr_ptr(struct vmx_vcpu *xc, unsigned idx)
+{
+	struct vmx_gprs *g = &xc->gprs;
+	uint64_t *map[16] = { &g->rax, &g->rcx, &g->rdx, &g->rbx, NULL,	   &g->rbp,
+			      &g->rsi, &g->rdi, &g->r8,	 &g->r9,  &g->r10, &g->r11,
+			      &g->r12, &g->r13, &g->r14, &g->r15 };
+
+	return map[idx & 15];
+}
+
+static uint64_t gpr_get(struct vmx_vcpu *xc, unsigned idx)
+{
+	uint64_t *p = gpr_ptr(xc, idx);
+
+	return p ? *p : vmread(VMCS_GUEST_RSP);
+}
+
+static void gpr_set(struct vmx_vcpu *xc, unsigned idx, uint64_t v)
+{
+	uint64_t *p = gpr_ptr(xc, idx);
+
+	if (p)
+		*p = v;
+	else
+		vmwrite(VMCS_GUEST_RSP, v);
+}
+
+/* ---- completion of the previous exit ------------------------------------- */
+
+static void complete_pending(struct vmx_vcpu *xc)
+{
+	struct lv_exit *ex = &xc->vcpu->exit;
+	struct vmx_gprs *g = &xc->gprs;
+
+	switch (xc->pending) {
+	case PEND_IO_IN: {
+		uint64_t v = 0;
+
+		memcpy(&v, ex->io.data, ex->io.size);
+		if (ex->io.size == 4)
+			g->rax = v; /* a 32-bit destination zero-extends */
+		else if (ex->io.size == 2)
+			g->rax = (g->rax & ~0xffffull) | (v & 0xffff);
+		else
+			g->rax = (g->rax & ~0xffull) | (v & 0xff);
+		skip_insn(xc, xc->insn_len);
+		break;
+	}
+	case PEND_CPUID:
+		g->rax = ex->cpuid.eax;
+		g->rbx = ex->cpuid.ebx;
+		g->rcx = ex->cpuid.ecx;
+		g->rdx = ex->cpuid.edx;
+		skip_insn(xc, xc->insn_len);
+		break;
+	case PEND_RDMSR:
+		if (ex->msr.error) {
+			inject_hw_exception(xc, 13, true, 0);
+			break;
+		}
+		g->rax = (uint32_t)ex->msr.value;
+		g->rdx = ex->msr.value >> 32;
+		skip_insn(xc, xc->insn_len);
+		break;
+	case PEND_WRMSR:
+		if (ex->msr.error)
+			inject_hw_exception(xc, 13, true, 0);
+		else
+			skip_insn(xc, xc->insn_len);
+		break;
+	default:
+		break;
+	}
+	xc->pending = PEND_NONE;
+}
+
+/* ---- exit handlers ---------------------------------------------------------- */
+
+static const struct lv_cpuid_entry *cpuid_find(const struct vmx_vcpu *xc, uint32_t leaf,
+					       uint32_t sub)
+{
+	size_t i;
+
+	for (i = 0; i < xc->n_cpuid; i++) {
+		const struct lv_cpuid_entry *e = &xc->cpuid[i];
+
+		if (e->leaf == leaf && (!(e->flags & LV_CPUID_SUBLEAF) || e->subleaf == sub))
+			return e;
+	}
+	return NULL;
+}
+
+static int handle_cpuid(struct vmx_vcpu *xc, struct lv_exit *ex)
+{
+	struct vmx_gprs *g = &xc->gprs;
+	uint32_t leaf = (uint32_t)g->rax, sub = (uint32_t)g->rcx;
+	const struct lv_cpuid_entry *e = cpuid_find(xc, leaf, sub);
+	uint32_t a, b, c, d;
+
+	if (e) {
+		a = e->eax;
+		b = e->ebx;
+		c = e->ecx;
+		d = e->edx;
+	} else {
+		lv_cpuid(leaf, sub, &a, &b, &c, &d);
+		if (leaf == 1) {
+			c &= ~(1u << 5); /* no VMX inside */
+			c |= 1u << 31;	 /* hypervisor present */
+		}
+	}
+	if (e && (e->flags & LV_CPUID_EXIT)) {
+		ex->reason = LV_EXIT_CPUID;
+		ex->cpuid.leaf = leaf;
+		ex->cpuid.subleaf = sub;
+		ex->cpuid.eax = a;
+		ex->cpuid.ebx = b;
+		ex->cpuid.ecx = c;
+		ex->cpuid.edx = d;
+		xc->pending = PEND_CPUID;
+		return TO_USER;
+	}
+	g->rax = a;
+	g->rbx = b;
+	g->rcx = c;
+	g->rdx = d;
+	skip_insn(xc, xc->insn_len);
+	return CONTINUE;
+}
+
+static int handle_io(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
+{
+	if (q & IOQ_STRING) {
+		/* INS/OUTS go through the instruction emulator (vmx_emul.c). */
+		return vmx_emul_string_io(xc, ex);
+	}
+	ex->reason = LV_EXIT_IO;
+	ex->io.port = IOQ_PORT(q);
+	ex->io.size = (uint8_t)IOQ_SIZE(q);
+	ex->io.is_write = !(q & IOQ_IN);
+	ex->io.is_string = 0;
+	ex->io.is_rep = 0;
+	ex->io.count = 1;
+	ex->io.data = xc->io_buf;
+	memset(xc->io_buf, 0, sizeof(xc->io_buf));
+	if (ex->io.is_write) {
+		memcpy(xc->io_buf, &xc->gprs.rax, ex->io.size);
+		skip_insn(xc, xc->insn_len); /* nothing left to complete */
+	} else {
+		xc->pending = PEND_IO_IN;
+	}
+	return TO_USER;
+}
+
+static int handle_msr(struct vmx_vcpu *xc, struct lv_exit *ex, bool write)
+{
+	struct vmx_vm *xv = xc->vcpu->vm->priv;
+	struct vmx_gprs *g = &xc->gprs;
+	uint32_t index = (uint32_t)g->rcx;
+	uint64_t value = ((uint64_t)(uint32_t)g->rdx << 32) | (uint32_t)g->rax;
+	uint64_t *slot;
+
+	if (!vmx_msr_policy(xv, index, write)) {
+		if (vmx_emulated_msr(xc, index, &slot)) {
+			if (write)
+				*slot = value;
+			else
+				value = *slot;
+		} else if (index == MSR_TSC) {
+			if (write)
+				xc->tsc_offset = value - rdtsc_now();
+			else
+				value = rdtsc_now() + xc->tsc_offset;
+			if (write)
+				vmwrite(VMCS_TSC_OFFSET, xc->tsc_offset);
+		} else {
+			goto to_user;
+		}
+		if (!write) {
+			g->rax = (uint32_t)value;
+			g->rdx = value >> 32;
+		}
+		skip_insn(xc, xc->insn_len);
+		return CONTINUE;
+	}
+to_user:
+	ex->reason = write ? LV_EXIT_WRMSR : LV_EXIT_RDMSR;
+	ex->msr.index = index;
+	ex->msr.reason = vmx_msr_policy(xv, index, write) ? LV_MSR_EXIT_FILTER
+							  : LV_MSR_EXIT_UNKNOWN;
+	ex->msr.value = write ? value : 0;
+	ex->msr.error = 0;
+	xc->pending = write ? PEND_WRMSR : PEND_RDMSR;
+	return TO_USER;
+}
+
+/* MOV to/from CR0/CR4/CR8, CLTS, LMSW (Table 28-3). */
+static int handle_cr(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
+{
+	struct vmx_backend *vb = xc->vcpu->vm->backend->priv;
+	unsigned cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+	uint64_t v, old;
+
+	if (type == 0 && cr == 8) {
+		xc->cache.ctrl.cr8 = gpr_get(xc, reg) & 15;
+	} else if (type == 1 && cr == 8) {
+		gpr_set(xc, reg, xc->cache.ctrl.cr8);
+	} else if ((type == 0 || type >= 2) && cr == 0) {
+		old = vmread(VMCS_CR0_SHADOW);
+		if (type == 0)
+			v = gpr_get(xc, reg);
+		else if (type == 2)
+			v = old & ~CR0_TS; /* CLTS */
+		else
+			v = (old & ~0xeull) | ((q >> 16) & 0xf) | (old & CR0_PE); /* LMSW */
+		vmwrite(VMCS_CR0_SHADOW, v);
+		vmwrite(VMCS_GUEST_CR0,
+			lv_vmx_apply_fixed(v, vb->cr0_fixed0, vb->cr0_fixed1, CR0_PE | CR0_PG));
+		/* Paging on/off with EFER.LME switches IA-32e mode (SDM Vol. 3, 10.8.5). */
+		if ((v ^ old) & CR0_PG) {
+			uint64_t efer = vmread(VMCS_GUEST_EFER);
+
+			if ((v & CR0_PG) && (efer & EFER_LME)) {
+				efer |= EFER_LMA;
+				xc->entry |= ENTRY_IA32E_GUEST;
+			} else if (!(v & CR0_PG)) {
+				efer &= ~EFER_LMA;
+				xc->entry &= ~ENTRY_IA32E_GUEST;
+			}
+			vmwrite(VMCS_GUEST_EFER, efer);
+			vmwrite(VMCS_ENTRY_CTLS, xc->entry);
+			if ((v & CR0_PG) && !(efer & EFER_LMA) &&
+			    (vmread(VMCS_GUEST_CR4) & CR4_PAE))
+				vmx_load_pdptes(xc, vmread(VMCS_GUEST_CR3));
+		}
+	} else if (type == 0 && cr == 4) {
+		v = gpr_get(xc, reg);
+		vmwrite(VMCS_CR4_SHADOW, v);
+		vmwrite(VMCS_GUEST_CR4, lv_vmx_apply_fixed(v, vb->cr4_fixed0, vb->cr4_fixed1, 0));
+	} else {
+		ex->reason = LV_EXIT_UNKNOWN;
+		return TO_USER;
+	}
+	skip_insn(xc, xc->insn_len);
+	return CONTINUE;
+}
+
+static int handle_exception(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
+{
+	uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+	uint8_t vec = (uint8_t)INTR_INFO_VECTOR(info);
+
+	ex->raw.intinfo = info;
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI)
+		return CONTINUE; /* a host NMI; nothing for the guest */
+	if (!(xc->exc_policy & (1u << vec))) {
+		/* Not the caller's: deliver it to the guest unchanged. */
+		inject_hw_exception(xc, vec, info & INTR_INFO_ERRCODE,
+				    (uint32_t)vmread(VMCS_EXIT_INTR_ERRCODE));
+		return CONTINUE;
+	}
+	ex->reason = LV_EXIT_EXCEPTION;
+	ex->exception.vector = vec;
+	ex->exception.has_error_code = (info & INTR_INFO_ERRCODE) != 0;
+	ex->exception.error_code = ex->exception.has_error_code
+					   ? (uint32_t)vmread(VMCS_EXIT_INTR_ERRCODE)
+					   : 0;
+	ex->exception.cr2 = vec == 14 ? q : 0;
+	return TO_USER;
+}
+
+static int handle_ept_violation(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
+{
+	struct lv_vm *vm = xc->vcpu->vm;
+	uint64_t gpa = vmread(VMCS_GUEST_PHYS_ADDR);
+	const struct lv_slot *s = lv_memmap_lookup(&vm->mem, gpa);
+	uint32_t access = (q & EPTQ_WRITE)   ? LV_ACCESS_WRITE
+			  : (q & EPTQ_FETCH) ? LV_ACCESS_EXEC
+					     : LV_ACCESS_READ;
+
+	ex->raw.info1 = gpa;
+	if (q & EPTQ_GLA_VALID)
+		ex->raw.info2 = vmread(VMCS_GUEST_LINEAR_ADDR);
+	/* An access the slot allows: a stale translation; flush and retry. */
+	if (s && (((access == LV_ACCESS_WRITE) && (s->flags & LV_PROT_WRITE)) ||
+		  ((access == LV_ACCESS_READ) && (s->flags & LV_PROT_READ)) ||
+		  ((access == LV_ACCESS_EXEC) && (s->flags & LV_PROT_EXEC)))) {
+		xc->ept_gen--;
+		return CONTINUE;
+	}
+	/* No RAM there, or a write to read-only RAM: MMIO, emulated. */
+	if (access != LV_ACCESS_EXEC &&
+	    (!s || (access == LV_ACCESS_WRITE && (s->flags & LV_PROT_READ))))
+		return vmx_emul_mmio(xc, ex, gpa);
+	ex->reason = LV_EXIT_NPF;
+	ex->npf.gpa = gpa;
+	ex->npf.access = access;
+	ex->npf.gva_valid = (q & EPTQ_GLA_VALID) != 0;
+	ex->npf.gva = ex->npf.gva_valid ? ex->raw.info2 : 0;
+	return TO_USER;
+}
+
+static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
+{
+	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+	uint64_t q = vmread(VMCS_EXIT_QUAL);
+	uint32_t vect = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+
+	ex->flags = 0;
+	ex->raw.backend = LV_BACKEND_VMX;
+	ex->raw.reason = reason;
+	ex->raw.qual = q;
+	ex->raw.info1 = 0;
+	ex->raw.info2 = 0;
+	ex->raw.intinfo = 0;
+	ex->raw.vectoring = vect;
+
+	if (reason & EXIT_REASON_ENTRY_FAIL) {
+		/* Invalid guest state (33) or MSR loading (34): 27.8. */
+		ex->reason = LV_EXIT_ENTRY_FAILED;
+		ex->entry_failed.kind = LV_ENTRY_FAIL_GUEST_STATE;
+		ex->entry_failed.vm_instruction_error = 0;
+		ex->entry_failed.hw_reason = reason;
+		ex->entry_failed.qualification = q;
+		return TO_USER;
+	}
+	xc->launched = true;
+	/* An event whose delivery the exit interrupted is delivered again (28.2.4). */
+	if (vect & INTR_INFO_VALID) {
+		xc->inject_info = vect & ~INTR_INFO_NMI_UNBLOCK;
+		if (vect & INTR_INFO_ERRCODE)
+			xc->inject_err = (uint32_t)vmread(VMCS_IDT_VECTORING_ERR);
+		if (INTR_INFO_TYPE(vect) >= INTR_TYPE_SW_INT)
+			xc->inject_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+	}
+
+	switch (reason & 0xffff) {
+	case EXIT_EXCEPTION_NMI:
+		return handle_exception(xc, ex, q);
+	case EXIT_EXTINT:
+		return CONTINUE; /* the host takes it once interrupts are on again */
+	case EXIT_TRIPLE_FAULT:
+		ex->reason = LV_EXIT_SHUTDOWN;
+		return TO_USER;
+	case EXIT_INTR_WINDOW:
+		ex->reason = LV_EXIT_IRQ_WINDOW;
+		return TO_USER;
+	case EXIT_NMI_WINDOW:
+		ex->reason = LV_EXIT_NMI_WINDOW;
+		return TO_USER;
+	case EXIT_CPUID:
+		xc->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+		return handle_cpuid(xc, ex);
+	case EXIT_HLT:
+		skip_insn(xc, (uint32_t)vmread(VMCS_EXIT_INSN_LEN));
+		ex->reason = LV_EXIT_HLT;
+		return TO_USER;
+	case EXIT_VMCALL: {
+		struct vmx_gprs *g = &xc->gprs;
+
+		skip_insn(xc, (uint32_t)vmread(VMCS_EXIT_INSN_LEN));
+		ex->reason = LV_EXIT_HYPERCALL;
+		ex->hypercall.nr = g->rax;
+		ex->hypercall.args[0] = g->rbx;
+		ex->hypercall.args[1] = g->rcx;
+		ex->hypercall.args[2] = g->rdx;
+		ex->hypercall.args[3] = g->rsi;
+		ex->hypercall.args[4] = g->rdi;
+		return TO_USER;
+	}
+	case EXIT_CR_ACCESS:
+		xc->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+		return handle_cr(xc, ex, q);
+	case EXIT_IO:
+		xc->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+		return handle_io(xc, ex, q);
+	case EXIT_RDMSR:
+	case EXIT_WRMSR:
+		xc->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+		return handle_msr(xc, ex, (reason & 0xffff) == EXIT_WRMSR);
+	case EXIT_EPT_VIOLATION:
+		return handle_ept_violation(xc, ex, q);
+	case EXIT_EPT_MISCONFIG:
+		ex->raw.info1 = vmread(VMCS_GUEST_PHYS_ADDR);
+		ex->reason = LV_EXIT_INTERNAL_ERROR;
+		ex->internal.suberror = EXIT_EPT_MISCONFIG;
+		ex->internal.ndata = 1;
+		ex->internal.data[0] = ex->raw.info1;
+		return TO_USER;
+	case EXIT_PREEMPT_TIMER:
+		return CONTINUE;
+	default:
+		ex->reason = LV_EXIT_UNKNOWN;
+		return TO_USER;
+	}
+}
+
+/* ---- entry -------------------------------------------------------------------- */
+
+static void prepare_entry(struct vmx_backend *vb, struct vmx_vcpu *xc)
+{
+	struct vmx_vm *xv = xc->vcpu->vm->priv;
+	uint32_t gen = __atomic_load_n(&xv->ept_gen, __ATOMIC_ACQUIRE);
+
+	if (xc->dirty)
+		vmx_sync_to_vmcs(xc);
+	if (xc->ctl_dirty) {
+		xc->proc &= ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
+		if (xc->windows & LV_WINDOW_IRQ)
+			xc->proc |= PROC_INTR_WINDOW;
+		if (xc->windows & LV_WINDOW_NMI)
+			xc->proc |= PROC_NMI_WINDOW;
+		vmwrite(VMCS_PROC_CTLS, xc->proc);
+		vmwrite(VMCS_EXCEPTION_BITMAP, xc->exc_bitmap);
+		xc->ctl_dirty = false;
+	}
+	if (gen != xc->ept_gen) {
+		invept(INVEPT_SINGLE, xv->eptp);
+		xc->ept_gen = gen;
+	}
+	if (xc->inject_info & INTR_INFO_VALID) {
+		vmwrite(VMCS_ENTRY_INTR_INFO, xc->inject_info);
+		if (xc->inject_info & INTR_INFO_ERRCODE)
+			vmwrite(VMCS_ENTRY_EXC_ERRCODE, xc->inject_err);
+		if (INTR_INFO_TYPE(xc->inject_info) >= INTR_TYPE_SW_INT)
+			vmwrite(VMCS_ENTRY_INSN_LEN, xc->inject_len);
+		xc->inject_info = 0;
+	}
+	(void)vb;
+}
+
+static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
+{
+	ex->reason = LV_EXIT_ENTRY_FAILED;
+	ex->flags = 0;
+	memset(&ex->raw, 0, sizeof(ex->raw));
+	ex->raw.backend = LV_BACKEND_VMX;
+	ex->entry_failed.hw_reason = 0;
+	ex->entry_failed.qualification = 0;
+	if (r == VMX_FAIL_VALID) {
+		ex->entry_failed.kind = LV_ENTRY_FAIL_VMFAIL_VALID;
+		ex->entry_failed.vm_instruction_error = (uint32_t)vmread(VMCS_VM_INSN_ERROR);
+	} else {
+		ex->entry_failed.kind = LV_ENTRY_FAIL_VMFAIL_INVALID;
+		ex->entry_failed.vm_instruction_error = 0;
+	}
+	(void)xc;
+}
+
+int vmx_run(struct lv_vcpu *vcpu)
+{
+	struct vmx_backend *vb = vcpu->vm->backend->priv;
+	struct vmx_vcpu *xc = vcpu->priv;
+	struct lv_exit *ex = &vcpu->exit;
+	uint64_t cr3;
+	int rc = vmx_vcpu_load(vb, xc);
+
+	if (rc)
+		return rc;
+	cr3 = read_cr3();
+	if (cr3 != xc->host_cr3) {
+		vmwrite(VMCS_HOST_CR3, cr3);
+		xc->host_cr3 = cr3;
+	}
+	if (xc->pending)
+		complete_pending(xc);
+	if (xc->emul_active) {
+		rc = vmx_emul_resume(xc, ex);
+		if (rc != CONTINUE)
+			return LV_OK;
+	}
+	for (;;) {
+		uint64_t flags;
+		int r;
+
+		prepare_entry(vb, xc);
+		flags = irq_save();
+		__atomic_store_n(&xc->in_guest, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_exchange_n(&xc->kick, 0, __ATOMIC_SEQ_CST)) {
+			__atomic_store_n(&xc->in_guest, 0, __ATOMIC_SEQ_CST);
+			irq_restore(flags);
+			ex->reason = LV_EXIT_CANCELLED;
+			ex->raw.backend = LV_BACKEND_VMX;
+			return LV_OK;
+		}
+		r = vmx_enter(&xc->gprs, xc->launched);
+		__atomic_store_n(&xc->in_guest, 0, __ATOMIC_SEQ_CST);
+		irq_restore(flags);
+		xc->valid &= ~VMX_VMCS_GROUPS;
+		if (r != VMX_OK) {
+			entry_failed(xc, ex, r);
+			return LV_OK;
+		}
+		if (handle_exit(xc, ex) == TO_USER)
+			return LV_OK;
+	}
+}
+
+int vmx_kick(struct lv_vcpu *vcpu)
+{
+	struct vmx_vcpu *xc = vcpu->priv;
+
+	__atomic_store_n(&xc->kick, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&xc->in_guest, __ATOMIC_SEQ_CST))
+		lv_plat_kick_cpu((uint32_t)xc->cpu);
+	return LV_OK;
+}
+
+/* ---- events and windows ------------------------------------------------------ */
+
+int vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
+{
+	struct vmx_vcpu *xc = vcpu->priv;
+	struct lv_state st;
+	struct lv_events *e;
+	int rc = vmx_get_state(vcpu, LV_STATE_GPRS | LV_STATE_EVENTS, &st);
+
+	if (rc)
+		return rc;
+	e = &xc->cache.events;
+	switch (ev->type) {
+	case LV_EVENT_EXTINT:
+		if (e->interrupt_pending || e->exception_pending || e->nmi_pending ||
+		    !(st.regs.rflags & RFLAGS_IF) || e->interrupt_shadow)
+			return LV_ERR_BUSY;
+		e->interrupt_pending = 1;
+		e->interrupt_vector = ev->vector;
+		break;
+	case LV_EVENT_NMI:
+		if (e->nmi_pending || e->exception_pending || e->interrupt_pending)
+			return LV_ERR_BUSY;
+		e->nmi_pending = 1;
+		break;
+	default:
+		if (e->exception_pending || e->nmi_pending || e->interrupt_pending)
+			return LV_ERR_BUSY;
+		e->exception_pending = 1;
+		e->exception_vector = ev->vector;
+		e->exception_has_error_code = ev->has_error_code;
+		e->exception_error_code = ev->has_error_code ? ev->error_code : 0;
+		break;
+	}
+	xc->dirty |= LV_STATE_EVENTS;
+	return LV_OK;
+}
+
+int vmx_request_window(struct lv_vcpu *vcpu, uint32_t mask)
+{
+	struct vmx_backend *vb = vcpu->vm->backend->priv;
+	struct vmx_vcpu *xc = vcpu->priv;
+
+	if ((mask & LV_WINDOW_NMI) && !(vcpu->vm->backend->caps.features & LV_FEAT_NMI_WINDOW))
+		return LV_ERR_NOTSUP;
+	xc->windows = mask;
+	xc->ctl_dirty = true;
+	(void)vb;
+	return LV_OK;
+}

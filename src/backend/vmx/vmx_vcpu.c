@@ -1,0 +1,754 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VMX vCPUs: the VMCS and its VMCLEAR/VMPTRLD discipline, host state for a
+ * 64-bit host, and guest state written from the neutral lv_state and read
+ * back lazily, group by group (Intel SDM Vol. 3, chapters 25-27).
+ */
+#include "../../core/lvlib.h"
+#include "vmcs.h"
+#include "vmx_insn.h"
+#include "vmx_priv.h"
+
+#define CR0_PE	  (1ull << 0)
+#define CR0_NE	  (1ull << 5)
+#define CR0_PG	  (1ull << 31)
+#define CR4_PAE	  (1ull << 5)
+#define EFER_LMA  (1ull << 10)
+#define VPID_NONE 0
+
+#define MSR_EFER	 0xc0000080u
+#define MSR_STAR	 0xc0000081u
+#define MSR_LSTAR	 0xc0000082u
+#define MSR_CSTAR	 0xc0000083u
+#define MSR_SFMASK	 0xc0000084u
+#define MSR_FS_BASE	 0xc0000100u
+#define MSR_GS_BASE	 0xc0000101u
+#define MSR_KERNEL_GS	 0xc0000102u
+#define MSR_SYSENTER_CS	 0x174u
+#define MSR_SYSENTER_ESP 0x175u
+#define MSR_SYSENTER_EIP 0x176u
+#define MSR_PAT		 0x277u
+#define MSR_TSC		 0x10u
+#define MSR_APIC_BASE	 0x1bu
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* ---- segments ---------------------------------------------------------- */
+
+struct seg_fields {
+	uint16_t sel, limit, ar, base;
+};
+
+/* VMCS fields of ES, CS, SS, DS, FS, GS, LDTR, TR (in that order). */
+static const struct seg_fields seg_vmcs[8] = {
+	{ VMCS_GUEST_ES_SEL, VMCS_GUEST_ES_LIMIT, VMCS_GUEST_ES_AR, VMCS_GUEST_ES_BASE },
+	{ VMCS_GUEST_CS_SEL, VMCS_GUEST_CS_LIMIT, VMCS_GUEST_CS_AR, VMCS_GUEST_CS_BASE },
+	{ VMCS_GUEST_SS_SEL, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR, VMCS_GUEST_SS_BASE },
+	{ VMCS_GUEST_DS_SEL, VMCS_GUEST_DS_LIMIT, VMCS_GUEST_DS_AR, VMCS_GUEST_DS_BASE },
+	{ VMCS_GUEST_FS_SEL, VMCS_GUEST_FS_LIMIT, VMCS_GUEST_FS_AR, VMCS_GUEST_FS_BASE },
+	{ VMCS_GUEST_GS_SEL, VMCS_GUEST_GS_LIMIT, VMCS_GUEST_GS_AR, VMCS_GUEST_GS_BASE },
+	{ VMCS_GUEST_LDTR_SEL, VMCS_GUEST_LDTR_LIMIT, VMCS_GUEST_LDTR_AR, VMCS_GUEST_LDTR_BASE },
+	{ VMCS_GUEST_TR_SEL, VMCS_GUEST_TR_LIMIT, VMCS_GUEST_TR_AR, VMCS_GUEST_TR_BASE },
+};
+
+static struct lv_segment *seg_of(struct lv_segs *s, unsigned i)
+{
+	struct lv_segment *order[8] = { &s->es, &s->cs, &s->ss,	 &s->ds,
+					&s->fs, &s->gs, &s->ldt, &s->tr };
+
+	return order[i];
+}
+
+/*
+ * Access-rights format (SDM Vol. 3, 25.4.1): type 3:0, S 4, DPL 6:5, P 7,
+ * AVL 12, L 13, D/B 14, G 15, unusable 16. A usable code/data segment
+ * gets its accessed bit set, as loading it on the CPU would (entry
+ * requires it, 27.3.1.2).
+ */
+static uint32_t seg_ar(const struct lv_segment *s)
+{
+	uint32_t ar;
+
+	if (s->unusable)
+		return SEG_AR_UNUSABLE;
+	ar = (s->type & 0xfu) | ((uint32_t)(s->s & 1) << 4) | ((uint32_t)(s->dpl & 3) << 5) |
+	     ((uint32_t)(s->present & 1) << 7) | ((uint32_t)(s->avl & 1) << 12) |
+	     ((uint32_t)(s->l & 1) << 13) | ((uint32_t)(s->db & 1) << 14) |
+	     ((uint32_t)(s->g & 1) << 15);
+	if (s->s)
+		ar |= 1; /* accessed */
+	return ar;
+}
+
+static void seg_from_ar(struct lv_segment *s, uint32_t ar)
+{
+	s->type = ar & 0xf;
+	s->s = (ar >> 4) & 1;
+	s->dpl = (ar >> 5) & 3;
+	s->present = (ar >> 7) & 1;
+	s->avl = (ar >> 12) & 1;
+	s->l = (ar >> 13) & 1;
+	s->db = (ar >> 14) & 1;
+	s->g = (ar >> 15) & 1;
+	s->unusable = (ar >> 16) & 1;
+}
+
+/* ---- host state (SDM Vol. 3, 25.5, 27.2.3) -------------------------------- */
+
+static uint64_t host_tr_base(uint16_t tr)
+{
+	struct vmx_dtr gdtr;
+	const uint8_t *d;
+	uint64_t base;
+
+	read_gdtr(&gdtr);
+	d = (const uint8_t *)(uintptr_t)gdtr.base + (tr & ~7u);
+	base = (uint64_t)d[2] | ((uint64_t)d[3] << 8) | ((uint64_t)d[4] << 16) |
+	       ((uint64_t)d[7] << 24);
+	base |= (uint64_t)(*(const uint32_t *)(d + 8)) << 32; /* 16-byte system descriptor */
+	return base;
+}
+
+/* Host fields that differ per CPU or may change between loads. */
+static void write_host_state(void)
+{
+	struct vmx_dtr dtr;
+	uint16_t tr = read_tr();
+
+	vmwrite(VMCS_HOST_CR0, read_cr0());
+	vmwrite(VMCS_HOST_CR3, read_cr3());
+	vmwrite(VMCS_HOST_CR4, read_cr4());
+	/* Selector RPL/TI must be 0 (27.2.3); the kernel's are. */
+	vmwrite(VMCS_HOST_CS_SEL, read_cs() & 0xf8u);
+	vmwrite(VMCS_HOST_SS_SEL, read_ss() & 0xf8u);
+	vmwrite(VMCS_HOST_DS_SEL, read_ds() & 0xf8u);
+	vmwrite(VMCS_HOST_ES_SEL, read_es() & 0xf8u);
+	vmwrite(VMCS_HOST_FS_SEL, read_fs() & 0xf8u);
+	vmwrite(VMCS_HOST_GS_SEL, read_gs() & 0xf8u);
+	vmwrite(VMCS_HOST_TR_SEL, tr & 0xf8u);
+	vmwrite(VMCS_HOST_TR_BASE, tr ? host_tr_base(tr) : 0);
+	vmwrite(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
+	vmwrite(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+	read_gdtr(&dtr);
+	vmwrite(VMCS_HOST_GDTR_BASE, dtr.base);
+	read_idtr(&dtr);
+	vmwrite(VMCS_HOST_IDTR_BASE, dtr.base);
+	vmwrite(VMCS_HOST_SYSENTER_CS, rdmsr(MSR_SYSENTER_CS));
+	vmwrite(VMCS_HOST_SYSENTER_ESP, rdmsr(MSR_SYSENTER_ESP));
+	vmwrite(VMCS_HOST_SYSENTER_EIP, rdmsr(MSR_SYSENTER_EIP));
+	vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	vmwrite(VMCS_HOST_PAT, rdmsr(MSR_PAT));
+	vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_stub);
+}
+
+/* Masks of CR0/CR4 bits the host owns: every fixed bit (A.7, A.8); guest
+ * reads of them come from the read shadow (25.6.6). */
+static uint64_t cr0_host_mask(const struct vmx_backend *vb)
+{
+	return (vb->cr0_fixed0 | ~vb->cr0_fixed1) & ~(CR0_PE | CR0_PG);
+}
+
+static uint64_t cr4_host_mask(const struct vmx_backend *vb)
+{
+	return vb->cr4_fixed0 | ~vb->cr4_fixed1;
+}
+
+/* Fields written once per VMCS. */
+static void write_static_fields(struct vmx_backend *vb, struct vmx_vcpu *xc)
+{
+	struct vmx_vm *xv = xc->vcpu->vm->priv;
+
+	vmwrite(VMCS_LINK_POINTER, ~0ull);
+	vmwrite(VMCS_PIN_CTLS, xc->pin);
+	vmwrite(VMCS_PROC_CTLS, xc->proc);
+	vmwrite(VMCS_PROC_CTLS2, xc->proc2);
+	vmwrite(VMCS_EXIT_CTLS, vb->ctl[LV_VMX_CTL_EXIT]);
+	vmwrite(VMCS_ENTRY_CTLS, xc->entry);
+	vmwrite(VMCS_EXCEPTION_BITMAP, xc->exc_bitmap);
+	vmwrite(VMCS_PF_ERRCODE_MASK, 0);
+	vmwrite(VMCS_PF_ERRCODE_MATCH, 0);
+	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
+	vmwrite(VMCS_EXIT_MSR_STORE_CNT, 0);
+	vmwrite(VMCS_EXIT_MSR_LOAD_CNT, 0);
+	vmwrite(VMCS_ENTRY_MSR_LOAD_CNT, 0);
+	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	vmwrite(VMCS_MSR_BITMAP, xv->msr_bitmap_pa);
+	vmwrite(VMCS_EPT_POINTER, xv->eptp);
+	if (xc->vpid != VPID_NONE)
+		vmwrite(VMCS_VPID, xc->vpid);
+	vmwrite(VMCS_CR0_MASK, cr0_host_mask(vb));
+	vmwrite(VMCS_CR4_MASK, cr4_host_mask(vb));
+	vmwrite(VMCS_TSC_OFFSET, xc->tsc_offset);
+	vmwrite(VMCS_GUEST_ACTIVITY, 0);
+	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
+	vmwrite(VMCS_GUEST_DEBUGCTL, 0);
+}
+
+/* ---- VMCS load discipline (SDM Vol. 3, 25.1, 25.11.3) -------------------- */
+
+int vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
+{
+	uint32_t id = lv_plat_cpu_id();
+	struct vmx_cpu *pc;
+
+	if (id >= vb->ncpus)
+		return LV_ERR_STATE;
+	pc = &vb->cpus[id];
+	if (!pc->enabled)
+		return LV_ERR_STATE;
+	if (pc->current == xc)
+		return LV_OK;
+	/*
+	 * A VMCS active on another CPU must be VMCLEARed there first (its
+	 * data may be cached in that CPU). lv_cpu_disable() on that CPU
+	 * does it; until then the vCPU can only run where it last ran.
+	 */
+	if (xc->cpu >= 0 && (uint32_t)xc->cpu != id)
+		return LV_ERR_STATE;
+	if (!xc->initialized && vmclear(xc->vmcs_pa) != VMX_OK)
+		return LV_ERR_HW;
+	if (vmptrld(xc->vmcs_pa) != VMX_OK)
+		return LV_ERR_HW;
+	pc->current = xc;
+	if (xc->cpu < 0) {
+		xc->cpu = (int32_t)id;
+		write_host_state();
+		xc->host_cr3 = read_cr3();
+	}
+	if (!xc->initialized) {
+		write_static_fields(vb, xc);
+		xc->initialized = true;
+	}
+	return LV_OK;
+}
+
+void vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc)
+{
+	if (xc->cpu < 0)
+		return;
+	vmclear(xc->vmcs_pa);
+	if (vb->cpus[xc->cpu].current == xc)
+		vb->cpus[xc->cpu].current = NULL;
+	xc->cpu = -1;
+	xc->launched = false;
+}
+
+/* ---- create / destroy ------------------------------------------------- */
+
+int vmx_vcpu_create(struct lv_vcpu *vcpu)
+{
+	struct vmx_backend *vb = vcpu->vm->backend->priv;
+	struct vmx_vcpu *xc = lv_plat_alloc(sizeof(*xc));
+
+	if (!xc)
+		return LV_ERR_NOMEM;
+	xc->vmcs_va = lv_plat_page_alloc(1, &xc->vmcs_pa);
+	if (!xc->vmcs_va) {
+		lv_plat_free(xc);
+		return LV_ERR_NOMEM;
+	}
+	*(uint32_t *)xc->vmcs_va = vb->revision; /* bit 31 clear: ordinary VMCS */
+	xc->vcpu = vcpu;
+	xc->cpu = -1;
+	xc->vpid = VPID_NONE;
+	if (vb->has_vpid)
+		lv_vpid_alloc(&vb->vpids, &xc->vpid); /* 0 on exhaustion: run untagged */
+	xc->pin = vb->ctl[LV_VMX_CTL_PIN];
+	xc->proc = vb->ctl[LV_VMX_CTL_PROC];
+	xc->proc2 = vb->ctl[LV_VMX_CTL_PROC2];
+	if (xc->vpid == VPID_NONE)
+		xc->proc2 &= ~PROC2_ENABLE_VPID;
+	xc->entry = vb->ctl[LV_VMX_CTL_ENTRY];
+	lv_state_init_reset(&xc->cache);
+	xc->gprs.rdx = xc->cache.regs.rdx;
+	xc->apic_base = xc->cache.ctrl.apic_base;
+	xc->valid = LV_STATE_ALL;
+	xc->dirty = LV_STATE_ALL;
+	vcpu->priv = xc;
+	return LV_OK;
+}
+
+void vmx_vcpu_destroy(struct lv_vcpu *vcpu)
+{
+	struct vmx_backend *vb = vcpu->vm->backend->priv;
+	struct vmx_vcpu *xc = vcpu->priv;
+
+	if (xc->cpu >= 0 && (uint32_t)xc->cpu == lv_plat_cpu_id())
+		vmx_vcpu_put(vb, xc);
+	else if (xc->cpu >= 0)
+		lv_plat_log(LV_LOG_WARN, "vmx: vCPU destroyed while its VMCS is active elsewhere");
+	lv_vpid_free(&vb->vpids, xc->vpid);
+	lv_plat_free(xc->cpuid);
+	lv_plat_page_free(xc->vmcs_va, 1);
+	lv_plat_free(xc);
+	vcpu->priv = NULL;
+}
+
+/* ---- guest state: cache -> VMCS --------------------------------------------- */
+
+/* PAE paging without IA-32e mode: the PDPTEs come from the VMCS (26.3.2.4). */
+int vmx_load_pdptes(struct vmx_vcpu *xc, uint64_t cr3)
+{
+	const struct lv_memmap *mm = &xc->vcpu->vm->mem;
+	const uint64_t *pdpt = lv_memmap_hva(mm, cr3 & 0xffffffe0u, 32, 0);
+	unsigned i;
+
+	if (!pdpt)
+		return LV_ERR_INVAL;
+	for (i = 0; i < 4; i++)
+		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpt[i]);
+	return LV_OK;
+}
+
+static void sync_control(struct vmx_backend *vb, struct vmx_vcpu *xc)
+{
+	const struct lv_ctrl *c = &xc->cache.ctrl;
+
+	/* PE and PG are free under unrestricted guest (26.3.1.1). */
+	vmwrite(VMCS_GUEST_CR0,
+		lv_vmx_apply_fixed(c->cr0, vb->cr0_fixed0, vb->cr0_fixed1, CR0_PE | CR0_PG));
+	vmwrite(VMCS_CR0_SHADOW, c->cr0);
+	vmwrite(VMCS_GUEST_CR4, lv_vmx_apply_fixed(c->cr4, vb->cr4_fixed0, vb->cr4_fixed1, 0));
+	vmwrite(VMCS_CR4_SHADOW, c->cr4);
+	vmwrite(VMCS_GUEST_CR3, c->cr3);
+	vmwrite(VMCS_GUEST_EFER, c->efer);
+	xc->gprs.cr2 = c->cr2;
+	xc->apic_base = c->apic_base;
+	/* The IA-32e mode guest entry control mirrors EFER.LMA (26.2.4). */
+	if (c->efer & EFER_LMA)
+		xc->entry |= ENTRY_IA32E_GUEST;
+	else
+		xc->entry &= ~ENTRY_IA32E_GUEST;
+	vmwrite(VMCS_ENTRY_CTLS, xc->entry);
+	if ((c->cr0 & CR0_PG) && (c->cr4 & CR4_PAE) && !(c->efer & EFER_LMA))
+		vmx_load_pdptes(xc, c->cr3);
+}
+
+static void sync_segments(struct vmx_vcpu *xc)
+{
+	struct lv_segs *s = &xc->cache.segs;
+	unsigned i;
+
+	for (i = 0; i < 8; i++) {
+		const struct lv_segment *sg = seg_of(s, i);
+
+		vmwrite(seg_vmcs[i].sel, sg->selector);
+		vmwrite(seg_vmcs[i].base, sg->base);
+		vmwrite(seg_vmcs[i].limit, sg->limit);
+		vmwrite(seg_vmcs[i].ar, seg_ar(sg));
+	}
+	vmwrite(VMCS_GUEST_GDTR_BASE, s->gdt.base);
+	vmwrite(VMCS_GUEST_GDTR_LIMIT, s->gdt.limit);
+	vmwrite(VMCS_GUEST_IDTR_BASE, s->idt.base);
+	vmwrite(VMCS_GUEST_IDTR_LIMIT, s->idt.limit);
+}
+
+static void sync_events(struct vmx_vcpu *xc)
+{
+	const struct lv_events *e = &xc->cache.events;
+	uint32_t intr = 0;
+
+	if (e->interrupt_shadow)
+		intr |= INTERRUPTIBILITY_STI;
+	if (e->nmi_masked)
+		intr |= INTERRUPTIBILITY_NMI;
+	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr);
+	xc->inject_info = 0;
+	if (e->exception_pending) {
+		xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | e->exception_vector;
+		if (e->exception_has_error_code) {
+			xc->inject_info |= INTR_INFO_ERRCODE;
+			xc->inject_err = e->exception_error_code;
+		}
+	} else if (e->nmi_pending) {
+		xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 2;
+	} else if (e->interrupt_pending) {
+		xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_EXTINT << 8) | e->interrupt_vector;
+	}
+}
+
+int vmx_sync_to_vmcs(struct vmx_vcpu *xc)
+{
+	struct vmx_backend *vb = xc->vcpu->vm->backend->priv;
+	uint32_t d = xc->dirty;
+
+	if (d & LV_STATE_GPRS) {
+		vmwrite(VMCS_GUEST_RSP, xc->cache.regs.rsp);
+		vmwrite(VMCS_GUEST_RIP, xc->cache.regs.rip);
+		vmwrite(VMCS_GUEST_RFLAGS, xc->cache.regs.rflags);
+	}
+	if (d & LV_STATE_SEGMENTS)
+		sync_segments(xc);
+	if (d & LV_STATE_CONTROL)
+		sync_control(vb, xc);
+	if (d & LV_STATE_DEBUG)
+		vmwrite(VMCS_GUEST_DR7, xc->cache.debug.dr7);
+	if (d & LV_STATE_MSRS) {
+		const struct lv_msrs *m = &xc->cache.msrs;
+
+		vmwrite(VMCS_GUEST_SYSENTER_CS, m->sysenter_cs);
+		vmwrite(VMCS_GUEST_SYSENTER_ESP, m->sysenter_esp);
+		vmwrite(VMCS_GUEST_SYSENTER_EIP, m->sysenter_eip);
+		vmwrite(VMCS_GUEST_PAT, m->pat);
+		xc->star = m->star;
+		xc->lstar = m->lstar;
+		xc->cstar = m->cstar;
+		xc->sfmask = m->sfmask;
+		xc->kernel_gs_base = m->kernel_gs_base;
+		xc->tsc_offset = m->tsc - rdtsc();
+		vmwrite(VMCS_TSC_OFFSET, xc->tsc_offset);
+	}
+	if (d & LV_STATE_EVENTS)
+		sync_events(xc);
+	xc->dirty = 0;
+	return LV_OK;
+}
+
+/* ---- guest state: VMCS -> cache (lazily, per group) ------------------------ */
+
+static void read_gprs(struct vmx_vcpu *xc)
+{
+	struct lv_regs *r = &xc->cache.regs;
+	const struct vmx_gprs *g = &xc->gprs;
+
+	r->rax = g->rax;
+	r->rbx = g->rbx;
+	r->rcx = g->rcx;
+	r->rdx = g->rdx;
+	r->rsi = g->rsi;
+	r->rdi = g->rdi;
+	r->rbp = g->rbp;
+	r->r8 = g->r8;
+	r->r9 = g->r9;
+	r->r10 = g->r10;
+	r->r11 = g->r11;
+	r->r12 = g->r12;
+	r->r13 = g->r13;
+	r->r14 = g->r14;
+	r->r15 = g->r15;
+	if (!(xc->valid & LV_STATE_GPRS)) {
+		r->rsp = vmread(VMCS_GUEST_RSP);
+		r->rip = vmread(VMCS_GUEST_RIP);
+		r->rflags = vmread(VMCS_GUEST_RFLAGS);
+	}
+}
+
+static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
+{
+	struct lv_state *c = &xc->cache;
+	unsigned i;
+
+	switch (g) {
+	case LV_STATE_SEGMENTS:
+		for (i = 0; i < 8; i++) {
+			struct lv_segment *sg = seg_of(&c->segs, i);
+
+			sg->selector = (uint16_t)vmread(seg_vmcs[i].sel);
+			sg->base = vmread(seg_vmcs[i].base);
+			sg->limit = (uint32_t)vmread(seg_vmcs[i].limit);
+			seg_from_ar(sg, (uint32_t)vmread(seg_vmcs[i].ar));
+		}
+		c->segs.gdt.base = vmread(VMCS_GUEST_GDTR_BASE);
+		c->segs.gdt.limit = (uint16_t)vmread(VMCS_GUEST_GDTR_LIMIT);
+		c->segs.idt.base = vmread(VMCS_GUEST_IDTR_BASE);
+		c->segs.idt.limit = (uint16_t)vmread(VMCS_GUEST_IDTR_LIMIT);
+		break;
+	case LV_STATE_CONTROL: {
+		uint64_t m0 = cr0_host_mask(vb), m4 = cr4_host_mask(vb);
+
+		c->ctrl.cr0 = (vmread(VMCS_GUEST_CR0) & ~m0) | (vmread(VMCS_CR0_SHADOW) & m0);
+		c->ctrl.cr4 = (vmread(VMCS_GUEST_CR4) & ~m4) | (vmread(VMCS_CR4_SHADOW) & m4);
+		c->ctrl.cr3 = vmread(VMCS_GUEST_CR3);
+		c->ctrl.efer = vmread(VMCS_GUEST_EFER);
+		c->ctrl.cr2 = xc->gprs.cr2;
+		c->ctrl.apic_base = xc->apic_base;
+		break;
+	}
+	case LV_STATE_DEBUG:
+		c->debug.dr7 = vmread(VMCS_GUEST_DR7);
+		break;
+	case LV_STATE_MSRS:
+		c->msrs.sysenter_cs = vmread(VMCS_GUEST_SYSENTER_CS);
+		c->msrs.sysenter_esp = vmread(VMCS_GUEST_SYSENTER_ESP);
+		c->msrs.sysenter_eip = vmread(VMCS_GUEST_SYSENTER_EIP);
+		c->msrs.pat = vmread(VMCS_GUEST_PAT);
+		c->msrs.star = xc->star;
+		c->msrs.lstar = xc->lstar;
+		c->msrs.cstar = xc->cstar;
+		c->msrs.sfmask = xc->sfmask;
+		c->msrs.kernel_gs_base = xc->kernel_gs_base;
+		c->msrs.tsc = rdtsc() + xc->tsc_offset;
+		break;
+	case LV_STATE_EVENTS: {
+		uint32_t intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
+		uint32_t inj = xc->inject_info;
+
+		memset(&c->events, 0, sizeof(c->events));
+		c->events.interrupt_shadow = (intr &
+					      (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS)) != 0;
+		c->events.nmi_masked = (intr & INTERRUPTIBILITY_NMI) != 0;
+		if (inj & INTR_INFO_VALID) {
+			switch (INTR_INFO_TYPE(inj)) {
+			case INTR_TYPE_NMI:
+				c->events.nmi_pending = 1;
+				break;
+			case INTR_TYPE_EXTINT:
+				c->events.interrupt_pending = 1;
+				c->events.interrupt_vector = (uint8_t)INTR_INFO_VECTOR(inj);
+				break;
+			default:
+				c->events.exception_pending = 1;
+				c->events.exception_vector = (uint8_t)INTR_INFO_VECTOR(inj);
+				c->events.exception_has_error_code = (inj & INTR_INFO_ERRCODE) != 0;
+				c->events.exception_error_code = xc->inject_err;
+				break;
+			}
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+int vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
+{
+	struct vmx_backend *vb = vcpu->vm->backend->priv;
+	struct vmx_vcpu *xc = vcpu->priv;
+	uint32_t need = mask & ~xc->valid & VMX_VMCS_GROUPS;
+	uint32_t g;
+
+	if (need) {
+		int rc = vmx_vcpu_load(vb, xc);
+
+		if (rc)
+			return rc;
+	}
+	if (mask & LV_STATE_GPRS) {
+		read_gprs(xc);
+		xc->valid |= LV_STATE_GPRS;
+		st->regs = xc->cache.regs;
+	}
+	for (g = LV_STATE_SEGMENTS; g <= LV_STATE_EVENTS; g <<= 1) {
+		if (need & g) {
+			read_group(vb, xc, g);
+			xc->valid |= g;
+		}
+	}
+	if (mask & LV_STATE_SEGMENTS)
+		st->segs = xc->cache.segs;
+	if (mask & LV_STATE_CONTROL)
+		st->ctrl = xc->cache.ctrl;
+	if (mask & LV_STATE_DEBUG)
+		st->debug = xc->cache.debug;
+	if (mask & LV_STATE_MSRS)
+		st->msrs = xc->cache.msrs;
+	if (mask & LV_STATE_EVENTS)
+		st->events = xc->cache.events;
+	if (mask & LV_STATE_FPU)
+		st->fpu = xc->cache.fpu;
+	return LV_OK;
+}
+
+int vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st)
+{
+	struct vmx_vcpu *xc = vcpu->priv;
+
+	if (mask & LV_STATE_GPRS) {
+		const struct lv_regs *r = &st->regs;
+		struct vmx_gprs *g = &xc->gprs;
+
+		g->rax = r->rax;
+		g->rbx = r->rbx;
+		g->rcx = r->rcx;
+		g->rdx = r->rdx;
+		g->rsi = r->rsi;
+		g->rdi = r->rdi;
+		g->rbp = r->rbp;
+		g->r8 = r->r8;
+		g->r9 = r->r9;
+		g->r10 = r->r10;
+		g->r11 = r->r11;
+		g->r12 = r->r12;
+		g->r13 = r->r13;
+		g->r14 = r->r14;
+		g->r15 = r->r15;
+		xc->cache.regs = *r;
+		xc->pending = PEND_NONE; /* new registers: the old exit is void */
+	}
+	if (mask & LV_STATE_SEGMENTS)
+		xc->cache.segs = st->segs;
+	if (mask & LV_STATE_CONTROL)
+		xc->cache.ctrl = st->ctrl;
+	if (mask & LV_STATE_DEBUG)
+		xc->cache.debug = st->debug;
+	if (mask & LV_STATE_MSRS)
+		xc->cache.msrs = st->msrs;
+	if (mask & LV_STATE_EVENTS)
+		xc->cache.events = st->events;
+	if (mask & LV_STATE_FPU)
+		xc->cache.fpu = st->fpu;
+	xc->valid |= mask;
+	xc->dirty |= mask & VMX_VMCS_GROUPS;
+	return LV_OK;
+}
+
+/* ---- MSRs, CPUID, exception policy ---------------------------------------- */
+
+/* MSRs the backend keeps for the guest: read one. */
+int vmx_emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot)
+{
+	switch (index) {
+	case MSR_STAR:
+		*slot = &xc->star;
+		return 1;
+	case MSR_LSTAR:
+		*slot = &xc->lstar;
+		return 1;
+	case MSR_CSTAR:
+		*slot = &xc->cstar;
+		return 1;
+	case MSR_SFMASK:
+		*slot = &xc->sfmask;
+		return 1;
+	case MSR_KERNEL_GS:
+		*slot = &xc->kernel_gs_base;
+		return 1;
+	case MSR_APIC_BASE:
+		*slot = &xc->apic_base;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int vmx_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value)
+{
+	struct vmx_vcpu *xc = vcpu->priv;
+	struct lv_state st;
+	uint64_t *slot;
+	int rc;
+
+	if (vmx_emulated_msr(xc, index, &slot)) {
+		*value = *slot;
+		return LV_OK;
+	}
+	switch (index) {
+	case MSR_EFER:
+		rc = vmx_get_state(vcpu, LV_STATE_CONTROL, &st);
+		*value = st.ctrl.efer;
+		return rc;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		rc = vmx_get_state(vcpu, LV_STATE_SEGMENTS, &st);
+		*value = index == MSR_FS_BASE ? st.segs.fs.base : st.segs.gs.base;
+		return rc;
+	case MSR_SYSENTER_CS:
+	case MSR_SYSENTER_ESP:
+	case MSR_SYSENTER_EIP:
+	case MSR_PAT:
+	case MSR_TSC:
+		rc = vmx_get_state(vcpu, LV_STATE_MSRS, &st);
+		*value = index == MSR_SYSENTER_CS    ? st.msrs.sysenter_cs
+			 : index == MSR_SYSENTER_ESP ? st.msrs.sysenter_esp
+			 : index == MSR_SYSENTER_EIP ? st.msrs.sysenter_eip
+			 : index == MSR_PAT	     ? st.msrs.pat
+						     : st.msrs.tsc;
+		return rc;
+	default:
+		return LV_ERR_NOENT;
+	}
+}
+
+int vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value)
+{
+	struct vmx_vcpu *xc = vcpu->priv;
+	struct lv_state st;
+	uint64_t *slot;
+	int rc;
+
+	if (vmx_emulated_msr(xc, index, &slot)) {
+		*slot = value;
+		xc->cache.ctrl.apic_base = xc->apic_base;
+		xc->cache.msrs.star = xc->star;
+		xc->cache.msrs.lstar = xc->lstar;
+		xc->cache.msrs.cstar = xc->cstar;
+		xc->cache.msrs.sfmask = xc->sfmask;
+		xc->cache.msrs.kernel_gs_base = xc->kernel_gs_base;
+		return LV_OK;
+	}
+	switch (index) {
+	case MSR_EFER:
+		rc = vmx_get_state(vcpu, LV_STATE_CONTROL, &st);
+		st.ctrl.efer = value;
+		return rc ? rc : vmx_set_state(vcpu, LV_STATE_CONTROL, &st);
+	case MSR_SYSENTER_CS:
+	case MSR_SYSENTER_ESP:
+	case MSR_SYSENTER_EIP:
+	case MSR_PAT:
+	case MSR_TSC:
+		rc = vmx_get_state(vcpu, LV_STATE_MSRS, &st);
+		if (rc)
+			return rc;
+		if (index == MSR_SYSENTER_CS)
+			st.msrs.sysenter_cs = value;
+		else if (index == MSR_SYSENTER_ESP)
+			st.msrs.sysenter_esp = value;
+		else if (index == MSR_SYSENTER_EIP)
+			st.msrs.sysenter_eip = value;
+		else if (index == MSR_PAT)
+			st.msrs.pat = value;
+		else
+			st.msrs.tsc = value;
+		return vmx_set_state(vcpu, LV_STATE_MSRS, &st);
+	default:
+		return LV_ERR_NOENT;
+	}
+}
+
+int vmx_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n)
+{
+	struct vmx_vcpu *xc = vcpu->priv;
+	struct lv_cpuid_entry *copy = NULL;
+
+	if (n > 256)
+		return LV_ERR_LIMIT;
+	if (n) {
+		copy = lv_plat_alloc(n * sizeof(*copy));
+		if (!copy)
+			return LV_ERR_NOMEM;
+		memcpy(copy, e, n * sizeof(*copy));
+	}
+	lv_plat_free(xc->cpuid);
+	xc->cpuid = copy;
+	xc->n_cpuid = n;
+	return LV_OK;
+}
+
+static void update_exc_bitmap(struct vmx_vcpu *xc)
+{
+	xc->exc_bitmap = xc->exc_policy;
+	xc->ctl_dirty = true;
+}
+
+int vmx_set_exception_exits(struct lv_vcpu *vcpu, uint32_t vectors)
+{
+	struct vmx_vcpu *xc = vcpu->priv;
+
+	xc->exc_policy = vectors;
+	update_exc_bitmap(xc);
+	return LV_OK;
+}
+
+int vmx_set_debug(struct lv_vcpu *vcpu, uint32_t flags)
+{
+	(void)vcpu;
+	(void)flags;
+	return LV_ERR_NOTSUP; /* single-step needs MTF, which Bochs lacks; RFLAGS.TF is the guest's */
+}

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VMX VMs: EPT mappings (map/unmap/protect/dirty log) and the MSR bitmap
+ * built from the caller's MSR exit policy.
+ */
+#include "../../core/lvlib.h"
+#include "vmcs.h"
+#include "vmx_priv.h"
+#include "vmx_insn.h"
+
+/*
+ * MSRs whose guest value lives in the VMCS (loaded at entry, saved at
+ * exit), so the guest may touch them without an exit. Every other MSR
+ * exits and is emulated by the backend or given to the caller.
+ */
+static const uint32_t vmx_passthrough_msrs[] = {
+	0x174,	     /* IA32_SYSENTER_CS */
+	0x175,	     /* IA32_SYSENTER_ESP */
+	0x176,	     /* IA32_SYSENTER_EIP */
+	0x277,	     /* IA32_PAT (load/save PAT controls) */
+	0xc0000080u, /* IA32_EFER */
+	0xc0000100u, /* IA32_FS_BASE */
+	0xc0000101u, /* IA32_GS_BASE */
+};
+
+/*
+ * MSR bitmap layout (SDM Vol. 3, 25.6.9): read-low (0-0x1fff) at byte 0,
+ * read-high (0xc0000000-0xc0001fff) at 1024, write-low at 2048,
+ * write-high at 3072; a set bit makes the access exit.
+ */
+static void msr_bitmap_clear(uint8_t *bm, uint32_t msr, bool write)
+{
+	uint32_t off;
+
+	if (msr <= 0x1fff)
+		off = 0;
+	else if (msr >= 0xc0000000u && msr <= 0xc0001fffu)
+		off = 1024;
+	else
+		return;
+	if (write)
+		off += 2048;
+	msr &= 0x1fff;
+	bm[off + msr / 8] &= (uint8_t) ~(1u << (msr % 8));
+}
+
+int vmx_msr_policy(const struct vmx_vm *xv, uint32_t index, bool write)
+{
+	uint32_t need = write ? LV_MSR_EXIT_WRITE : LV_MSR_EXIT_READ;
+	size_t i;
+
+	for (i = 0; i < xv->n_msr_ranges; i++) {
+		const struct lv_msr_range *r = &xv->msr_ranges[i];
+
+		if (index - r->first < r->count && (r->flags & need))
+			return 1;
+	}
+	return 0;
+}
+
+static void msr_bitmap_build(struct vmx_vm *xv)
+{
+	uint8_t *bm = xv->msr_bitmap;
+	size_t i;
+
+	memset(bm, 0xff, 4096);
+	for (i = 0; i < LV_ARRAY_SIZE(vmx_passthrough_msrs); i++) {
+		uint32_t m = vmx_passthrough_msrs[i];
+
+		if (!vmx_msr_policy(xv, m, false))
+			msr_bitmap_clear(bm, m, false);
+		if (!vmx_msr_policy(xv, m, true))
+			msr_bitmap_clear(bm, m, true);
+	}
+}
+
+int vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n)
+{
+	struct vmx_vm *xv = vm->priv;
+	struct lv_msr_range *copy = NULL;
+
+	if (n > 64)
+		return LV_ERR_LIMIT;
+	if (n) {
+		copy = lv_plat_alloc(n * sizeof(*copy));
+		if (!copy)
+			return LV_ERR_NOMEM;
+		memcpy(copy, r, n * sizeof(*copy));
+	}
+	lv_plat_free(xv->msr_ranges);
+	xv->msr_ranges = copy;
+	xv->n_msr_ranges = n;
+	msr_bitmap_build(xv);
+	return LV_OK;
+}
+
+int vmx_vm_create(struct lv_vm *vm)
+{
+	struct vmx_backend *vb = vm->backend->priv;
+	struct vmx_vm *xv = lv_plat_alloc(sizeof(*xv));
+	struct lv_pt_config cfg = { 0 };
+
+	if (!xv)
+		return LV_ERR_NOMEM;
+	cfg.format = LV_PT_EPT4;
+	cfg.page_sizes = vb->ept_sizes;
+	/* A/D flags when available: dirty logging reads the EPT dirty bits. */
+	cfg.flags = vb->has_ad ? LV_PT_CFG_EPT_AD : 0;
+	if (lv_pt_create(&xv->ept, &cfg))
+		goto fail;
+	xv->ad_enabled = vb->has_ad;
+	/* EPTP (SDM Vol. 3, 25.6.11): WB, 4-level walk, A/D as configured. */
+	if (lv_pt_eptp(xv->ept, 6, &xv->eptp))
+		goto fail;
+	xv->msr_bitmap = lv_plat_page_alloc(1, &xv->msr_bitmap_pa);
+	if (!xv->msr_bitmap)
+		goto fail;
+	msr_bitmap_build(xv);
+	vm->priv = xv;
+	return LV_OK;
+fail:
+	lv_pt_destroy(xv->ept);
+	lv_plat_free(xv);
+	return LV_ERR_NOMEM;
+}
+
+void vmx_vm_destroy(struct lv_vm *vm)
+{
+	struct vmx_vm *xv = vm->priv;
+
+	lv_pt_destroy(xv->ept);
+	lv_plat_page_free(xv->msr_bitmap, 1);
+	lv_plat_free(xv->msr_ranges);
+	lv_plat_free(xv);
+	vm->priv = NULL;
+}
+
+/*
+ * Every vCPU of the VM does a single-context INVEPT at its next entry
+ * (vmx_run.c compares generations), which covers both kinds of
+ * lv_pt_flush: EPT-derived TLB entries and paging-structure caches.
+ */
+static void flush_ept(struct lv_vm *vm, const struct lv_pt_flush *f)
+{
+	struct vmx_vm *xv = vm->priv;
+
+	if (f->kind)
+		__atomic_add_fetch(&xv->ept_gen, 1, __ATOMIC_RELEASE);
+}
+
+static uint32_t ept_attrs(uint32_t flags)
+{
+	uint32_t a = LV_PT_MT(6); /* WB */
+
+	if (flags & LV_PROT_READ)
+		a |= LV_PT_R;
+	if (flags & LV_PROT_WRITE)
+		a |= LV_PT_W;
+	if (flags & LV_PROT_EXEC)
+		a |= LV_PT_X;
+	if (flags & LV_MAP_DIRTY_LOG)
+		a |= LV_PT_SMALL; /* dirty bits per 4 KiB page */
+	return a;
+}
+
+int vmx_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags)
+{
+	struct vmx_vm *xv = vm->priv;
+	struct lv_pt_flush f = { 0 };
+	uint32_t attrs = ept_attrs(flags);
+	uint64_t off = 0;
+	int rc = LV_OK;
+
+	/* One lv_pt_map() per physically contiguous run of the host range. */
+	while (off < size) {
+		uint64_t pa = lv_plat_virt_to_phys((uint8_t *)hva + off);
+		uint64_t len = LV_PAGE_SIZE;
+
+		while (off + len < size &&
+		       lv_plat_virt_to_phys((uint8_t *)hva + off + len) == pa + len)
+			len += LV_PAGE_SIZE;
+		rc = lv_pt_map(xv->ept, gpa + off, pa, len, attrs, &f);
+		if (rc)
+			break;
+		off += len;
+	}
+	if (rc && off)
+		lv_pt_unmap(xv->ept, gpa, off, &f); /* undo the runs already mapped */
+	flush_ept(vm, &f);
+	return rc;
+}
+
+int vmx_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
+{
+	struct vmx_vm *xv = vm->priv;
+	struct lv_pt_flush f = { 0 };
+	int rc = lv_pt_unmap(xv->ept, gpa, size, &f);
+
+	flush_ept(vm, &f);
+	return rc;
+}
+
+int vmx_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
+{
+	struct vmx_vm *xv = vm->priv;
+	struct lv_pt_flush f = { 0 };
+	uint64_t end = gpa + size;
+	size_t i;
+	int rc = LV_OK;
+
+	/*
+	 * EPT has no "present without rights" leaf that keeps its address, so
+	 * no access means unmapped; giving rights back maps the slot's host
+	 * pages again. vm->mem still shows the slots before this change.
+	 */
+	for (i = lv_memmap_lower_bound(&vm->mem, gpa); i < vm->mem.count && !rc; i++) {
+		const struct lv_slot *s = &vm->mem.slots[i];
+		uint64_t lo = LV_MAX(gpa, s->gpa), hi = LV_MIN(end, s->gpa + s->size);
+
+		if (lo >= end)
+			break;
+		if (!(prot & LV_PROT_READ))
+			rc = lv_pt_unmap(xv->ept, lo, hi - lo, &f);
+		else if (s->flags & LV_PROT_READ)
+			rc = lv_pt_protect(xv->ept, lo, hi - lo,
+					   ept_attrs(prot | (s->flags & LV_MAP_DIRTY_LOG)), &f);
+		else
+			rc = vmx_map(vm, s->hva + (lo - s->gpa), lo, hi - lo,
+				     prot | (s->flags & LV_MAP_DIRTY_LOG));
+	}
+	flush_ept(vm, &f);
+	return rc;
+}
+
+int vmx_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap)
+{
+	struct vmx_vm *xv = vm->priv;
+	struct lv_pt_flush f = { 0 };
+	int rc;
+
+	if (!xv->ad_enabled)
+		return LV_ERR_NOTSUP;
+	rc = lv_pt_dirty_clear(xv->ept, gpa, size, bitmap, &f);
+	flush_ept(vm, &f);
+	return rc;
+}
