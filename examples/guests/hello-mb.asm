@@ -7,7 +7,13 @@
 ; triple-fault and HLT-with-IF=0 endings instead.
 
 %define MB_MAGIC	0x1badb002
+%ifdef AOUT_KLUDGE
+; Built as ELF64 (hello-mb64.elf): QEMU and vcpu-run then load the image from
+; the header's address fields (flags bit 16) instead of the ELF headers.
+%define MB_FLAGS	0x00010003
+%else
 %define MB_FLAGS	0x00000003	; bit 0: page-align modules, bit 1: memory info
+%endif
 %define MB_BOOT_MAGIC	0x2badb002
 
 ; Multiboot information block (Multiboot 0.6.96, section 3.3).
@@ -21,13 +27,21 @@
 %define MBI_MMAP_ADDR	48
 
 bits 32
-extern start_of_image, end_of_image
+extern start_of_image, end_of_data, end_of_image
 
 section .multiboot
 align 4
+mb_header:
 	dd	MB_MAGIC
 	dd	MB_FLAGS
 	dd	-(MB_MAGIC + MB_FLAGS)
+%ifdef AOUT_KLUDGE
+	dd	mb_header		; header_addr
+	dd	start_of_image		; load_addr
+	dd	end_of_data		; load_end_addr
+	dd	end_of_image		; bss_end_addr
+	dd	start			; entry_addr
+%endif
 
 %include "lib.inc"
 
@@ -68,6 +82,13 @@ start:
 	call	puts
 	mov	al, 10
 	call	putc
+	; Skip the kernel's file name, which QEMU puts first.
+.skip_name:
+	lodsb
+	test	al, al
+	jz	.no_cmdline
+	cmp	al, ' '
+	jne	.skip_name
 	call	maybe_special
 .no_cmdline:
 
