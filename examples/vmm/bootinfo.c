@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "vmm.h"
 
@@ -25,12 +26,18 @@ void vmm_error(const char *fmt, ...)
 int read_file(const char *path, struct file_buf *out)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat sb;
 	long len;
 
 	out->data = NULL;
 	out->size = 0;
 	if (!f) {
 		vmm_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode)) {
+		vmm_error("%s: not a regular file", path);
+		fclose(f);
 		return -1;
 	}
 	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {

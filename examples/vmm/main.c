@@ -62,7 +62,7 @@ static int parse_size(const char *s, uint64_t *out)
 	char *end;
 	unsigned long long v = strtoull(s, &end, 0);
 
-	if (end == s)
+	if (end == s || v > (MAX_RAM_BYTES >> 20))
 		return -1;
 	if (*end == 'G' || *end == 'g')
 		v <<= 30, end++;
