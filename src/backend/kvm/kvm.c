@@ -114,8 +114,11 @@ static void fill_caps(struct lv_backend *b, struct kvm_backend *kb)
 		c->features |= LV_FEAT_MSR_EXIT;
 	if (kb->has_guest_debug) {
 		c->features |= LV_FEAT_SINGLESTEP;
-		/* #DB and #BP are the only vectors KVM lets user space intercept. */
-		c->exception_exits = (1u << 1) | (1u << 3);
+		/*
+		 * #DB and #BP are the only vectors KVM lets user space
+		 * intercept; keep those that really exit on this host.
+		 */
+		c->exception_exits = lv_kvm_probe_exception_exits(kb);
 	}
 	if (kb->has_sync_regs)
 		c->features |= LV_FEAT_SYNC_REGS;

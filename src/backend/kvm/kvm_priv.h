@@ -4,8 +4,10 @@
  *
  *   kvm.c        probe, caps, VM lifetime, MSR exit filter, the ops table
  *   kvm_mem.c    guest memory on KVM user memory regions, dirty log
- *   kvm_vcpu.c   vCPU lifetime, run + exit decoding, kick, events, CPUID, debug
+ *   kvm_vcpu.c   vCPU lifetime, kick, events, windows, CPUID, debug
+ *   kvm_run.c    the run loop and the exit mapping
  *   kvm_state.c  get/set of the state groups, single MSRs
+ *   kvm_probe.c  which exception intercepts really work on this host
  *
  * Reference: Linux Documentation/virt/kvm/api.rst (the KVM API).
  */
@@ -72,6 +74,9 @@ struct kvm_vcpu {
 enum { KVM_COMPLETE_NONE = 0, KVM_COMPLETE_MMIO_READ, KVM_COMPLETE_MSR };
 
 int lv_kvm_errno(int e);
+
+/* kvm_probe.c */
+uint32_t lv_kvm_probe_exception_exits(struct kvm_backend *kb);
 
 /* kvm.c */
 int lv_kvm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);

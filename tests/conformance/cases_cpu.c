@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/* Conformance cases: CPUID, MSRs, exceptions, triple fault, single-step. */
+#include "conf.h"
+#include "guests.h"
+
+#define TEST_LEAF 0x40000010u
+
+/* ---- CPUID ------------------------------------------------------------- */
+
+static int cpuid_setup_common(struct conf_ctx *c, uint32_t flags)
+{
+	struct lv_cpuid_entry e = { TEST_LEAF,	0,	    flags,     0x11111111,
+				    0x22222222, 0x33333333, 0x44444444 };
+	int rc = lv_vcpu_set_cpuid(c->vcpu[0], &e, 1);
+
+	if (rc)
+		return conf_fail(c, "set_cpuid: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+static int cpuid_setup(struct conf_ctx *c)
+{
+	return cpuid_setup_common(c, 0);
+}
+
+static int cpuid_exit_setup(struct conf_ctx *c)
+{
+	return cpuid_setup_common(c, LV_CPUID_EXIT);
+}
+
+static const struct step cpuid_script[] = {
+	IO_OUT(0x60, 4, 0x11111111),
+	IO_OUT(0x60, 4, 0x22222222),
+	IO_OUT(0x60, 4, 0x33333333),
+	IO_OUT(0x60, 4, 0x44444444),
+	X_HLT,
+	END,
+};
+
+/* With LV_CPUID_EXIT the host answers; the guest sees the host's values. */
+static const struct step cpuid_exit_script[] = {
+	X_CPUID(TEST_LEAF, 0x0000000b0000000aull, 0x0000000d0000000cull),
+	IO_OUT(0x60, 4, 0xa),
+	IO_OUT(0x60, 4, 0xb),
+	IO_OUT(0x60, 4, 0xc),
+	IO_OUT(0x60, 4, 0xd),
+	X_HLT,
+	END,
+};
+
+/* ---- MSRs ---------------------------------------------------------------- */
+
+static int msr_setup(struct conf_ctx *c)
+{
+	struct lv_msr_range r = { 0x174, 1, LV_MSR_EXIT_READ | LV_MSR_EXIT_WRITE };
+	int rc = lv_vm_set_msr_exits(c->vm, &r, 1);
+
+	if (rc)
+		return conf_fail(c, "set_msr_exits: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+static const struct step msr_script[] = {
+	X_RDMSR(0x174, 0x1122334455667788ull),
+	IO_OUT(0x60, 4, 0x55667788),
+	IO_OUT(0x60, 4, 0x11223344),
+	X_WRMSR(0x174, 0x0000beef0000deadull),
+	IO_OUT(0x60, 4, 0x1234), /* MSR 0x175 is not filtered: no exit */
+	X_HLT,
+	END,
+};
+
+static int msr_check(struct conf_ctx *c)
+{
+	uint64_t v = 0;
+	int rc = lv_vcpu_get_msr(c->vcpu[0], 0x175, &v);
+
+	if (rc || v != 0x1234)
+		return conf_fail(c, "MSR 0x175 reads %s 0x%llx, want 0x1234", lv_status_name(rc),
+				 (unsigned long long)v);
+	return CONF_PASS;
+}
+
+/* The host fails the RDMSR: #GP(0) reaches the guest's handler. */
+static const struct step msr_gp_script[] = {
+	X_RDMSR_GP(0x174), IO_OUT(0x64, 4, 0), IO_OUT(0x62, 1, 2), X_HLT, END,
+};
+
+/* ---- triple fault --------------------------------------------------------- */
+
+static const struct step triple_script[] = { X_SHUTDOWN, END };
+
+/* ---- intercepted exceptions ------------------------------------------------ */
+
+static int exc_setup_bp(struct conf_ctx *c)
+{
+	int rc = lv_vcpu_set_exception_exits(c->vcpu[0], 1u << 3);
+
+	if (rc)
+		return conf_fail(c, "set_exception_exits: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+static int exc_setup_ud(struct conf_ctx *c)
+{
+	int rc = lv_vcpu_set_exception_exits(c->vcpu[0], 1u << 6);
+
+	if (rc)
+		return conf_fail(c, "set_exception_exits: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+/* The exception was not delivered: RIP is at the instruction; skip it. */
+static int skip_insn(struct conf_ctx *c, struct lv_vcpu *v, unsigned len)
+{
+	int rc = lv_vcpu_get_state(v, LV_STATE_GPRS, &c->st);
+
+	if (rc)
+		return conf_fail(c, "get_state: %s", lv_status_name(rc));
+	if (c->st.regs.rip != CONF_CODE)
+		return conf_fail(c, "RIP at the exception is 0x%llx, want 0x%x",
+				 (unsigned long long)c->st.regs.rip, CONF_CODE);
+	c->st.regs.rip += len;
+	rc = lv_vcpu_set_state(v, LV_STATE_GPRS, &c->st);
+	if (rc)
+		return conf_fail(c, "set_state: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+static int skip1(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	return skip_insn(c, v, 1);
+}
+
+static int skip2(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	return skip_insn(c, v, 2);
+}
+
+static int exc_setup_db(struct conf_ctx *c)
+{
+	int rc = lv_vcpu_set_exception_exits(c->vcpu[0], 1u << 1);
+
+	if (rc)
+		return conf_fail(c, "set_exception_exits: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+/* #DB is a trap: RIP is past the NOP; clear TF so the guest goes on. */
+static int db_clear_tf(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	int rc = lv_vcpu_get_state(v, LV_STATE_GPRS, &c->st);
+
+	if (rc)
+		return conf_fail(c, "get_state: %s", lv_status_name(rc));
+	if (c->st.regs.rip != CONF_CODE + 0xb || !(c->st.regs.rflags & 0x100))
+		return conf_fail(c, "#DB at RIP 0x%llx RFLAGS 0x%llx, want 0x%x with TF",
+				 (unsigned long long)c->st.regs.rip,
+				 (unsigned long long)c->st.regs.rflags, CONF_CODE + 0xb);
+	c->st.regs.rflags &= ~0x100ull;
+	rc = lv_vcpu_set_state(v, LV_STATE_GPRS, &c->st);
+	if (rc)
+		return conf_fail(c, "set_state: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+static const struct step exc_db_script[] = {
+	X_EXC(1), ACTION(db_clear_tf), IO_OUT(0x70, 1, 0x33), X_HLT, END,
+};
+
+static const struct step exc_bp_script[] = {
+	X_EXC(3), ACTION(skip1), IO_OUT(0x70, 1, 0x33), X_HLT, END,
+};
+
+static const struct step exc_ud_script[] = {
+	X_EXC(6), ACTION(skip2), IO_OUT(0x70, 1, 0x33), X_HLT, END,
+};
+
+/* ---- single-step ------------------------------------------------------------ */
+
+static int step_setup(struct conf_ctx *c)
+{
+	int rc = lv_vcpu_set_debug(c->vcpu[0], LV_DEBUG_SINGLESTEP);
+
+	if (rc)
+		return conf_fail(c, "set_debug: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+static int step_off(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	int rc = lv_vcpu_set_debug(v, 0);
+
+	if (rc)
+		return conf_fail(c, "set_debug off: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+/* One DEBUG exit after each NOP, reported with the next instruction's address. */
+static const struct step step_script[] = {
+	X_DEBUG(CONF_CODE + 1),
+	X_DEBUG(CONF_CODE + 2),
+	X_DEBUG(CONF_CODE + 3),
+	ACTION(step_off),
+	X_HLT,
+	END,
+};
+
+const struct conf_case conf_cases_cpu[] = {
+	{ .name = "cpuid_value",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_cpuid,
+	  .setup = cpuid_setup,
+	  .script = cpuid_script },
+	{ .name = "cpuid_exit",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_cpuid,
+	  .need_features = LV_FEAT_CPUID_EXIT,
+	  .setup = cpuid_exit_setup,
+	  .script = cpuid_exit_script },
+	{ .name = "msr_exits",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_msr,
+	  .need_features = LV_FEAT_MSR_EXIT,
+	  .setup = msr_setup,
+	  .script = msr_script,
+	  .check = msr_check },
+	{ .name = "msr_exit_gp",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_msr_gp,
+	  .need_features = LV_FEAT_MSR_EXIT,
+	  .setup = msr_setup,
+	  .script = msr_gp_script },
+	{ .name = "triple_fault",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_triple,
+	  .script = triple_script },
+	{ .name = "exception_db_trap",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_exc_db,
+	  .need_vectors = 1u << 1,
+	  .setup = exc_setup_db,
+	  .script = exc_db_script },
+	{ .name = "exception_bp",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_exc_bp,
+	  .need_vectors = 1u << 3,
+	  .setup = exc_setup_bp,
+	  .script = exc_bp_script },
+	{ .name = "exception_ud",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_exc_ud,
+	  .need_vectors = 1u << 6,
+	  .setup = exc_setup_ud,
+	  .script = exc_ud_script },
+	{ .name = "singlestep",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_step,
+	  .need_features = LV_FEAT_SINGLESTEP,
+	  .setup = step_setup,
+	  .script = step_script },
+	{ .name = NULL },
+};

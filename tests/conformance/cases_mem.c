@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/* Conformance cases: MMIO, read-only and unmapped memory, protection, dirty log. */
+#include "conf.h"
+#include "guests.h"
+
+static const struct step mmio_script[] = {
+	MMIO_W(CONF_MMIO + 0x00, 1, 0x11),
+	MMIO_W(CONF_MMIO + 0x10, 2, 0x2233),
+	MMIO_W(CONF_MMIO + 0x20, 4, 0x44556677),
+	MMIO_W(CONF_MMIO + 0x30, 8, 0x8899aabbccddeeffull),
+	MMIO_R(CONF_MMIO + 0x40, 1, 0x5a),
+	MMIO_R(CONF_MMIO + 0x50, 2, 0x5a6b),
+	MMIO_R(CONF_MMIO + 0x60, 4, 0x5a6b7c8d),
+	MMIO_R(CONF_MMIO + 0x70, 8, 0x0102030405060708ull),
+	X_HLT,
+	END,
+};
+
+static int expect_ram(struct conf_ctx *c, uint32_t gpa, unsigned size, uint64_t want)
+{
+	uint64_t got = conf_load(c->ram + gpa, size);
+
+	if (got != want)
+		return conf_fail(c, "RAM 0x%x holds 0x%llx, want 0x%llx", gpa,
+				 (unsigned long long)got, (unsigned long long)want);
+	return CONF_PASS;
+}
+
+static int mmio_check(struct conf_ctx *c)
+{
+	return expect_ram(c, 0x10000, 1, 0x5a) || expect_ram(c, 0x10008, 2, 0x5a6b) ||
+	       expect_ram(c, 0x10010, 4, 0x5a6b7c8d) ||
+	       expect_ram(c, 0x10018, 8, 0x0102030405060708ull);
+}
+
+static const struct step movzx_script[] = {
+	MMIO_R(CONF_MMIO + 0x100, 1, 0xfe),
+	MMIO_R(CONF_MMIO + 0x102, 2, 0x8001),
+	MMIO_R(CONF_MMIO + 0x104, 1, 0x80),
+	X_HLT,
+	END,
+};
+
+static int movzx_check(struct conf_ctx *c)
+{
+	return expect_ram(c, 0x10000, 4, 0xfe) || expect_ram(c, 0x10004, 4, 0x8001) ||
+	       expect_ram(c, 0x10008, 8, 0xffffffffffffff80ull);
+}
+
+/* OR to MMIO: the device sees a read, then a write of the ORed value. */
+static const struct step rmw_script[] = {
+	MMIO_R(CONF_MMIO + 0x200, 4, 0x11),
+	MMIO_W(CONF_MMIO + 0x200, 4, 0x111),
+	X_HLT,
+	END,
+};
+
+/* ---- read-only page ---------------------------------------------------- */
+
+static int ro_setup(struct conf_ctx *c)
+{
+	int rc;
+
+	c->ram[0x90000] = 0x5a;
+	rc = lv_vm_protect(c->vm, 0x90000, LV_PAGE_SIZE, LV_PROT_READ | LV_PROT_EXEC);
+	if (rc)
+		return conf_fail(c, "protect read-only: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+static const struct step ro_script[] = {
+	MMIO_W(0x90000, 1, 0x77),
+	IO_OUT(0x70, 1, 0x5a),
+	X_HLT,
+	END,
+};
+
+static int ro_check(struct conf_ctx *c)
+{
+	return expect_ram(c, 0x90000, 1, 0x5a);
+}
+
+/* ---- unmapped GPA -------------------------------------------------------- */
+
+static const struct step unmapped_script[] = {
+	MMIO_R(0x3fff0000, 4, 0x12345678),
+	IO_OUT(0x70, 4, 0x12345678),
+	MMIO_W(0x3fff0004, 4, 0xabcdef01),
+	X_HLT,
+	END,
+};
+
+/* ---- protect / unmap single pages inside one mapping ---------------------- */
+
+static int prot_step1(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	int rc = lv_vm_protect(c->vm, 0x101000, LV_PAGE_SIZE, LV_PROT_READ | LV_PROT_EXEC);
+
+	(void)v;
+	if (rc)
+		return conf_fail(c, "protect 0x101000: %s", lv_status_name(rc));
+	rc = lv_vm_unmap(c->vm, 0x102000, LV_PAGE_SIZE);
+	if (rc)
+		return conf_fail(c, "unmap 0x102000: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+static int prot_step2(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	int rc = lv_vm_protect(c->vm, 0x101000, LV_PAGE_SIZE, LV_PROT_ALL);
+
+	(void)v;
+	if (rc)
+		return conf_fail(c, "protect 0x101000 back: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+static const struct step protect_script[] = {
+	IO_OUT(0x61, 1, 1),
+	ACTION(prot_step1),
+	MMIO_W(0x101000, 4, 0x22222222),
+	MMIO_R(0x102000, 4, 0x55555555),
+	IO_OUT(0x70, 4, 0x55555555),
+	IO_OUT(0x62, 1, 2),
+	ACTION(prot_step2),
+	X_HLT,
+	END,
+};
+
+static int protect_check(struct conf_ctx *c)
+{
+	return expect_ram(c, 0x100000, 4, 0x33333333) || expect_ram(c, 0x101000, 4, 0x66666666) ||
+	       expect_ram(c, 0x102000, 4, 0) || expect_ram(c, 0x103000, 4, 0x44444444);
+}
+
+/* ---- dirty log ----------------------------------------------------------- */
+
+#define DIRTY_GPA  0x200000u
+#define DIRTY_SIZE 0x10000u
+
+static int dirty_setup(struct conf_ctx *c)
+{
+	uint64_t bm = ~0ull;
+	int rc;
+
+	c->extra = c->host->mem_alloc(c->host->ctx, DIRTY_SIZE);
+	if (!c->extra)
+		return conf_fail(c, "allocation failed");
+	c->extra_size = DIRTY_SIZE;
+	rc = lv_vm_map(c->vm, c->extra, DIRTY_GPA, DIRTY_SIZE, LV_PROT_ALL | LV_MAP_DIRTY_LOG);
+	if (rc)
+		return conf_fail(c, "map with dirty log: %s", lv_status_name(rc));
+	rc = lv_vm_get_dirty(c->vm, DIRTY_GPA, DIRTY_SIZE, &bm);
+	if (rc)
+		return conf_fail(c, "get_dirty: %s", lv_status_name(rc));
+	if (bm)
+		return conf_fail(c, "dirty bits 0x%llx before the guest ran",
+				 (unsigned long long)bm);
+	return CONF_PASS;
+}
+
+static const struct step dirty_script[] = { X_HLT, END };
+
+static int dirty_check(struct conf_ctx *c)
+{
+	uint64_t bm = 0;
+	int rc;
+
+	rc = lv_vm_get_dirty(c->vm, DIRTY_GPA, DIRTY_SIZE, &bm);
+	if (rc)
+		return conf_fail(c, "get_dirty: %s", lv_status_name(rc));
+	if (bm != 0x9)
+		return conf_fail(c, "dirty bits 0x%llx, want 0x9", (unsigned long long)bm);
+	rc = lv_vm_get_dirty(c->vm, DIRTY_GPA, DIRTY_SIZE, &bm);
+	if (rc || bm)
+		return conf_fail(c, "second get_dirty: %s bits 0x%llx", lv_status_name(rc),
+				 (unsigned long long)bm);
+	if (conf_load(c->extra, 4) != 1 || conf_load(c->extra + 0x3000, 4) != 2)
+		return conf_fail(c, "guest writes did not reach the dirty-logged memory");
+	return CONF_PASS;
+}
+
+const struct conf_case conf_cases_mem[] = {
+	{ .name = "mmio_rw_1_2_4_8",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_mmio_64,
+	  .script = mmio_script,
+	  .check = mmio_check },
+	{ .name = "mmio_movzx_movsx",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_mmio_movzx,
+	  .script = movzx_script,
+	  .check = movzx_check },
+	{ .name = "mmio_or_rmw",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_mmio_rmw,
+	  .script = rmw_script },
+	{ .name = "readonly_write",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_ro_write,
+	  .need_features = LV_FEAT_READONLY_MEM,
+	  .setup = ro_setup,
+	  .script = ro_script,
+	  .check = ro_check },
+	{ .name = "unmapped_gpa",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_unmapped,
+	  .script = unmapped_script },
+	{ .name = "protect_unmap_split",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_protect,
+	  .need_features = LV_FEAT_READONLY_MEM,
+	  .script = protect_script,
+	  .check = protect_check },
+	{ .name = "dirty_log",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_dirty,
+	  .need_features = LV_FEAT_DIRTY_LOG,
+	  .setup = dirty_setup,
+	  .script = dirty_script,
+	  .check = dirty_check },
+	{ .name = NULL },
+};

@@ -1,0 +1,6 @@
+; SPDX-License-Identifier: MIT
+; State round trip: EAX as the host set it goes out, then HLT (64-bit).
+	bits 64
+	org 0x8000
+	out 0x70, eax
+	hlt

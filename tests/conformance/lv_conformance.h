@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The conformance suite: guest programs with their expected exit sequences,
+ * driven only through the public API (libvcpu.h), so the same cases run on
+ * every backend. The runner is freestanding-capable C: it needs memset /
+ * memcpy and nothing else from its host; everything else comes through the
+ * hooks below.
+ *
+ * Hosted harness (label `kvm`): host_kvm.c. Ring-0 test kernels link the
+ * sources listed in ${LV_CONFORMANCE_SOURCES} (CMake) and call
+ * lv_conformance_run() with their own hooks.
+ */
+#ifndef LV_CONFORMANCE_H
+#define LV_CONFORMANCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libvcpu/libvcpu.h>
+
+/* What the harness provides. */
+struct lv_conf_host {
+	void *ctx; /* passed to every hook */
+	/* Print @p s (a fragment; the runner emits the '\n' itself). Required. */
+	void (*print)(void *ctx, const char *s);
+	/*
+	 * Guest RAM for lv_vm_map(): @p size bytes (a multiple of 2 MiB or of
+	 * 4 KiB), zeroed, 4 KiB-aligned (2 MiB-aligned for multiples of 2 MiB
+	 * where possible), valid until mem_free. NULL on failure. Required.
+	 */
+	void *(*mem_alloc)(void *ctx, size_t size);
+	void (*mem_free)(void *ctx, void *p, size_t size); /* Required. */
+	/*
+	 * Optional (NULL = not available; the cases that need it SKIP): call
+	 * fn(arg, i) for i = 0 .. n-1 on n threads / CPUs at the same time and
+	 * return 0 when every call has returned (nonzero if it could not).
+	 */
+	int (*parallel)(void *ctx, unsigned n, void (*fn)(void *arg, unsigned i), void *arg);
+	/*
+	 * Optional: call fn(arg) once, from another thread / CPU / an interrupt
+	 * handler, about @p usec microseconds from now, while the caller goes
+	 * on. Return 0 if it was scheduled.
+	 */
+	int (*call_later)(void *ctx, uint32_t usec, void (*fn)(void *arg), void *arg);
+	/* Optional: run only the case with this name (NULL = all). */
+	const char *only;
+};
+
+/* Counts of one run. */
+struct lv_conf_summary {
+	unsigned passed, failed, skipped;
+};
+
+/*
+ * Run the cases on backend @p b (opened by the harness; in ring 0 the
+ * calling CPU must be enabled). Prints "PASS name", "FAIL name: why" or
+ * "SKIP name: why" per case and a final "N passed, N failed, N skipped".
+ * @return the number of failed cases (0 = success).
+ */
+int lv_conformance_run(struct lv_backend *b, const struct lv_conf_host *host,
+		       struct lv_conf_summary *out);
+
+/* Number of cases and the name of case @p i (for listing). */
+unsigned lv_conformance_count(void);
+const char *lv_conformance_name(unsigned i);
+
+#endif /* LV_CONFORMANCE_H */

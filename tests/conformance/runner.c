@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Conformance runner: runs every case (or the one named in host->only),
+ * prints one result line per case and the summary. Freestanding-capable.
+ */
+#include "conf.h"
+
+static const struct conf_case *const tables[] = {
+	conf_cases_io,
+	conf_cases_mem,
+	conf_cases_cpu,
+	conf_cases_ctl,
+};
+
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+
+static const struct conf_case *case_at(unsigned idx)
+{
+	unsigned t, i;
+
+	for (t = 0; t < NTABLES; t++)
+		for (i = 0; tables[t][i].name; i++)
+			if (idx-- == 0)
+				return &tables[t][i];
+	return NULL;
+}
+
+unsigned lv_conformance_count(void)
+{
+	unsigned n = 0;
+
+	while (case_at(n))
+		n++;
+	return n;
+}
+
+const char *lv_conformance_name(unsigned i)
+{
+	const struct conf_case *cs = case_at(i);
+
+	return cs ? cs->name : NULL;
+}
+
+static int streq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+static void say(const struct lv_conf_host *h, const char *a, const char *b, const char *c)
+{
+	h->print(h->ctx, a);
+	if (b) {
+		h->print(h->ctx, b);
+		if (c && *c) {
+			h->print(h->ctx, ": ");
+			h->print(h->ctx, c);
+		}
+	}
+	h->print(h->ctx, "\n");
+}
+
+/* Returns CONF_SKIP with the reason in c->msg when the backend lacks something. */
+static int check_needs(struct conf_ctx *c)
+{
+	const struct conf_case *cs = c->cs;
+	uint64_t missing = cs->need_features & ~c->caps.features;
+
+	if (missing) {
+		conf_fmt(c->msg, sizeof(c->msg), "backend lacks feature bits 0x%llx",
+			 (unsigned long long)missing);
+		return CONF_SKIP;
+	}
+	if (cs->need_vectors & ~c->caps.exception_exits) {
+		conf_fmt(c->msg, sizeof(c->msg), "backend cannot intercept exception vectors 0x%x",
+			 cs->need_vectors & ~c->caps.exception_exits);
+		return CONF_SKIP;
+	}
+	if ((cs->need_hooks & NEED_PARALLEL) && !c->host->parallel) {
+		conf_fmt(c->msg, sizeof(c->msg), "harness has no parallel hook (threads/CPUs)");
+		return CONF_SKIP;
+	}
+	if ((cs->need_hooks & NEED_CALL_LATER) && !c->host->call_later) {
+		conf_fmt(c->msg, sizeof(c->msg), "harness has no call_later hook");
+		return CONF_SKIP;
+	}
+	return CONF_PASS;
+}
+
+static int run_case(struct conf_ctx *c)
+{
+	const struct conf_case *cs = c->cs;
+	int rc;
+
+	rc = check_needs(c);
+	if (rc)
+		return rc;
+	if (cs->custom)
+		return cs->custom(c);
+	rc = conf_vm_setup(c, 1);
+	if (!rc && cs->setup)
+		rc = cs->setup(c);
+	if (!rc && cs->script)
+		rc = conf_script(c, c->vcpu[0], cs->script, c->msg, sizeof(c->msg));
+	if (!rc && cs->check)
+		rc = cs->check(c);
+	return rc;
+}
+
+int lv_conformance_run(struct lv_backend *b, const struct lv_conf_host *host,
+		       struct lv_conf_summary *out)
+{
+	struct lv_conf_summary sum = { 0, 0, 0 };
+	static struct conf_ctx ctx; /* large; one case at a time */
+	const struct conf_case *cs;
+	char line[80];
+	unsigned i;
+	int rc;
+
+	for (i = 0; (cs = case_at(i)) != NULL; i++) {
+		if (host->only && !streq(host->only, cs->name))
+			continue;
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.b = b;
+		ctx.host = host;
+		ctx.cs = cs;
+		if (lv_backend_caps(b, &ctx.caps) != LV_OK) {
+			rc = conf_fail(&ctx, "lv_backend_caps failed");
+		} else {
+			rc = run_case(&ctx);
+			conf_vm_teardown(&ctx);
+		}
+		if (rc == CONF_PASS) {
+			sum.passed++;
+			say(host, "PASS ", cs->name, NULL);
+		} else if (rc == CONF_SKIP) {
+			sum.skipped++;
+			say(host, "SKIP ", cs->name, ctx.msg[0] ? ctx.msg : "skipped");
+		} else {
+			sum.failed++;
+			say(host, "FAIL ", cs->name, ctx.msg[0] ? ctx.msg : "failed");
+		}
+	}
+	conf_fmt(line, sizeof(line), "%u passed, %u failed, %u skipped", sum.passed, sum.failed,
+		 sum.skipped);
+	say(host, line, NULL, NULL);
+	if (out)
+		*out = sum;
+	return (int)sum.failed;
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Misuse of the KVM backend: every call returns an error, nothing crashes,
+ * nothing leaks. Exits 77 (skipped) when /dev/kvm is not usable.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <libvcpu/libvcpu.h>
+
+#define RAM (2u << 20)
+
+static struct lv_backend *b;
+static struct lv_vm *vm;
+static uint8_t *ram;
+
+static void setup(void)
+{
+	cr_assert_eq(lv_backend_open(LV_BACKEND_KVM, &b), LV_OK);
+	cr_assert_eq(lv_vm_create(b, NULL, &vm), LV_OK);
+	ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(ram, MAP_FAILED);
+}
+
+static void teardown(void)
+{
+	if (vm)
+		lv_vm_destroy(vm);
+	vm = NULL;
+	if (b)
+		cr_expect_eq(lv_backend_close(b), LV_OK);
+	b = NULL;
+	munmap(ram, RAM);
+}
+
+TestSuite(kvm_misuse, .init = setup, .fini = teardown);
+
+/* A real-mode guest at 0x1000: `hlt` or a given code sequence. */
+static struct lv_vcpu *guest(const uint8_t *code, size_t len)
+{
+	struct lv_vcpu *v;
+	struct lv_state st;
+
+	memcpy(ram + 0x1000, code, len);
+	cr_assert_eq(lv_vcpu_create(vm, 0, &v), LV_OK);
+	lv_state_init_reset(&st);
+	st.segs.cs.selector = 0;
+	st.segs.cs.base = 0;
+	st.regs.rip = 0x1000;
+	cr_assert_eq(lv_vcpu_set_state(v, LV_STATE_GPRS | LV_STATE_SEGMENTS, &st), LV_OK);
+	return v;
+}
+
+Test(kvm_misuse, use_after_destroy)
+{
+	static const uint8_t hlt = 0xf4;
+	struct lv_vcpu *v;
+	struct lv_exit *ex;
+	struct lv_state st;
+
+	cr_assert_eq(lv_vm_map(vm, ram, 0, RAM, LV_PROT_ALL), LV_OK);
+	v = guest(&hlt, 1);
+	cr_assert_eq(lv_vcpu_run(v, &ex), LV_OK);
+	cr_assert_eq(ex->reason, LV_EXIT_HLT);
+	cr_assert_eq(lv_vm_destroy(vm), LV_ERR_BUSY);
+	cr_assert_eq(lv_backend_close(b), LV_ERR_BUSY);
+	cr_assert_eq(lv_vcpu_destroy(v), LV_OK);
+	cr_expect_eq(lv_vcpu_run(v, &ex), LV_ERR_STALE);
+	cr_expect_eq(lv_vcpu_kick(v), LV_ERR_STALE);
+	cr_expect_eq(lv_vcpu_get_state(v, LV_STATE_GPRS, &st), LV_ERR_STALE);
+	cr_expect_eq(lv_vcpu_destroy(v), LV_ERR_STALE);
+	cr_assert_eq(lv_vm_destroy(vm), LV_OK);
+	cr_expect_eq(lv_vm_map(vm, ram, 0, RAM, LV_PROT_ALL), LV_ERR_STALE);
+	cr_expect_eq(lv_vcpu_create(vm, 0, &v), LV_ERR_STALE);
+	cr_expect_eq(lv_vm_destroy(vm), LV_ERR_STALE);
+	vm = NULL;
+}
+
+Test(kvm_misuse, bad_maps)
+{
+	struct lv_caps caps;
+	uint64_t bm[1];
+
+	cr_assert_eq(lv_backend_caps(b, &caps), LV_OK);
+	cr_assert_eq(lv_vm_map(vm, ram, 0x100000, 0x10000, LV_PROT_ALL), LV_OK);
+	cr_expect_eq(lv_vm_map(vm, ram + 0x10000, 0x108000, 0x10000, LV_PROT_ALL), LV_ERR_EXIST);
+	cr_expect_eq(lv_vm_map(vm, ram + 0x10000, 0xf8000, 0x10000, LV_PROT_ALL), LV_ERR_EXIST);
+	cr_expect_eq(lv_vm_map(vm, ram + 1, 0, 0x1000, LV_PROT_ALL), LV_ERR_ALIGN);
+	cr_expect_eq(lv_vm_map(vm, ram, 0, 0, LV_PROT_ALL), LV_ERR_INVAL);
+	cr_expect_eq(lv_vm_map(vm, ram, 0, 0x1000, LV_PROT_WRITE), LV_ERR_INVAL);
+	cr_expect_eq(lv_vm_map(vm, ram, 1ull << caps.guest_phys_bits, 0x1000, LV_PROT_ALL),
+		     LV_ERR_RANGE);
+	cr_expect_eq(lv_vm_map(vm, ram, ~0xfffull, 0x2000, LV_PROT_ALL), LV_ERR_RANGE);
+	cr_expect_eq(lv_vm_unmap(vm, 0x200000, 0x1000), LV_ERR_NOENT);
+	cr_expect_eq(lv_vm_unmap(vm, 0x10f000, 0x2000), LV_ERR_NOENT);
+	cr_expect_eq(lv_vm_protect(vm, 0x200000, 0x1000, LV_PROT_READ), LV_ERR_NOENT);
+	cr_expect_eq(lv_vm_get_dirty(vm, 0x100000, 0x1000, bm), LV_ERR_NOENT);
+	/* Everything above changed nothing: the mapping is whole and can go. */
+	cr_expect_eq(lv_vm_unmap(vm, 0x100000, 0x10000), LV_OK);
+	cr_expect_eq(lv_vm_unmap(vm, 0x100000, 0x1000), LV_ERR_NOENT);
+}
+
+Test(kvm_misuse, bad_state)
+{
+	static const uint8_t hlt = 0xf4;
+	struct lv_vcpu *v, *v2;
+	struct lv_state st;
+	struct lv_exit *ex;
+
+	cr_assert_eq(lv_vm_map(vm, ram, 0, RAM, LV_PROT_ALL), LV_OK);
+	v = guest(&hlt, 1);
+	cr_expect_eq(lv_vcpu_create(vm, 0, &v2), LV_ERR_EXIST);
+	cr_expect_eq(lv_vcpu_create(vm, 1u << 20, &v2), LV_ERR_LIMIT);
+	cr_assert_eq(lv_vcpu_get_state(v, LV_STATE_ALL, &st), LV_OK);
+	/* CR0.PG without PE: KVM rejects it when set (the defined outcome here). */
+	st.ctrl.cr0 = 0x80000010;
+	cr_expect_eq(lv_vcpu_set_state(v, LV_STATE_CONTROL, &st), LV_ERR_INVAL);
+	/* EFER.LMA without paging. */
+	cr_assert_eq(lv_vcpu_get_state(v, LV_STATE_CONTROL, &st), LV_OK);
+	st.ctrl.efer = 0x500;
+	cr_expect_eq(lv_vcpu_set_state(v, LV_STATE_CONTROL, &st), LV_ERR_INVAL);
+	/* A non-canonical LSTAR. */
+	cr_assert_eq(lv_vcpu_get_state(v, LV_STATE_MSRS, &st), LV_OK);
+	st.msrs.lstar = 0x8000000000000000ull;
+	cr_expect_eq(lv_vcpu_set_state(v, LV_STATE_MSRS, &st), LV_ERR_INVAL);
+	/* Reserved MXCSR bits. */
+	cr_assert_eq(lv_vcpu_get_state(v, LV_STATE_FPU, &st), LV_OK);
+	st.fpu.fxsave[27] = 0xff;
+	cr_expect_eq(lv_vcpu_set_state(v, LV_STATE_FPU, &st), LV_ERR_INVAL);
+	/* XCR0 without x87. */
+	cr_assert_eq(lv_vcpu_get_state(v, LV_STATE_CONTROL, &st), LV_OK);
+	st.ctrl.xcr0 = 2;
+	cr_expect_eq(lv_vcpu_set_state(v, LV_STATE_CONTROL, &st), LV_ERR_INVAL);
+	cr_expect_eq(lv_vcpu_set_state(v, 1u << 30, &st), LV_ERR_INVAL);
+	/* Unknown MSR. */
+	cr_expect_eq(lv_vcpu_set_msr(v, 0x4b564dffu + 0x1000, 1), LV_ERR_NOENT);
+	{
+		uint64_t val;
+
+		cr_expect_eq(lv_vcpu_get_msr(v, 0xdeadbeef, &val), LV_ERR_NOENT);
+	}
+	/* After all that the vCPU still runs from its last good state. */
+	cr_assert_eq(lv_vcpu_run(v, &ex), LV_OK);
+	cr_expect_eq(ex->reason, LV_EXIT_HLT);
+	cr_expect_eq(lv_vcpu_destroy(v), LV_OK);
+}
+
+Test(kvm_misuse, unsupported_requests)
+{
+	static const uint8_t hlt = 0xf4;
+	struct lv_cpuid_entry e = { 1, 0, LV_CPUID_EXIT, 0, 0, 0, 0 };
+	struct lv_event ev = { .type = LV_EVENT_EXTINT, .vector = 3 };
+	struct lv_msr_range r[17];
+	struct lv_vcpu *v;
+	unsigned i;
+
+	cr_assert_eq(lv_vm_map(vm, ram, 0, RAM, LV_PROT_ALL), LV_OK);
+	v = guest(&hlt, 1);
+	cr_expect_eq(lv_vcpu_request_window(v, LV_WINDOW_NMI), LV_ERR_NOTSUP);
+	cr_expect_eq(lv_vcpu_set_cpuid(v, &e, 1), LV_ERR_NOTSUP);
+	cr_expect_eq(lv_vcpu_set_exception_exits(v, 1u << 14), LV_ERR_NOTSUP);
+	cr_expect_eq(lv_vcpu_inject(v, &ev), LV_ERR_INVAL);
+	ev.type = LV_EVENT_EXCEPTION;
+	ev.vector = 2;
+	cr_expect_eq(lv_vcpu_inject(v, &ev), LV_ERR_INVAL);
+	/* Two exceptions at once: the second is refused. */
+	ev.vector = 6;
+	cr_expect_eq(lv_vcpu_inject(v, &ev), LV_OK);
+	cr_expect_eq(lv_vcpu_inject(v, &ev), LV_ERR_BUSY);
+	for (i = 0; i < 17; i++)
+		r[i] = (struct lv_msr_range){ 0x1000 + 2 * i, 1, LV_MSR_EXIT_READ };
+	cr_expect_eq(lv_vm_set_msr_exits(vm, r, 17), LV_ERR_LIMIT);
+	cr_expect_eq(lv_vm_set_msr_exits(vm, r, 16), LV_OK);
+	cr_expect_eq(lv_vm_set_msr_exits(vm, NULL, 0), LV_OK);
+	cr_expect_eq(lv_vcpu_destroy(v), LV_OK);
+}
+
+/* ---- unmapping memory a running vCPU uses ---------------------------------- */
+
+struct runner {
+	struct lv_vcpu *v;
+	int rc;
+	uint32_t reason;
+	uint64_t gpa;
+	uint32_t started;
+};
+
+static void *run_thread(void *p)
+{
+	struct runner *r = p;
+	struct lv_exit *ex;
+
+	__atomic_store_n(&r->started, 1, __ATOMIC_RELEASE);
+	r->rc = lv_vcpu_run(r->v, &ex);
+	if (r->rc == LV_OK) {
+		r->reason = ex->reason;
+		r->gpa = ex->reason == LV_EXIT_MMIO ? ex->mmio.gpa : 0;
+	}
+	return NULL;
+}
+
+/*
+ * The guest writes to 0x20000 in a loop. Unmapping that page while the vCPU
+ * runs turns the next write into an MMIO exit; calls that need an idle vCPU
+ * return BUSY meanwhile.
+ */
+Test(kvm_misuse, unmap_while_running)
+{
+	/* 1000: mov ax,0x2000; mov ds,ax; l: mov byte [0],1; jmp l */
+	static const uint8_t code[] = { 0xb8, 0x00, 0x20, 0x8e, 0xd8, 0xc6,
+					0x06, 0x00, 0x00, 0x01, 0xeb, 0xf9 };
+	struct runner r = { 0 };
+	struct lv_state st;
+	pthread_t t;
+
+	cr_assert_eq(lv_vm_map(vm, ram, 0, 0x80000, LV_PROT_ALL), LV_OK);
+	r.v = guest(code, sizeof(code));
+	cr_assert_eq(pthread_create(&t, NULL, run_thread, &r), 0);
+	while (!__atomic_load_n(&r.started, __ATOMIC_ACQUIRE))
+		;
+	usleep(20000);
+	cr_expect_eq(lv_vcpu_get_state(r.v, LV_STATE_GPRS, &st), LV_ERR_BUSY);
+	cr_expect_eq(lv_vcpu_destroy(r.v), LV_ERR_BUSY);
+	cr_assert_eq(lv_vm_unmap(vm, 0x20000, 0x1000), LV_OK);
+	pthread_join(t, NULL);
+	cr_expect_eq(r.rc, LV_OK);
+	cr_expect_eq(r.reason, LV_EXIT_MMIO);
+	cr_expect_eq(r.gpa, 0x20000);
+	cr_expect_eq(ram[0x20000], 1);
+	cr_expect_eq(lv_vcpu_destroy(r.v), LV_OK);
+}
+
+/* Kicks pile up into one cancelled run, not several. */
+Test(kvm_misuse, double_kick)
+{
+	static const uint8_t code[] = { 0xe6, 0x10, 0xf4 }; /* out 0x10,al; hlt */
+	struct lv_vcpu *v;
+	struct lv_exit *ex;
+
+	cr_assert_eq(lv_vm_map(vm, ram, 0, RAM, LV_PROT_ALL), LV_OK);
+	v = guest(code, sizeof(code));
+	cr_expect_eq(lv_vcpu_kick(v), LV_OK);
+	cr_expect_eq(lv_vcpu_kick(v), LV_OK);
+	cr_assert_eq(lv_vcpu_run(v, &ex), LV_OK);
+	cr_expect_eq(ex->reason, LV_EXIT_CANCELLED);
+	cr_assert_eq(lv_vcpu_run(v, &ex), LV_OK);
+	cr_expect_eq(ex->reason, LV_EXIT_IO);
+	cr_assert_eq(lv_vcpu_run(v, &ex), LV_OK);
+	cr_expect_eq(ex->reason, LV_EXIT_HLT);
+	cr_expect_eq(lv_vcpu_destroy(v), LV_OK);
+}
+
+int main(int argc, char *argv[])
+{
+	struct criterion_test_set *tests = criterion_initialize();
+	struct lv_backend *probe;
+	int result = 0;
+
+	if (lv_backend_open(LV_BACKEND_KVM, &probe) != LV_OK) {
+		criterion_finalize(tests);
+		printf("SKIP kvm_misuse: /dev/kvm is not usable here\n");
+		return 77;
+	}
+	lv_backend_close(probe);
+	if (criterion_handle_args(argc, argv, true))
+		result = !criterion_run_all_tests(tests);
+	criterion_finalize(tests);
+	return result;
+}
