@@ -102,6 +102,22 @@ pvh_start:
 	mov	esi, msg_yes
 	call	puts
 .no_memmap:
+	; String IO: rep insb reads LSR four times, rep outsb writes a line.
+	mov	dx, COM1 + UART_LSR
+	mov	edi, lsr_values
+	mov	ecx, 4
+	cld
+	rep insb
+	mov	esi, msg_lsr
+	call	puts
+	mov	eax, [lsr_values]
+	call	puthex
+	mov	al, 10
+	call	putc
+	mov	dx, COM1 + UART_THR
+	mov	esi, msg_string_io
+	mov	ecx, msg_string_io_len
+	rep outsb
 	mov	esi, msg_bye
 	call	puts
 	mov	al, 0x11
@@ -150,8 +166,12 @@ msg_memmap:	db "memory map covers the kernel: ", 0
 msg_yes:	db "yes", 10, 0
 msg_no:		db "no", 10, 0
 msg_bye:	db "bye", 10, 0
+msg_lsr:	db "line status (rep insb): ", 0
+msg_string_io:	db "written with rep outsb", 10
+msg_string_io_len equ $ - msg_string_io
 
 section .bss
 align 16
+lsr_values:	resb 4
 stack:		resb 4096
 stack_top:
