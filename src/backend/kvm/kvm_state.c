@@ -47,9 +47,10 @@ static const uint32_t state_msr_index[STATE_NMSRS] = {
 	MSR_IA32_TSC,
 };
 
-struct msr_buf {
+/* struct kvm_msrs ends in a flexible array: give it room for the entries. */
+union msr_buf {
 	struct kvm_msrs hdr;
-	struct kvm_msr_entry e[STATE_NMSRS];
+	uint8_t room[sizeof(struct kvm_msrs) + STATE_NMSRS * sizeof(struct kvm_msr_entry)];
 };
 
 static int xioctl(int fd, unsigned long req, void *arg)
@@ -287,7 +288,7 @@ static int set_fpu(struct kvm_vcpu *kp, const struct lv_fpu *f)
 
 static int msrs_get(struct kvm_vcpu *kp, struct lv_msrs *m)
 {
-	struct msr_buf b;
+	union msr_buf b;
 	uint64_t *dst[STATE_NMSRS] = { &m->star,	 &m->lstar,	     &m->cstar,
 				       &m->sfmask,	 &m->kernel_gs_base, &m->sysenter_cs,
 				       &m->sysenter_esp, &m->sysenter_eip,   &m->pat,
@@ -297,18 +298,18 @@ static int msrs_get(struct kvm_vcpu *kp, struct lv_msrs *m)
 	memset(&b, 0, sizeof(b));
 	b.hdr.nmsrs = STATE_NMSRS;
 	for (i = 0; i < STATE_NMSRS; i++)
-		b.e[i].index = state_msr_index[i];
+		b.hdr.entries[i].index = state_msr_index[i];
 	n = ioctl(kp->fd, KVM_GET_MSRS, &b);
 	if (n < 0)
 		return lv_kvm_errno(errno);
 	for (i = 0; i < STATE_NMSRS; i++)
-		*dst[i] = i < n ? b.e[i].data : 0;
+		*dst[i] = i < n ? b.hdr.entries[i].data : 0;
 	return LV_OK;
 }
 
 static int msrs_set(struct kvm_vcpu *kp, const struct lv_msrs *m)
 {
-	struct msr_buf b;
+	union msr_buf b;
 	const uint64_t src[STATE_NMSRS] = { m->star,	     m->lstar,		m->cstar,
 					    m->sfmask,	     m->kernel_gs_base, m->sysenter_cs,
 					    m->sysenter_esp, m->sysenter_eip,	m->pat,
@@ -318,8 +319,8 @@ static int msrs_set(struct kvm_vcpu *kp, const struct lv_msrs *m)
 	memset(&b, 0, sizeof(b));
 	b.hdr.nmsrs = STATE_NMSRS;
 	for (i = 0; i < STATE_NMSRS; i++) {
-		b.e[i].index = state_msr_index[i];
-		b.e[i].data = src[i];
+		b.hdr.entries[i].index = state_msr_index[i];
+		b.hdr.entries[i].data = src[i];
 	}
 	n = ioctl(kp->fd, KVM_SET_MSRS, &b);
 	if (n < 0)
@@ -331,38 +332,32 @@ static int msrs_set(struct kvm_vcpu *kp, const struct lv_msrs *m)
 int lv_kvm_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value)
 {
 	struct kvm_vcpu *kp = vcpu->priv;
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} b;
+	union msr_buf b;
 	int n;
 
 	memset(&b, 0, sizeof(b));
 	b.hdr.nmsrs = 1;
-	b.e.index = index;
+	b.hdr.entries[0].index = index;
 	n = ioctl(kp->fd, KVM_GET_MSRS, &b);
 	if (n < 0)
 		return lv_kvm_errno(errno);
 	if (n != 1)
 		return LV_ERR_NOENT;
-	*value = b.e.data;
+	*value = b.hdr.entries[0].data;
 	return LV_OK;
 }
 
 int lv_kvm_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value)
 {
 	struct kvm_vcpu *kp = vcpu->priv;
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} b;
+	union msr_buf b;
 	uint64_t old;
 	int n;
 
 	memset(&b, 0, sizeof(b));
 	b.hdr.nmsrs = 1;
-	b.e.index = index;
-	b.e.data = value;
+	b.hdr.entries[0].index = index;
+	b.hdr.entries[0].data = value;
 	n = ioctl(kp->fd, KVM_SET_MSRS, &b);
 	if (n < 0)
 		return lv_kvm_errno(errno);
