@@ -3,12 +3,14 @@
 ; writes the I/O APIC at 0xFEC00000 (IOREGSEL at +0x00, IOWIN at +0x10;
 ; 32-bit accesses only), including a read-modify-write instruction, then
 ; reads and writes guest-physical memory where nothing is mapped (reads give
-; 0, writes are dropped), and exits with 0x12 (process status 37).
+; 0, writes are dropped) and a port nothing decodes (reads give all ones),
+; and exits with 0x12 (process status 37).
 
 %define IOAPIC		0xfec00000
 %define IOREGSEL	IOAPIC + 0x00
 %define IOWIN		IOAPIC + 0x10
 %define UNASSIGNED	0xe0000000
+%define UNASSIGNED_PORT	0x6f0
 
 bits 32
 
@@ -83,6 +85,13 @@ start:
 	add	eax, ecx
 	call	print_hex_line
 
+	; A port nothing decodes (for comparison with the MMIO case).
+	mov	esi, msg_port
+	call	puts
+	mov	dx, UNASSIGNED_PORT
+	in	eax, dx
+	call	print_hex_line
+
 	mov	esi, msg_bye
 	call	puts
 	mov	al, 0x12
@@ -113,6 +122,7 @@ msg_redir_high:	db "redirection 2 high:       ", 0
 msg_unassigned:	db "unassigned read:          ", 0
 msg_after_write: db "unassigned after write:   ", 0
 msg_narrow:	db "unassigned narrow reads:  ", 0
+msg_port:	db "unassigned port read:     ", 0
 msg_bye:	db "bye", 10, 0
 
 section .bss

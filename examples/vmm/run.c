@@ -46,6 +46,17 @@ static void put_le(uint8_t *p, unsigned size, uint64_t v)
 
 /* ---- port IO --------------------------------------------------------- */
 
+/* Say once that the guest uses a port no device answers (the rest are counted). */
+static void note_port(struct vmm *v, uint16_t port, const char *dir)
+{
+	if (v->warned_port++)
+		return;
+	fprintf(stderr,
+		"vcpu-run: note: %s of port %#x, which no device emulates (reads give all "
+		"ones; --stats counts them)\n",
+		dir, port);
+}
+
 static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 {
 	unsigned i;
@@ -62,6 +73,7 @@ static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 		return (int)(((val << 1) | 1) & 0xff);
 	}
 	v->st.other_port_accesses++;
+	note_port(v, port, "write");
 	return KEEP_RUNNING;
 }
 
@@ -82,6 +94,7 @@ static uint64_t port_read(struct vmm *v, uint16_t port, unsigned size)
 	}
 	/* Nothing decodes the port: the bus floats high, as in QEMU. */
 	v->st.other_port_accesses++;
+	note_port(v, port, "read");
 	return ~0ull;
 }
 
@@ -131,6 +144,11 @@ static void handle_mmio(struct vmm *v, struct lv_exit *ex)
 	}
 	/* Unassigned guest-physical memory: reads give 0, writes vanish (QEMU). */
 	v->st.unassigned_mmio_accesses++;
+	if (!v->warned_mmio++)
+		fprintf(stderr,
+			"vcpu-run: note: %s at guest-physical %#" PRIx64 ", where nothing is "
+			"mapped (reads give 0; --stats counts them)\n",
+			ex->mmio.is_write ? "write" : "read", gpa);
 	if (!ex->mmio.is_write)
 		memset(ex->mmio.data, 0, sizeof(ex->mmio.data));
 }

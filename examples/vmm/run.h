@@ -29,6 +29,7 @@ struct vmm {
 	struct uart uart;
 	struct ioapic ioapic;
 	int trace, stats;
+	int warned_port, warned_mmio; /* first unemulated access reported */
 	struct run_stats st;
 	volatile sig_atomic_t *timed_out, *interrupted;
 	double timeout_s;
