@@ -7,8 +7,7 @@
  * KVM side: one KVM slot per contiguous piece of a caller mapping whose
  * protection is not 0. KVM cannot change READONLY in place, so unmapping or
  * protecting part of a slot deletes it and re-creates the pieces that stay
- * (a running vCPU may see a short window in which the range is absent and
- * takes MMIO exits). Without LV_PROT_WRITE a slot is KVM_MEM_READONLY
+ * (running vCPUs are held outside KVM_RUN meanwhile, see vcpus_pause()). Without LV_PROT_WRITE a slot is KVM_MEM_READONLY
  * (writes exit as MMIO); protection 0 means no slot (every access exits).
  * KVM has no no-execute slots: LV_PROT_EXEC is ignored (LV_FEAT_NOEXEC_MEM
  * is clear).
@@ -20,7 +19,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "kvm_priv.h"
 
@@ -219,6 +221,45 @@ static int split(struct kvm_vm *kv, uint64_t gpa, uint64_t end, int newprot)
 	return LV_OK;
 }
 
+/*
+ * Replacing a slot leaves a moment in which its range is absent; a vCPU in
+ * KVM_RUN would take a spurious MMIO exit for memory that stays mapped. So
+ * every vCPU leaves KVM_RUN (immediate_exit + the kick signal, without a
+ * kick being reported) and waits in lv_kvm_run() until the change is done.
+ */
+static void vcpus_pause(struct lv_vm *vm)
+{
+	struct kvm_vm *kv = vm->priv;
+	uint32_t i;
+
+	__atomic_store_n(&kv->mem_busy, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < vm->max_vcpus; i++) {
+		struct lv_vcpu *v = vm->vcpus[i];
+		struct kvm_vcpu *kp;
+
+		if (!v || v->state != LV_OBJ_LIVE || !v->priv)
+			continue;
+		kp = v->priv;
+		if (!__atomic_load_n(&kp->in_run, __ATOMIC_SEQ_CST))
+			continue;
+		__atomic_store_n(&kp->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		while (__atomic_load_n(&kp->in_run, __ATOMIC_SEQ_CST)) {
+			int32_t tid = __atomic_load_n(&kp->tid, __ATOMIC_SEQ_CST);
+
+			if (tid > 0)
+				syscall(SYS_tgkill, getpid(), tid, kp->kb->kick_signal);
+			sched_yield();
+		}
+	}
+}
+
+static void vcpus_resume(struct lv_vm *vm)
+{
+	struct kvm_vm *kv = vm->priv;
+
+	__atomic_store_n(&kv->mem_busy, 0, __ATOMIC_SEQ_CST);
+}
+
 int lv_kvm_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags)
 {
 	struct kvm_vm *kv = vm->priv;
@@ -231,7 +272,12 @@ int lv_kvm_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_
 
 int lv_kvm_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
 {
-	return split(vm->priv, gpa, gpa + size, -1);
+	int rc;
+
+	vcpus_pause(vm);
+	rc = split(vm->priv, gpa, gpa + size, -1);
+	vcpus_resume(vm);
+	return rc;
 }
 
 int lv_kvm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
@@ -242,9 +288,12 @@ int lv_kvm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
 	size_t i;
 	int rc;
 
+	vcpus_pause(vm);
 	rc = split(kv, gpa, end, (int)prot);
-	if (rc)
+	if (rc) {
+		vcpus_resume(vm);
 		return rc;
+	}
 	/* Pieces that had protection 0 have no KVM slot yet. */
 	for (i = lv_memmap_lower_bound(mm, gpa); i < mm->count && mm->slots[i].gpa < end; i++) {
 		const struct lv_slot *m = &mm->slots[i];
@@ -258,9 +307,10 @@ int lv_kvm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
 			rc = add_piece(kv, lo, hi - lo, m->hva + (lo - m->gpa),
 				       (m->flags & ~(uint32_t)LV_PROT_ALL) | prot, NULL, 0);
 		if (rc)
-			return rc;
+			break;
 	}
-	return LV_OK;
+	vcpus_resume(vm);
+	return rc;
 }
 
 int lv_kvm_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap)

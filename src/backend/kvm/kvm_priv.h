@@ -52,12 +52,14 @@ struct kvm_vm {
 	struct kvm_mslot *ms; /* sorted by gpa, non-overlapping */
 	size_t nms, cap;
 	uint64_t *slot_used; /* bitmap of KVM slot numbers in use */
+	uint32_t mem_busy;   /* __atomic: slots are being replaced, vCPUs stay out */
 };
 
 struct kvm_vcpu {
 	int fd;
 	struct kvm_run *run;
 	struct kvm_backend *kb;
+	struct kvm_vm *kv;
 	uint32_t kick_pending;	  /* __atomic: a kick not yet turned into CANCELLED */
 	uint32_t in_run;	  /* __atomic: the owner thread is inside run() */
 	int32_t tid;		  /* __atomic: thread inside run() */

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -161,6 +162,22 @@ static void decode(struct kvm_vcpu *kp, struct lv_exit *ex)
 	}
 }
 
+/*
+ * Stay out of KVM_RUN while kvm_mem.c replaces slots (see vcpus_pause()
+ * there). in_run is set before mem_busy is read and mem_busy before in_run
+ * is read on the other side (both seq_cst), so one of them sees the other.
+ */
+static int enter_allowed(struct kvm_vcpu *kp)
+{
+	__atomic_store_n(&kp->in_run, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&kp->kv->mem_busy, __ATOMIC_SEQ_CST))
+		return 1;
+	__atomic_store_n(&kp->in_run, 0, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&kp->kv->mem_busy, __ATOMIC_ACQUIRE))
+		sched_yield();
+	return 0;
+}
+
 int lv_kvm_run(struct lv_vcpu *vcpu)
 {
 	struct kvm_vcpu *kp = vcpu->priv;
@@ -171,25 +188,29 @@ int lv_kvm_run(struct lv_vcpu *vcpu)
 	if (kp->complete)
 		complete_previous(kp, ex);
 	__atomic_store_n(&kp->tid, self_tid(), __ATOMIC_RELAXED);
-	__atomic_store_n(&kp->in_run, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
+		if (!enter_allowed(kp))
+			continue;
 		r = ioctl(kp->fd, KVM_RUN, 0);
+		__atomic_store_n(&kp->in_run, 0, __ATOMIC_SEQ_CST);
 		if (r == 0)
 			break;
 		if (errno != EINTR && errno != EAGAIN) {
 			r = lv_kvm_errno(errno);
-			__atomic_store_n(&kp->in_run, 0, __ATOMIC_SEQ_CST);
 			return r == LV_ERR_INVAL ? LV_ERR_HW : r;
 		}
+		/*
+		 * immediate_exit or a signal. Clear immediate_exit; a kick
+		 * racing with the clear has set kick_pending: re-arm it.
+		 */
+		__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&kp->kick_pending, __ATOMIC_SEQ_CST))
+			__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 		if (__atomic_exchange_n(&kp->kick_pending, 0, __ATOMIC_SEQ_CST)) {
-			/*
-			 * Consume one kick. A kick racing with the clear below
-			 * has set kick_pending again: re-arm immediate_exit.
-			 */
+			/* Consume one kick; immediate_exit stays set only for a newer one. */
 			__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 			if (__atomic_load_n(&kp->kick_pending, __ATOMIC_SEQ_CST))
 				__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-			__atomic_store_n(&kp->in_run, 0, __ATOMIC_SEQ_CST);
 			kp->has_run = 1;
 			kp->sync_valid = kp->kb->has_sync_regs;
 			ex->reason = LV_EXIT_CANCELLED;
@@ -198,9 +219,8 @@ int lv_kvm_run(struct lv_vcpu *vcpu)
 			ex->raw.info1 = 0;
 			return LV_OK;
 		}
-		/* A signal that is not ours: enter again. */
+		/* A signal that is not a kick (memory pause, the program's own): enter again. */
 	}
-	__atomic_store_n(&kp->in_run, 0, __ATOMIC_SEQ_CST);
 	kp->has_run = 1;
 	kp->sync_valid = kp->kb->has_sync_regs;
 	decode(kp, ex);

@@ -117,6 +117,7 @@ int lv_kvm_vcpu_create(struct lv_vcpu *vcpu)
 	if (!kp)
 		return LV_ERR_NOMEM;
 	kp->kb = kb;
+	kp->kv = kv;
 	kp->xsave = calloc(1, kb->xsave_size);
 	if (!kp->xsave) {
 		free(kp);
