@@ -157,6 +157,7 @@ start:
 .scratch:
 	call	puts
 
+	call	uart_registers
 	mov	esi, msg_bye
 	call	puts
 	mov	al, 0x10
@@ -170,6 +171,86 @@ start:
 	call	putc
 	mov	al, 0x7f
 	call	exit_with
+
+; uart_registers: print what the UART's registers read back after
+; uart_init, then in loopback mode (MCR bit 4) after sending one byte.
+uart_registers:
+	mov	esi, msg_uart_regs
+	call	puts
+	mov	ebx, uart_reg_list
+.next:
+	movzx	edx, byte [ebx]
+	cmp	dl, 0xff
+	je	.latch
+	add	dx, COM1
+	in	al, dx
+	call	puthex8
+	mov	al, ' '
+	call	putc
+	inc	ebx
+	jmp	.next
+.latch:
+	mov	al, 10
+	call	putc
+	mov	dx, COM1 + UART_LCR	; divisor latch readback (DLAB = 1)
+	mov	al, 0x83
+	out	dx, al
+	mov	dx, COM1 + UART_DLL
+	in	al, dx
+	mov	bl, al
+	mov	dx, COM1 + UART_DLM
+	in	al, dx
+	mov	bh, al
+	mov	dx, COM1 + UART_LCR	; DLAB = 0 before printing again
+	mov	al, 0x03
+	out	dx, al
+	mov	esi, msg_uart_dl
+	call	puts
+	mov	al, bl
+	call	puthex8
+	mov	al, bh
+	call	puthex8
+	mov	al, 10
+	call	putc
+	mov	dx, COM1 + UART_MCR	; loopback with DTR and OUT2
+	mov	al, 0x19
+	out	dx, al
+	mov	dx, COM1 + UART_THR
+	mov	al, 'L'
+	out	dx, al
+	mov	dx, COM1 + UART_LSR
+	in	al, dx
+	mov	bl, al
+	mov	dx, COM1 + UART_THR
+	in	al, dx
+	mov	bh, al
+	mov	dx, COM1 + UART_LSR
+	in	al, dx
+	mov	cl, al
+	mov	dx, COM1 + 6		; MSR
+	in	al, dx
+	mov	ch, al
+	mov	dx, COM1 + UART_MCR
+	mov	al, 0x03
+	out	dx, al
+	mov	esi, msg_uart_loop
+	call	puts
+	mov	al, bl
+	call	puthex8
+	mov	al, ' '
+	call	putc
+	mov	al, bh
+	call	puthex8
+	mov	al, ' '
+	call	putc
+	mov	al, cl
+	call	puthex8
+	mov	al, ' '
+	call	putc
+	mov	al, ch
+	call	puthex8
+	mov	al, 10
+	jmp	putc
 
 ; print_module: ebx = module entry. Prints its string, size and first line.
 print_module:
@@ -218,6 +299,10 @@ msg_yes:	db "yes", 10, 0
 msg_no:		db "no", 10, 0
 msg_scratch_ok:	db "uart scratch register: ok", 10, 0
 msg_scratch_bad: db "uart scratch register: bad", 10, 0
+msg_uart_regs:	db "uart ier iir lcr mcr lsr msr: ", 0
+msg_uart_dl:	db "uart divisor latch: ", 0
+msg_uart_loop:	db "uart loopback lsr rbr lsr msr: ", 0
+uart_reg_list:	db 1, 2, 3, 4, 5, 6, 0xff
 msg_bye:	db "bye", 10, 0
 
 section .bss

@@ -16,6 +16,10 @@
 #define REG_SCR	    7
 
 #define LCR_DLAB    0x80
+#define MCR_DTR	    0x01
+#define MCR_RTS	    0x02
+#define MCR_OUT1    0x04
+#define MCR_OUT2    0x08
 #define MCR_LOOP    0x10
 #define LSR_DR	    0x01
 #define LSR_THRE    0x20
@@ -25,6 +29,7 @@
 #define FCR_FIFO_EN 0x01
 #define MSR_CTS	    0x10
 #define MSR_DSR	    0x20
+#define MSR_RI	    0x40
 #define MSR_DCD	    0x80
 
 void uart_init(struct uart *u, FILE *out)
@@ -56,7 +61,10 @@ uint8_t uart_read(struct uart *u, unsigned off)
 	case REG_MSR:
 		/* Loopback wires DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD. */
 		if (u->mcr & MCR_LOOP)
-			return (uint8_t)((u->mcr & 0x0f) << 4);
+			return (uint8_t)(((u->mcr & MCR_DTR) ? MSR_DSR : 0) |
+					 ((u->mcr & MCR_RTS) ? MSR_CTS : 0) |
+					 ((u->mcr & MCR_OUT1) ? MSR_RI : 0) |
+					 ((u->mcr & MCR_OUT2) ? MSR_DCD : 0));
 		return MSR_DCD | MSR_DSR | MSR_CTS;
 	default:
 		return u->scr;
