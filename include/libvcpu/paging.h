@@ -104,19 +104,31 @@ enum lv_pt_format {
 #define LV_PT_PROT_MASK (LV_PT_R | LV_PT_W | LV_PT_X | LV_PT_U)
 /** @} */
 
-/** @name Page sizes (bit n set = 2^n-byte leaves, as lv_caps.page_sizes) @{ */
+/**
+ * @name Page sizes (bit n set = 2^n-byte leaves, as lv_caps.page_sizes)
+ * @{
+ */
 #define LV_PT_SIZE_4K (1ull << 12) /**< 4 KiB leaves. */
 #define LV_PT_SIZE_2M (1ull << 21) /**< 2 MiB leaves. */
 #define LV_PT_SIZE_1G (1ull << 30) /**< 1 GiB leaves. */
 /** @} */
 
-/** @name Configuration flags (lv_pt_config.flags) @{ */
+/**
+ * @name Configuration flags (lv_pt_config.flags)
+ * @{
+ */
 /** EPT: accessed/dirty flags enabled (EPTP bit 6); lv_pt_dirty_clear() works. */
 #define LV_PT_CFG_EPT_AD     (1u << 0)
 /** AMD64/NPT: never set NX (for a CPU or guest without EFER.NXE). */
 #define LV_PT_CFG_NO_NX	     (1u << 1)
 /** Do not free table pages at once; keep them until lv_pt_reclaim(). */
 #define LV_PT_CFG_DEFER_FREE (1u << 2)
+/**
+ * The caller's allocator (lv_pt_config.alloc) returns pages with arbitrary
+ * contents; the library initializes every entry itself, which spares one
+ * pass over the memory of new tables.
+ */
+#define LV_PT_CFG_UNZEROED   (1u << 3)
 /** @} */
 
 /**
@@ -126,7 +138,8 @@ enum lv_pt_format {
  */
 struct lv_pt_alloc_ops {
 	/**
-	 * One zeroed, 4 KiB-aligned page. Store its table address in @p pa.
+	 * One 4 KiB-aligned page, zeroed (unless #LV_PT_CFG_UNZEROED). Store its
+	 * table address in @p pa.
 	 * @return a pointer through which the library writes the page, or NULL.
 	 */
 	void *(*page_alloc)(void *ctx, uint64_t *pa);
@@ -155,7 +168,10 @@ struct lv_pt_config {
 /** An opaque page-table tree. */
 struct lv_pt;
 
-/** @name Flush kinds (lv_pt_flush.kind) @{ */
+/**
+ * @name Flush kinds (lv_pt_flush.kind)
+ * @{
+ */
 /** Translations in [start, last] changed, were removed or lost rights. */
 #define LV_PT_FLUSH_TLB (1u << 0)
 /**

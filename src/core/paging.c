@@ -136,15 +136,22 @@ static int reserve_pages(struct lv_pt *pt, size_t n)
 	return LV_OK;
 }
 
-/* Take a reserved page (zeroed again) as a new table. Never fails. */
-static uint64_t *take_page(struct lv_pt *pt, uint64_t *pa)
+/*
+ * Take a reserved page as a new table. Never fails. The page is all zero,
+ * except with @filled (the caller writes all 512 entries) and
+ * LV_PT_CFG_UNZEROED, where its contents are left as they are.
+ */
+static uint64_t *take_page(struct lv_pt *pt, uint64_t *pa, bool filled)
 {
 	struct lv_pt_page *p = pt->reserve;
 
 	pt->reserve = p->next;
 	pt->reserved_count--;
 	*pa = p->pa;
-	memset(p, 0, sizeof(*p));
+	if (!(pt->flags & LV_PT_CFG_UNZEROED))
+		memset(p, 0, sizeof(*p)); /* only the list link was written */
+	else if (!filled)
+		memset(p, 0, LV_PT_PAGE_SIZE);
 	pt->table_pages++;
 	return (uint64_t *)p;
 }
@@ -200,7 +207,7 @@ size_t lv_pt_reclaim(struct lv_pt *pt)
 /* ---- create / destroy / accessors ---- */
 
 #define KNOWN_SIZES (LV_PT_SIZE_4K | LV_PT_SIZE_2M | LV_PT_SIZE_1G)
-#define KNOWN_FLAGS (LV_PT_CFG_EPT_AD | LV_PT_CFG_NO_NX | LV_PT_CFG_DEFER_FREE)
+#define KNOWN_FLAGS (LV_PT_CFG_EPT_AD | LV_PT_CFG_NO_NX | LV_PT_CFG_DEFER_FREE | LV_PT_CFG_UNZEROED)
 
 int lv_pt_create(struct lv_pt **out, const struct lv_pt_config *cfg)
 {
@@ -234,6 +241,8 @@ int lv_pt_create(struct lv_pt **out, const struct lv_pt_config *cfg)
 		lv_plat_free(pt);
 		return LV_ERR_NOMEM;
 	}
+	if (pt->flags & LV_PT_CFG_UNZEROED)
+		memset(pt->root, 0, LV_PT_PAGE_SIZE);
 	pt->table_pages = 1;
 	*out = pt;
 	return LV_OK;
@@ -327,6 +336,7 @@ struct op {
 	uint8_t leaf_levels;	     /* OP_MAP: levels that may take the new leaves */
 	uint64_t leaf_bits[4];	     /* OP_MAP: encoded attributes per leaf level 1..3 */
 	uint64_t memo_old, memo_new; /* OP_PROTECT: last (old bits -> new bits) pair */
+	const uint64_t *fresh;	     /* a table just taken: zero, not linked yet */
 	size_t need;		     /* counting: pages needed */
 	struct lv_pt_flush *flush;
 };
@@ -350,7 +360,7 @@ static uint64_t split_bits(const struct lv_pt *pt, uint64_t e, unsigned level)
  */
 static uint64_t *split_leaf(struct lv_pt *pt, uint64_t e, unsigned level, uint64_t *pa)
 {
-	uint64_t *t = take_page(pt, pa);
+	uint64_t *t = take_page(pt, pa, true);
 	uint64_t bits = split_bits(pt, e, level), addr = leaf_addr(e, level);
 	uint64_t step = level_span(level - 1);
 	unsigned i;
@@ -405,21 +415,49 @@ static void collapse(struct lv_pt *pt, struct op *op, uint64_t *pe, uint64_t va,
 	note_flush(pt, op, va, level, LV_PT_FLUSH_TLB | LV_PT_FLUSH_PWC);
 }
 
-/* OP_MAP at level 1: the hot loop, one entry per 4 KiB page. */
-static void map_ptes(struct lv_pt *pt, struct op *op, uint64_t *t, uint64_t va, unsigned lo,
-		     unsigned hi)
+/*
+ * OP_MAP at level 1 into a table just taken (not visible to any CPU yet):
+ * plain stores, nothing to compare; entries outside [lo, hi] are zeroed
+ * when the allocator does not zero pages.
+ */
+static void map_ptes_fresh(struct lv_pt *pt, struct op *op, uint64_t *t, uint64_t va, unsigned lo,
+			   unsigned hi)
 {
 	uint64_t bits = op->leaf_bits[1], pa = op->pa + (va - op->first);
 	unsigned i;
 
+	if (pt->flags & LV_PT_CFG_UNZEROED) {
+		memset(t, 0, lo * sizeof(*t));
+		memset(&t[hi + 1], 0, (LV_PT_ENTRIES - 1 - hi) * sizeof(*t));
+	}
+	for (i = lo; i <= hi; i++, pa += LV_PT_PAGE_SIZE)
+		t[i] = pa | bits;
+}
+
+/* OP_MAP at level 1 into a live table: the hot loop, one entry per 4 KiB page. */
+static void map_ptes(struct lv_pt *pt, struct op *op, uint64_t *t, uint64_t va, unsigned lo,
+		     unsigned hi)
+{
+	uint64_t bits = op->leaf_bits[1], pa = op->pa + (va - op->first);
+	unsigned i, first = LV_PT_ENTRIES, last = 0;
+
+	if (t == op->fresh) {
+		map_ptes_fresh(pt, op, t, va, lo, hi);
+		return;
+	}
 	for (i = lo; i <= hi; i++, pa += LV_PT_PAGE_SIZE) {
 		uint64_t old = t[i], v = pa | bits;
 
-		if (old != v && is_present(pt, old))
-			note_flush(pt, op, va + (uint64_t)(i - lo) * LV_PT_PAGE_SIZE, 1,
-				   LV_PT_FLUSH_TLB);
+		if (old != v && is_present(pt, old)) {
+			first = LV_MIN(first, i);
+			last = i;
+		}
 		write_entry(&t[i], v);
 	}
+	if (first <= last)
+		lv_pt_flush_add(op->flush, to_external(pt, va + (first - lo) * LV_PT_PAGE_SIZE),
+				to_external(pt, va + (last - lo + 1) * LV_PT_PAGE_SIZE - 1),
+				LV_PT_FLUSH_TLB);
 }
 
 /* New bits of leaf @e (level @level) under OP_PROTECT. */
@@ -538,7 +576,9 @@ static void walk(struct lv_pt *pt, struct op *op, uint64_t *t, unsigned level, u
 				child = split_leaf(pt, old, level, &cpa);
 				note_flush(pt, op, eva, level, LV_PT_FLUSH_TLB);
 			} else {
-				child = take_page(pt, &cpa);
+				/* map_ptes_fresh() initializes a new page table itself. */
+				child = take_page(pt, &cpa, op->kind == OP_MAP && level == 2);
+				op->fresh = child;
 			}
 			walk(pt, op, child, level - 1, eva);
 			write_entry(pe, cpa | pt->fmt->table_bits);
@@ -683,26 +723,43 @@ int lv_pt_read_entry(const struct lv_pt *pt, uint64_t va, unsigned level, uint64
 	}
 }
 
+/*
+ * Internal address of a single address @va (the fast form of check_range()
+ * for lookups): below 2^va_bits, or canonical for canonical formats.
+ */
+static inline int lookup_addr(const struct lv_pt *pt, uint64_t va, uint64_t *iva)
+{
+	if (pt->fmt->canonical) {
+		int64_t sign = (int64_t)va >> (pt->va_bits - 1);
+
+		if (sign != 0 && sign != -1)
+			return LV_ERR_RANGE;
+		*iva = va & (((uint64_t)1 << pt->va_bits) - 1);
+		return LV_OK;
+	}
+	if (va >> pt->va_bits)
+		return LV_ERR_RANGE;
+	*iva = va;
+	return LV_OK;
+}
+
 int lv_pt_translate(const struct lv_pt *pt, uint64_t va, struct lv_pt_xlate *out)
 {
 	const uint64_t *t;
 	uint64_t iva;
 	unsigned l;
-	int rc;
 
 	if (!pt || !out)
 		return LV_ERR_INVAL;
-	rc = check_range(pt, va & ~(LV_PT_PAGE_SIZE - 1), LV_PT_PAGE_SIZE, &iva);
-	if (rc)
-		return rc;
-	iva |= va & (LV_PT_PAGE_SIZE - 1);
+	if (lookup_addr(pt, va, &iva))
+		return LV_ERR_RANGE;
 	t = pt->root;
 	for (l = pt->fmt->levels;; l--) {
 		uint64_t e = read_entry(&t[level_index(iva, l)]);
 
-		if (!is_present(pt, e))
+		if (!(e & pt->fmt->present))
 			return LV_ERR_NOENT;
-		if (is_leaf(pt, e, l)) {
+		if (l == 1 || (e & pt->fmt->large)) {
 			out->pa = leaf_addr(e, l) | (iva & (level_span(l) - 1));
 			out->page_size = level_span(l);
 			out->attrs = pt->fmt->decode(pt, e, l);

@@ -56,8 +56,55 @@ static inline uint32_t m_attrs(uint64_t m)
 	return (uint32_t)(m >> 1) & 0x7fff;
 }
 
+/*
+ * A caller allocator whose pages come back full of garbage (for
+ * LV_PT_CFG_UNZEROED), with its own live count and failure injection.
+ */
+static long garbage_live, garbage_fail_after = -1;
+
+static void *garbage_alloc(void *ctx, uint64_t *pa)
+{
+	void *p;
+
+	(void)ctx;
+	if (garbage_fail_after == 0)
+		return NULL;
+	if (garbage_fail_after > 0)
+		garbage_fail_after--;
+	p = aligned_alloc(4096, 4096);
+	cr_assert_not_null(p);
+	memset(p, 0xa5, 4096);
+	garbage_live++;
+	*pa = (uint64_t)(uintptr_t)p;
+	return p;
+}
+
+static void garbage_free(void *ctx, void *va, uint64_t pa)
+{
+	(void)ctx;
+	cr_assert_eq((uint64_t)(uintptr_t)va, pa);
+	memset(va, 0x5a, 4096); /* a use after free shows up as garbage entries */
+	free(va);
+	garbage_live--;
+}
+
+static void *garbage_p2v(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return (void *)(uintptr_t)pa;
+}
+
+static const struct lv_pt_alloc_ops garbage_ops = { garbage_alloc, garbage_free, garbage_p2v };
+
+static void set_fail(long n)
+{
+	lv_hosted_fail_alloc_after(n);
+	garbage_fail_after = n;
+}
+
 struct ctx {
 	struct lv_pt *pt;
+	bool garbage; /* tables from garbage_ops with LV_PT_CFG_UNZEROED */
 	enum lv_pt_format fmt;
 	uint64_t base;	 /* window start (external address) */
 	uint32_t forced; /* attributes the format always reports (NPT: U) */
@@ -307,8 +354,14 @@ static void full_check(struct ctx *c)
 	cr_assert_eq(lv_pt_table_pages(c->pt), expected_tables(c),
 		     "op %lu: %zu table pages, canonical tree has %zu", c->ops,
 		     lv_pt_table_pages(c->pt), expected_tables(c));
-	cr_assert_eq(lv_hosted_allocs_outstanding(),
-		     c->baseline + 1 + (long)lv_pt_table_pages(c->pt), "seam allocations leak");
+	if (c->garbage) {
+		cr_assert_eq(garbage_live, (long)lv_pt_table_pages(c->pt), "table pages leak");
+		cr_assert_eq(lv_hosted_allocs_outstanding(), c->baseline + 1);
+	} else {
+		cr_assert_eq(lv_hosted_allocs_outstanding(),
+			     c->baseline + 1 + (long)lv_pt_table_pages(c->pt),
+			     "seam allocations leak");
+	}
 }
 
 /* Pages whose translation changed must be inside the reported flush. */
@@ -322,7 +375,7 @@ static void check_flush(struct ctx *c, const struct lv_pt_flush *f, uint64_t lo_
 }
 
 static void run_model(enum lv_pt_format fmt, uint64_t base, uint64_t sizes, unsigned long nops,
-		      uint64_t seed)
+		      uint64_t seed, bool garbage)
 {
 	struct lv_pt_config cfg = { .format = fmt, .page_sizes = sizes };
 	struct ctx c = { .fmt = fmt,
@@ -333,6 +386,11 @@ static void run_model(enum lv_pt_format fmt, uint64_t base, uint64_t sizes, unsi
 	rng_state = seed;
 	model = calloc(WIN_PAGES, sizeof(*model));
 	cr_assert_not_null(model);
+	c.garbage = garbage;
+	if (garbage) {
+		cfg.alloc = &garbage_ops;
+		cfg.flags = LV_PT_CFG_UNZEROED;
+	}
 	c.forced = (fmt == LV_PT_NPT4 || fmt == LV_PT_NPT5) ? LV_PT_U : 0;
 	c.baseline = lv_hosted_allocs_outstanding();
 	cr_assert_eq(lv_pt_create(&c.pt, &cfg), LV_OK);
@@ -350,7 +408,7 @@ static void run_model(enum lv_pt_format fmt, uint64_t base, uint64_t sizes, unsi
 		c.ops = op;
 		random_range(&pg, &n);
 		if (inject)
-			lv_hosted_fail_alloc_after((long)rnd_below(3));
+			set_fail((long)rnd_below(3));
 		if (kind < 5) {
 			a = random_attrs(&c);
 			pa = random_pa(pg);
@@ -361,7 +419,7 @@ static void run_model(enum lv_pt_format fmt, uint64_t base, uint64_t sizes, unsi
 			a = random_prot(&c);
 			rc = lv_pt_protect(c.pt, base + pg * PG, n * PG, a, &f);
 		}
-		lv_hosted_fail_alloc_after(-1);
+		set_fail(-1);
 		if (rc == LV_ERR_NOMEM && inject) {
 			/* Nothing may have changed: model stays, tree must agree. */
 			c.nomem++;
@@ -395,26 +453,33 @@ static void run_model(enum lv_pt_format fmt, uint64_t base, uint64_t sizes, unsi
 			full_check(&c);
 	}
 	full_check(&c);
-	cr_log_info("%s: %lu ops, %lu injected failures, %lu translations checked",
-		    fmt == LV_PT_EPT4 ? "ept4" : "x64", nops, c.nomem, c.checked);
+	cr_log_info("format %d: %lu ops, %lu injected failures, %lu translations checked", (int)fmt,
+		    nops, c.nomem, c.checked);
 	cr_assert_gt(c.nomem, 0, "failure injection never hit");
 	lv_pt_destroy(c.pt);
 	cr_assert_eq(lv_hosted_allocs_outstanding(), c.baseline, "destroy leaked table pages");
+	cr_assert_eq(garbage_live, 0, "destroy leaked table pages");
 	free(model);
 }
 
 Test(paging_model, ept4_100k_ops, .timeout = 300)
 {
-	run_model(LV_PT_EPT4, 0, 0, 100000, 0x5eed0001);
+	run_model(LV_PT_EPT4, 0, 0, 100000, 0x5eed0001, false);
 }
 
 Test(paging_model, npt4_2m_only, .timeout = 300)
 {
 	/* NPT without 1 GiB pages, the window above 4 GiB. */
-	run_model(LV_PT_NPT4, 1ull << 32, LV_PT_SIZE_2M, 30000, 0x5eed0002);
+	run_model(LV_PT_NPT4, 1ull << 32, LV_PT_SIZE_2M, 30000, 0x5eed0002, false);
 }
 
 Test(paging_model, amd64_upper_half_4k_only, .timeout = 300)
 {
-	run_model(LV_PT_AMD64_4, 0xffffff8000000000ull, LV_PT_SIZE_4K, 20000, 0x5eed0003);
+	run_model(LV_PT_AMD64_4, 0xffffff8000000000ull, LV_PT_SIZE_4K, 20000, 0x5eed0003, false);
+}
+
+Test(paging_model, ept5_unzeroed_caller_allocator, .timeout = 300)
+{
+	/* Pages arrive full of 0xa5: every entry the tree relies on must be written. */
+	run_model(LV_PT_EPT5, 1ull << 50, 0, 20000, 0x5eed0004, true);
 }
