@@ -101,6 +101,9 @@ int lv_kvm_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_
 int lv_kvm_set_exception_exits(struct lv_vcpu *vcpu, uint32_t vectors);
 int lv_kvm_set_debug(struct lv_vcpu *vcpu, uint32_t flags);
 
+/* kvm_run.c: fill @p ex from kp->run after KVM_RUN returned 0 (unit-tested). */
+void lv_kvm_decode_exit(struct kvm_vcpu *kp, struct lv_exit *ex);
+
 /* kvm_state.c */
 int lv_kvm_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st);
 int lv_kvm_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st);

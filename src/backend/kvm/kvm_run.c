@@ -64,7 +64,7 @@ static void decode_debug(struct kvm_vcpu *kp, struct lv_exit *ex)
 	ex->debug.pc = d->pc;
 }
 
-static void decode(struct kvm_vcpu *kp, struct lv_exit *ex)
+void lv_kvm_decode_exit(struct kvm_vcpu *kp, struct lv_exit *ex)
 {
 	struct kvm_run *run = kp->run;
 	uint32_t i;
@@ -223,6 +223,6 @@ int lv_kvm_run(struct lv_vcpu *vcpu)
 	}
 	kp->has_run = 1;
 	kp->sync_valid = kp->kb->has_sync_regs;
-	decode(kp, ex);
+	lv_kvm_decode_exit(kp, ex);
 	return LV_OK;
 }
