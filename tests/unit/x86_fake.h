@@ -125,10 +125,13 @@ static inline int fake_run(struct fake *g)
 
 	while (st == LV_X86_EMUL_ACCESS) {
 		struct lv_x86_access *a = &g->em.access;
-		uint8_t *mem = a->is_io ? &g->ports[a->addr] : &g->dev[a->addr - FAKE_DEV];
+		uint8_t *mem;
 
-		if (!a->is_io &&
-		    (a->addr < FAKE_DEV || a->addr + a->size > FAKE_DEV + FAKE_DEV_SIZE))
+		if (a->is_io)
+			mem = &g->ports[a->addr];
+		else if (a->addr >= FAKE_DEV && a->addr + a->size <= FAKE_DEV + FAKE_DEV_SIZE)
+			mem = &g->dev[a->addr - FAKE_DEV];
+		else
 			mem = &g->ram[a->addr]; /* a write to a read-only RAM page */
 		if (a->is_write)
 			memcpy(mem, a->data, a->size);
