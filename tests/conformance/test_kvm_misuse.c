@@ -235,6 +235,41 @@ Test(kvm_misuse, unmap_while_running)
 	cr_expect_eq(lv_vcpu_destroy(r.v), LV_OK);
 }
 
+/* A destroyed id can be created again, in the RESET state, and it runs. */
+Test(kvm_misuse, recreate_same_id)
+{
+	static const uint8_t code[] = { 0xe6, 0x10, 0xf4 }; /* out 0x10,al; hlt */
+	struct lv_cpuid_entry e = { 0x40000010, 0, 0, 1, 2, 3, 4 };
+	struct lv_vcpu *v;
+	struct lv_exit *ex;
+	struct lv_state st;
+
+	cr_assert_eq(lv_vm_map(vm, ram, 0, RAM, LV_PROT_ALL), LV_OK);
+	v = guest(code, sizeof(code));
+	cr_assert_eq(lv_vcpu_set_cpuid(v, &e, 1), LV_OK);
+	cr_assert_eq(lv_vcpu_request_window(v, LV_WINDOW_IRQ), LV_OK);
+	cr_assert_eq(lv_vcpu_run(v, &ex), LV_OK);
+	cr_expect_eq(ex->reason, LV_EXIT_IO);
+	cr_expect_eq(lv_vcpu_kick(v), LV_OK); /* left pending at destroy */
+	cr_assert_eq(lv_vcpu_destroy(v), LV_OK);
+	cr_expect_eq(lv_vcpu_kick(v), LV_ERR_STALE);
+	cr_assert_eq(lv_vcpu_create(vm, 0, &v), LV_OK);
+	cr_assert_eq(lv_vcpu_get_state(v, LV_STATE_ALL, &st), LV_OK);
+	cr_expect_eq(st.regs.rip, 0xfff0);
+	cr_expect_eq(st.segs.cs.base, 0xffff0000);
+	cr_expect_eq(st.ctrl.cr0 & 1, 0);
+	st.segs.cs.selector = 0;
+	st.segs.cs.base = 0;
+	st.regs.rip = 0x1000;
+	cr_assert_eq(lv_vcpu_set_state(v, LV_STATE_GPRS | LV_STATE_SEGMENTS, &st), LV_OK);
+	/* No stale kick, window request or half-done IO from the predecessor. */
+	cr_assert_eq(lv_vcpu_run(v, &ex), LV_OK);
+	cr_expect_eq(ex->reason, LV_EXIT_IO);
+	cr_assert_eq(lv_vcpu_run(v, &ex), LV_OK);
+	cr_expect_eq(ex->reason, LV_EXIT_HLT);
+	cr_expect_eq(lv_vcpu_destroy(v), LV_OK);
+}
+
 /* Kicks pile up into one cancelled run, not several. */
 Test(kvm_misuse, double_kick)
 {

@@ -195,7 +195,11 @@ static int kvm_vm_create(struct lv_vm *vm)
 		return LV_ERR_NOMEM;
 	kv->max_slots = vm->backend->caps.max_slots;
 	kv->slot_used = calloc((kv->max_slots + 63) / 64, sizeof(uint64_t));
-	if (!kv->slot_used) {
+	kv->max_vcpus = vm->max_vcpus;
+	kv->vcpus = calloc(vm->max_vcpus, sizeof(*kv->vcpus));
+	if (!kv->slot_used || !kv->vcpus) {
+		free(kv->slot_used);
+		free(kv->vcpus);
 		free(kv);
 		return LV_ERR_NOMEM;
 	}
@@ -203,6 +207,7 @@ static int kvm_vm_create(struct lv_vm *vm)
 	if (kv->vm_fd < 0) {
 		rc = lv_kvm_errno(errno);
 		free(kv->slot_used);
+		free(kv->vcpus);
 		free(kv);
 		return rc == LV_ERR_NODEV ? LV_ERR_HW : rc;
 	}
@@ -222,9 +227,11 @@ static void kvm_vm_destroy(struct lv_vm *vm)
 {
 	struct kvm_vm *kv = vm->priv;
 
+	lv_kvm_vcpus_free(kv);
 	lv_kvm_mem_fini(kv);
 	close(kv->vm_fd);
 	free(kv->slot_used);
+	free(kv->vcpus);
 	free(kv);
 }
 

@@ -53,6 +53,13 @@ struct kvm_vm {
 	size_t nms, cap;
 	uint64_t *slot_used; /* bitmap of KVM slot numbers in use */
 	uint32_t mem_busy;   /* __atomic: slots are being replaced, vCPUs stay out */
+	uint32_t max_vcpus;
+	/*
+	 * Every KVM vCPU ever created, by id. KVM frees vCPUs only with the
+	 * VM, so a destroyed vCPU is parked here (fd and kvm_run kept) and a
+	 * later create of the same id resets and reuses it.
+	 */
+	struct kvm_vcpu **vcpus;
 };
 
 struct kvm_vcpu {
@@ -93,6 +100,7 @@ void lv_kvm_mem_fini(struct kvm_vm *kv);
 /* kvm_vcpu.c */
 int lv_kvm_vcpu_create(struct lv_vcpu *vcpu);
 void lv_kvm_vcpu_destroy(struct lv_vcpu *vcpu);
+void lv_kvm_vcpus_free(struct kvm_vm *kv);
 int lv_kvm_run(struct lv_vcpu *vcpu);
 int lv_kvm_kick(struct lv_vcpu *vcpu);
 int lv_kvm_inject(struct lv_vcpu *vcpu, const struct lv_event *ev);

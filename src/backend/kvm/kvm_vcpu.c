@@ -106,10 +106,49 @@ int lv_kvm_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_
 
 /* ---- lifetime --------------------------------------------------------- */
 
-int lv_kvm_vcpu_create(struct lv_vcpu *vcpu)
+/* Bring a parked vCPU back to the RESET state (lv_state_init_reset()). */
+static int vcpu_reset(struct lv_vcpu *vcpu, struct kvm_vcpu *kp)
 {
-	struct kvm_vm *kv = vcpu->vm->priv;
-	struct kvm_backend *kb = vcpu->vm->backend->priv;
+	struct lv_state st;
+	int rc;
+
+	kp->complete = KVM_COMPLETE_NONE;
+	kp->debug_flags = 0;
+	kp->exc_vectors = 0;
+	/*
+	 * Let KVM finish an IO/MMIO/MSR exit the predecessor left open, without
+	 * running the guest (api.rst: immediate_exit completes pending
+	 * operations), so it cannot touch the state written below.
+	 */
+	if (kp->has_run) {
+		__atomic_store_n(&kp->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		ioctl(kp->fd, KVM_RUN, 0);
+	}
+	__atomic_store_n(&kp->kick_pending, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&kp->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	kp->run->request_interrupt_window = 0;
+	if (kp->kb->has_guest_debug) {
+		struct kvm_guest_debug d;
+
+		memset(&d, 0, sizeof(d));
+		if (ioctl(kp->fd, KVM_SET_GUEST_DEBUG, &d) < 0)
+			return lv_kvm_errno(errno);
+	}
+	lv_state_init_reset(&st);
+	st.ctrl.apic_base &= ~(1ull << 8); /* BSP only for vCPU 0 */
+	if (vcpu->id == 0)
+		st.ctrl.apic_base |= 1ull << 8;
+	rc = lv_kvm_set_state(vcpu, LV_STATE_ALL, &st);
+	if (rc)
+		return rc;
+	/* The default CPUID again; after a KVM_RUN the kernel keeps the old one. */
+	rc = lv_kvm_set_cpuid(vcpu, NULL, 0);
+	return rc == LV_ERR_BUSY ? LV_OK : rc;
+}
+
+static int vcpu_new(struct lv_vcpu *vcpu, struct kvm_vm *kv, struct kvm_backend *kb,
+		    struct kvm_vcpu **out)
+{
 	struct kvm_vcpu *kp = calloc(1, sizeof(*kp));
 	void *run;
 	int rc;
@@ -141,8 +180,7 @@ int lv_kvm_vcpu_create(struct lv_vcpu *vcpu)
 		goto fail_unmap;
 	if (kb->has_sync_regs)
 		kp->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
-	vcpu->exit.reason = LV_EXIT_NONE;
-	vcpu->exit.raw.backend = LV_BACKEND_KVM;
+	*out = kp;
 	return LV_OK;
 
 fail_unmap:
@@ -151,20 +189,62 @@ fail_close:
 	close(kp->fd);
 fail_free:
 	vcpu->priv = NULL;
+	free(kp->cpuid);
 	free(kp->xsave);
 	free(kp);
 	return rc;
 }
 
+int lv_kvm_vcpu_create(struct lv_vcpu *vcpu)
+{
+	struct kvm_vm *kv = vcpu->vm->priv;
+	struct kvm_backend *kb = vcpu->vm->backend->priv;
+	struct kvm_vcpu *kp = kv->vcpus[vcpu->id];
+	int rc;
+
+	if (kp) {
+		vcpu->priv = kp;
+		rc = vcpu_reset(vcpu, kp);
+		if (rc) {
+			vcpu->priv = NULL;
+			return rc;
+		}
+	} else {
+		rc = vcpu_new(vcpu, kv, kb, &kp);
+		if (rc)
+			return rc;
+		kv->vcpus[vcpu->id] = kp;
+	}
+	vcpu->exit.reason = LV_EXIT_NONE;
+	vcpu->exit.raw.backend = LV_BACKEND_KVM;
+	return LV_OK;
+}
+
+/*
+ * KVM cannot free one vCPU: park it (a late kick still finds valid memory)
+ * until the VM goes, or until the id is created again.
+ */
 void lv_kvm_vcpu_destroy(struct lv_vcpu *vcpu)
 {
-	struct kvm_vcpu *kp = vcpu->priv;
+	(void)vcpu;
+}
 
-	munmap(kp->run, kp->kb->run_size);
-	close(kp->fd);
-	free(kp->cpuid);
-	free(kp->xsave);
-	free(kp);
+void lv_kvm_vcpus_free(struct kvm_vm *kv)
+{
+	uint32_t i;
+
+	for (i = 0; i < kv->max_vcpus; i++) {
+		struct kvm_vcpu *kp = kv->vcpus[i];
+
+		if (!kp)
+			continue;
+		munmap(kp->run, kp->kb->run_size);
+		close(kp->fd);
+		free(kp->cpuid);
+		free(kp->xsave);
+		free(kp);
+		kv->vcpus[i] = NULL;
+	}
 }
 
 /* ---- kick ------------------------------------------------------------- */
