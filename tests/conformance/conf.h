@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <libvcpu/libvcpu.h>
+#include <libvcpu/paging.h>
 
 #include "lv_conformance.h"
 
@@ -23,7 +24,8 @@ void *memcpy(void *d, const void *s, size_t n);
 #define CONF_HOLE_START 0xc0000u  /* [hole start, hole end) is not mapped: MMIO */
 #define CONF_HOLE_END	0x100000u
 #define CONF_GDT	0x800u
-#define CONF_PML4	0x1000u
+#define CONF_PML4	0x1000u /* guest page tables: [CONF_PML4, CONF_PT_END) */
+#define CONF_PT_END	0x5000u
 #define CONF_STACK	0x7000u
 #define CONF_CODE	0x8000u
 #define CONF_CODE_MAX	0x8000u
@@ -165,6 +167,8 @@ struct conf_ctx {
 	uint8_t *ram;	/* CONF_RAM_SIZE bytes, GPA = offset */
 	uint8_t *extra; /* optional second allocation */
 	size_t extra_size;
+	struct lv_pt *pt; /* long mode: the guest's page tables */
+	uint32_t pt_next; /* next free table page (GPA) */
 	struct lv_state st;
 	volatile uint32_t flag; /* for asynchronous helpers */
 	char msg[200];

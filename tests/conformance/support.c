@@ -145,19 +145,64 @@ static void write_gdt(uint8_t *ram, unsigned mode)
 }
 
 /*
- * Identity page tables for the first 1 GiB with 2 MiB pages (AMD64 APM
- * Vol. 2, 5.3): PML4 at 0x1000 -> PDPT at 0x2000 -> PD at 0x3000.
- * Entries: P | RW (| PS for the 2 MiB leaves).
+ * Guest page tables for long mode, built by the core's paging code
+ * (include/libvcpu/paging.h, format AMD64 4-level) with table pages carved
+ * out of guest RAM at [CONF_PML4, CONF_PT_END): identity map of the first
+ * 1 GiB with 2 MiB leaves, no NX bit (the guest runs without EFER.NXE).
+ * The first page handed out is the root, so CR3 = CONF_PML4.
  */
-static void write_page_tables(uint8_t *ram)
+static void *pt_page_alloc(void *ctx, uint64_t *pa)
 {
-	unsigned i;
+	struct conf_ctx *c = ctx;
+	uint8_t *p;
 
-	memset(ram + CONF_PML4, 0, 0x3000);
-	put64(ram + CONF_PML4, (CONF_PML4 + 0x1000) | 0x3);
-	put64(ram + CONF_PML4 + 0x1000, (CONF_PML4 + 0x2000) | 0x3);
-	for (i = 0; i < 512; i++)
-		put64(ram + CONF_PML4 + 0x2000 + 8 * i, ((uint64_t)i << 21) | 0x83);
+	if (c->pt_next + LV_PAGE_SIZE > CONF_PT_END)
+		return NULL;
+	*pa = c->pt_next;
+	p = c->ram + c->pt_next;
+	memset(p, 0, LV_PAGE_SIZE);
+	c->pt_next += LV_PAGE_SIZE;
+	return p;
+}
+
+static void pt_page_free(void *ctx, void *va, uint64_t pa)
+{
+	(void)ctx; /* a bump allocator: pages go back with the guest RAM */
+	(void)va;
+	(void)pa;
+}
+
+static void *pt_phys_to_virt(void *ctx, uint64_t pa)
+{
+	struct conf_ctx *c = ctx;
+
+	return c->ram + pa;
+}
+
+static const struct lv_pt_alloc_ops pt_alloc = { pt_page_alloc, pt_page_free, pt_phys_to_virt };
+
+static int write_page_tables(struct conf_ctx *c)
+{
+	struct lv_pt_config cfg;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.format = LV_PT_AMD64_4;
+	cfg.page_sizes = LV_PT_SIZE_4K | LV_PT_SIZE_2M;
+	cfg.flags = LV_PT_CFG_NO_NX;
+	cfg.alloc = &pt_alloc;
+	cfg.alloc_ctx = c;
+	c->pt_next = CONF_PML4;
+	rc = lv_pt_create(&c->pt, &cfg);
+	if (rc)
+		return conf_fail(c, "lv_pt_create: %s", lv_status_name(rc));
+	rc = lv_pt_map(c->pt, 0, 0, 1ull << 30, LV_PT_R | LV_PT_W | LV_PT_X, NULL);
+	if (rc)
+		return conf_fail(c, "lv_pt_map: %s", lv_status_name(rc));
+	if (lv_pt_root(c->pt) != CONF_PML4)
+		return conf_fail(c, "page-table root at 0x%llx, want 0x%x",
+				 (unsigned long long)lv_pt_root(c->pt), CONF_PML4);
+	return CONF_PASS;
 }
 
 void conf_state_for_mode(struct lv_state *st, unsigned mode)
@@ -213,7 +258,11 @@ int conf_vm_setup(struct conf_ctx *c, unsigned nvcpus)
 	if (rc)
 		return conf_fail(c, "map RAM: %s", lv_status_name(rc));
 	write_gdt(c->ram, cs->mode);
-	write_page_tables(c->ram);
+	if (cs->mode == MODE_LONG64) {
+		rc = write_page_tables(c);
+		if (rc)
+			return rc;
+	}
 	if (cs->guest) {
 		if (cs->guest->len > CONF_CODE_MAX)
 			return conf_fail(c, "guest image too large");
@@ -239,12 +288,15 @@ void conf_vm_teardown(struct conf_ctx *c)
 			lv_vcpu_destroy(c->vcpu[i]);
 	if (c->vm)
 		lv_vm_destroy(c->vm);
+	if (c->pt)
+		lv_pt_destroy(c->pt);
 	if (c->ram)
 		c->host->mem_free(c->host->ctx, c->ram, CONF_RAM_SIZE);
 	if (c->extra)
 		c->host->mem_free(c->host->ctx, c->extra, c->extra_size);
 	c->vcpu[0] = c->vcpu[1] = NULL;
 	c->vm = NULL;
+	c->pt = NULL;
 	c->ram = c->extra = NULL;
 }
 
