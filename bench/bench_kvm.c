@@ -29,8 +29,8 @@
 
 #define MEM	 0x10000
 #define CODE	 0x1000
-#define BATCH	 400
-#define ROUNDS	 15
+#define BATCH	 500
+#define ROUNDS	 31
 #define CREATE_N 41
 
 static const uint8_t loop_code[] = { 0xe6, 0x10, 0xeb, 0xfc }; /* l: out 0x10,al; jmp l */
