@@ -270,6 +270,34 @@ Test(kvm_misuse, recreate_same_id)
 	cr_expect_eq(lv_vcpu_destroy(v), LV_OK);
 }
 
+/* Dirty bits survive splitting a dirty-logged mapping and partial reads. */
+Test(kvm_misuse, dirty_bits_survive_split)
+{
+	/* mov ax,0x2000; mov ds,ax; mov byte [0x1000],1; [0x5000]; [0x9000]; hlt */
+	static const uint8_t code[] = { 0xb8, 0x00, 0x20, 0x8e, 0xd8, 0xc6, 0x06,
+					0x00, 0x10, 0x01, 0xc6, 0x06, 0x00, 0x50,
+					0x01, 0xc6, 0x06, 0x00, 0x90, 0x01, 0xf4 };
+	struct lv_vcpu *v;
+	struct lv_exit *ex;
+	uint64_t bm;
+
+	cr_assert_eq(lv_vm_map(vm, ram, 0, 0x20000, LV_PROT_ALL), LV_OK);
+	cr_assert_eq(lv_vm_map(vm, ram + 0x20000, 0x20000, 0x10000, LV_PROT_ALL | LV_MAP_DIRTY_LOG),
+		     LV_OK);
+	v = guest(code, sizeof(code));
+	cr_assert_eq(lv_vcpu_run(v, &ex), LV_OK);
+	cr_assert_eq(ex->reason, LV_EXIT_HLT);
+	/* Split the slot in three, then read the first half only. */
+	cr_assert_eq(lv_vm_protect(vm, 0x25000, 0x1000, LV_PROT_READ), LV_OK);
+	cr_assert_eq(lv_vm_get_dirty(vm, 0x20000, 0x8000, &bm), LV_OK);
+	cr_expect_eq(bm, (1u << 1) | (1u << 5));
+	cr_assert_eq(lv_vm_get_dirty(vm, 0x20000, 0x10000, &bm), LV_OK);
+	cr_expect_eq(bm, 1u << 9);
+	cr_assert_eq(lv_vm_get_dirty(vm, 0x20000, 0x10000, &bm), LV_OK);
+	cr_expect_eq(bm, 0);
+	cr_expect_eq(lv_vcpu_destroy(v), LV_OK);
+}
+
 /* Kicks pile up into one cancelled run, not several. */
 Test(kvm_misuse, double_kick)
 {
