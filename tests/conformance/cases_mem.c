@@ -55,6 +55,23 @@ static const struct step rmw_script[] = {
 	END,
 };
 
+/* String instructions: one access per element, in order. */
+static const struct step mmio_string_script[] = {
+	MMIO_W(CONF_MMIO + 0x300, 4, 0x11111111),
+	MMIO_W(CONF_MMIO + 0x304, 4, 0x22222222),
+	MMIO_W(CONF_MMIO + 0x308, 4, 0x33333333),
+	MMIO_R(CONF_MMIO + 0x400, 1, 0xa1),
+	MMIO_R(CONF_MMIO + 0x401, 1, 0xb2),
+	MMIO_W(CONF_MMIO + 0x500, 2, 0xbeef),
+	X_HLT,
+	END,
+};
+
+static int mmio_string_check(struct conf_ctx *c)
+{
+	return expect_ram(c, 0x10000, 2, 0xb2a1);
+}
+
 /* ---- read-only page ---------------------------------------------------- */
 
 static int ro_setup(struct conf_ctx *c)
@@ -195,6 +212,11 @@ const struct conf_case conf_cases_mem[] = {
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_mmio_rmw,
 	  .script = rmw_script },
+	{ .name = "mmio_string",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_mmio_string,
+	  .script = mmio_string_script,
+	  .check = mmio_string_check },
 	{ .name = "readonly_write",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_ro_write,
