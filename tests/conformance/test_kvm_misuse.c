@@ -298,6 +298,32 @@ Test(kvm_misuse, dirty_bits_survive_split)
 	cr_expect_eq(lv_vcpu_destroy(v), LV_OK);
 }
 
+/* Protection 0 makes every access exit; restoring it brings the RAM back. */
+Test(kvm_misuse, protect_none_and_back)
+{
+	/* mov ax,0x2000; mov ds,ax; mov al,[0x1000]; mov [0x1000],al; hlt */
+	static const uint8_t code[] = { 0xb8, 0x00, 0x20, 0x8e, 0xd8, 0xa0,
+					0x00, 0x10, 0xa2, 0x00, 0x10, 0xf4 };
+	struct lv_vcpu *v;
+	struct lv_exit *ex;
+
+	ram[0x21000] = 0x5a;
+	cr_assert_eq(lv_vm_map(vm, ram, 0, 0x40000, LV_PROT_ALL), LV_OK);
+	cr_assert_eq(lv_vm_protect(vm, 0x21000, 0x1000, 0), LV_OK);
+	v = guest(code, sizeof(code));
+	cr_assert_eq(lv_vcpu_run(v, &ex), LV_OK);
+	cr_assert_eq(ex->reason, LV_EXIT_MMIO);
+	cr_expect_eq(ex->mmio.gpa, 0x21000);
+	cr_expect_eq(ex->mmio.is_write, 0);
+	ex->mmio.data[0] = 0x77;
+	cr_assert_eq(lv_vm_protect(vm, 0x21000, 0x1000, LV_PROT_ALL), LV_OK);
+	/* The store of 0x77 now reaches RAM. */
+	cr_assert_eq(lv_vcpu_run(v, &ex), LV_OK);
+	cr_expect_eq(ex->reason, LV_EXIT_HLT);
+	cr_expect_eq(ram[0x21000], 0x77);
+	cr_expect_eq(lv_vcpu_destroy(v), LV_OK);
+}
+
 /* Kicks pile up into one cancelled run, not several. */
 Test(kvm_misuse, double_kick)
 {
