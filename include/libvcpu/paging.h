@@ -165,6 +165,37 @@ struct lv_pt_config {
 	void *alloc_ctx; /**< Passed to every @p alloc function. */
 };
 
+/**
+ * A ready-made table-page allocator over one caller-owned memory region,
+ * e.g. a range of guest RAM in which a guest's own page tables are built:
+ * pages are handed out from the start of the region (then reused after
+ * being freed), zeroed, and their table addresses are @p base_pa + offset.
+ * Use it with #lv_pt_arena_ops and the arena as lv_pt_config.alloc_ctx.
+ * Nothing is allocated; the fields are private to lv_pt_arena_*.
+ */
+struct lv_pt_arena {
+	uint8_t *base;	  /**< Host pointer to the region (4 KiB-aligned). */
+	uint64_t base_pa; /**< Table address of the region's first byte. */
+	size_t pages;	  /**< Pages in the region. */
+	size_t used;	  /**< Pages handed out from the start so far. */
+	size_t free_head; /**< Freed pages: index + 1 of the first, 0 = none. */
+	size_t live;	  /**< Pages currently allocated. */
+};
+
+/**
+ * Set up an arena over [@p base, @p base + @p size).
+ * @param arena the arena to initialize.
+ * @param base host pointer, 4 KiB-aligned.
+ * @param base_pa the address page tables use for @p base (guest-physical
+ *        when the tables live in guest memory), 4 KiB-aligned.
+ * @param size bytes, a multiple of 4 KiB.
+ * @return #LV_OK, #LV_ERR_INVAL (NULL), #LV_ERR_ALIGN.
+ */
+int lv_pt_arena_init(struct lv_pt_arena *arena, void *base, uint64_t base_pa, size_t size);
+
+/** The allocator functions of struct lv_pt_arena (context: the arena). */
+extern const struct lv_pt_alloc_ops lv_pt_arena_ops;
+
 /** An opaque page-table tree. */
 struct lv_pt;
 

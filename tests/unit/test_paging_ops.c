@@ -488,3 +488,43 @@ Test(paging_ops, allocation_failures_change_nothing)
 	lv_pt_destroy(pt);
 	cr_expect_eq(lv_hosted_allocs_outstanding(), 0);
 }
+
+/* The ready-made arena: a guest's own 4-level tables built in its RAM. */
+Test(paging_ops, arena_allocator_builds_guest_tables)
+{
+	uint8_t *ram = aligned_alloc(4096, 16 * PG);
+	struct lv_pt_arena ar;
+	struct lv_pt_config c = { .format = LV_PT_AMD64_4,
+				  .alloc = &lv_pt_arena_ops,
+				  .alloc_ctx = &ar };
+	struct lv_pt *pt;
+	struct gmem g;
+	int i;
+
+	cr_assert_not_null(ram);
+	cr_expect_eq(lv_pt_arena_init(&ar, ram, GMEM_GPA, 16 * PG - 1), LV_ERR_ALIGN);
+	cr_expect_eq(lv_pt_arena_init(&ar, ram + 8, GMEM_GPA, 16 * PG), LV_ERR_ALIGN);
+	cr_expect_eq(lv_pt_arena_init(NULL, ram, GMEM_GPA, 16 * PG), LV_ERR_INVAL);
+	memset(ram, 0xee, 16 * PG); /* the arena zeroes what it hands out */
+	cr_assert_eq(lv_pt_arena_init(&ar, ram, GMEM_GPA, 16 * PG), LV_OK);
+	cr_assert_eq(lv_pt_create(&pt, &c), LV_OK);
+	cr_expect_eq(lv_pt_root(pt), GMEM_GPA);
+	/* Identity map 4 MiB with 4 KiB pages (2 page tables), 1 GiB at 1 GiB. */
+	cr_assert_eq(lv_pt_map(pt, 0, 0, 2 * SZ_2M, RWX | LV_PT_SMALL, NULL), LV_OK);
+	cr_assert_eq(lv_pt_map(pt, SZ_1G, SZ_1G, SZ_1G, RWX, NULL), LV_OK);
+	cr_expect_eq(ar.live, 5);
+	g.buf = ram;
+	cr_expect_eq(guest_walk(&g, lv_pt_root(pt), 0x3ff008), 0x3ff008);
+	cr_expect_eq(xl(pt, SZ_1G + 0x1234).page_size, SZ_1G);
+	/* Free and reuse: unmapping the 4 KiB range frees both page tables and the PD. */
+	cr_assert_eq(lv_pt_unmap(pt, 0, 2 * SZ_2M, NULL), LV_OK);
+	cr_expect_eq(ar.live, 2);
+	for (i = 0; i < 13; i++)
+		cr_assert_eq(lv_pt_map(pt, (uint64_t)i * SZ_2M, 0, PG, LV_PT_R, NULL), LV_OK);
+	cr_expect_eq(ar.live, 16);
+	cr_expect_eq(lv_pt_map(pt, 13 * SZ_2M, 0, PG, LV_PT_R, NULL), LV_ERR_NOMEM);
+	lv_pt_destroy(pt);
+	cr_expect_eq(ar.live, 0);
+	cr_expect_eq(lv_hosted_allocs_outstanding(), 0);
+	free(ram);
+}
