@@ -6,9 +6,11 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <libvcpu/libvcpu.h>
@@ -322,6 +324,35 @@ Test(kvm_misuse, protect_none_and_back)
 	cr_expect_eq(ex->reason, LV_EXIT_HLT);
 	cr_expect_eq(ram[0x21000], 0x77);
 	cr_expect_eq(lv_vcpu_destroy(v), LV_OK);
+}
+
+static struct lv_vcpu *alarm_vcpu;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	lv_vcpu_kick(alarm_vcpu);
+}
+
+/* lv_vcpu_kick() from a signal handler stops a spinning guest. */
+Test(kvm_misuse, kick_from_signal_handler)
+{
+	static const uint8_t spin[] = { 0xeb, 0xfe }; /* jmp $ */
+	struct itimerval it = { { 0, 0 }, { 0, 20000 } };
+	struct sigaction sa, old;
+	struct lv_exit *ex;
+
+	cr_assert_eq(lv_vm_map(vm, ram, 0, RAM, LV_PROT_ALL), LV_OK);
+	alarm_vcpu = guest(spin, sizeof(spin));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	cr_assert_eq(sigaction(SIGALRM, &sa, &old), 0);
+	cr_assert_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+	cr_assert_eq(lv_vcpu_run(alarm_vcpu, &ex), LV_OK);
+	cr_expect_eq(ex->reason, LV_EXIT_CANCELLED);
+	sigaction(SIGALRM, &old, NULL);
+	cr_expect_eq(lv_vcpu_destroy(alarm_vcpu), LV_OK);
 }
 
 /* Kicks pile up into one cancelled run, not several. */
