@@ -299,7 +299,9 @@ int lv_pt_iterate(const struct lv_pt *pt, uint64_t va, uint64_t size, lv_pt_iter
 /**
  * Read and clear the dirty flags of [va, va + size). Bit i of @p bitmap
  * (bitmap[i / 64] bit i % 64) is set when the 4 KiB page va + i * 4096 lies
- * in a dirty leaf (a dirty 2 MiB leaf sets 512 bits), cleared otherwise.
+ * in a dirty leaf (a dirty 2 MiB leaf sets 512 bits), cleared otherwise;
+ * @p bitmap holds (size / 4096 + 63) / 64 words. A dirty leaf that extends
+ * beyond the range is reported but keeps its flag (for the pages outside).
  * Leaves that were dirty are reported in @p flush (#LV_PT_FLUSH_TLB), since a
  * CPU sets a dirty flag again only after its cached translation is gone.
  * @return #LV_OK, #LV_ERR_NOTSUP (EPT without #LV_PT_CFG_EPT_AD),
