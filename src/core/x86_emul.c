@@ -489,10 +489,19 @@ static int exec_string(struct lv_x86_emul *em)
 		else
 			lv_x86_alu(LV_X86_OP_CMP, sz, v, w, &g->rflags);
 		break;
-	case LV_X86_OP_INS:
-		r = ext_read(em, g->rdx & 0xffff, sz, true, buf);
+	case LV_X86_OP_INS: {
+		struct frag f[2];
+		unsigned nf;
+
+		/* Check the destination first: a fault must come before the port is read. */
+		r = linear(em, LV_X86_SEG_ES, di, sz, LV_ACCESS_WRITE, &la);
+		if (!r)
+			r = translate(em, la, sz, LV_ACCESS_WRITE, f, &nf);
+		if (!r)
+			r = ext_read(em, g->rdx & 0xffff, sz, true, buf);
 		if (r)
 			return r;
+	}
 		v = le_load(buf, sz);
 		/* fall through */
 	case LV_X86_OP_MOVS:

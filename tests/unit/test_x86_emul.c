@@ -444,6 +444,16 @@ Test(x86_emul, ins_outs_ports)
 	cr_assert_eq(g->log[0].size, 4);
 	cr_assert_eq(memcmp(&g->ram[0x7000], "\x11\x22\x33\x44", 4), 0);
 	cr_assert_eq(g->regs.rdi, 0x7004);
+
+	/* a faulting destination faults before the port is read */
+	fake_init(g, LV_X86_MODE_32);
+	CODE(0x6c); /* insb */
+	g->fault_page = 0x7000;
+	g->regs.rdi = 0x7000;
+	g->regs.rdx = 0x60;
+	cr_assert_eq(fake_run(g), LV_X86_EMUL_FAULT);
+	cr_assert_eq(g->nlog, 0);
+	cr_assert_eq(g->em.fault.error_code, 2);
 }
 
 Test(x86_emul, page_crossing)
