@@ -44,6 +44,25 @@
  * table is linked in only after it is filled. Freed table pages may still be
  * cached by a CPU until the caller flushed: use #LV_PT_CFG_DEFER_FREE and
  * lv_pt_reclaim() when guests run while the table changes.
+ *
+ * Example: identity-map the first 1 GiB of a 64-bit guest with 2 MiB pages,
+ * the tables living in the guest's own RAM at guest-physical 0x10000 (@c ram
+ * points to guest-physical 0):
+ * @code
+ * struct lv_pt_arena arena;
+ * struct lv_pt_config cfg = { .format = LV_PT_AMD64_4,
+ *                             .alloc = &lv_pt_arena_ops, .alloc_ctx = &arena };
+ * struct lv_pt *pt;
+ *
+ * lv_pt_arena_init(&arena, ram + 0x10000, 0x10000, 16 * 4096);
+ * lv_pt_create(&pt, &cfg);
+ * lv_pt_map(pt, 0, 0, 1ull << 30, LV_PT_R | LV_PT_W | LV_PT_X, NULL);
+ * guest_cr3 = lv_pt_root(pt);   // 0x10000
+ * // ... run the guest ...
+ * lv_pt_destroy(pt);
+ * @endcode
+ * Keep the tree while the guest uses the tables: destroying it gives the
+ * pages back to the arena, which reuses them (and writes into them).
  */
 #ifndef LIBVCPU_PAGING_H
 #define LIBVCPU_PAGING_H
