@@ -344,13 +344,13 @@ struct lv_event {
 };
 
 /**
- * Queue an event for delivery through the guest's IDT on the next entry.
- * An external interrupt is delivered only when the guest can take it
- * (RFLAGS.IF = 1, no interrupt shadow): request #LV_WINDOW_IRQ first and
- * inject on #LV_EXIT_IRQ_WINDOW.
+ * Queue an event for delivery through the guest's IDT. Exceptions and NMIs
+ * are delivered on the next entry. An external interrupt stays queued until
+ * the guest can take it (RFLAGS.IF = 1, no interrupt shadow); to inject at
+ * the right moment, request #LV_WINDOW_IRQ and inject on #LV_EXIT_IRQ_WINDOW.
  * @return #LV_OK; #LV_ERR_INVAL (bad type or vector); #LV_ERR_BUSY (an event
- *         of that kind is already queued, or the guest cannot take an
- *         external interrupt now); #LV_ERR_STALE; #LV_ERR_NOTSUP.
+ *         of that kind is already queued and not yet delivered);
+ *         #LV_ERR_STALE; #LV_ERR_NOTSUP.
  */
 int lv_vcpu_inject(struct lv_vcpu *vcpu, const struct lv_event *ev);
 
