@@ -4,6 +4,11 @@
  * 26.2.3: the host TR selector must not be 0), so the kernel copies the
  * boot GDT into a writable one with a TSS descriptor at 0x20 and loads TR.
  * Harmless for SVM, which ignores the host TR.
+ *
+ * It also masks the legacy PICs: the kernel runs with interrupts off, and
+ * under VMX an interrupt pending at the host (e.g. the BIOS-programmed PIT)
+ * makes every VM entry exit at once ("external-interrupt exiting"), so a
+ * host that never takes interrupts must not let them be raised.
  */
 #include "kernel.h"
 
@@ -45,4 +50,6 @@ void tss_init(void)
 	ptr.limit = sizeof(gdt) - 1;
 	ptr.base = (uint64_t)(uintptr_t)gdt;
 	__asm__ volatile("lgdt %0; ltr %w1" : : "m"(ptr), "r"(TSS_SEL) : "memory");
+	outb(0x21, 0xff); /* master PIC: mask every IRQ */
+	outb(0xa1, 0xff); /* slave PIC */
 }

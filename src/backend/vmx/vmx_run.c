@@ -380,6 +380,23 @@ static int handle_ept_violation(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_
 	return TO_USER;
 }
 
+/*
+ * A failed entry leaves the VM-entry interruption-information field valid
+ * (only VM exits clear it, 28.2 / 26.8): take the event back so that the
+ * state shows it pending and the caller can drop or change it.
+ */
+static void take_back_event(struct vmx_vcpu *xc)
+{
+	uint32_t info = (uint32_t)vmread(VMCS_ENTRY_INTR_INFO);
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	xc->inject_info = info;
+	xc->inject_err = (uint32_t)vmread(VMCS_ENTRY_EXC_ERRCODE);
+	xc->inject_len = (uint32_t)vmread(VMCS_ENTRY_INSN_LEN);
+	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+}
+
 static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
 	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
@@ -402,6 +419,7 @@ static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 		ex->entry_failed.vm_instruction_error = 0;
 		ex->entry_failed.hw_reason = reason;
 		ex->entry_failed.qualification = q;
+		take_back_event(xc);
 		return TO_USER;
 	}
 	xc->launched = true;
@@ -511,6 +529,7 @@ static void prepare_entry(struct vmx_backend *vb, struct vmx_vcpu *xc)
 
 static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 {
+	take_back_event(xc);
 	ex->reason = LV_EXIT_ENTRY_FAILED;
 	ex->flags = 0;
 	memset(&ex->raw, 0, sizeof(ex->raw));
@@ -524,7 +543,6 @@ static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 		ex->entry_failed.kind = LV_ENTRY_FAIL_VMFAIL_INVALID;
 		ex->entry_failed.vm_instruction_error = 0;
 	}
-	(void)xc;
 }
 
 int vmx_run(struct lv_vcpu *vcpu)

@@ -12,7 +12,11 @@
 #define CR0_PE	  (1ull << 0)
 #define CR0_NE	  (1ull << 5)
 #define CR0_PG	  (1ull << 31)
+#define CR0_NW	  (1ull << 29)
+#define CR0_CD	  (1ull << 30)
 #define CR4_PAE	  (1ull << 5)
+#define CR4_VMXE  (1ull << 13)
+#define EFER_LME  (1ull << 8)
 #define EFER_LMA  (1ull << 10)
 #define VPID_NONE 0
 
@@ -556,9 +560,37 @@ int vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
 	return LV_OK;
 }
 
+/*
+ * Control-register combinations the CPU itself never allows (MOV to CR0
+ * raises #GP, SDM Vol. 3, 2.5; EFER.LMA follows LME and PG, 10.8.5) are
+ * rejected when set, as KVM does; everything else is left to the VM-entry
+ * checks, which report an entry failure.
+ */
+static int check_control(const struct vmx_backend *vb, const struct lv_ctrl *c)
+{
+	bool lma = (c->efer & EFER_LMA) != 0;
+
+	if ((c->cr0 >> 32) || ((c->cr0 & CR0_NW) && !(c->cr0 & CR0_CD)) ||
+	    ((c->cr0 & CR0_PG) && !(c->cr0 & CR0_PE)))
+		return LV_ERR_INVAL;
+	if (c->cr4 & (~vb->cr4_fixed1 | CR4_VMXE))
+		return LV_ERR_INVAL; /* unknown bits, or nested VMX */
+	if ((c->efer & EFER_LME) && (c->cr0 & CR0_PG)) {
+		if (!lma || !(c->cr4 & CR4_PAE))
+			return LV_ERR_INVAL;
+	} else if (lma) {
+		return LV_ERR_INVAL;
+	}
+	return LV_OK;
+}
+
 int vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st)
 {
+	struct vmx_backend *vb = vcpu->vm->backend->priv;
 	struct vmx_vcpu *xc = vcpu->priv;
+
+	if ((mask & LV_STATE_CONTROL) && check_control(vb, &st->ctrl))
+		return LV_ERR_INVAL;
 
 	if (mask & LV_STATE_GPRS) {
 		const struct lv_regs *r = &st->regs;

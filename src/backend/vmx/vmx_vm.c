@@ -222,8 +222,8 @@ int vmx_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
 		if (!(prot & LV_PROT_READ))
 			rc = lv_pt_unmap(xv->ept, lo, hi - lo, &f);
 		else if (s->flags & LV_PROT_READ)
-			rc = lv_pt_protect(xv->ept, lo, hi - lo,
-					   ept_attrs(prot | (s->flags & LV_MAP_DIRTY_LOG)), &f);
+			rc = lv_pt_protect(xv->ept, lo, hi - lo, ept_attrs(prot) & LV_PT_PROT_MASK,
+					   &f);
 		else
 			rc = vmx_map(vm, s->hva + (lo - s->gpa), lo, hi - lo,
 				     prot | (s->flags & LV_MAP_DIRTY_LOG));
