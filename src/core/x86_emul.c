@@ -437,10 +437,17 @@ static int exec_cmpxchg(struct lv_x86_emul *em)
 	lv_x86_alu(LV_X86_OP_CMP, sz, acc, d, &em->regs.rflags);
 	if (em->regs.rflags & LV_X86_ZF)
 		return opnd_write(em, &in->opnd[0], sz, 0, src);
-	/* Failure: the destination is written back unchanged, the accumulator loaded. */
-	r = opnd_write(em, &in->opnd[0], sz, 0, d);
-	if (r)
-		return r;
+	/*
+	 * Failure: the accumulator is loaded; a memory destination is written
+	 * back unchanged (the locked read is always paired with a write, SDM
+	 * Vol. 2, CMPXCHG). A register destination is left alone, as the AMD
+	 * host the tests compare against does (no zero-extension of r32).
+	 */
+	if (in->opnd[0].kind == LV_X86_OPND_MEM) {
+		r = opnd_write(em, &in->opnd[0], sz, 0, d);
+		if (r)
+			return r;
+	}
 	reg_write(&em->regs, 0, sz, 0, d);
 	return OK;
 }
