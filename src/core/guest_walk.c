@@ -219,3 +219,41 @@ int lv_guest_walk(const struct lv_memmap *mm, const struct lv_guest_paging *pg, 
 	}
 	return LV_WALK_OK;
 }
+
+void lv_guest_paging_from_state(struct lv_guest_paging *pg, const struct lv_state *st)
+{
+	const uint64_t rflags_vm = 1ull << 17, rflags_ac = 1ull << 18, cr0_pe = 1;
+
+	memset(pg, 0, sizeof(*pg));
+	pg->cr0 = st->ctrl.cr0;
+	pg->cr3 = st->ctrl.cr3;
+	pg->cr4 = st->ctrl.cr4;
+	pg->efer = st->ctrl.efer;
+	if (!(pg->cr0 & cr0_pe))
+		pg->cpl = 0;
+	else if (st->regs.rflags & rflags_vm)
+		pg->cpl = 3;
+	else
+		pg->cpl = st->segs.ss.dpl & 3;
+	pg->ac = (st->regs.rflags & rflags_ac) != 0;
+}
+
+int lv_guest_walk_x86(const struct lv_memmap *mm, const struct lv_guest_paging *pg, uint64_t gla,
+		      uint32_t access, uint64_t *gpa, struct lv_x86_fault *fault)
+{
+	struct lv_walk_result res;
+	int r = lv_guest_walk(mm, pg, gla, access | LV_WALK_SET_AD, &res);
+
+	if (r == LV_WALK_OK) {
+		*gpa = res.gpa;
+		return 0;
+	}
+	if (r == LV_WALK_FAULT) {
+		fault->vector = LV_X86_VEC_PF;
+		fault->has_error_code = 1;
+		fault->error_code = res.pf_error;
+		fault->cr2 = gla;
+		return LV_X86_EMUL_FAULT;
+	}
+	return LV_X86_EMUL_UNHANDLEABLE;
+}

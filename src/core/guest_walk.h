@@ -18,7 +18,10 @@
 
 #include <stdint.h>
 
+#include <libvcpu/state.h>
+
 #include "memmap.h"
+#include "x86_emul.h"
 
 /** The guest's paging controls (CR0, CR3, CR4, EFER, CPL, RFLAGS.AC). */
 struct lv_guest_paging {
@@ -64,5 +67,21 @@ struct lv_walk_result {
  */
 int lv_guest_walk(const struct lv_memmap *mm, const struct lv_guest_paging *pg, uint64_t gva,
 		  uint32_t access, struct lv_walk_result *res);
+
+/**
+ * Paging controls from a vCPU state (CONTROL, SEGMENTS and GPRS groups):
+ * CR0/CR3/CR4/EFER, CPL = SS.DPL (3 in virtual-8086 mode), RFLAGS.AC.
+ * maxphyaddr is left 0 (52): set it from the guest's CPUID if smaller.
+ */
+void lv_guest_paging_from_state(struct lv_guest_paging *pg, const struct lv_state *st);
+
+/**
+ * The emulator's translate step on top of lv_guest_walk() (x86_emul.h,
+ * lv_x86_emul_ops.translate): sets A/D as the CPU would, turns a fault
+ * into #PF with CR2 in @p fault.
+ * @return 0, LV_X86_EMUL_FAULT, or LV_X86_EMUL_UNHANDLEABLE (tables not in RAM).
+ */
+int lv_guest_walk_x86(const struct lv_memmap *mm, const struct lv_guest_paging *pg, uint64_t gla,
+		      uint32_t access, uint64_t *gpa, struct lv_x86_fault *fault);
 
 #endif /* LV_CORE_GUEST_WALK_H */

@@ -370,3 +370,32 @@ Test(guest_walk, ad_update_needs_writable_tables)
 	cr_assert_eq(walk(0x8000, LV_ACCESS_READ), LV_WALK_OK);
 	cr_assert_eq(walk(0x8000, LV_ACCESS_READ | LV_WALK_SET_AD), LV_ERR_PERM);
 }
+
+Test(guest_walk, emulator_adapter_and_state)
+{
+	uint64_t root = page(), gpa = 0;
+	static const uint64_t fl[4] = { ALL, ALL, ALL, ALL };
+	uint64_t pte = map4(root, 0x9000, 0x3000, fl);
+	struct lv_x86_fault f;
+	struct lv_state st;
+
+	memset(&st, 0, sizeof(st));
+	lv_state_init_long64(&st, root);
+	st.segs.ss.dpl = 3;
+	st.regs.rflags = 2 | (1u << 18);
+	lv_guest_paging_from_state(&pg, &st);
+	cr_assert_eq(pg.cpl, 3);
+	cr_assert_eq(pg.ac, 1);
+	cr_assert_eq(pg.cr3, root);
+	cr_assert_eq(lv_guest_walk_x86(&mm, &pg, 0x9abc, LV_ACCESS_WRITE, &gpa, &f), 0);
+	cr_assert_eq(gpa, 0x3abc);
+	cr_assert_eq(get64(pte) & (A | D), A | D); /* the CPU sets A/D: so does the adapter */
+	cr_assert_eq(lv_guest_walk_x86(&mm, &pg, 0xa000, LV_ACCESS_READ, &gpa, &f),
+		     LV_X86_EMUL_FAULT);
+	cr_assert_eq(f.vector, LV_X86_VEC_PF);
+	cr_assert_eq(f.error_code, LV_PFEC_U);
+	cr_assert_eq(f.cr2, 0xa000);
+	set64(root + 8, 0x40000000ull | ALL); /* table outside RAM */
+	cr_assert_eq(lv_guest_walk_x86(&mm, &pg, 0x0000008000000000ull, LV_ACCESS_READ, &gpa, &f),
+		     LV_X86_EMUL_UNHANDLEABLE);
+}
