@@ -72,8 +72,8 @@ struct lv_exit_info {
 		/** Port IO (details beyond lv_exit.io). */
 		struct {
 			uint8_t imm;	   /**< VMX: port given as an immediate. */
-			uint8_t addr_size; /**< SVM: 2/4/8 for string IO, 0 unknown. */
-			uint8_t seg;	   /**< SVM decode assist: segment of OUTS, else 0xff. */
+			uint8_t addr_size; /**< String IO: 2/4/8, 0 unknown. */
+			uint8_t seg; /**< String IO: segment (Sreg number; SVM only with decode assists), 0xff unknown. */
 		} io;
 		/** APIC access (VMX reason 44). */
 		struct {

@@ -187,8 +187,13 @@ int lv_vmx_decode_exit(const struct lv_vmx_exit_in *in, const struct lv_regs *re
 		out->io.count = 1;
 		info->io.imm = (q & LV_VMX_IO_IMM) != 0;
 		info->io.seg = 0xff;
-		if (out->io.is_string)
+		if (out->io.is_string) {
 			info->action = LV_XACT_EMULATE;
+			info->io.addr_size = (uint8_t)LV_VMX_IOINFO_ADDR_SIZE(in->insn_info);
+			if (info->io.addr_size > 8)
+				info->io.addr_size = 0; /* reserved encoding */
+			info->io.seg = (uint8_t)LV_VMX_IOINFO_SEG(in->insn_info);
+		}
 		break;
 	case F_CR:
 		info->cr.cr = (uint8_t)LV_VMX_CR_NUM(q);

@@ -25,6 +25,8 @@ struct lv_vmx_exit_in {
 	uint64_t gla;	   /**< GUEST_LINEAR_ADDRESS. */
 	uint32_t intr_info, intr_error; /**< VM-exit interruption information / error code. */
 	uint32_t idt_info, idt_error;	/**< IDT-vectoring information / error code. */
+	uint32_t insn_info;		/**< VM-exit instruction information (INS/OUTS: 28.2.5). */
+	uint32_t pad_;
 };
 
 /**

@@ -103,6 +103,10 @@
 #define LV_VMX_IO_IMM	  (1u << 6)
 #define LV_VMX_IO_PORT(q) ((unsigned)(((q) >> 16) & 0xffffu))
 
+/* ---- VM-exit instruction information for INS/OUTS (Table 28-8) ---- */
+#define LV_VMX_IOINFO_ADDR_SIZE(i) (2u << (((i) >> 7) & 7u)) /* 0: 16, 1: 32, 2: 64 bits */
+#define LV_VMX_IOINFO_SEG(i)	   ((unsigned)(((i) >> 15) & 7u))
+
 /* ---- control-register access qualification (Table 28-3) ---- */
 #define LV_VMX_CR_NUM(q)	((unsigned)((q)&0xfu))
 #define LV_VMX_CR_TYPE(q)	((unsigned)(((q) >> 4) & 3u))

@@ -76,6 +76,13 @@ Test(exit_vmx, io_qualification)
 	cr_assert_eq(ex.io.size, 2); /* rep insw */
 	cr_assert(ex.io.is_string && ex.io.is_rep);
 	cr_assert_eq(xi.action, LV_XACT_EMULATE);
+
+	struct lv_vmx_exit_in in = { .reason = LV_VMX_EXIT_IO_INSTRUCTION,
+				     .qual = (0x3f8ull << 16) | LV_VMX_IO_STRING,
+				     .insn_info = (1u << 7) | (3u << 15) }; /* 32-bit, DS */
+	lv_vmx_decode_exit(&in, NULL, &ex, &xi);
+	cr_assert_eq(xi.io.addr_size, 4);
+	cr_assert_eq(xi.io.seg, 3);
 }
 
 Test(exit_vmx, cr_dr_task_apic)
