@@ -73,7 +73,7 @@ struct lv_exit_info {
 		struct {
 			uint8_t imm;	   /**< VMX: port given as an immediate. */
 			uint8_t addr_size; /**< String IO: 2/4/8, 0 unknown. */
-			uint8_t seg; /**< String IO: segment (Sreg number; SVM only with decode assists), 0xff unknown. */
+			uint8_t seg; /**< String IO: Sreg number (SVM: decode assists only), 0xff unknown. */
 		} io;
 		/** APIC access (VMX reason 44). */
 		struct {
