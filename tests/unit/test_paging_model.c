@@ -113,6 +113,7 @@ static void set_fail(long n)
 struct ctx {
 	struct lv_pt *pt;
 	bool garbage; /* tables from garbage_ops with LV_PT_CFG_UNZEROED */
+	bool defer;   /* LV_PT_CFG_DEFER_FREE, reclaimed after every operation */
 	enum lv_pt_format fmt;
 	uint64_t base;	 /* window start (external address) */
 	uint32_t forced; /* attributes the format always reports (NPT: U) */
@@ -368,8 +369,9 @@ static void full_check(struct ctx *c)
 		cr_assert_eq(garbage_live, (long)lv_pt_table_pages(c->pt), "table pages leak");
 		cr_assert_eq(lv_hosted_allocs_outstanding(), c->baseline + 1);
 	} else {
+		/* The tree, its table pages and, when deferring, the deferred-page array. */
 		cr_assert_eq(lv_hosted_allocs_outstanding(),
-			     c->baseline + 1 + (long)lv_pt_table_pages(c->pt),
+			     c->baseline + 1 + (long)lv_pt_table_pages(c->pt) + (c->defer ? 1 : 0),
 			     "seam allocations leak");
 	}
 }
@@ -385,7 +387,7 @@ static void check_flush(struct ctx *c, const struct lv_pt_flush *f, uint64_t lo_
 }
 
 static void run_model(enum lv_pt_format fmt, uint64_t base, uint64_t sizes, unsigned long nops,
-		      uint64_t seed, bool garbage)
+		      uint64_t seed, bool garbage, bool defer)
 {
 	struct lv_pt_config cfg = { .format = fmt, .page_sizes = sizes };
 	struct ctx c = { .fmt = fmt,
@@ -397,9 +399,12 @@ static void run_model(enum lv_pt_format fmt, uint64_t base, uint64_t sizes, unsi
 	model = calloc(WIN_PAGES, sizeof(*model));
 	cr_assert_not_null(model);
 	c.garbage = garbage;
+	c.defer = defer;
+	if (defer)
+		cfg.flags |= LV_PT_CFG_DEFER_FREE;
 	if (garbage) {
 		cfg.alloc = &garbage_ops;
-		cfg.flags = LV_PT_CFG_UNZEROED;
+		cfg.flags |= LV_PT_CFG_UNZEROED;
 	}
 	c.forced = (fmt == LV_PT_NPT4 || fmt == LV_PT_NPT5) ? LV_PT_U : 0;
 	c.baseline = lv_hosted_allocs_outstanding();
@@ -439,6 +444,8 @@ static void run_model(enum lv_pt_format fmt, uint64_t base, uint64_t sizes, unsi
 			continue;
 		}
 		cr_assert_eq(rc, LV_OK, "op %lu kind %u rc %d", op, kind, rc);
+		if (defer)
+			lv_pt_reclaim(c.pt); /* after the (imaginary) flush */
 		for (i = 0; i < n; i++) {
 			uint64_t old = model[pg + i], nw;
 
@@ -474,22 +481,23 @@ static void run_model(enum lv_pt_format fmt, uint64_t base, uint64_t sizes, unsi
 
 Test(paging_model, ept4_100k_ops, .timeout = 300)
 {
-	run_model(LV_PT_EPT4, 0, 0, 100000, 0x5eed0001, false);
+	run_model(LV_PT_EPT4, 0, 0, 100000, 0x5eed0001, false, false);
 }
 
 Test(paging_model, npt4_2m_only, .timeout = 300)
 {
-	/* NPT without 1 GiB pages, the window above 4 GiB. */
-	run_model(LV_PT_NPT4, 1ull << 32, LV_PT_SIZE_2M, 20000, 0x5eed0002, false);
+	/* NPT without 1 GiB pages, the window above 4 GiB, freed tables deferred. */
+	run_model(LV_PT_NPT4, 1ull << 32, LV_PT_SIZE_2M, 20000, 0x5eed0002, false, true);
 }
 
 Test(paging_model, amd64_upper_half_4k_only, .timeout = 300)
 {
-	run_model(LV_PT_AMD64_4, 0xffffff8000000000ull, LV_PT_SIZE_4K, 20000, 0x5eed0003, false);
+	run_model(LV_PT_AMD64_4, 0xffffff8000000000ull, LV_PT_SIZE_4K, 20000, 0x5eed0003, false,
+		  false);
 }
 
 Test(paging_model, ept5_unzeroed_caller_allocator, .timeout = 300)
 {
 	/* Pages arrive full of 0xa5: every entry the tree relies on must be written. */
-	run_model(LV_PT_EPT5, 1ull << 50, 0, 20000, 0x5eed0004, true);
+	run_model(LV_PT_EPT5, 1ull << 50, 0, 20000, 0x5eed0004, true, false);
 }
