@@ -722,20 +722,25 @@ int lv_x86_emul_start(struct lv_x86_emul *em, const uint8_t *bytes, unsigned n)
 	em->nlog = 0;
 	if (em->ops->get_regs(em->ctx, &em->saved))
 		return LV_X86_EMUL_UNHANDLEABLE;
+	if (n) { /* bytes from the hardware; too few of them: fetch instead */
+		r = lv_x86_decode(bytes, n, (enum lv_x86_mode)em->env->mode, &em->insn);
+		if (r == LV_X86_DEC_TRUNCATED)
+			n = 0;
+		else if (r)
+			return LV_X86_EMUL_UNHANDLEABLE;
+	}
 	if (n == 0) {
 		r = fetch(em, buf, &n, &tail_fault);
 		if (r)
 			return r;
-		bytes = buf;
+		r = lv_x86_decode(buf, n, (enum lv_x86_mode)em->env->mode, &em->insn);
+		if (r == LV_X86_DEC_TRUNCATED && tail_fault)
+			return LV_X86_EMUL_FAULT; /* the instruction continues on a faulting page */
+		if (r == LV_X86_DEC_TRUNCATED && n < LV_X86_MAX_INSN_LEN)
+			return seg_fault(em, LV_X86_SEG_CS); /* it runs past the CS limit */
+		if (r)
+			return LV_X86_EMUL_UNHANDLEABLE;
 	}
-	r = lv_x86_decode(bytes, n, (enum lv_x86_mode)em->env->mode, &em->insn);
-	if (r == LV_X86_DEC_TRUNCATED && tail_fault)
-		return LV_X86_EMUL_FAULT;
-	if (r == LV_X86_DEC_TRUNCATED && n < LV_X86_MAX_INSN_LEN && !tail_fault &&
-	    em->env->mode != LV_X86_MODE_64)
-		return seg_fault(em, LV_X86_SEG_CS); /* ran into the CS limit */
-	if (r)
-		return LV_X86_EMUL_UNHANDLEABLE;
 	return run(em);
 }
 

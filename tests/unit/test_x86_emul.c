@@ -565,6 +565,42 @@ Test(x86_emul, cannot_emulate)
 	cr_assert_eq(lv_x86_emul_start(&g->em, (const uint8_t *)"\x88\x0b", 2), LV_X86_EMUL_ACCESS);
 	cr_assert(g->em.access.is_write);
 	cr_assert_eq(g->em.access.data[0], 3);
+	/* too few prefetched bytes: the emulator fetches the instruction itself */
+	fake_init(g, LV_X86_MODE_64);
+	CODE(0x66, 0x89, 0x0b);
+	g->regs.rbx = FAKE_DEV;
+	g->regs.rcx = 0x1234;
+	cr_assert_eq(lv_x86_emul_start(&g->em, (const uint8_t *)"\x66\x89", 2), LV_X86_EMUL_ACCESS);
+	cr_assert_eq(g->em.access.size, 2);
+	cr_assert_eq(g->em.insn.len, 3);
+}
+
+Test(x86_emul, fetch_limits_and_faults)
+{
+	/* the instruction runs past the CS limit: #GP(0) */
+	fake_init(g, LV_X86_MODE_32);
+	g->segs.cs.limit = 0x1001;
+	CODE(0x89, 0x0b, 0x00);
+	g->regs.rip = 0x1000;
+	CODE(0x66, 0x89, 0x0b);
+	cr_assert_eq(fake_run(g), LV_X86_EMUL_FAULT);
+	cr_assert_eq(g->em.fault.vector, LV_X86_VEC_GP);
+	/* the instruction continues on a page that faults: #PF for that page */
+	fake_init(g, LV_X86_MODE_64);
+	g->regs.rip = 0x1ffe;
+	g->fault_page = 0x2000;
+	fake_code(g, "\x48\x89", 2);
+	cr_assert_eq(fake_run(g), LV_X86_EMUL_FAULT);
+	cr_assert_eq(g->em.fault.vector, LV_X86_VEC_PF);
+	cr_assert_eq(g->em.fault.cr2, 0x2000);
+	/* but a complete instruction before the faulting page is fine */
+	fake_init(g, LV_X86_MODE_64);
+	g->regs.rip = 0x1ffe;
+	g->fault_page = 0x2000;
+	g->regs.rbx = FAKE_DEV;
+	fake_code(g, "\x89\x0b", 2);
+	cr_assert_eq(fake_run(g), LV_X86_EMUL_DONE);
+	cr_assert_eq(g->regs.rip, 0x2000);
 }
 
 Test(x86_emul, lock_add_on_ram_and_readonly_ram_rmw)
