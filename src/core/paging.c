@@ -545,11 +545,17 @@ static void walk(struct lv_pt *pt, struct op *op, uint64_t *t, unsigned level, u
 
 				if (op->counting)
 					continue;
-				v = protect_entry(pt, op, old, level);
-				if (v != old) {
-					write_entry(pe, v);
+				/*
+				 * Compare-and-swap: a CPU may set the accessed or
+				 * dirty flag meanwhile, and it must not be lost.
+				 */
+				do {
+					v = protect_entry(pt, op, old, level);
+				} while (v != old && !__atomic_compare_exchange_n(
+							     pe, &old, v, false, __ATOMIC_SEQ_CST,
+							     __ATOMIC_RELAXED));
+				if (v != old)
 					note_flush(pt, op, eva, level, LV_PT_FLUSH_TLB);
-				}
 				continue;
 			}
 			/* Protect on a whole table has nothing to split: skip it when counting. */
