@@ -1,38 +1,131 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * MMIO and string port IO for the VMX backend: the instruction at CS:RIP
- * is fetched through the guest page walker and emulated by the core
- * emulator; each device access becomes one exit.
+ * is fetched through the core's guest page walker and run by the core's
+ * emulator (x86_emul.h); each device access becomes one exit, completed
+ * on the next run, as on the KVM and SVM backends.
  */
 #include "../../core/lvlib.h"
 #include "vmcs.h"
 #include "vmx_insn.h"
 #include "vmx_priv.h"
 
-static int cannot_emulate(struct lv_exit *ex)
+enum { CONTINUE = 0, TO_USER = 1 };
+
+static int em_translate(void *ctx, uint64_t gla, uint32_t access, uint64_t *gpa,
+			struct lv_x86_fault *fault)
 {
-	ex->reason = LV_EXIT_INTERNAL_ERROR;
-	ex->internal.suberror = 1; /* emulation failure, as KVM's suberror 1 */
-	ex->internal.ndata = 0;
-	return 1;
+	struct vmx_vcpu *xc = ctx;
+
+	return lv_guest_walk_x86(&xc->vcpu->vm->mem, &xc->pg, gla, access, gpa, fault);
+}
+
+static void *em_ram(void *ctx, uint64_t gpa, uint32_t len, uint32_t access)
+{
+	struct vmx_vcpu *xc = ctx;
+	uint32_t need = access == LV_ACCESS_WRITE ? LV_PROT_WRITE : LV_PROT_READ;
+
+	return lv_memmap_hva(&xc->vcpu->vm->mem, gpa, len, need);
+}
+
+static int em_get_regs(void *ctx, struct lv_regs *regs)
+{
+	struct vmx_vcpu *xc = ctx;
+
+	*regs = xc->cache.regs;
+	return 0;
+}
+
+static int em_set_regs(void *ctx, const struct lv_regs *regs)
+{
+	struct vmx_vcpu *xc = ctx;
+	struct lv_state *st = &xc->cache;
+
+	st->regs = *regs;
+	return vmx_set_state(xc->vcpu, LV_STATE_GPRS, st);
+}
+
+static const struct lv_x86_emul_ops vmx_em_ops = {
+	.translate = em_translate,
+	.ram = em_ram,
+	.get_regs = em_get_regs,
+	.set_regs = em_set_regs,
+};
+
+/* Act on an emulator status: re-enter, or fill the exit for the caller. */
+static int em_status(struct vmx_vcpu *xc, struct lv_exit *ex, int st)
+{
+	struct lv_x86_access *a = &xc->em.access;
+
+	xc->emul_active = false;
+	switch (st) {
+	case LV_X86_EMUL_DONE:
+		return CONTINUE;
+	case LV_X86_EMUL_FAULT:
+		xc->pend_exc_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | xc->em.fault.vector;
+		if (xc->em.fault.has_error_code) {
+			xc->pend_exc_info |= INTR_INFO_ERRCODE;
+			xc->pend_exc_err = xc->em.fault.error_code;
+		}
+		if (xc->em.fault.vector == LV_X86_VEC_PF)
+			xc->gprs.cr2 = xc->em.fault.cr2;
+		return CONTINUE;
+	case LV_X86_EMUL_ACCESS:
+		xc->emul_active = true;
+		if (a->is_io) {
+			ex->reason = LV_EXIT_IO;
+			ex->io.port = (uint16_t)a->addr;
+			ex->io.size = a->size;
+			ex->io.is_write = a->is_write;
+			ex->io.is_string = 1;
+			ex->io.is_rep = xc->em.insn.rep != 0;
+			ex->io.count = 1;
+			ex->io.data = a->data;
+		} else {
+			ex->reason = LV_EXIT_MMIO;
+			ex->mmio.gpa = a->addr;
+			ex->mmio.size = a->size;
+			ex->mmio.is_write = a->is_write;
+			memcpy(ex->mmio.data, a->data, sizeof(ex->mmio.data));
+		}
+		return TO_USER;
+	default:
+		ex->reason = LV_EXIT_INTERNAL_ERROR;
+		ex->internal.suberror = 1; /* emulation failure, as KVM's suberror 1 */
+		ex->internal.ndata = 0;
+		return TO_USER;
+	}
+}
+
+static int em_start(struct vmx_vcpu *xc, struct lv_exit *ex)
+{
+	int rc = vmx_cache_fill(xc, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL);
+
+	if (rc)
+		return em_status(xc, ex, LV_X86_EMUL_UNHANDLEABLE);
+	lv_x86_env_from_state(&xc->env, &xc->cache);
+	lv_guest_paging_from_state(&xc->pg, &xc->cache);
+	lv_x86_emul_init(&xc->em, &vmx_em_ops, xc, &xc->env);
+	return em_status(xc, ex, lv_x86_emul_start(&xc->em, NULL, 0));
 }
 
 int vmx_emul_mmio(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t gpa)
 {
-	(void)xc;
-	(void)gpa;
-	return cannot_emulate(ex);
+	(void)gpa; /* the emulator finds the access itself */
+	return em_start(xc, ex);
 }
 
 int vmx_emul_string_io(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
-	(void)xc;
-	return cannot_emulate(ex);
+	return em_start(xc, ex);
 }
 
 int vmx_emul_resume(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
-	(void)ex;
-	xc->emul_active = false;
-	return 0;
+	struct lv_x86_access *a = &xc->em.access;
+
+	if (!a->is_write && !a->is_io)
+		memcpy(a->data, ex->mmio.data, sizeof(a->data));
+	/* IO reads: the caller wrote into ex->io.data, which is a->data. */
+	return em_status(xc, ex, lv_x86_emul_resume(&xc->em));
 }

@@ -13,6 +13,8 @@
 #include "../../core/ids.h"
 #include "../../core/internal.h"
 #include "../../core/paging.h"
+#include "../../core/guest_walk.h"
+#include "../../core/x86_emul.h"
 #include "../../core/vmx_ctls.h"
 
 /* Per host CPU: the VMXON region and the VMCS that is current there. */
@@ -90,7 +92,9 @@ struct vmx_vcpu {
 	uint32_t proc, proc2, entry, pin;
 	uint32_t exc_bitmap;
 	uint32_t exc_policy;
-	uint32_t windows;
+	uint32_t windows;     /* LV_WINDOW_* the caller asked for */
+	bool want_irq_window; /* the backend's own, for queued events */
+	bool want_nmi_window;
 	struct lv_cpuid_entry *cpuid;
 	size_t n_cpuid;
 	uint64_t host_cr3;
@@ -100,8 +104,19 @@ struct vmx_vcpu {
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base, apic_base;
 	uint64_t tsc_offset;
 
-	/* Event to inject at the next entry (0 = none). */
+	/*
+	 * Events. inject_*: the event the next entry delivers (VM-entry
+	 * interruption format, 0 = none): one chosen from the queues below,
+	 * or one whose delivery a VM exit interrupted. The queues hold what
+	 * the caller injected: an exception and an NMI go at the next entry,
+	 * an external interrupt once the guest can take it (interrupt-window
+	 * exiting until then).
+	 */
 	uint32_t inject_info, inject_err, inject_len;
+	uint32_t pend_exc_info, pend_exc_err; /* INTR_INFO format, 0 = none */
+	bool pend_nmi;
+	bool pend_irq;
+	uint8_t pend_irq_vector;
 
 	/* Exit completion. */
 	uint32_t pending;
@@ -109,6 +124,9 @@ struct vmx_vcpu {
 	uint64_t str_gpa; /* string IO: guest-physical address of the element */
 	uint8_t io_buf[8];
 	bool emul_active; /* an emulated instruction waits for the caller's data */
+	struct lv_x86_emul em;
+	struct lv_x86_env env;
+	struct lv_guest_paging pg;
 
 	/* Kick: set by any CPU, consumed by run. */
 	uint32_t kick;
@@ -140,6 +158,7 @@ void vmx_vcpu_destroy(struct lv_vcpu *vcpu);
 int vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc);
 void vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc);
 int vmx_sync_to_vmcs(struct vmx_vcpu *xc);
+int vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask);
 int vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st);
 int vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st);
 int vmx_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value);

@@ -441,9 +441,13 @@ static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 		ex->reason = LV_EXIT_SHUTDOWN;
 		return TO_USER;
 	case EXIT_INTR_WINDOW:
+		if (!(xc->windows & LV_WINDOW_IRQ))
+			return CONTINUE; /* ours: a queued interrupt can go in now */
 		ex->reason = LV_EXIT_IRQ_WINDOW;
 		return TO_USER;
 	case EXIT_NMI_WINDOW:
+		if (!(xc->windows & LV_WINDOW_NMI))
+			return CONTINUE;
 		ex->reason = LV_EXIT_NMI_WINDOW;
 		return TO_USER;
 	case EXIT_CPUID:
@@ -495,6 +499,55 @@ static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 
 /* ---- entry -------------------------------------------------------------------- */
 
+/*
+ * Move a queued event into the entry's injection when the guest can take
+ * it (SDM Vol. 3, 26.3.1.5 / 27.6), else open the matching window exit.
+ * Order: exception, NMI, external interrupt; one per entry.
+ */
+static void arm_events(struct vmx_vcpu *xc)
+{
+	bool irq_win = false, nmi_win = false;
+
+	if (!(xc->inject_info & INTR_INFO_VALID)) {
+		if (xc->pend_exc_info) {
+			xc->inject_info = xc->pend_exc_info;
+			xc->inject_err = xc->pend_exc_err;
+			xc->pend_exc_info = 0;
+		} else if (xc->pend_nmi) {
+			uint32_t intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+			if (!(intr & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOVSS |
+				      INTERRUPTIBILITY_STI))) {
+				xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 2;
+				xc->pend_nmi = false;
+			} else {
+				nmi_win = true;
+			}
+		} else if (xc->pend_irq) {
+			uint32_t intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+			if ((vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+			    !(intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))) {
+				xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_EXTINT << 8) |
+						  xc->pend_irq_vector;
+				xc->pend_irq = false;
+			} else {
+				irq_win = true;
+			}
+		}
+	}
+	/* Still queued behind the event going in now: exit when it can go. */
+	if (xc->pend_irq && !irq_win && (xc->inject_info & INTR_INFO_VALID))
+		irq_win = true;
+	if (xc->pend_nmi && !nmi_win && (xc->inject_info & INTR_INFO_VALID))
+		nmi_win = xc->vcpu->vm->backend->caps.features & LV_FEAT_NMI_WINDOW;
+	if (irq_win != xc->want_irq_window || nmi_win != xc->want_nmi_window) {
+		xc->want_irq_window = irq_win;
+		xc->want_nmi_window = nmi_win;
+		xc->ctl_dirty = true;
+	}
+}
+
 static void prepare_entry(struct vmx_backend *vb, struct vmx_vcpu *xc)
 {
 	struct vmx_vm *xv = xc->vcpu->vm->priv;
@@ -502,13 +555,20 @@ static void prepare_entry(struct vmx_backend *vb, struct vmx_vcpu *xc)
 
 	if (xc->dirty)
 		vmx_sync_to_vmcs(xc);
+	if (xc->pend_exc_info || xc->pend_nmi || xc->pend_irq || xc->want_irq_window ||
+	    xc->want_nmi_window)
+		arm_events(xc);
 	if (xc->ctl_dirty) {
-		xc->proc &= ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
-		if (xc->windows & LV_WINDOW_IRQ)
-			xc->proc |= PROC_INTR_WINDOW;
-		if (xc->windows & LV_WINDOW_NMI)
-			xc->proc |= PROC_NMI_WINDOW;
-		vmwrite(VMCS_PROC_CTLS, xc->proc);
+		uint32_t proc = xc->proc & ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
+
+		if ((xc->windows & LV_WINDOW_IRQ) || xc->want_irq_window)
+			proc |= PROC_INTR_WINDOW;
+		if ((xc->windows & LV_WINDOW_NMI) || xc->want_nmi_window)
+			proc |= PROC_NMI_WINDOW;
+		if (proc != xc->proc) {
+			xc->proc = proc;
+			vmwrite(VMCS_PROC_CTLS, proc);
+		}
 		vmwrite(VMCS_EXCEPTION_BITMAP, xc->exc_bitmap);
 		xc->ctl_dirty = false;
 	}
@@ -609,36 +669,50 @@ int vmx_kick(struct lv_vcpu *vcpu)
 int vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
-	struct lv_state st;
-	struct lv_events *e;
-	int rc = vmx_get_state(vcpu, LV_STATE_GPRS | LV_STATE_EVENTS, &st);
+	uint32_t inflight = xc->inject_info & INTR_INFO_VALID ? INTR_INFO_TYPE(xc->inject_info) : 8;
 
-	if (rc)
-		return rc;
-	e = &xc->cache.events;
-	switch (ev->type) {
-	case LV_EVENT_EXTINT:
-		if (e->interrupt_pending || e->exception_pending || e->nmi_pending ||
-		    !(st.regs.rflags & RFLAGS_IF) || e->interrupt_shadow)
-			return LV_ERR_BUSY;
-		e->interrupt_pending = 1;
-		e->interrupt_vector = ev->vector;
-		break;
-	case LV_EVENT_NMI:
-		if (e->nmi_pending || e->exception_pending || e->interrupt_pending)
-			return LV_ERR_BUSY;
-		e->nmi_pending = 1;
-		break;
-	default:
-		if (e->exception_pending || e->nmi_pending || e->interrupt_pending)
-			return LV_ERR_BUSY;
-		e->exception_pending = 1;
-		e->exception_vector = ev->vector;
-		e->exception_has_error_code = ev->has_error_code;
-		e->exception_error_code = ev->has_error_code ? ev->error_code : 0;
-		break;
+	if (xc->dirty & LV_STATE_EVENTS) {
+		/* Events set by the caller and not applied yet: queue into them. */
+		struct lv_events *e = &xc->cache.events;
+
+		if (ev->type == LV_EVENT_EXTINT) {
+			if (e->interrupt_pending)
+				return LV_ERR_BUSY;
+			e->interrupt_pending = 1;
+			e->interrupt_vector = ev->vector;
+		} else if (ev->type == LV_EVENT_NMI) {
+			if (e->nmi_pending)
+				return LV_ERR_BUSY;
+			e->nmi_pending = 1;
+		} else {
+			if (e->exception_pending)
+				return LV_ERR_BUSY;
+			e->exception_pending = 1;
+			e->exception_vector = ev->vector;
+			e->exception_has_error_code = ev->has_error_code;
+			e->exception_error_code = ev->has_error_code ? ev->error_code : 0;
+		}
+		return LV_OK;
 	}
-	xc->dirty |= LV_STATE_EVENTS;
+	if (ev->type == LV_EVENT_EXTINT) {
+		if (xc->pend_irq || inflight == INTR_TYPE_EXTINT)
+			return LV_ERR_BUSY;
+		xc->pend_irq = true;
+		xc->pend_irq_vector = ev->vector;
+	} else if (ev->type == LV_EVENT_NMI) {
+		if (xc->pend_nmi || inflight == INTR_TYPE_NMI)
+			return LV_ERR_BUSY;
+		xc->pend_nmi = true;
+	} else {
+		if (xc->pend_exc_info || inflight == INTR_TYPE_HW_EXC)
+			return LV_ERR_BUSY;
+		xc->pend_exc_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | ev->vector;
+		if (ev->has_error_code) {
+			xc->pend_exc_info |= INTR_INFO_ERRCODE;
+			xc->pend_exc_err = ev->error_code;
+		}
+	}
+	xc->valid &= ~LV_STATE_EVENTS;
 	return LV_OK;
 }
 

@@ -363,18 +363,19 @@ static void sync_events(struct vmx_vcpu *xc)
 	if (e->nmi_masked)
 		intr |= INTERRUPTIBILITY_NMI;
 	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr);
+	/* The state the caller set replaces everything queued or in flight. */
 	xc->inject_info = 0;
+	xc->pend_exc_info = 0;
 	if (e->exception_pending) {
-		xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | e->exception_vector;
+		xc->pend_exc_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | e->exception_vector;
 		if (e->exception_has_error_code) {
-			xc->inject_info |= INTR_INFO_ERRCODE;
-			xc->inject_err = e->exception_error_code;
+			xc->pend_exc_info |= INTR_INFO_ERRCODE;
+			xc->pend_exc_err = e->exception_error_code;
 		}
-	} else if (e->nmi_pending) {
-		xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 2;
-	} else if (e->interrupt_pending) {
-		xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_EXTINT << 8) | e->interrupt_vector;
 	}
+	xc->pend_nmi = e->nmi_pending != 0;
+	xc->pend_irq = e->interrupt_pending != 0;
+	xc->pend_irq_vector = e->interrupt_vector;
 }
 
 int vmx_sync_to_vmcs(struct vmx_vcpu *xc)
@@ -491,28 +492,30 @@ static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
 		break;
 	case LV_STATE_EVENTS: {
 		uint32_t intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
-		uint32_t inj = xc->inject_info;
+		uint32_t inj = xc->inject_info & INTR_INFO_VALID ? xc->inject_info : 0;
+		uint32_t exc = xc->pend_exc_info;
+		uint32_t exc_err = xc->pend_exc_err;
 
 		memset(&c->events, 0, sizeof(c->events));
 		c->events.interrupt_shadow = (intr &
 					      (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS)) != 0;
 		c->events.nmi_masked = (intr & INTERRUPTIBILITY_NMI) != 0;
-		if (inj & INTR_INFO_VALID) {
-			switch (INTR_INFO_TYPE(inj)) {
-			case INTR_TYPE_NMI:
-				c->events.nmi_pending = 1;
-				break;
-			case INTR_TYPE_EXTINT:
-				c->events.interrupt_pending = 1;
-				c->events.interrupt_vector = (uint8_t)INTR_INFO_VECTOR(inj);
-				break;
-			default:
-				c->events.exception_pending = 1;
-				c->events.exception_vector = (uint8_t)INTR_INFO_VECTOR(inj);
-				c->events.exception_has_error_code = (inj & INTR_INFO_ERRCODE) != 0;
-				c->events.exception_error_code = xc->inject_err;
-				break;
-			}
+		c->events.nmi_pending = xc->pend_nmi ||
+					(inj && INTR_INFO_TYPE(inj) == INTR_TYPE_NMI);
+		c->events.interrupt_pending = xc->pend_irq;
+		c->events.interrupt_vector = xc->pend_irq_vector;
+		if (inj && INTR_INFO_TYPE(inj) == INTR_TYPE_EXTINT) {
+			c->events.interrupt_pending = 1;
+			c->events.interrupt_vector = (uint8_t)INTR_INFO_VECTOR(inj);
+		} else if (inj && INTR_INFO_TYPE(inj) != INTR_TYPE_NMI) {
+			exc = inj;
+			exc_err = xc->inject_err;
+		}
+		if (exc & INTR_INFO_VALID) {
+			c->events.exception_pending = 1;
+			c->events.exception_vector = (uint8_t)INTR_INFO_VECTOR(exc);
+			c->events.exception_has_error_code = (exc & INTR_INFO_ERRCODE) != 0;
+			c->events.exception_error_code = exc & INTR_INFO_ERRCODE ? exc_err : 0;
 		}
 		break;
 	}
@@ -521,10 +524,9 @@ static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
 	}
 }
 
-int vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
+int vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask)
 {
-	struct vmx_backend *vb = vcpu->vm->backend->priv;
-	struct vmx_vcpu *xc = vcpu->priv;
+	struct vmx_backend *vb = xc->vcpu->vm->backend->priv;
 	uint32_t need = mask & ~xc->valid & VMX_VMCS_GROUPS;
 	uint32_t g;
 
@@ -537,7 +539,6 @@ int vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
 	if (mask & LV_STATE_GPRS) {
 		read_gprs(xc);
 		xc->valid |= LV_STATE_GPRS;
-		st->regs = xc->cache.regs;
 	}
 	for (g = LV_STATE_SEGMENTS; g <= LV_STATE_EVENTS; g <<= 1) {
 		if (need & g) {
@@ -545,6 +546,18 @@ int vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
 			xc->valid |= g;
 		}
 	}
+	return LV_OK;
+}
+
+int vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
+{
+	struct vmx_vcpu *xc = vcpu->priv;
+	int rc = vmx_cache_fill(xc, mask);
+
+	if (rc)
+		return rc;
+	if (mask & LV_STATE_GPRS)
+		st->regs = xc->cache.regs;
 	if (mask & LV_STATE_SEGMENTS)
 		st->segs = xc->cache.segs;
 	if (mask & LV_STATE_CONTROL)
@@ -660,88 +673,80 @@ int vmx_emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot)
 	}
 }
 
+/* Where MSR @p index lives in the state cache, and its group; NULL if not kept. */
+static uint64_t *msr_in_cache(struct vmx_vcpu *xc, uint32_t index, uint32_t *group)
+{
+	struct lv_state *c = &xc->cache;
+
+	*group = LV_STATE_MSRS;
+	switch (index) {
+	case MSR_EFER:
+		*group = LV_STATE_CONTROL;
+		return &c->ctrl.efer;
+	case MSR_FS_BASE:
+		*group = LV_STATE_SEGMENTS;
+		return &c->segs.fs.base;
+	case MSR_GS_BASE:
+		*group = LV_STATE_SEGMENTS;
+		return &c->segs.gs.base;
+	case MSR_SYSENTER_CS:
+		return &c->msrs.sysenter_cs;
+	case MSR_SYSENTER_ESP:
+		return &c->msrs.sysenter_esp;
+	case MSR_SYSENTER_EIP:
+		return &c->msrs.sysenter_eip;
+	case MSR_PAT:
+		return &c->msrs.pat;
+	case MSR_TSC:
+		return &c->msrs.tsc;
+	default:
+		return NULL;
+	}
+}
+
 int vmx_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
-	struct lv_state st;
 	uint64_t *slot;
+	uint32_t group;
 	int rc;
 
 	if (vmx_emulated_msr(xc, index, &slot)) {
 		*value = *slot;
 		return LV_OK;
 	}
-	switch (index) {
-	case MSR_EFER:
-		rc = vmx_get_state(vcpu, LV_STATE_CONTROL, &st);
-		*value = st.ctrl.efer;
-		return rc;
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-		rc = vmx_get_state(vcpu, LV_STATE_SEGMENTS, &st);
-		*value = index == MSR_FS_BASE ? st.segs.fs.base : st.segs.gs.base;
-		return rc;
-	case MSR_SYSENTER_CS:
-	case MSR_SYSENTER_ESP:
-	case MSR_SYSENTER_EIP:
-	case MSR_PAT:
-	case MSR_TSC:
-		rc = vmx_get_state(vcpu, LV_STATE_MSRS, &st);
-		*value = index == MSR_SYSENTER_CS    ? st.msrs.sysenter_cs
-			 : index == MSR_SYSENTER_ESP ? st.msrs.sysenter_esp
-			 : index == MSR_SYSENTER_EIP ? st.msrs.sysenter_eip
-			 : index == MSR_PAT	     ? st.msrs.pat
-						     : st.msrs.tsc;
-		return rc;
-	default:
+	slot = msr_in_cache(xc, index, &group);
+	if (!slot)
 		return LV_ERR_NOENT;
-	}
+	if (index == MSR_TSC)
+		xc->valid &= ~LV_STATE_MSRS; /* the TSC moves: read it now */
+	rc = vmx_cache_fill(xc, group);
+	if (rc)
+		return rc;
+	*value = *slot;
+	return LV_OK;
 }
 
 int vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
-	struct lv_state st;
 	uint64_t *slot;
+	uint32_t group;
 	int rc;
 
 	if (vmx_emulated_msr(xc, index, &slot)) {
 		*slot = value;
-		xc->cache.ctrl.apic_base = xc->apic_base;
-		xc->cache.msrs.star = xc->star;
-		xc->cache.msrs.lstar = xc->lstar;
-		xc->cache.msrs.cstar = xc->cstar;
-		xc->cache.msrs.sfmask = xc->sfmask;
-		xc->cache.msrs.kernel_gs_base = xc->kernel_gs_base;
+		xc->valid &= ~(LV_STATE_MSRS | LV_STATE_CONTROL); /* cache copies are stale */
 		return LV_OK;
 	}
-	switch (index) {
-	case MSR_EFER:
-		rc = vmx_get_state(vcpu, LV_STATE_CONTROL, &st);
-		st.ctrl.efer = value;
-		return rc ? rc : vmx_set_state(vcpu, LV_STATE_CONTROL, &st);
-	case MSR_SYSENTER_CS:
-	case MSR_SYSENTER_ESP:
-	case MSR_SYSENTER_EIP:
-	case MSR_PAT:
-	case MSR_TSC:
-		rc = vmx_get_state(vcpu, LV_STATE_MSRS, &st);
-		if (rc)
-			return rc;
-		if (index == MSR_SYSENTER_CS)
-			st.msrs.sysenter_cs = value;
-		else if (index == MSR_SYSENTER_ESP)
-			st.msrs.sysenter_esp = value;
-		else if (index == MSR_SYSENTER_EIP)
-			st.msrs.sysenter_eip = value;
-		else if (index == MSR_PAT)
-			st.msrs.pat = value;
-		else
-			st.msrs.tsc = value;
-		return vmx_set_state(vcpu, LV_STATE_MSRS, &st);
-	default:
+	slot = msr_in_cache(xc, index, &group);
+	if (!slot)
 		return LV_ERR_NOENT;
-	}
+	rc = vmx_cache_fill(xc, group);
+	if (rc)
+		return rc;
+	*slot = value;
+	return vmx_set_state(vcpu, group, &xc->cache);
 }
 
 int vmx_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n)
