@@ -41,7 +41,11 @@
  * caller; lv_pt_translate() and lv_pt_iterate() may run concurrently with
  * each other but not with a change. Hardware may walk the table while it is
  * changed: every entry is written with one aligned 64-bit store and a
- * table is linked in only after it is filled. Freed table pages may still be
+ * table is linked in only after it is filled. lv_pt_protect() and
+ * lv_pt_dirty_clear() update live leaves atomically, so accessed/dirty flags
+ * a CPU sets meanwhile are kept; replacing a mapping, splitting and merging
+ * may drop the flags of the replaced entries (map dirty-logged ranges with
+ * #LV_PT_SMALL: they are never split or merged). Freed table pages may still be
  * cached by a CPU until the caller flushed: use #LV_PT_CFG_DEFER_FREE and
  * lv_pt_reclaim() when guests run while the table changes.
  *
