@@ -129,3 +129,22 @@ int vmx_emul_resume(struct vmx_vcpu *xc, struct lv_exit *ex)
 	/* IO reads: the caller wrote into ex->io.data, which is a->data. */
 	return em_status(xc, ex, lv_x86_emul_resume(&xc->em));
 }
+
+bool vmx_insn_is(struct vmx_vcpu *xc, const uint8_t *bytes, unsigned n)
+{
+	const struct lv_memmap *mm = &xc->vcpu->vm->mem;
+	struct lv_walk_result res;
+	const uint8_t *p;
+	uint64_t lin;
+
+	if (vmx_cache_fill(xc, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL))
+		return false;
+	lv_guest_paging_from_state(&xc->pg, &xc->cache);
+	lin = xc->cache.segs.cs.base + xc->cache.regs.rip;
+	if (!(xc->cache.ctrl.efer & (1ull << 10)))
+		lin &= 0xffffffffull; /* outside IA-32e mode linear addresses are 32 bits */
+	if (lv_guest_walk(mm, &xc->pg, lin, LV_ACCESS_EXEC, &res) != LV_WALK_OK)
+		return false;
+	p = lv_memmap_hva(mm, res.gpa, n, LV_PROT_READ); /* NULL if it crosses a slot */
+	return p && memcmp(p, bytes, n) == 0;
+}

@@ -138,6 +138,12 @@ struct vmx_vcpu {
 	(LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL | LV_STATE_DEBUG | LV_STATE_MSRS |   \
 	 LV_STATE_EVENTS)
 
+/*
+ * Exceptions that always exit: #UD, so that VMMCALL (AMD's hypercall,
+ * undefined on Intel) gives the same hypercall exit as VMCALL.
+ */
+#define VMX_EXC_ALWAYS (1u << 6)
+
 /* vmx_entry.S: returns VMX_OK after a VM exit, VMX_FAIL_* if the entry failed. */
 int vmx_enter(struct vmx_gprs *g, uint32_t launched);
 void vmx_exit_stub(void);
@@ -180,5 +186,7 @@ int vmx_request_window(struct lv_vcpu *vcpu, uint32_t mask);
 int vmx_emul_mmio(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t gpa);
 int vmx_emul_string_io(struct vmx_vcpu *xc, struct lv_exit *ex);
 int vmx_emul_resume(struct vmx_vcpu *xc, struct lv_exit *ex);
+/* True when the instruction at CS:RIP starts with @p bytes. */
+bool vmx_insn_is(struct vmx_vcpu *xc, const uint8_t *bytes, unsigned n);
 
 #endif /* LV_VMX_PRIV_H */

@@ -60,12 +60,12 @@ static void skip_insn(struct vmx_vcpu *xc, uint32_t len)
 {
 	uint32_t intr;
 
+	xc->valid &= ~(LV_STATE_GPRS | LV_STATE_EVENTS); /* the cache may hold the old RIP */
 	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
 	intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
 			intr & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
-	(void)xc;
 }
 
 static void inject_hw_exception(struct vmx_vcpu *xc, uint8_t vector, bool has_err, uint32_t err)
@@ -325,6 +325,18 @@ static int handle_cr(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
 	return CONTINUE;
 }
 
+static void fill_hypercall(struct vmx_vcpu *xc, struct lv_exit *ex)
+{
+	const struct vmx_gprs *g = &xc->gprs;
+
+	ex->hypercall.nr = g->rax;
+	ex->hypercall.args[0] = g->rbx;
+	ex->hypercall.args[1] = g->rcx;
+	ex->hypercall.args[2] = g->rdx;
+	ex->hypercall.args[3] = g->rsi;
+	ex->hypercall.args[4] = g->rdi;
+}
+
 static int handle_exception(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
 {
 	uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
@@ -333,6 +345,16 @@ static int handle_exception(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
 	ex->raw.intinfo = info;
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI)
 		return CONTINUE; /* a host NMI; nothing for the guest */
+	if (vec == 6) {
+		static const uint8_t vmmcall[3] = { 0x0f, 0x01, 0xd9 };
+
+		if (vmx_insn_is(xc, vmmcall, sizeof(vmmcall))) {
+			skip_insn(xc, sizeof(vmmcall));
+			ex->reason = LV_EXIT_HYPERCALL;
+			fill_hypercall(xc, ex);
+			return TO_USER;
+		}
+	}
 	if (!(xc->exc_policy & (1u << vec))) {
 		/* Not the caller's: deliver it to the guest unchanged. */
 		inject_hw_exception(xc, vec, info & INTR_INFO_ERRCODE,
@@ -457,19 +479,11 @@ static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 		skip_insn(xc, (uint32_t)vmread(VMCS_EXIT_INSN_LEN));
 		ex->reason = LV_EXIT_HLT;
 		return TO_USER;
-	case EXIT_VMCALL: {
-		struct vmx_gprs *g = &xc->gprs;
-
+	case EXIT_VMCALL:
 		skip_insn(xc, (uint32_t)vmread(VMCS_EXIT_INSN_LEN));
 		ex->reason = LV_EXIT_HYPERCALL;
-		ex->hypercall.nr = g->rax;
-		ex->hypercall.args[0] = g->rbx;
-		ex->hypercall.args[1] = g->rcx;
-		ex->hypercall.args[2] = g->rdx;
-		ex->hypercall.args[3] = g->rsi;
-		ex->hypercall.args[4] = g->rdi;
+		fill_hypercall(xc, ex);
 		return TO_USER;
-	}
 	case EXIT_CR_ACCESS:
 		xc->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
 		return handle_cr(xc, ex, q);

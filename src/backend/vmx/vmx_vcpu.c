@@ -269,6 +269,7 @@ int vmx_vcpu_create(struct lv_vcpu *vcpu)
 	if (xc->vpid == VPID_NONE)
 		xc->proc2 &= ~PROC2_ENABLE_VPID;
 	xc->entry = vb->ctl[LV_VMX_CTL_ENTRY];
+	xc->exc_bitmap = VMX_EXC_ALWAYS;
 	lv_state_init_reset(&xc->cache);
 	xc->gprs.rdx = xc->cache.regs.rdx;
 	xc->apic_base = xc->cache.ctrl.apic_base;
@@ -770,7 +771,7 @@ int vmx_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n
 
 static void update_exc_bitmap(struct vmx_vcpu *xc)
 {
-	xc->exc_bitmap = xc->exc_policy;
+	xc->exc_bitmap = xc->exc_policy | VMX_EXC_ALWAYS;
 	xc->ctl_dirty = true;
 }
 
