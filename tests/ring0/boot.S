@@ -89,7 +89,7 @@ _start:
 	movl	%eax, %cr3
 	movl	$0xc0000080, %ecx
 	rdmsr
-	orl	$(1 << 8), %eax
+	orl	$((1 << 8) | (1 << 11)), %eax	/* LME, NXE */
 	wrmsr
 	movl	%cr0, %eax
 	andl	$0x9fffffff, %eax

@@ -17,7 +17,32 @@ static int case_caps(struct lv_backend *b, char *why, size_t n)
 	return CASE_PASS;
 }
 
+int case_io(struct lv_backend *b, char *why, size_t n);
+int case_cpuid(struct lv_backend *b, char *why, size_t n);
+int case_mmio(struct lv_backend *b, char *why, size_t n);
+int case_readonly(struct lv_backend *b, char *why, size_t n);
+int case_msr(struct lv_backend *b, char *why, size_t n);
+int case_hypercall(struct lv_backend *b, char *why, size_t n);
+int case_exception_exit(struct lv_backend *b, char *why, size_t n);
+int case_triple_fault(struct lv_backend *b, char *why, size_t n);
+int case_entry_failed(struct lv_backend *b, char *why, size_t n);
+int case_kick(struct lv_backend *b, char *why, size_t n);
+int case_irq_window(struct lv_backend *b, char *why, size_t n);
+int case_inject_exception(struct lv_backend *b, char *why, size_t n);
+
 const struct tcase cases[] = {
 	{ "caps", case_caps },
+	{ "smoke_io", case_io },
+	{ "smoke_cpuid", case_cpuid },
+	{ "smoke_mmio", case_mmio },
+	{ "smoke_readonly", case_readonly },
+	{ "smoke_msr", case_msr },
+	{ "smoke_hypercall", case_hypercall },
+	{ "smoke_exception_exit", case_exception_exit },
+	{ "smoke_triple_fault", case_triple_fault },
+	{ "smoke_entry_failed", case_entry_failed },
+	{ "smoke_kick", case_kick },
+	{ "smoke_irq_window", case_irq_window },
+	{ "smoke_inject_exception", case_inject_exception },
 };
 const unsigned ncases = sizeof(cases) / sizeof(cases[0]);

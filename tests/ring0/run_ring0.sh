@@ -3,6 +3,7 @@
 #
 # Usage: run_ring0.sh --emu qemu|bochs --cpu <model> --image <elf|iso> --log <file>
 #                     [--append <cmdline>] [--min-pass <n>] [--expect <ERE>]
+#                     [--qemu-opt "<qemu options>"]
 #
 # Without --expect (suite mode) it passes when the kernel printed
 # "LVT PLAN n", n "LVT CASE" lines with no FAIL, at least --min-pass PASS
@@ -11,7 +12,7 @@
 # status of the emulator is never trusted (Bochs always exits 1; a QEMU
 # triple fault exits 0). Qemu: -cpu <model>; Bochs: cpu: model=<model>.
 set -u
-emu="" cpu="" image="" log="" append="" min_pass=1 expect=""
+emu="" cpu="" image="" log="" append="" min_pass=1 expect="" qemu_opt=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--emu) emu=$2 ;;
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
 	--append) append=$2 ;;
 	--min-pass) min_pass=$2 ;;
 	--expect) expect=$2 ;;
+	--qemu-opt) qemu_opt="$qemu_opt $2" ;;
 	*) echo "run_ring0.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -36,19 +38,19 @@ out="$log"
 case "$emu" in
 qemu)
 	# shellcheck disable=SC2086
-	timeout 100 qemu-system-x86_64 -accel tcg -cpu "$cpu" -m 64 -display none \
+	timeout -k 5 -s KILL 100 qemu-system-x86_64 -accel tcg -cpu "$cpu" -m 64 -display none \
 		-kernel "$image" -append "$append" -debugcon "file:$out" \
 		-device isa-debug-exit,iobase=0xf4,iosize=4 -no-reboot -serial none \
-		-monitor none </dev/null >"$log.emu" 2>&1
+		-monitor none $qemu_opt </dev/null >"$log.emu" 2>&1
 	echo "qemu exit status $? (not used)" >>"$log.emu"
 	;;
 bochs)
-	rc=$(mktemp) && echo c >"$rc"
+	rc=$(mktemp) && printf "c\nc\nc\nc\nc\nc\nc\nc\n" >"$rc"
 	# The ISO's grub.cfg has no command line: --append is not supported here.
 	[ -z "$append" ] || { echo "run_ring0.sh: --append is qemu-only" >&2; exit 2; }
 	cfg=$(mktemp)
 	cat >"$cfg" <<BOCHSRC
-cpu: model=$cpu, ignore_bad_msrs=0
+cpu: model=$cpu, ignore_bad_msrs=0, reset_on_triple_fault=0
 megs: 64
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
@@ -59,8 +61,9 @@ display_library: term
 log: $log.bochslog
 sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 speaker: enabled=0
+
 BOCHSRC
-	TERM=dumb timeout 100 bochs -q -f "$cfg" -rc "$rc" </dev/null >"$out" 2>"$log.emu"
+	TERM=dumb timeout -k 5 -s KILL 100 bochs -q -f "$cfg" -rc "$rc" </dev/null >"$out" 2>"$log.emu"
 	echo "bochs exit status $? (not used)" >>"$log.emu"
 	rm -f "$rc" "$cfg"
 	;;

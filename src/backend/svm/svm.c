@@ -1,25 +1,151 @@
 /* SPDX-License-Identifier: MIT */
-/* SVM backend (ring 0). Foundation version: CPUID probe only. */
+/*
+ * SVM backend (ring 0): probe, capabilities, per-CPU enable/disable and the
+ * ops table. AMD64 APM Vol. 2, chapter 15 "Secure Virtual Machine".
+ */
 #include "../../core/cpuid.h"
-#include "../../core/internal.h"
+#include "../../core/lvlib.h"
+#include "svm_hw.h"
+#include "svm_priv.h"
 
+/*
+ * Probe (APM Vol. 2, 15.4 "Enabling SVM"): CPUID Fn8000_0001_ECX[SVM] and
+ * Fn8000_000A_EDX[NP] (the backend always uses nested paging). VM_CR is
+ * read at lv_cpu_enable() time, on the CPU being enabled.
+ */
 static int svm_open(struct lv_backend *b)
 {
-	uint32_t a, bx, c, d;
+	struct svm_backend *sb;
+	uint32_t a, bx, c, d, ncpus, phys_bits = 40;
+	uint64_t pa;
 
 	lv_cpuid(0x80000000u, 0, &a, &bx, &c, &d);
 	if (a < 0x8000000Au)
 		return LV_ERR_NODEV;
+	if (a >= 0x80000008u) {
+		lv_cpuid(0x80000008u, 0, &a, &bx, &c, &d);
+		phys_bits = a & 0xff;
+	}
 	lv_cpuid(0x80000001u, 0, &a, &bx, &c, &d);
 	if (!(c & (1u << 2))) /* CPUID Fn8000_0001_ECX[SVM] */
 		return LV_ERR_NODEV;
-	(void)b;
-	return LV_ERR_NOTSUP; /* backend not implemented yet */
+	lv_cpuid(0x8000000Au, 0, &a, &bx, &c, &d);
+	if (!(d & CPUID_SVM_NP) || bx < 2)
+		return LV_ERR_NODEV; /* nested paging is required, and one guest ASID */
+
+	ncpus = lv_plat_cpu_count();
+	if (!ncpus)
+		return LV_ERR_INVAL;
+	sb = lv_plat_alloc(sizeof(*sb));
+	if (!sb)
+		return LV_ERR_NOMEM;
+	sb->features = d;
+	sb->nasids = bx;
+	sb->ncpus = ncpus;
+	sb->host_nx = (svm_rdmsr(MSR_EFER) & EFER_NXE) != 0;
+	sb->cpus = lv_plat_alloc(ncpus * sizeof(*sb->cpus));
+	/* IOPM: every port intercepted, shared by all VMs (APM 15.10.1). */
+	sb->iopm = lv_plat_page_alloc(SVM_IOPM_PAGES, &pa);
+	if (!sb->cpus || !sb->iopm) {
+		if (sb->iopm)
+			lv_plat_page_free(sb->iopm, SVM_IOPM_PAGES);
+		lv_plat_free(sb->cpus);
+		lv_plat_free(sb);
+		return LV_ERR_NOMEM;
+	}
+	memset(sb->iopm, 0xff, SVM_IOPM_PAGES * LV_PAGE_SIZE);
+	sb->iopm_pa = pa;
+
+	b->priv = sb;
+	b->caps.kind = LV_BACKEND_SVM;
+	b->caps.max_vcpus = 64;
+	b->caps.max_slots = 64;
+	b->caps.guest_phys_bits = phys_bits > 48 ? 48 : phys_bits; /* 4-level NPT */
+	b->caps.page_sizes = (1ull << 12) | (1ull << 21);
+	b->caps.features = LV_FEAT_RING0 | LV_FEAT_NESTED_PAGING | LV_FEAT_TLB_TAGGED |
+			   LV_FEAT_CPUID_EXIT | LV_FEAT_MSR_EXIT | LV_FEAT_IRQ_WINDOW |
+			   LV_FEAT_HYPERCALL_EXIT | LV_FEAT_READONLY_MEM;
+	if (sb->host_nx)
+		b->caps.features |= LV_FEAT_NOEXEC_MEM;
+	b->caps.exception_exits = ~(1u << 2); /* vector 2 is NMI, not an exception */
+	b->caps.num_asids = bx;
+	b->caps.raw[0] = d;
+	b->caps.raw[1] = bx;
+	b->caps.raw[2] = a;
+	return LV_OK;
 }
 
 static void svm_close(struct lv_backend *b)
 {
-	(void)b;
+	struct svm_backend *sb = b->priv;
+
+	lv_plat_page_free(sb->iopm, SVM_IOPM_PAGES);
+	lv_plat_free(sb->cpus);
+	lv_plat_free(sb);
+	b->priv = NULL;
+}
+
+/*
+ * Enable SVM on this CPU (APM Vol. 2, 15.4): refuse when VM_CR.SVMDIS is set
+ * (firmware disabled SVM, 15.30.1), set EFER.SVME, and give the CPU its
+ * host-save area in VM_HSAVE_PA (15.30.4). VM_CR is architectural on every
+ * CPU with SVM; an emulator that lacks it raises #GP here, which the
+ * embedder must handle (the ring-0 test kernel does, for Bochs).
+ */
+static int svm_cpu_enable(struct lv_backend *b)
+{
+	struct svm_backend *sb = b->priv;
+	uint32_t id = lv_plat_cpu_id();
+	struct svm_cpu *c;
+	uint64_t efer;
+
+	if (id >= sb->ncpus)
+		return LV_ERR_INVAL;
+	c = &sb->cpus[id];
+	if (c->enabled)
+		return LV_ERR_EXIST;
+	if (svm_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+		return LV_ERR_DISABLED;
+	c->hsave = lv_plat_page_alloc(1, &c->hsave_pa);
+	c->host_save = lv_plat_page_alloc(1, &c->host_save_pa);
+	if (!c->hsave || !c->host_save) {
+		if (c->hsave)
+			lv_plat_page_free(c->hsave, 1);
+		if (c->host_save)
+			lv_plat_page_free(c->host_save, 1);
+		c->hsave = c->host_save = NULL;
+		return LV_ERR_NOMEM;
+	}
+	if (lv_asid_cpu_init(&c->asid, id, sb->nasids) != LV_OK) {
+		lv_plat_page_free(c->hsave, 1);
+		lv_plat_page_free(c->host_save, 1);
+		c->hsave = c->host_save = NULL;
+		return LV_ERR_NODEV;
+	}
+	efer = svm_rdmsr(MSR_EFER);
+	c->saved_efer = efer;
+	svm_wrmsr(MSR_EFER, efer | EFER_SVME);
+	svm_wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
+	c->enabled = 1;
+	return LV_OK;
+}
+
+static int svm_cpu_disable(struct lv_backend *b)
+{
+	struct svm_backend *sb = b->priv;
+	uint32_t id = lv_plat_cpu_id();
+	struct svm_cpu *c;
+
+	if (id >= sb->ncpus || !sb->cpus[id].enabled)
+		return LV_ERR_STATE;
+	c = &sb->cpus[id];
+	svm_wrmsr(MSR_VM_HSAVE_PA, 0);
+	svm_wrmsr(MSR_EFER, svm_rdmsr(MSR_EFER) & ~EFER_SVME);
+	lv_plat_page_free(c->hsave, 1);
+	lv_plat_page_free(c->host_save, 1);
+	c->hsave = c->host_save = NULL;
+	c->enabled = 0;
+	return LV_OK;
 }
 
 const struct lv_backend_ops lv_svm_ops = {
@@ -27,4 +153,24 @@ const struct lv_backend_ops lv_svm_ops = {
 	.kind = LV_BACKEND_SVM,
 	.open = svm_open,
 	.close = svm_close,
+	.cpu_enable = svm_cpu_enable,
+	.cpu_disable = svm_cpu_disable,
+	.vm_create = lv_svm_vm_create,
+	.vm_destroy = lv_svm_vm_destroy,
+	.map = lv_svm_map,
+	.unmap = lv_svm_unmap,
+	.protect = lv_svm_protect,
+	.set_msr_exits = lv_svm_set_msr_exits,
+	.vcpu_create = lv_svm_vcpu_create,
+	.vcpu_destroy = lv_svm_vcpu_destroy,
+	.run = lv_svm_run,
+	.kick = lv_svm_kick,
+	.get_state = lv_svm_get_state,
+	.set_state = lv_svm_set_state,
+	.get_msr = lv_svm_get_msr,
+	.set_msr = lv_svm_set_msr,
+	.inject = lv_svm_inject,
+	.request_window = lv_svm_request_window,
+	.set_cpuid = lv_svm_set_cpuid,
+	.set_exception_exits = lv_svm_set_exception_exits,
 };

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* SVM backend: private objects shared by the backend's files. */
+#ifndef LV_SVM_PRIV_H
+#define LV_SVM_PRIV_H
+
+#include <stddef.h>
+
+#include "../../core/ids.h"
+#include "../../core/x86_emul.h"
+#include "../../core/internal.h"
+#include "vmcb.h"
+
+/* Offsets the entry stub (svm_entry.S) hard-codes. */
+_Static_assert(offsetof(struct lv_regs, rbx) == 8, "svm_entry.S R_RBX");
+_Static_assert(offsetof(struct lv_regs, rsi) == 32, "svm_entry.S R_RSI");
+_Static_assert(offsetof(struct lv_regs, rdi) == 40, "svm_entry.S R_RDI");
+_Static_assert(offsetof(struct lv_regs, rbp) == 56, "svm_entry.S R_RBP");
+_Static_assert(offsetof(struct lv_regs, r8) == 64, "svm_entry.S R_R8");
+_Static_assert(offsetof(struct lv_regs, r15) == 120, "svm_entry.S R_R15");
+
+void lv_svm_vmrun(uint64_t vmcb_pa, struct lv_regs *regs, uint64_t host_save_pa);
+
+/* Per host CPU (index lv_plat_cpu_id()). */
+struct svm_cpu {
+	uint32_t enabled;
+	uint32_t pad_;
+	void *hsave; /* VM_HSAVE_PA page */
+	uint64_t hsave_pa;
+	void *host_save; /* VMSAVE/VMLOAD area for the host's extra state */
+	uint64_t host_save_pa;
+	uint64_t saved_efer; /* EFER before enable */
+	struct lv_asid_cpu asid;
+};
+
+struct svm_backend {
+	uint32_t features; /* CPUID Fn8000_000A_EDX */
+	uint32_t nasids;   /* CPUID Fn8000_000A_EBX */
+	uint32_t ncpus;
+	uint32_t host_nx; /* host EFER.NXE at open: NX usable in NPT leaves */
+	void *iopm;	  /* shared: every port intercepted */
+	uint64_t iopm_pa;
+	struct svm_cpu *cpus;
+};
+
+struct svm_vm {
+	struct lv_pt *npt;
+	void *msrpm;
+	uint64_t msrpm_pa;
+	struct lv_msr_range *msr_exits; /* caller's policy (lv_vm_set_msr_exits) */
+	size_t n_msr_exits;
+	uint32_t npt_dirty; /* NPT changed: flush the TLB of every vCPU */
+	uint32_t npt_gen;   /* bumped on every change that needs a flush */
+};
+
+/* What the next run must complete before entering the guest. */
+enum svm_pending {
+	SVM_PEND_NONE = 0,
+	SVM_PEND_CPUID,
+	SVM_PEND_RDMSR,
+	SVM_PEND_WRMSR,
+	SVM_PEND_IO_IN,
+	SVM_PEND_IO_OUT,
+	SVM_PEND_MMIO,
+};
+
+struct svm_vcpu {
+	struct vmcb *vmcb; /* first: hot */
+	uint64_t vmcb_pa;
+	struct lv_regs regs; /* RBX..R15 live here; RAX, RSP, RIP, RFLAGS in the VMCB */
+	uint32_t kick;	     /* set by lv_vcpu_kick(), consumed by run */
+	uint32_t cpu;	     /* CPU of the last run */
+	uint32_t pending;    /* enum svm_pending */
+	uint32_t window;     /* LV_WINDOW_* requested */
+	uint64_t next_rip;   /* RIP after the pending instruction */
+	uint32_t npt_gen;    /* svm_vm.npt_gen this vCPU's TLB reflects */
+	uint32_t exc_exits;  /* lv_vcpu_set_exception_exits() */
+	struct lv_asid_vcpu asid;
+	struct lv_cpuid_entry *cpuid;
+	size_t ncpuid;
+	uint64_t apic_base;
+	uint64_t dr[4];
+	uint8_t nmi_masked;
+	uint8_t pad_[7];
+	uint8_t io_buf[16]; /* IO data handed to the caller (one element per exit) */
+	struct lv_fpu fpu;  /* kept, not switched (see docs) */
+	/* MMIO / string-IO emulation state between an exit and its completion. */
+	struct lv_x86_emul em;
+	struct lv_x86_env env;
+	struct lv_state scratch; /* segments + control for the emulator */
+};
+
+/* svm_state.c */
+int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st);
+int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st);
+int lv_svm_get_msr(struct lv_vcpu *v, uint32_t index, uint64_t *value);
+int lv_svm_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value);
+
+/* svm_vm.c */
+int lv_svm_vm_create(struct lv_vm *vm);
+void lv_svm_vm_destroy(struct lv_vm *vm);
+int lv_svm_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags);
+int lv_svm_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size);
+int lv_svm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
+int lv_svm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
+bool lv_svm_msr_wants_exit(const struct svm_vm *sv, uint32_t msr, bool write);
+
+/* svm_vcpu.c */
+int lv_svm_vcpu_create(struct lv_vcpu *v);
+void lv_svm_vcpu_destroy(struct lv_vcpu *v);
+int lv_svm_inject(struct lv_vcpu *v, const struct lv_event *ev);
+int lv_svm_request_window(struct lv_vcpu *v, uint32_t mask);
+int lv_svm_set_cpuid(struct lv_vcpu *v, const struct lv_cpuid_entry *e, size_t n);
+int lv_svm_set_exception_exits(struct lv_vcpu *v, uint32_t vectors);
+int lv_svm_kick(struct lv_vcpu *v);
+
+/* svm_run.c */
+int lv_svm_run(struct lv_vcpu *v);
+
+static inline struct svm_backend *svm_b(const struct lv_vcpu *v)
+{
+	return (struct svm_backend *)v->vm->backend->priv;
+}
+
+#endif /* LV_SVM_PRIV_H */

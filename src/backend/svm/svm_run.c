@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SVM backend: the run loop and the exit handlers (APM Vol. 2, 15.5-15.6,
+ * 15.9-15.14, Appendix C). Exits the library can finish itself (CPUID
+ * answered from the policy, MSRs it keeps, SVM instructions -> #UD,
+ * physical interrupts) re-enter the guest; every other exit fills
+ * vcpu->exit and returns to the caller, which completes it on the next run.
+ */
+#include "../../core/cpuid.h"
+#include "../../core/lvlib.h"
+#include "svm_hw.h"
+#include "svm_mmio.h"
+#include "svm_priv.h"
+
+#define RET_GUEST  0 /* handled: enter the guest again */
+#define RET_CALLER 1 /* vcpu->exit is filled: return to the caller */
+
+#define UD_VECTOR 6
+#define GP_VECTOR 13
+
+static void queue_exception(struct svm_vcpu *s, uint8_t vector, int has_err, uint32_t err)
+{
+	uint64_t e = VMCB_EVT_VALID | VMCB_EVT_TYPE_EXC | vector;
+
+	if (has_err)
+		e |= VMCB_EVT_EV | ((uint64_t)err << VMCB_EVT_ERR_SHIFT);
+	s->vmcb->c.eventinj = e;
+}
+
+/*
+ * Length of an intercepted instruction: nRIP when the CPU has NRIPS (APM
+ * 15.7.1; valid for instruction intercepts only), else the fixed length of
+ * the only encoding the intercept can come from (QEMU TCG has no NRIPS).
+ */
+static void skip_insn(const struct svm_backend *sb, struct svm_vcpu *s, unsigned len)
+{
+	struct vmcb *vm = s->vmcb;
+
+	if ((sb->features & CPUID_SVM_NRIPS) && vm->c.nrip)
+		vm->s.rip = vm->c.nrip;
+	else
+		vm->s.rip += len;
+	vm->c.int_state &= ~VMCB_INT_SHADOW;
+}
+
+/* ---- completion of the previous exit ------------------------------------ */
+
+static void set_rdx_rax(struct svm_vcpu *s, uint64_t v)
+{
+	s->vmcb->s.rax = (uint32_t)v;
+	s->regs.rdx = v >> 32;
+}
+
+static int complete(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+	struct lv_exit *ex = &v->exit;
+	struct vmcb *vm = s->vmcb;
+	uint32_t p = s->pending;
+
+	s->pending = SVM_PEND_NONE;
+	switch (p) {
+	case SVM_PEND_CPUID:
+		vm->s.rax = ex->cpuid.eax;
+		s->regs.rbx = ex->cpuid.ebx;
+		s->regs.rcx = ex->cpuid.ecx;
+		s->regs.rdx = ex->cpuid.edx;
+		skip_insn(svm_b(v), s, 2);
+		break;
+	case SVM_PEND_RDMSR:
+	case SVM_PEND_WRMSR:
+		if (ex->msr.error) {
+			queue_exception(s, GP_VECTOR, 1, 0);
+			break;
+		}
+		if (p == SVM_PEND_RDMSR)
+			set_rdx_rax(s, ex->msr.value);
+		skip_insn(svm_b(v), s, 2);
+		break;
+	case SVM_PEND_IO_IN: {
+		uint64_t d = 0;
+
+		memcpy(&d, s->io_buf, ex->io.size);
+		if (ex->io.size == 4)
+			vm->s.rax = (uint32_t)
+				d; /* 32-bit results zero-extend (APM Vol. 1, 3.1.2.3) */
+		else if (ex->io.size == 2)
+			vm->s.rax = (vm->s.rax & ~0xffffull) | (d & 0xffff);
+		else
+			vm->s.rax = (vm->s.rax & ~0xffull) | (d & 0xff);
+	}
+		/* fall through */
+	case SVM_PEND_IO_OUT:
+		vm->s.rip = s->next_rip;
+		vm->c.int_state &= ~VMCB_INT_SHADOW;
+		break;
+	case SVM_PEND_MMIO:
+		return lv_svm_mmio_resume(v);
+	default:
+		break;
+	}
+	return RET_GUEST;
+}
+
+/* ---- CPUID -------------------------------------------------------------- */
+
+static const struct lv_cpuid_entry *cpuid_find(const struct svm_vcpu *s, uint32_t leaf,
+					       uint32_t sub)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncpuid; i++) {
+		const struct lv_cpuid_entry *e = &s->cpuid[i];
+
+		if (e->leaf == leaf && (!(e->flags & LV_CPUID_SUBLEAF) || e->subleaf == sub))
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * Default CPUID: the host's, with SVM and VMX hidden, XSAVE/OSXSAVE/AVX
+ * hidden (XCR0 is not switched), the hypervisor bit set, and leaf
+ * 0x8000000A (SVM features) empty.
+ */
+static void cpuid_default(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
+	if (leaf == 1) {
+		r[2] &= ~((1u << 5) | (1u << 26) | (1u << 27) | (1u << 28));
+		r[2] |= 1u << 31;
+	} else if (leaf == 0x80000001u) {
+		r[2] &= ~(1u << 2);
+	} else if (leaf == 0x8000000Au || (leaf >= 0x40000000u && leaf <= 0x400000ffu)) {
+		r[0] = r[1] = r[2] = r[3] = 0;
+	}
+}
+
+static int exit_cpuid(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+	struct lv_exit *ex = &v->exit;
+	uint32_t leaf = (uint32_t)s->vmcb->s.rax, sub = (uint32_t)s->regs.rcx, r[4];
+	const struct lv_cpuid_entry *e = cpuid_find(s, leaf, sub);
+
+	if (e && (e->flags & LV_CPUID_EXIT)) {
+		ex->reason = LV_EXIT_CPUID;
+		ex->cpuid.leaf = leaf;
+		ex->cpuid.subleaf = sub;
+		ex->cpuid.eax = e->eax;
+		ex->cpuid.ebx = e->ebx;
+		ex->cpuid.ecx = e->ecx;
+		ex->cpuid.edx = e->edx;
+		s->pending = SVM_PEND_CPUID;
+		return RET_CALLER;
+	}
+	if (e) {
+		r[0] = e->eax;
+		r[1] = e->ebx;
+		r[2] = e->ecx;
+		r[3] = e->edx;
+	} else {
+		cpuid_default(leaf, sub, r);
+	}
+	s->vmcb->s.rax = r[0];
+	s->regs.rbx = r[1];
+	s->regs.rcx = r[2];
+	s->regs.rdx = r[3];
+	skip_insn(svm_b(v), s, 2);
+	return RET_GUEST;
+}
+
+/* ---- MSR (APM Vol. 2, 15.11: EXITINFO1 0 = RDMSR, 1 = WRMSR) ------------ */
+
+static int exit_msr(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+	struct lv_exit *ex = &v->exit;
+	uint32_t index = (uint32_t)s->regs.rcx;
+	bool write = s->vmcb->c.exitinfo1 & 1;
+	uint64_t val = (uint32_t)s->vmcb->s.rax | (s->regs.rdx << 32);
+	int known;
+
+	if (!lv_svm_msr_wants_exit(v->vm->priv, index, write)) {
+		if (write) {
+			known = lv_svm_set_msr(v, index, val) == LV_OK;
+		} else {
+			known = lv_svm_get_msr(v, index, &val) == LV_OK;
+			if (known)
+				set_rdx_rax(s, val);
+		}
+		if (known) {
+			skip_insn(svm_b(v), s, 2);
+			return RET_GUEST;
+		}
+	}
+	ex->reason = write ? LV_EXIT_WRMSR : LV_EXIT_RDMSR;
+	ex->msr.index = index;
+	ex->msr.reason = lv_svm_msr_wants_exit(v->vm->priv, index, write) ? LV_MSR_EXIT_FILTER
+									  : LV_MSR_EXIT_UNKNOWN;
+	ex->msr.value = write ? val : 0;
+	ex->msr.error = 0;
+	s->pending = write ? SVM_PEND_WRMSR : SVM_PEND_RDMSR;
+	return RET_CALLER;
+}
+
+/* ---- IO (APM Vol. 2, 15.10.2: EXITINFO1 layout, EXITINFO2 = next RIP) --- */
+
+static int exit_io(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+	struct lv_exit *ex = &v->exit;
+	uint64_t info = s->vmcb->c.exitinfo1;
+	unsigned sz = (unsigned)(info >> SVM_IOIO_SZ_SHIFT) & 7;
+
+	if (info & SVM_IOIO_STR)
+		return lv_svm_mmio_start(v, 1);
+	ex->reason = LV_EXIT_IO;
+	ex->io.port = (uint16_t)(info >> SVM_IOIO_PORT_SHIFT);
+	ex->io.size = (uint8_t)(sz == 4 ? 4 : sz == 2 ? 2 : 1);
+	ex->io.is_write = !(info & SVM_IOIO_IN);
+	ex->io.is_string = 0;
+	ex->io.is_rep = 0;
+	ex->io.count = 1;
+	ex->io.data = s->io_buf;
+	memset(s->io_buf, 0, sizeof(s->io_buf));
+	if (ex->io.is_write)
+		memcpy(s->io_buf, &s->vmcb->s.rax, ex->io.size);
+	s->next_rip = s->vmcb->c.exitinfo2;
+	s->pending = ex->io.is_write ? SVM_PEND_IO_OUT : SVM_PEND_IO_IN;
+	return RET_CALLER;
+}
+
+/* ---- the rest ----------------------------------------------------------- */
+
+/* Exceptions that push an error code (APM Vol. 2, 8.2). */
+#define EXC_ERRCODE_MASK                                                                           \
+	((1u << 8) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 14) | (1u << 17) | \
+	 (1u << 21) | (1u << 29) | (1u << 30))
+
+static int exit_exception(struct lv_vcpu *v, uint8_t vec)
+{
+	struct svm_vcpu *s = v->priv;
+	struct lv_exit *ex = &v->exit;
+
+	ex->reason = LV_EXIT_EXCEPTION;
+	ex->exception.vector = vec;
+	ex->exception.has_error_code = (EXC_ERRCODE_MASK >> vec) & 1;
+	ex->exception.error_code = ex->exception.has_error_code ? (uint32_t)s->vmcb->c.exitinfo1
+								: 0;
+	ex->exception.cr2 = vec == 14 ? s->vmcb->c.exitinfo2 : 0;
+	return RET_CALLER;
+}
+
+static int exit_vmmcall(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+	struct lv_exit *ex = &v->exit;
+
+	ex->reason = LV_EXIT_HYPERCALL;
+	ex->hypercall.nr = s->vmcb->s.rax;
+	ex->hypercall.args[0] = s->regs.rbx;
+	ex->hypercall.args[1] = s->regs.rcx;
+	ex->hypercall.args[2] = s->regs.rdx;
+	ex->hypercall.args[3] = s->regs.rsi;
+	ex->hypercall.args[4] = s->regs.rdi;
+	skip_insn(svm_b(v), s, 3); /* 0F 01 D9 */
+	return RET_CALLER;
+}
+
+static int handle_exit(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+	struct vmcb *vm = s->vmcb;
+	struct lv_exit *ex = &v->exit;
+	uint32_t code = (uint32_t)vm->c.exitcode;
+
+	ex->flags = 0;
+	ex->raw.backend = LV_BACKEND_SVM;
+	ex->raw.reason = vm->c.exitcode;
+	ex->raw.qual = vm->c.exitinfo1;
+	ex->raw.info1 = vm->c.exitinfo2;
+	ex->raw.info2 = vm->c.nrip;
+	ex->raw.intinfo = vm->c.exitintinfo;
+	ex->raw.vectoring = 0;
+
+	/* An event whose delivery the exit interrupted is delivered again (APM 15.7.2). */
+	if ((vm->c.exitintinfo & VMCB_EVT_VALID) && code != SVM_EXIT_SHUTDOWN)
+		vm->c.eventinj = vm->c.exitintinfo;
+
+	switch (code) {
+	case SVM_EXIT_CPUID:
+		return exit_cpuid(v);
+	case SVM_EXIT_IOIO:
+		return exit_io(v);
+	case SVM_EXIT_HLT:
+		skip_insn(svm_b(v), s, 1);
+		ex->reason = LV_EXIT_HLT;
+		return RET_CALLER;
+	case SVM_EXIT_MSR:
+		return exit_msr(v);
+	case SVM_EXIT_NPF:
+		return lv_svm_npf(v);
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+		return RET_GUEST; /* the host took it after STGI; the kick flag is checked next */
+	case SVM_EXIT_VINTR:
+		if (!(s->window & LV_WINDOW_IRQ))
+			return RET_GUEST;
+		ex->reason = LV_EXIT_IRQ_WINDOW;
+		return RET_CALLER;
+	case SVM_EXIT_VMMCALL:
+		return exit_vmmcall(v);
+	case SVM_EXIT_SHUTDOWN:
+		ex->reason = LV_EXIT_SHUTDOWN;
+		return RET_CALLER;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_XSETBV:
+		/* The guest sees no SVM and no XSAVE: these instructions are #UD to it. */
+		queue_exception(s, UD_VECTOR, 0, 0);
+		return RET_GUEST;
+	case SVM_EXIT_INVALID:
+		ex->reason = LV_EXIT_ENTRY_FAILED;
+		ex->entry_failed.kind = LV_ENTRY_FAIL_GUEST_STATE;
+		ex->entry_failed.vm_instruction_error = 0;
+		ex->entry_failed.hw_reason = vm->c.exitcode;
+		ex->entry_failed.qualification = vm->c.exitinfo1;
+		return RET_CALLER;
+	default:
+		if (code >= SVM_EXIT_EXC_BASE && code < SVM_EXIT_EXC_BASE + 32)
+			return exit_exception(v, (uint8_t)(code - SVM_EXIT_EXC_BASE));
+		ex->reason = LV_EXIT_UNKNOWN;
+		return RET_CALLER;
+	}
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+/*
+ * TLB_CONTROL for this VMRUN (APM Vol. 2, 15.16): the ASID allocator says
+ * whether the ASID is fresh or the generation wrapped; an NPT change since
+ * this vCPU's last run needs its ASID flushed: TLB_CONTROL 3 with
+ * FlushByAsid, else a fresh ASID (which is never stale).
+ */
+static uint8_t prepare_asid(struct svm_backend *sb, struct svm_cpu *c, struct svm_vcpu *s,
+			    const struct svm_vm *sv)
+{
+	uint32_t gen = __atomic_load_n(&sv->npt_gen, __ATOMIC_ACQUIRE);
+	enum lv_asid_action a;
+	uint8_t tlb = LV_SVM_TLB_NOTHING;
+
+	if (gen != s->npt_gen && !(sb->features & CPUID_SVM_FLUSHBYASID))
+		lv_asid_vcpu_invalidate(&s->asid);
+	a = lv_asid_prepare(&c->asid, &s->asid);
+	if (a == LV_ASID_FLUSH_ALL)
+		tlb = LV_SVM_TLB_FLUSH_ALL;
+	else if (gen != s->npt_gen && a == LV_ASID_KEEP)
+		tlb = LV_SVM_TLB_FLUSH_ASID;
+	s->npt_gen = gen;
+	s->vmcb->c.asid = s->asid.asid;
+	return tlb;
+}
+
+int lv_svm_run(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+	struct svm_backend *sb = svm_b(v);
+	const struct svm_vm *sv = v->vm->priv;
+	int r;
+
+	if (s->pending) {
+		r = complete(v);
+		if (r == RET_CALLER)
+			return LV_OK;
+	}
+	for (;;) {
+		uint32_t cpu = lv_plat_cpu_id();
+		struct svm_cpu *c;
+
+		if (cpu >= sb->ncpus || !sb->cpus[cpu].enabled)
+			return LV_ERR_STATE;
+		c = &sb->cpus[cpu];
+		__atomic_store_n(&s->cpu, cpu, __ATOMIC_RELEASE);
+		svm_clgi();
+		if (__atomic_exchange_n(&s->kick, 0, __ATOMIC_SEQ_CST)) {
+			svm_stgi();
+			v->exit.reason = LV_EXIT_CANCELLED;
+			v->exit.raw.backend = LV_BACKEND_SVM;
+			v->exit.raw.reason = 0;
+			return LV_OK;
+		}
+		s->vmcb->c.tlb_control = prepare_asid(sb, c, s, sv);
+		lv_svm_vmrun(s->vmcb_pa, &s->regs, c->host_save_pa);
+		svm_stgi();
+		if (handle_exit(v) == RET_CALLER)
+			return LV_OK;
+	}
+}

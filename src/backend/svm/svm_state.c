@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SVM backend: the neutral vCPU state <-> VMCB (APM Vol. 2, Appendix B).
+ * GPRs other than RAX/RSP live in struct svm_vcpu.regs (the entry stub
+ * loads and stores them); everything else is read from / written to the
+ * VMCB directly, so there is nothing to sync lazily beyond that.
+ */
+#include "../../core/lvlib.h"
+#include "svm_hw.h"
+#include "svm_priv.h"
+
+#define MSR_TSC	      0x10u
+#define MSR_APIC_BASE 0x1bu
+#define MSR_PAT	      0x277u
+#define RFLAGS_IF     (1ull << 9)
+
+/* VMCB segment attributes: descriptor bits 40-47 -> 0-7, 52-55 -> 8-11 (Table B-2). */
+static void seg_to_vmcb(struct vmcb_seg *d, const struct lv_segment *s)
+{
+	uint16_t a = (uint16_t)((s->type & 0xf) | (s->s & 1) << 4 | (s->dpl & 3) << 5 |
+				(s->present & 1) << 7 | (s->avl & 1) << 8 | (s->l & 1) << 9 |
+				(s->db & 1) << 10 | (s->g & 1) << 11);
+
+	if (s->unusable)
+		a &= (uint16_t) ~(1u << 7);
+	d->selector = s->selector;
+	d->attrib = a;
+	d->limit = s->limit;
+	d->base = s->base;
+}
+
+static void seg_from_vmcb(struct lv_segment *s, const struct vmcb_seg *d)
+{
+	uint16_t a = d->attrib;
+
+	memset(s, 0, sizeof(*s));
+	s->selector = d->selector;
+	s->base = d->base;
+	s->limit = d->limit;
+	s->type = a & 0xf;
+	s->s = (a >> 4) & 1;
+	s->dpl = (a >> 5) & 3;
+	s->present = (a >> 7) & 1;
+	s->avl = (a >> 8) & 1;
+	s->l = (a >> 9) & 1;
+	s->db = (a >> 10) & 1;
+	s->g = (a >> 11) & 1;
+	s->unusable = !s->present;
+}
+
+static void dt_to_vmcb(struct vmcb_seg *d, const struct lv_dtable *t)
+{
+	d->selector = 0;
+	d->attrib = 0;
+	d->limit = t->limit;
+	d->base = t->base;
+}
+
+static void dt_from_vmcb(struct lv_dtable *t, const struct vmcb_seg *d)
+{
+	memset(t, 0, sizeof(*t));
+	t->base = d->base;
+	t->limit = (uint16_t)d->limit;
+}
+
+int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
+{
+	struct svm_vcpu *s = v->priv;
+	const struct vmcb *vm = s->vmcb;
+
+	if (mask & LV_STATE_GPRS) {
+		st->regs = s->regs;
+		st->regs.rax = vm->s.rax;
+		st->regs.rsp = vm->s.rsp;
+		st->regs.rip = vm->s.rip;
+		st->regs.rflags = vm->s.rflags;
+	}
+	if (mask & LV_STATE_SEGMENTS) {
+		seg_from_vmcb(&st->segs.cs, &vm->s.cs);
+		seg_from_vmcb(&st->segs.ds, &vm->s.ds);
+		seg_from_vmcb(&st->segs.es, &vm->s.es);
+		seg_from_vmcb(&st->segs.fs, &vm->s.fs);
+		seg_from_vmcb(&st->segs.gs, &vm->s.gs);
+		seg_from_vmcb(&st->segs.ss, &vm->s.ss);
+		seg_from_vmcb(&st->segs.tr, &vm->s.tr);
+		seg_from_vmcb(&st->segs.ldt, &vm->s.ldtr);
+		dt_from_vmcb(&st->segs.gdt, &vm->s.gdtr);
+		dt_from_vmcb(&st->segs.idt, &vm->s.idtr);
+	}
+	if (mask & LV_STATE_CONTROL) {
+		st->ctrl.cr0 = vm->s.cr0;
+		st->ctrl.cr2 = vm->s.cr2;
+		st->ctrl.cr3 = vm->s.cr3;
+		st->ctrl.cr4 = vm->s.cr4;
+		st->ctrl.cr8 = vm->c.vintr & VMCB_VINTR_TPR_MASK;
+		st->ctrl.efer = vm->s.efer & ~EFER_SVME; /* the guest sees no SVM */
+		st->ctrl.xcr0 = 1;
+		st->ctrl.apic_base = s->apic_base;
+	}
+	if (mask & LV_STATE_DEBUG) {
+		st->debug.dr0 = s->dr[0];
+		st->debug.dr1 = s->dr[1];
+		st->debug.dr2 = s->dr[2];
+		st->debug.dr3 = s->dr[3];
+		st->debug.dr6 = vm->s.dr6;
+		st->debug.dr7 = vm->s.dr7;
+	}
+	if (mask & LV_STATE_MSRS) {
+		st->msrs.star = vm->s.star;
+		st->msrs.lstar = vm->s.lstar;
+		st->msrs.cstar = vm->s.cstar;
+		st->msrs.sfmask = vm->s.sfmask;
+		st->msrs.kernel_gs_base = vm->s.kernel_gs_base;
+		st->msrs.sysenter_cs = vm->s.sysenter_cs;
+		st->msrs.sysenter_esp = vm->s.sysenter_esp;
+		st->msrs.sysenter_eip = vm->s.sysenter_eip;
+		st->msrs.pat = vm->s.g_pat;
+		st->msrs.tsc = svm_rdtsc() + vm->c.tsc_offset;
+	}
+	if (mask & LV_STATE_EVENTS) {
+		uint64_t e = vm->c.eventinj;
+		uint32_t type = (uint32_t)(e & VMCB_EVT_TYPE_MASK);
+
+		memset(&st->events, 0, sizeof(st->events));
+		st->events.interrupt_shadow = (vm->c.int_state & VMCB_INT_SHADOW) != 0;
+		st->events.nmi_masked = s->nmi_masked;
+		if (e & VMCB_EVT_VALID) {
+			if (type == VMCB_EVT_TYPE_NMI) {
+				st->events.nmi_pending = 1;
+			} else if (type == VMCB_EVT_TYPE_INTR) {
+				st->events.interrupt_pending = 1;
+				st->events.interrupt_vector = VMCB_EVT_VECTOR(e);
+			} else {
+				st->events.exception_pending = 1;
+				st->events.exception_vector = VMCB_EVT_VECTOR(e);
+				st->events.exception_has_error_code = (e & VMCB_EVT_EV) != 0;
+				st->events.exception_error_code = (uint32_t)(e >>
+									     VMCB_EVT_ERR_SHIFT);
+			}
+		}
+	}
+	if (mask & LV_STATE_FPU)
+		st->fpu = s->fpu;
+	return LV_OK;
+}
+
+int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st)
+{
+	struct svm_vcpu *s = v->priv;
+	struct vmcb *vm = s->vmcb;
+
+	if (mask & LV_STATE_GPRS) {
+		s->regs = st->regs;
+		vm->s.rax = st->regs.rax;
+		vm->s.rsp = st->regs.rsp;
+		vm->s.rip = st->regs.rip;
+		vm->s.rflags = st->regs.rflags;
+		s->pending = SVM_PEND_NONE; /* the caller replaced the registers */
+	}
+	if (mask & LV_STATE_SEGMENTS) {
+		seg_to_vmcb(&vm->s.cs, &st->segs.cs);
+		seg_to_vmcb(&vm->s.ds, &st->segs.ds);
+		seg_to_vmcb(&vm->s.es, &st->segs.es);
+		seg_to_vmcb(&vm->s.fs, &st->segs.fs);
+		seg_to_vmcb(&vm->s.gs, &st->segs.gs);
+		seg_to_vmcb(&vm->s.ss, &st->segs.ss);
+		seg_to_vmcb(&vm->s.tr, &st->segs.tr);
+		seg_to_vmcb(&vm->s.ldtr, &st->segs.ldt);
+		dt_to_vmcb(&vm->s.gdtr, &st->segs.gdt);
+		dt_to_vmcb(&vm->s.idtr, &st->segs.idt);
+		vm->s.cpl = st->segs.ss.dpl; /* APM 15.5.1: CPL is SS.DPL */
+	}
+	if (mask & LV_STATE_CONTROL) {
+		vm->s.cr0 = st->ctrl.cr0;
+		vm->s.cr2 = st->ctrl.cr2;
+		vm->s.cr3 = st->ctrl.cr3;
+		vm->s.cr4 = st->ctrl.cr4;
+		vm->c.vintr = (vm->c.vintr & ~VMCB_VINTR_TPR_MASK) | (st->ctrl.cr8 & 0xf);
+		/* VMRUN requires the guest's EFER.SVME (APM 15.5.1 consistency checks). */
+		vm->s.efer = st->ctrl.efer | EFER_SVME;
+		s->apic_base = st->ctrl.apic_base;
+	}
+	if (mask & LV_STATE_DEBUG) {
+		s->dr[0] = st->debug.dr0;
+		s->dr[1] = st->debug.dr1;
+		s->dr[2] = st->debug.dr2;
+		s->dr[3] = st->debug.dr3;
+		vm->s.dr6 = st->debug.dr6;
+		vm->s.dr7 = st->debug.dr7;
+	}
+	if (mask & LV_STATE_MSRS) {
+		vm->s.star = st->msrs.star;
+		vm->s.lstar = st->msrs.lstar;
+		vm->s.cstar = st->msrs.cstar;
+		vm->s.sfmask = st->msrs.sfmask;
+		vm->s.kernel_gs_base = st->msrs.kernel_gs_base;
+		vm->s.sysenter_cs = st->msrs.sysenter_cs;
+		vm->s.sysenter_esp = st->msrs.sysenter_esp;
+		vm->s.sysenter_eip = st->msrs.sysenter_eip;
+		vm->s.g_pat = st->msrs.pat;
+		vm->c.tsc_offset = st->msrs.tsc - svm_rdtsc();
+	}
+	if (mask & LV_STATE_EVENTS) {
+		uint64_t e = 0;
+
+		if (st->events.interrupt_shadow)
+			vm->c.int_state |= VMCB_INT_SHADOW;
+		else
+			vm->c.int_state &= ~VMCB_INT_SHADOW;
+		s->nmi_masked = st->events.nmi_masked;
+		if (st->events.exception_pending) {
+			e = VMCB_EVT_VALID | VMCB_EVT_TYPE_EXC | st->events.exception_vector;
+			if (st->events.exception_has_error_code)
+				e |= VMCB_EVT_EV | ((uint64_t)st->events.exception_error_code
+						    << VMCB_EVT_ERR_SHIFT);
+		} else if (st->events.nmi_pending) {
+			e = VMCB_EVT_VALID | VMCB_EVT_TYPE_NMI | 2;
+		} else if (st->events.interrupt_pending) {
+			e = VMCB_EVT_VALID | VMCB_EVT_TYPE_INTR | st->events.interrupt_vector;
+		}
+		vm->c.eventinj = e;
+	}
+	if (mask & LV_STATE_FPU)
+		s->fpu = st->fpu;
+	return LV_OK;
+}
+
+/* ---- single MSRs (lv_vcpu_get_msr / lv_vcpu_set_msr) -------------------- */
+
+static uint64_t *msr_slot(struct svm_vcpu *s, uint32_t index)
+{
+	struct vmcb *vm = s->vmcb;
+
+	switch (index) {
+	case 0x174:
+		return &vm->s.sysenter_cs;
+	case 0x175:
+		return &vm->s.sysenter_esp;
+	case 0x176:
+		return &vm->s.sysenter_eip;
+	case MSR_PAT:
+		return &vm->s.g_pat;
+	case 0xc0000081u:
+		return &vm->s.star;
+	case 0xc0000082u:
+		return &vm->s.lstar;
+	case 0xc0000083u:
+		return &vm->s.cstar;
+	case 0xc0000084u:
+		return &vm->s.sfmask;
+	case 0xc0000100u:
+		return &vm->s.fs.base;
+	case 0xc0000101u:
+		return &vm->s.gs.base;
+	case 0xc0000102u:
+		return &vm->s.kernel_gs_base;
+	case MSR_APIC_BASE:
+		return &s->apic_base;
+	default:
+		return NULL;
+	}
+}
+
+int lv_svm_get_msr(struct lv_vcpu *v, uint32_t index, uint64_t *value)
+{
+	struct svm_vcpu *s = v->priv;
+	uint64_t *p;
+
+	if (index == MSR_EFER) {
+		*value = s->vmcb->s.efer & ~EFER_SVME;
+		return LV_OK;
+	}
+	if (index == MSR_TSC) {
+		*value = svm_rdtsc() + s->vmcb->c.tsc_offset;
+		return LV_OK;
+	}
+	p = msr_slot(s, index);
+	if (!p)
+		return LV_ERR_NOENT;
+	*value = *p;
+	return LV_OK;
+}
+
+int lv_svm_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value)
+{
+	struct svm_vcpu *s = v->priv;
+	uint64_t *p;
+
+	if (index == MSR_EFER) {
+		s->vmcb->s.efer = value | EFER_SVME;
+		return LV_OK;
+	}
+	if (index == MSR_TSC) {
+		s->vmcb->c.tsc_offset = value - svm_rdtsc();
+		return LV_OK;
+	}
+	p = msr_slot(s, index);
+	if (!p)
+		return LV_ERR_NOENT;
+	*p = value;
+	return LV_OK;
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SVM backend: vCPU lifetime, the VMCB's fixed controls, and the per-vCPU
+ * policies (CPUID, exception exits, events, windows, kick).
+ */
+#include <libvcpu/paging.h>
+
+#include "../../core/lvlib.h"
+#include "svm_priv.h"
+
+/*
+ * Intercepts every guest needs (APM Vol. 2, 15.9-15.14): VMRUN is required
+ * (15.5.1: VMRUN without it fails as VMEXIT_INVALID); the other SVM
+ * instructions are intercepted and answered with #UD since the guest sees
+ * no SVM; physical INTR/NMI return control to the host; CPUID, HLT, IO and
+ * MSR accesses go through the caller's policy; SHUTDOWN reports a triple
+ * fault instead of resetting the host.
+ */
+#define SVM_I1_BASE                                                                                \
+	(VMCB_I1_INTR | VMCB_I1_NMI | VMCB_I1_SMI | VMCB_I1_INIT | VMCB_I1_CPUID | VMCB_I1_HLT |   \
+	 VMCB_I1_INVLPGA | VMCB_I1_IOIO | VMCB_I1_MSR | VMCB_I1_SHUTDOWN)
+#define SVM_I2_BASE                                                                                \
+	(VMCB_I2_VMRUN | VMCB_I2_VMMCALL | VMCB_I2_VMLOAD | VMCB_I2_VMSAVE | VMCB_I2_STGI |        \
+	 VMCB_I2_CLGI | VMCB_I2_SKINIT | VMCB_I2_XSETBV)
+
+int lv_svm_vcpu_create(struct lv_vcpu *v)
+{
+	struct svm_backend *sb = svm_b(v);
+	struct svm_vm *sv = v->vm->priv;
+	struct svm_vcpu *s;
+	struct lv_state *st;
+	int rc;
+
+	s = lv_plat_alloc(sizeof(*s));
+	st = lv_plat_alloc(sizeof(*st));
+	if (!s || !st) {
+		lv_plat_free(s);
+		lv_plat_free(st);
+		return LV_ERR_NOMEM;
+	}
+	s->vmcb = lv_plat_page_alloc(1, &s->vmcb_pa);
+	if (!s->vmcb) {
+		lv_plat_free(s);
+		lv_plat_free(st);
+		return LV_ERR_NOMEM;
+	}
+	lv_asid_vcpu_init(&s->asid);
+	s->cpu = ~0u;
+	s->npt_gen = __atomic_load_n(&sv->npt_gen, __ATOMIC_ACQUIRE);
+
+	s->vmcb->c.intercept1 = SVM_I1_BASE;
+	s->vmcb->c.intercept2 = SVM_I2_BASE;
+	s->vmcb->c.iopm_base_pa = sb->iopm_pa;
+	s->vmcb->c.msrpm_base_pa = sv->msrpm_pa;
+	s->vmcb->c.np_control = VMCB_NP_ENABLE;
+	s->vmcb->c.n_cr3 = lv_pt_root(sv->npt);
+	/* Physical interrupts stay the host's; the guest's IF masks only virtual ones (15.21.1). */
+	s->vmcb->c.vintr = VMCB_VINTR_MASKING;
+
+	v->priv = s;
+	lv_state_init_reset(st);
+	rc = lv_svm_set_state(v, LV_STATE_ALL, st);
+	lv_plat_free(st);
+	if (rc) {
+		lv_plat_page_free(s->vmcb, 1);
+		lv_plat_free(s);
+		v->priv = NULL;
+	}
+	return rc;
+}
+
+void lv_svm_vcpu_destroy(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+
+	lv_plat_page_free(s->vmcb, 1);
+	lv_plat_free(s->cpuid);
+	lv_plat_free(s);
+}
+
+int lv_svm_set_cpuid(struct lv_vcpu *v, const struct lv_cpuid_entry *e, size_t n)
+{
+	struct svm_vcpu *s = v->priv;
+	struct lv_cpuid_entry *copy = NULL;
+
+	if (n > 256)
+		return LV_ERR_LIMIT;
+	if (n) {
+		copy = lv_plat_alloc(n * sizeof(*copy));
+		if (!copy)
+			return LV_ERR_NOMEM;
+		memcpy(copy, e, n * sizeof(*copy));
+	}
+	lv_plat_free(s->cpuid);
+	s->cpuid = copy;
+	s->ncpuid = n;
+	return LV_OK;
+}
+
+int lv_svm_set_exception_exits(struct lv_vcpu *v, uint32_t vectors)
+{
+	struct svm_vcpu *s = v->priv;
+
+	s->exc_exits = vectors;
+	s->vmcb->c.intercept_exc = vectors;
+	return LV_OK;
+}
+
+/* EVENTINJ (APM Vol. 2, 15.20): delivered through the guest IDT at the next VMRUN. */
+int lv_svm_inject(struct lv_vcpu *v, const struct lv_event *ev)
+{
+	struct svm_vcpu *s = v->priv;
+	struct vmcb *vm = s->vmcb;
+	uint64_t e;
+
+	if (vm->c.eventinj & VMCB_EVT_VALID)
+		return LV_ERR_BUSY;
+	switch (ev->type) {
+	case LV_EVENT_EXTINT:
+		if (!(vm->s.rflags & (1u << 9)) || (vm->c.int_state & VMCB_INT_SHADOW))
+			return LV_ERR_BUSY;
+		e = VMCB_EVT_TYPE_INTR | ev->vector;
+		break;
+	case LV_EVENT_NMI:
+		e = VMCB_EVT_TYPE_NMI | 2;
+		break;
+	default:
+		e = VMCB_EVT_TYPE_EXC | ev->vector;
+		if (ev->has_error_code)
+			e |= VMCB_EVT_EV | ((uint64_t)ev->error_code << VMCB_EVT_ERR_SHIFT);
+		break;
+	}
+	vm->c.eventinj = e | VMCB_EVT_VALID;
+	return LV_OK;
+}
+
+/*
+ * Interrupt window (APM Vol. 2, 15.21.4): a virtual interrupt (V_IRQ) with
+ * the VINTR intercept exits as soon as the guest could take it
+ * (RFLAGS.IF = 1, no interrupt shadow). The vector is never delivered.
+ */
+int lv_svm_request_window(struct lv_vcpu *v, uint32_t mask)
+{
+	struct svm_vcpu *s = v->priv;
+
+	if (mask & LV_WINDOW_NMI)
+		return LV_ERR_NOTSUP;
+	s->window = mask;
+	if (mask & LV_WINDOW_IRQ) {
+		s->vmcb->c.vintr |= VMCB_VINTR_IRQ | VMCB_VINTR_IGN_TPR | VMCB_VINTR_PRIO(0xf);
+		s->vmcb->c.intercept1 |= VMCB_I1_VINTR;
+	} else {
+		s->vmcb->c.vintr &= ~(VMCB_VINTR_IRQ | VMCB_VINTR_IGN_TPR | VMCB_VINTR_PRIO(0xf));
+		s->vmcb->c.intercept1 &= ~VMCB_I1_VINTR;
+	}
+	return LV_OK;
+}
+
+/*
+ * Kick: set the flag, then interrupt the CPU the vCPU runs on. lv_svm_run()
+ * reads the flag after CLGI, so a kick either is seen before VMRUN or its
+ * IPI is held pending by GIF = 0 and makes VMRUN exit at once (INTR
+ * intercept, APM Vol. 2, 15.17).
+ */
+int lv_svm_kick(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+
+	__atomic_store_n(&s->kick, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&v->running, __ATOMIC_SEQ_CST)) {
+		uint32_t cpu = __atomic_load_n(&s->cpu, __ATOMIC_ACQUIRE);
+
+		if (cpu != ~0u)
+			lv_plat_kick_cpu(cpu);
+	}
+	return LV_OK;
+}

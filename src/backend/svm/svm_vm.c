@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SVM backend: VMs, guest memory behind nested paging (APM Vol. 2, 15.25),
+ * built by the core's page-table core in AMD64/NPT format, and the MSR
+ * permission map (APM Vol. 2, 15.11).
+ */
+#include <libvcpu/paging.h>
+
+#include "../../core/lvlib.h"
+#include "svm_priv.h"
+
+/* ---- MSR permission map ------------------------------------------------- */
+
+/*
+ * MSRs whose guest copy lives in the VMCB and is switched by VMRUN/#VMEXIT
+ * or VMLOAD/VMSAVE (APM Vol. 2, 15.5.1 and 15.5.2): they need no intercept
+ * unless the caller asked to see them.
+ */
+static const uint32_t passthrough_msrs[] = {
+	0x174,	     0x175,	  0x176,       /* SYSENTER_CS/ESP/EIP */
+	0xc0000081u, 0xc0000082u, 0xc0000083u, /* STAR, LSTAR, CSTAR */
+	0xc0000084u,			       /* SFMASK */
+	0xc0000100u, 0xc0000101u, 0xc0000102u, /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
+};
+
+/* Bit offset of @msr's read bit in the MSRPM, or -1 if outside its ranges. */
+static long msrpm_bit(uint32_t msr)
+{
+	if (msr <= 0x1fffu)
+		return (long)msr * 2;
+	if (msr >= 0xc0000000u && msr <= 0xc0001fffu)
+		return 0x800 * 8 + (long)(msr - 0xc0000000u) * 2;
+	if (msr >= 0xc0010000u && msr <= 0xc0011fffu)
+		return 0x1000 * 8 + (long)(msr - 0xc0010000u) * 2;
+	return -1;
+}
+
+bool lv_svm_msr_wants_exit(const struct svm_vm *sv, uint32_t msr, bool write)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n_msr_exits; i++) {
+		const struct lv_msr_range *r = &sv->msr_exits[i];
+
+		if (msr - r->first < r->count)
+			return (r->flags & (write ? LV_MSR_EXIT_WRITE : LV_MSR_EXIT_READ)) != 0;
+	}
+	return false;
+}
+
+static void msrpm_build(struct svm_vm *sv)
+{
+	uint8_t *pm = sv->msrpm;
+	size_t i;
+
+	memset(pm, 0xff, SVM_MSRPM_PAGES * LV_PAGE_SIZE);
+	for (i = 0; i < LV_ARRAY_SIZE(passthrough_msrs); i++) {
+		uint32_t msr = passthrough_msrs[i];
+		long bit = msrpm_bit(msr);
+
+		if (!lv_svm_msr_wants_exit(sv, msr, false))
+			pm[bit / 8] &= (uint8_t) ~(1u << (bit % 8));
+		if (!lv_svm_msr_wants_exit(sv, msr, true))
+			pm[(bit + 1) / 8] &= (uint8_t) ~(1u << ((bit + 1) % 8));
+	}
+}
+
+int lv_svm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n)
+{
+	struct svm_vm *sv = vm->priv;
+	struct lv_msr_range *copy = NULL;
+
+	if (n > 64)
+		return LV_ERR_LIMIT;
+	if (n) {
+		copy = lv_plat_alloc(n * sizeof(*copy));
+		if (!copy)
+			return LV_ERR_NOMEM;
+		memcpy(copy, r, n * sizeof(*copy));
+	}
+	lv_plat_free(sv->msr_exits);
+	sv->msr_exits = copy;
+	sv->n_msr_exits = n;
+	msrpm_build(sv);
+	return LV_OK;
+}
+
+/* ---- VM lifetime -------------------------------------------------------- */
+
+int lv_svm_vm_create(struct lv_vm *vm)
+{
+	struct svm_backend *sb = vm->backend->priv;
+	struct lv_pt_config cfg;
+	struct svm_vm *sv;
+	int rc;
+
+	sv = lv_plat_alloc(sizeof(*sv));
+	if (!sv)
+		return LV_ERR_NOMEM;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.format = LV_PT_NPT4;
+	cfg.page_sizes = LV_PT_SIZE_4K | LV_PT_SIZE_2M;
+	cfg.flags = sb->host_nx ? 0 : LV_PT_CFG_NO_NX;
+	rc = lv_pt_create(&sv->npt, &cfg);
+	if (rc) {
+		lv_plat_free(sv);
+		return rc;
+	}
+	sv->msrpm = lv_plat_page_alloc(SVM_MSRPM_PAGES, &sv->msrpm_pa);
+	if (!sv->msrpm) {
+		lv_pt_destroy(sv->npt);
+		lv_plat_free(sv);
+		return LV_ERR_NOMEM;
+	}
+	msrpm_build(sv);
+	vm->priv = sv;
+	return LV_OK;
+}
+
+void lv_svm_vm_destroy(struct lv_vm *vm)
+{
+	struct svm_vm *sv = vm->priv;
+
+	lv_pt_destroy(sv->npt);
+	lv_plat_page_free(sv->msrpm, SVM_MSRPM_PAGES);
+	lv_plat_free(sv->msr_exits);
+	lv_plat_free(sv);
+}
+
+/* ---- guest memory ------------------------------------------------------- */
+
+/* NPT leaves need U at every level (APM Vol. 2, 15.25.5: nested walks are user accesses). */
+static uint32_t npt_attrs(uint32_t flags)
+{
+	uint32_t a = LV_PT_U;
+
+	if (flags & LV_PROT_READ)
+		a |= LV_PT_R;
+	if (flags & LV_PROT_WRITE)
+		a |= LV_PT_W;
+	if (flags & LV_PROT_EXEC)
+		a |= LV_PT_X;
+	if (flags & LV_MAP_DIRTY_LOG)
+		a |= LV_PT_SMALL;
+	return a;
+}
+
+static void npt_changed(struct svm_vm *sv, const struct lv_pt_flush *fl)
+{
+	if (fl->kind)
+		__atomic_add_fetch(&sv->npt_gen, 1, __ATOMIC_RELEASE);
+}
+
+int lv_svm_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags)
+{
+	struct svm_vm *sv = vm->priv;
+	struct lv_pt_flush fl = { 0, 0, 0 };
+	uint8_t *va = hva;
+	uint64_t off = 0;
+	int rc = LV_OK;
+
+	if (!(flags & LV_PROT_EXEC) && (vm->backend->caps.features & LV_FEAT_NOEXEC_MEM) == 0)
+		flags |= LV_PROT_EXEC; /* NX unusable: execute is implied */
+	/* Map physically contiguous runs at once so 2 MiB leaves can be used. */
+	while (off < size && rc == LV_OK) {
+		uint64_t pa = lv_plat_virt_to_phys(va + off), run = LV_PAGE_SIZE;
+
+		while (off + run < size && lv_plat_virt_to_phys(va + off + run) == pa + run)
+			run += LV_PAGE_SIZE;
+		rc = lv_pt_map(sv->npt, gpa + off, pa, run, npt_attrs(flags), &fl);
+		off += run;
+	}
+	if (rc != LV_OK && off > 0) {
+		/* Undo the runs already mapped (the range was free before). */
+		lv_pt_unmap(sv->npt, gpa, off, &fl);
+	}
+	npt_changed(sv, &fl);
+	return rc;
+}
+
+int lv_svm_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
+{
+	struct svm_vm *sv = vm->priv;
+	struct lv_pt_flush fl = { 0, 0, 0 };
+	int rc = lv_pt_unmap(sv->npt, gpa, size, &fl);
+
+	npt_changed(sv, &fl);
+	return rc;
+}
+
+int lv_svm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
+{
+	struct svm_vm *sv = vm->priv;
+	struct lv_pt_flush fl = { 0, 0, 0 };
+	int rc;
+
+	if (prot == 0)
+		return LV_ERR_NOTSUP; /* "no access" is not expressible as a mapping */
+	if (!(prot & LV_PROT_EXEC) && (vm->backend->caps.features & LV_FEAT_NOEXEC_MEM) == 0)
+		prot |= LV_PROT_EXEC;
+	rc = lv_pt_protect(sv->npt, gpa, size, npt_attrs(prot), &fl);
+	npt_changed(sv, &fl);
+	return rc;
+}
