@@ -225,6 +225,8 @@ int lv_pt_create(struct lv_pt **out, const struct lv_pt_config *cfg)
 	if (cfg->alloc &&
 	    (!cfg->alloc->page_alloc || !cfg->alloc->page_free || !cfg->alloc->phys_to_virt))
 		return LV_ERR_INVAL;
+	if ((cfg->flags & LV_PT_CFG_UNZEROED) && !cfg->alloc)
+		return LV_ERR_INVAL; /* the seam's pages are zeroed anyway */
 	pt = lv_plat_alloc(sizeof(*pt));
 	if (!pt)
 		return LV_ERR_NOMEM;

@@ -528,3 +528,73 @@ Test(paging_ops, arena_allocator_builds_guest_tables)
 	cr_expect_eq(lv_hosted_allocs_outstanding(), 0);
 	free(ram);
 }
+
+static int never_fn(void *ctx, uint64_t va, uint64_t pa, uint64_t size, uint32_t attrs)
+{
+	(void)ctx;
+	(void)va;
+	(void)pa;
+	(void)size;
+	(void)attrs;
+	return 1;
+}
+
+Test(paging_ops, argument_errors)
+{
+	struct lv_pt *pt = make(LV_PT_EPT4, 0, LV_PT_CFG_EPT_AD);
+	struct lv_pt_xlate x;
+	uint64_t e, bm[1];
+
+	cr_expect_eq(lv_pt_map(NULL, 0, 0, PG, LV_PT_R, NULL), LV_ERR_INVAL);
+	cr_expect_eq(lv_pt_unmap(NULL, 0, PG, NULL), LV_ERR_INVAL);
+	cr_expect_eq(lv_pt_protect(NULL, 0, PG, LV_PT_R, NULL), LV_ERR_INVAL);
+	cr_expect_eq(lv_pt_translate(NULL, 0, &x), LV_ERR_INVAL);
+	cr_expect_eq(lv_pt_translate(pt, 0, NULL), LV_ERR_INVAL);
+	cr_expect_eq(lv_pt_iterate(pt, 0, PG, NULL, NULL), LV_ERR_INVAL);
+	cr_expect_eq(lv_pt_iterate(pt, 0, 0, never_fn, NULL), LV_ERR_INVAL);
+	cr_expect_eq(lv_pt_iterate(pt, 0, 1ull << 40, never_fn, NULL), LV_OK, "empty: no calls");
+	cr_expect_eq(lv_pt_dirty_clear(pt, 0, PG, NULL, NULL), LV_ERR_INVAL);
+	cr_expect_eq(lv_pt_dirty_clear(pt, 0x800, PG, bm, NULL), LV_ERR_ALIGN);
+	cr_expect_eq(lv_pt_read_entry(pt, 0, 0, &e), LV_ERR_INVAL);
+	cr_expect_eq(lv_pt_read_entry(pt, 0, 5, &e), LV_ERR_INVAL);
+	cr_expect_eq(lv_pt_read_entry(pt, 0, 1, &e), LV_ERR_NOENT);
+	cr_expect_eq(lv_pt_read_entry(pt, 0, 4, &e), LV_OK);
+	cr_expect_eq(e, 0);
+	cr_expect_eq(lv_pt_read_entry(pt, 1ull << 48, 4, &e), LV_ERR_RANGE);
+	cr_expect_eq(lv_pt_translate(pt, 0, &x), LV_ERR_NOENT);
+	cr_expect_eq(lv_pt_translate(pt, 1ull << 48, &x), LV_ERR_RANGE);
+	cr_expect_eq(lv_pt_root(NULL), 0);
+	cr_expect_eq(lv_pt_levels(NULL), 0);
+	cr_expect_eq(lv_pt_table_pages(NULL), 0);
+	cr_expect_eq(lv_pt_reclaim(NULL), 0);
+	lv_pt_destroy(NULL);
+	{
+		struct lv_pt_config c = { .format = LV_PT_EPT4, .flags = LV_PT_CFG_UNZEROED };
+		struct lv_pt *p;
+		struct lv_pt_alloc_ops half = { .page_alloc = g_alloc };
+
+		cr_expect_eq(lv_pt_create(&p, &c), LV_ERR_INVAL,
+			     "UNZEROED needs a caller allocator");
+		c.flags = 0;
+		c.alloc = &half;
+		cr_expect_eq(lv_pt_create(&p, &c), LV_ERR_INVAL, "allocator without free");
+		cr_expect_eq(lv_pt_create(NULL, &c), LV_ERR_INVAL);
+		cr_expect_eq(lv_pt_create(&p, NULL), LV_ERR_INVAL);
+	}
+	/* Flush accumulation: union of ranges, OR of kinds; NULL and kind 0 ignored. */
+	{
+		struct lv_pt_flush f = { 0, 0, 0 };
+
+		lv_pt_flush_add(NULL, 0, 1, LV_PT_FLUSH_TLB);
+		lv_pt_flush_add(&f, 0x5000, 0x5fff, 0);
+		cr_expect_eq(f.kind, 0);
+		lv_pt_flush_add(&f, 0x5000, 0x5fff, LV_PT_FLUSH_TLB);
+		lv_pt_flush_add(&f, 0x1000, 0x1fff, LV_PT_FLUSH_PWC);
+		lv_pt_flush_add(&f, 0x3000, 0x9fff, LV_PT_FLUSH_TLB);
+		cr_expect_eq(f.start, 0x1000);
+		cr_expect_eq(f.last, 0x9fff);
+		cr_expect_eq(f.kind, LV_PT_FLUSH_TLB | LV_PT_FLUSH_PWC);
+	}
+	lv_pt_destroy(pt);
+	cr_expect_eq(lv_hosted_allocs_outstanding(), 0);
+}
