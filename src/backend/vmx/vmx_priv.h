@@ -87,6 +87,8 @@ struct vmx_vcpu {
 	 * cache must be written to the VMCS before the next entry. */
 	struct lv_state cache;
 	uint32_t valid, dirty;
+	uint32_t cs_ar_set; /* CS access rights last written (see read_group()) */
+	uint16_t cs_sel_set;
 
 	/* Controls and policy. */
 	uint32_t proc, proc2, entry, pin;

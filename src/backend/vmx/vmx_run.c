@@ -422,8 +422,12 @@ static void take_back_event(struct vmx_vcpu *xc)
 static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
 	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
-	uint64_t q = vmread(VMCS_EXIT_QUAL);
 	uint32_t vect = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+	/* Instruction exits without a qualification skip the read (Table 28-1). */
+	uint64_t q = (reason == EXIT_CPUID || reason == EXIT_HLT || reason == EXIT_RDMSR ||
+		      reason == EXIT_WRMSR || reason == EXIT_VMCALL)
+			     ? 0
+			     : vmread(VMCS_EXIT_QUAL);
 
 	ex->flags = 0;
 	ex->raw.backend = LV_BACKEND_VMX;
@@ -625,10 +629,15 @@ int vmx_run(struct lv_vcpu *vcpu)
 	struct vmx_vcpu *xc = vcpu->priv;
 	struct lv_exit *ex = &vcpu->exit;
 	uint64_t cr3;
-	int rc = vmx_vcpu_load(vb, xc);
+	uint32_t id = lv_plat_cpu_id();
+	int rc;
 
-	if (rc)
-		return rc;
+	/* Fast path: the VMCS is current on this CPU already. */
+	if (id >= vb->ncpus || vb->cpus[id].current != xc) {
+		rc = vmx_vcpu_load(vb, xc);
+		if (rc)
+			return rc;
+	}
 	cr3 = read_cr3();
 	if (cr3 != xc->host_cr3) {
 		vmwrite(VMCS_HOST_CR3, cr3);

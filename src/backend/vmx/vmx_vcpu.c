@@ -151,11 +151,12 @@ static void write_host_state(void)
 	vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_stub);
 }
 
-/* Masks of CR0/CR4 bits the host owns: every fixed bit (A.7, A.8); guest
- * reads of them come from the read shadow (25.6.6). */
+/* Masks of CR0/CR4 bits the host owns: every fixed bit (A.7, A.8), and
+ * CD/NW (as KVM: Bochs does not keep them in a guest's CR0); guest reads of
+ * them come from the read shadow (25.6.6), writes that change them exit. */
 static uint64_t cr0_host_mask(const struct vmx_backend *vb)
 {
-	return (vb->cr0_fixed0 | ~vb->cr0_fixed1) & ~(CR0_PE | CR0_PG);
+	return ((vb->cr0_fixed0 | ~vb->cr0_fixed1) & ~(CR0_PE | CR0_PG)) | CR0_CD | CR0_NW;
 }
 
 static uint64_t cr4_host_mask(const struct vmx_backend *vb)
@@ -348,6 +349,8 @@ static void sync_segments(struct vmx_vcpu *xc)
 		vmwrite(seg_vmcs[i].limit, sg->limit);
 		vmwrite(seg_vmcs[i].ar, seg_ar(sg));
 	}
+	xc->cs_ar_set = seg_ar(&s->cs);
+	xc->cs_sel_set = s->cs.selector;
 	vmwrite(VMCS_GUEST_GDTR_BASE, s->gdt.base);
 	vmwrite(VMCS_GUEST_GDTR_LIMIT, s->gdt.limit);
 	vmwrite(VMCS_GUEST_IDTR_BASE, s->idt.base);
@@ -460,6 +463,14 @@ static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
 			sg->limit = (uint32_t)vmread(seg_vmcs[i].limit);
 			seg_from_ar(sg, (uint32_t)vmread(seg_vmcs[i].ar));
 		}
+		/*
+		 * Bochs stores a real-mode CS with type 3 (data) at VM exit even
+		 * when the guest never loaded CS; report the type that was set
+		 * while CS still holds the selector that was set.
+		 */
+		if (!(vmread(VMCS_GUEST_CR0) & CR0_PE) && c->segs.cs.selector == xc->cs_sel_set &&
+		    c->segs.cs.type == 3 && (xc->cs_ar_set & 0xf) == 0xb)
+			c->segs.cs.type = 0xb;
 		c->segs.gdt.base = vmread(VMCS_GUEST_GDTR_BASE);
 		c->segs.gdt.limit = (uint16_t)vmread(VMCS_GUEST_GDTR_LIMIT);
 		c->segs.idt.base = vmread(VMCS_GUEST_IDTR_BASE);
