@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: MIT
+# CTests of the VMX backend (label `vmx`), included by CMakeLists.txt here.
+#
+# - vmx_bochs_skylake_x / vmx_bochs_haswell: the ring-0 test kernel on Bochs'
+#   two VMX models (ignore_bad_msrs=0, set by run_ring0.sh): the shared smoke
+#   cases, the conformance suite and the VMX cases of vmx_cases.c (invalid
+#   guest state -> ENTRY_FAILED 0x80000021, VMfailValid -> error 7, real
+#   mode, the CPUID round-trip count). Any FAIL or missing case fails the
+#   test; cases that need what the harness or Bochs lacks SKIP with a reason
+#   (single-step: no MTF in Bochs; kick_spinning / two_vcpus: the kernel has
+#   one CPU and no timer). MIN_PASS guards against a run where everything
+#   skips.
+# - vmx_qemu_novmx / vmx_bochs_novmx: VMX absent (QEMU TCG has no VMX; Bochs'
+#   athlon64_clawhammer has neither VMX nor SVM): opening the VMX backend
+#   must give LV_ERR_NODEV (kmain prints it before anything else).
+set(LV_VMX_MIN_PASS 40)
+
+lv_ring0_test(vmx_qemu_novmx LABELS vmx EMU qemu CPU qemu64
+              EXPECT "LVT VMXPROBE open=LV_ERR_NODEV")
+lv_ring0_test(vmx_bochs_novmx LABELS vmx EMU bochs CPU athlon64_clawhammer
+              EXPECT "LVT VMXPROBE open=LV_ERR_NODEV")
