@@ -222,6 +222,21 @@ static void le_store(uint8_t *b, unsigned n, uint64_t v)
 		b[i] = (uint8_t)v;
 }
 
+/* #AC(0): misaligned data access at CPL 3 with CR0.AM and RFLAGS.AC (SDM Vol. 3, 6.15). */
+static int align_check(struct lv_x86_emul *em, uint64_t la, unsigned size)
+{
+	const uint64_t rflags_ac = 1ull << 18;
+
+	if (!em->env->am || em->env->cpl != 3 || !(em->regs.rflags & rflags_ac) ||
+	    !(la & (size - 1)))
+		return OK;
+	em->fault.vector = LV_X86_VEC_AC;
+	em->fault.has_error_code = 1;
+	em->fault.error_code = 0;
+	em->fault.cr2 = 0;
+	return LV_X86_EMUL_FAULT;
+}
+
 /* Read @size bytes at linear @la; @tacc is the access checked by the walk. */
 static int mem_read(struct lv_x86_emul *em, uint64_t la, unsigned size, uint32_t tacc,
 		    uint64_t *val)
@@ -229,8 +244,10 @@ static int mem_read(struct lv_x86_emul *em, uint64_t la, unsigned size, uint32_t
 	struct frag f[2];
 	uint8_t buf[8];
 	unsigned nf, i, off = 0;
-	int r = translate(em, la, size, tacc, f, &nf);
+	int r = align_check(em, la, size);
 
+	if (!r)
+		r = translate(em, la, size, tacc, f, &nf);
 	if (r)
 		return r;
 	for (i = 0; i < nf; i++) {
@@ -252,8 +269,10 @@ static int mem_write(struct lv_x86_emul *em, uint64_t la, unsigned size, uint64_
 	struct frag f[2];
 	uint8_t buf[8];
 	unsigned nf, i, off = 0;
-	int r = translate(em, la, size, LV_ACCESS_WRITE, f, &nf);
+	int r = align_check(em, la, size);
 
+	if (!r)
+		r = translate(em, la, size, LV_ACCESS_WRITE, f, &nf);
 	if (r)
 		return r;
 	le_store(buf, size, val);
@@ -619,8 +638,12 @@ static int exec(struct lv_x86_emul *em)
 
 static int commit(struct lv_x86_emul *em)
 {
+	const uint64_t rflags_tf = 1ull << 8, rflags_rf = 1ull << 16;
 	unsigned i;
 
+	/* RF is cleared once an instruction completes (SDM Vol. 3, 18.3.1.1). */
+	em->regs.rflags &= ~rflags_rf;
+	em->single_step = (em->saved.rflags & rflags_tf) != 0;
 	for (i = 0; i < em->nram; i++)
 		memcpy(em->ramw[i].hva, em->ramw[i].data, em->ramw[i].len);
 	if (em->ops->set_regs(em->ctx, &em->regs))
@@ -720,6 +743,7 @@ int lv_x86_emul_start(struct lv_x86_emul *em, const uint8_t *bytes, unsigned n)
 
 	em->state = ST_IDLE;
 	em->nlog = 0;
+	em->single_step = 0;
 	if (em->ops->get_regs(em->ctx, &em->saved))
 		return LV_X86_EMUL_UNHANDLEABLE;
 	if (n) { /* bytes from the hardware; too few of them: fetch instead */
@@ -764,12 +788,14 @@ int lv_x86_emul_resume(struct lv_x86_emul *em)
 
 void lv_x86_env_from_state(struct lv_x86_env *env, const struct lv_state *st)
 {
-	const uint64_t cr0_pe = 1, efer_lma = 1u << 10, rflags_vm = 1u << 17, cr4_la57 = 1u << 12;
+	const uint64_t cr0_pe = 1, cr0_am = 1u << 18, efer_lma = 1u << 10, rflags_vm = 1u << 17;
+	const uint64_t cr4_la57 = 1u << 12;
 
 	memset(env, 0, sizeof(*env));
 	env->segs = &st->segs;
 	env->pe = (st->ctrl.cr0 & cr0_pe) != 0;
 	env->la57 = (st->ctrl.cr4 & cr4_la57) != 0;
+	env->am = (st->ctrl.cr0 & cr0_am) != 0;
 	if ((st->ctrl.efer & efer_lma) && st->segs.cs.l)
 		env->mode = LV_X86_MODE_64;
 	else if (env->pe && !(st->regs.rflags & rflags_vm) && st->segs.cs.db)

@@ -53,6 +53,7 @@ enum lv_x86_emul_status {
 #define LV_X86_VEC_SS 12
 #define LV_X86_VEC_GP 13
 #define LV_X86_VEC_PF 14
+#define LV_X86_VEC_AC 17
 
 /** An exception to inject. */
 struct lv_x86_fault {
@@ -100,7 +101,8 @@ struct lv_x86_env {
 	uint8_t cpl;  /**< Current privilege level (for segment checks only). */
 	uint8_t pe;   /**< CR0.PE: apply protected-mode segment type checks. */
 	uint8_t la57; /**< CR4.LA57: 57-bit canonical addresses in 64-bit mode. */
-	uint8_t pad_[4];
+	uint8_t am;   /**< CR0.AM: alignment checks at CPL 3 when RFLAGS.AC = 1. */
+	uint8_t pad_[3];
 	const struct lv_segs *segs; /**< Segment bases, limits and types. */
 };
 
@@ -115,10 +117,16 @@ struct lv_x86_emul {
 	struct lv_x86_insn insn;     /**< The instruction being emulated. */
 	struct lv_x86_access access; /**< Valid after LV_X86_EMUL_ACCESS. */
 	struct lv_x86_fault fault;   /**< Valid after LV_X86_EMUL_FAULT. */
+	/**
+	 * Set when the step committed with RFLAGS.TF = 1: the backend raises
+	 * the single-step #DB (DR6.BS) before the next instruction, as the CPU
+	 * would (also after each iteration of a REP string instruction).
+	 */
+	uint8_t single_step;
 	/* private */
 	uint8_t state;
 	uint8_t nlog, cursor, nwq, wq_pos, nram;
-	uint8_t pad_[2];
+	uint8_t pad_[1];
 	struct lv_regs saved; /* registers at start */
 	struct lv_regs regs;  /* working copy */
 	struct lv_x86_access log[LV_X86_EMUL_MAX_READS];
@@ -146,7 +154,8 @@ int lv_x86_emul_resume(struct lv_x86_emul *em);
 
 /**
  * Derive the environment from a vCPU state (needs the SEGMENTS and CONTROL
- * groups): mode from CR0.PE, EFER.LMA, CS.L and CS.D; CPL from SS.DPL.
+ * groups): mode from CR0.PE, EFER.LMA, CS.L and CS.D; CPL from SS.DPL;
+ * CR0.AM and CR4.LA57.
  */
 void lv_x86_env_from_state(struct lv_x86_env *env, const struct lv_state *st);
 

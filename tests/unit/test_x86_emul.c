@@ -644,3 +644,35 @@ Test(x86_emul, env_from_state)
 	cr_assert_eq(env.mode, LV_X86_MODE_64);
 	cr_assert_eq(env.cpl, 0);
 }
+
+Test(x86_emul, single_step_rf_and_alignment_check)
+{
+	fake_init(g, LV_X86_MODE_64);
+	CODE(0x89, 0x0b);
+	g->regs.rbx = FAKE_DEV;
+	g->regs.rflags = 2 | (1u << 8) | (1u << 16); /* TF, RF */
+	cr_assert_eq(fake_run(g), LV_X86_EMUL_DONE);
+	cr_assert_eq(g->em.single_step, 1);
+	cr_assert_eq(g->regs.rflags, 2 | (1u << 8)); /* RF cleared */
+	g->regs.rip = 0x1000;
+	g->regs.rflags = 2;
+	cr_assert_eq(fake_run(g), LV_X86_EMUL_DONE);
+	cr_assert_eq(g->em.single_step, 0);
+
+	/* #AC: CPL 3, CR0.AM, RFLAGS.AC and a misaligned operand */
+	fake_init(g, LV_X86_MODE_64);
+	CODE(0x89, 0x0b);
+	g->env.am = 1;
+	g->env.cpl = 3;
+	g->regs.rbx = FAKE_DEV + 2;
+	g->regs.rflags = 2 | (1u << 18);
+	cr_assert_eq(fake_run(g), LV_X86_EMUL_FAULT);
+	cr_assert_eq(g->em.fault.vector, LV_X86_VEC_AC);
+	cr_assert_eq(g->nlog, 0);
+	g->regs.rbx = FAKE_DEV + 4; /* aligned: fine */
+	cr_assert_eq(fake_run(g), LV_X86_EMUL_DONE);
+	g->regs.rip = 0x1000;
+	g->regs.rbx = FAKE_DEV + 2;
+	g->env.cpl = 0; /* CPL 0: no check */
+	cr_assert_eq(fake_run(g), LV_X86_EMUL_DONE);
+}
