@@ -26,6 +26,7 @@ int case_hypercall(struct lv_backend *b, char *why, size_t n);
 int case_exception_exit(struct lv_backend *b, char *why, size_t n);
 int case_triple_fault(struct lv_backend *b, char *why, size_t n);
 int case_entry_failed(struct lv_backend *b, char *why, size_t n);
+int case_invalid_control(struct lv_backend *b, char *why, size_t n);
 int case_kick(struct lv_backend *b, char *why, size_t n);
 int case_irq_window(struct lv_backend *b, char *why, size_t n);
 int case_inject_exception(struct lv_backend *b, char *why, size_t n);
@@ -41,6 +42,7 @@ const struct tcase cases[] = {
 	{ "smoke_exception_exit", case_exception_exit },
 	{ "smoke_triple_fault", case_triple_fault },
 	{ "smoke_entry_failed", case_entry_failed },
+	{ "smoke_invalid_control", case_invalid_control },
 	{ "smoke_kick", case_kick },
 	{ "smoke_irq_window", case_irq_window },
 	{ "smoke_inject_exception", case_inject_exception },

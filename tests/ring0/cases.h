@@ -10,4 +10,8 @@ extern const unsigned ncases;
 
 int cmdline_has(const char *w);
 
+/* conf_hooks.c (with LV_RING0_CONFORMANCE): the conformance suite's cases. */
+unsigned conf_count(void);
+void conf_run(struct lv_backend *b, unsigned *pass, unsigned *fail, unsigned *skip);
+
 #endif

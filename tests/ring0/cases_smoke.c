@@ -276,13 +276,14 @@ int case_entry_failed(struct lv_backend *b, char *why, size_t n)
 		return CASE_FAIL;
 	lv_vcpu_get_state(g.vcpu, LV_STATE_ALL, &good);
 	st = good;
-	st.ctrl.cr0 |= 1ull << 29; /* CR0.NW = 1 with CD = 0: illegal (APM 15.5.1, SDM 26.3.1.1) */
-	rc = lv_vcpu_set_state(g.vcpu, LV_STATE_CONTROL, &st);
-	if (rc == LV_ERR_INVAL) {
-		ksnprintf(why, n, "rejected when set");
-		guest_teardown(&g);
-		return CASE_PASS;
-	}
+	/*
+	 * 64-bit code segment with D = 1: no set_state check catches it, the
+	 * hardware's entry checks do (APM 15.5.1 "CS.L and CS.D both set";
+	 * SDM 26.3.1.2).
+	 */
+	st.segs.cs.db = 1;
+	rc = lv_vcpu_set_state(g.vcpu, LV_STATE_SEGMENTS, &st);
+	EXPECT(rc == LV_OK, "set_state: %s", lv_status_name(rc));
 	RUN_EXPECT(&g, LV_EXIT_ENTRY_FAILED);
 	EXPECT(g.ex->entry_failed.kind == LV_ENTRY_FAIL_GUEST_STATE, "kind %u",
 	       g.ex->entry_failed.kind);
@@ -294,6 +295,30 @@ int case_entry_failed(struct lv_backend *b, char *why, size_t n)
 	st = good;
 	EXPECT(lv_vcpu_set_state(g.vcpu, LV_STATE_ALL, &st) == LV_OK, "set_state after failure");
 	RUN_EXPECT(&g, LV_EXIT_HLT);
+	guest_teardown(&g);
+	return CASE_PASS;
+fail:
+	guest_teardown(&g);
+	return CASE_FAIL;
+}
+
+int case_invalid_control(struct lv_backend *b, char *why, size_t n)
+{
+	static struct lv_state st;
+	struct guest g;
+	int rc;
+
+	if (guest_setup(&g, b, g_hlt, g_hlt_end, why, n))
+		return CASE_FAIL;
+	lv_vcpu_get_state(g.vcpu, LV_STATE_ALL, &st);
+	st.ctrl.cr0 &= ~1ull; /* PG without PE: no CPU holds it */
+	rc = lv_vcpu_set_state(g.vcpu, LV_STATE_CONTROL, &st);
+	if (rc == LV_OK) {
+		RUN_EXPECT(&g, LV_EXIT_ENTRY_FAILED);
+	} else {
+		EXPECT(rc == LV_ERR_INVAL, "set_state: %s", lv_status_name(rc));
+		RUN_EXPECT(&g, LV_EXIT_HLT); /* the old state is intact */
+	}
 	guest_teardown(&g);
 	return CASE_PASS;
 fail:

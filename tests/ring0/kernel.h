@@ -30,7 +30,10 @@ void trap_handler(struct trap_frame *f);
 extern unsigned trap_vmcr_fixups;
 
 void plat_init(void);
+/* Free pool pages (pages carved for small objects count as free). */
 size_t plat_pages_free(void);
+/* lv_plat_alloc() blocks not yet freed. */
+size_t plat_allocs_live(void);
 
 static inline void outb(uint16_t port, uint8_t v)
 {

@@ -103,8 +103,8 @@ void kmain(void)
 {
 	struct lv_backend *b = NULL;
 	struct lv_caps caps;
-	unsigned pass = 0, fail = 0, skip = 0, i, nvmx;
-	size_t free0;
+	unsigned pass = 0, fail = 0, skip = 0, i, nvmx, nconf;
+	size_t free0, allocs0;
 	int rc;
 
 	idt_init();
@@ -128,6 +128,9 @@ void kmain(void)
 
 	if (vmx_probe_line)
 		vmx_probe_line(); /* the VMX-absent negative test looks for it */
+	/* Baseline for the leak check after lv_backend_close(). */
+	free0 = plat_pages_free();
+	allocs0 = plat_allocs_live();
 	rc = lv_backend_open(LV_BACKEND_ANY, &b);
 	kprintf("LVT BACKEND open rc=%s\n", lv_status_name(rc));
 	if (rc) {
@@ -147,10 +150,13 @@ void kmain(void)
 		kexit(1);
 	}
 
-	free0 = plat_pages_free();
 	/* The shared table, then (VMX backend only) vmx_cases.c's. */
 	nvmx = (caps.kind == LV_BACKEND_VMX && &vmx_ncases) ? vmx_ncases : 0;
-	kprintf("LVT PLAN %u\n", (unsigned)(ncases + nvmx));
+	nconf = 0;
+#if LV_RING0_CONFORMANCE
+	nconf = conf_count();
+#endif
+	kprintf("LVT PLAN %u\n", (unsigned)(ncases + nvmx + nconf));
 	for (i = 0; i < ncases + nvmx; i++) {
 		const struct tcase *tc = i < ncases ? &cases[i] : &vmx_cases[i - ncases];
 		char why[160];
@@ -170,6 +176,9 @@ void kmain(void)
 		else
 			fail++;
 	}
+#if LV_RING0_CONFORMANCE
+	conf_run(b, &pass, &fail, &skip);
+#endif
 
 	rc = lv_cpu_disable(b);
 	if (rc) {
@@ -181,9 +190,10 @@ void kmain(void)
 		kprintf("LVT CHECK backend_close rc=%s\n", lv_status_name(rc));
 		fail++;
 	}
-	if (plat_pages_free() != free0 + 0 && plat_pages_free() < free0) {
-		kprintf("LVT CHECK leak: %lu pages not returned\n",
-			(unsigned long)(free0 - plat_pages_free()));
+	if (plat_pages_free() != free0 || plat_allocs_live() != allocs0) {
+		kprintf("LVT CHECK leak: pages %lu -> %lu, live allocations %lu -> %lu\n",
+			(unsigned long)free0, (unsigned long)plat_pages_free(),
+			(unsigned long)allocs0, (unsigned long)plat_allocs_live());
 		fail++;
 	}
 	kprintf("LVT SUMMARY backend=%s pass=%u fail=%u skip=%u\nLVT END\n",

@@ -11,12 +11,13 @@
 
 void *memset(void *dst, int c, size_t n);
 
-#define POOL_PAGES 3072 /* 12 MiB */
+#define POOL_PAGES 8192 /* 32 MiB */
 #define PAGE	   4096u
 
 static uint8_t pool[POOL_PAGES * PAGE] __attribute__((aligned(4096)));
 static uint64_t used[POOL_PAGES / 64];
 static size_t pages_free = POOL_PAGES;
+static size_t carved_pages, allocs_live;
 
 static int page_used(size_t i)
 {
@@ -39,7 +40,12 @@ void plat_init(void)
 
 size_t plat_pages_free(void)
 {
-	return pages_free;
+	return pages_free + carved_pages;
+}
+
+size_t plat_allocs_live(void)
+{
+	return allocs_live;
 }
 
 void *lv_plat_page_alloc(size_t count, uint64_t *phys)
@@ -129,6 +135,7 @@ void *lv_plat_alloc(size_t size)
 
 		if (!pg)
 			return NULL;
+		carved_pages++;
 		for (off = bs; off + bs <= PAGE; off += bs) {
 			*(void **)(pg + off) = free_list[cls];
 			free_list[cls] = pg + off;
@@ -137,6 +144,7 @@ void *lv_plat_alloc(size_t size)
 		h->cls = cls;
 	}
 	h->magic = HDR_MAGIC;
+	allocs_live++;
 	return h + 1;
 }
 
@@ -152,6 +160,7 @@ void lv_plat_free(void *ptr)
 		kexit(3);
 	}
 	h->magic = 0;
+	allocs_live--;
 	if (h->cls == CLASS_BIG) {
 		lv_plat_page_free(h, h->pages);
 		return;

@@ -31,6 +31,11 @@ static inline void svm_stgi(void)
 	__asm__ volatile("stgi" ::: "memory");
 }
 
+static inline void svm_write_cr2(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr2" : : "r"(v) : "memory");
+}
+
 static inline uint64_t svm_rdtsc(void)
 {
 	uint32_t lo, hi;

@@ -51,23 +51,52 @@ static int emu_set_regs(void *ctx, const struct lv_regs *regs)
 	return 0;
 }
 
+static void paging_from_vmcb(struct lv_guest_paging *pg, const struct vmcb *vm)
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->cr0 = vm->s.cr0;
+	pg->cr3 = vm->s.cr3;
+	pg->cr4 = vm->s.cr4;
+	pg->efer = vm->s.efer & ~EFER_SVME;
+	pg->cpl = vm->s.cpl;
+	pg->ac = (vm->s.rflags >> 18) & 1;
+}
+
 /* Guest linear -> physical through the core's walker, controls read from the VMCB. */
 static int emu_translate(void *ctx, uint64_t gla, uint32_t access, uint64_t *gpa,
 			 struct lv_x86_fault *fault)
 {
 	struct lv_vcpu *v = ctx;
 	struct svm_vcpu *s = v->priv;
-	const struct vmcb *vm = s->vmcb;
 	struct lv_guest_paging pg;
 
-	memset(&pg, 0, sizeof(pg));
-	pg.cr0 = vm->s.cr0;
-	pg.cr3 = vm->s.cr3;
-	pg.cr4 = vm->s.cr4;
-	pg.efer = vm->s.efer & ~EFER_SVME;
-	pg.cpl = vm->s.cpl;
-	pg.ac = (vm->s.rflags >> 18) & 1;
+	paging_from_vmcb(&pg, s->vmcb);
 	return lv_guest_walk_x86(&v->vm->mem, &pg, gla, access, gpa, fault);
+}
+
+int lv_svm_fetch(struct lv_vcpu *v, uint8_t *buf, unsigned n)
+{
+	struct svm_vcpu *s = v->priv;
+	const struct vmcb *vm = s->vmcb;
+	struct lv_guest_paging pg;
+	struct lv_walk_result res;
+	uint64_t la = vm->s.cs.base + vm->s.rip;
+	unsigned i;
+
+	if (!(vm->s.efer & (1ull << 10))) /* outside long mode addresses wrap at 4 GiB */
+		la = (uint32_t)la;
+	paging_from_vmcb(&pg, vm);
+	for (i = 0; i < n; i++) {
+		const uint8_t *p;
+
+		if (lv_guest_walk(&v->vm->mem, &pg, la + i, LV_ACCESS_EXEC, &res) != LV_WALK_OK)
+			return LV_ERR_NOENT;
+		p = lv_memmap_hva(&v->vm->mem, res.gpa, 1, LV_PROT_READ);
+		if (!p)
+			return LV_ERR_NOENT;
+		buf[i] = *p;
+	}
+	return LV_OK;
 }
 
 static const struct lv_x86_emul_ops emu_ops = {

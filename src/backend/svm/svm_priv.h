@@ -80,7 +80,8 @@ struct svm_vcpu {
 	uint64_t apic_base;
 	uint64_t dr[4];
 	uint8_t nmi_masked;
-	uint8_t pad_[7];
+	uint8_t load_cr2; /* CR2 was set: also load it by hand before VMRUN (Bochs) */
+	uint8_t pad_[6];
 	uint8_t io_buf[16]; /* IO data handed to the caller (one element per exit) */
 	struct lv_fpu fpu;  /* kept, not switched (see docs) */
 	/* MMIO / string-IO emulation state between an exit and its completion. */

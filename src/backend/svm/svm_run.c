@@ -252,6 +252,46 @@ static int exit_exception(struct lv_vcpu *v, uint8_t vec)
 	return RET_CALLER;
 }
 
+/*
+ * INTn intercept (only armed for QEMU's INT3, see lv_svm_set_exception_exits):
+ * INT3 becomes the #BP exception exit the caller asked for, RIP on the
+ * INT3 as with the exception intercept; INT n and INTO are delivered to
+ * the guest as the CPU would (RIP past the instruction, then EVENTINJ
+ * software interrupt / #OF, APM Vol. 2, 15.20).
+ */
+static int exit_swint(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+	struct vmcb *vm = s->vmcb;
+	struct lv_exit *ex = &v->exit;
+	uint8_t b[2];
+
+	if (lv_svm_fetch(v, b, 1) != LV_OK)
+		goto unknown;
+	if (b[0] == 0xcc) {
+		ex->reason = LV_EXIT_EXCEPTION;
+		ex->exception.vector = 3;
+		ex->exception.has_error_code = 0;
+		ex->exception.error_code = 0;
+		ex->exception.cr2 = 0;
+		return RET_CALLER;
+	}
+	if (b[0] == 0xcd && lv_svm_fetch(v, b, 2) == LV_OK) {
+		vm->s.rip += 2;
+		vm->c.eventinj = VMCB_EVT_VALID | VMCB_EVT_TYPE_SOFT | b[1];
+		return RET_GUEST;
+	}
+	if (b[0] == 0xce) {
+		vm->s.rip += 1;
+		if (vm->s.rflags & (1u << 11)) /* OF */
+			vm->c.eventinj = VMCB_EVT_VALID | VMCB_EVT_TYPE_EXC | 4;
+		return RET_GUEST;
+	}
+unknown:
+	ex->reason = LV_EXIT_UNKNOWN;
+	return RET_CALLER;
+}
+
 static int exit_vmmcall(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
@@ -313,6 +353,8 @@ static int handle_exit(struct lv_vcpu *v)
 		return RET_CALLER;
 	case SVM_EXIT_VMMCALL:
 		return exit_vmmcall(v);
+	case SVM_EXIT_SWINT:
+		return exit_swint(v);
 	case SVM_EXIT_SHUTDOWN:
 		ex->reason = LV_EXIT_SHUTDOWN;
 		return RET_CALLER;
@@ -398,6 +440,15 @@ int lv_svm_run(struct lv_vcpu *v)
 			return LV_OK;
 		}
 		s->vmcb->c.tlb_control = prepare_asid(sb, c, s, sv);
+		if (s->load_cr2) {
+			/*
+			 * VMRUN loads CR2 from the VMCB (APM 15.5.1), but Bochs
+			 * 2.7 does not: the guest would see the host's CR2. With
+			 * GIF = 0 nothing can fault in between, so load it here.
+			 */
+			svm_write_cr2(s->vmcb->s.cr2);
+			s->load_cr2 = 0;
+		}
 		lv_svm_vmrun(s->vmcb_pa, &s->regs, c->host_save_pa);
 		svm_stgi();
 		if (handle_exit(v) == RET_CALLER)

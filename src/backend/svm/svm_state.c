@@ -12,7 +12,6 @@
 #define MSR_TSC	      0x10u
 #define MSR_APIC_BASE 0x1bu
 #define MSR_PAT	      0x277u
-#define RFLAGS_IF     (1ull << 9)
 
 /* VMCB segment attributes: descriptor bits 40-47 -> 0-7, 52-55 -> 8-11 (Table B-2). */
 static void seg_to_vmcb(struct vmcb_seg *d, const struct lv_segment *s)
@@ -77,6 +76,12 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 	}
 	if (mask & LV_STATE_SEGMENTS) {
 		seg_from_vmcb(&st->segs.cs, &vm->s.cs);
+		/*
+		 * Real mode: CS is code whatever the VMCB says (Bochs saves the
+		 * real-mode CS as a data segment, type 3, on #VMEXIT).
+		 */
+		if (!(vm->s.cr0 & 1) && st->segs.cs.s && !(st->segs.cs.type & 8))
+			st->segs.cs.type |= 8;
 		seg_from_vmcb(&st->segs.ds, &vm->s.ds);
 		seg_from_vmcb(&st->segs.es, &vm->s.es);
 		seg_from_vmcb(&st->segs.fs, &vm->s.fs);
@@ -144,10 +149,31 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 	return LV_OK;
 }
 
+/*
+ * CR0/CR4/EFER combinations no CPU can hold are refused when set, as KVM
+ * refuses them (SDM Vol. 3, 2.5 / APM Vol. 2, 3.1.1 and the VMRUN checks
+ * of 15.5.1); other invalid guest state reaches VMRUN and comes back as
+ * an entry failure.
+ */
+static int check_control(const struct lv_ctrl *c)
+{
+	const uint64_t pe = 1, nw = 1ull << 29, cd = 1ull << 30, pg = 1ull << 31;
+	const uint64_t pae = 1ull << 5, lme = 1ull << 8;
+
+	if (c->cr0 >> 32 || ((c->cr0 & pg) && !(c->cr0 & pe)) || ((c->cr0 & nw) && !(c->cr0 & cd)))
+		return LV_ERR_INVAL;
+	if ((c->efer & lme) && (c->cr0 & pg) && !(c->cr4 & pae))
+		return LV_ERR_INVAL;
+	return LV_OK;
+}
+
 int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st)
 {
 	struct svm_vcpu *s = v->priv;
 	struct vmcb *vm = s->vmcb;
+
+	if ((mask & LV_STATE_CONTROL) && check_control(&st->ctrl))
+		return LV_ERR_INVAL;
 
 	if (mask & LV_STATE_GPRS) {
 		s->regs = st->regs;
@@ -173,6 +199,7 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 	if (mask & LV_STATE_CONTROL) {
 		vm->s.cr0 = st->ctrl.cr0;
 		vm->s.cr2 = st->ctrl.cr2;
+		s->load_cr2 = 1;
 		vm->s.cr3 = st->ctrl.cr3;
 		vm->s.cr4 = st->ctrl.cr4;
 		vm->c.vintr = (vm->c.vintr & ~VMCB_VINTR_TPR_MASK) | (st->ctrl.cr8 & 0xf);

@@ -103,6 +103,15 @@ int lv_svm_set_exception_exits(struct lv_vcpu *v, uint32_t vectors)
 
 	s->exc_exits = vectors;
 	s->vmcb->c.intercept_exc = vectors;
+	/*
+	 * QEMU TCG checks INT3 against the INTn intercept instead of the #BP
+	 * exception intercept (APM Vol. 2, 15.12 says #BP): intercept INTn
+	 * too, and sort INT3 from INT n in the exit handler.
+	 */
+	if (vectors & (1u << 3))
+		s->vmcb->c.intercept1 |= VMCB_I1_SWINT;
+	else
+		s->vmcb->c.intercept1 &= ~VMCB_I1_SWINT;
 	return LV_OK;
 }
 

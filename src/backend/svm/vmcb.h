@@ -175,6 +175,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one 4 KiB page");
 #define VMCB_I1_VINTR	   (1u << 4)
 #define VMCB_I1_CPUID	   (1u << 18)
 #define VMCB_I1_IRET	   (1u << 20)
+#define VMCB_I1_SWINT	   (1u << 21)
 #define VMCB_I1_INVD	   (1u << 22)
 #define VMCB_I1_HLT	   (1u << 24)
 #define VMCB_I1_INVLPGA	   (1u << 26)
@@ -224,6 +225,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one 4 KiB page");
 #define SVM_EXIT_INIT	    0x063u
 #define SVM_EXIT_VINTR	    0x064u
 #define SVM_EXIT_CPUID	    0x072u
+#define SVM_EXIT_SWINT	    0x075u
 #define SVM_EXIT_HLT	    0x078u
 #define SVM_EXIT_INVLPGA    0x07au
 #define SVM_EXIT_IOIO	    0x07bu

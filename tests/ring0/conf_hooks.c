@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The conformance suite (tests/conformance, the same cases the KVM tier
+ * runs) inside the test kernel: its harness hooks, and its output turned
+ * into the kernel's "LVT CASE conf_<name> ..." lines. Compiled only when
+ * the suite exists (LV_RING0_CONFORMANCE).
+ */
+#if LV_RING0_CONFORMANCE
+#include <libvcpu/platform.h>
+
+#include "cases.h"
+#include "lv_conformance.h"
+
+static char line[256];
+static size_t len;
+
+/* One finished runner line: "PASS name", "FAIL name: why", "SKIP name: why", or a summary. */
+static void flush_line(unsigned *counts)
+{
+	static const char *const tags[3] = { "PASS ", "FAIL ", "SKIP " };
+	const char *name, *why = "";
+	unsigned k;
+	char *p;
+
+	line[len] = 0;
+	for (k = 0; k < 3; k++) {
+		const char *t = tags[k];
+		unsigned j = 0;
+
+		while (t[j] && line[j] == t[j])
+			j++;
+		if (!t[j])
+			break;
+	}
+	if (k == 3) {
+		len = 0; /* the runner's per-run summary: the kernel prints its own */
+		return;
+	}
+	name = line + 5;
+	for (p = line + 5; *p && *p != ':'; p++)
+		;
+	if (*p == ':') {
+		*p = 0;
+		why = p + 1;
+	}
+	kprintf("LVT CASE conf_%s %s%s\n", name, k == 0 ? "PASS" : k == 1 ? "FAIL" : "SKIP", why);
+	counts[k]++;
+	len = 0;
+}
+
+static unsigned counts[3];
+
+static void conf_print(void *ctx, const char *s)
+{
+	(void)ctx;
+	for (; *s; s++) {
+		if (*s == '\n')
+			flush_line(counts);
+		else if (len + 1 < sizeof(line))
+			line[len++] = *s;
+	}
+}
+
+static void *conf_mem_alloc(void *ctx, size_t size)
+{
+	uint64_t pa;
+
+	(void)ctx;
+	return lv_plat_page_alloc((size + 4095) / 4096, &pa);
+}
+
+static void conf_mem_free(void *ctx, void *p, size_t size)
+{
+	(void)ctx;
+	lv_plat_page_free(p, (size + 4095) / 4096);
+}
+
+unsigned conf_count(void)
+{
+	return lv_conformance_count();
+}
+
+static int streq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+/* One case at a time, so a case the emulator cannot survive is skipped with its reason. */
+void conf_run(struct lv_backend *b, unsigned *pass, unsigned *fail, unsigned *skip)
+{
+	struct lv_conf_host h = { 0 };
+	struct lv_conf_summary sum;
+	struct lv_caps caps;
+	unsigned i;
+
+	lv_backend_caps(b, &caps);
+	h.print = conf_print;
+	h.mem_alloc = conf_mem_alloc;
+	h.mem_free = conf_mem_free;
+	counts[0] = counts[1] = counts[2] = 0;
+	for (i = 0; i < lv_conformance_count(); i++) {
+		const char *name = lv_conformance_name(i);
+
+		if (caps.kind == LV_BACKEND_SVM && cmdline_has("bochs") &&
+		    streq(name, "triple_fault")) {
+			/* See case_triple_fault(): Bochs 2.7 would panic here. */
+			kprintf("LVT CASE conf_%s SKIP Bochs 2.7 SVM resets/panics on a guest "
+				"triple fault before checking the SHUTDOWN intercept\n",
+				name);
+			counts[2]++;
+			continue;
+		}
+		h.only = name;
+		lv_conformance_run(b, &h, &sum);
+	}
+	*pass += counts[0];
+	*fail += counts[1];
+	*skip += counts[2];
+}
+#else
+typedef int lv_ring0_no_conformance; /* ISO C: no empty translation unit */
+#endif
