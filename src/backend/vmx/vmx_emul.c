@@ -63,6 +63,7 @@ static int em_status(struct vmx_vcpu *xc, struct lv_exit *ex, int st)
 		return CONTINUE;
 	case LV_X86_EMUL_FAULT:
 		xc->pend_exc_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | xc->em.fault.vector;
+		xc->slow = true;
 		if (xc->em.fault.has_error_code) {
 			xc->pend_exc_info |= INTR_INFO_ERRCODE;
 			xc->pend_exc_err = xc->em.fault.error_code;

@@ -81,6 +81,7 @@ struct vmx_vcpu {
 	bool launched;
 	bool initialized; /* VMCS fields written once */
 	bool ctl_dirty;	  /* controls / exception bitmap changed */
+	bool slow;	  /* the next entry has work besides entering (see prepare_entry()) */
 	uint16_t vpid;
 
 	/* Lazily synced state: valid = cache mirrors the vCPU; dirty =
@@ -132,7 +133,6 @@ struct vmx_vcpu {
 
 	/* Kick: set by any CPU, consumed by run. */
 	uint32_t kick;
-	uint32_t in_guest;
 };
 
 /* Groups whose fields (some of them) live in the VMCS after an entry. */

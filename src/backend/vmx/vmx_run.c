@@ -71,6 +71,7 @@ static void skip_insn(struct vmx_vcpu *xc, uint32_t len)
 static void inject_hw_exception(struct vmx_vcpu *xc, uint8_t vector, bool has_err, uint32_t err)
 {
 	xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | vector;
+	xc->slow = true;
 	if (has_err) {
 		xc->inject_info |= INTR_INFO_ERRCODE;
 		xc->inject_err = err;
@@ -414,23 +415,26 @@ static void take_back_event(struct vmx_vcpu *xc)
 	if (!(info & INTR_INFO_VALID))
 		return;
 	xc->inject_info = info;
+	xc->slow = true;
 	xc->inject_err = (uint32_t)vmread(VMCS_ENTRY_EXC_ERRCODE);
 	xc->inject_len = (uint32_t)vmread(VMCS_ENTRY_INSN_LEN);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 }
+
+#define NO_QUAL_EXITS                                                                              \
+	((1ull << EXIT_CPUID) | (1ull << EXIT_HLT) | (1ull << EXIT_RDMSR) | (1ull << EXIT_WRMSR) | \
+	 (1ull << EXIT_VMCALL) | (1ull << EXIT_EXTINT) | (1ull << EXIT_INTR_WINDOW) |              \
+	 (1ull << EXIT_NMI_WINDOW))
 
 static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
 	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
 	uint32_t vect = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
 	/* Instruction exits without a qualification skip the read (Table 28-1). */
-	uint64_t q = (reason == EXIT_CPUID || reason == EXIT_HLT || reason == EXIT_RDMSR ||
-		      reason == EXIT_WRMSR || reason == EXIT_VMCALL)
-			     ? 0
-			     : vmread(VMCS_EXIT_QUAL);
+	uint64_t q = (reason < 64 && ((1ull << reason) & NO_QUAL_EXITS)) ? 0
+									 : vmread(VMCS_EXIT_QUAL);
 
-	ex->flags = 0;
-	ex->raw.backend = LV_BACKEND_VMX;
+	/* raw.backend and flags are set once, at vCPU creation. */
 	ex->raw.reason = reason;
 	ex->raw.qual = q;
 	ex->raw.info1 = 0;
@@ -452,6 +456,7 @@ static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 	/* An event whose delivery the exit interrupted is delivered again (28.2.4). */
 	if (vect & INTR_INFO_VALID) {
 		xc->inject_info = vect & ~INTR_INFO_NMI_UNBLOCK;
+		xc->slow = true;
 		if (vect & INTR_INFO_ERRCODE)
 			xc->inject_err = (uint32_t)vmread(VMCS_IDT_VECTORING_ERR);
 		if (INTR_INFO_TYPE(vect) >= INTR_TYPE_SW_INT)
@@ -566,11 +571,9 @@ static void arm_events(struct vmx_vcpu *xc)
 	}
 }
 
-static void prepare_entry(struct vmx_backend *vb, struct vmx_vcpu *xc)
+/* Everything an entry may need besides entering; flagged by xc->slow. */
+static void prepare_slow(struct vmx_vcpu *xc)
 {
-	struct vmx_vm *xv = xc->vcpu->vm->priv;
-	uint32_t gen = __atomic_load_n(&xv->ept_gen, __ATOMIC_ACQUIRE);
-
 	if (xc->dirty)
 		vmx_sync_to_vmcs(xc);
 	if (xc->pend_exc_info || xc->pend_nmi || xc->pend_irq || xc->want_irq_window ||
@@ -590,10 +593,6 @@ static void prepare_entry(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		vmwrite(VMCS_EXCEPTION_BITMAP, xc->exc_bitmap);
 		xc->ctl_dirty = false;
 	}
-	if (gen != xc->ept_gen) {
-		invept(INVEPT_SINGLE, xv->eptp);
-		xc->ept_gen = gen;
-	}
 	if (xc->inject_info & INTR_INFO_VALID) {
 		vmwrite(VMCS_ENTRY_INTR_INFO, xc->inject_info);
 		if (xc->inject_info & INTR_INFO_ERRCODE)
@@ -602,7 +601,22 @@ static void prepare_entry(struct vmx_backend *vb, struct vmx_vcpu *xc)
 			vmwrite(VMCS_ENTRY_INSN_LEN, xc->inject_len);
 		xc->inject_info = 0;
 	}
-	(void)vb;
+	/* Queued events keep the slow path until they are in. */
+	xc->slow = xc->pend_exc_info || xc->pend_nmi || xc->pend_irq || xc->want_irq_window ||
+		   xc->want_nmi_window;
+}
+
+static void prepare_entry(struct vmx_vcpu *xc)
+{
+	struct vmx_vm *xv = xc->vcpu->vm->priv;
+	uint32_t gen = __atomic_load_n(&xv->ept_gen, __ATOMIC_ACQUIRE);
+
+	if (xc->slow)
+		prepare_slow(xc);
+	if (gen != xc->ept_gen) {
+		invept(INVEPT_SINGLE, xv->eptp);
+		xc->ept_gen = gen;
+	}
 }
 
 static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
@@ -654,18 +668,22 @@ int vmx_run(struct lv_vcpu *vcpu)
 		uint64_t flags;
 		int r;
 
-		prepare_entry(vb, xc);
+		prepare_entry(xc);
 		flags = irq_save();
-		__atomic_store_n(&xc->in_guest, 1, __ATOMIC_SEQ_CST);
+		/*
+		 * Interrupts are off from here to the VM entry: a kick after this
+		 * check finds vcpu->running set (the API layer set it before
+		 * calling us) and sends an IPI, which stays pending and makes the
+		 * entry exit at once (external-interrupt exiting).
+		 */
 		if (__atomic_exchange_n(&xc->kick, 0, __ATOMIC_SEQ_CST)) {
-			__atomic_store_n(&xc->in_guest, 0, __ATOMIC_SEQ_CST);
 			irq_restore(flags);
 			ex->reason = LV_EXIT_CANCELLED;
+			memset(&ex->raw, 0, sizeof(ex->raw));
 			ex->raw.backend = LV_BACKEND_VMX;
 			return LV_OK;
 		}
 		r = vmx_enter(&xc->gprs, xc->launched);
-		__atomic_store_n(&xc->in_guest, 0, __ATOMIC_SEQ_CST);
 		irq_restore(flags);
 		xc->valid &= ~VMX_VMCS_GROUPS;
 		if (r != VMX_OK) {
@@ -681,9 +699,12 @@ int vmx_kick(struct lv_vcpu *vcpu)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
 
+	int32_t cpu;
+
 	__atomic_store_n(&xc->kick, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&xc->in_guest, __ATOMIC_SEQ_CST))
-		lv_plat_kick_cpu((uint32_t)xc->cpu);
+	cpu = __atomic_load_n(&xc->cpu, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&vcpu->running, __ATOMIC_SEQ_CST) && cpu >= 0)
+		lv_plat_kick_cpu((uint32_t)cpu);
 	return LV_OK;
 }
 
@@ -715,6 +736,7 @@ int vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
 			e->exception_has_error_code = ev->has_error_code;
 			e->exception_error_code = ev->has_error_code ? ev->error_code : 0;
 		}
+		xc->slow = true;
 		return LV_OK;
 	}
 	if (ev->type == LV_EVENT_EXTINT) {
@@ -736,6 +758,7 @@ int vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
 		}
 	}
 	xc->valid &= ~LV_STATE_EVENTS;
+	xc->slow = true;
 	return LV_OK;
 }
 
@@ -748,6 +771,7 @@ int vmx_request_window(struct lv_vcpu *vcpu, uint32_t mask)
 		return LV_ERR_NOTSUP;
 	xc->windows = mask;
 	xc->ctl_dirty = true;
+	xc->slow = true;
 	(void)vb;
 	return LV_OK;
 }

@@ -261,6 +261,7 @@ int vmx_vcpu_create(struct lv_vcpu *vcpu)
 	*(uint32_t *)xc->vmcs_va = vb->revision; /* bit 31 clear: ordinary VMCS */
 	xc->vcpu = vcpu;
 	xc->cpu = -1;
+	vcpu->exit.raw.backend = LV_BACKEND_VMX; /* never changes (flags stay 0) */
 	xc->vpid = VPID_NONE;
 	if (vb->has_vpid)
 		lv_vpid_alloc(&vb->vpids, &xc->vpid); /* 0 on exhaustion: run untagged */
@@ -276,6 +277,7 @@ int vmx_vcpu_create(struct lv_vcpu *vcpu)
 	xc->apic_base = xc->cache.ctrl.apic_base;
 	xc->valid = LV_STATE_ALL;
 	xc->dirty = LV_STATE_ALL;
+	xc->slow = true;
 	vcpu->priv = xc;
 	return LV_OK;
 }
@@ -653,6 +655,7 @@ int vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st
 		xc->cache.fpu = st->fpu;
 	xc->valid |= mask;
 	xc->dirty |= mask & VMX_VMCS_GROUPS;
+	xc->slow = true;
 	return LV_OK;
 }
 
@@ -784,6 +787,7 @@ static void update_exc_bitmap(struct vmx_vcpu *xc)
 {
 	xc->exc_bitmap = xc->exc_policy | VMX_EXC_ALWAYS;
 	xc->ctl_dirty = true;
+	xc->slow = true;
 }
 
 int vmx_set_exception_exits(struct lv_vcpu *vcpu, uint32_t vectors)
