@@ -30,6 +30,7 @@ int case_invalid_control(struct lv_backend *b, char *why, size_t n);
 int case_kick(struct lv_backend *b, char *why, size_t n);
 int case_irq_window(struct lv_backend *b, char *why, size_t n);
 int case_inject_exception(struct lv_backend *b, char *why, size_t n);
+int case_bench_cpuid(struct lv_backend *b, char *why, size_t n);
 
 const struct tcase cases[] = {
 	{ "caps", case_caps },
@@ -46,5 +47,6 @@ const struct tcase cases[] = {
 	{ "smoke_kick", case_kick },
 	{ "smoke_irq_window", case_irq_window },
 	{ "smoke_inject_exception", case_inject_exception },
+	{ "bench_cpuid", case_bench_cpuid },
 };
 const unsigned ncases = sizeof(cases) / sizeof(cases[0]);

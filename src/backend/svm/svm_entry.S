@@ -3,13 +3,17 @@
  * VMRUN entry/exit stub (APM Vol. 2, 15.5 "VMRUN Instruction", 15.6
  * "#VMEXIT", 15.5.2 "VMSAVE and VMLOAD").
  *
- * void lv_svm_vmrun(uint64_t vmcb_pa, struct lv_regs *regs, uint64_t host_save_pa)
+ * lv_svm_vmrun: RDI = guest VMCB PA, RSI = struct lv_regs *, RDX = host save area PA.
+ * Not a C function: it preserves only RBP and RSP and clobbers every other
+ * GPR; C calls it through svm_vmrun() in svm_priv.h, whose inline asm
+ * names the clobbers, so the caller's own prologue saves what it needs
+ * (cheaper than saving the callee-saved registers here again).
  *
  * Called with GIF already cleared by the caller (CLGI), which also checked
  * the kick flag after CLGI, so no interrupt can slip in between. VMRUN
  * saves and #VMEXIT restores the host's RAX, RSP, RIP, RFLAGS, CRs, EFER,
  * GDTR/IDTR and CS/SS/DS/ES; everything else is ours:
- *   - host callee-saved GPRs: pushed here;
+ *   - host GPRs: RBP pushed here, the rest declared clobbered by the caller;
  *   - host FS/GS/TR/LDTR hidden state, KernelGsBase, STAR/LSTAR/CSTAR/SFMASK,
  *     SYSENTER_*: VMSAVE to host_save_pa before, VMLOAD after;
  *   - the same guest state: VMLOAD from the guest VMCB before, VMSAVE after;
@@ -38,11 +42,6 @@
 	.type lv_svm_vmrun, @function
 lv_svm_vmrun:
 	pushq	%rbp
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
 	pushq	%rdi		/* 16(%rsp): guest VMCB PA */
 	pushq	%rsi		/* 8(%rsp): regs */
 	pushq	%rdx		/* 0(%rsp): host save area PA */
@@ -91,12 +90,6 @@ lv_svm_vmrun:
 	popq	%rax		/* host save area PA */
 	vmload
 	addq	$16, %rsp
-
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
 	popq	%rbp
 	ret
 	.size lv_svm_vmrun, . - lv_svm_vmrun

@@ -18,7 +18,22 @@ _Static_assert(offsetof(struct lv_regs, rbp) == 56, "svm_entry.S R_RBP");
 _Static_assert(offsetof(struct lv_regs, r8) == 64, "svm_entry.S R_R8");
 _Static_assert(offsetof(struct lv_regs, r15) == 120, "svm_entry.S R_R15");
 
-void lv_svm_vmrun(uint64_t vmcb_pa, struct lv_regs *regs, uint64_t host_save_pa);
+/*
+ * Enter the guest (svm_entry.S). The stub keeps only RBP and RSP, so the
+ * call is made from inline asm that declares every other GPR clobbered.
+ * No red zone exists in freestanding code (-mno-red-zone), so the CALL's
+ * push cannot overwrite live data below RSP.
+ */
+static inline void svm_vmrun(uint64_t vmcb_pa, struct lv_regs *regs, uint64_t host_save_pa)
+{
+	uint64_t a = vmcb_pa, r = (uint64_t)(uintptr_t)regs, h = host_save_pa;
+
+	__asm__ volatile("call lv_svm_vmrun"
+			 : "+D"(a), "+S"(r), "+d"(h)
+			 :
+			 : "rax", "rbx", "rcx", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
+			   "r15", "memory", "cc");
+}
 
 /* Per host CPU (index lv_plat_cpu_id()). */
 struct svm_cpu {
@@ -81,7 +96,8 @@ struct svm_vcpu {
 	uint64_t dr[4];
 	uint8_t nmi_masked;
 	uint8_t load_cr2; /* CR2 was set: also load it by hand before VMRUN (Bochs) */
-	uint8_t pad_[6];
+	uint8_t nrips;	  /* the CPU fills nRIP (CPUID Fn8000_000A_EDX[3]) */
+	uint8_t pad_[5];
 	uint8_t io_buf[16]; /* IO data handed to the caller (one element per exit) */
 	struct lv_fpu fpu;  /* kept, not switched (see docs) */
 	/* MMIO / string-IO emulation state between an exit and its completion. */

@@ -32,11 +32,11 @@ static void queue_exception(struct svm_vcpu *s, uint8_t vector, int has_err, uin
  * 15.7.1; valid for instruction intercepts only), else the fixed length of
  * the only encoding the intercept can come from (QEMU TCG has no NRIPS).
  */
-static void skip_insn(const struct svm_backend *sb, struct svm_vcpu *s, unsigned len)
+static void skip_insn(struct svm_vcpu *s, unsigned len)
 {
 	struct vmcb *vm = s->vmcb;
 
-	if ((sb->features & CPUID_SVM_NRIPS) && vm->c.nrip)
+	if (s->nrips && vm->c.nrip)
 		vm->s.rip = vm->c.nrip;
 	else
 		vm->s.rip += len;
@@ -65,7 +65,7 @@ static int complete(struct lv_vcpu *v)
 		s->regs.rbx = ex->cpuid.ebx;
 		s->regs.rcx = ex->cpuid.ecx;
 		s->regs.rdx = ex->cpuid.edx;
-		skip_insn(svm_b(v), s, 2);
+		skip_insn(s, 2);
 		break;
 	case SVM_PEND_RDMSR:
 	case SVM_PEND_WRMSR:
@@ -75,7 +75,7 @@ static int complete(struct lv_vcpu *v)
 		}
 		if (p == SVM_PEND_RDMSR)
 			set_rdx_rax(s, ex->msr.value);
-		skip_insn(svm_b(v), s, 2);
+		skip_insn(s, 2);
 		break;
 	case SVM_PEND_IO_IN: {
 		uint64_t d = 0;
@@ -166,7 +166,7 @@ static int exit_cpuid(struct lv_vcpu *v)
 	s->regs.rbx = r[1];
 	s->regs.rcx = r[2];
 	s->regs.rdx = r[3];
-	skip_insn(svm_b(v), s, 2);
+	skip_insn(s, 2);
 	return RET_GUEST;
 }
 
@@ -190,7 +190,7 @@ static int exit_msr(struct lv_vcpu *v)
 				set_rdx_rax(s, val);
 		}
 		if (known) {
-			skip_insn(svm_b(v), s, 2);
+			skip_insn(s, 2);
 			return RET_GUEST;
 		}
 	}
@@ -304,7 +304,7 @@ static int exit_vmmcall(struct lv_vcpu *v)
 	ex->hypercall.args[2] = s->regs.rdx;
 	ex->hypercall.args[3] = s->regs.rsi;
 	ex->hypercall.args[4] = s->regs.rdi;
-	skip_insn(svm_b(v), s, 3); /* 0F 01 D9 */
+	skip_insn(s, 3); /* 0F 01 D9 */
 	return RET_CALLER;
 }
 
@@ -315,14 +315,12 @@ static int handle_exit(struct lv_vcpu *v)
 	struct lv_exit *ex = &v->exit;
 	uint32_t code = (uint32_t)vm->c.exitcode;
 
-	ex->flags = 0;
-	ex->raw.backend = LV_BACKEND_SVM;
+	/* flags, raw.backend and raw.vectoring are constant (set at vCPU creation). */
 	ex->raw.reason = vm->c.exitcode;
 	ex->raw.qual = vm->c.exitinfo1;
 	ex->raw.info1 = vm->c.exitinfo2;
 	ex->raw.info2 = vm->c.nrip;
 	ex->raw.intinfo = vm->c.exitintinfo;
-	ex->raw.vectoring = 0;
 
 	/* An event whose delivery the exit interrupted is delivered again (APM 15.7.2). */
 	if ((vm->c.exitintinfo & VMCB_EVT_VALID) && code != SVM_EXIT_SHUTDOWN)
@@ -334,7 +332,7 @@ static int handle_exit(struct lv_vcpu *v)
 	case SVM_EXIT_IOIO:
 		return exit_io(v);
 	case SVM_EXIT_HLT:
-		skip_insn(svm_b(v), s, 1);
+		skip_insn(s, 1);
 		ex->reason = LV_EXIT_HLT;
 		return RET_CALLER;
 	case SVM_EXIT_MSR:
@@ -399,6 +397,11 @@ static uint8_t prepare_asid(struct svm_backend *sb, struct svm_cpu *c, struct sv
 	enum lv_asid_action a;
 	uint8_t tlb = LV_SVM_TLB_NOTHING;
 
+	/* Fast path: same CPU, same generation, no NPT change (lv_asid_prepare's KEEP). */
+	if (gen == s->npt_gen && s->asid.generation == c->asid.generation &&
+	    s->asid.cpu == c->asid.cpu && s->asid.asid)
+		return LV_SVM_TLB_NOTHING;
+
 	if (gen != s->npt_gen && !(sb->features & CPUID_SVM_FLUSHBYASID))
 		lv_asid_vcpu_invalidate(&s->asid);
 	a = lv_asid_prepare(&c->asid, &s->asid);
@@ -449,7 +452,7 @@ int lv_svm_run(struct lv_vcpu *v)
 			svm_write_cr2(s->vmcb->s.cr2);
 			s->load_cr2 = 0;
 		}
-		lv_svm_vmrun(s->vmcb_pa, &s->regs, c->host_save_pa);
+		svm_vmrun(s->vmcb_pa, &s->regs, c->host_save_pa);
 		svm_stgi();
 		if (handle_exit(v) == RET_CALLER)
 			return LV_OK;

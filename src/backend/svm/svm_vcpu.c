@@ -45,6 +45,7 @@ int lv_svm_vcpu_create(struct lv_vcpu *v)
 		return LV_ERR_NOMEM;
 	}
 	lv_asid_vcpu_init(&s->asid);
+	s->nrips = (sb->features & CPUID_SVM_NRIPS) != 0;
 	s->cpu = ~0u;
 	s->npt_gen = __atomic_load_n(&sv->npt_gen, __ATOMIC_ACQUIRE);
 
@@ -58,6 +59,9 @@ int lv_svm_vcpu_create(struct lv_vcpu *v)
 	s->vmcb->c.vintr = VMCB_VINTR_MASKING;
 
 	v->priv = s;
+	v->exit.flags = 0;
+	v->exit.raw.backend = LV_BACKEND_SVM;
+	v->exit.raw.vectoring = 0;
 	lv_state_init_reset(st);
 	rc = lv_svm_set_state(v, LV_STATE_ALL, st);
 	lv_plat_free(st);

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Benchmark case: host instructions per CPUID exit round trip through the
+ * public API (lv_vcpu_run -> VMRUN/VMLAUNCH -> exit -> decode -> the loop
+ * below fills the CPUID result -> lv_vcpu_run ...). It counts with RDTSC,
+ * which advances one tick per instruction under QEMU -icount shift=0 and in
+ * Bochs; so it runs only when the command line says "bench" (QEMU with
+ * icount) or "bochs". The figure includes the guest's three instructions
+ * per round trip (MOV, CPUID, JMP). Target: at most 250.
+ */
+#include "cases.h"
+#include "guest.h"
+
+GUEST_SNIPPET(bench);
+
+#define BENCH_ROUNDS 1000u
+#define BENCH_TARGET 250u
+
+int case_bench_cpuid(struct lv_backend *b, char *why, size_t n);
+int case_bench_cpuid(struct lv_backend *b, char *why, size_t n)
+{
+	static const struct lv_cpuid_entry ent = { 0x40000001u, 0, LV_CPUID_EXIT, 0, 0, 0, 0 };
+	struct guest g;
+	uint64_t t0, t1, per;
+	unsigned i;
+
+	if (!cmdline_has("bench") && !cmdline_has("benchonly") && !cmdline_has("bochs")) {
+		ksnprintf(why, n, "RDTSC counts instructions only with QEMU -icount / Bochs");
+		return CASE_SKIP;
+	}
+	if (guest_setup(&g, b, g_bench, g_bench_end, why, n))
+		return CASE_FAIL;
+	EXPECT(lv_vcpu_set_cpuid(g.vcpu, &ent, 1) == LV_OK, "set_cpuid");
+	for (i = 0; i < 16; i++) /* warm up: first entry, ASID, caches of the emulator */
+		RUN_EXPECT(&g, LV_EXIT_CPUID);
+	t0 = rdtsc();
+	for (i = 0; i < BENCH_ROUNDS; i++) {
+		struct lv_exit *ex;
+
+		if (lv_vcpu_run(g.vcpu, &ex) != LV_OK || ex->reason != LV_EXIT_CPUID)
+			break;
+		ex->cpuid.eax = i;
+	}
+	t1 = rdtsc();
+	EXPECT(i == BENCH_ROUNDS, "round %u did not give a CPUID exit", i);
+	per = (t1 - t0) / BENCH_ROUNDS;
+	kprintf("LVT BENCH cpuid_roundtrip insns_per_exit=%lu rounds=%u\n", (unsigned long)per,
+		BENCH_ROUNDS);
+	ksnprintf(why, n, "%lu instructions per CPUID round trip (target <= %u)",
+		  (unsigned long)per, BENCH_TARGET);
+	guest_teardown(&g);
+	if (!LV_RING0_OPTIMIZED) {
+		ksnprintf(why, n,
+			  "%lu instructions per round trip; unoptimized build, target not "
+			  "applied",
+			  (unsigned long)per);
+		return CASE_SKIP;
+	}
+	return per <= BENCH_TARGET ? CASE_PASS : CASE_FAIL;
+fail:
+	guest_teardown(&g);
+	return CASE_FAIL;
+}
