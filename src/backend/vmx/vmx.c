@@ -124,7 +124,8 @@ static int vmx_open(struct lv_backend *b)
 	vb->ncpus = lv_plat_cpu_count();
 	rc = LV_ERR_NOMEM;
 	vb->cpus = lv_plat_alloc(vb->ncpus * sizeof(*vb->cpus));
-	if (!vb->cpus)
+	vb->current = lv_plat_alloc(vb->ncpus * sizeof(*vb->current));
+	if (!vb->cpus || !vb->current)
 		goto fail;
 
 	b->priv = vb;
@@ -155,6 +156,8 @@ static int vmx_open(struct lv_backend *b)
 	b->caps.raw[3] = ((uint64_t)vb->ctl[LV_VMX_CTL_ENTRY] << 32) | vb->ctl[LV_VMX_CTL_EXIT];
 	return LV_OK;
 fail:
+	lv_plat_free(vb->cpus);
+	lv_plat_free(vb->current);
 	lv_plat_free(vb);
 	return rc;
 }
@@ -164,6 +167,7 @@ static void vmx_close(struct lv_backend *b)
 	struct vmx_backend *vb = b->priv;
 
 	lv_plat_free(vb->cpus);
+	lv_plat_free(vb->current);
 	lv_plat_free(vb);
 	b->priv = NULL;
 }
@@ -228,7 +232,7 @@ static int vmx_cpu_enable(struct lv_backend *b)
 		return LV_ERR_HW;
 	}
 	pc->enabled = true;
-	pc->current = NULL;
+	vb->current[id] = NULL;
 	/* Nothing tagged with our VPIDs or EPTPs may survive from before. */
 	if (vb->ept_vpid & EPTCAP_INVEPT_ALL)
 		invept(INVEPT_ALL, 0);

@@ -57,7 +57,6 @@ static int em_status(struct vmx_vcpu *xc, struct lv_exit *ex, int st)
 {
 	struct lv_x86_access *a = &xc->em.access;
 
-	xc->emul_active = false;
 	switch (st) {
 	case LV_X86_EMUL_DONE:
 		return CONTINUE;
@@ -72,7 +71,7 @@ static int em_status(struct vmx_vcpu *xc, struct lv_exit *ex, int st)
 			xc->gprs.cr2 = xc->em.fault.cr2;
 		return CONTINUE;
 	case LV_X86_EMUL_ACCESS:
-		xc->emul_active = true;
+		xc->pending = PEND_MMIO;
 		if (a->is_io) {
 			ex->reason = LV_EXIT_IO;
 			ex->io.port = (uint16_t)a->addr;

@@ -2,12 +2,12 @@
 /*
  * VM entry and exit for the VMX backend (Intel SDM Vol. 3, 26 and 28).
  *
- * int vmx_enter(struct vmx_gprs *g, uint32_t launched)
+ * int vmx_enter(struct vmx_gprs *g)
  *   Saves the callee-saved host registers, stores RSP into HOST_RSP, loads
- *   the guest's GPRs and CR2 from *g, and executes VMLAUNCH (launched = 0)
- *   or VMRESUME. A VM exit lands in vmx_exit_stub (HOST_RIP) with RSP =
- *   HOST_RSP, saves the guest's GPRs and CR2 into *g, restores the host's
- *   and returns 0 (VMX_OK). When the instruction itself fails it returns
+ *   the guest's GPRs and CR2 from *g, and executes VMLAUNCH (g->launched
+ *   = 0) or VMRESUME; the exit stub sets g->launched. A VM exit lands in
+ *   vmx_exit_stub (HOST_RIP) with RSP = HOST_RSP, saves the guest's GPRs
+ *   and CR2 into *g, restores the host's and returns 0 (VMX_OK). When the instruction itself fails it returns
  *   1 (VMfailInvalid: CF = 1) or 2 (VMfailValid: ZF = 1, error number in
  *   the VM-instruction error field).
  *
@@ -29,6 +29,7 @@
 #define G_R14 104
 #define G_R15 112
 #define G_CR2 120
+#define G_LAUNCHED 128
 #define VMCS_HOST_RSP 0x6c14
 
 	.text
@@ -46,7 +47,7 @@ vmx_enter:
 	vmwrite	%rsp, %rax
 	movq	G_CR2(%rdi), %rax
 	movq	%rax, %cr2
-	testl	%esi, %esi		/* MOVs below keep the flags */
+	cmpq	$0, G_LAUNCHED(%rdi)	/* MOVs below keep the flags */
 	movq	G_RAX(%rdi), %rax
 	movq	G_RBX(%rdi), %rbx
 	movq	G_RCX(%rdi), %rcx
@@ -83,8 +84,7 @@ vmx_enter:
 	.globl	vmx_exit_stub
 	.type	vmx_exit_stub, @function
 vmx_exit_stub:
-	pushq	%rdi
-	movq	8(%rsp), %rdi
+	xchgq	%rdi, (%rsp)		/* rdi = g; the guest's rdi takes its stack slot */
 	movq	%rax, G_RAX(%rdi)
 	movq	%rbx, G_RBX(%rdi)
 	movq	%rcx, G_RCX(%rdi)
@@ -102,7 +102,7 @@ vmx_exit_stub:
 	popq	G_RDI(%rdi)
 	movq	%cr2, %rax
 	movq	%rax, G_CR2(%rdi)
-	addq	$8, %rsp
+	movq	$1, G_LAUNCHED(%rdi)
 	popq	%r15
 	popq	%r14
 	popq	%r13

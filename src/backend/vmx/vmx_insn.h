@@ -137,12 +137,12 @@ static inline int vmptrld(uint64_t pa)
 	return vmx_flags_result(cf, zf);
 }
 
-/* VMREAD of a field this backend knows to exist: failure reads as 0. */
+/* VMREAD of a field this backend knows to exist while a VMCS is current. */
 static inline uint64_t vmread(uint32_t field)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	__asm__ volatile("vmread %1, %0" : "+r"(v) : "r"((uint64_t)field) : "cc");
+	__asm__ volatile("vmread %1, %0" : "=r"(v) : "r"((uint64_t)field) : "cc");
 	return v;
 }
 

@@ -17,13 +17,12 @@
 #include "../../core/x86_emul.h"
 #include "../../core/vmx_ctls.h"
 
-/* Per host CPU: the VMXON region and the VMCS that is current there. */
+/* Per host CPU: the VMXON region (the current VMCS is in vmx_backend.current). */
 struct vmx_cpu {
 	void *vmxon_va;
 	uint64_t vmxon_pa;
 	bool enabled;
 	uint64_t saved_cr4; /* CR4 before enable (VMXE restored on disable) */
-	struct vmx_vcpu *current;
 };
 
 struct vmx_backend {
@@ -36,7 +35,8 @@ struct vmx_backend {
 	bool has_vpid, has_ad, has_vnmi;
 	uint32_t ncpus;
 	struct vmx_cpu *cpus;
-	uint64_t ept_sizes; /* LV_PT_SIZE_* the EPT may use */
+	struct vmx_vcpu **current; /* [ncpus]: the vCPU whose VMCS is current there */
+	uint64_t ept_sizes;	   /* LV_PT_SIZE_* the EPT may use */
 	struct lv_vpid_alloc vpids;
 };
 
@@ -59,6 +59,7 @@ struct vmx_gprs {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 	uint64_t cr2;
+	uint64_t launched; /* 0: VMLAUNCH next; the exit stub sets 1 (VMRESUME next) */
 };
 
 /* What the next run must do before entering (completing the last exit). */
@@ -75,10 +76,11 @@ enum vmx_pending {
 struct vmx_vcpu {
 	struct vmx_gprs gprs; /* first: the stub gets a pointer to it */
 	struct lv_vcpu *vcpu;
+	struct vmx_vm *xv; /* vcpu->vm->priv, kept at hand for the entry path */
 	void *vmcs_va;
 	uint64_t vmcs_pa;
-	int32_t cpu; /* host CPU where the VMCS is active, -1 if clear */
-	bool launched;
+	int32_t cpu;	  /* host CPU where the VMCS is active, -1 if clear */
+	bool raw_extra;	  /* exit.raw.info1/info2/intinfo hold non-zero values */
 	bool initialized; /* VMCS fields written once */
 	bool ctl_dirty;	  /* controls / exception bitmap changed */
 	bool slow;	  /* the next entry has work besides entering (see prepare_entry()) */
@@ -126,7 +128,6 @@ struct vmx_vcpu {
 	uint32_t insn_len;
 	uint64_t str_gpa; /* string IO: guest-physical address of the element */
 	uint8_t io_buf[8];
-	bool emul_active; /* an emulated instruction waits for the caller's data */
 	struct lv_x86_emul em;
 	struct lv_x86_env env;
 	struct lv_guest_paging pg;
@@ -147,7 +148,7 @@ struct vmx_vcpu {
 #define VMX_EXC_ALWAYS (1u << 6)
 
 /* vmx_entry.S: returns VMX_OK after a VM exit, VMX_FAIL_* if the entry failed. */
-int vmx_enter(struct vmx_gprs *g, uint32_t launched);
+int vmx_enter(struct vmx_gprs *g);
 void vmx_exit_stub(void);
 
 /* vmx_vm.c */

@@ -41,8 +41,7 @@ static inline uint64_t irq_save(void)
 
 static inline void irq_restore(uint64_t f)
 {
-	if (f & RFLAGS_IF)
-		__asm__ volatile("sti" ::: "memory");
+	__asm__ volatile("pushq %0; popfq" ::"r"(f) : "memory", "cc");
 }
 
 static inline uint64_t rdtsc_now(void)
@@ -108,12 +107,16 @@ static void gpr_set(struct vmx_vcpu *xc, unsigned idx, uint64_t v)
 
 /* ---- completion of the previous exit ------------------------------------- */
 
-static void complete_pending(struct vmx_vcpu *xc)
+static int complete_pending(struct vmx_vcpu *xc)
 {
 	struct lv_exit *ex = &xc->vcpu->exit;
 	struct vmx_gprs *g = &xc->gprs;
 
 	switch (xc->pending) {
+	case PEND_MMIO:
+		/* The emulated instruction continues (and may need more exits). */
+		xc->pending = PEND_NONE;
+		return vmx_emul_resume(xc, ex);
 	case PEND_IO_IN: {
 		uint64_t v = 0;
 
@@ -153,6 +156,7 @@ static void complete_pending(struct vmx_vcpu *xc)
 		break;
 	}
 	xc->pending = PEND_NONE;
+	return CONTINUE;
 }
 
 /* ---- exit handlers ---------------------------------------------------------- */
@@ -344,6 +348,7 @@ static int handle_exception(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
 	uint8_t vec = (uint8_t)INTR_INFO_VECTOR(info);
 
 	ex->raw.intinfo = info;
+	xc->raw_extra = true;
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI)
 		return CONTINUE; /* a host NMI; nothing for the guest */
 	if (vec == 6) {
@@ -382,6 +387,7 @@ static int handle_ept_violation(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_
 					     : LV_ACCESS_READ;
 
 	ex->raw.info1 = gpa;
+	xc->raw_extra = true;
 	if (q & EPTQ_GLA_VALID)
 		ex->raw.info2 = vmread(VMCS_GUEST_LINEAR_ADDR);
 	/* An access the slot allows: a stale translation; flush and retry. */
@@ -421,6 +427,25 @@ static void take_back_event(struct vmx_vcpu *xc)
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 }
 
+/* VM entry failed after VMLAUNCH/VMRESUME had passed its checks (26.8). */
+static int entry_failed_exit(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t reason, uint64_t q)
+{
+	/* Invalid guest state (33) or MSR loading (34). */
+	ex->reason = LV_EXIT_ENTRY_FAILED;
+	ex->entry_failed.kind = LV_ENTRY_FAIL_GUEST_STATE;
+	ex->entry_failed.vm_instruction_error = 0;
+	ex->entry_failed.hw_reason = reason;
+	ex->entry_failed.qualification = q;
+	/* Nothing was delivered; the IDT-vectoring field means nothing here. */
+	xc->inject_info = 0;
+	take_back_event(xc);
+	/* Make the launch state known (clear) whichever instruction failed. */
+	vmclear(xc->vmcs_pa);
+	vmptrld(xc->vmcs_pa);
+	xc->gprs.launched = 0;
+	return TO_USER;
+}
+
 #define NO_QUAL_EXITS                                                                              \
 	((1ull << EXIT_CPUID) | (1ull << EXIT_HLT) | (1ull << EXIT_RDMSR) | (1ull << EXIT_WRMSR) | \
 	 (1ull << EXIT_VMCALL) | (1ull << EXIT_EXTINT) | (1ull << EXIT_INTR_WINDOW) |              \
@@ -437,22 +462,15 @@ static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 	/* raw.backend and flags are set once, at vCPU creation. */
 	ex->raw.reason = reason;
 	ex->raw.qual = q;
-	ex->raw.info1 = 0;
-	ex->raw.info2 = 0;
-	ex->raw.intinfo = 0;
 	ex->raw.vectoring = vect;
-
-	if (reason & EXIT_REASON_ENTRY_FAIL) {
-		/* Invalid guest state (33) or MSR loading (34): 27.8. */
-		ex->reason = LV_EXIT_ENTRY_FAILED;
-		ex->entry_failed.kind = LV_ENTRY_FAIL_GUEST_STATE;
-		ex->entry_failed.vm_instruction_error = 0;
-		ex->entry_failed.hw_reason = reason;
-		ex->entry_failed.qualification = q;
-		take_back_event(xc);
-		return TO_USER;
+	if (xc->raw_extra) {
+		/* Only the exception and EPT exits fill these (raw_extra). */
+		ex->raw.info1 = 0;
+		ex->raw.info2 = 0;
+		ex->raw.intinfo = 0;
+		xc->raw_extra = false;
 	}
-	xc->launched = true;
+
 	/* An event whose delivery the exit interrupted is delivered again (28.2.4). */
 	if (vect & INTR_INFO_VALID) {
 		xc->inject_info = vect & ~INTR_INFO_NMI_UNBLOCK;
@@ -463,7 +481,8 @@ static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 			xc->inject_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
 	}
 
-	switch (reason & 0xffff) {
+again:
+	switch (reason) {
 	case EXIT_EXCEPTION_NMI:
 		return handle_exception(xc, ex, q);
 	case EXIT_EXTINT:
@@ -507,6 +526,7 @@ static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 		return handle_ept_violation(xc, ex, q);
 	case EXIT_EPT_MISCONFIG:
 		ex->raw.info1 = vmread(VMCS_GUEST_PHYS_ADDR);
+		xc->raw_extra = true;
 		ex->reason = LV_EXIT_INTERNAL_ERROR;
 		ex->internal.suberror = EXIT_EPT_MISCONFIG;
 		ex->internal.ndata = 1;
@@ -515,6 +535,12 @@ static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 	case EXIT_PREEMPT_TIMER:
 		return CONTINUE;
 	default:
+		if (reason & EXIT_REASON_ENTRY_FAIL)
+			return entry_failed_exit(xc, ex, reason, q);
+		if (reason >> 16) {
+			reason &= 0xffff; /* flag bits 27-29: dispatch on the basic reason */
+			goto again;
+		}
 		ex->reason = LV_EXIT_UNKNOWN;
 		return TO_USER;
 	}
@@ -608,7 +634,7 @@ static void prepare_slow(struct vmx_vcpu *xc)
 
 static void prepare_entry(struct vmx_vcpu *xc)
 {
-	struct vmx_vm *xv = xc->vcpu->vm->priv;
+	struct vmx_vm *xv = xc->xv;
 	uint32_t gen = __atomic_load_n(&xv->ept_gen, __ATOMIC_ACQUIRE);
 
 	if (xc->slow)
@@ -647,7 +673,7 @@ int vmx_run(struct lv_vcpu *vcpu)
 	int rc;
 
 	/* Fast path: the VMCS is current on this CPU already. */
-	if (id >= vb->ncpus || vb->cpus[id].current != xc) {
+	if (id >= vb->ncpus || vb->current[id] != xc) {
 		rc = vmx_vcpu_load(vb, xc);
 		if (rc)
 			return rc;
@@ -657,13 +683,8 @@ int vmx_run(struct lv_vcpu *vcpu)
 		vmwrite(VMCS_HOST_CR3, cr3);
 		xc->host_cr3 = cr3;
 	}
-	if (xc->pending)
-		complete_pending(xc);
-	if (xc->emul_active) {
-		rc = vmx_emul_resume(xc, ex);
-		if (rc != CONTINUE)
-			return LV_OK;
-	}
+	if (xc->pending && complete_pending(xc) == TO_USER)
+		return LV_OK;
 	for (;;) {
 		uint64_t flags;
 		int r;
@@ -676,14 +697,15 @@ int vmx_run(struct lv_vcpu *vcpu)
 		 * calling us) and sends an IPI, which stays pending and makes the
 		 * entry exit at once (external-interrupt exiting).
 		 */
-		if (__atomic_exchange_n(&xc->kick, 0, __ATOMIC_SEQ_CST)) {
+		if (__atomic_load_n(&xc->kick, __ATOMIC_ACQUIRE) &&
+		    __atomic_exchange_n(&xc->kick, 0, __ATOMIC_SEQ_CST)) {
 			irq_restore(flags);
 			ex->reason = LV_EXIT_CANCELLED;
 			memset(&ex->raw, 0, sizeof(ex->raw));
 			ex->raw.backend = LV_BACKEND_VMX;
 			return LV_OK;
 		}
-		r = vmx_enter(&xc->gprs, xc->launched);
+		r = vmx_enter(&xc->gprs);
 		irq_restore(flags);
 		xc->valid &= ~VMX_VMCS_GROUPS;
 		if (r != VMX_OK) {

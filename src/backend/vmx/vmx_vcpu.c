@@ -207,7 +207,7 @@ int vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	pc = &vb->cpus[id];
 	if (!pc->enabled)
 		return LV_ERR_STATE;
-	if (pc->current == xc)
+	if (vb->current[id] == xc)
 		return LV_OK;
 	/*
 	 * A VMCS active on another CPU must be VMCLEARed there first (its
@@ -220,7 +220,7 @@ int vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		return LV_ERR_HW;
 	if (vmptrld(xc->vmcs_pa) != VMX_OK)
 		return LV_ERR_HW;
-	pc->current = xc;
+	vb->current[id] = xc;
 	if (xc->cpu < 0) {
 		xc->cpu = (int32_t)id;
 		write_host_state();
@@ -238,10 +238,10 @@ void vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	if (xc->cpu < 0)
 		return;
 	vmclear(xc->vmcs_pa);
-	if (vb->cpus[xc->cpu].current == xc)
-		vb->cpus[xc->cpu].current = NULL;
+	if (vb->current[xc->cpu] == xc)
+		vb->current[xc->cpu] = NULL;
 	xc->cpu = -1;
-	xc->launched = false;
+	xc->gprs.launched = 0;
 }
 
 /* ---- create / destroy ------------------------------------------------- */
@@ -260,6 +260,7 @@ int vmx_vcpu_create(struct lv_vcpu *vcpu)
 	}
 	*(uint32_t *)xc->vmcs_va = vb->revision; /* bit 31 clear: ordinary VMCS */
 	xc->vcpu = vcpu;
+	xc->xv = vcpu->vm->priv;
 	xc->cpu = -1;
 	vcpu->exit.raw.backend = LV_BACKEND_VMX; /* never changes (flags stay 0) */
 	xc->vpid = VPID_NONE;
