@@ -353,8 +353,11 @@ int case_irq_window(struct lv_backend *b, char *why, size_t n)
 		return CASE_FAIL;
 	guest_copy(&g, GUEST_CODE2, g_irq_handler, g_irq_handler_end);
 	guest_set_idt(&g, 0x30, GUEST_CODE2);
-	rc = lv_vcpu_inject(g.vcpu, &ev);
-	EXPECT(rc == LV_ERR_BUSY, "inject with IF = 0: %s, want LV_ERR_BUSY", lv_status_name(rc));
+	/*
+	 * No inject while IF = 0: libvcpu.h lets an external interrupt stay
+	 * queued until the guest can take it, so the outcome is not BUSY on
+	 * every backend. Inject at the window instead.
+	 */
 	EXPECT(lv_vcpu_request_window(g.vcpu, LV_WINDOW_IRQ) == LV_OK, "request_window");
 	RUN_EXPECT(&g, LV_EXIT_IRQ_WINDOW);
 	EXPECT(lv_vcpu_request_window(g.vcpu, 0) == LV_OK, "clear window");

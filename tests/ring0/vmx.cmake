@@ -13,8 +13,12 @@
 # - vmx_qemu_novmx / vmx_bochs_novmx: VMX absent (QEMU TCG has no VMX; Bochs'
 #   athlon64_clawhammer has neither VMX nor SVM): opening the VMX backend
 #   must give LV_ERR_NODEV (kmain prints it before anything else).
-set(LV_VMX_MIN_PASS 40)
+set(LV_VMX_MIN_PASS 45)
 
+lv_ring0_test(vmx_bochs_skylake_x LABELS vmx EMU bochs CPU corei7_skylake_x
+              MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 200)
+lv_ring0_test(vmx_bochs_haswell LABELS vmx EMU bochs CPU corei7_haswell_4770
+              MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 200)
 lv_ring0_test(vmx_qemu_novmx LABELS vmx EMU qemu CPU qemu64
               EXPECT "LVT VMXPROBE open=LV_ERR_NODEV")
 lv_ring0_test(vmx_bochs_novmx LABELS vmx EMU bochs CPU athlon64_clawhammer
