@@ -2,8 +2,11 @@
 /*
  * VM entry and exit for the VMX backend (Intel SDM Vol. 3, 26 and 28).
  *
- * int vmx_enter(struct vmx_gprs *g)
- *   Saves the callee-saved host registers, stores RSP into HOST_RSP, loads
+ * vmx_enter: g in RDI, result in EAX; NOT a C function. It preserves only
+ *   RBP and RSP: every other GPR is clobbered, and the caller (the inline
+ *   asm in vmx_run.c) declares that, so the compiler saves only what is
+ *   live instead of the stub saving every callee-saved register.
+ *   Saves RBP, stores RSP into HOST_RSP, loads
  *   the guest's GPRs and CR2 from *g, and executes VMLAUNCH (g->launched
  *   = 0) or VMRESUME; the exit stub sets g->launched. A VM exit lands in
  *   vmx_exit_stub (HOST_RIP) with RSP = HOST_RSP, saves the guest's GPRs
@@ -37,11 +40,6 @@
 	.type	vmx_enter, @function
 vmx_enter:
 	pushq	%rbp
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
 	pushq	%rdi			/* the exit stub finds g at 0(%rsp) */
 	movl	$VMCS_HOST_RSP, %eax
 	vmwrite	%rsp, %rax
@@ -72,11 +70,6 @@ vmx_enter:
 	movl	$1, %ecx
 	cmovcl	%ecx, %eax		/* VMfailInvalid (CF) */
 	popq	%rdi
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
 	popq	%rbp
 	ret
 	.size	vmx_enter, . - vmx_enter
@@ -103,11 +96,6 @@ vmx_exit_stub:
 	movq	%cr2, %rax
 	movq	%rax, G_CR2(%rdi)
 	movq	$1, G_LAUNCHED(%rdi)
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
 	popq	%rbp
 	xorl	%eax, %eax
 	ret

@@ -147,8 +147,7 @@ struct vmx_vcpu {
  */
 #define VMX_EXC_ALWAYS (1u << 6)
 
-/* vmx_entry.S: returns VMX_OK after a VM exit, VMX_FAIL_* if the entry failed. */
-int vmx_enter(struct vmx_gprs *g);
+/* vmx_entry.S (called through vmx_run.c's inline asm, see there). */
 void vmx_exit_stub(void);
 
 /* vmx_vm.c */

@@ -44,6 +44,25 @@ static inline void irq_restore(uint64_t f)
 	__asm__ volatile("pushq %0; popfq" ::"r"(f) : "memory", "cc");
 }
 
+/*
+ * Enter the guest through vmx_entry.S. The stub keeps only RBP and RSP;
+ * every other GPR is declared clobbered here, so the compiler saves just
+ * the registers it has live. -mno-red-zone makes the CALL from inline asm
+ * safe. @return VMX_OK after a VM exit, VMX_FAIL_* if the entry failed.
+ */
+static inline int vmx_enter(struct vmx_gprs *g)
+{
+	register struct vmx_gprs *rdi __asm__("rdi") = g;
+	int r;
+
+	__asm__ volatile("call vmx_enter"
+			 : "=a"(r), "+r"(rdi)
+			 :
+			 : "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",
+			   "r14", "r15", "memory", "cc");
+	return r;
+}
+
 static inline uint64_t rdtsc_now(void)
 {
 	uint32_t lo, hi;

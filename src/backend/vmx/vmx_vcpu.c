@@ -225,6 +225,15 @@ int vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		xc->cpu = (int32_t)id;
 		write_host_state();
 		xc->host_cr3 = read_cr3();
+		/*
+		 * This CPU may hold translations of an earlier stay, or of a
+		 * destroyed vCPU that had the same VPID: flush both kinds
+		 * (SDM Vol. 3, 29.4.3). The INVEPT happens at the next entry.
+		 */
+		xc->ept_gen = xc->xv->ept_gen - 1;
+		if (xc->vpid != VPID_NONE)
+			invvpid((vb->ept_vpid & VPIDCAP_SINGLE) ? INVVPID_SINGLE : INVVPID_ALL,
+				xc->vpid, 0);
 	}
 	if (!xc->initialized) {
 		write_static_fields(vb, xc);
