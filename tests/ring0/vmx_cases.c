@@ -143,6 +143,15 @@ static const uint8_t g64_cpuid_loop[] = {
 	0x75, 0xf5,		      /* jnz 1b */
 	0xf4,			      /* hlt */
 };
+/* SSE: out 0x80 <- xmm0 (low 32 bits); xmm1 <- 0x55aa55aa; hlt */
+static const uint8_t g64_sse[] = {
+	0x66, 0x48, 0x0f, 0x7e, 0xc0, /* movq rax, xmm0 */
+	0xe7, 0x80,		      /* out 0x80, eax */
+	0xb8, 0xaa, 0x55, 0xaa, 0x55, /* mov eax, 0x55aa55aa */
+	0x66, 0x0f, 0x6e, 0xc8,	      /* movd xmm1, eax */
+	0xf4,			      /* hlt */
+};
+
 #define LOOP_COUNT	 1000u
 #define LOOP_GUEST_INSNS 4u /* mov, cpuid, dec, jnz per iteration */
 
@@ -239,6 +248,48 @@ static int case_real_mode(struct lv_backend *b, char *why, size_t n)
 	}
 	if (run(&g, LV_EXIT_HLT, why, n))
 		goto out;
+	res = CASE_PASS;
+out:
+	gvm_close(&g);
+	return res;
+}
+
+/* The guest's SSE registers are its own (lazy FPU switch on #NM). */
+static int case_fpu(struct lv_backend *b, char *why, size_t n)
+{
+	static struct lv_state st;
+	struct gvm g;
+	uint64_t x0 = 0x1122334455667788ull, v;
+	uint32_t x1;
+	int res = CASE_FAIL;
+
+	if (!is_vmx(b))
+		return ksnprintf(why, n, "not the VMX backend"), CASE_SKIP;
+	if (gvm_open(b, &g, g64_sse, sizeof(g64_sse), 64, why, n))
+		return CASE_FAIL;
+	lv_vcpu_get_state(g.vcpu, LV_STATE_ALL, &st);
+	st.ctrl.cr4 |= 1u << 9; /* OSFXSR */
+	memcpy(st.fpu.fxsave + 160, &x0, 8);
+	if (lv_vcpu_set_state(g.vcpu, LV_STATE_CONTROL | LV_STATE_FPU, &st)) {
+		ksnprintf(why, n, "set_state");
+		goto out;
+	}
+	if (run(&g, LV_EXIT_IO, why, n))
+		goto out;
+	if (*(uint32_t *)g.ex->io.data != 0x55667788u) {
+		ksnprintf(why, n, "guest xmm0 %#x", *(uint32_t *)g.ex->io.data);
+		goto out;
+	}
+	if (run(&g, LV_EXIT_HLT, why, n))
+		goto out;
+	lv_vcpu_get_state(g.vcpu, LV_STATE_FPU | LV_STATE_CONTROL, &st);
+	memcpy(&x1, st.fpu.fxsave + 176, 4);
+	memcpy(&v, st.fpu.fxsave + 160, 8);
+	if (x1 != 0x55aa55aau || v != x0 || (st.ctrl.cr0 & 8)) {
+		ksnprintf(why, n, "xmm1 %#x xmm0 %#lx cr0 %#lx", x1, (unsigned long)v,
+			  (unsigned long)st.ctrl.cr0);
+		goto out;
+	}
 	res = CASE_PASS;
 out:
 	gvm_close(&g);
@@ -367,6 +418,7 @@ out:
 const struct tcase vmx_cases[] = {
 	{ "vmx_smoke64", case_smoke64 },
 	{ "vmx_real_mode", case_real_mode },
+	{ "vmx_fpu", case_fpu },
 	{ "vmx_bad_guest_state", case_bad_guest_state },
 	{ "vmx_vmfail_valid", case_vmfail_valid },
 	{ "vmx_bench_cpuid", case_bench_cpuid },

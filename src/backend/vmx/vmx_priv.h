@@ -134,6 +134,10 @@ struct vmx_vcpu {
 
 	/* Kick: set by any CPU, consumed by run. */
 	uint32_t kick;
+
+	/* Lazy FPU: the guest's x87/SSE state is in the registers (vmx_fpu.c). */
+	bool fpu_loaded;
+	struct lv_fpu host_fpu;
 };
 
 /* Groups whose fields (some of them) live in the VMCS after an entry. */
@@ -143,9 +147,10 @@ struct vmx_vcpu {
 
 /*
  * Exceptions that always exit: #UD, so that VMMCALL (AMD's hypercall,
- * undefined on Intel) gives the same hypercall exit as VMCALL.
+ * undefined on Intel) gives the same hypercall exit as VMCALL; #NM, for
+ * the lazy switch of the FPU state (vmx_fpu.c).
  */
-#define VMX_EXC_ALWAYS (1u << 6)
+#define VMX_EXC_ALWAYS ((1u << 6) | (1u << 7))
 
 /* vmx_entry.S (called through vmx_run.c's inline asm, see there). */
 void vmx_exit_stub(void);
@@ -182,6 +187,11 @@ int vmx_run(struct lv_vcpu *vcpu);
 int vmx_kick(struct lv_vcpu *vcpu);
 int vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev);
 int vmx_request_window(struct lv_vcpu *vcpu, uint32_t mask);
+
+/* vmx_fpu.c */
+uint64_t vmx_guest_cr0(const struct vmx_backend *vb, const struct vmx_vcpu *xc, uint64_t cr0);
+void vmx_fpu_load(struct vmx_vcpu *xc);
+void vmx_fpu_unload(struct vmx_vcpu *xc);
 
 /* vmx_emul.c: MMIO and string IO through the core emulator. Return 0 to
  * re-enter the guest, 1 when the exit record must go to the caller. */

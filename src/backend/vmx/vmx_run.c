@@ -318,8 +318,7 @@ static int handle_cr(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
 		else
 			v = (old & ~0xeull) | ((q >> 16) & 0xf) | (old & CR0_PE); /* LMSW */
 		vmwrite(VMCS_CR0_SHADOW, v);
-		vmwrite(VMCS_GUEST_CR0,
-			lv_vmx_apply_fixed(v, vb->cr0_fixed0, vb->cr0_fixed1, CR0_PE | CR0_PG));
+		vmwrite(VMCS_GUEST_CR0, vmx_guest_cr0(vb, xc, v));
 		/* Paging on/off with EFER.LME switches IA-32e mode (SDM Vol. 3, 10.8.5). */
 		if ((v ^ old) & CR0_PG) {
 			uint64_t efer = vmread(VMCS_GUEST_EFER);
@@ -370,6 +369,13 @@ static int handle_exception(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
 	xc->raw_extra = true;
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI)
 		return CONTINUE; /* a host NMI; nothing for the guest */
+	if (vec == 7 && !xc->fpu_loaded) {
+		/* Lazy FPU: load the guest's state; re-run the instruction unless
+		 * the guest's own TS asks for the #NM. */
+		vmx_fpu_load(xc);
+		if (!(vmread(VMCS_CR0_SHADOW) & CR0_TS))
+			return CONTINUE;
+	}
 	if (vec == 6) {
 		static const uint8_t vmmcall[3] = { 0x0f, 0x01, 0xd9 };
 
@@ -682,7 +688,7 @@ static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 	}
 }
 
-int vmx_run(struct lv_vcpu *vcpu)
+static inline int run_loop(struct lv_vcpu *vcpu)
 {
 	struct vmx_backend *vb = vcpu->vm->backend->priv;
 	struct vmx_vcpu *xc = vcpu->priv;
@@ -734,6 +740,17 @@ int vmx_run(struct lv_vcpu *vcpu)
 		if (handle_exit(xc, ex) == TO_USER)
 			return LV_OK;
 	}
+}
+
+int vmx_run(struct lv_vcpu *vcpu)
+{
+	struct vmx_vcpu *xc = vcpu->priv;
+	int rc = run_loop(vcpu);
+
+	/* The caller may use the FPU between runs: give the host its state. */
+	if (xc->fpu_loaded)
+		vmx_fpu_unload(xc);
+	return rc;
 }
 
 int vmx_kick(struct lv_vcpu *vcpu)

@@ -12,6 +12,7 @@
 #define CR0_PE	  (1ull << 0)
 #define CR0_NE	  (1ull << 5)
 #define CR0_PG	  (1ull << 31)
+#define CR0_TS	  (1ull << 3)
 #define CR0_NW	  (1ull << 29)
 #define CR0_CD	  (1ull << 30)
 #define CR4_PAE	  (1ull << 5)
@@ -152,11 +153,12 @@ static void write_host_state(void)
 }
 
 /* Masks of CR0/CR4 bits the host owns: every fixed bit (A.7, A.8), and
- * CD/NW (as KVM: Bochs does not keep them in a guest's CR0); guest reads of
- * them come from the read shadow (25.6.6), writes that change them exit. */
+ * CD/NW (as KVM: Bochs does not keep them in a guest's CR0), and TS (lazy
+ * FPU, vmx_fpu.c); guest reads of them come from the read shadow (25.6.6),
+ * writes that change them exit. */
 static uint64_t cr0_host_mask(const struct vmx_backend *vb)
 {
-	return ((vb->cr0_fixed0 | ~vb->cr0_fixed1) & ~(CR0_PE | CR0_PG)) | CR0_CD | CR0_NW;
+	return ((vb->cr0_fixed0 | ~vb->cr0_fixed1) & ~(CR0_PE | CR0_PG)) | CR0_CD | CR0_NW | CR0_TS;
 }
 
 static uint64_t cr4_host_mask(const struct vmx_backend *vb)
@@ -328,9 +330,7 @@ static void sync_control(struct vmx_backend *vb, struct vmx_vcpu *xc)
 {
 	const struct lv_ctrl *c = &xc->cache.ctrl;
 
-	/* PE and PG are free under unrestricted guest (26.3.1.1). */
-	vmwrite(VMCS_GUEST_CR0,
-		lv_vmx_apply_fixed(c->cr0, vb->cr0_fixed0, vb->cr0_fixed1, CR0_PE | CR0_PG));
+	vmwrite(VMCS_GUEST_CR0, vmx_guest_cr0(vb, xc, c->cr0));
 	vmwrite(VMCS_CR0_SHADOW, c->cr0);
 	vmwrite(VMCS_GUEST_CR4, lv_vmx_apply_fixed(c->cr4, vb->cr4_fixed0, vb->cr4_fixed1, 0));
 	vmwrite(VMCS_CR4_SHADOW, c->cr4);
