@@ -31,9 +31,13 @@ int case_kick(struct lv_backend *b, char *why, size_t n);
 int case_irq_window(struct lv_backend *b, char *why, size_t n);
 int case_inject_exception(struct lv_backend *b, char *why, size_t n);
 int case_bench_cpuid(struct lv_backend *b, char *why, size_t n);
+int case_timer(struct lv_backend *b, char *why, size_t n);
+int case_kick_spin_if0(struct lv_backend *b, char *why, size_t n);
+int case_kick_spin_if1(struct lv_backend *b, char *why, size_t n);
 
 const struct tcase cases[] = {
 	{ "caps", case_caps },
+	{ "harness_timer", case_timer },
 	{ "smoke_io", case_io },
 	{ "smoke_cpuid", case_cpuid },
 	{ "smoke_mmio", case_mmio },
@@ -45,6 +49,8 @@ const struct tcase cases[] = {
 	{ "smoke_entry_failed", case_entry_failed },
 	{ "smoke_invalid_control", case_invalid_control },
 	{ "smoke_kick", case_kick },
+	{ "smoke_kick_irq_if1", case_kick_spin_if1 },
+	{ "smoke_kick_irq_if0", case_kick_spin_if0 },
 	{ "smoke_irq_window", case_irq_window },
 	{ "smoke_inject_exception", case_inject_exception },
 	{ "bench_cpuid", case_bench_cpuid },

@@ -391,3 +391,90 @@ fail:
 	guest_teardown(&g);
 	return CASE_FAIL;
 }
+
+static void timer_fn(void *arg)
+{
+	__atomic_store_n((int *)arg, 1, __ATOMIC_RELEASE);
+}
+
+/* The test kernel's own timer (used by call_later) fires: a harness check. */
+int case_timer(struct lv_backend *b, char *why, size_t n)
+{
+	static int fired;
+	unsigned long i;
+
+	(void)b;
+	fired = 0;
+	if (timer_call_later(1000, timer_fn, &fired)) {
+		ksnprintf(why, n, "timer busy");
+		return CASE_FAIL;
+	}
+	for (i = 0; i < 100000000ul && !__atomic_load_n(&fired, __ATOMIC_ACQUIRE); i++)
+		__asm__ volatile("pause");
+	if (!fired) {
+		ksnprintf(why, n, "PIT IRQ 0 never arrived");
+		return CASE_FAIL;
+	}
+	return CASE_PASS;
+}
+
+GUEST_SNIPPET(spin);
+GUEST_SNIPPET(spin_sti);
+
+struct kick_ctx {
+	struct lv_vcpu *vcpu;
+	int done;
+};
+
+static void kick_fn(void *arg)
+{
+	struct kick_ctx *k = arg;
+
+	lv_vcpu_kick(k->vcpu);
+	__atomic_store_n(&k->done, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * A kick from an interrupt handler while the guest spins: the timer IRQ
+ * makes VMRUN/VMLAUNCH exit, the handler kicks, the run returns CANCELLED.
+ */
+static int kick_spin(struct lv_backend *b, char *why, size_t n, const uint8_t *code,
+		     const uint8_t *end, int if_set)
+{
+	static struct kick_ctx k;
+	struct guest g;
+
+	if (!if_set && cmdline_has("bochs")) {
+		struct lv_caps caps;
+
+		lv_backend_caps(b, &caps);
+		if (caps.kind == LV_BACKEND_SVM) {
+			ksnprintf(why, n,
+				  "Bochs 2.7 SVM: a physical interrupt does not exit a guest "
+				  "running with RFLAGS.IF = 0 (V_INTR_MASKING)");
+			return CASE_SKIP;
+		}
+	}
+	if (guest_setup(&g, b, code, end, why, n))
+		return CASE_FAIL;
+	k.vcpu = g.vcpu;
+	k.done = 0;
+	EXPECT(timer_call_later(2000, kick_fn, &k) == 0, "timer busy");
+	RUN_EXPECT(&g, LV_EXIT_CANCELLED);
+	EXPECT(__atomic_load_n(&k.done, __ATOMIC_ACQUIRE), "cancelled before the kick");
+	guest_teardown(&g);
+	return CASE_PASS;
+fail:
+	guest_teardown(&g);
+	return CASE_FAIL;
+}
+
+int case_kick_spin_if0(struct lv_backend *b, char *why, size_t n)
+{
+	return kick_spin(b, why, n, g_spin, g_spin_end, 0);
+}
+
+int case_kick_spin_if1(struct lv_backend *b, char *why, size_t n)
+{
+	return kick_spin(b, why, n, g_spin_sti, g_spin_sti_end, 1);
+}

@@ -134,6 +134,16 @@ GLOBAL(g_hlt)
 	jmp	g_hlt
 GLOBAL(g_hlt_end)
 
+/* Spin loops for the timer kick cases: with RFLAGS.IF = 0, and with IF = 1. */
+GLOBAL(g_spin)
+1:	jmp	1b
+GLOBAL(g_spin_end)
+
+GLOBAL(g_spin_sti)
+	sti
+1:	jmp	1b
+GLOBAL(g_spin_sti_end)
+
 /* Benchmark: CPUID round trips forever. */
 GLOBAL(g_bench)
 1:	movl	$0x40000001, %eax

@@ -45,6 +45,10 @@ isr\vec:
 	ISR 29, 1
 	ISR 30, 1
 	ISR 31, 0
+	/* 32-47: the remapped PIC IRQs (timer.c) */
+	.irp n, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+	ISR \n, 0
+	.endr
 
 /* Frame layout = struct trap_frame in kernel.h: r15..rax, vector, error, rip, cs, rflags, rsp, ss. */
 isr_common:
@@ -91,6 +95,9 @@ isr_common:
 	.globl isr_table
 isr_table:
 	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad isr\n
+	.endr
+	.irp n, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 	.quad isr\n
 	.endr
 

@@ -30,6 +30,11 @@ void trap_handler(struct trap_frame *f);
 extern unsigned trap_vmcr_fixups;
 
 void plat_init(void);
+
+/* timer.c: the PIC (remapped to vectors 32-47) and a one-shot PIT callback. */
+void timer_init(void);
+int timer_call_later(uint32_t usec, void (*fn)(void *arg), void *arg);
+void timer_irq(unsigned irq);
 /* Free pool pages (pages carved for small objects count as free). */
 size_t plat_pages_free(void);
 /* lv_plat_alloc() blocks not yet freed. */

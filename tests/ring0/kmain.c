@@ -121,12 +121,12 @@ void kmain(void)
 		tss_init(); /* VMX needs a host TR */
 	plat_init();
 	/*
-	 * The kernel runs with IF = 0 and handles no IRQs: mask both PICs so
-	 * that no physical interrupt (e.g. the PIT after GRUB) stays pending
-	 * forever, which would make every VMRUN exit at once (INTR intercept).
+	 * The kernel runs with IF = 0 until a timer callback is scheduled:
+	 * mask both PICs so that no physical interrupt (e.g. the PIT after
+	 * GRUB) stays pending forever, which would make every VMRUN exit at
+	 * once (INTR intercept).
 	 */
-	outb(0x21, 0xff);
-	outb(0xa1, 0xff);
+	timer_init(); /* PICs remapped, all IRQs masked */
 	read_cmdline();
 	kprintf("LVT BOOT libvcpu ring-0 test kernel (multiboot %s) cmdline='%s'\n",
 		mb_magic == 0x2badb002u	  ? "1"

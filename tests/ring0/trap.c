@@ -10,8 +10,10 @@ struct idt_entry {
 };
 _Static_assert(sizeof(struct idt_entry) == 16, "IDT gate is 16 bytes (SDM Vol. 3, 7.14.1)");
 
-extern const uint64_t isr_table[32];
-static struct idt_entry idt[32];
+#define NVEC 48
+
+extern const uint64_t isr_table[NVEC];
+static struct idt_entry idt[NVEC];
 unsigned trap_vmcr_fixups;
 
 void idt_init(void)
@@ -22,7 +24,7 @@ void idt_init(void)
 	} __attribute__((packed)) ptr;
 	int i;
 
-	for (i = 0; i < 32; i++) {
+	for (i = 0; i < NVEC; i++) {
 		uint64_t a = isr_table[i];
 
 		idt[i].off_lo = (uint16_t)a;
@@ -39,6 +41,11 @@ void idt_init(void)
 void trap_handler(struct trap_frame *f)
 {
 	const uint8_t *ip = (const uint8_t *)(uintptr_t)f->rip;
+
+	if (f->vector >= 32) {
+		timer_irq((unsigned)f->vector - 32);
+		return;
+	}
 
 	/*
 	 * Bochs' "ryzen" model does not implement VM_CR (MSR C001_0114), which
