@@ -152,6 +152,14 @@ static const uint8_t g64_sse[] = {
 	0xf4,			      /* hlt */
 };
 
+/* Exits decoded by the core: INVD (skipped), VMXON (#UD injected into the guest). */
+static const uint8_t g64_other[] = {
+	0x0f, 0x08,		      /* invd */
+	0xe6, 0x80,		      /* out 0x80, al */
+	0xf3, 0x0f, 0xc7, 0x34, 0x25, /* vmxon [0x1000] */
+	0x00, 0x10, 0x00, 0x00, 0xf4, /* hlt */
+};
+
 #define LOOP_COUNT	 1000u
 #define LOOP_GUEST_INSNS 4u /* mov, cpuid, dec, jnz per iteration */
 
@@ -296,6 +304,28 @@ out:
 	return res;
 }
 
+/*
+ * Exits outside the hot path go through the core decoder (lv_vmx_decode_exit):
+ * INVD is skipped (the OUT after it arrives); VMXON gets #UD injected, which
+ * this guest (no IDT) turns into a triple fault, never a VMXON by the guest.
+ */
+static int case_other_exits(struct lv_backend *b, char *why, size_t n)
+{
+	struct gvm g;
+	int res = CASE_FAIL;
+
+	if (!is_vmx(b))
+		return ksnprintf(why, n, "not the VMX backend"), CASE_SKIP;
+	if (gvm_open(b, &g, g64_other, sizeof(g64_other), 64, why, n))
+		return CASE_FAIL;
+	if (run(&g, LV_EXIT_IO, why, n) || run(&g, LV_EXIT_SHUTDOWN, why, n))
+		goto out;
+	res = CASE_PASS;
+out:
+	gvm_close(&g);
+	return res;
+}
+
 /* Invalid guest state: CS.L = 1 with CS.D = 1 in IA-32e mode -> exit 33 (27.3.1.2). */
 static int case_bad_guest_state(struct lv_backend *b, char *why, size_t n)
 {
@@ -419,6 +449,7 @@ const struct tcase vmx_cases[] = {
 	{ "vmx_smoke64", case_smoke64 },
 	{ "vmx_real_mode", case_real_mode },
 	{ "vmx_fpu", case_fpu },
+	{ "vmx_other_exits", case_other_exits },
 	{ "vmx_bad_guest_state", case_bad_guest_state },
 	{ "vmx_vmfail_valid", case_vmfail_valid },
 	{ "vmx_bench_cpuid", case_bench_cpuid },

@@ -277,6 +277,7 @@ _Static_assert(VMCS_TYPE(VMCS_HOST_RIP) == 3, "host state");
 #define EXIT_EPT_VIOLATION     48u
 #define EXIT_EPT_MISCONFIG     49u
 #define EXIT_PREEMPT_TIMER     52u
+#define EXIT_WBINVD	       54u
 #define EXIT_XSETBV	       55u
 #define EXIT_REASON_ENTRY_FAIL (1u << 31)
 

@@ -11,6 +11,7 @@
 #include "vmcs.h"
 #include "vmx_insn.h"
 #include "vmx_priv.h"
+#include "../../core/exit_vmx.h"
 
 _Static_assert(offsetof(struct vmx_vcpu, gprs) == 0, "stub gets &xc->gprs");
 _Static_assert(offsetof(struct vmx_gprs, rax) == 0 && offsetof(struct vmx_gprs, rdi) == 40 &&
@@ -209,8 +210,9 @@ static int handle_cpuid(struct vmx_vcpu *xc, struct lv_exit *ex)
 	} else {
 		lv_cpuid(leaf, sub, &a, &b, &c, &d);
 		if (leaf == 1) {
-			c &= ~(1u << 5); /* no VMX inside */
-			c |= 1u << 31;	 /* hypervisor present */
+			/* No VMX inside; no XSAVE/OSXSAVE/AVX (XCR0 is not switched). */
+			c &= ~((1u << 5) | (1u << 26) | (1u << 27) | (1u << 28));
+			c |= 1u << 31; /* hypervisor present */
 		}
 	}
 	if (e && (e->flags & LV_CPUID_EXIT)) {
@@ -452,6 +454,52 @@ static void take_back_event(struct vmx_vcpu *xc)
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 }
 
+/*
+ * Every exit the switch in handle_exit() does not handle inline (the hot
+ * ones are decoded there, within the instruction budget of a CPUID round
+ * trip) goes through the core's table-driven decoder, which classifies all
+ * of Appendix C and keeps the raw values.
+ */
+static int decode_other(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t reason, uint64_t q)
+{
+	struct lv_vmx_exit_in in = { 0 };
+	struct lv_exit_info info;
+	uint8_t *io_data = ex->io.data;
+
+	in.reason = reason;
+	in.qual = q;
+	in.insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+	in.gla = vmread(VMCS_GUEST_LINEAR_ADDR);
+	in.intr_info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+	in.intr_error = (uint32_t)vmread(VMCS_EXIT_INTR_ERRCODE);
+	in.idt_info = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+	in.idt_error = (uint32_t)vmread(VMCS_IDT_VECTORING_ERR);
+	in.insn_info = (uint32_t)vmread(VMCS_EXIT_INSN_INFO);
+	if (vmx_cache_fill(xc, LV_STATE_GPRS))
+		return TO_USER;
+	lv_vmx_decode_exit(&in, &xc->cache.regs, ex, &info);
+	ex->io.data = io_data;
+	xc->raw_extra = true;
+	switch (info.action) {
+	case LV_XACT_HOST:
+		/* Cache flushes are no-ops for a guest; XSETBV is not offered
+		 * (CPUID hides XSAVE), so it faults as on a CPU without it. */
+		if ((reason & 0xffff) == EXIT_XSETBV)
+			inject_hw_exception(xc, 6, false, 0);
+		else if ((reason & 0xffff) == EXIT_INVD || (reason & 0xffff) == EXIT_WBINVD)
+			skip_insn(xc, in.insn_len);
+		return CONTINUE;
+	case LV_XACT_INJECT:
+		inject_hw_exception(xc, ex->exception.vector, ex->exception.has_error_code,
+				    ex->exception.error_code);
+		return CONTINUE;
+	case LV_XACT_EMULATE:
+		return vmx_emul_mmio(xc, ex, 0);
+	default:
+		return TO_USER;
+	}
+}
+
 /* VM entry failed after VMLAUNCH/VMRESUME had passed its checks (26.8). */
 static int entry_failed_exit(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t reason, uint64_t q)
 {
@@ -566,8 +614,7 @@ again:
 			reason &= 0xffff; /* flag bits 27-29: dispatch on the basic reason */
 			goto again;
 		}
-		ex->reason = LV_EXIT_UNKNOWN;
-		return TO_USER;
+		return decode_other(xc, ex, reason, q);
 	}
 }
 
