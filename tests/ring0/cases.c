@@ -32,6 +32,7 @@ int case_irq_window(struct lv_backend *b, char *why, size_t n);
 int case_inject_exception(struct lv_backend *b, char *why, size_t n);
 int case_bench_cpuid(struct lv_backend *b, char *why, size_t n);
 int case_timer(struct lv_backend *b, char *why, size_t n);
+int case_dirty_flush(struct lv_backend *b, char *why, size_t n);
 int case_kick_spin_if0(struct lv_backend *b, char *why, size_t n);
 int case_kick_spin_if1(struct lv_backend *b, char *why, size_t n);
 
@@ -42,6 +43,7 @@ const struct tcase cases[] = {
 	{ "smoke_cpuid", case_cpuid },
 	{ "smoke_mmio", case_mmio },
 	{ "smoke_readonly", case_readonly },
+	{ "smoke_dirty_flush", case_dirty_flush },
 	{ "smoke_msr", case_msr },
 	{ "smoke_hypercall", case_hypercall },
 	{ "smoke_exception_exit", case_exception_exit },

@@ -4,6 +4,8 @@
  * public API, each checking the exact exit sequence and the completion of
  * every exit. Backend-neutral: nothing here knows SVM from VMX.
  */
+#include <libvcpu/platform.h>
+
 #include "cases.h"
 #include "guest.h"
 
@@ -477,4 +479,60 @@ int case_kick_spin_if0(struct lv_backend *b, char *why, size_t n)
 int case_kick_spin_if1(struct lv_backend *b, char *why, size_t n)
 {
 	return kick_spin(b, why, n, g_spin_sti, g_spin_sti_end, 1);
+}
+
+GUEST_SNIPPET(dirty);
+
+/*
+ * Dirty bits are set again after a clear (the clear flushed the TLB), a
+ * read does not dirty, and an unmapped page is MMIO at once (no stale
+ * translation).
+ */
+int case_dirty_flush(struct lv_backend *b, char *why, size_t n)
+{
+	struct lv_caps caps;
+	struct guest g;
+	uint8_t *mem;
+	uint64_t pa, bm;
+	int rc;
+
+	lv_backend_caps(b, &caps);
+	if (!(caps.features & LV_FEAT_DIRTY_LOG)) {
+		ksnprintf(why, n, "backend has no dirty log");
+		return CASE_SKIP;
+	}
+	mem = lv_plat_page_alloc(4, &pa);
+	if (!mem)
+		return CASE_FAIL;
+	if (guest_setup(&g, b, g_dirty, g_dirty_end, why, n)) {
+		lv_plat_page_free(mem, 4);
+		return CASE_FAIL;
+	}
+	mem[0x1000] = 0x5c;
+	rc = lv_vm_map(g.vm, mem, 0x400000, 0x4000, LV_PROT_ALL | LV_MAP_DIRTY_LOG);
+	EXPECT(rc == LV_OK, "map: %s", lv_status_name(rc));
+	EXPECT(lv_vm_get_dirty(g.vm, 0x400000, 0x4000, &bm) == LV_OK && bm == 0, "initial %#lx",
+	       (unsigned long)bm);
+	RUN_EXPECT(&g, LV_EXIT_IO);
+	EXPECT(lv_vm_get_dirty(g.vm, 0x400000, 0x4000, &bm) == LV_OK && bm == 1,
+	       "after first write %#lx", (unsigned long)bm);
+	RUN_EXPECT(&g, LV_EXIT_IO);
+	EXPECT(lv_vm_get_dirty(g.vm, 0x400000, 0x4000, &bm) == LV_OK && bm == 1,
+	       "after second write %#lx (dirty bit not set again)", (unsigned long)bm);
+	EXPECT(mem[0] == 2, "memory %#x", mem[0]);
+	EXPECT_OUT(&g, 0x80, 1, 0x5c);
+	EXPECT(lv_vm_get_dirty(g.vm, 0x400000, 0x4000, &bm) == LV_OK && bm == 0, "after read %#lx",
+	       (unsigned long)bm);
+	EXPECT(lv_vm_unmap(g.vm, 0x400000, 0x1000) == LV_OK, "unmap");
+	EXPECT_MMIO(&g, 0x400000, 1, 0);
+	g.ex->mmio.data[0] = 0xa7;
+	EXPECT_OUT(&g, 0x81, 1, 0xa7);
+	RUN_EXPECT(&g, LV_EXIT_HLT);
+	guest_teardown(&g);
+	lv_plat_page_free(mem, 4);
+	return CASE_PASS;
+fail:
+	guest_teardown(&g);
+	lv_plat_page_free(mem, 4);
+	return CASE_FAIL;
 }

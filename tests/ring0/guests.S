@@ -144,6 +144,19 @@ GLOBAL(g_spin_sti)
 1:	jmp	1b
 GLOBAL(g_spin_sti_end)
 
+/* Dirty log and TLB flushes: write, write again, read, read after unmap (0x400000). */
+GLOBAL(g_dirty)
+	movb	$1, 0x400000
+	outb	%al, $0x80
+	movb	$2, 0x400000
+	outb	%al, $0x80
+	movb	0x401000, %al
+	outb	%al, $0x80
+	movb	0x400000, %al
+	outb	%al, $0x81
+	hlt
+GLOBAL(g_dirty_end)
+
 /* Benchmark: CPUID round trips forever. */
 GLOBAL(g_bench)
 1:	movl	$0x40000001, %eax

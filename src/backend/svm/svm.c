@@ -64,7 +64,7 @@ static int svm_open(struct lv_backend *b)
 	b->caps.page_sizes = (1ull << 12) | (1ull << 21);
 	b->caps.features = LV_FEAT_RING0 | LV_FEAT_NESTED_PAGING | LV_FEAT_TLB_TAGGED |
 			   LV_FEAT_CPUID_EXIT | LV_FEAT_MSR_EXIT | LV_FEAT_IRQ_WINDOW |
-			   LV_FEAT_HYPERCALL_EXIT | LV_FEAT_READONLY_MEM;
+			   LV_FEAT_HYPERCALL_EXIT | LV_FEAT_READONLY_MEM | LV_FEAT_DIRTY_LOG;
 	if (sb->host_nx)
 		b->caps.features |= LV_FEAT_NOEXEC_MEM;
 	b->caps.exception_exits = ~(1u << 2); /* vector 2 is NMI, not an exception */
@@ -160,6 +160,7 @@ const struct lv_backend_ops lv_svm_ops = {
 	.map = lv_svm_map,
 	.unmap = lv_svm_unmap,
 	.protect = lv_svm_protect,
+	.get_dirty = lv_svm_get_dirty,
 	.set_msr_exits = lv_svm_set_msr_exits,
 	.vcpu_create = lv_svm_vcpu_create,
 	.vcpu_destroy = lv_svm_vcpu_destroy,

@@ -119,6 +119,7 @@ int lv_svm_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_
 int lv_svm_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size);
 int lv_svm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
 int lv_svm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
+int lv_svm_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap);
 bool lv_svm_msr_wants_exit(const struct svm_vm *sv, uint32_t msr, bool write);
 
 /* svm_vcpu.c */

@@ -202,3 +202,20 @@ int lv_svm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
 	npt_changed(sv, &fl);
 	return rc;
 }
+
+/*
+ * Dirty log from the NPT's own dirty flags (APM Vol. 2, 15.25.5: nested
+ * walks set A/D in the nested tables like ordinary walks). Dirty-logged
+ * ranges are mapped with 4 KiB leaves (LV_PT_SMALL); clearing a flag needs
+ * a TLB flush before the CPU sets it again, which the next VMRUN of every
+ * vCPU does (npt_gen).
+ */
+int lv_svm_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap)
+{
+	struct svm_vm *sv = vm->priv;
+	struct lv_pt_flush fl = { 0, 0, 0 };
+	int rc = lv_pt_dirty_clear(sv->npt, gpa, size, bitmap, &fl);
+
+	npt_changed(sv, &fl);
+	return rc;
+}
