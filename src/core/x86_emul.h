@@ -87,7 +87,9 @@ struct lv_x86_emul_ops {
 	/**
 	 * Host pointer to guest RAM [gpa, gpa + len) (never crossing a page)
 	 * usable for @p access, or NULL when the range is a device (MMIO),
-	 * including writes to read-only memory.
+	 * including writes to read-only memory. A WRITE request is followed by
+	 * the write when the instruction commits (unless it faults first): a
+	 * backend with dirty logging marks the page here.
 	 */
 	void *(*ram)(void *ctx, uint64_t gpa, uint32_t len, uint32_t access);
 	/** Read / write the general registers, RIP and RFLAGS. */
