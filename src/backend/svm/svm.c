@@ -64,7 +64,8 @@ static int svm_open(struct lv_backend *b)
 	b->caps.page_sizes = (1ull << 12) | (1ull << 21);
 	b->caps.features = LV_FEAT_RING0 | LV_FEAT_NESTED_PAGING | LV_FEAT_TLB_TAGGED |
 			   LV_FEAT_CPUID_EXIT | LV_FEAT_MSR_EXIT | LV_FEAT_IRQ_WINDOW |
-			   LV_FEAT_HYPERCALL_EXIT | LV_FEAT_READONLY_MEM | LV_FEAT_DIRTY_LOG;
+			   LV_FEAT_HYPERCALL_EXIT | LV_FEAT_READONLY_MEM | LV_FEAT_DIRTY_LOG |
+			   LV_FEAT_SINGLESTEP;
 	if (sb->host_nx)
 		b->caps.features |= LV_FEAT_NOEXEC_MEM;
 	b->caps.exception_exits = ~(1u << 2); /* vector 2 is NMI, not an exception */
@@ -174,4 +175,5 @@ const struct lv_backend_ops lv_svm_ops = {
 	.request_window = lv_svm_request_window,
 	.set_cpuid = lv_svm_set_cpuid,
 	.set_exception_exits = lv_svm_set_exception_exits,
+	.set_debug = lv_svm_set_debug,
 };

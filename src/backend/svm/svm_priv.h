@@ -95,9 +95,12 @@ struct svm_vcpu {
 	uint64_t apic_base;
 	uint64_t dr[4];
 	uint8_t nmi_masked;
-	uint8_t load_cr2; /* CR2 was set: also load it by hand before VMRUN (Bochs) */
-	uint8_t nrips;	  /* the CPU fills nRIP (CPUID Fn8000_000A_EDX[3]) */
-	uint8_t pad_[5];
+	uint8_t load_cr2;   /* CR2 was set: also load it by hand before VMRUN (Bochs) */
+	uint8_t nrips;	    /* the CPU fills nRIP (CPUID Fn8000_000A_EDX[3]) */
+	uint8_t slow;	    /* load_cr2 or singlestep: pre_vmrun_slow() has work */
+	uint8_t singlestep; /* LV_DEBUG_SINGLESTEP */
+	uint8_t tf_ours;    /* RFLAGS.TF was set by the backend for this entry */
+	uint8_t pad_[2];
 	uint8_t io_buf[16]; /* IO data handed to the caller (one element per exit) */
 	struct lv_fpu fpu;  /* kept, not switched (see docs) */
 	/* MMIO / string-IO emulation state between an exit and its completion. */
@@ -130,6 +133,7 @@ int lv_svm_request_window(struct lv_vcpu *v, uint32_t mask);
 int lv_svm_set_cpuid(struct lv_vcpu *v, const struct lv_cpuid_entry *e, size_t n);
 int lv_svm_set_exception_exits(struct lv_vcpu *v, uint32_t vectors);
 int lv_svm_kick(struct lv_vcpu *v);
+int lv_svm_set_debug(struct lv_vcpu *v, uint32_t flags);
 
 /* svm_run.c */
 int lv_svm_run(struct lv_vcpu *v);

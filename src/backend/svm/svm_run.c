@@ -16,6 +16,7 @@
 #define RET_CALLER 1 /* vcpu->exit is filled: return to the caller */
 
 #define UD_VECTOR 6
+#define RFLAGS_TF (1ull << 8)
 #define GP_VECTOR 13
 
 static void queue_exception(struct svm_vcpu *s, uint8_t vector, int has_err, uint32_t err)
@@ -243,6 +244,16 @@ static int exit_exception(struct lv_vcpu *v, uint8_t vec)
 	struct svm_vcpu *s = v->priv;
 	struct lv_exit *ex = &v->exit;
 
+	if (vec == 1 && s->singlestep) {
+		/* #DB after a single step (APM Vol. 2, 13.1.3.5: DR6.BS). */
+		ex->reason = LV_EXIT_DEBUG;
+		ex->debug.dr6 = s->vmcb->s.dr6;
+		ex->debug.dr7 = s->vmcb->s.dr7;
+		ex->debug.pc = s->vmcb->s.cs.base + s->vmcb->s.rip;
+		s->vmcb->s.dr6 &= ~(1ull << 14); /* BS is sticky: clear it for the next step */
+		return RET_CALLER;
+	}
+
 	ex->reason = LV_EXIT_EXCEPTION;
 	ex->exception.vector = vec;
 	ex->exception.has_error_code = (EXC_ERRCODE_MASK >> vec) & 1;
@@ -384,6 +395,29 @@ static int handle_exit(struct lv_vcpu *v)
 
 /* ---- the loop ----------------------------------------------------------- */
 
+/* Rare work before VMRUN, behind one flag (s->slow). */
+static void pre_vmrun_slow(struct svm_vcpu *s)
+{
+	if (s->load_cr2) {
+		/*
+		 * VMRUN loads CR2 from the VMCB (APM 15.5.1), but Bochs 2.7 does
+		 * not: the guest would see the host's CR2. With GIF = 0 nothing
+		 * can fault in between, so load it here.
+		 */
+		svm_write_cr2(s->vmcb->s.cr2);
+		s->load_cr2 = 0;
+	}
+	/*
+	 * Single-step: RFLAGS.TF makes the guest take #DB (intercepted) after
+	 * one instruction; the backend's TF is removed again at the exit.
+	 */
+	if (s->singlestep && !(s->vmcb->s.rflags & RFLAGS_TF)) {
+		s->vmcb->s.rflags |= RFLAGS_TF;
+		s->tf_ours = 1;
+	}
+	s->slow = s->singlestep;
+}
+
 /*
  * TLB_CONTROL for this VMRUN (APM Vol. 2, 15.16): the ASID allocator says
  * whether the ASID is fresh or the generation wrapped; an NPT change since
@@ -443,17 +477,14 @@ int lv_svm_run(struct lv_vcpu *v)
 			return LV_OK;
 		}
 		s->vmcb->c.tlb_control = prepare_asid(sb, c, s, sv);
-		if (s->load_cr2) {
-			/*
-			 * VMRUN loads CR2 from the VMCB (APM 15.5.1), but Bochs
-			 * 2.7 does not: the guest would see the host's CR2. With
-			 * GIF = 0 nothing can fault in between, so load it here.
-			 */
-			svm_write_cr2(s->vmcb->s.cr2);
-			s->load_cr2 = 0;
-		}
+		if (s->slow)
+			pre_vmrun_slow(s);
 		svm_vmrun(s->vmcb_pa, &s->regs, c->host_save_pa);
 		svm_stgi();
+		if (s->slow && s->tf_ours) { /* tf_ours implies slow: one test on the fast path */
+			s->vmcb->s.rflags &= ~RFLAGS_TF;
+			s->tf_ours = 0;
+		}
 		if (handle_exit(v) == RET_CALLER)
 			return LV_OK;
 	}

@@ -200,6 +200,7 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 		vm->s.cr0 = st->ctrl.cr0;
 		vm->s.cr2 = st->ctrl.cr2;
 		s->load_cr2 = 1;
+		s->slow = 1;
 		vm->s.cr3 = st->ctrl.cr3;
 		vm->s.cr4 = st->ctrl.cr4;
 		vm->c.vintr = (vm->c.vintr & ~VMCB_VINTR_TPR_MASK) | (st->ctrl.cr8 & 0xf);

@@ -106,7 +106,7 @@ int lv_svm_set_exception_exits(struct lv_vcpu *v, uint32_t vectors)
 	struct svm_vcpu *s = v->priv;
 
 	s->exc_exits = vectors;
-	s->vmcb->c.intercept_exc = vectors;
+	s->vmcb->c.intercept_exc = vectors | (s->singlestep ? 1u << 1 : 0);
 	/*
 	 * QEMU TCG checks INT3 against the INTn intercept instead of the #BP
 	 * exception intercept (APM Vol. 2, 15.12 says #BP): intercept INTn
@@ -186,5 +186,17 @@ int lv_svm_kick(struct lv_vcpu *v)
 		if (cpu != ~0u)
 			lv_plat_kick_cpu(cpu);
 	}
+	return LV_OK;
+}
+
+/* Single-step through RFLAGS.TF and the #DB intercept (see pre_vmrun_slow()). */
+int lv_svm_set_debug(struct lv_vcpu *v, uint32_t flags)
+{
+	struct svm_vcpu *s = v->priv;
+
+	s->singlestep = (flags & LV_DEBUG_SINGLESTEP) != 0;
+	s->vmcb->c.intercept_exc = s->exc_exits | (s->singlestep ? 1u << 1 : 0);
+	if (s->singlestep)
+		s->slow = 1;
 	return LV_OK;
 }
