@@ -8,6 +8,7 @@
  */
 #include "../../core/cpuid.h"
 #include "../../core/lvlib.h"
+#include "../../core/exit_svm.h"
 #include "svm_hw.h"
 #include "svm_mmio.h"
 #include "svm_priv.h"
@@ -234,35 +235,6 @@ static int exit_io(struct lv_vcpu *v)
 
 /* ---- the rest ----------------------------------------------------------- */
 
-/* Exceptions that push an error code (APM Vol. 2, 8.2). */
-#define EXC_ERRCODE_MASK                                                                           \
-	((1u << 8) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | (1u << 14) | (1u << 17) | \
-	 (1u << 21) | (1u << 29) | (1u << 30))
-
-static int exit_exception(struct lv_vcpu *v, uint8_t vec)
-{
-	struct svm_vcpu *s = v->priv;
-	struct lv_exit *ex = &v->exit;
-
-	if (vec == 1 && s->singlestep) {
-		/* #DB after a single step (APM Vol. 2, 13.1.3.5: DR6.BS). */
-		ex->reason = LV_EXIT_DEBUG;
-		ex->debug.dr6 = s->vmcb->s.dr6;
-		ex->debug.dr7 = s->vmcb->s.dr7;
-		ex->debug.pc = s->vmcb->s.cs.base + s->vmcb->s.rip;
-		s->vmcb->s.dr6 &= ~(1ull << 14); /* BS is sticky: clear it for the next step */
-		return RET_CALLER;
-	}
-
-	ex->reason = LV_EXIT_EXCEPTION;
-	ex->exception.vector = vec;
-	ex->exception.has_error_code = (EXC_ERRCODE_MASK >> vec) & 1;
-	ex->exception.error_code = ex->exception.has_error_code ? (uint32_t)s->vmcb->c.exitinfo1
-								: 0;
-	ex->exception.cr2 = vec == 14 ? s->vmcb->c.exitinfo2 : 0;
-	return RET_CALLER;
-}
-
 /*
  * INTn intercept (only armed for QEMU's INT3, see lv_svm_set_exception_exits):
  * INT3 becomes the #BP exception exit the caller asked for, RIP on the
@@ -303,22 +275,70 @@ unknown:
 	return RET_CALLER;
 }
 
-static int exit_vmmcall(struct lv_vcpu *v)
+/*
+ * Every exit off the hot path: decoded by the core (exit_svm.h), then
+ * finished here according to the decoder's action.
+ */
+static int exit_decoded(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
+	struct vmcb *vm = s->vmcb;
 	struct lv_exit *ex = &v->exit;
+	struct lv_svm_exit_in in;
+	struct lv_exit_info info;
+	struct lv_regs r = s->regs;
 
-	ex->reason = LV_EXIT_HYPERCALL;
-	ex->hypercall.nr = s->vmcb->s.rax;
-	ex->hypercall.args[0] = s->regs.rbx;
-	ex->hypercall.args[1] = s->regs.rcx;
-	ex->hypercall.args[2] = s->regs.rdx;
-	ex->hypercall.args[3] = s->regs.rsi;
-	ex->hypercall.args[4] = s->regs.rdi;
-	skip_insn(s, 3); /* 0F 01 D9 */
-	return RET_CALLER;
+	r.rax = vm->s.rax;
+	r.rsp = vm->s.rsp;
+	r.rip = vm->s.rip;
+	r.rflags = vm->s.rflags;
+	in.exitcode = vm->c.exitcode;
+	in.exitinfo1 = vm->c.exitinfo1;
+	in.exitinfo2 = vm->c.exitinfo2;
+	in.exitintinfo = vm->c.exitintinfo;
+	in.nrip = s->nrips ? vm->c.nrip : 0;
+	in.rip = vm->s.rip;
+	lv_svm_decode_exit(&in, &r, ex, &info);
+
+	switch (info.action) {
+	case LV_XACT_HOST:
+		return RET_GUEST; /* interrupts, NMI, SMI, INIT: taken by the host after STGI */
+	case LV_XACT_INJECT:
+		/* SVM instructions: the guest sees no SVM (15.5.1), they are #UD to it. */
+		queue_exception(s, ex->exception.vector, 0, 0);
+		return RET_GUEST;
+	case LV_XACT_EMULATE:
+		return lv_svm_npf(v);
+	default:
+		break;
+	}
+	switch (ex->reason) {
+	case LV_EXIT_IRQ_WINDOW:
+		return (s->window & LV_WINDOW_IRQ) ? RET_CALLER : RET_GUEST;
+	case LV_EXIT_HYPERCALL:
+		skip_insn(s, 3); /* 0F 01 D9: RIP is past the VMMCALL at the exit */
+		return RET_CALLER;
+	case LV_EXIT_EXCEPTION:
+		if (ex->exception.vector == 1 && s->singlestep) {
+			/* #DB after a single step (APM Vol. 2, 13.1.3.5: DR6.BS). */
+			ex->reason = LV_EXIT_DEBUG;
+			ex->debug.dr6 = vm->s.dr6;
+			ex->debug.dr7 = vm->s.dr7;
+			ex->debug.pc = vm->s.cs.base + vm->s.rip;
+			vm->s.dr6 &= ~(1ull << 14); /* BS is sticky: clear it for the next step */
+		}
+		return RET_CALLER;
+	default:
+		if ((uint32_t)vm->c.exitcode == SVM_EXIT_SWINT)
+			return exit_swint(v);
+		return RET_CALLER;
+	}
 }
 
+/*
+ * The hot exits (CPUID, port IO, HLT, MSR, host interrupts) are decoded
+ * inline, the rest by the core's decoder (exit_decoded()).
+ */
 static int handle_exit(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
@@ -326,70 +346,39 @@ static int handle_exit(struct lv_vcpu *v)
 	struct lv_exit *ex = &v->exit;
 	uint32_t code = (uint32_t)vm->c.exitcode;
 
-	/* flags, raw.backend and raw.vectoring are constant (set at vCPU creation). */
-	ex->raw.reason = vm->c.exitcode;
-	ex->raw.qual = vm->c.exitinfo1;
-	ex->raw.info1 = vm->c.exitinfo2;
-	ex->raw.info2 = vm->c.nrip;
-	ex->raw.intinfo = vm->c.exitintinfo;
-
 	/* An event whose delivery the exit interrupted is delivered again (APM 15.7.2). */
 	if ((vm->c.exitintinfo & VMCB_EVT_VALID) && code != SVM_EXIT_SHUTDOWN)
 		vm->c.eventinj = vm->c.exitintinfo;
 
 	switch (code) {
 	case SVM_EXIT_CPUID:
-		return exit_cpuid(v);
 	case SVM_EXIT_IOIO:
-		return exit_io(v);
 	case SVM_EXIT_HLT:
+	case SVM_EXIT_MSR:
+		/* flags, raw.backend and raw.vectoring are constant on this path. */
+		ex->raw.reason = vm->c.exitcode;
+		ex->raw.qual = vm->c.exitinfo1;
+		ex->raw.info1 = vm->c.exitinfo2;
+		ex->raw.info2 = vm->c.nrip;
+		ex->raw.intinfo = vm->c.exitintinfo;
+		if (code == SVM_EXIT_CPUID)
+			return exit_cpuid(v);
+		if (code == SVM_EXIT_IOIO)
+			return exit_io(v);
+		if (code == SVM_EXIT_MSR)
+			return exit_msr(v);
 		skip_insn(s, 1);
 		ex->reason = LV_EXIT_HLT;
 		return RET_CALLER;
-	case SVM_EXIT_MSR:
-		return exit_msr(v);
-	case SVM_EXIT_NPF:
-		return lv_svm_npf(v);
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
-	case SVM_EXIT_SMI:
-	case SVM_EXIT_INIT:
 		return RET_GUEST; /* the host took it after STGI; the kick flag is checked next */
-	case SVM_EXIT_VINTR:
-		if (!(s->window & LV_WINDOW_IRQ))
-			return RET_GUEST;
-		ex->reason = LV_EXIT_IRQ_WINDOW;
-		return RET_CALLER;
-	case SVM_EXIT_VMMCALL:
-		return exit_vmmcall(v);
-	case SVM_EXIT_SWINT:
-		return exit_swint(v);
-	case SVM_EXIT_SHUTDOWN:
-		ex->reason = LV_EXIT_SHUTDOWN;
-		return RET_CALLER;
-	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMLOAD:
-	case SVM_EXIT_VMSAVE:
-	case SVM_EXIT_STGI:
-	case SVM_EXIT_CLGI:
-	case SVM_EXIT_SKINIT:
-	case SVM_EXIT_INVLPGA:
 	case SVM_EXIT_XSETBV:
-		/* The guest sees no SVM and no XSAVE: these instructions are #UD to it. */
+		/* XCR0 is not switched and CPUID hides XSAVE: XSETBV is #UD to the guest. */
 		queue_exception(s, UD_VECTOR, 0, 0);
 		return RET_GUEST;
-	case SVM_EXIT_INVALID:
-		ex->reason = LV_EXIT_ENTRY_FAILED;
-		ex->entry_failed.kind = LV_ENTRY_FAIL_GUEST_STATE;
-		ex->entry_failed.vm_instruction_error = 0;
-		ex->entry_failed.hw_reason = vm->c.exitcode;
-		ex->entry_failed.qualification = vm->c.exitinfo1;
-		return RET_CALLER;
 	default:
-		if (code >= SVM_EXIT_EXC_BASE && code < SVM_EXIT_EXC_BASE + 32)
-			return exit_exception(v, (uint8_t)(code - SVM_EXIT_EXC_BASE));
-		ex->reason = LV_EXIT_UNKNOWN;
-		return RET_CALLER;
+		return exit_decoded(v);
 	}
 }
 
