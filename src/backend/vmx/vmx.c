@@ -17,7 +17,7 @@
 
 /* Controls this backend cannot work without / uses when present. */
 #define PIN_REQ (PIN_EXTINT_EXITING | PIN_NMI_EXITING)
-#define PIN_OPT (PIN_VIRTUAL_NMIS)
+#define PIN_OPT (PIN_VIRTUAL_NMIS | PIN_PREEMPT_TIMER)
 #define PROC_REQ                                                                                   \
 	(PROC_HLT_EXITING | PROC_UNCOND_IO | PROC_USE_MSR_BITMAPS | PROC_SECONDARY |               \
 	 PROC_TSC_OFFSET)
@@ -110,6 +110,15 @@ static int vmx_open(struct lv_backend *b)
 		vb->ctl[LV_VMX_CTL_PROC2] &= ~PROC2_ENABLE_VPID;
 	vb->has_ad = (vb->ept_vpid & EPTCAP_AD) != 0;
 	vb->has_vnmi = (vb->ctl[LV_VMX_CTL_PIN] & PIN_VIRTUAL_NMIS) != 0;
+	/*
+	 * The preemption timer counts down every 2^rate TSC ticks (VMX_MISC
+	 * bits 4:0, A.6); about 2^22 ticks per slice (a few milliseconds).
+	 * Its exits only return to the run loop, where a pending host
+	 * interrupt is taken and a kick is seen: a guest that spins with
+	 * interrupts off still lets the host in on an emulator (Bochs 2.7)
+	 * that does not exit on host interrupts while guest RFLAGS.IF = 0.
+	 */
+	vb->preempt_value = 1u << (22 - LV_MIN(rdmsr(LV_MSR_VMX_MISC) & 0x1f, 22u));
 	vb->cr0_fixed0 = rdmsr(LV_MSR_VMX_CR0_FIXED0);
 	vb->cr0_fixed1 = rdmsr(LV_MSR_VMX_CR0_FIXED1);
 	vb->cr4_fixed0 = rdmsr(LV_MSR_VMX_CR4_FIXED0);

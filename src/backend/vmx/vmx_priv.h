@@ -33,6 +33,7 @@ struct vmx_backend {
 	uint32_t ctl[LV_VMX_CTL_COUNT]; /* the control words every VMCS starts with */
 	uint32_t revision;
 	bool has_vpid, has_ad, has_vnmi;
+	uint32_t preempt_value; /* VMX-preemption timer slice (PIN_PREEMPT_TIMER) */
 	uint32_t ncpus;
 	struct vmx_cpu *cpus;
 	struct vmx_vcpu **current; /* [ncpus]: the vCPU whose VMCS is current there */

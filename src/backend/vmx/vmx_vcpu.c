@@ -195,6 +195,8 @@ static void write_static_fields(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	vmwrite(VMCS_GUEST_ACTIVITY, 0);
 	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
 	vmwrite(VMCS_GUEST_DEBUGCTL, 0);
+	if (xc->pin & PIN_PREEMPT_TIMER)
+		vmwrite(VMCS_PREEMPT_TIMER, vb->preempt_value); /* reloaded at every entry */
 }
 
 /* ---- VMCS load discipline (SDM Vol. 3, 25.1, 25.11.3) -------------------- */
