@@ -242,7 +242,7 @@ static int exit_io(struct lv_vcpu *v)
  * the guest as the CPU would (RIP past the instruction, then EVENTINJ
  * software interrupt / #OF, APM Vol. 2, 15.20).
  */
-static int exit_swint(struct lv_vcpu *v)
+__attribute__((noinline, cold)) static int exit_swint(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 	struct vmcb *vm = s->vmcb;
@@ -279,7 +279,7 @@ unknown:
  * Every exit off the hot path: decoded by the core (exit_svm.h), then
  * finished here according to the decoder's action.
  */
-static int exit_decoded(struct lv_vcpu *v)
+__attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 	struct vmcb *vm = s->vmcb;
@@ -385,7 +385,7 @@ static int handle_exit(struct lv_vcpu *v)
 /* ---- the loop ----------------------------------------------------------- */
 
 /* Rare work before VMRUN, behind one flag (s->slow). */
-static void pre_vmrun_slow(struct svm_vcpu *s)
+__attribute__((noinline, cold)) static void pre_vmrun_slow(struct svm_vcpu *s)
 {
 	if (s->load_cr2) {
 		/*
@@ -450,14 +450,22 @@ int lv_svm_run(struct lv_vcpu *v)
 			return LV_OK;
 	}
 	for (;;) {
-		uint32_t cpu = lv_plat_cpu_id();
 		struct svm_cpu *c;
+		uint32_t cpu;
 
-		if (cpu >= sb->ncpus || !sb->cpus[cpu].enabled)
+		/*
+		 * GIF = 0 first: from here to VMRUN no interrupt, NMI or
+		 * preemption can move this thread to another CPU, and a kick's
+		 * IPI stays pending until VMRUN, which then exits at once.
+		 */
+		svm_clgi();
+		cpu = lv_plat_cpu_id();
+		if (cpu >= sb->ncpus || !sb->cpus[cpu].enabled) {
+			svm_stgi();
 			return LV_ERR_STATE;
+		}
 		c = &sb->cpus[cpu];
 		__atomic_store_n(&s->cpu, cpu, __ATOMIC_RELEASE);
-		svm_clgi();
 		if (__atomic_exchange_n(&s->kick, 0, __ATOMIC_SEQ_CST)) {
 			svm_stgi();
 			v->exit.reason = LV_EXIT_CANCELLED;
