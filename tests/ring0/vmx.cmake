@@ -6,14 +6,14 @@
 #   cases, the conformance suite and the VMX cases of vmx_cases.c (invalid
 #   guest state -> ENTRY_FAILED 0x80000021, VMfailValid -> error 7, real
 #   mode, the CPUID round-trip count). Any FAIL or missing case fails the
-#   test; cases that need what the harness or Bochs lacks SKIP with a reason
-#   (single-step: no MTF in Bochs; kick_spinning / two_vcpus: the kernel has
-#   one CPU and no timer). MIN_PASS guards against a run where everything
-#   skips.
+#   test; cases that need what Bochs or the harness lacks SKIP with a reason
+#   (two_vcpus: the kernel has one CPU; the 250-instruction benchmark target
+#   in Debug builds). 59 pass on both models in an optimized build; MIN_PASS
+#   guards against a run where everything skips.
 # - vmx_qemu_novmx / vmx_bochs_novmx: VMX absent (QEMU TCG has no VMX; Bochs'
 #   athlon64_clawhammer has neither VMX nor SVM): opening the VMX backend
 #   must give LV_ERR_NODEV (kmain prints it before anything else).
-set(LV_VMX_MIN_PASS 45)
+set(LV_VMX_MIN_PASS 50)
 
 lv_ring0_test(vmx_bochs_skylake_x LABELS vmx EMU bochs CPU corei7_skylake_x
               MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 200)

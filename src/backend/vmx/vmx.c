@@ -150,7 +150,8 @@ static int vmx_open(struct lv_backend *b)
 	b->caps.page_sizes = vb->ept_sizes;
 	b->caps.features = LV_FEAT_UNRESTRICTED_GUEST | LV_FEAT_READONLY_MEM | LV_FEAT_NOEXEC_MEM |
 			   LV_FEAT_CPUID_EXIT | LV_FEAT_MSR_EXIT | LV_FEAT_IRQ_WINDOW |
-			   LV_FEAT_HYPERCALL_EXIT | LV_FEAT_NESTED_PAGING | LV_FEAT_RING0;
+			   LV_FEAT_HYPERCALL_EXIT | LV_FEAT_NESTED_PAGING | LV_FEAT_RING0 |
+			   LV_FEAT_SINGLESTEP;
 	if (vb->has_vnmi && lv_vmx_ctl_allowed1(vb->cap[LV_VMX_CTL_PROC], PROC_NMI_WINDOW))
 		b->caps.features |= LV_FEAT_NMI_WINDOW;
 	if (vb->has_ad)

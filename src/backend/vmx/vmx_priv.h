@@ -80,11 +80,12 @@ struct vmx_vcpu {
 	struct vmx_vm *xv; /* vcpu->vm->priv, kept at hand for the entry path */
 	void *vmcs_va;
 	uint64_t vmcs_pa;
-	int32_t cpu;	  /* host CPU where the VMCS is active, -1 if clear */
-	bool raw_extra;	  /* exit.raw.info1/info2/intinfo hold non-zero values */
-	bool initialized; /* VMCS fields written once */
-	bool ctl_dirty;	  /* controls / exception bitmap changed */
-	bool slow;	  /* the next entry has work besides entering (see prepare_entry()) */
+	int32_t cpu;	   /* host CPU where the VMCS is active, -1 if clear */
+	uint8_t exit_work; /* EXIT_WORK_*: what the next exit must undo first */
+	bool singlestep;   /* LV_DEBUG_SINGLESTEP: RFLAGS.TF + #DB intercept */
+	bool initialized;  /* VMCS fields written once */
+	bool ctl_dirty;	   /* controls / exception bitmap changed */
+	bool slow;	   /* the next entry has work besides entering (see prepare_entry()) */
 	uint16_t vpid;
 
 	/* Lazily synced state: valid = cache mirrors the vCPU; dirty =
@@ -152,6 +153,10 @@ struct vmx_vcpu {
  * the lazy switch of the FPU state (vmx_fpu.c).
  */
 #define VMX_EXC_ALWAYS ((1u << 6) | (1u << 7))
+
+/* vmx_vcpu.exit_work bits. */
+#define EXIT_WORK_RAW 1u /* exit.raw.info1/info2/intinfo hold values to clear */
+#define EXIT_WORK_TF  2u /* the backend set the guest's RFLAGS.TF (single-step) */
 
 /* vmx_entry.S (called through vmx_run.c's inline asm, see there). */
 void vmx_exit_stub(void);

@@ -27,6 +27,7 @@ _Static_assert(offsetof(struct vmx_gprs, rax) == 0 && offsetof(struct vmx_gprs, 
 #define CR4_PAE	  (1ull << 5)
 #define EFER_LME  (1ull << 8)
 #define EFER_LMA  (1ull << 10)
+#define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
 #define MSR_TSC	  0x10u
 
@@ -368,9 +369,17 @@ static int handle_exception(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
 	uint8_t vec = (uint8_t)INTR_INFO_VECTOR(info);
 
 	ex->raw.intinfo = info;
-	xc->raw_extra = true;
+	xc->exit_work |= EXIT_WORK_RAW;
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI)
 		return CONTINUE; /* a host NMI; nothing for the guest */
+	if (vec == 1 && xc->singlestep) {
+		/* The step trap: report it instead of delivering it (27.1). */
+		ex->reason = LV_EXIT_DEBUG;
+		ex->debug.dr6 = 0xffff0ff0u | (q & 0x600fu);
+		ex->debug.dr7 = vmread(VMCS_GUEST_DR7);
+		ex->debug.pc = vmread(VMCS_GUEST_CS_BASE) + vmread(VMCS_GUEST_RIP);
+		return TO_USER;
+	}
 	if (vec == 7 && !xc->fpu_loaded) {
 		/* Lazy FPU: load the guest's state; re-run the instruction unless
 		 * the guest's own TS asks for the #NM. */
@@ -414,7 +423,7 @@ static int handle_ept_violation(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_
 					     : LV_ACCESS_READ;
 
 	ex->raw.info1 = gpa;
-	xc->raw_extra = true;
+	xc->exit_work |= EXIT_WORK_RAW;
 	if (q & EPTQ_GLA_VALID)
 		ex->raw.info2 = vmread(VMCS_GUEST_LINEAR_ADDR);
 	/* An access the slot allows: a stale translation; flush and retry. */
@@ -479,7 +488,7 @@ static int decode_other(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t reason
 		return TO_USER;
 	lv_vmx_decode_exit(&in, &xc->cache.regs, ex, &info);
 	ex->io.data = io_data;
-	xc->raw_extra = true;
+	xc->exit_work |= EXIT_WORK_RAW;
 	switch (info.action) {
 	case LV_XACT_HOST:
 		/* Cache flushes are no-ops for a guest; XSETBV is not offered
@@ -524,6 +533,20 @@ static int entry_failed_exit(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t r
 	 (1ull << EXIT_VMCALL) | (1ull << EXIT_EXTINT) | (1ull << EXIT_INTR_WINDOW) |              \
 	 (1ull << EXIT_NMI_WINDOW))
 
+/* Undo what the previous exit or entry left behind (rare: one flag test). */
+static void exit_work(struct vmx_vcpu *xc, struct lv_exit *ex)
+{
+	if (xc->exit_work & EXIT_WORK_RAW) {
+		/* Only the exception and EPT exits fill these. */
+		ex->raw.info1 = 0;
+		ex->raw.info2 = 0;
+		ex->raw.intinfo = 0;
+	}
+	if (xc->exit_work & EXIT_WORK_TF)
+		vmwrite(VMCS_GUEST_RFLAGS, vmread(VMCS_GUEST_RFLAGS) & ~RFLAGS_TF);
+	xc->exit_work = 0;
+}
+
 static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
 	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
@@ -536,13 +559,8 @@ static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 	ex->raw.reason = reason;
 	ex->raw.qual = q;
 	ex->raw.vectoring = vect;
-	if (xc->raw_extra) {
-		/* Only the exception and EPT exits fill these (raw_extra). */
-		ex->raw.info1 = 0;
-		ex->raw.info2 = 0;
-		ex->raw.intinfo = 0;
-		xc->raw_extra = false;
-	}
+	if (xc->exit_work)
+		exit_work(xc, ex);
 
 	/* An event whose delivery the exit interrupted is delivered again (28.2.4). */
 	if (vect & INTR_INFO_VALID) {
@@ -599,7 +617,7 @@ again:
 		return handle_ept_violation(xc, ex, q);
 	case EXIT_EPT_MISCONFIG:
 		ex->raw.info1 = vmread(VMCS_GUEST_PHYS_ADDR);
-		xc->raw_extra = true;
+		xc->exit_work |= EXIT_WORK_RAW;
 		ex->reason = LV_EXIT_INTERNAL_ERROR;
 		ex->internal.suberror = EXIT_EPT_MISCONFIG;
 		ex->internal.ndata = 1;
@@ -669,6 +687,23 @@ static void arm_events(struct vmx_vcpu *xc)
 	}
 }
 
+/*
+ * Single-step: TF makes the guest trap after one instruction (#DB, which
+ * exits). With STI/MOV-SS blocking, VM entry wants the pending single-step
+ * recorded in the pending-debug-exceptions field (BS, 26.3.1.5).
+ */
+static void arm_singlestep(struct vmx_vcpu *xc)
+{
+	uint64_t rf = vmread(VMCS_GUEST_RFLAGS);
+
+	if (!(rf & RFLAGS_TF)) {
+		vmwrite(VMCS_GUEST_RFLAGS, rf | RFLAGS_TF);
+		xc->exit_work |= EXIT_WORK_TF;
+	}
+	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
+		vmwrite(VMCS_GUEST_PENDING_DBG, 1u << 14);
+}
+
 /* Everything an entry may need besides entering; flagged by xc->slow. */
 static void prepare_slow(struct vmx_vcpu *xc)
 {
@@ -699,9 +734,11 @@ static void prepare_slow(struct vmx_vcpu *xc)
 			vmwrite(VMCS_ENTRY_INSN_LEN, xc->inject_len);
 		xc->inject_info = 0;
 	}
-	/* Queued events keep the slow path until they are in. */
+	if (xc->singlestep)
+		arm_singlestep(xc);
+	/* Queued events and single-step keep the slow path. */
 	xc->slow = xc->pend_exc_info || xc->pend_nmi || xc->pend_irq || xc->want_irq_window ||
-		   xc->want_nmi_window;
+		   xc->want_nmi_window || xc->singlestep;
 }
 
 static void prepare_entry(struct vmx_vcpu *xc)

@@ -797,7 +797,7 @@ int vmx_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n
 
 static void update_exc_bitmap(struct vmx_vcpu *xc)
 {
-	xc->exc_bitmap = xc->exc_policy | VMX_EXC_ALWAYS;
+	xc->exc_bitmap = xc->exc_policy | VMX_EXC_ALWAYS | (xc->singlestep ? 1u << 1 : 0);
 	xc->ctl_dirty = true;
 	xc->slow = true;
 }
@@ -811,9 +811,16 @@ int vmx_set_exception_exits(struct lv_vcpu *vcpu, uint32_t vectors)
 	return LV_OK;
 }
 
+/*
+ * Single-step without the monitor trap flag (Bochs has none): the backend
+ * sets the guest's RFLAGS.TF before each entry and intercepts #DB (see
+ * prepare_slow() and handle_exception() in vmx_run.c), as KVM does.
+ */
 int vmx_set_debug(struct lv_vcpu *vcpu, uint32_t flags)
 {
-	(void)vcpu;
-	(void)flags;
-	return LV_ERR_NOTSUP; /* single-step needs MTF, which Bochs lacks; RFLAGS.TF is the guest's */
+	struct vmx_vcpu *xc = vcpu->priv;
+
+	xc->singlestep = (flags & LV_DEBUG_SINGLESTEP) != 0;
+	update_exc_bitmap(xc);
+	return LV_OK;
 }
