@@ -2,7 +2,7 @@
 /*
  * VM entry and exit for the VMX backend (Intel SDM Vol. 3, 26 and 28).
  *
- * vmx_enter: g in RDI, result in EAX; NOT a C function. It preserves only
+ * vmx_enter_stub: g in RDI, result in EAX; NOT a C function. It keeps only
  *   RBP and RSP: every other GPR is clobbered, and the caller (the inline
  *   asm in vmx_run.c) declares that, so the compiler saves only what is
  *   live instead of the stub saving every callee-saved register.
@@ -36,9 +36,9 @@
 #define VMCS_HOST_RSP 0x6c14
 
 	.text
-	.globl	vmx_enter
-	.type	vmx_enter, @function
-vmx_enter:
+	.globl	vmx_enter_stub
+	.type	vmx_enter_stub, @function
+vmx_enter_stub:
 	pushq	%rbp
 	pushq	%rdi			/* the exit stub finds g at 0(%rsp) */
 	movl	$VMCS_HOST_RSP, %eax
@@ -72,7 +72,7 @@ vmx_enter:
 	popq	%rdi
 	popq	%rbp
 	ret
-	.size	vmx_enter, . - vmx_enter
+	.size	vmx_enter_stub, . - vmx_enter_stub
 
 	.globl	vmx_exit_stub
 	.type	vmx_exit_stub, @function

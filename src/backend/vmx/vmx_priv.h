@@ -54,7 +54,7 @@ struct vmx_vm {
 
 /*
  * Guest registers the entry stub loads and saves; the layout is shared
- * with vmx_entry.S (offsets asserted in vmx_entry.c).
+ * with vmx_entry.S (offsets asserted in vmx_run.c).
  */
 struct vmx_gprs {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
@@ -158,7 +158,7 @@ struct vmx_vcpu {
 #define EXIT_WORK_RAW 1u /* exit.raw.info1/info2/intinfo hold values to clear */
 #define EXIT_WORK_TF  2u /* the backend set the guest's RFLAGS.TF (single-step) */
 
-/* vmx_entry.S (called through vmx_run.c's inline asm, see there). */
+/* vmx_entry.S: vmx_enter_stub (called only from vmx_run.c's inline asm) and the exit stub. */
 void vmx_exit_stub(void);
 
 /* vmx_vm.c */

@@ -57,7 +57,7 @@ static inline int vmx_enter(struct vmx_gprs *g)
 	register struct vmx_gprs *rdi __asm__("rdi") = g;
 	int r;
 
-	__asm__ volatile("call vmx_enter"
+	__asm__ volatile("call vmx_enter_stub"
 			 : "=a"(r), "+r"(rdi)
 			 :
 			 : "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",
