@@ -8,7 +8,7 @@
 #   mode, the CPUID round-trip count). Any FAIL or missing case fails the
 #   test; cases that need what Bochs or the harness lacks SKIP with a reason
 #   (two_vcpus: the kernel has one CPU; the 250-instruction benchmark target
-#   in Debug builds). 59 pass on both models in an optimized build; MIN_PASS
+#   in Debug builds). 60 pass on both models in an optimized build; MIN_PASS
 #   guards against a run where everything skips.
 # - vmx_qemu_novmx / vmx_bochs_novmx: VMX absent (QEMU TCG has no VMX; Bochs'
 #   athlon64_clawhammer has neither VMX nor SVM): opening the VMX backend

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VMX-specific cases of the ring-0 test kernel (owned by the VMX backend):
- * a 64-bit and a real-mode smoke guest, the negative tests (invalid guest
- * state -> entry failed with reason 33; VMfailValid with the VM-instruction
- * error number), and the CPUID round-trip instruction count. Every case
+ * a 64-bit and a real-mode smoke guest, the lazy FPU switch, exits decoded
+ * by the core, two VMCSs taking turns on one CPU, the negative tests
+ * (invalid guest state -> entry failed with reason 33; VMfailValid with the
+ * VM-instruction error number), and the CPUID round-trip instruction count. Every case
  * SKIPs on a backend other than VMX. vmx_probe_line() prints the result of
  * opening the VMX backend explicitly (the "VMX absent" negative test runs
  * the kernel on a CPU without VMX and looks for LV_ERR_NODEV).
@@ -326,6 +327,62 @@ out:
 	return res;
 }
 
+/*
+ * Two vCPUs (of two VMs) taking turns on one CPU: every run switches the
+ * current VMCS (VMPTRLD) and each vCPU resumes where it stopped, with its
+ * own registers (the IN value each one got comes back in its OUT).
+ */
+static int case_two_vmcs(struct lv_backend *b, char *why, size_t n)
+{
+	struct gvm g[2];
+	int res = CASE_FAIL, i;
+
+	if (!is_vmx(b))
+		return ksnprintf(why, n, "not the VMX backend"), CASE_SKIP;
+	if (gvm_open(b, &g[0], g64_smoke, sizeof(g64_smoke), 64, why, n))
+		return CASE_FAIL;
+	if (gvm_open(b, &g[1], g64_smoke, sizeof(g64_smoke), 64, why, n)) {
+		gvm_close(&g[0]);
+		return CASE_FAIL;
+	}
+	for (i = 0; i < 2; i++) {
+		if (set_exit_leaf(&g[i], why, n) || run(&g[i], LV_EXIT_IO, why, n) ||
+		    run(&g[i], LV_EXIT_IO, why, n))
+			goto out;
+		g[i].ex->io.data[0] = (uint8_t)(0x10 + i); /* IN 0x81 */
+	}
+	for (i = 0; i < 2; i++) {
+		if (run(&g[i], LV_EXIT_IO, why, n))
+			goto out;
+		if (g[i].ex->io.port != 0x82 || g[i].ex->io.data[0] != 0x10 + i) {
+			ksnprintf(why, n, "vCPU %d: OUT %#x data %#x", i, g[i].ex->io.port,
+				  g[i].ex->io.data[0]);
+			goto out;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		if (run(&g[i], LV_EXIT_CPUID, why, n))
+			goto out;
+		g[i].ex->cpuid.ebx = 0x100u + (uint32_t)i;
+	}
+	for (i = 1; i >= 0; i--) {
+		if (run(&g[i], LV_EXIT_IO, why, n))
+			goto out;
+		if (*(uint32_t *)g[i].ex->io.data != 0x100u + (uint32_t)i) {
+			ksnprintf(why, n, "vCPU %d: CPUID ebx came back as %#x", i,
+				  *(uint32_t *)g[i].ex->io.data);
+			goto out;
+		}
+		if (run(&g[i], LV_EXIT_HLT, why, n))
+			goto out;
+	}
+	res = CASE_PASS;
+out:
+	gvm_close(&g[1]);
+	gvm_close(&g[0]);
+	return res;
+}
+
 /* Invalid guest state: CS.L = 1 with CS.D = 1 in IA-32e mode -> exit 33 (27.3.1.2). */
 static int case_bad_guest_state(struct lv_backend *b, char *why, size_t n)
 {
@@ -450,6 +507,7 @@ const struct tcase vmx_cases[] = {
 	{ "vmx_real_mode", case_real_mode },
 	{ "vmx_fpu", case_fpu },
 	{ "vmx_other_exits", case_other_exits },
+	{ "vmx_two_vmcs", case_two_vmcs },
 	{ "vmx_bad_guest_state", case_bad_guest_state },
 	{ "vmx_vmfail_valid", case_vmfail_valid },
 	{ "vmx_bench_cpuid", case_bench_cpuid },
