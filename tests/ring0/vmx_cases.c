@@ -4,10 +4,11 @@
  * a 64-bit and a real-mode smoke guest, the lazy FPU switch, exits decoded
  * by the core, two VMCSs taking turns on one CPU, the negative tests
  * (invalid guest state -> entry failed with reason 33; VMfailValid with the
- * VM-instruction error number), and the CPUID round-trip instruction count. Every case
- * SKIPs on a backend other than VMX. vmx_probe_line() prints the result of
- * opening the VMX backend explicitly (the "VMX absent" negative test runs
- * the kernel on a CPU without VMX and looks for LV_ERR_NODEV).
+ * VM-instruction error number), and the CPUID round-trip instruction
+ * count. Every case SKIPs on a backend other than VMX. vmx_probe_line()
+ * prints the result of opening the VMX backend explicitly (the "VMX absent"
+ * negative test runs the kernel on a CPU without VMX and looks for
+ * LV_ERR_NODEV).
  */
 #include "kernel.h"
 #include "vmx_cases.h"
