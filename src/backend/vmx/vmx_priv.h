@@ -39,6 +39,7 @@ struct vmx_backend {
 	struct vmx_vcpu **current; /* [ncpus]: the vCPU whose VMCS is current there */
 	uint64_t ept_sizes;	   /* LV_PT_SIZE_* the EPT may use */
 	struct lv_vpid_alloc vpids;
+	uint32_t vpid_lock; /* guards vpids */
 };
 
 struct vmx_vm {

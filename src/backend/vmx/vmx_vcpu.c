@@ -257,6 +257,21 @@ void vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	xc->gprs.launched = 0;
 }
 
+/*
+ * The VPID space is global (ids.h: callers serialize). vCPUs of different
+ * VMs may be created on different CPUs at once, so a spin lock guards it.
+ */
+static void vpid_lock(struct vmx_backend *vb)
+{
+	while (__atomic_exchange_n(&vb->vpid_lock, 1, __ATOMIC_ACQUIRE))
+		__asm__ volatile("pause");
+}
+
+static void vpid_unlock(struct vmx_backend *vb)
+{
+	__atomic_store_n(&vb->vpid_lock, 0, __ATOMIC_RELEASE);
+}
+
 /* ---- create / destroy ------------------------------------------------- */
 
 int vmx_vcpu_create(struct lv_vcpu *vcpu)
@@ -277,8 +292,11 @@ int vmx_vcpu_create(struct lv_vcpu *vcpu)
 	xc->cpu = -1;
 	vcpu->exit.raw.backend = LV_BACKEND_VMX; /* never changes (flags stay 0) */
 	xc->vpid = VPID_NONE;
-	if (vb->has_vpid)
+	if (vb->has_vpid) {
+		vpid_lock(vb);
 		lv_vpid_alloc(&vb->vpids, &xc->vpid); /* 0 on exhaustion: run untagged */
+		vpid_unlock(vb);
+	}
 	xc->pin = vb->ctl[LV_VMX_CTL_PIN];
 	xc->proc = vb->ctl[LV_VMX_CTL_PROC];
 	xc->proc2 = vb->ctl[LV_VMX_CTL_PROC2];
@@ -305,7 +323,9 @@ void vmx_vcpu_destroy(struct lv_vcpu *vcpu)
 		vmx_vcpu_put(vb, xc);
 	else if (xc->cpu >= 0)
 		lv_plat_log(LV_LOG_WARN, "vmx: vCPU destroyed while its VMCS is active elsewhere");
+	vpid_lock(vb);
 	lv_vpid_free(&vb->vpids, xc->vpid);
+	vpid_unlock(vb);
 	lv_plat_free(xc->cpuid);
 	lv_plat_page_free(xc->vmcs_va, 1);
 	lv_plat_free(xc);
