@@ -536,3 +536,57 @@ fail:
 	lv_plat_page_free(mem, 4);
 	return CASE_FAIL;
 }
+
+struct remote_ctx {
+	struct guest *g;
+	int started;
+	int rc;
+};
+
+static void remote_run(void *arg, unsigned i)
+{
+	struct remote_ctx *r = arg;
+
+	(void)i;
+	__atomic_store_n(&r->started, 1, __ATOMIC_RELEASE);
+	r->rc = guest_run(r->g);
+}
+
+/*
+ * Kick from another CPU: the vCPU spins (IF = 0) on the second CPU, the
+ * boot CPU kicks it; the kick IPI makes VMRUN exit and the run returns
+ * CANCELLED.
+ */
+int case_kick_remote(struct lv_backend *b, char *why, size_t n)
+{
+	static struct remote_ctx r;
+	struct guest g;
+
+	if (smp_cpus() < 2) {
+		ksnprintf(why, n, "needs a second CPU (QEMU -smp 2, command line 'smp')");
+		return CASE_SKIP;
+	}
+	if (guest_setup(&g, b, g_spin, g_spin_end, why, n))
+		return CASE_FAIL;
+	r.g = &g;
+	r.started = 0;
+	r.rc = -1;
+	EXPECT(smp_run_on_ap(remote_run, &r, 1) == 0, "AP busy");
+	while (!__atomic_load_n(&r.started, __ATOMIC_ACQUIRE))
+		__asm__ volatile("pause");
+
+	for (unsigned long i = 0; i < 2000000ul; i++) /* let it enter the guest */
+		__asm__ volatile("pause");
+	EXPECT(lv_vcpu_kick(g.vcpu) == LV_OK, "kick");
+
+	smp_wait_ap();
+	EXPECT(r.rc == LV_EXIT_CANCELLED, "run on the AP ended with %d, want CANCELLED", r.rc);
+	/* The same vCPU now runs on the boot CPU: a kick before the run cancels it there. */
+	EXPECT(lv_vcpu_kick(g.vcpu) == LV_OK, "kick");
+	RUN_EXPECT(&g, LV_EXIT_CANCELLED);
+	guest_teardown(&g);
+	return CASE_PASS;
+fail:
+	guest_teardown(&g);
+	return CASE_FAIL;
+}

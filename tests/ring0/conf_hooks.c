@@ -81,6 +81,15 @@ static int conf_call_later(void *ctx, uint32_t usec, void (*fn)(void *arg), void
 	return timer_call_later(usec, fn, arg);
 }
 
+static int conf_parallel(void *ctx, unsigned n, void (*fn)(void *arg, unsigned i), void *arg)
+{
+	(void)ctx;
+	if (n != 2 || smp_run_on_ap(fn, arg, 1))
+		return -1;
+	fn(arg, 0);
+	return smp_wait_ap();
+}
+
 unsigned conf_count(void)
 {
 	return lv_conformance_count();
@@ -125,6 +134,8 @@ void conf_run(struct lv_backend *b, unsigned *pass, unsigned *fail, unsigned *sk
 	h.mem_alloc = conf_mem_alloc;
 	h.mem_free = conf_mem_free;
 	h.call_later = conf_call_later;
+	if (smp_cpus() > 1)
+		h.parallel = conf_parallel;
 	counts[0] = counts[1] = counts[2] = 0;
 	for (i = 0; i < lv_conformance_count(); i++) {
 		const char *name = lv_conformance_name(i);

@@ -45,8 +45,8 @@ isr\vec:
 	ISR 29, 1
 	ISR 30, 1
 	ISR 31, 0
-	/* 32-47: the remapped PIC IRQs (timer.c) */
-	.irp n, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+	/* 32-47: the remapped PIC IRQs (timer.c); 0xf0 kick IPI, 0xff LAPIC spurious (smp.c) */
+	.irp n, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,240,255
 	ISR \n, 0
 	.endr
 
@@ -100,5 +100,7 @@ isr_table:
 	.irp n, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 	.quad isr\n
 	.endr
+	.quad isr240
+	.quad isr255
 
 	.section .note.GNU-stack, "", @progbits

@@ -23,6 +23,7 @@ int ksnprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(p
 void kexit(int code) __attribute__((noreturn));
 
 void idt_init(void);
+void idt_load(void); /* on an AP: the BSP's IDT */
 /* Load a TSS (tss.c): VMX entry needs a non-null host TR. */
 void tss_init(void);
 void trap_handler(struct trap_frame *f);
@@ -35,6 +36,15 @@ void plat_init(void);
 void timer_init(void);
 int timer_call_later(uint32_t usec, void (*fn)(void *arg), void *arg);
 void timer_irq(unsigned irq);
+
+/* smp.c: a second CPU (QEMU -smp 2 with the word "smp" on the command line). */
+void smp_init(void);
+unsigned smp_cpus(void);
+int smp_run_on_ap(void (*fn)(void *arg, unsigned i), void *arg, unsigned i);
+int smp_wait_ap(void);
+void smp_ipi(unsigned vector);
+void smp_send_kick(uint32_t cpu);
+uint32_t smp_cpu_id(void);
 /* Free pool pages (pages carved for small objects count as free). */
 size_t plat_pages_free(void);
 /* lv_plat_alloc() blocks not yet freed. */

@@ -106,6 +106,22 @@ static int streq_name(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* Jobs for the second CPU (smp.c). */
+static struct lv_backend *ap_b;
+static int ap_rc = -1;
+
+static void ap_enable(void *arg, unsigned i)
+{
+	(void)i;
+	*(int *)arg = lv_cpu_enable(ap_b);
+}
+
+static void ap_disable(void *arg, unsigned i)
+{
+	(void)i;
+	*(int *)arg = lv_cpu_disable(ap_b);
+}
+
 void kmain(void);
 
 void kmain(void)
@@ -134,6 +150,8 @@ void kmain(void)
 					  : "?",
 		cmdline);
 	print_cpu();
+	smp_init();
+	kprintf("LVT SMP cpus=%u\n", smp_cpus());
 
 	if (vmx_probe_line)
 		vmx_probe_line(); /* the VMX-absent negative test looks for it */
@@ -157,6 +175,14 @@ void kmain(void)
 		kprintf("LVT SUMMARY backend=%s pass=0 fail=1 skip=0\nLVT END\n",
 			lv_backend_kind_name(caps.kind));
 		kexit(1);
+	}
+	if (smp_cpus() > 1) {
+		ap_b = b;
+		smp_run_on_ap(ap_enable, &ap_rc, 1);
+		smp_wait_ap();
+		kprintf("LVT BACKEND cpu_enable(AP) rc=%s\n", lv_status_name(ap_rc));
+		if (ap_rc)
+			fail++;
 	}
 
 	/* The shared table, then (VMX backend only) vmx_cases.c's. */
@@ -196,6 +222,14 @@ void kmain(void)
 		conf_run(b, &pass, &fail, &skip);
 #endif
 
+	if (smp_cpus() > 1 && ap_rc == LV_OK) {
+		smp_run_on_ap(ap_disable, &ap_rc, 1);
+		smp_wait_ap();
+		if (ap_rc) {
+			kprintf("LVT CHECK cpu_disable(AP) rc=%s\n", lv_status_name(ap_rc));
+			fail++;
+		}
+	}
 	rc = lv_cpu_disable(b);
 	if (rc) {
 		kprintf("LVT CHECK cpu_disable rc=%s\n", lv_status_name(rc));

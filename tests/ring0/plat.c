@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The platform seam (include/libvcpu/platform.h) implemented by the test
- * kernel: one CPU, identity mapping (virtual == physical), pages from a
+ * kernel: one or two CPUs (smp.c), identity mapping (virtual == physical), pages from a
  * static pool with a first-fit bitmap, small objects from power-of-two
  * free lists carved out of pool pages.
  */
@@ -188,22 +188,19 @@ void lv_plat_log(int level, const char *msg)
 
 uint32_t lv_plat_cpu_id(void)
 {
-	return 0;
+	return smp_cpu_id();
 }
 
 uint32_t lv_plat_cpu_count(void)
 {
-	return 1;
+	return smp_cpus();
 }
 
 unsigned plat_kicks;
 
-/*
- * One CPU: a kick always targets the CPU that calls it, which is outside
- * guest mode at that moment, so the backend's flag alone does the work.
- */
+/* A kick IPI to the vCPU's CPU (smp.c); nothing when it is the caller's own CPU. */
 void lv_plat_kick_cpu(uint32_t cpu)
 {
-	(void)cpu;
 	plat_kicks++;
+	smp_send_kick(cpu);
 }

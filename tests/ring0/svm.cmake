@@ -5,23 +5,26 @@
 # count (QEMU -icount shift=0; Bochs counts the same way in its normal run).
 #
 # MIN_PASS is the number of cases that must PASS on that emulator: every
-# case of the plan except the ones that SKIP with a stated reason. On both:
-# the test kernel has one CPU (two-vCPUs-two-threads case), and on QEMU the
-# benchmark runs only in its own -icount test. On Bochs also: the two
+# case of the plan except the ones that SKIP with a stated reason. On QEMU
+# the benchmark runs only in its own -icount test. On Bochs (one CPU) the
+# two cases that need a second CPU skip, and also: the two
 # triple-fault cases (Bochs 2.7 never reports a guest triple fault as the
 # SHUTDOWN intercept) and the two kicks of a guest spinning with
 # RFLAGS.IF = 0 (Bochs 2.7 masks physical interrupts by the guest's IF
 # despite V_INTR_MASKING). The benchmark's 250-instruction target applies
 # to optimized builds only (it SKIPs in Debug builds).
-set(LV_SVM_CASES_QEMU 51)
+set(LV_SVM_CASES_QEMU 53)
 if(LV_RING0_OPTIMIZED)
   set(LV_SVM_CASES_BOCHS 48)
 else()
   set(LV_SVM_CASES_BOCHS 47)
 endif()
 
-lv_ring0_test(svm_qemu_npt LABELS svm EMU qemu CPU qemu64,+svm,+npt MIN_PASS ${LV_SVM_CASES_QEMU})
-lv_ring0_test(svm_qemu_max LABELS svm EMU qemu CPU max MIN_PASS ${LV_SVM_CASES_QEMU})
+# Two CPUs on QEMU: the conformance parallel case and kicks by IPI from the other CPU.
+lv_ring0_test(svm_qemu_npt LABELS svm EMU qemu CPU qemu64,+svm,+npt APPEND smp QEMU_OPT "-smp 2"
+              MIN_PASS ${LV_SVM_CASES_QEMU})
+lv_ring0_test(svm_qemu_max LABELS svm EMU qemu CPU max APPEND smp QEMU_OPT "-smp 2"
+              MIN_PASS ${LV_SVM_CASES_QEMU})
 lv_ring0_test(svm_bochs_ryzen LABELS svm EMU bochs CPU ryzen MIN_PASS ${LV_SVM_CASES_BOCHS}
               TIMEOUT 200)
 lv_ring0_test(svm_qemu_nosvm LABELS svm EMU qemu CPU qemu64,-svm

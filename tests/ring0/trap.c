@@ -10,38 +10,53 @@ struct idt_entry {
 };
 _Static_assert(sizeof(struct idt_entry) == 16, "IDT gate is 16 bytes (SDM Vol. 3, 7.14.1)");
 
-#define NVEC 48
+#define NVEC  256
+#define NSTUB 50 /* isr_table: 0-47, then 0xf0 and 0xff */
 
-extern const uint64_t isr_table[NVEC];
+extern const uint64_t isr_table[NSTUB];
 static struct idt_entry idt[NVEC];
-unsigned trap_vmcr_fixups;
 
-void idt_init(void)
+static void set_gate(int vec, uint64_t a)
+{
+	idt[vec].off_lo = (uint16_t)a;
+	idt[vec].sel = 0x08;
+	idt[vec].type = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
+	idt[vec].off_mid = (uint16_t)(a >> 16);
+	idt[vec].off_hi = (uint32_t)(a >> 32);
+}
+
+void idt_load(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) ptr;
-	int i;
 
-	for (i = 0; i < NVEC; i++) {
-		uint64_t a = isr_table[i];
-
-		idt[i].off_lo = (uint16_t)a;
-		idt[i].sel = 0x08;
-		idt[i].type = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
-		idt[i].off_mid = (uint16_t)(a >> 16);
-		idt[i].off_hi = (uint32_t)(a >> 32);
-	}
 	ptr.limit = sizeof(idt) - 1;
 	ptr.base = (uint64_t)(uintptr_t)idt;
 	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
+unsigned trap_vmcr_fixups;
+
+void idt_init(void)
+{
+	int i;
+
+	for (i = 0; i < 48; i++)
+		set_gate(i, isr_table[i]);
+	set_gate(0xf0, isr_table[48]);
+	set_gate(0xff, isr_table[49]);
+	idt_load();
 }
 
 void trap_handler(struct trap_frame *f)
 {
 	const uint8_t *ip = (const uint8_t *)(uintptr_t)f->rip;
 
+	if (f->vector == 0xf0 || f->vector == 0xff) {
+		smp_ipi((unsigned)f->vector);
+		return;
+	}
 	if (f->vector >= 32) {
 		timer_irq((unsigned)f->vector - 32);
 		return;

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A second CPU for the conformance suite's parallel hook and for kicks by
+ * IPI: started only when the command line holds "smp" (QEMU -smp 2). The
+ * BSP copies trampoline.S to 0x70000 and sends INIT-SIPI-SIPI through the
+ * local APIC (Intel SDM Vol. 3, 9.4.4.1, 11.6); the AP loads the BSP's IDT,
+ * enables its APIC, sets IF and waits for jobs. CPU ids are APIC ids (QEMU
+ * numbers them 0, 1). Kick IPIs use vector 0xf0; the handler only sends EOI:
+ * the interrupt itself is what makes VMRUN exit.
+ */
+#include "cases.h"
+#include "kernel.h"
+
+void *memcpy(void *dst, const void *src, size_t n);
+
+#define LAPIC_BASE 0xfee00000ul
+#define LAPIC_ID   0x20
+#define LAPIC_EOI  0xb0
+#define LAPIC_SVR  0xf0
+#define LAPIC_ICRL 0x300
+#define LAPIC_ICRH 0x310
+#define TRAMP_PA   0x70000ul
+
+extern const uint8_t tramp_start[], tramp_end[], tramp_cr3[], tramp_stack[], tramp_entry[];
+extern uint64_t boot_pml4[];
+
+static unsigned ncpus = 1;
+static int ap_up;
+static uint8_t ap_stack[16384] __attribute__((aligned(16)));
+static struct {
+	void (*fn)(void *arg, unsigned i);
+	void *arg;
+	unsigned i;
+	int state; /* 0 idle, 1 posted, 2 done */
+} job;
+
+static volatile uint32_t *lapic(unsigned reg)
+{
+	return (volatile uint32_t *)(uintptr_t)(LAPIC_BASE + reg);
+}
+
+static void spin(unsigned long n)
+{
+	while (n--)
+		__asm__ volatile("pause");
+}
+
+static void icr_send(uint32_t apic_id, uint32_t low)
+{
+	*lapic(LAPIC_ICRH) = apic_id << 24;
+	*lapic(LAPIC_ICRL) = low;
+	while (*lapic(LAPIC_ICRL) & (1u << 12)) /* delivery status: pending */
+		__asm__ volatile("pause");
+}
+
+uint32_t smp_cpu_id(void)
+{
+	return ncpus > 1 ? *lapic(LAPIC_ID) >> 24 : 0;
+}
+
+unsigned smp_cpus(void)
+{
+	return ncpus;
+}
+
+static void ap_main(void) __attribute__((noreturn, used));
+static void ap_main(void)
+{
+	/*
+	 * The kernel's GDT (its 0x08 is the 64-bit code segment the IDT gates
+	 * name; the trampoline's 0x08 is 32-bit code), then CS through a far
+	 * return and the data segments.
+	 */
+	__asm__ volatile("lgdt gdt_ptr\n\t"
+			 "pushq $0x08\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\tmovw $0x10, %%ax\n\t"
+			 "movw %%ax, %%ds\n\t"
+			 "movw %%ax, %%es\n\t"
+			 "movw %%ax, %%ss"
+			 :
+			 :
+			 : "rax", "memory");
+	idt_load();
+	*lapic(LAPIC_SVR) = 0x1ff; /* APIC software enable, spurious vector 0xff */
+	__asm__ volatile("sti");
+	__atomic_store_n(&ap_up, 1, __ATOMIC_RELEASE);
+	for (;;) {
+		while (__atomic_load_n(&job.state, __ATOMIC_ACQUIRE) != 1)
+			__asm__ volatile("pause");
+		job.fn(job.arg, job.i);
+		__atomic_store_n(&job.state, 2, __ATOMIC_RELEASE);
+	}
+}
+
+void smp_init(void)
+{
+	uint8_t *t = (uint8_t *)TRAMP_PA;
+	uint64_t v;
+	unsigned long i;
+
+	if (!cmdline_has("smp"))
+		return;
+	memcpy(t, tramp_start, (size_t)(tramp_end - tramp_start));
+	v = (uint64_t)(uintptr_t)boot_pml4;
+	memcpy(t + (tramp_cr3 - tramp_start), &v, 8);
+	v = (uint64_t)(uintptr_t)(ap_stack + sizeof(ap_stack) - 8);
+	memcpy(t + (tramp_stack - tramp_start), &v, 8);
+	v = (uint64_t)(uintptr_t)ap_main;
+	memcpy(t + (tramp_entry - tramp_start), &v, 8);
+	*lapic(LAPIC_SVR) = 0x1ff;
+	icr_send(1, 0x4500); /* INIT, level assert */
+	spin(200000);
+	icr_send(1, 0x4600 | (TRAMP_PA >> 12)); /* STARTUP */
+	spin(20000);
+	icr_send(1, 0x4600 | (TRAMP_PA >> 12));
+	for (i = 0; i < 50000000ul && !__atomic_load_n(&ap_up, __ATOMIC_ACQUIRE); i++)
+		__asm__ volatile("pause");
+	if (ap_up)
+		ncpus = 2;
+}
+
+int smp_run_on_ap(void (*fn)(void *arg, unsigned i), void *arg, unsigned i)
+{
+	if (ncpus < 2 || __atomic_load_n(&job.state, __ATOMIC_ACQUIRE) == 1)
+		return -1;
+	job.fn = fn;
+	job.arg = arg;
+	job.i = i;
+	__atomic_store_n(&job.state, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int smp_wait_ap(void)
+{
+	while (__atomic_load_n(&job.state, __ATOMIC_ACQUIRE) == 1)
+		__asm__ volatile("pause");
+	job.state = 0;
+	return 0;
+}
+
+void smp_ipi(unsigned vector)
+{
+	if (vector == 0xf0)
+		*lapic(LAPIC_EOI) = 0;
+}
+
+void smp_send_kick(uint32_t cpu)
+{
+	if (ncpus < 2 || cpu == smp_cpu_id())
+		return;	       /* the caller's own CPU is outside guest mode now */
+	icr_send(cpu, 0x40f0); /* fixed, assert, vector 0xf0 */
+}
