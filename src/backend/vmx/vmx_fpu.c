@@ -52,6 +52,7 @@ void vmx_fpu_load(struct vmx_vcpu *xc)
 {
 	fpu_swap(&xc->host_fpu, &xc->cache.fpu);
 	xc->fpu_loaded = true;
+	xc->end_work |= END_WORK_FPU;
 	/* The guest's own TS from now on. */
 	vmwrite(VMCS_GUEST_CR0,
 		(vmread(VMCS_GUEST_CR0) & ~CR0_TS) | (vmread(VMCS_CR0_SHADOW) & CR0_TS));
@@ -61,5 +62,6 @@ void vmx_fpu_unload(struct vmx_vcpu *xc)
 {
 	fpu_swap(&xc->cache.fpu, &xc->host_fpu);
 	xc->fpu_loaded = false;
+	xc->end_work &= (uint8_t)~END_WORK_FPU;
 	vmwrite(VMCS_GUEST_CR0, vmread(VMCS_GUEST_CR0) | CR0_TS);
 }

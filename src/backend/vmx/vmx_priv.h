@@ -82,8 +82,10 @@ struct vmx_vcpu {
 	void *vmcs_va;
 	uint64_t vmcs_pa;
 	int32_t cpu;	   /* host CPU where the VMCS is active, -1 if clear */
+	int32_t host_cpu;  /* host CPU whose host state the VMCS holds, -1 if none */
 	uint8_t exit_work; /* EXIT_WORK_*: what the next exit must undo first */
 	bool singlestep;   /* LV_DEBUG_SINGLESTEP: RFLAGS.TF + #DB intercept */
+	uint8_t end_work;  /* END_WORK_* */
 	bool initialized;  /* VMCS fields written once */
 	bool ctl_dirty;	   /* controls / exception bitmap changed */
 	bool slow;	   /* the next entry has work besides entering (see prepare_entry()) */
@@ -158,6 +160,10 @@ struct vmx_vcpu {
 /* vmx_vcpu.exit_work bits. */
 #define EXIT_WORK_RAW 1u /* exit.raw.info1/info2/intinfo hold values to clear */
 #define EXIT_WORK_TF  2u /* the backend set the guest's RFLAGS.TF (single-step) */
+
+/* vmx_vcpu.end_work bits: what vmx_run() does before returning. */
+#define END_WORK_FPU   1u /* the guest's FPU state is loaded */
+#define END_WORK_CLEAR 2u /* VMCLEAR (more than one host CPU) */
 
 /* vmx_entry.S: vmx_enter_stub (called only from vmx_run.c's inline asm) and the exit stub. */
 void vmx_exit_stub(void);

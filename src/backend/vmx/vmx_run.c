@@ -528,11 +528,6 @@ static int entry_failed_exit(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t r
 	return TO_USER;
 }
 
-#define NO_QUAL_EXITS                                                                              \
-	((1ull << EXIT_CPUID) | (1ull << EXIT_HLT) | (1ull << EXIT_RDMSR) | (1ull << EXIT_WRMSR) | \
-	 (1ull << EXIT_VMCALL) | (1ull << EXIT_EXTINT) | (1ull << EXIT_INTR_WINDOW) |              \
-	 (1ull << EXIT_NMI_WINDOW))
-
 /* Undo what the previous exit or entry left behind (rare: one flag test). */
 static void exit_work(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
@@ -551,9 +546,8 @@ static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
 	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
 	uint32_t vect = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
-	/* Instruction exits without a qualification skip the read (Table 28-1). */
-	uint64_t q = (reason < 64 && ((1ull << reason) & NO_QUAL_EXITS)) ? 0
-									 : vmread(VMCS_EXIT_QUAL);
+	/* Zero for exits that define none (28.2.1); one VMREAD beats a test. */
+	uint64_t q = vmread(VMCS_EXIT_QUAL);
 
 	/* raw.backend and flags are set once, at vCPU creation. */
 	ex->raw.reason = reason;
@@ -831,9 +825,20 @@ int vmx_run(struct lv_vcpu *vcpu)
 	struct vmx_vcpu *xc = vcpu->priv;
 	int rc = run_loop(vcpu);
 
-	/* The caller may use the FPU between runs: give the host its state. */
-	if (xc->fpu_loaded)
-		vmx_fpu_unload(xc);
+	if (xc->end_work) {
+		/* The caller may use the FPU between runs: give the host its state. */
+		if (xc->end_work & END_WORK_FPU)
+			vmx_fpu_unload(xc);
+		/*
+		 * With more than one CPU the vCPU may run on another one next
+		 * time, and only this CPU can VMCLEAR its VMCS (SDM Vol. 3,
+		 * 25.11.1); the seam has no cross-CPU call, so clear it now (the
+		 * next run on any CPU does VMPTRLD + VMLAUNCH). A one-CPU host
+		 * keeps it current.
+		 */
+		if (xc->end_work & END_WORK_CLEAR)
+			vmx_vcpu_put(vcpu->vm->backend->priv, xc);
+	}
 	return rc;
 }
 

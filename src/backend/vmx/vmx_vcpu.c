@@ -215,8 +215,10 @@ int vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		return LV_OK;
 	/*
 	 * A VMCS active on another CPU must be VMCLEARed there first (its
-	 * data may be cached in that CPU). lv_cpu_disable() on that CPU
-	 * does it; until then the vCPU can only run where it last ran.
+	 * data may be cached in that CPU). With more than one CPU every run
+	 * and state access ends with VMCLEAR (vmx_run(), vmx_cache_fill()),
+	 * so this only happens if the embedder broke that; lv_cpu_disable()
+	 * on the other CPU clears it too.
 	 */
 	if (xc->cpu >= 0 && (uint32_t)xc->cpu != id)
 		return LV_ERR_STATE;
@@ -225,8 +227,11 @@ int vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	if (vmptrld(xc->vmcs_pa) != VMX_OK)
 		return LV_ERR_HW;
 	vb->current[id] = xc;
-	if (xc->cpu < 0) {
+	if (xc->cpu < 0)
 		xc->cpu = (int32_t)id;
+	if (xc->host_cpu != (int32_t)id) {
+		/* First time on this CPU (or back from another one). */
+		xc->host_cpu = (int32_t)id;
 		write_host_state();
 		xc->host_cr3 = read_cr3();
 		/*
@@ -290,6 +295,9 @@ int vmx_vcpu_create(struct lv_vcpu *vcpu)
 	xc->vcpu = vcpu;
 	xc->xv = vcpu->vm->priv;
 	xc->cpu = -1;
+	xc->host_cpu = -1;
+	if (vb->ncpus > 1)
+		xc->end_work = END_WORK_CLEAR;
 	vcpu->exit.raw.backend = LV_BACKEND_VMX; /* never changes (flags stay 0) */
 	xc->vpid = VPID_NONE;
 	if (vb->has_vpid) {
@@ -592,6 +600,9 @@ int vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask)
 			xc->valid |= g;
 		}
 	}
+	/* Outside a run on an SMP host: leave the VMCS clear (see vmx_run()). */
+	if (need && vb->ncpus > 1 && !__atomic_load_n(&xc->vcpu->running, __ATOMIC_RELAXED))
+		vmx_vcpu_put(vb, xc);
 	return LV_OK;
 }
 
