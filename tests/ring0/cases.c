@@ -36,6 +36,7 @@ int case_dirty_flush(struct lv_backend *b, char *why, size_t n);
 int case_kick_spin_if0(struct lv_backend *b, char *why, size_t n);
 int case_kick_spin_if1(struct lv_backend *b, char *why, size_t n);
 int case_kick_remote(struct lv_backend *b, char *why, size_t n);
+int case_irq_queued(struct lv_backend *b, char *why, size_t n);
 
 const struct tcase cases[] = {
 	{ "caps", case_caps },
@@ -56,6 +57,7 @@ const struct tcase cases[] = {
 	{ "smoke_kick_irq_if0", case_kick_spin_if0 },
 	{ "smoke_kick_remote_cpu", case_kick_remote },
 	{ "smoke_irq_window", case_irq_window },
+	{ "smoke_irq_queued", case_irq_queued },
 	{ "smoke_inject_exception", case_inject_exception },
 	{ "bench_cpuid", case_bench_cpuid },
 };

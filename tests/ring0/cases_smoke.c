@@ -590,3 +590,29 @@ fail:
 	guest_teardown(&g);
 	return CASE_FAIL;
 }
+
+/*
+ * An external interrupt injected while the guest has IF = 0 stays queued
+ * and is delivered once the guest executes STI (libvcpu.h).
+ */
+int case_irq_queued(struct lv_backend *b, char *why, size_t n)
+{
+	static const struct lv_event ev = { LV_EVENT_EXTINT, 0x30, 0, { 0, 0 }, 0, 0 };
+	struct guest g;
+	int rc;
+
+	if (guest_setup(&g, b, g_irq, g_irq_end, why, n))
+		return CASE_FAIL;
+	guest_copy(&g, GUEST_CODE2, g_irq_handler, g_irq_handler_end);
+	guest_set_idt(&g, 0x30, GUEST_CODE2);
+	rc = lv_vcpu_inject(g.vcpu, &ev);
+	EXPECT(rc == LV_OK, "inject with IF = 0: %s", lv_status_name(rc));
+	EXPECT_OUT(&g, 0x90, 1, 0x30);
+	EXPECT_OUT(&g, 0x91, 1, 0x91);
+	RUN_EXPECT(&g, LV_EXIT_HLT);
+	guest_teardown(&g);
+	return CASE_PASS;
+fail:
+	guest_teardown(&g);
+	return CASE_FAIL;
+}

@@ -100,7 +100,8 @@ struct svm_vcpu {
 	uint8_t slow;	    /* load_cr2 or singlestep: pre_vmrun_slow() has work */
 	uint8_t singlestep; /* LV_DEBUG_SINGLESTEP */
 	uint8_t tf_ours;    /* RFLAGS.TF was set by the backend for this entry */
-	uint8_t pad_[2];
+	uint8_t irq_queued; /* an injected external interrupt waits for the guest's IF */
+	uint8_t irq_vector;
 	uint8_t io_buf[16]; /* IO data handed to the caller (one element per exit) */
 	struct lv_fpu fpu;  /* kept, not switched (see docs) */
 	/* MMIO / string-IO emulation state between an exit and its completion. */
@@ -133,6 +134,7 @@ int lv_svm_request_window(struct lv_vcpu *v, uint32_t mask);
 int lv_svm_set_cpuid(struct lv_vcpu *v, const struct lv_cpuid_entry *e, size_t n);
 int lv_svm_set_exception_exits(struct lv_vcpu *v, uint32_t vectors);
 int lv_svm_kick(struct lv_vcpu *v);
+void lv_svm_update_vintr(struct svm_vcpu *s);
 int lv_svm_set_debug(struct lv_vcpu *v, uint32_t flags);
 
 /* svm_run.c */

@@ -314,6 +314,13 @@ __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 	}
 	switch (ex->reason) {
 	case LV_EXIT_IRQ_WINDOW:
+		if (s->irq_queued && !(vm->c.eventinj & VMCB_EVT_VALID)) {
+			/* The queued external interrupt goes in first (lv_svm_inject()). */
+			vm->c.eventinj = VMCB_EVT_VALID | VMCB_EVT_TYPE_INTR | s->irq_vector;
+			s->irq_queued = 0;
+			lv_svm_update_vintr(s);
+			return RET_GUEST;
+		}
 		return (s->window & LV_WINDOW_IRQ) ? RET_CALLER : RET_GUEST;
 	case LV_EXIT_HYPERCALL:
 		skip_insn(s, 3); /* 0F 01 D9: RIP is past the VMMCALL at the exit */

@@ -129,6 +129,10 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 		memset(&st->events, 0, sizeof(st->events));
 		st->events.interrupt_shadow = (vm->c.int_state & VMCB_INT_SHADOW) != 0;
 		st->events.nmi_masked = s->nmi_masked;
+		if (s->irq_queued) {
+			st->events.interrupt_pending = 1;
+			st->events.interrupt_vector = s->irq_vector;
+		}
 		if (e & VMCB_EVT_VALID) {
 			if (type == VMCB_EVT_TYPE_NMI) {
 				st->events.nmi_pending = 1;
@@ -246,7 +250,9 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 		} else if (st->events.interrupt_pending) {
 			e = VMCB_EVT_VALID | VMCB_EVT_TYPE_INTR | st->events.interrupt_vector;
 		}
+		s->irq_queued = 0;
 		vm->c.eventinj = e;
+		lv_svm_update_vintr(s);
 	}
 	if (mask & LV_STATE_FPU)
 		s->fpu = st->fpu;

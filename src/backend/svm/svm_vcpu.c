@@ -119,19 +119,52 @@ int lv_svm_set_exception_exits(struct lv_vcpu *v, uint32_t vectors)
 	return LV_OK;
 }
 
-/* EVENTINJ (APM Vol. 2, 15.20): delivered through the guest IDT at the next VMRUN. */
+/*
+ * V_IRQ + the VINTR intercept exit as soon as the guest could take an
+ * external interrupt (RFLAGS.IF = 1, no interrupt shadow; APM Vol. 2,
+ * 15.21.4). Armed while the caller wants the window or an external
+ * interrupt waits for it; the virtual vector itself is never delivered.
+ */
+void lv_svm_update_vintr(struct svm_vcpu *s)
+{
+	const uint64_t bits = VMCB_VINTR_IRQ | VMCB_VINTR_IGN_TPR | VMCB_VINTR_PRIO(0xf);
+
+	if ((s->window & LV_WINDOW_IRQ) || s->irq_queued) {
+		s->vmcb->c.vintr |= bits;
+		s->vmcb->c.intercept1 |= VMCB_I1_VINTR;
+	} else {
+		s->vmcb->c.vintr &= ~bits;
+		s->vmcb->c.intercept1 &= ~VMCB_I1_VINTR;
+	}
+}
+
+/* The guest can take an external interrupt now. */
+static int irq_open(const struct vmcb *vm)
+{
+	return (vm->s.rflags & (1u << 9)) && !(vm->c.int_state & VMCB_INT_SHADOW);
+}
+
+/*
+ * EVENTINJ (APM Vol. 2, 15.20): exceptions and NMIs at the next VMRUN; an
+ * external interrupt when the guest can take it, else it stays queued
+ * until the VINTR exit says it can (libvcpu.h).
+ */
 int lv_svm_inject(struct lv_vcpu *v, const struct lv_event *ev)
 {
 	struct svm_vcpu *s = v->priv;
 	struct vmcb *vm = s->vmcb;
 	uint64_t e;
 
-	if (vm->c.eventinj & VMCB_EVT_VALID)
+	if ((vm->c.eventinj & VMCB_EVT_VALID) || s->irq_queued)
 		return LV_ERR_BUSY;
 	switch (ev->type) {
 	case LV_EVENT_EXTINT:
-		if (!(vm->s.rflags & (1u << 9)) || (vm->c.int_state & VMCB_INT_SHADOW))
-			return LV_ERR_BUSY;
+		if (!irq_open(vm)) {
+			s->irq_queued = 1;
+			s->irq_vector = ev->vector;
+			lv_svm_update_vintr(s);
+			return LV_OK;
+		}
 		e = VMCB_EVT_TYPE_INTR | ev->vector;
 		break;
 	case LV_EVENT_NMI:
@@ -147,11 +180,6 @@ int lv_svm_inject(struct lv_vcpu *v, const struct lv_event *ev)
 	return LV_OK;
 }
 
-/*
- * Interrupt window (APM Vol. 2, 15.21.4): a virtual interrupt (V_IRQ) with
- * the VINTR intercept exits as soon as the guest could take it
- * (RFLAGS.IF = 1, no interrupt shadow). The vector is never delivered.
- */
 int lv_svm_request_window(struct lv_vcpu *v, uint32_t mask)
 {
 	struct svm_vcpu *s = v->priv;
@@ -159,13 +187,7 @@ int lv_svm_request_window(struct lv_vcpu *v, uint32_t mask)
 	if (mask & LV_WINDOW_NMI)
 		return LV_ERR_NOTSUP;
 	s->window = mask;
-	if (mask & LV_WINDOW_IRQ) {
-		s->vmcb->c.vintr |= VMCB_VINTR_IRQ | VMCB_VINTR_IGN_TPR | VMCB_VINTR_PRIO(0xf);
-		s->vmcb->c.intercept1 |= VMCB_I1_VINTR;
-	} else {
-		s->vmcb->c.vintr &= ~(VMCB_VINTR_IRQ | VMCB_VINTR_IGN_TPR | VMCB_VINTR_PRIO(0xf));
-		s->vmcb->c.intercept1 &= ~VMCB_I1_VINTR;
-	}
+	lv_svm_update_vintr(s);
 	return LV_OK;
 }
 
