@@ -186,11 +186,6 @@ void lv_plat_log(int level, const char *msg)
 	kprintf("LVT LOG %s: %s\n", (level >= 0 && level <= 3) ? level_name[level] : "?", msg);
 }
 
-uint32_t lv_plat_cpu_id(void)
-{
-	return smp_cpu_id();
-}
-
 uint32_t lv_plat_cpu_count(void)
 {
 	return smp_cpus();
