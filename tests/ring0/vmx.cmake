@@ -7,9 +7,11 @@
 #   guest state -> ENTRY_FAILED 0x80000021, VMfailValid -> error 7, real
 #   mode, the CPUID round-trip count). Any FAIL or missing case fails the
 #   test; cases that need what Bochs or the harness lacks SKIP with a reason
-#   (two_vcpus: the kernel has one CPU; the 250-instruction benchmark target
-#   in Debug builds). 60 pass on both models in an optimized build; MIN_PASS
-#   guards against a run where everything skips.
+#   (two_vcpus / remote kick: the kernel starts a second CPU only on QEMU;
+#   bench_cpuid is the SVM backend's, vmx_bench_cpuid applies the
+#   250-instruction target in optimized builds only). 59 pass on both models
+#   in an optimized build; MIN_PASS guards against a run where everything
+#   skips.
 # - vmx_qemu_novmx / vmx_bochs_novmx: VMX absent (QEMU TCG has no VMX; Bochs'
 #   athlon64_clawhammer has neither VMX nor SVM): opening the VMX backend
 #   must give LV_ERR_NODEV (kmain prints it before anything else).

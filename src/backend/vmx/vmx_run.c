@@ -25,6 +25,7 @@ _Static_assert(offsetof(struct vmx_gprs, rax) == 0 && offsetof(struct vmx_gprs, 
 #define CR0_TS	  (1ull << 3)
 #define CR0_PG	  (1ull << 31)
 #define CR4_PAE	  (1ull << 5)
+#define CR4_VMXE  (1ull << 13)
 #define EFER_LME  (1ull << 8)
 #define EFER_LMA  (1ull << 10)
 #define RFLAGS_TF (1ull << 8)
@@ -63,6 +64,22 @@ static inline int vmx_enter(struct vmx_gprs *g)
 			 : "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",
 			   "r14", "r15", "memory", "cc");
 	return r;
+}
+
+/*
+ * True when this CPU is in VMX operation with @p pa as its current VMCS
+ * (VMPTRST, SDM Vol. 3, 31.3): then the vCPU last ran here and nothing
+ * else was loaded since. Cheaper than asking the platform for the CPU id.
+ * CR4.VMXE is tested first: VMPTRST outside VMX operation raises #UD.
+ */
+static inline bool vmcs_is_current(uint64_t pa)
+{
+	uint64_t cur;
+
+	if (!(read_cr4() & CR4_VMXE))
+		return false;
+	__asm__ volatile("vmptrst %0" : "=m"(cur));
+	return cur == pa;
 }
 
 static inline uint64_t rdtsc_now(void)
@@ -772,11 +789,10 @@ static inline int run_loop(struct lv_vcpu *vcpu)
 	struct vmx_vcpu *xc = vcpu->priv;
 	struct lv_exit *ex = &vcpu->exit;
 	uint64_t cr3;
-	uint32_t id = lv_plat_cpu_id();
 	int rc;
 
 	/* Fast path: the VMCS is current on this CPU already. */
-	if (id >= vb->ncpus || vb->current[id] != xc) {
+	if (!vmcs_is_current(xc->vmcs_pa)) {
 		rc = vmx_vcpu_load(vb, xc);
 		if (rc)
 			return rc;
