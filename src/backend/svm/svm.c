@@ -62,10 +62,11 @@ static int svm_open(struct lv_backend *b)
 	b->caps.max_slots = 64;
 	b->caps.guest_phys_bits = phys_bits > 48 ? 48 : phys_bits; /* 4-level NPT */
 	b->caps.page_sizes = (1ull << 12) | (1ull << 21);
-	b->caps.features = LV_FEAT_RING0 | LV_FEAT_NESTED_PAGING | LV_FEAT_TLB_TAGGED |
-			   LV_FEAT_CPUID_EXIT | LV_FEAT_MSR_EXIT | LV_FEAT_IRQ_WINDOW |
-			   LV_FEAT_HYPERCALL_EXIT | LV_FEAT_READONLY_MEM | LV_FEAT_DIRTY_LOG |
-			   LV_FEAT_SINGLESTEP;
+	/* Real mode and unpaged protected mode run natively under NPT (APM 15.25). */
+	b->caps.features = LV_FEAT_RING0 | LV_FEAT_UNRESTRICTED_GUEST | LV_FEAT_NESTED_PAGING |
+			   LV_FEAT_TLB_TAGGED | LV_FEAT_CPUID_EXIT | LV_FEAT_MSR_EXIT |
+			   LV_FEAT_IRQ_WINDOW | LV_FEAT_HYPERCALL_EXIT | LV_FEAT_READONLY_MEM |
+			   LV_FEAT_DIRTY_LOG | LV_FEAT_SINGLESTEP;
 	if (sb->host_nx)
 		b->caps.features |= LV_FEAT_NOEXEC_MEM;
 	b->caps.exception_exits = ~(1u << 2); /* vector 2 is NMI, not an exception */

@@ -353,11 +353,11 @@ static int handle_exit(struct lv_vcpu *v)
 	struct lv_exit *ex = &v->exit;
 	uint32_t code = (uint32_t)vm->c.exitcode;
 
-	/* An event whose delivery the exit interrupted is delivered again (APM 15.7.2). */
-	if ((vm->c.exitintinfo & VMCB_EVT_VALID) && code != SVM_EXIT_SHUTDOWN)
-		vm->c.eventinj = vm->c.exitintinfo;
-
 	switch (code) {
+	/*
+	 * Instruction intercepts: the instruction runs only after any event
+	 * delivery has completed, so EXITINTINFO is never valid for these.
+	 */
 	case SVM_EXIT_CPUID:
 	case SVM_EXIT_IOIO:
 	case SVM_EXIT_HLT:
@@ -377,6 +377,13 @@ static int handle_exit(struct lv_vcpu *v)
 		skip_insn(s, 1);
 		ex->reason = LV_EXIT_HLT;
 		return RET_CALLER;
+	default:
+		break;
+	}
+	/* An event whose delivery the exit interrupted is delivered again (APM 15.7.2). */
+	if ((vm->c.exitintinfo & VMCB_EVT_VALID) && code != SVM_EXIT_SHUTDOWN)
+		vm->c.eventinj = vm->c.exitintinfo;
+	switch (code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 		return RET_GUEST; /* the host took it after STGI; the kick flag is checked next */
