@@ -142,7 +142,8 @@ static int svm_cpu_disable(struct lv_backend *b)
 		return LV_ERR_STATE;
 	c = &sb->cpus[id];
 	svm_wrmsr(MSR_VM_HSAVE_PA, 0);
-	svm_wrmsr(MSR_EFER, svm_rdmsr(MSR_EFER) & ~EFER_SVME);
+	/* Leave EFER.SVME as lv_cpu_enable() found it. */
+	svm_wrmsr(MSR_EFER, (svm_rdmsr(MSR_EFER) & ~EFER_SVME) | (c->saved_efer & EFER_SVME));
 	lv_plat_page_free(c->hsave, 1);
 	lv_plat_page_free(c->host_save, 1);
 	c->hsave = c->host_save = NULL;
