@@ -46,7 +46,7 @@ qemu)
 	;;
 bochs)
 	rc=$(mktemp) && printf "c\nc\nc\nc\nc\nc\nc\nc\n" >"$rc"
-	# The ISO's grub.cfg has no command line: --append is not supported here.
+	# The command line is baked into the ISO (lv_ring0_make_iso): no --append here.
 	[ -z "$append" ] || { echo "run_ring0.sh: --append is qemu-only" >&2; exit 2; }
 	cfg=$(mktemp)
 	cat >"$cfg" <<BOCHSRC
