@@ -284,6 +284,11 @@ int lv_vcpu_destroy(struct lv_vcpu *vcpu);
  * A kick that lands at any time after the previous run returned makes this
  * run return at once with #LV_EXIT_CANCELLED (the pending exit completion is
  * still done first).
+ * Ring 0: call it with preemption disabled and interrupts ENABLED. The
+ * backends let host interrupts end guest execution only while the caller's
+ * RFLAGS.IF is set (SVM's V_INTR_MASKING gates physical interrupts with the
+ * host IF); with IF = 0 a kick IPI to a guest that spins with its own
+ * interrupts off may not land until the guest exits for another reason.
  * @return #LV_OK (look at the exit); #LV_ERR_INVAL; #LV_ERR_STALE;
  *         #LV_ERR_BUSY (already running on another thread); #LV_ERR_STATE
  *         (ring 0: CPU not enabled); #LV_ERR_HW (the kernel/hardware failed
