@@ -61,6 +61,8 @@ static inline void write_entry(uint64_t *e, uint64_t v)
 
 static inline uint64_t *table_va(const struct lv_pt *pt, uint64_t pa)
 {
+	if (pt->p2v_linear)
+		return (uint64_t *)(uintptr_t)(pa + pt->p2v_delta);
 	if (pt->alloc)
 		return pt->alloc->phys_to_virt(pt->alloc_ctx, pa);
 	return lv_plat_phys_to_virt(pa);
@@ -97,6 +99,18 @@ static void *raw_alloc(struct lv_pt *pt, uint64_t *pa)
 	return lv_plat_page_alloc(1, pa);
 }
 
+/*
+ * The allocator's pointer @va reads the page whose table address is @pa
+ * for as long as it is allocated. While all pages of the tree sit at one
+ * offset (a direct map, the hosted seam, an arena), p2v_linear stays set
+ * and table_va() needs no phys_to_virt() call.
+ */
+static void note_page(struct lv_pt *pt, const void *va, uint64_t pa)
+{
+	if ((uint64_t)(uintptr_t)va - pa != pt->p2v_delta)
+		pt->p2v_linear = false;
+}
+
 static void raw_free(struct lv_pt *pt, void *va, uint64_t pa)
 {
 	if (pt->alloc)
@@ -128,6 +142,7 @@ static int reserve_pages(struct lv_pt *pt, size_t n)
 			free_list(pt, &pt->reserve, &pt->reserved_count);
 			return LV_ERR_NOMEM;
 		}
+		note_page(pt, p, pa);
 		p->next = pt->reserve;
 		p->pa = pa;
 		pt->reserve = p;
@@ -245,6 +260,8 @@ int lv_pt_create(struct lv_pt **out, const struct lv_pt_config *cfg)
 	}
 	if (pt->flags & LV_PT_CFG_UNZEROED)
 		memset(pt->root, 0, LV_PT_PAGE_SIZE);
+	pt->p2v_delta = (uint64_t)(uintptr_t)pt->root - pt->root_pa;
+	pt->p2v_linear = true;
 	pt->table_pages = 1;
 	*out = pt;
 	return LV_OK;
@@ -751,23 +768,19 @@ static inline int lookup_addr(const struct lv_pt *pt, uint64_t va, uint64_t *iva
 	return LV_OK;
 }
 
-int lv_pt_translate(const struct lv_pt *pt, uint64_t va, struct lv_pt_xlate *out)
+/* The generic lookup: any number of levels, any allocator. */
+__attribute__((noinline)) static int translate_walk(const struct lv_pt *pt, uint64_t iva,
+						    struct lv_pt_xlate *out)
 {
-	const uint64_t *t;
-	uint64_t iva;
+	const uint64_t *t = pt->root;
 	unsigned l;
 
-	if (!pt || !out)
-		return LV_ERR_INVAL;
-	if (lookup_addr(pt, va, &iva))
-		return LV_ERR_RANGE;
-	t = pt->root;
 	for (l = pt->fmt->levels;; l--) {
 		uint64_t e = read_entry(&t[level_index(iva, l)]);
 
-		if (!(e & pt->fmt->present))
+		if (!is_present(pt, e))
 			return LV_ERR_NOENT;
-		if (l == 1 || (e & pt->fmt->large)) {
+		if (is_leaf(pt, e, l)) {
 			out->pa = leaf_addr(e, l) | (iva & (level_span(l) - 1));
 			out->page_size = level_span(l);
 			out->attrs = pt->fmt->decode(pt, e, l);
@@ -776,6 +789,57 @@ int lv_pt_translate(const struct lv_pt *pt, uint64_t va, struct lv_pt_xlate *out
 		}
 		t = table_va(pt, e & LV_PT_ADDR_MASK);
 	}
+}
+
+/* Next table below the non-leaf entry @e when p2v_linear holds. */
+static inline const uint64_t *linear_next(uint64_t e, uint64_t delta, uint64_t iva, unsigned level)
+{
+	const uint64_t *t = (const uint64_t *)(uintptr_t)((e & LV_PT_ADDR_MASK) + delta);
+
+	return &t[level_index(iva, level)];
+}
+
+/*
+ * The hot lookup. On a tree larger than the caches its speed comes from
+ * overlapping the cache misses of consecutive calls, which needs a short,
+ * branch-predictable path: for the 4-level formats with linearly mapped
+ * tables, a 4 KiB leaf is found by an unrolled walk with no calls but the
+ * attribute decoding. Everything else (large leaves, holes, 5 levels,
+ * other allocators) takes the generic walk.
+ */
+int lv_pt_translate(const struct lv_pt *pt, uint64_t va, struct lv_pt_xlate *out)
+{
+	uint64_t iva, e, present, large, delta;
+	const struct lv_pt_format_desc *f;
+
+	if (!pt || !out)
+		return LV_ERR_INVAL;
+	if (lookup_addr(pt, va, &iva))
+		return LV_ERR_RANGE;
+	f = pt->fmt;
+	if (f->levels != 4 || !pt->p2v_linear)
+		return translate_walk(pt, iva, out);
+	present = f->present;
+	large = f->large;
+	delta = pt->p2v_delta;
+	e = read_entry(&pt->root[level_index(iva, 4)]);
+	if (!(e & present) || (e & large))
+		return translate_walk(pt, iva, out);
+	e = read_entry(linear_next(e, delta, iva, 3));
+	if (!(e & present) || (e & large))
+		return translate_walk(pt, iva, out);
+	e = read_entry(linear_next(e, delta, iva, 2));
+	if (!(e & present) || (e & large))
+		return translate_walk(pt, iva, out);
+	e = read_entry(linear_next(e, delta, iva, 1));
+	if (!(e & present))
+		return LV_ERR_NOENT;
+	out->pa = (e & LV_PT_ADDR_MASK) | (iva & (LV_PT_PAGE_SIZE - 1));
+	out->page_size = LV_PT_PAGE_SIZE;
+	out->attrs = f->is_ept ? lv_pt_ept_attrs(e, pt->flags & LV_PT_CFG_EPT_AD)
+			       : f->decode(pt, e, 1);
+	out->level = 1;
+	return LV_OK;
 }
 
 struct ro_walk {

@@ -49,6 +49,22 @@ struct lv_pt_format_desc {
 	int (*check)(const struct lv_pt *pt, uint32_t attrs);
 };
 
+/*
+ * LV_PT_* attributes of a present EPT leaf @e, with the accessed/dirty flags
+ * when @ad (EPTP bit 6). SDM Vol. 3C, "Format of an EPT Page-Table Entry":
+ * bits 2:0 R/W/X (= LV_PT_R/W/X), 5:3 memory type, 6 ignore PAT, 8 accessed,
+ * 9 dirty; bit 52 is LV_PT_SW_SMALL. Inline and branch-free because
+ * lv_pt_translate() uses it on its hot path; paging_formats.c asserts the
+ * bit correspondences.
+ */
+static inline uint32_t lv_pt_ept_attrs(uint64_t e, bool ad)
+{
+	uint64_t a = (e & 7u) | ((e >> 3) & 7u) << 8 | ((e >> 6) & 1u) << 5 |
+		     ((e >> 52) & 1u) << 11 | ((e >> 8) & (ad ? 3u : 0u)) << 12;
+
+	return (uint32_t)a;
+}
+
 /* The descriptor of a format, or NULL. */
 const struct lv_pt_format_desc *lv_pt_format_get(enum lv_pt_format fmt);
 
@@ -78,6 +94,12 @@ struct lv_pt {
 	size_t table_pages;
 	const struct lv_pt_alloc_ops *alloc;
 	void *alloc_ctx;
+	/*
+	 * While true, every table page taken so far had va == pa + p2v_delta,
+	 * so walks find a table without calling phys_to_virt().
+	 */
+	bool p2v_linear;
+	uint64_t p2v_delta;
 	struct lv_pt_page *reserve; /* pages reserved for the change in progress */
 	size_t reserved_count;
 	struct lv_pt_deferred *deferred; /* LV_PT_CFG_DEFER_FREE: lv_plat_alloc() array */

@@ -70,29 +70,18 @@ static uint64_t ept_encode(const struct lv_pt *pt, uint32_t attrs, unsigned leve
 	return e;
 }
 
+_Static_assert(LV_PT_R == EPT_R && LV_PT_W == EPT_W && LV_PT_X == EPT_X, "R/W/X at bits 2:0");
+_Static_assert(LV_PT_MT(7) == 7u << 8 && EPT_MT_SHIFT == 3, "memory type: entry 5:3, attrs 10:8");
+_Static_assert(EPT_IPAT == 1u << 6 && LV_PT_IPAT == 1u << 5, "ignore PAT: entry 6, attrs 5");
+_Static_assert(EPT_A == 1u << 8 && EPT_D == 1u << 9 && LV_PT_A == 1u << 12 && LV_PT_D == 1u << 13,
+	       "A/D: entry 9:8, attrs 13:12");
+_Static_assert(LV_PT_SW_SMALL == 1ull << 52 && LV_PT_SMALL == 1u << 11,
+	       "small: entry 52, attrs 11");
+
 static uint32_t ept_decode(const struct lv_pt *pt, uint64_t e, unsigned level)
 {
-	uint32_t a = 0;
-
 	(void)level;
-	if (e & EPT_R)
-		a |= LV_PT_R;
-	if (e & EPT_W)
-		a |= LV_PT_W;
-	if (e & EPT_X)
-		a |= LV_PT_X;
-	a |= LV_PT_MT((e >> EPT_MT_SHIFT) & 7);
-	if (e & EPT_IPAT)
-		a |= LV_PT_IPAT;
-	if (pt->flags & LV_PT_CFG_EPT_AD) {
-		if (e & EPT_A)
-			a |= LV_PT_A;
-		if (e & EPT_D)
-			a |= LV_PT_D;
-	}
-	if (e & LV_PT_SW_SMALL)
-		a |= LV_PT_SMALL;
-	return a;
+	return lv_pt_ept_attrs(e, pt->flags & LV_PT_CFG_EPT_AD);
 }
 
 /* ---- AMD64 long mode (guest tables and NPT) ---- */
