@@ -8,6 +8,7 @@
 #include "../../core/ids.h"
 #include "../../core/x86_emul.h"
 #include "../../core/internal.h"
+#include "../../core/policy.h"
 #include "vmcb.h"
 
 /* Offsets the entry stub (svm_entry.S) hard-codes. */
@@ -61,10 +62,9 @@ struct svm_vm {
 	struct lv_pt *npt;
 	void *msrpm;
 	uint64_t msrpm_pa;
-	struct lv_msr_range *msr_exits; /* caller's policy (lv_vm_set_msr_exits) */
-	size_t n_msr_exits;
-	uint32_t npt_dirty; /* NPT changed: flush the TLB of every vCPU */
-	uint32_t npt_gen;   /* bumped on every change that needs a flush */
+	struct lv_policy msr_exits; /* caller's lv_msr_range policy (lv_vm_set_msr_exits) */
+	uint32_t npt_dirty;	    /* NPT changed: flush the TLB of every vCPU */
+	uint32_t npt_gen;	    /* bumped on every change that needs a flush */
 };
 
 /* What the next run must complete before entering the guest. */
@@ -90,8 +90,7 @@ struct svm_vcpu {
 	uint32_t npt_gen;    /* svm_vm.npt_gen this vCPU's TLB reflects */
 	uint32_t exc_exits;  /* lv_vcpu_set_exception_exits() */
 	struct lv_asid_vcpu asid;
-	struct lv_cpuid_entry *cpuid;
-	size_t ncpuid;
+	struct lv_policy cpuid; /* lv_cpuid_entry overrides (lv_vcpu_set_cpuid) */
 	uint64_t apic_base;
 	uint64_t dr[4];
 	uint8_t nmi_masked;
@@ -124,7 +123,6 @@ int lv_svm_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size);
 int lv_svm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
 int lv_svm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
 int lv_svm_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap);
-bool lv_svm_msr_wants_exit(const struct svm_vm *sv, uint32_t msr, bool write);
 
 /* svm_vcpu.c */
 int lv_svm_vcpu_create(struct lv_vcpu *v);

@@ -106,20 +106,6 @@ static int complete(struct lv_vcpu *v)
 
 /* ---- CPUID -------------------------------------------------------------- */
 
-static const struct lv_cpuid_entry *cpuid_find(const struct svm_vcpu *s, uint32_t leaf,
-					       uint32_t sub)
-{
-	size_t i;
-
-	for (i = 0; i < s->ncpuid; i++) {
-		const struct lv_cpuid_entry *e = &s->cpuid[i];
-
-		if (e->leaf == leaf && (!(e->flags & LV_CPUID_SUBLEAF) || e->subleaf == sub))
-			return e;
-	}
-	return NULL;
-}
-
 /*
  * Default CPUID: the host's, with SVM and VMX hidden, XSAVE/OSXSAVE/AVX
  * hidden (XCR0 is not switched), the hypervisor bit set, and leaf
@@ -143,7 +129,7 @@ static int exit_cpuid(struct lv_vcpu *v)
 	struct svm_vcpu *s = v->priv;
 	struct lv_exit *ex = &v->exit;
 	uint32_t leaf = (uint32_t)s->vmcb->s.rax, sub = (uint32_t)s->regs.rcx, r[4];
-	const struct lv_cpuid_entry *e = cpuid_find(s, leaf, sub);
+	const struct lv_cpuid_entry *e = lv_policy_cpuid_find(&s->cpuid, leaf, sub);
 
 	if (e && (e->flags & LV_CPUID_EXIT)) {
 		ex->reason = LV_EXIT_CPUID;
@@ -177,13 +163,14 @@ static int exit_cpuid(struct lv_vcpu *v)
 static int exit_msr(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
+	const struct svm_vm *sv = v->vm->priv;
 	struct lv_exit *ex = &v->exit;
 	uint32_t index = (uint32_t)s->regs.rcx;
 	bool write = s->vmcb->c.exitinfo1 & 1;
 	uint64_t val = (uint32_t)s->vmcb->s.rax | (s->regs.rdx << 32);
 	int known;
 
-	if (!lv_svm_msr_wants_exit(v->vm->priv, index, write)) {
+	if (!lv_policy_msr_exits(&sv->msr_exits, index, write)) {
 		if (write) {
 			known = lv_svm_set_msr(v, index, val) == LV_OK;
 		} else {
@@ -198,8 +185,8 @@ static int exit_msr(struct lv_vcpu *v)
 	}
 	ex->reason = write ? LV_EXIT_WRMSR : LV_EXIT_RDMSR;
 	ex->msr.index = index;
-	ex->msr.reason = lv_svm_msr_wants_exit(v->vm->priv, index, write) ? LV_MSR_EXIT_FILTER
-									  : LV_MSR_EXIT_UNKNOWN;
+	ex->msr.reason = lv_policy_msr_exits(&sv->msr_exits, index, write) ? LV_MSR_EXIT_FILTER
+									   : LV_MSR_EXIT_UNKNOWN;
 	ex->msr.value = write ? val : 0;
 	ex->msr.error = 0;
 	s->pending = write ? SVM_PEND_WRMSR : SVM_PEND_RDMSR;

@@ -78,27 +78,15 @@ void lv_svm_vcpu_destroy(struct lv_vcpu *v)
 	struct svm_vcpu *s = v->priv;
 
 	lv_plat_page_free(s->vmcb, 1);
-	lv_plat_free(s->cpuid);
+	lv_policy_free(&s->cpuid);
 	lv_plat_free(s);
 }
 
 int lv_svm_set_cpuid(struct lv_vcpu *v, const struct lv_cpuid_entry *e, size_t n)
 {
 	struct svm_vcpu *s = v->priv;
-	struct lv_cpuid_entry *copy = NULL;
 
-	if (n > 256)
-		return LV_ERR_LIMIT;
-	if (n) {
-		copy = lv_plat_alloc(n * sizeof(*copy));
-		if (!copy)
-			return LV_ERR_NOMEM;
-		memcpy(copy, e, n * sizeof(*copy));
-	}
-	lv_plat_free(s->cpuid);
-	s->cpuid = copy;
-	s->ncpuid = n;
-	return LV_OK;
+	return lv_policy_replace(&s->cpuid, e, n, sizeof(*e), LV_POLICY_MAX_CPUID);
 }
 
 int lv_svm_set_exception_exits(struct lv_vcpu *v, uint32_t vectors)

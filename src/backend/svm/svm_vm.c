@@ -35,19 +35,6 @@ static long msrpm_bit(uint32_t msr)
 	return -1;
 }
 
-bool lv_svm_msr_wants_exit(const struct svm_vm *sv, uint32_t msr, bool write)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n_msr_exits; i++) {
-		const struct lv_msr_range *r = &sv->msr_exits[i];
-
-		if (msr - r->first < r->count)
-			return (r->flags & (write ? LV_MSR_EXIT_WRITE : LV_MSR_EXIT_READ)) != 0;
-	}
-	return false;
-}
-
 static void msrpm_build(struct svm_vm *sv)
 {
 	uint8_t *pm = sv->msrpm;
@@ -58,9 +45,9 @@ static void msrpm_build(struct svm_vm *sv)
 		uint32_t msr = passthrough_msrs[i];
 		long bit = msrpm_bit(msr);
 
-		if (!lv_svm_msr_wants_exit(sv, msr, false))
+		if (!lv_policy_msr_exits(&sv->msr_exits, msr, false))
 			pm[bit / 8] &= (uint8_t) ~(1u << (bit % 8));
-		if (!lv_svm_msr_wants_exit(sv, msr, true))
+		if (!lv_policy_msr_exits(&sv->msr_exits, msr, true))
 			pm[(bit + 1) / 8] &= (uint8_t) ~(1u << ((bit + 1) % 8));
 	}
 }
@@ -68,19 +55,10 @@ static void msrpm_build(struct svm_vm *sv)
 int lv_svm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n)
 {
 	struct svm_vm *sv = vm->priv;
-	struct lv_msr_range *copy = NULL;
+	int rc = lv_policy_replace(&sv->msr_exits, r, n, sizeof(*r), LV_POLICY_MAX_MSR_RANGES);
 
-	if (n > 64)
-		return LV_ERR_LIMIT;
-	if (n) {
-		copy = lv_plat_alloc(n * sizeof(*copy));
-		if (!copy)
-			return LV_ERR_NOMEM;
-		memcpy(copy, r, n * sizeof(*copy));
-	}
-	lv_plat_free(sv->msr_exits);
-	sv->msr_exits = copy;
-	sv->n_msr_exits = n;
+	if (rc)
+		return rc;
 	msrpm_build(sv);
 	return LV_OK;
 }
@@ -123,7 +101,7 @@ void lv_svm_vm_destroy(struct lv_vm *vm)
 
 	lv_pt_destroy(sv->npt);
 	lv_plat_page_free(sv->msrpm, SVM_MSRPM_PAGES);
-	lv_plat_free(sv->msr_exits);
+	lv_policy_free(&sv->msr_exits);
 	lv_plat_free(sv);
 }
 

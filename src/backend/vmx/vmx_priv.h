@@ -13,6 +13,7 @@
 #include "../../core/ids.h"
 #include "../../core/internal.h"
 #include "../../core/paging.h"
+#include "../../core/policy.h"
 #include "../../core/guest_walk.h"
 #include "../../core/x86_emul.h"
 #include "../../core/vmx_ctls.h"
@@ -49,8 +50,7 @@ struct vmx_vm {
 	uint32_t ept_gen; /* bumped on every EPT change; vCPUs INVEPT when behind */
 	void *msr_bitmap;
 	uint64_t msr_bitmap_pa;
-	struct lv_msr_range *msr_ranges;
-	size_t n_msr_ranges;
+	struct lv_policy msr_exits; /* caller's lv_msr_range policy (lv_vm_set_msr_exits) */
 };
 
 /*
@@ -105,8 +105,7 @@ struct vmx_vcpu {
 	uint32_t windows;     /* LV_WINDOW_* the caller asked for */
 	bool want_irq_window; /* the backend's own, for queued events */
 	bool want_nmi_window;
-	struct lv_cpuid_entry *cpuid;
-	size_t n_cpuid;
+	struct lv_policy cpuid; /* lv_cpuid_entry overrides (lv_vcpu_set_cpuid) */
 	uint64_t host_cr3;
 	uint32_t ept_gen; /* the VM's ept_gen this vCPU last flushed for */
 
@@ -176,7 +175,6 @@ int vmx_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size);
 int vmx_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
 int vmx_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap);
 int vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
-int vmx_msr_policy(const struct vmx_vm *xv, uint32_t index, bool write);
 
 /* vmx_vcpu.c */
 int vmx_vcpu_create(struct lv_vcpu *vcpu);

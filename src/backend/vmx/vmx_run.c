@@ -199,25 +199,11 @@ static int complete_pending(struct vmx_vcpu *xc)
 
 /* ---- exit handlers ---------------------------------------------------------- */
 
-static const struct lv_cpuid_entry *cpuid_find(const struct vmx_vcpu *xc, uint32_t leaf,
-					       uint32_t sub)
-{
-	size_t i;
-
-	for (i = 0; i < xc->n_cpuid; i++) {
-		const struct lv_cpuid_entry *e = &xc->cpuid[i];
-
-		if (e->leaf == leaf && (!(e->flags & LV_CPUID_SUBLEAF) || e->subleaf == sub))
-			return e;
-	}
-	return NULL;
-}
-
 static int handle_cpuid(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
 	struct vmx_gprs *g = &xc->gprs;
 	uint32_t leaf = (uint32_t)g->rax, sub = (uint32_t)g->rcx;
-	const struct lv_cpuid_entry *e = cpuid_find(xc, leaf, sub);
+	const struct lv_cpuid_entry *e = lv_policy_cpuid_find(&xc->cpuid, leaf, sub);
 	uint32_t a, b, c, d;
 
 	if (e) {
@@ -284,7 +270,7 @@ static int handle_msr(struct vmx_vcpu *xc, struct lv_exit *ex, bool write)
 	uint64_t value = ((uint64_t)(uint32_t)g->rdx << 32) | (uint32_t)g->rax;
 	uint64_t *slot;
 
-	if (!vmx_msr_policy(xv, index, write)) {
+	if (!lv_policy_msr_exits(&xv->msr_exits, index, write)) {
 		if (vmx_emulated_msr(xc, index, &slot)) {
 			if (write)
 				*slot = value;
@@ -310,8 +296,8 @@ static int handle_msr(struct vmx_vcpu *xc, struct lv_exit *ex, bool write)
 to_user:
 	ex->reason = write ? LV_EXIT_WRMSR : LV_EXIT_RDMSR;
 	ex->msr.index = index;
-	ex->msr.reason = vmx_msr_policy(xv, index, write) ? LV_MSR_EXIT_FILTER
-							  : LV_MSR_EXIT_UNKNOWN;
+	ex->msr.reason = lv_policy_msr_exits(&xv->msr_exits, index, write) ? LV_MSR_EXIT_FILTER
+									   : LV_MSR_EXIT_UNKNOWN;
 	ex->msr.value = write ? value : 0;
 	ex->msr.error = 0;
 	xc->pending = write ? PEND_WRMSR : PEND_RDMSR;

@@ -334,7 +334,7 @@ void vmx_vcpu_destroy(struct lv_vcpu *vcpu)
 	vpid_lock(vb);
 	lv_vpid_free(&vb->vpids, xc->vpid);
 	vpid_unlock(vb);
-	lv_plat_free(xc->cpuid);
+	lv_policy_free(&xc->cpuid);
 	lv_plat_page_free(xc->vmcs_va, 1);
 	lv_plat_free(xc);
 	vcpu->priv = NULL;
@@ -810,20 +810,8 @@ int vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value)
 int vmx_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
-	struct lv_cpuid_entry *copy = NULL;
 
-	if (n > 256)
-		return LV_ERR_LIMIT;
-	if (n) {
-		copy = lv_plat_alloc(n * sizeof(*copy));
-		if (!copy)
-			return LV_ERR_NOMEM;
-		memcpy(copy, e, n * sizeof(*copy));
-	}
-	lv_plat_free(xc->cpuid);
-	xc->cpuid = copy;
-	xc->n_cpuid = n;
-	return LV_OK;
+	return lv_policy_replace(&xc->cpuid, e, n, sizeof(*e), LV_POLICY_MAX_CPUID);
 }
 
 static void update_exc_bitmap(struct vmx_vcpu *xc)

@@ -44,20 +44,6 @@ static void msr_bitmap_clear(uint8_t *bm, uint32_t msr, bool write)
 	bm[off + msr / 8] &= (uint8_t) ~(1u << (msr % 8));
 }
 
-int vmx_msr_policy(const struct vmx_vm *xv, uint32_t index, bool write)
-{
-	uint32_t need = write ? LV_MSR_EXIT_WRITE : LV_MSR_EXIT_READ;
-	size_t i;
-
-	for (i = 0; i < xv->n_msr_ranges; i++) {
-		const struct lv_msr_range *r = &xv->msr_ranges[i];
-
-		if (index - r->first < r->count && (r->flags & need))
-			return 1;
-	}
-	return 0;
-}
-
 static void msr_bitmap_build(struct vmx_vm *xv)
 {
 	uint8_t *bm = xv->msr_bitmap;
@@ -67,9 +53,9 @@ static void msr_bitmap_build(struct vmx_vm *xv)
 	for (i = 0; i < LV_ARRAY_SIZE(vmx_passthrough_msrs); i++) {
 		uint32_t m = vmx_passthrough_msrs[i];
 
-		if (!vmx_msr_policy(xv, m, false))
+		if (!lv_policy_msr_exits(&xv->msr_exits, m, false))
 			msr_bitmap_clear(bm, m, false);
-		if (!vmx_msr_policy(xv, m, true))
+		if (!lv_policy_msr_exits(&xv->msr_exits, m, true))
 			msr_bitmap_clear(bm, m, true);
 	}
 }
@@ -77,19 +63,10 @@ static void msr_bitmap_build(struct vmx_vm *xv)
 int vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n)
 {
 	struct vmx_vm *xv = vm->priv;
-	struct lv_msr_range *copy = NULL;
+	int rc = lv_policy_replace(&xv->msr_exits, r, n, sizeof(*r), LV_POLICY_MAX_MSR_RANGES);
 
-	if (n > 64)
-		return LV_ERR_LIMIT;
-	if (n) {
-		copy = lv_plat_alloc(n * sizeof(*copy));
-		if (!copy)
-			return LV_ERR_NOMEM;
-		memcpy(copy, r, n * sizeof(*copy));
-	}
-	lv_plat_free(xv->msr_ranges);
-	xv->msr_ranges = copy;
-	xv->n_msr_ranges = n;
+	if (rc)
+		return rc;
 	msr_bitmap_build(xv);
 	return LV_OK;
 }
@@ -130,7 +107,7 @@ void vmx_vm_destroy(struct lv_vm *vm)
 
 	lv_pt_destroy(xv->ept);
 	lv_plat_page_free(xv->msr_bitmap, 1);
-	lv_plat_free(xv->msr_ranges);
+	lv_policy_free(&xv->msr_exits);
 	lv_plat_free(xv);
 	vm->priv = NULL;
 }
