@@ -30,3 +30,18 @@ void lv_policy_free(struct lv_policy *p)
 	p->items = NULL;
 	p->n = 0;
 }
+
+bool lv_policy_msr_exits(const struct lv_policy *p, uint32_t msr, bool write)
+{
+	uint32_t need = write ? LV_MSR_EXIT_WRITE : LV_MSR_EXIT_READ;
+	const struct lv_msr_range *ranges = p->items;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct lv_msr_range *r = &ranges[i];
+
+		if (msr - r->first < r->count && (r->flags & need))
+			return true;
+	}
+	return false;
+}

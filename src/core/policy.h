@@ -65,21 +65,9 @@ static inline const struct lv_cpuid_entry *lv_policy_cpuid_find(const struct lv_
  * Whether the caller asked for RDMSR (@p write false) or WRMSR (@p write
  * true) of @p msr to exit: true when any range containing @p msr has
  * #LV_MSR_EXIT_READ resp. #LV_MSR_EXIT_WRITE (ranges may overlap; their
- * flags add up, as with KVM's MSR filter).
+ * flags add up, as with KVM's MSR filter). Out of line: MSR exits are not
+ * on the CPUID round-trip path, and inlining it there costs registers.
  */
-static inline bool lv_policy_msr_exits(const struct lv_policy *p, uint32_t msr, bool write)
-{
-	uint32_t need = write ? LV_MSR_EXIT_WRITE : LV_MSR_EXIT_READ;
-	const struct lv_msr_range *ranges = p->items;
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		const struct lv_msr_range *r = &ranges[i];
-
-		if (msr - r->first < r->count && (r->flags & need))
-			return true;
-	}
-	return false;
-}
+bool lv_policy_msr_exits(const struct lv_policy *p, uint32_t msr, bool write);
 
 #endif
