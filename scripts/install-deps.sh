@@ -3,7 +3,7 @@
 # run twice: packages already present are skipped. As root it installs with
 # apt-get; otherwise it lists what is missing and fails.
 set -eu
-PKGS="build-essential cmake ninja-build pkg-config clang-14 clang-format-14 \
+PKGS="build-essential cmake ninja-build pkg-config clang clang-14 clang-format clang-format-14 \
 libclang-rt-14-dev libcriterion-dev libelf-dev libzydis-dev nasm doxygen \
 valgrind binutils qemu-system-x86 bochs bochsbios vgabios bochs-term \
 grub-pc-bin grub-common xorriso mtools git"
