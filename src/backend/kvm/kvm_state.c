@@ -62,38 +62,35 @@ static int xioctl(int fd, unsigned long req, void *arg)
 
 /* ---- segments --------------------------------------------------------- */
 
+/*
+ * struct lv_segment and struct kvm_segment name their fields alike; one
+ * macro copies them in either direction.
+ */
+#define SEG_COPY(d, s)                                                                             \
+	do {                                                                                       \
+		memset((d), 0, sizeof(*(d)));                                                      \
+		(d)->base = (s)->base;                                                             \
+		(d)->limit = (s)->limit;                                                           \
+		(d)->selector = (s)->selector;                                                     \
+		(d)->type = (s)->type;                                                             \
+		(d)->s = (s)->s;                                                                   \
+		(d)->dpl = (s)->dpl;                                                               \
+		(d)->present = (s)->present;                                                       \
+		(d)->avl = (s)->avl;                                                               \
+		(d)->l = (s)->l;                                                                   \
+		(d)->db = (s)->db;                                                                 \
+		(d)->g = (s)->g;                                                                   \
+		(d)->unusable = (s)->unusable;                                                     \
+	} while (0)
+
 static void seg_from_kvm(struct lv_segment *d, const struct kvm_segment *s)
 {
-	memset(d, 0, sizeof(*d));
-	d->base = s->base;
-	d->limit = s->limit;
-	d->selector = s->selector;
-	d->type = s->type;
-	d->s = s->s;
-	d->dpl = s->dpl;
-	d->present = s->present;
-	d->avl = s->avl;
-	d->l = s->l;
-	d->db = s->db;
-	d->g = s->g;
-	d->unusable = s->unusable;
+	SEG_COPY(d, s);
 }
 
 static void seg_to_kvm(struct kvm_segment *d, const struct lv_segment *s)
 {
-	memset(d, 0, sizeof(*d));
-	d->base = s->base;
-	d->limit = s->limit;
-	d->selector = s->selector;
-	d->type = s->type;
-	d->s = s->s;
-	d->dpl = s->dpl;
-	d->present = s->present;
-	d->avl = s->avl;
-	d->l = s->l;
-	d->db = s->db;
-	d->g = s->g;
-	d->unusable = s->unusable;
+	SEG_COPY(d, s);
 }
 
 static void sregs_to_lv(const struct kvm_sregs *k, uint32_t mask, struct lv_state *st)
