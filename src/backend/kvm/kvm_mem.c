@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kvm_priv.h"
@@ -221,11 +222,30 @@ static int split(struct kvm_vm *kv, uint64_t gpa, uint64_t end, int newprot)
 	return LV_OK;
 }
 
+/* Monotonic nanoseconds (for the re-send interval below). */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#define PAUSE_RESEND_NS 20000000u /* 20 ms */
+
 /*
  * Replacing a slot leaves a moment in which its range is absent; a vCPU in
  * KVM_RUN would take a spurious MMIO exit for memory that stays mapped. So
  * every vCPU leaves KVM_RUN (immediate_exit + the kick signal, without a
  * kick being reported) and waits in lv_kvm_run() until the change is done.
+ *
+ * One signal is enough: immediate_exit is set first, so a thread that has
+ * not entered KVM_RUN yet returns at once, and one inside it is interrupted
+ * by the signal. The signal is sent again only after PAUSE_RESEND_NS, never
+ * in a tight loop: it is a real-time signal and the kernel queues every
+ * send, so a flood keeps the vCPU thread running the handler forever and it
+ * never gets back to clear in_run (this livelock hung the unmap-while-running
+ * test under load).
  */
 static void vcpus_pause(struct lv_vm *vm)
 {
@@ -236,6 +256,8 @@ static void vcpus_pause(struct lv_vm *vm)
 	for (i = 0; i < vm->max_vcpus; i++) {
 		struct lv_vcpu *v = vm->vcpus[i];
 		struct kvm_vcpu *kp;
+		uint64_t sent = 0;
+		int need_send = 1;
 
 		if (!v || v->state != LV_OBJ_LIVE || !v->priv)
 			continue;
@@ -246,8 +268,14 @@ static void vcpus_pause(struct lv_vm *vm)
 		while (__atomic_load_n(&kp->in_run, __ATOMIC_SEQ_CST)) {
 			int32_t tid = __atomic_load_n(&kp->tid, __ATOMIC_SEQ_CST);
 
-			if (tid > 0)
-				syscall(SYS_tgkill, getpid(), tid, kp->kb->kick_signal);
+			if (!need_send && now_ns() - sent >= PAUSE_RESEND_NS)
+				need_send = 1;
+			if (need_send && tid > 0) {
+				/* A full signal queue (EAGAIN) is retried on the next turn. */
+				if (syscall(SYS_tgkill, getpid(), tid, kp->kb->kick_signal) == 0)
+					need_send = 0;
+				sent = now_ns();
+			}
 			sched_yield();
 		}
 	}

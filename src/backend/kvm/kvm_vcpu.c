@@ -254,12 +254,20 @@ void lv_kvm_vcpus_free(struct kvm_vm *kv)
  * immediate_exit so a KVM_RUN that has not started yet returns -EINTR at
  * once, then signal the thread if it is inside run() so a KVM_RUN already
  * in the guest leaves it. Only async-signal-safe operations.
+ *
+ * Kicks that land before run() consumed the previous one collapse into it
+ * and send no signal: that kick already signalled the thread or set
+ * immediate_exit before the thread entered. This matters because the kick
+ * signal is a real-time signal, which the kernel queues once per send: a
+ * caller kicking in a loop would otherwise keep the vCPU thread busy
+ * running the handler and it might never get out of KVM_RUN.
  */
 int lv_kvm_kick(struct lv_vcpu *vcpu)
 {
 	struct kvm_vcpu *kp = vcpu->priv;
 
-	__atomic_store_n(&kp->kick_pending, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_exchange_n(&kp->kick_pending, 1, __ATOMIC_SEQ_CST))
+		return LV_OK;
 	__atomic_store_n(&kp->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&kp->in_run, __ATOMIC_SEQ_CST)) {
 		int32_t tid = __atomic_load_n(&kp->tid, __ATOMIC_SEQ_CST);
