@@ -307,11 +307,13 @@ int lv_pt_eptp(const struct lv_pt *pt, unsigned memtype, uint64_t *eptp)
 /* ---- argument checks ---- */
 
 /*
- * Validate [va, va + size) and convert va to the internal zero-based
- * address. Canonical formats take sign-extended addresses from either half
- * but a range may not leave its half.
+ * Validate [va, va + size) and give its first and last (inclusive; @last
+ * may be NULL) internal zero-based addresses. Canonical formats take
+ * sign-extended addresses from either half but a range may not leave its
+ * half.
  */
-static int check_range(const struct lv_pt *pt, uint64_t va, uint64_t size, uint64_t *iva)
+static int check_range(const struct lv_pt *pt, uint64_t va, uint64_t size, uint64_t *first,
+		       uint64_t *last)
 {
 	uint64_t top = (uint64_t)1 << pt->va_bits, half = top >> 1;
 
@@ -333,7 +335,9 @@ static int check_range(const struct lv_pt *pt, uint64_t va, uint64_t size, uint6
 		if (va >= end || size > end - va)
 			return LV_ERR_RANGE;
 	}
-	*iva = va;
+	*first = va;
+	if (last)
+		*last = va + (size - 1);
 	return LV_OK;
 }
 
@@ -667,7 +671,7 @@ int lv_pt_map(struct lv_pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint32_
 
 	if (!pt || (attrs & ~KNOWN_ATTRS))
 		return LV_ERR_INVAL;
-	rc = check_range(pt, va, size, &op.first);
+	rc = check_range(pt, va, size, &op.first, &op.last);
 	if (rc)
 		return rc;
 	if (pa & (LV_PT_PAGE_SIZE - 1))
@@ -677,7 +681,6 @@ int lv_pt_map(struct lv_pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint32_
 	rc = pt->fmt->check(pt, attrs);
 	if (rc)
 		return rc;
-	op.last = op.first + (size - 1);
 	op.pa = pa;
 	op.attrs = attrs;
 	op.leaf_levels = (attrs & LV_PT_SMALL) ? 1 : pt->leaf_levels;
@@ -693,10 +696,9 @@ int lv_pt_unmap(struct lv_pt *pt, uint64_t va, uint64_t size, struct lv_pt_flush
 
 	if (!pt)
 		return LV_ERR_INVAL;
-	rc = check_range(pt, va, size, &op.first);
+	rc = check_range(pt, va, size, &op.first, &op.last);
 	if (rc)
 		return rc;
-	op.last = op.first + (size - 1);
 	return run_op(pt, &op);
 }
 
@@ -708,14 +710,13 @@ int lv_pt_protect(struct lv_pt *pt, uint64_t va, uint64_t size, uint32_t attrs,
 
 	if (!pt || (attrs & ~LV_PT_PROT_MASK))
 		return LV_ERR_INVAL;
-	rc = check_range(pt, va, size, &op.first);
+	rc = check_range(pt, va, size, &op.first, &op.last);
 	if (rc)
 		return rc;
 	/* The new rights must be valid by themselves (memory type 0 is always valid). */
 	rc = pt->fmt->check(pt, attrs);
 	if (rc)
 		return rc;
-	op.last = op.first + (size - 1);
 	op.attrs = attrs;
 	return run_op(pt, &op);
 }
@@ -731,7 +732,7 @@ int lv_pt_read_entry(const struct lv_pt *pt, uint64_t va, unsigned level, uint64
 
 	if (!pt || !entry || level < 1 || level > pt->fmt->levels)
 		return LV_ERR_INVAL;
-	rc = check_range(pt, va & ~(LV_PT_PAGE_SIZE - 1), LV_PT_PAGE_SIZE, &iva);
+	rc = check_range(pt, va & ~(LV_PT_PAGE_SIZE - 1), LV_PT_PAGE_SIZE, &iva, NULL);
 	if (rc)
 		return rc;
 	t = pt->root;
@@ -886,10 +887,9 @@ int lv_pt_iterate(const struct lv_pt *pt, uint64_t va, uint64_t size, lv_pt_iter
 
 	if (!pt || !fn)
 		return LV_ERR_INVAL;
-	rc = check_range(pt, va, size, &w.first);
+	rc = check_range(pt, va, size, &w.first, &w.last);
 	if (rc)
 		return rc;
-	w.last = w.first + (size - 1);
 	return iter_walk(pt, &w, pt->root, pt->fmt->levels, 0);
 }
 
@@ -952,10 +952,9 @@ int lv_pt_dirty_clear(struct lv_pt *pt, uint64_t va, uint64_t size, uint64_t *bi
 		return LV_ERR_INVAL;
 	if (pt->fmt->is_ept && !(pt->flags & LV_PT_CFG_EPT_AD))
 		return LV_ERR_NOTSUP;
-	rc = check_range(pt, va, size, &w.first);
+	rc = check_range(pt, va, size, &w.first, &w.last);
 	if (rc)
 		return rc;
-	w.last = w.first + (size - 1);
 	memset(bitmap, 0, ((size >> LV_PT_PAGE_SHIFT) + 63) / 64 * sizeof(uint64_t));
 	dirty_walk(pt, &w, pt->root, pt->fmt->levels, 0);
 	return LV_OK;
