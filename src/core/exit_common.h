@@ -7,11 +7,39 @@
 #include <libvcpu/state.h>
 
 #include "exit_info.h"
+#include "policy.h"
 
 /** Exceptions that push an error code (SDM Vol. 3, Table 6-1; APM Vol. 2, Table 8-1). */
 static inline int lv_exc_has_error_code(unsigned vector)
 {
 	return vector < 32 && ((1u << vector) & 0x60227d00u) != 0;
+}
+
+/** The hypercall record: number in RAX, arguments in RBX, RCX, RDX, RSI, RDI. */
+static inline void lv_exit_set_hypercall(struct lv_exit *out, uint64_t rax, uint64_t rbx,
+					 uint64_t rcx, uint64_t rdx, uint64_t rsi, uint64_t rdi)
+{
+	out->hypercall.nr = rax;
+	out->hypercall.args[0] = rbx;
+	out->hypercall.args[1] = rcx;
+	out->hypercall.args[2] = rdx;
+	out->hypercall.args[3] = rsi;
+	out->hypercall.args[4] = rdi;
+}
+
+/*
+ * An RDMSR/WRMSR the caller handles: FILTER when the caller's policy asked
+ * for it, UNKNOWN when the backend has no answer of its own.
+ */
+static inline void lv_exit_set_msr(struct lv_exit *out, const struct lv_policy *msr_exits,
+				   uint32_t index, bool write, uint64_t value)
+{
+	out->reason = write ? LV_EXIT_WRMSR : LV_EXIT_RDMSR;
+	out->msr.index = index;
+	out->msr.reason = lv_policy_msr_exits(msr_exits, index, write) ? LV_MSR_EXIT_FILTER
+								       : LV_MSR_EXIT_UNKNOWN;
+	out->msr.value = write ? value : 0;
+	out->msr.error = 0;
 }
 
 /** Fill the register-derived parts of CPUID/MSR/hypercall records. */
@@ -32,12 +60,7 @@ static inline void lv_exit_fill_from_regs(struct lv_exit *out, const struct lv_r
 		out->msr.value = (r->rdx << 32) | (r->rax & 0xffffffffull);
 		break;
 	case LV_EXIT_HYPERCALL:
-		out->hypercall.nr = r->rax;
-		out->hypercall.args[0] = r->rbx;
-		out->hypercall.args[1] = r->rcx;
-		out->hypercall.args[2] = r->rdx;
-		out->hypercall.args[3] = r->rsi;
-		out->hypercall.args[4] = r->rdi;
+		lv_exit_set_hypercall(out, r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi);
 		break;
 	default:
 		break;

@@ -7,6 +7,7 @@
  * vcpu->exit and returns to the caller, which completes it on the next run.
  */
 #include "../../core/cpuid.h"
+#include "../../core/exit_common.h"
 #include "../../core/lvlib.h"
 #include "../../core/exit_svm.h"
 #include "svm_hw.h"
@@ -183,12 +184,7 @@ static int exit_msr(struct lv_vcpu *v)
 			return RET_GUEST;
 		}
 	}
-	ex->reason = write ? LV_EXIT_WRMSR : LV_EXIT_RDMSR;
-	ex->msr.index = index;
-	ex->msr.reason = lv_policy_msr_exits(&sv->msr_exits, index, write) ? LV_MSR_EXIT_FILTER
-									   : LV_MSR_EXIT_UNKNOWN;
-	ex->msr.value = write ? val : 0;
-	ex->msr.error = 0;
+	lv_exit_set_msr(ex, &sv->msr_exits, index, write, val);
 	s->pending = write ? SVM_PEND_WRMSR : SVM_PEND_RDMSR;
 	return RET_CALLER;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "../../core/cpuid.h"
+#include "../../core/exit_common.h"
 #include "../../core/lvlib.h"
 #include "vmcs.h"
 #include "vmx_insn.h"
@@ -294,12 +295,7 @@ static int handle_msr(struct vmx_vcpu *xc, struct lv_exit *ex, bool write)
 		return CONTINUE;
 	}
 to_user:
-	ex->reason = write ? LV_EXIT_WRMSR : LV_EXIT_RDMSR;
-	ex->msr.index = index;
-	ex->msr.reason = lv_policy_msr_exits(&xv->msr_exits, index, write) ? LV_MSR_EXIT_FILTER
-									   : LV_MSR_EXIT_UNKNOWN;
-	ex->msr.value = write ? value : 0;
-	ex->msr.error = 0;
+	lv_exit_set_msr(ex, &xv->msr_exits, index, write, value);
 	xc->pending = write ? PEND_WRMSR : PEND_RDMSR;
 	return TO_USER;
 }
@@ -358,12 +354,7 @@ static void fill_hypercall(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
 	const struct vmx_gprs *g = &xc->gprs;
 
-	ex->hypercall.nr = g->rax;
-	ex->hypercall.args[0] = g->rbx;
-	ex->hypercall.args[1] = g->rcx;
-	ex->hypercall.args[2] = g->rdx;
-	ex->hypercall.args[3] = g->rsi;
-	ex->hypercall.args[4] = g->rdi;
+	lv_exit_set_hypercall(ex, g->rax, g->rbx, g->rcx, g->rdx, g->rsi, g->rdi);
 }
 
 static int handle_exception(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
