@@ -6,6 +6,7 @@
  * VMCB directly, so there is nothing to sync lazily beyond that.
  */
 #include "../../core/lvlib.h"
+#include "../../core/seg_attr.h"
 #include "svm_hw.h"
 #include "svm_priv.h"
 
@@ -16,36 +17,39 @@
 /* VMCB segment attributes: descriptor bits 40-47 -> 0-7, 52-55 -> 8-11 (Table B-2). */
 static void seg_to_vmcb(struct vmcb_seg *d, const struct lv_segment *s)
 {
-	uint16_t a = (uint16_t)((s->type & 0xf) | (s->s & 1) << 4 | (s->dpl & 3) << 5 |
-				(s->present & 1) << 7 | (s->avl & 1) << 8 | (s->l & 1) << 9 |
-				(s->db & 1) << 10 | (s->g & 1) << 11);
+	uint32_t a = lv_seg_attr(s);
 
 	if (s->unusable)
-		a &= (uint16_t) ~(1u << 7);
+		a &= ~(1u << 7);
 	d->selector = s->selector;
-	d->attrib = a;
+	d->attrib = lv_seg_attr_to_vmcb(a);
 	d->limit = s->limit;
 	d->base = s->base;
 }
 
 static void seg_from_vmcb(struct lv_segment *s, const struct vmcb_seg *d)
 {
-	uint16_t a = d->attrib;
-
 	memset(s, 0, sizeof(*s));
 	s->selector = d->selector;
 	s->base = d->base;
 	s->limit = d->limit;
-	s->type = a & 0xf;
-	s->s = (a >> 4) & 1;
-	s->dpl = (a >> 5) & 3;
-	s->present = (a >> 7) & 1;
-	s->avl = (a >> 8) & 1;
-	s->l = (a >> 9) & 1;
-	s->db = (a >> 10) & 1;
-	s->g = (a >> 11) & 1;
+	lv_seg_set_attr(s, lv_seg_attr_from_vmcb(d->attrib));
 	s->unusable = !s->present;
 }
+
+/* Neutral state field <-> VMCB save-area field, one list for get and set. */
+#define SVM_SEGS(X)                                                                                \
+	X(cs, cs) X(ds, ds) X(es, es) X(fs, fs) X(gs, gs) X(ss, ss) X(tr, tr) X(ldt, ldtr)
+#define SVM_MSRS(X)                                                                                \
+	X(star, star)                                                                              \
+	X(lstar, lstar)                                                                            \
+	X(cstar, cstar)                                                                            \
+	X(sfmask, sfmask)                                                                          \
+	X(kernel_gs_base, kernel_gs_base)                                                          \
+	X(sysenter_cs, sysenter_cs)                                                                \
+	X(sysenter_esp, sysenter_esp)                                                              \
+	X(sysenter_eip, sysenter_eip)                                                              \
+	X(pat, g_pat)
 
 static void dt_to_vmcb(struct vmcb_seg *d, const struct lv_dtable *t)
 {
@@ -75,20 +79,15 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 		st->regs.rflags = vm->s.rflags;
 	}
 	if (mask & LV_STATE_SEGMENTS) {
-		seg_from_vmcb(&st->segs.cs, &vm->s.cs);
+#define X(l, v) seg_from_vmcb(&st->segs.l, &vm->s.v);
+		SVM_SEGS(X)
+#undef X
 		/*
 		 * Real mode: CS is code whatever the VMCB says (Bochs saves the
 		 * real-mode CS as a data segment, type 3, on #VMEXIT).
 		 */
 		if (!(vm->s.cr0 & 1) && st->segs.cs.s && !(st->segs.cs.type & 8))
 			st->segs.cs.type |= 8;
-		seg_from_vmcb(&st->segs.ds, &vm->s.ds);
-		seg_from_vmcb(&st->segs.es, &vm->s.es);
-		seg_from_vmcb(&st->segs.fs, &vm->s.fs);
-		seg_from_vmcb(&st->segs.gs, &vm->s.gs);
-		seg_from_vmcb(&st->segs.ss, &vm->s.ss);
-		seg_from_vmcb(&st->segs.tr, &vm->s.tr);
-		seg_from_vmcb(&st->segs.ldt, &vm->s.ldtr);
 		dt_from_vmcb(&st->segs.gdt, &vm->s.gdtr);
 		dt_from_vmcb(&st->segs.idt, &vm->s.idtr);
 	}
@@ -111,15 +110,9 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 		st->debug.dr7 = vm->s.dr7;
 	}
 	if (mask & LV_STATE_MSRS) {
-		st->msrs.star = vm->s.star;
-		st->msrs.lstar = vm->s.lstar;
-		st->msrs.cstar = vm->s.cstar;
-		st->msrs.sfmask = vm->s.sfmask;
-		st->msrs.kernel_gs_base = vm->s.kernel_gs_base;
-		st->msrs.sysenter_cs = vm->s.sysenter_cs;
-		st->msrs.sysenter_esp = vm->s.sysenter_esp;
-		st->msrs.sysenter_eip = vm->s.sysenter_eip;
-		st->msrs.pat = vm->s.g_pat;
+#define X(l, v) st->msrs.l = vm->s.v;
+		SVM_MSRS(X)
+#undef X
 		st->msrs.tsc = svm_rdtsc() + vm->c.tsc_offset;
 	}
 	if (mask & LV_STATE_EVENTS) {
@@ -188,14 +181,9 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 		s->pending = SVM_PEND_NONE; /* the caller replaced the registers */
 	}
 	if (mask & LV_STATE_SEGMENTS) {
-		seg_to_vmcb(&vm->s.cs, &st->segs.cs);
-		seg_to_vmcb(&vm->s.ds, &st->segs.ds);
-		seg_to_vmcb(&vm->s.es, &st->segs.es);
-		seg_to_vmcb(&vm->s.fs, &st->segs.fs);
-		seg_to_vmcb(&vm->s.gs, &st->segs.gs);
-		seg_to_vmcb(&vm->s.ss, &st->segs.ss);
-		seg_to_vmcb(&vm->s.tr, &st->segs.tr);
-		seg_to_vmcb(&vm->s.ldtr, &st->segs.ldt);
+#define X(l, v) seg_to_vmcb(&vm->s.v, &st->segs.l);
+		SVM_SEGS(X)
+#undef X
 		dt_to_vmcb(&vm->s.gdtr, &st->segs.gdt);
 		dt_to_vmcb(&vm->s.idtr, &st->segs.idt);
 		vm->s.cpl = st->segs.ss.dpl; /* APM 15.5.1: CPL is SS.DPL */
@@ -221,15 +209,9 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 		vm->s.dr7 = st->debug.dr7;
 	}
 	if (mask & LV_STATE_MSRS) {
-		vm->s.star = st->msrs.star;
-		vm->s.lstar = st->msrs.lstar;
-		vm->s.cstar = st->msrs.cstar;
-		vm->s.sfmask = st->msrs.sfmask;
-		vm->s.kernel_gs_base = st->msrs.kernel_gs_base;
-		vm->s.sysenter_cs = st->msrs.sysenter_cs;
-		vm->s.sysenter_esp = st->msrs.sysenter_esp;
-		vm->s.sysenter_eip = st->msrs.sysenter_eip;
-		vm->s.g_pat = st->msrs.pat;
+#define X(l, v) vm->s.v = st->msrs.l;
+		SVM_MSRS(X)
+#undef X
 		vm->c.tsc_offset = st->msrs.tsc - svm_rdtsc();
 	}
 	if (mask & LV_STATE_EVENTS) {

@@ -5,6 +5,7 @@
  * back lazily, group by group (Intel SDM Vol. 3, chapters 25-27).
  */
 #include "../../core/lvlib.h"
+#include "../../core/seg_attr.h"
 #include "vmcs.h"
 #include "vmx_insn.h"
 #include "vmx_priv.h"
@@ -82,10 +83,7 @@ static uint32_t seg_ar(const struct lv_segment *s)
 
 	if (s->unusable)
 		return SEG_AR_UNUSABLE;
-	ar = (s->type & 0xfu) | ((uint32_t)(s->s & 1) << 4) | ((uint32_t)(s->dpl & 3) << 5) |
-	     ((uint32_t)(s->present & 1) << 7) | ((uint32_t)(s->avl & 1) << 12) |
-	     ((uint32_t)(s->l & 1) << 13) | ((uint32_t)(s->db & 1) << 14) |
-	     ((uint32_t)(s->g & 1) << 15);
+	ar = lv_seg_attr(s);
 	if (s->s)
 		ar |= 1; /* accessed */
 	return ar;
@@ -93,14 +91,7 @@ static uint32_t seg_ar(const struct lv_segment *s)
 
 static void seg_from_ar(struct lv_segment *s, uint32_t ar)
 {
-	s->type = ar & 0xf;
-	s->s = (ar >> 4) & 1;
-	s->dpl = (ar >> 5) & 3;
-	s->present = (ar >> 7) & 1;
-	s->avl = (ar >> 12) & 1;
-	s->l = (ar >> 13) & 1;
-	s->db = (ar >> 14) & 1;
-	s->g = (ar >> 15) & 1;
+	lv_seg_set_attr(s, ar);
 	s->unusable = (ar >> 16) & 1;
 }
 
