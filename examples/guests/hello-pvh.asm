@@ -138,21 +138,7 @@ print_module:
 	mov	esi, msg_mod_first
 	call	puts
 	mov	esi, [ebx]		; paddr (low dword)
-	xor	ecx, ecx
-.len:
-	cmp	ecx, eax
-	jae	.print
-	cmp	ecx, 60
-	jae	.print
-	cmp	byte [esi + ecx], 10
-	je	.print
-	inc	ecx
-	jmp	.len
-.print:
-	call	putn
-	mov	al, 10
-	call	putc
-	ret
+	jmp	put_first_line
 
 section .rodata
 msg_hello:	db "Hello from a PVH guest!", 10, 0
