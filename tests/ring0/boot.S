@@ -6,6 +6,8 @@
  * -> kmain(). Linked at 1 MiB (link.ld); the headers are the first bytes of
  * the one loadable segment.
  */
+#include "long_mode.inc"
+
 #define MB1_MAGIC 0x1badb002
 #define MB1_FLAGS 0x00010003 /* page-align modules, memory info, address fields (bit 16) */
 #define MB2_MAGIC 0xe85250d6
@@ -81,20 +83,7 @@ _start:
 	cmpl	$2048, %ecx
 	jne	2b
 
-	/* PAE, long mode, paging (SDM Vol. 3, 10.8.5). Clear CR0.CD/NW (GRUB on Bochs leaves CD). */
-	movl	%cr4, %eax
-	orl	$(1 << 5), %eax
-	movl	%eax, %cr4
-	movl	$boot_pml4, %eax
-	movl	%eax, %cr3
-	movl	$0xc0000080, %ecx
-	rdmsr
-	orl	$((1 << 8) | (1 << 11)), %eax	/* LME, NXE */
-	wrmsr
-	movl	%cr0, %eax
-	andl	$0x9fffffff, %eax
-	orl	$0x80010023, %eax	/* PG, WP, NE, MP, PE */
-	movl	%eax, %cr0
+	ENTER_LONG_MODE($boot_pml4)
 	lgdt	gdt_ptr
 	ljmp	$0x08, $long_entry
 

@@ -6,6 +6,8 @@
  * then a jump to the 64-bit entry smp.c stored in tramp_entry with the
  * stack in tramp_stack (Intel SDM Vol. 3, 9.4.4 / 10.8.5).
  */
+#include "long_mode.inc"
+
 #define TRAMP_PA 0x70000
 #define T(x) (TRAMP_PA + ((x) - tramp_start))
 
@@ -29,19 +31,7 @@ t32:
 	movw	%ax, %ds
 	movw	%ax, %es
 	movw	%ax, %ss
-	movl	%cr4, %eax
-	orl	$(1 << 5), %eax		/* PAE */
-	movl	%eax, %cr4
-	movl	T(tramp_cr3), %eax
-	movl	%eax, %cr3
-	movl	$0xc0000080, %ecx
-	rdmsr
-	orl	$((1 << 8) | (1 << 11)), %eax	/* LME, NXE */
-	wrmsr
-	movl	%cr0, %eax
-	andl	$0x9fffffff, %eax
-	orl	$0x80010023, %eax	/* PG, WP, NE, MP, PE */
-	movl	%eax, %cr0
+	ENTER_LONG_MODE(T(tramp_cr3))
 	ljmp	$0x18, $T(t64)
 
 	.code64
