@@ -256,8 +256,7 @@ static void vcpus_pause(struct lv_vm *vm)
 	for (i = 0; i < vm->max_vcpus; i++) {
 		struct lv_vcpu *v = vm->vcpus[i];
 		struct kvm_vcpu *kp;
-		uint64_t sent = 0;
-		int need_send = 1;
+		uint64_t next_send = 0; /* now_ns() time of the next (re-)send */
 
 		if (!v || v->state != LV_OBJ_LIVE || !v->priv)
 			continue;
@@ -267,15 +266,12 @@ static void vcpus_pause(struct lv_vm *vm)
 		__atomic_store_n(&kp->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 		while (__atomic_load_n(&kp->in_run, __ATOMIC_SEQ_CST)) {
 			int32_t tid = __atomic_load_n(&kp->tid, __ATOMIC_SEQ_CST);
+			uint64_t now = now_ns();
 
-			if (!need_send && now_ns() - sent >= PAUSE_RESEND_NS)
-				need_send = 1;
-			if (need_send && tid > 0) {
-				/* A full signal queue (EAGAIN) is retried on the next turn. */
-				if (syscall(SYS_tgkill, getpid(), tid, kp->kb->kick_signal) == 0)
-					need_send = 0;
-				sent = now_ns();
-			}
+			/* A failed send (full signal queue) is retried on the next turn. */
+			if (now >= next_send && tid > 0 &&
+			    syscall(SYS_tgkill, getpid(), tid, kp->kb->kick_signal) == 0)
+				next_send = now + PAUSE_RESEND_NS;
 			sched_yield();
 		}
 	}
