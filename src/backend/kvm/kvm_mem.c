@@ -7,8 +7,9 @@
  * KVM side: one KVM slot per contiguous piece of a caller mapping whose
  * protection is not 0. KVM cannot change READONLY in place, so unmapping or
  * protecting part of a slot deletes it and re-creates the pieces that stay
- * (running vCPUs are held outside KVM_RUN meanwhile, see vcpus_pause()). Without LV_PROT_WRITE a slot is KVM_MEM_READONLY
- * (writes exit as MMIO); protection 0 means no slot (every access exits).
+ * (running vCPUs are held outside KVM_RUN meanwhile, see vcpus_pause()).
+ * Without LV_PROT_WRITE a slot is KVM_MEM_READONLY (writes exit as MMIO);
+ * protection 0 means no slot (every access exits).
  * KVM has no no-execute slots: LV_PROT_EXEC is ignored (LV_FEAT_NOEXEC_MEM
  * is clear).
  *
