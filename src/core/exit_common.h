@@ -7,12 +7,33 @@
 #include <libvcpu/state.h>
 
 #include "exit_info.h"
+#include "lvlib.h"
 #include "policy.h"
 
 /** Exceptions that push an error code (SDM Vol. 3, Table 6-1; APM Vol. 2, Table 8-1). */
 static inline int lv_exc_has_error_code(unsigned vector)
 {
 	return vector < 32 && ((1u << vector) & 0x60227d00u) != 0;
+}
+
+/*
+ * A single IN/OUT the caller completes: the data travels in @p buf (cleared
+ * first, @p bufsize bytes), which for OUT gets the low @p size bytes of RAX.
+ */
+static inline void lv_exit_set_pio(struct lv_exit *out, uint16_t port, uint8_t size, bool write,
+				   uint64_t rax, uint8_t *buf, size_t bufsize)
+{
+	out->reason = LV_EXIT_IO;
+	out->io.port = port;
+	out->io.size = size;
+	out->io.is_write = write;
+	out->io.is_string = 0;
+	out->io.is_rep = 0;
+	out->io.count = 1;
+	out->io.data = buf;
+	memset(buf, 0, bufsize);
+	if (write)
+		memcpy(buf, &rax, size);
 }
 
 /** The hypercall record: number in RAX, arguments in RBX, RCX, RDX, RSI, RDI. */

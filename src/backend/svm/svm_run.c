@@ -200,17 +200,11 @@ static int exit_io(struct lv_vcpu *v)
 
 	if (info & SVM_IOIO_STR)
 		return lv_svm_mmio_start(v, 1);
-	ex->reason = LV_EXIT_IO;
-	ex->io.port = (uint16_t)(info >> SVM_IOIO_PORT_SHIFT);
-	ex->io.size = (uint8_t)(sz == 4 ? 4 : sz == 2 ? 2 : 1);
-	ex->io.is_write = !(info & SVM_IOIO_IN);
-	ex->io.is_string = 0;
-	ex->io.is_rep = 0;
-	ex->io.count = 1;
-	ex->io.data = s->io_buf;
-	memset(s->io_buf, 0, sizeof(s->io_buf));
-	if (ex->io.is_write)
-		memcpy(s->io_buf, &s->vmcb->s.rax, ex->io.size);
+	lv_exit_set_pio(ex, (uint16_t)(info >> SVM_IOIO_PORT_SHIFT),
+			(uint8_t)(sz == 4   ? 4
+				  : sz == 2 ? 2
+					    : 1),
+			!(info & SVM_IOIO_IN), s->vmcb->s.rax, s->io_buf, sizeof(s->io_buf));
 	s->next_rip = s->vmcb->c.exitinfo2;
 	s->pending = ex->io.is_write ? SVM_PEND_IO_OUT : SVM_PEND_IO_IN;
 	return RET_CALLER;

@@ -245,17 +245,9 @@ static int handle_io(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
 		/* INS/OUTS go through the instruction emulator (vmx_emul.c). */
 		return vmx_emul_string_io(xc, ex);
 	}
-	ex->reason = LV_EXIT_IO;
-	ex->io.port = IOQ_PORT(q);
-	ex->io.size = (uint8_t)IOQ_SIZE(q);
-	ex->io.is_write = !(q & IOQ_IN);
-	ex->io.is_string = 0;
-	ex->io.is_rep = 0;
-	ex->io.count = 1;
-	ex->io.data = xc->io_buf;
-	memset(xc->io_buf, 0, sizeof(xc->io_buf));
+	lv_exit_set_pio(ex, (uint16_t)IOQ_PORT(q), (uint8_t)IOQ_SIZE(q), !(q & IOQ_IN),
+			xc->gprs.rax, xc->io_buf, sizeof(xc->io_buf));
 	if (ex->io.is_write) {
-		memcpy(xc->io_buf, &xc->gprs.rax, ex->io.size);
 		skip_insn(xc, xc->insn_len); /* nothing left to complete */
 	} else {
 		xc->pending = PEND_IO_IN;
