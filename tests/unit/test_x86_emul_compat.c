@@ -198,52 +198,18 @@ static bool generate(struct lv_x86_insn *in)
 Test(x86_emul_compat, random_instructions_match_the_cpu_in_32bit_mode, .init = setup,
      .fini = teardown)
 {
-	unsigned done = 0, tries = 0;
+	const struct low32_test t = {
+		.mode = "32-bit",
+		.want = 20000,
+		.max_tries = 2000000,
+		.generate = generate,
+		.run_native = lv_compat_run,
+		.out = low + 0x800,
+		.rip = (uintptr_t)code,
+		.mem_len = BUF_SIZE,
+	};
 
-	while (done < 20000 && tries < 2000000) {
-		struct lv_x86_insn in;
-		struct lv_regs start;
-		uint32_t out[9];
-		uint64_t fmask = LV_X86_ARITH_FLAGS | LV_X86_DF;
-		char hex[48] = "";
-
-		tries++;
-		if (!generate(&in))
-			continue;
-		for (unsigned i = 0; i < in.len; i++)
-			sprintf(hex + 3 * i, "%02x ", code[i]);
-		for (unsigned i = 0; i < BUF_SIZE; i++)
-			buf[i] = (uint8_t)rnd();
-		memcpy(init, buf, BUF_SIZE);
-		start = regs;
-		lv_compat_run(&regs);
-		memcpy(out, low + 0x800, sizeof(out));
-		memcpy(native_after, buf, BUF_SIZE);
-		if (in.op >= LV_X86_OP_BT && in.op <= LV_X86_OP_BTC)
-			fmask = LV_X86_CF | LV_X86_ZF | LV_X86_DF;
-		for (as_device = 0; as_device < 2; as_device++) {
-			memcpy(buf, init, BUF_SIZE);
-			regs = start;
-			run_emulator((uintptr_t)code, in.len, access_in_buffer);
-			for (unsigned r = 0; r < 8; r++) {
-				if (r == 4)
-					continue;
-				cr_assert_eq((uint32_t)*gpr(&regs, r), out[r],
-					     "%s(%s) dev=%d reg %u: emulator %#x cpu %#x", hex,
-					     lv_x86_op_name(in.op), as_device, r,
-					     (uint32_t)*gpr(&regs, r), out[r]);
-			}
-			cr_assert_eq(regs.rflags & fmask, out[8] & fmask,
-				     "%s(%s) dev=%d flags emulator %#lx cpu %#x", hex,
-				     lv_x86_op_name(in.op), as_device, (unsigned long)regs.rflags,
-				     out[8]);
-			cr_assert_eq(memcmp(buf, native_after, BUF_SIZE), 0,
-				     "%s(%s): memory differs", hex, lv_x86_op_name(in.op));
-		}
-		done++;
-	}
-	cr_log_info("%u instructions compared in 32-bit mode (%u generated)", done, tries);
-	cr_assert_eq(done, 20000);
+	compare_low32(&t);
 }
 
 #else

@@ -5,13 +5,15 @@
  * (test_x86_emul_native.c, _compat.c, _mode16.c). Every test_*.c is its own
  * executable, so everything here is static.
  *
- * Before including: <criterion/criterion.h>, <string.h>, core/x86_emul.h,
- * BUF_SIZE (bytes of the data buffer) and HARNESS_SEED (xorshift seed).
+ * Before including: <criterion/criterion.h>, <stdio.h>, <string.h>,
+ * core/x86_alu.h, core/x86_emul.h, BUF_SIZE (bytes of the data buffer) and
+ * HARNESS_SEED (xorshift seed).
  *
  * Provides the state (code page, buffer, copies of it, registers, segments,
  * environment, RAM-or-device switch), rnd(), the emulator callbacks `ops`
  * (identity translation; the code page is RAM, the buffer RAM unless
- * as_device), the candidate opcodes of the subset, gpr() and run_emulator().
+ * as_device), the candidate opcodes of the subset, gpr(), run_emulator()
+ * and compare_low32(), the comparison loop of the 32- and 16-bit tests.
  */
 #ifndef LV_TESTS_X86_NATIVE_HARNESS_H
 #define LV_TESTS_X86_NATIVE_HARNESS_H
@@ -137,6 +139,78 @@ static void run_emulator(uint64_t rip, unsigned len,
 static inline bool access_in_buffer(uint64_t addr, uint32_t size)
 {
 	return addr >= (uintptr_t)buf && addr + size <= (uintptr_t)buf + BUF_SIZE;
+}
+
+/* What the 32-bit (compatibility mode) and the 16-bit test differ in. */
+struct low32_test {
+	const char *mode;	  /* "32-bit" or "16-bit", for the log */
+	unsigned want, max_tries; /* instructions to compare; generation attempts at most */
+	/* One random instruction + epilogue in the code page, start registers in regs. */
+	bool (*generate)(struct lv_x86_insn *in);
+	void (*run_native)(struct lv_regs *regs);
+	/* Where the native epilogue stored EAX..EDI and EFLAGS (9 dwords, ESP unused). */
+	const uint8_t *out;
+	uint64_t rip;	/* the emulator's start RIP (the offset of the code page in CS) */
+	size_t mem_len; /* bytes of the buffer that must match from its start */
+};
+
+/*
+ * Until @p t->want instructions were compared (or @p t->max_tries generated):
+ * generate one, randomise the buffer, run it natively, then through the
+ * emulator with the same registers and buffer, once as RAM and once as a
+ * device. The low 32 bits of EAX..EDI (ESP excepted), the arithmetic flags
+ * and DF (BT*: CF, ZF and DF; the others are undefined) and the first
+ * @p t->mem_len bytes of the buffer must match.
+ */
+static inline void compare_low32(const struct low32_test *t)
+{
+	unsigned done = 0, tries = 0;
+
+	while (done < t->want && tries < t->max_tries) {
+		struct lv_x86_insn in;
+		struct lv_regs start;
+		uint32_t out[9];
+		uint64_t fmask = LV_X86_ARITH_FLAGS | LV_X86_DF;
+		char hex[48] = "";
+
+		tries++;
+		if (!t->generate(&in))
+			continue;
+		for (unsigned i = 0; i < in.len; i++)
+			sprintf(hex + 3 * i, "%02x ", code[i]);
+		for (unsigned i = 0; i < BUF_SIZE; i++)
+			buf[i] = (uint8_t)rnd();
+		memcpy(init, buf, BUF_SIZE);
+		start = regs;
+		t->run_native(&regs);
+		memcpy(out, t->out, sizeof(out));
+		memcpy(native_after, buf, BUF_SIZE);
+		if (in.op >= LV_X86_OP_BT && in.op <= LV_X86_OP_BTC)
+			fmask = LV_X86_CF | LV_X86_ZF | LV_X86_DF;
+		for (as_device = 0; as_device < 2; as_device++) {
+			memcpy(buf, init, BUF_SIZE);
+			regs = start;
+			run_emulator(t->rip, in.len, access_in_buffer);
+			for (unsigned r = 0; r < 8; r++) {
+				if (r == 4)
+					continue;
+				cr_assert_eq((uint32_t)*gpr(&regs, r), out[r],
+					     "%s(%s) dev=%d reg %u: emulator %#x cpu %#x", hex,
+					     lv_x86_op_name(in.op), as_device, r,
+					     (uint32_t)*gpr(&regs, r), out[r]);
+			}
+			cr_assert_eq(regs.rflags & fmask, out[8] & fmask,
+				     "%s(%s) dev=%d flags emulator %#lx cpu %#x", hex,
+				     lv_x86_op_name(in.op), as_device, (unsigned long)regs.rflags,
+				     out[8]);
+			cr_assert_eq(memcmp(buf, native_after, t->mem_len), 0,
+				     "%s(%s): memory differs", hex, lv_x86_op_name(in.op));
+		}
+		done++;
+	}
+	cr_log_info("%u instructions compared in %s mode (%u generated)", done, t->mode, tries);
+	cr_assert_eq(done, t->want, "only %u of %u instructions compared in %s mode (%u generated)",
+		     done, t->want, t->mode, tries);
 }
 
 #endif
