@@ -203,6 +203,7 @@ Test(x86_emul_compat, random_instructions_match_the_cpu_in_32bit_mode, .init = s
 		.want = 20000,
 		.max_tries = 2000000,
 		.generate = generate,
+		.epilogue = epilogue,
 		.run_native = lv_compat_run,
 		.out = low + 0x800,
 		.rip = (uintptr_t)code,

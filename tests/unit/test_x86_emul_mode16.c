@@ -252,6 +252,7 @@ Test(x86_emul_mode16, random_instructions_match_the_cpu_in_16bit_mode, .init = s
 		.want = 10000,
 		.max_tries = 1000000,
 		.generate = generate,
+		.epilogue = epilogue,
 		.run_native = lv_m16_run,
 		.out = buf + OUT,
 		.rip = 0,	/* IP 0 of the code segment */
