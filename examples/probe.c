@@ -29,16 +29,19 @@ static const struct {
 int main(void)
 {
 	struct lv_backend *b;
+	struct lv_open_info why;
 	struct lv_caps caps;
 	struct lv_vm *vm;
 	struct lv_vcpu *vcpu;
 	size_t i;
 	int rc;
 
-	rc = lv_backend_open(LV_BACKEND_ANY, &b);
+	rc = lv_backend_open_ex(LV_BACKEND_ANY, &b, &why);
 	if (rc) {
-		fprintf(stderr, "no usable backend: %s (%s)\n", lv_status_name(rc),
-			lv_strerror(rc));
+		/* One line: what is wrong, the status, and what to do. */
+		fprintf(stderr, "lv-probe: no usable backend: %s: %s (%s)%s%s\n",
+			lv_backend_kind_name(why.kind), why.what, lv_status_name(rc),
+			why.hint[0] ? "; to fix: " : "", why.hint);
 		return 1;
 	}
 	lv_backend_caps(b, &caps);

@@ -258,16 +258,18 @@ static int fail(const char *what, int rc)
 static int run_guest(const struct options *o, struct guest_mem *m, const struct boot_entry *e)
 {
 	struct lv_backend *b = NULL;
+	struct lv_open_info why;
 	struct lv_vm *vm = NULL;
 	struct lv_vcpu *vcpu = NULL;
 	struct sigaction sa;
 	struct vmm v;
 	int rc, status;
 
-	rc = lv_backend_open(o->backend, &b);
+	rc = lv_backend_open_ex(o->backend, &b, &why);
 	if (rc) {
-		vmm_error("backend '%s' is not usable here: %s (%s)",
-			  lv_backend_kind_name(o->backend), lv_status_name(rc), lv_strerror(rc));
+		vmm_error("backend '%s' is not usable here: %s (%s)%s%s",
+			  lv_backend_kind_name(why.kind), why.what, lv_status_name(rc),
+			  why.hint[0] ? "; to fix: " : "", why.hint);
 		return STATUS_FAILURE;
 	}
 	status = STATUS_FAILURE;

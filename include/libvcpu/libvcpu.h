@@ -117,9 +117,54 @@ struct lv_caps {
  * @return #LV_OK; #LV_ERR_INVAL (NULL @p out, unknown kind); #LV_ERR_NODEV
  *         (not compiled in or not usable on this host, e.g. no /dev/kvm or
  *         no VMX/SVM); #LV_ERR_DISABLED (firmware disabled it);
- *         #LV_ERR_PERM; #LV_ERR_NOMEM. Allocates.
+ *         #LV_ERR_PERM; #LV_ERR_NOTSUP (a required feature or kernel
+ *         extension is missing); #LV_ERR_NOMEM. Allocates.
+ *         lv_backend_open_ex() also says why.
  */
 int lv_backend_open(uint32_t kind, struct lv_backend **out);
+
+/** Why lv_backend_open_ex() could not open a backend (#lv_open_info.cause). */
+enum lv_open_cause {
+	LV_OPEN_OK = 0,		    /**< It opened. */
+	LV_OPEN_NOT_BUILT = 1,	    /**< That kind is not compiled into this archive. */
+	LV_OPEN_NO_CPU_SUPPORT = 2, /**< The CPU (as this system sees it) lacks VMX/SVM or a
+				         feature the backend requires (@c detail: which). */
+	LV_OPEN_DISABLED = 3,	    /**< Firmware disabled it (IA32_FEATURE_CONTROL, VM_CR). */
+	LV_OPEN_NO_DEVICE = 4,	    /**< No /dev/kvm (@c os_error: errno of open()). */
+	LV_OPEN_PERMISSION = 5,	    /**< /dev/kvm exists but may not be opened read-write. */
+	LV_OPEN_API_VERSION = 6,    /**< KVM_GET_API_VERSION is not 12 (@c detail: what it said). */
+	LV_OPEN_MISSING_EXTENSION = 7, /**< A KVM extension the backend needs is missing (@c detail:
+					    its KVM_CAP_* number; @c what names it). */
+	LV_OPEN_NO_MEMORY = 8,	       /**< Allocation failed. */
+	LV_OPEN_OTHER = 9,	       /**< Anything else (@c what says). */
+};
+
+/**
+ * The cause of an lv_backend_open_ex() failure, for people: @c what and
+ * @c hint are static one-line strings (never NULL after the call, never to be
+ * freed), e.g. what "/dev/kvm does not exist" and hint "load kvm_amd or
+ * kvm_intel (modprobe); ...".
+ */
+struct lv_open_info {
+	int status;	  /**< The call's return value (#LV_OK when a backend opened). */
+	uint32_t kind;	  /**< The backend kind this is about (#lv_backend_kind). */
+	uint32_t cause;	  /**< #lv_open_cause. */
+	int32_t os_error; /**< Host error number (errno) behind it; 0 if none. */
+	uint64_t detail;  /**< Cause-specific number (see #lv_open_cause); 0 if none. */
+	const char *what; /**< What is wrong, one line, no trailing newline. */
+	const char *hint; /**< What to do about it, one line; "" when there is nothing to say. */
+};
+
+/**
+ * lv_backend_open(), and on failure the cause in @p info.
+ * With #LV_BACKEND_ANY and several backends failing, @p info describes the
+ * failure whose status lv_backend_open() would return.
+ * @param kind as for lv_backend_open().
+ * @param out as for lv_backend_open().
+ * @param info may be NULL; otherwise filled on success and on failure.
+ * @return as lv_backend_open().
+ */
+int lv_backend_open_ex(uint32_t kind, struct lv_backend **out, struct lv_open_info *info);
 
 /**
  * Close a backend. All its VMs must have been destroyed and (ring 0) every

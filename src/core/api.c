@@ -11,50 +11,147 @@
 
 /* ---- backends --------------------------------------------------------- */
 
-int lv_backend_open_ops(const struct lv_backend_ops *ops, struct lv_backend **out)
+int lv_backend_fail(struct lv_backend *b, int status, uint32_t cause, int os_error, uint64_t detail,
+		    const char *what, const char *hint)
+{
+	b->why.status = status;
+	b->why.kind = b->caps.kind;
+	b->why.cause = cause;
+	b->why.os_error = os_error;
+	b->why.detail = detail;
+	b->why.what = what;
+	b->why.hint = hint;
+	return status;
+}
+
+/* @p info for @p status when nobody said more. */
+static void open_info_generic(struct lv_open_info *info, uint32_t kind, int status)
+{
+	info->status = status;
+	info->kind = kind;
+	info->os_error = 0;
+	info->detail = 0;
+	info->hint = "";
+	switch (status) {
+	case LV_OK:
+		info->cause = LV_OPEN_OK;
+		info->what = "opened";
+		break;
+	case LV_ERR_NOMEM:
+		info->cause = LV_OPEN_NO_MEMORY;
+		info->what = "out of memory while opening the backend";
+		break;
+	case LV_ERR_DISABLED:
+		info->cause = LV_OPEN_DISABLED;
+		info->what = "virtualization is disabled by the firmware";
+		info->hint = "enable VT-x / AMD-V (SVM) in the firmware setup";
+		break;
+	case LV_ERR_NODEV:
+		info->cause = LV_OPEN_NO_CPU_SUPPORT;
+		info->what = "the backend is not available on this host";
+		break;
+	default:
+		info->cause = LV_OPEN_OTHER;
+		info->what = lv_strerror(status);
+		break;
+	}
+}
+
+int lv_backend_open_ops_ex(const struct lv_backend_ops *ops, struct lv_backend **out,
+			   struct lv_open_info *info)
 {
 	struct lv_backend *b;
 	int rc;
 
-	if (!ops || !out || !ops->open || !ops->close)
+	if (!ops || !out || !ops->open || !ops->close) {
+		if (info)
+			open_info_generic(info, ops ? ops->kind : LV_BACKEND_ANY, LV_ERR_INVAL);
 		return LV_ERR_INVAL;
+	}
 	b = lv_plat_alloc(sizeof(*b));
-	if (!b)
+	if (!b) {
+		if (info)
+			open_info_generic(info, ops->kind, LV_ERR_NOMEM);
 		return LV_ERR_NOMEM;
+	}
 	b->ops = ops;
 	b->caps.kind = ops->kind;
 	rc = ops->open(b);
+	if (info) {
+		if (rc && b->why.status == rc && b->why.what)
+			*info = b->why;
+		else
+			open_info_generic(info, ops->kind, rc);
+		if (!info->hint)
+			info->hint = "";
+	}
 	if (rc) {
 		lv_plat_free(b);
 		return rc;
 	}
+	b->why.status = LV_OK;
 	*out = b;
 	return LV_OK;
 }
 
-int lv_backend_open(uint32_t kind, struct lv_backend **out)
+int lv_backend_open_ops(const struct lv_backend_ops *ops, struct lv_backend **out)
 {
-	int rc = LV_ERR_NODEV, first_err = 0;
+	return lv_backend_open_ops_ex(ops, out, NULL);
+}
+
+int lv_backend_open_ex(uint32_t kind, struct lv_backend **out, struct lv_open_info *info)
+{
+	struct lv_open_info one, first;
+	int rc, first_err = 0;
 	size_t i;
 
-	if (!out)
+	if (!out || kind > LV_BACKEND_VMX) {
+		if (out)
+			*out = NULL;
+		if (info) {
+			open_info_generic(info, kind, LV_ERR_INVAL);
+			info->what = out ? "unknown backend kind" : "NULL handle pointer";
+		}
 		return LV_ERR_INVAL;
+	}
 	*out = NULL;
-	if (kind > LV_BACKEND_VMX)
-		return LV_ERR_INVAL;
 	for (i = 0; lv_backend_registry[i]; i++) {
 		const struct lv_backend_ops *ops = lv_backend_registry[i];
 
 		if (kind != LV_BACKEND_ANY && ops->kind != kind)
 			continue;
-		rc = lv_backend_open_ops(ops, out);
-		if (rc == LV_OK)
+		rc = lv_backend_open_ops_ex(ops, out, &one);
+		if (rc == LV_OK) {
+			if (info)
+				*info = one;
 			return LV_OK;
+		}
 		/* Report the most specific reason: anything beats NODEV. */
-		if (!first_err || first_err == LV_ERR_NODEV)
+		if (!first_err || first_err == LV_ERR_NODEV) {
 			first_err = rc;
+			first = one;
+		}
 	}
-	return first_err ? first_err : LV_ERR_NODEV;
+	if (first_err) {
+		if (info)
+			*info = first;
+		return first_err;
+	}
+	if (info) {
+		open_info_generic(info, kind, LV_ERR_NODEV);
+		info->cause = LV_OPEN_NOT_BUILT;
+		info->what = kind == LV_BACKEND_ANY
+				     ? "no backend is compiled into this archive"
+				     : "this backend is not compiled into this archive";
+		info->hint =
+			"link the archive that has it: libvcpu (kvm) or libvcpu_kernel (vmx, svm)";
+	}
+	return LV_ERR_NODEV;
+}
+
+int lv_backend_open(uint32_t kind, struct lv_backend **out)
+{
+	return lv_backend_open_ex(kind, out, NULL);
 }
 
 int lv_backend_close(struct lv_backend *b)

@@ -26,7 +26,11 @@ struct lv_backend_ops {
 	const char *name;
 	uint32_t kind;
 
-	/* Backend lifetime. open() fills b->caps and b->priv. */
+	/*
+	 * Backend lifetime. open() fills b->caps and b->priv; when it fails
+	 * it may say why with lv_backend_fail() (else the status alone is
+	 * turned into a generic cause).
+	 */
 	int (*open)(struct lv_backend *b);
 	void (*close)(struct lv_backend *b);
 	int (*cpu_enable)(struct lv_backend *b);
@@ -72,7 +76,8 @@ struct lv_backend {
 	void *priv;
 	struct lv_vm *vms; /* every VM struct ever allocated (live or dead) */
 	uint32_t live_vms;
-	uint32_t enabled_cpus; /* maintained by cpu_enable/disable */
+	uint32_t enabled_cpus;	 /* maintained by cpu_enable/disable */
+	struct lv_open_info why; /* open(): the cause of a failure */
 };
 
 struct lv_vm {
@@ -102,6 +107,15 @@ struct lv_vcpu {
  * lv_backend_open() uses it for every registry entry).
  */
 int lv_backend_open_ops(const struct lv_backend_ops *ops, struct lv_backend **out);
+int lv_backend_open_ops_ex(const struct lv_backend_ops *ops, struct lv_backend **out,
+			   struct lv_open_info *info);
+
+/*
+ * For a backend's open(): record why it fails (@p what and @p hint static
+ * strings, see struct lv_open_info) and return @p status.
+ */
+int lv_backend_fail(struct lv_backend *b, int status, uint32_t cause, int os_error, uint64_t detail,
+		    const char *what, const char *hint);
 
 /* Backend registries (one per archive). NULL-terminated. */
 extern const struct lv_backend_ops *const lv_backend_registry[];

@@ -198,6 +198,73 @@ Test(backend, open_rejects_bad_arguments)
 	cr_assert_eq(lv_cpu_disable(NULL), LV_ERR_INVAL);
 }
 
+/* Opens that fail: one says why through lv_backend_fail(), one does not. */
+static int m_open_says_why(struct lv_backend *bk)
+{
+	return lv_backend_fail(bk, LV_ERR_NOTSUP, LV_OPEN_MISSING_EXTENSION, 0, 136,
+			       "KVM lacks KVM_CAP_IMMEDIATE_EXIT", "use a newer Linux kernel");
+}
+static int m_open_silent(struct lv_backend *bk)
+{
+	(void)bk;
+	return LV_ERR_DISABLED;
+}
+
+Test(backend, open_ex_reports_the_cause)
+{
+	struct lv_backend_ops why_ops = mock_ops, silent_ops = mock_ops;
+	struct lv_open_info w;
+	struct lv_backend *x = NULL;
+
+	why_ops.open = m_open_says_why;
+	silent_ops.open = m_open_silent;
+	memset(&w, 0x5a, sizeof(w));
+	cr_assert_eq(lv_backend_open_ops_ex(&why_ops, &x, &w), LV_ERR_NOTSUP);
+	cr_expect_null(x);
+	cr_expect_eq(w.status, LV_ERR_NOTSUP);
+	cr_expect_eq(w.cause, LV_OPEN_MISSING_EXTENSION);
+	cr_expect_eq(w.detail, 136);
+	cr_expect_eq(w.os_error, 0);
+	cr_expect_str_eq(w.what, "KVM lacks KVM_CAP_IMMEDIATE_EXIT");
+	cr_expect_str_eq(w.hint, "use a newer Linux kernel");
+
+	/* A backend that says nothing: the cause follows from the status. */
+	memset(&w, 0x5a, sizeof(w));
+	cr_assert_eq(lv_backend_open_ops_ex(&silent_ops, &x, &w), LV_ERR_DISABLED);
+	cr_expect_eq(w.cause, LV_OPEN_DISABLED);
+	cr_expect_not_null(w.what);
+	cr_expect_not_null(w.hint);
+	cr_expect_eq(lv_hosted_allocs_outstanding(), 0);
+
+	/* Success says so; NULL info is allowed. */
+	cr_assert_eq(lv_backend_open_ops_ex(&mock_ops, &x, &w), LV_OK);
+	cr_expect_eq(w.status, LV_OK);
+	cr_expect_eq(w.cause, LV_OPEN_OK);
+	cr_expect_str_eq(w.hint, "");
+	cr_assert_eq(lv_backend_close(x), LV_OK);
+	cr_assert_eq(lv_backend_open_ops_ex(&mock_ops, &x, NULL), LV_OK);
+	cr_assert_eq(lv_backend_close(x), LV_OK);
+}
+
+Test(backend, open_ex_bad_arguments_and_unbuilt_kinds)
+{
+	struct lv_open_info w;
+	struct lv_backend *x = (void *)1;
+
+	cr_assert_eq(lv_backend_open_ex(LV_BACKEND_ANY, NULL, &w), LV_ERR_INVAL);
+	cr_expect_eq(w.status, LV_ERR_INVAL);
+	cr_expect_not_null(w.what);
+	cr_assert_eq(lv_backend_open_ex(77, &x, &w), LV_ERR_INVAL);
+	cr_expect_null(x);
+	cr_expect_str_eq(w.what, "unknown backend kind");
+	/* The hosted archive holds no raw backends: NOT_BUILT, and how to get one. */
+	cr_assert_eq(lv_backend_open_ex(LV_BACKEND_SVM, &x, &w), LV_ERR_NODEV);
+	cr_expect_eq(w.cause, LV_OPEN_NOT_BUILT);
+	cr_expect_eq(w.kind, LV_BACKEND_SVM);
+	cr_expect(strstr(w.hint, "libvcpu_kernel") != NULL, "hint: %s", w.hint);
+	cr_assert_eq(lv_backend_open_ex(LV_BACKEND_VMX, &x, NULL), LV_ERR_NODEV);
+}
+
 Test(backend, open_fails_cleanly_without_memory)
 {
 	struct lv_backend *x = NULL;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kvm_priv.h"
+#include "../../core/cpuid.h"
 
 /* Max CPUID entries we ask KVM_GET_SUPPORTED_CPUID for. */
 #define KVM_CPUID_MAX 256
@@ -126,25 +127,114 @@ static void fill_caps(struct lv_backend *b, struct kvm_backend *kb)
 	c->raw[1] = (uint64_t)ext(fd, KVM_CAP_SYNC_REGS);
 }
 
+/* Does this CPU, as this system sees it, offer VMX or SVM? */
+static int cpu_has_vmx_or_svm(void)
+{
+	uint32_t a, b, c, d;
+
+	lv_cpuid(0, 0, &a, &b, &c, &d);
+	if (a >= 1) {
+		lv_cpuid(1, 0, &a, &b, &c, &d);
+		if (c & (1u << 5)) /* CPUID.1:ECX.VMX */
+			return 1;
+	}
+	lv_cpuid(0x80000000u, 0, &a, &b, &c, &d);
+	if (a >= 0x80000001u) {
+		lv_cpuid(0x80000001u, 0, &a, &b, &c, &d);
+		if (c & (1u << 2)) /* CPUID.80000001h:ECX.SVM */
+			return 1;
+	}
+	return 0;
+}
+
+/* Why open("/dev/kvm") failed with @p e, in the caller's terms. */
+static int open_failed(struct lv_backend *b, int e)
+{
+	static const char modprobe[] = "load KVM: modprobe kvm_intel (Intel) or kvm_amd (AMD)";
+
+	switch (e) {
+	case ENOENT:
+		if (cpu_has_vmx_or_svm())
+			return lv_backend_fail(
+				b, LV_ERR_NODEV, LV_OPEN_NO_DEVICE, e, 0,
+				"/dev/kvm does not exist (the CPU has VMX/SVM: KVM is "
+				"not loaded)",
+				modprobe);
+		return lv_backend_fail(b, LV_ERR_NODEV, LV_OPEN_NO_DEVICE, e, 0,
+				       "/dev/kvm does not exist, and this CPU offers no VMX or SVM "
+				       "(a VM without nested virtualization?)",
+				       "run on a host with VT-x/AMD-V, or in a VM that has nested "
+				       "virtualization and KVM loaded");
+	case ENODEV:
+	case ENXIO:
+		return lv_backend_fail(b, LV_ERR_NODEV, LV_OPEN_NO_DEVICE, e, 0,
+				       "/dev/kvm exists but no KVM driver answers it", modprobe);
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return lv_backend_fail(
+			b, LV_ERR_PERM, LV_OPEN_PERMISSION, e, 0,
+			"/dev/kvm may not be opened read-write (permission denied)",
+			"add the user to the group that owns /dev/kvm (usually kvm), "
+			"or run as root");
+	default:
+		return lv_backend_fail(b, lv_kvm_errno(e), LV_OPEN_OTHER, e, 0,
+				       "opening /dev/kvm failed", "");
+	}
+}
+
+/*
+ * KVM extensions the backend uses without a fallback. (The others it
+ * probes, and reports as lv_caps features.)
+ */
+static const struct {
+	long cap;
+	const char *what;
+} required_caps[] = {
+	{ KVM_CAP_USER_MEMORY, "KVM lacks KVM_CAP_USER_MEMORY (guest memory slots)" },
+	{ KVM_CAP_EXT_CPUID, "KVM lacks KVM_CAP_EXT_CPUID (KVM_SET_CPUID2)" },
+	{ KVM_CAP_VCPU_EVENTS, "KVM lacks KVM_CAP_VCPU_EVENTS (event injection and state)" },
+	{ KVM_CAP_DEBUGREGS, "KVM lacks KVM_CAP_DEBUGREGS (debug-register state)" },
+	{ KVM_CAP_IMMEDIATE_EXIT,
+	  "KVM lacks KVM_CAP_IMMEDIATE_EXIT (race-free kicks; Linux 4.11+)" },
+};
+
 static int kvm_open(struct lv_backend *b)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct kvm_backend *kb;
+	size_t i;
 	int fd, v;
 
 	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return lv_kvm_errno(errno);
-	if (ioctl(fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		return open_failed(b, errno);
+	v = ioctl(fd, KVM_GET_API_VERSION, 0);
+	if (v != KVM_API_VERSION) {
 		close(fd);
-		return LV_ERR_NODEV;
+		return lv_backend_fail(
+			b, LV_ERR_NODEV, LV_OPEN_API_VERSION, v < 0 ? errno : 0,
+			(uint64_t)(int64_t)v,
+			"KVM_GET_API_VERSION did not answer 12, the only stable KVM API",
+			"use a Linux kernel with a standard KVM");
 	}
+	for (i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++)
+		if (ioctl(fd, KVM_CHECK_EXTENSION, required_caps[i].cap) <= 0) {
+			close(fd);
+			return lv_backend_fail(b, LV_ERR_NOTSUP, LV_OPEN_MISSING_EXTENSION, 0,
+					       (uint64_t)required_caps[i].cap,
+					       required_caps[i].what, "use a newer Linux kernel");
+		}
 	v = ioctl(fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	kb = calloc(1, sizeof(*kb));
-	if (v <= 0 || !kb) {
+	if (v <= 0) {
 		close(fd);
-		free(kb);
-		return v <= 0 ? LV_ERR_NODEV : LV_ERR_NOMEM;
+		return lv_backend_fail(b, LV_ERR_NODEV, LV_OPEN_OTHER, v < 0 ? errno : 0, 0,
+				       "KVM_GET_VCPU_MMAP_SIZE failed", "");
+	}
+	kb = calloc(1, sizeof(*kb));
+	if (!kb) {
+		close(fd);
+		return LV_ERR_NOMEM;
 	}
 	kb->kvm_fd = fd;
 	kb->run_size = (size_t)v;

@@ -21,17 +21,26 @@ static int svm_open(struct lv_backend *b)
 
 	lv_cpuid(0x80000000u, 0, &a, &bx, &c, &d);
 	if (a < 0x8000000Au)
-		return LV_ERR_NODEV;
+		return lv_backend_fail(b, LV_ERR_NODEV, LV_OPEN_NO_CPU_SUPPORT, 0, 0,
+				       "this CPU has no CPUID leaf 8000_000Ah: no SVM", "");
 	if (a >= 0x80000008u) {
 		lv_cpuid(0x80000008u, 0, &a, &bx, &c, &d);
 		phys_bits = a & 0xff;
 	}
 	lv_cpuid(0x80000001u, 0, &a, &bx, &c, &d);
 	if (!(c & (1u << 2))) /* CPUID Fn8000_0001_ECX[SVM] */
-		return LV_ERR_NODEV;
+		return lv_backend_fail(b, LV_ERR_NODEV, LV_OPEN_NO_CPU_SUPPORT, 0, 0,
+				       "this CPU offers no SVM (CPUID 8000_0001h:ECX.SVM is clear)",
+				       "");
 	lv_cpuid(0x8000000Au, 0, &a, &bx, &c, &d);
-	if (!(d & CPUID_SVM_NP) || bx < 2)
-		return LV_ERR_NODEV; /* nested paging is required, and one guest ASID */
+	if (!(d & CPUID_SVM_NP)) /* nested paging is required */
+		return lv_backend_fail(
+			b, LV_ERR_NODEV, LV_OPEN_NO_CPU_SUPPORT, 0, d,
+			"this CPU's SVM has no nested paging (CPUID 8000_000Ah:EDX.NP)", "");
+	if (bx < 2) /* and one guest ASID */
+		return lv_backend_fail(
+			b, LV_ERR_NODEV, LV_OPEN_NO_CPU_SUPPORT, 0, bx,
+			"this CPU's SVM has no ASID for a guest (CPUID 8000_000Ah:EBX)", "");
 
 	ncpus = lv_plat_cpu_count();
 	if (!ncpus)

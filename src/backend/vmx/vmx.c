@@ -81,7 +81,8 @@ static int vmx_open(struct lv_backend *b)
 	int rc = vmx_probe_cpuid();
 
 	if (rc)
-		return rc;
+		return lv_backend_fail(b, rc, LV_OPEN_NO_CPU_SUPPORT, 0, 0,
+				       "this CPU offers no VMX (CPUID.1:ECX.VMX is clear)", "");
 	vb = lv_plat_alloc(sizeof(*vb));
 	if (!vb)
 		return LV_ERR_NOMEM;
