@@ -6,26 +6,6 @@
 #include <libvcpu/libvcpu.h>
 #include <stdio.h>
 
-static const struct {
-	unsigned long long bit;
-	const char *name;
-} feats[] = {
-	{ LV_FEAT_UNRESTRICTED_GUEST, "unrestricted-guest" },
-	{ LV_FEAT_DIRTY_LOG, "dirty-log" },
-	{ LV_FEAT_READONLY_MEM, "readonly-mem" },
-	{ LV_FEAT_NOEXEC_MEM, "noexec-mem" },
-	{ LV_FEAT_CPUID_EXIT, "cpuid-exit" },
-	{ LV_FEAT_MSR_EXIT, "msr-exit" },
-	{ LV_FEAT_IRQ_WINDOW, "irq-window" },
-	{ LV_FEAT_NMI_WINDOW, "nmi-window" },
-	{ LV_FEAT_SINGLESTEP, "singlestep" },
-	{ LV_FEAT_HYPERCALL_EXIT, "hypercall-exit" },
-	{ LV_FEAT_NESTED_PAGING, "nested-paging" },
-	{ LV_FEAT_TLB_TAGGED, "tlb-tagged" },
-	{ LV_FEAT_SYNC_REGS, "sync-regs" },
-	{ LV_FEAT_RING0, "ring0" },
-};
-
 int main(void)
 {
 	struct lv_backend *b;
@@ -54,9 +34,9 @@ int main(void)
 		if (caps.page_sizes & (1ull << i))
 			printf(" %lluK", (1ull << i) >> 10);
 	printf("\nfeatures:        ");
-	for (i = 0; i < sizeof(feats) / sizeof(feats[0]); i++)
-		if (caps.features & feats[i].bit)
-			printf(" %s", feats[i].name);
+	for (i = 0; i < 64; i++)
+		if (caps.features & (1ull << i))
+			printf(" %s", lv_feature_name(1ull << i));
 	printf("\n");
 
 	rc = lv_vm_create(b, NULL, &vm);

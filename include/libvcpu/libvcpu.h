@@ -180,6 +180,13 @@ int lv_backend_caps(const struct lv_backend *b, struct lv_caps *caps);
 const char *lv_backend_kind_name(uint32_t kind);
 
 /**
+ * Name of one feature bit, e.g. "cpuid-exit" for #LV_FEAT_CPUID_EXIT.
+ * @param feature exactly one LV_FEAT_* bit.
+ * @return a static string; "unknown" for 0, several bits or an unused bit.
+ */
+const char *lv_feature_name(uint64_t feature);
+
+/**
  * Enable virtualization on the calling CPU (ring-0 backends: VMXON, or
  * EFER.SVME + VM_HSAVE_PA). Call once on every CPU that will run vCPUs,
  * with preemption disabled. Hosted backends: a no-op returning #LV_OK.

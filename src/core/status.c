@@ -73,6 +73,23 @@ const char *lv_exit_reason_name(uint32_t reason)
 	return exit_names[reason];
 }
 
+const char *lv_feature_name(uint64_t feature)
+{
+	static const char *const names[] = {
+		"unrestricted-guest", "dirty-log",  "readonly-mem", "noexec-mem", "cpuid-exit",
+		"msr-exit",	      "irq-window", "nmi-window",   "singlestep", "hypercall-exit",
+		"nested-paging",      "tlb-tagged", "sync-regs",    "ring0",
+	};
+	unsigned i;
+
+	if (!feature || (feature & (feature - 1)))
+		return "unknown";
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (feature == 1ull << i)
+			return names[i];
+	return "unknown";
+}
+
 const char *lv_backend_kind_name(uint32_t kind)
 {
 	switch (kind) {

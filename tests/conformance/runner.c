@@ -63,20 +63,41 @@ static void say(const struct lv_conf_host *h, const char *a, const char *b, cons
 	h->print(h->ctx, "\n");
 }
 
+/* Lowest set bit of @p v (v != 0). */
+static unsigned low_bit(uint64_t v)
+{
+	unsigned n = 0;
+
+	while (!(v & 1)) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+}
+
 /* Returns CONF_SKIP with the reason in c->msg when the backend lacks something. */
 static int check_needs(struct conf_ctx *c)
 {
+	static const char *const vectors[22] = { "#DE", "#DB", "NMI", "#BP", "#OF", "#BR",
+						 "#UD", "#NM", "#DF", "",    "#TS", "#NP",
+						 "#SS", "#GP", "#PF", "",    "#MF", "#AC",
+						 "#MC", "#XM", "#VE", "#CP" };
 	const struct conf_case *cs = c->cs;
 	uint64_t missing = cs->need_features & ~c->caps.features;
+	uint32_t vec = cs->need_vectors & ~c->caps.exception_exits;
 
 	if (missing) {
-		conf_fmt(c->msg, sizeof(c->msg), "backend lacks feature bits 0x%llx",
-			 (unsigned long long)missing);
+		conf_fmt(c->msg, sizeof(c->msg), "the %s backend does not offer %s on this host",
+			 lv_backend_kind_name(c->caps.kind),
+			 lv_feature_name(1ull << low_bit(missing)));
 		return CONF_SKIP;
 	}
-	if (cs->need_vectors & ~c->caps.exception_exits) {
-		conf_fmt(c->msg, sizeof(c->msg), "backend cannot intercept exception vectors 0x%x",
-			 cs->need_vectors & ~c->caps.exception_exits);
+	if (vec) {
+		unsigned n = low_bit(vec);
+
+		conf_fmt(c->msg, sizeof(c->msg),
+			 "the %s backend cannot intercept %s (vector %u) on this host",
+			 lv_backend_kind_name(c->caps.kind), n < 22 ? vectors[n] : "", n);
 		return CONF_SKIP;
 	}
 	if ((cs->need_hooks & NEED_PARALLEL) && !c->host->parallel) {

@@ -177,6 +177,15 @@ Test(status, exit_and_backend_names)
 	cr_assert_str_eq(lv_backend_kind_name(LV_BACKEND_SVM), "svm");
 	cr_assert_str_eq(lv_backend_kind_name(LV_BACKEND_VMX), "vmx");
 	cr_assert_str_eq(lv_backend_kind_name(99), "unknown");
+	cr_assert_str_eq(lv_feature_name(LV_FEAT_CPUID_EXIT), "cpuid-exit");
+	cr_assert_str_eq(lv_feature_name(LV_FEAT_UNRESTRICTED_GUEST), "unrestricted-guest");
+	cr_assert_str_eq(lv_feature_name(LV_FEAT_RING0), "ring0");
+	cr_assert_str_eq(lv_feature_name(0), "unknown");
+	cr_assert_str_eq(lv_feature_name(LV_FEAT_DIRTY_LOG | LV_FEAT_RING0), "unknown");
+	cr_assert_str_eq(lv_feature_name(1ull << 63), "unknown");
+	/* Every defined bit up to LV_FEAT_RING0 has its own name. */
+	for (uint64_t f = 1; f <= LV_FEAT_RING0; f <<= 1)
+		cr_assert_str_neq(lv_feature_name(f), "unknown", "bit %#llx", (unsigned long long)f);
 }
 
 /* ---- backends --------------------------------------------------------- */
