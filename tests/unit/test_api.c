@@ -185,7 +185,8 @@ Test(status, exit_and_backend_names)
 	cr_assert_str_eq(lv_feature_name(1ull << 63), "unknown");
 	/* Every defined bit up to LV_FEAT_RING0 has its own name. */
 	for (uint64_t f = 1; f <= LV_FEAT_RING0; f <<= 1)
-		cr_assert_str_neq(lv_feature_name(f), "unknown", "bit %#llx", (unsigned long long)f);
+		cr_assert_str_neq(lv_feature_name(f), "unknown", "bit %#llx",
+				  (unsigned long long)f);
 }
 
 /* ---- backends --------------------------------------------------------- */
