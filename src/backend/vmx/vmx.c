@@ -268,7 +268,7 @@ static void vmx_put_all(struct lv_backend *b, uint32_t id)
 			struct vmx_vcpu *xc = v && v->state == LV_OBJ_LIVE ? v->priv : NULL;
 
 			if (xc && xc->cpu == (int32_t)id)
-				vmx_vcpu_put(vb, xc);
+				lv_vmx_vcpu_put(vb, xc);
 		}
 	}
 }
@@ -300,24 +300,24 @@ const struct lv_backend_ops lv_vmx_ops = {
 	.close = vmx_close,
 	.cpu_enable = vmx_cpu_enable,
 	.cpu_disable = vmx_cpu_disable,
-	.vm_create = vmx_vm_create,
-	.vm_destroy = vmx_vm_destroy,
-	.map = vmx_map,
-	.unmap = vmx_unmap,
-	.protect = vmx_protect,
-	.get_dirty = vmx_get_dirty,
-	.set_msr_exits = vmx_set_msr_exits,
-	.vcpu_create = vmx_vcpu_create,
-	.vcpu_destroy = vmx_vcpu_destroy,
-	.run = vmx_run,
-	.kick = vmx_kick,
-	.get_state = vmx_get_state,
-	.set_state = vmx_set_state,
-	.get_msr = vmx_get_msr,
-	.set_msr = vmx_set_msr,
-	.inject = vmx_inject,
-	.request_window = vmx_request_window,
-	.set_cpuid = vmx_set_cpuid,
-	.set_exception_exits = vmx_set_exception_exits,
-	.set_debug = vmx_set_debug,
+	.vm_create = lv_vmx_vm_create,
+	.vm_destroy = lv_vmx_vm_destroy,
+	.map = lv_vmx_map,
+	.unmap = lv_vmx_unmap,
+	.protect = lv_vmx_protect,
+	.get_dirty = lv_vmx_get_dirty,
+	.set_msr_exits = lv_vmx_set_msr_exits,
+	.vcpu_create = lv_vmx_vcpu_create,
+	.vcpu_destroy = lv_vmx_vcpu_destroy,
+	.run = lv_vmx_run,
+	.kick = lv_vmx_kick,
+	.get_state = lv_vmx_get_state,
+	.set_state = lv_vmx_set_state,
+	.get_msr = lv_vmx_get_msr,
+	.set_msr = lv_vmx_set_msr,
+	.inject = lv_vmx_inject,
+	.request_window = lv_vmx_request_window,
+	.set_cpuid = lv_vmx_set_cpuid,
+	.set_exception_exits = lv_vmx_set_exception_exits,
+	.set_debug = lv_vmx_set_debug,
 };

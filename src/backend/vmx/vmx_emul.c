@@ -42,7 +42,7 @@ static int em_set_regs(void *ctx, const struct lv_regs *regs)
 	struct lv_state *st = &xc->cache;
 
 	st->regs = *regs;
-	return vmx_set_state(xc->vcpu, LV_STATE_GPRS, st);
+	return lv_vmx_set_state(xc->vcpu, LV_STATE_GPRS, st);
 }
 
 static const struct lv_x86_emul_ops vmx_em_ops = {
@@ -99,7 +99,7 @@ static int em_status(struct vmx_vcpu *xc, struct lv_exit *ex, int st)
 
 static int em_start(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
-	int rc = vmx_cache_fill(xc, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL);
+	int rc = lv_vmx_cache_fill(xc, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL);
 
 	if (rc)
 		return em_status(xc, ex, LV_X86_EMUL_UNHANDLEABLE);
@@ -109,18 +109,18 @@ static int em_start(struct vmx_vcpu *xc, struct lv_exit *ex)
 	return em_status(xc, ex, lv_x86_emul_start(&xc->em, NULL, 0));
 }
 
-int vmx_emul_mmio(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t gpa)
+int lv_vmx_emul_mmio(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t gpa)
 {
 	(void)gpa; /* the emulator finds the access itself */
 	return em_start(xc, ex);
 }
 
-int vmx_emul_string_io(struct vmx_vcpu *xc, struct lv_exit *ex)
+int lv_vmx_emul_string_io(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
 	return em_start(xc, ex);
 }
 
-int vmx_emul_resume(struct vmx_vcpu *xc, struct lv_exit *ex)
+int lv_vmx_emul_resume(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
 	struct lv_x86_access *a = &xc->em.access;
 
@@ -130,14 +130,14 @@ int vmx_emul_resume(struct vmx_vcpu *xc, struct lv_exit *ex)
 	return em_status(xc, ex, lv_x86_emul_resume(&xc->em));
 }
 
-bool vmx_insn_is(struct vmx_vcpu *xc, const uint8_t *bytes, unsigned n)
+bool lv_vmx_insn_is(struct vmx_vcpu *xc, const uint8_t *bytes, unsigned n)
 {
 	const struct lv_memmap *mm = &xc->vcpu->vm->mem;
 	struct lv_walk_result res;
 	const uint8_t *p;
 	uint64_t lin;
 
-	if (vmx_cache_fill(xc, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL))
+	if (lv_vmx_cache_fill(xc, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL))
 		return false;
 	lv_guest_paging_from_state(&xc->pg, &xc->cache);
 	lin = xc->cache.segs.cs.base + xc->cache.regs.rip;

@@ -2,19 +2,19 @@
 /*
  * VM entry and exit for the VMX backend (Intel SDM Vol. 3, 26 and 28).
  *
- * vmx_enter_stub: g in RDI, result in EAX; NOT a C function. It keeps only
+ * lv_vmx_enter_stub: g in RDI, result in EAX; NOT a C function. It keeps only
  *   RBP and RSP: every other GPR is clobbered, and the caller (the inline
- *   asm in vmx_run.c) declares that, so the compiler saves only what is
+ *   asm in lv_vmx_run.c) declares that, so the compiler saves only what is
  *   live instead of the stub saving every callee-saved register.
  *   Saves RBP, stores RSP into HOST_RSP, loads
  *   the guest's GPRs and CR2 from *g, and executes VMLAUNCH (g->launched
  *   = 0) or VMRESUME; the exit stub sets g->launched. A VM exit lands in
- *   vmx_exit_stub (HOST_RIP) with RSP = HOST_RSP, saves the guest's GPRs
+ *   lv_vmx_exit_stub (HOST_RIP) with RSP = HOST_RSP, saves the guest's GPRs
  *   and CR2 into *g, restores the host's and returns 0 (VMX_OK). When the instruction itself fails it returns
  *   1 (VMfailInvalid: CF = 1) or 2 (VMfailValid: ZF = 1, error number in
  *   the VM-instruction error field).
  *
- * The struct vmx_gprs offsets are asserted in vmx_run.c.
+ * The struct vmx_gprs offsets are asserted in lv_vmx_run.c.
  */
 #define G_RAX 0
 #define G_RBX 8
@@ -36,9 +36,9 @@
 #define VMCS_HOST_RSP 0x6c14
 
 	.text
-	.globl	vmx_enter_stub
-	.type	vmx_enter_stub, @function
-vmx_enter_stub:
+	.globl	lv_vmx_enter_stub
+	.type	lv_vmx_enter_stub, @function
+lv_vmx_enter_stub:
 	pushq	%rbp
 	pushq	%rdi			/* the exit stub finds g at 0(%rsp) */
 	movl	$VMCS_HOST_RSP, %eax
@@ -72,11 +72,11 @@ vmx_enter_stub:
 	popq	%rdi
 	popq	%rbp
 	ret
-	.size	vmx_enter_stub, . - vmx_enter_stub
+	.size	lv_vmx_enter_stub, . - lv_vmx_enter_stub
 
-	.globl	vmx_exit_stub
-	.type	vmx_exit_stub, @function
-vmx_exit_stub:
+	.globl	lv_vmx_exit_stub
+	.type	lv_vmx_exit_stub, @function
+lv_vmx_exit_stub:
 	xchgq	%rdi, (%rsp)		/* rdi = g; the guest's rdi takes its stack slot */
 	movq	%rax, G_RAX(%rdi)
 	movq	%rbx, G_RBX(%rdi)
@@ -99,6 +99,6 @@ vmx_exit_stub:
 	popq	%rbp
 	xorl	%eax, %eax
 	ret
-	.size	vmx_exit_stub, . - vmx_exit_stub
+	.size	lv_vmx_exit_stub, . - lv_vmx_exit_stub
 
 	.section .note.GNU-stack, "", @progbits

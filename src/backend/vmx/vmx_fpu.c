@@ -21,7 +21,7 @@
 
 _Static_assert(sizeof(struct lv_fpu) == 512, "FXSAVE image (SDM Vol. 1, 10.5.1)");
 
-uint64_t vmx_guest_cr0(const struct vmx_backend *vb, const struct vmx_vcpu *xc, uint64_t cr0)
+uint64_t lv_vmx_guest_cr0(const struct vmx_backend *vb, const struct vmx_vcpu *xc, uint64_t cr0)
 {
 	/* PE and PG are free under unrestricted guest (26.3.1.1). */
 	cr0 = lv_vmx_apply_fixed(cr0, vb->cr0_fixed0, vb->cr0_fixed1, CR0_PE | CR0_PG);
@@ -48,7 +48,7 @@ static void fpu_swap(struct lv_fpu *save, const struct lv_fpu *load)
 		write_cr0(cr0);
 }
 
-void vmx_fpu_load(struct vmx_vcpu *xc)
+void lv_vmx_fpu_load(struct vmx_vcpu *xc)
 {
 	fpu_swap(&xc->host_fpu, &xc->cache.fpu);
 	xc->fpu_loaded = true;
@@ -58,7 +58,7 @@ void vmx_fpu_load(struct vmx_vcpu *xc)
 		(vmread(VMCS_GUEST_CR0) & ~CR0_TS) | (vmread(VMCS_CR0_SHADOW) & CR0_TS));
 }
 
-void vmx_fpu_unload(struct vmx_vcpu *xc)
+void lv_vmx_fpu_unload(struct vmx_vcpu *xc)
 {
 	fpu_swap(&xc->cache.fpu, &xc->host_fpu);
 	xc->fpu_loaded = false;

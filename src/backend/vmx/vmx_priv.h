@@ -55,7 +55,7 @@ struct vmx_vm {
 
 /*
  * Guest registers the entry stub loads and saves; the layout is shared
- * with vmx_entry.S (offsets asserted in vmx_run.c).
+ * with vmx_entry.S (offsets asserted in lv_vmx_run.c).
  */
 struct vmx_gprs {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
@@ -160,56 +160,56 @@ struct vmx_vcpu {
 #define EXIT_WORK_RAW 1u /* exit.raw.info1/info2/intinfo hold values to clear */
 #define EXIT_WORK_TF  2u /* the backend set the guest's RFLAGS.TF (single-step) */
 
-/* vmx_vcpu.end_work bits: what vmx_run() does before returning. */
+/* vmx_vcpu.end_work bits: what lv_vmx_run() does before returning. */
 #define END_WORK_FPU   1u /* the guest's FPU state is loaded */
 #define END_WORK_CLEAR 2u /* VMCLEAR (more than one host CPU) */
 
-/* vmx_entry.S: vmx_enter_stub (called only from vmx_run.c's inline asm) and the exit stub. */
-void vmx_exit_stub(void);
+/* vmx_entry.S: lv_vmx_enter_stub (called only from lv_vmx_run.c's inline asm) and the exit stub. */
+void lv_vmx_exit_stub(void);
 
 /* vmx_vm.c */
-int vmx_vm_create(struct lv_vm *vm);
-void vmx_vm_destroy(struct lv_vm *vm);
-int vmx_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags);
-int vmx_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size);
-int vmx_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
-int vmx_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap);
-int vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
+int lv_vmx_vm_create(struct lv_vm *vm);
+void lv_vmx_vm_destroy(struct lv_vm *vm);
+int lv_vmx_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags);
+int lv_vmx_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size);
+int lv_vmx_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
+int lv_vmx_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap);
+int lv_vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
 
 /* vmx_vcpu.c */
-int vmx_vcpu_create(struct lv_vcpu *vcpu);
-void vmx_vcpu_destroy(struct lv_vcpu *vcpu);
-int vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc);
-void vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc);
-int vmx_sync_to_vmcs(struct vmx_vcpu *xc);
-int vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask);
-int vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st);
-int vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st);
-int vmx_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value);
-int vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value);
-int vmx_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n);
-int vmx_set_exception_exits(struct lv_vcpu *vcpu, uint32_t vectors);
-int vmx_set_debug(struct lv_vcpu *vcpu, uint32_t flags);
-int vmx_load_pdptes(struct vmx_vcpu *xc, uint64_t cr3);
-int vmx_emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot);
+int lv_vmx_vcpu_create(struct lv_vcpu *vcpu);
+void lv_vmx_vcpu_destroy(struct lv_vcpu *vcpu);
+int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc);
+void lv_vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc);
+int lv_vmx_sync_to_vmcs(struct vmx_vcpu *xc);
+int lv_vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask);
+int lv_vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st);
+int lv_vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st);
+int lv_vmx_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value);
+int lv_vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value);
+int lv_vmx_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n);
+int lv_vmx_set_exception_exits(struct lv_vcpu *vcpu, uint32_t vectors);
+int lv_vmx_set_debug(struct lv_vcpu *vcpu, uint32_t flags);
+int lv_vmx_load_pdptes(struct vmx_vcpu *xc, uint64_t cr3);
+int lv_vmx_emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot);
 
-/* vmx_run.c */
-int vmx_run(struct lv_vcpu *vcpu);
-int vmx_kick(struct lv_vcpu *vcpu);
-int vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev);
-int vmx_request_window(struct lv_vcpu *vcpu, uint32_t mask);
+/* lv_vmx_run.c */
+int lv_vmx_run(struct lv_vcpu *vcpu);
+int lv_vmx_kick(struct lv_vcpu *vcpu);
+int lv_vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev);
+int lv_vmx_request_window(struct lv_vcpu *vcpu, uint32_t mask);
 
 /* vmx_fpu.c */
-uint64_t vmx_guest_cr0(const struct vmx_backend *vb, const struct vmx_vcpu *xc, uint64_t cr0);
-void vmx_fpu_load(struct vmx_vcpu *xc);
-void vmx_fpu_unload(struct vmx_vcpu *xc);
+uint64_t lv_vmx_guest_cr0(const struct vmx_backend *vb, const struct vmx_vcpu *xc, uint64_t cr0);
+void lv_vmx_fpu_load(struct vmx_vcpu *xc);
+void lv_vmx_fpu_unload(struct vmx_vcpu *xc);
 
 /* vmx_emul.c: MMIO and string IO through the core emulator. Return 0 to
  * re-enter the guest, 1 when the exit record must go to the caller. */
-int vmx_emul_mmio(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t gpa);
-int vmx_emul_string_io(struct vmx_vcpu *xc, struct lv_exit *ex);
-int vmx_emul_resume(struct vmx_vcpu *xc, struct lv_exit *ex);
+int lv_vmx_emul_mmio(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t gpa);
+int lv_vmx_emul_string_io(struct vmx_vcpu *xc, struct lv_exit *ex);
+int lv_vmx_emul_resume(struct vmx_vcpu *xc, struct lv_exit *ex);
 /* True when the instruction at CS:RIP starts with @p bytes. */
-bool vmx_insn_is(struct vmx_vcpu *xc, const uint8_t *bytes, unsigned n);
+bool lv_vmx_insn_is(struct vmx_vcpu *xc, const uint8_t *bytes, unsigned n);
 
 #endif /* LV_VMX_PRIV_H */

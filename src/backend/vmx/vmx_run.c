@@ -59,7 +59,7 @@ static inline int vmx_enter(struct vmx_gprs *g)
 	register struct vmx_gprs *rdi __asm__("rdi") = g;
 	int r;
 
-	__asm__ volatile("call vmx_enter_stub"
+	__asm__ volatile("call lv_vmx_enter_stub"
 			 : "=a"(r), "+r"(rdi)
 			 :
 			 : "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",
@@ -155,7 +155,7 @@ static int complete_pending(struct vmx_vcpu *xc)
 	case PEND_MMIO:
 		/* The emulated instruction continues (and may need more exits). */
 		xc->pending = PEND_NONE;
-		return vmx_emul_resume(xc, ex);
+		return lv_vmx_emul_resume(xc, ex);
 	case PEND_IO_IN: {
 		uint64_t v = 0;
 
@@ -243,7 +243,7 @@ static int handle_io(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
 {
 	if (q & IOQ_STRING) {
 		/* INS/OUTS go through the instruction emulator (vmx_emul.c). */
-		return vmx_emul_string_io(xc, ex);
+		return lv_vmx_emul_string_io(xc, ex);
 	}
 	lv_exit_set_pio(ex, (uint16_t)IOQ_PORT(q), (uint8_t)IOQ_SIZE(q), !(q & IOQ_IN),
 			xc->gprs.rax, xc->io_buf, sizeof(xc->io_buf));
@@ -264,7 +264,7 @@ static int handle_msr(struct vmx_vcpu *xc, struct lv_exit *ex, bool write)
 	uint64_t *slot;
 
 	if (!lv_policy_msr_exits(&xv->msr_exits, index, write)) {
-		if (vmx_emulated_msr(xc, index, &slot)) {
+		if (lv_vmx_emulated_msr(xc, index, &slot)) {
 			if (write)
 				*slot = value;
 			else
@@ -312,7 +312,7 @@ static int handle_cr(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
 		else
 			v = (old & ~0xeull) | ((q >> 16) & 0xf) | (old & CR0_PE); /* LMSW */
 		vmwrite(VMCS_CR0_SHADOW, v);
-		vmwrite(VMCS_GUEST_CR0, vmx_guest_cr0(vb, xc, v));
+		vmwrite(VMCS_GUEST_CR0, lv_vmx_guest_cr0(vb, xc, v));
 		/* Paging on/off with EFER.LME switches IA-32e mode (SDM Vol. 3, 10.8.5). */
 		if ((v ^ old) & CR0_PG) {
 			uint64_t efer = vmread(VMCS_GUEST_EFER);
@@ -328,7 +328,7 @@ static int handle_cr(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
 			vmwrite(VMCS_ENTRY_CTLS, xc->entry);
 			if ((v & CR0_PG) && !(efer & EFER_LMA) &&
 			    (vmread(VMCS_GUEST_CR4) & CR4_PAE))
-				vmx_load_pdptes(xc, vmread(VMCS_GUEST_CR3));
+				lv_vmx_load_pdptes(xc, vmread(VMCS_GUEST_CR3));
 		}
 	} else if (type == 0 && cr == 4) {
 		v = gpr_get(xc, reg);
@@ -369,14 +369,14 @@ static int handle_exception(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t q)
 	if (vec == 7 && !xc->fpu_loaded) {
 		/* Lazy FPU: load the guest's state; re-run the instruction unless
 		 * the guest's own TS asks for the #NM. */
-		vmx_fpu_load(xc);
+		lv_vmx_fpu_load(xc);
 		if (!(vmread(VMCS_CR0_SHADOW) & CR0_TS))
 			return CONTINUE;
 	}
 	if (vec == 6) {
 		static const uint8_t vmmcall[3] = { 0x0f, 0x01, 0xd9 };
 
-		if (vmx_insn_is(xc, vmmcall, sizeof(vmmcall))) {
+		if (lv_vmx_insn_is(xc, vmmcall, sizeof(vmmcall))) {
 			skip_insn(xc, sizeof(vmmcall));
 			ex->reason = LV_EXIT_HYPERCALL;
 			fill_hypercall(xc, ex);
@@ -422,7 +422,7 @@ static int handle_ept_violation(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_
 	/* No RAM there, or a write to read-only RAM: MMIO, emulated. */
 	if (access != LV_ACCESS_EXEC &&
 	    (!s || (access == LV_ACCESS_WRITE && (s->flags & LV_PROT_READ))))
-		return vmx_emul_mmio(xc, ex, gpa);
+		return lv_vmx_emul_mmio(xc, ex, gpa);
 	ex->reason = LV_EXIT_NPF;
 	ex->npf.gpa = gpa;
 	ex->npf.access = access;
@@ -470,7 +470,7 @@ static int decode_other(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t reason
 	in.idt_info = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
 	in.idt_error = (uint32_t)vmread(VMCS_IDT_VECTORING_ERR);
 	in.insn_info = (uint32_t)vmread(VMCS_EXIT_INSN_INFO);
-	if (vmx_cache_fill(xc, LV_STATE_GPRS))
+	if (lv_vmx_cache_fill(xc, LV_STATE_GPRS))
 		return TO_USER;
 	lv_vmx_decode_exit(&in, &xc->cache.regs, ex, &info);
 	ex->io.data = io_data;
@@ -489,7 +489,7 @@ static int decode_other(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t reason
 				    ex->exception.error_code);
 		return CONTINUE;
 	case LV_XACT_EMULATE:
-		return vmx_emul_mmio(xc, ex, 0);
+		return lv_vmx_emul_mmio(xc, ex, 0);
 	default:
 		return TO_USER;
 	}
@@ -688,7 +688,7 @@ static void arm_singlestep(struct vmx_vcpu *xc)
 static void prepare_slow(struct vmx_vcpu *xc)
 {
 	if (xc->dirty)
-		vmx_sync_to_vmcs(xc);
+		lv_vmx_sync_to_vmcs(xc);
 	if (xc->pend_exc_info || xc->pend_nmi || xc->pend_irq || xc->want_irq_window ||
 	    xc->want_nmi_window)
 		arm_events(xc);
@@ -762,7 +762,7 @@ static inline int run_loop(struct lv_vcpu *vcpu)
 
 	/* Fast path: the VMCS is current on this CPU already. */
 	if (!vmcs_is_current(xc->vmcs_pa)) {
-		rc = vmx_vcpu_load(vb, xc);
+		rc = lv_vmx_vcpu_load(vb, xc);
 		if (rc)
 			return rc;
 	}
@@ -805,7 +805,7 @@ static inline int run_loop(struct lv_vcpu *vcpu)
 	}
 }
 
-int vmx_run(struct lv_vcpu *vcpu)
+int lv_vmx_run(struct lv_vcpu *vcpu)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
 	int rc = run_loop(vcpu);
@@ -813,7 +813,7 @@ int vmx_run(struct lv_vcpu *vcpu)
 	if (xc->end_work) {
 		/* The caller may use the FPU between runs: give the host its state. */
 		if (xc->end_work & END_WORK_FPU)
-			vmx_fpu_unload(xc);
+			lv_vmx_fpu_unload(xc);
 		/*
 		 * With more than one CPU the vCPU may run on another one next
 		 * time, and only this CPU can VMCLEAR its VMCS (SDM Vol. 3,
@@ -822,12 +822,12 @@ int vmx_run(struct lv_vcpu *vcpu)
 		 * keeps it current.
 		 */
 		if (xc->end_work & END_WORK_CLEAR)
-			vmx_vcpu_put(vcpu->vm->backend->priv, xc);
+			lv_vmx_vcpu_put(vcpu->vm->backend->priv, xc);
 	}
 	return rc;
 }
 
-int vmx_kick(struct lv_vcpu *vcpu)
+int lv_vmx_kick(struct lv_vcpu *vcpu)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
 
@@ -842,7 +842,7 @@ int vmx_kick(struct lv_vcpu *vcpu)
 
 /* ---- events and windows ------------------------------------------------------ */
 
-int vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
+int lv_vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
 	uint32_t inflight = xc->inject_info & INTR_INFO_VALID ? INTR_INFO_TYPE(xc->inject_info) : 8;
@@ -894,7 +894,7 @@ int vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
 	return LV_OK;
 }
 
-int vmx_request_window(struct lv_vcpu *vcpu, uint32_t mask)
+int lv_vmx_request_window(struct lv_vcpu *vcpu, uint32_t mask)
 {
 	struct vmx_backend *vb = vcpu->vm->backend->priv;
 	struct vmx_vcpu *xc = vcpu->priv;

@@ -140,7 +140,7 @@ static void write_host_state(void)
 	vmwrite(VMCS_HOST_SYSENTER_EIP, rdmsr(MSR_SYSENTER_EIP));
 	vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
 	vmwrite(VMCS_HOST_PAT, rdmsr(MSR_PAT));
-	vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_stub);
+	vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)lv_vmx_exit_stub);
 }
 
 /* Masks of CR0/CR4 bits the host owns: every fixed bit (A.7, A.8), and
@@ -192,7 +192,7 @@ static void write_static_fields(struct vmx_backend *vb, struct vmx_vcpu *xc)
 
 /* ---- VMCS load discipline (SDM Vol. 3, 25.1, 25.11.3) -------------------- */
 
-int vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
+int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 {
 	uint32_t id = lv_plat_cpu_id();
 	struct vmx_cpu *pc;
@@ -207,7 +207,7 @@ int vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	/*
 	 * A VMCS active on another CPU must be VMCLEARed there first (its
 	 * data may be cached in that CPU). With more than one CPU every run
-	 * and state access ends with VMCLEAR (vmx_run(), vmx_cache_fill()),
+	 * and state access ends with VMCLEAR (lv_vmx_run(), lv_vmx_cache_fill()),
 	 * so this only happens if the embedder broke that; lv_cpu_disable()
 	 * on the other CPU clears it too.
 	 */
@@ -242,7 +242,7 @@ int vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	return LV_OK;
 }
 
-void vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc)
+void lv_vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc)
 {
 	if (xc->cpu < 0)
 		return;
@@ -270,7 +270,7 @@ static void vpid_unlock(struct vmx_backend *vb)
 
 /* ---- create / destroy ------------------------------------------------- */
 
-int vmx_vcpu_create(struct lv_vcpu *vcpu)
+int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 {
 	struct vmx_backend *vb = vcpu->vm->backend->priv;
 	struct vmx_vcpu *xc = lv_plat_alloc(sizeof(*xc));
@@ -313,13 +313,13 @@ int vmx_vcpu_create(struct lv_vcpu *vcpu)
 	return LV_OK;
 }
 
-void vmx_vcpu_destroy(struct lv_vcpu *vcpu)
+void lv_vmx_vcpu_destroy(struct lv_vcpu *vcpu)
 {
 	struct vmx_backend *vb = vcpu->vm->backend->priv;
 	struct vmx_vcpu *xc = vcpu->priv;
 
 	if (xc->cpu >= 0 && (uint32_t)xc->cpu == lv_plat_cpu_id())
-		vmx_vcpu_put(vb, xc);
+		lv_vmx_vcpu_put(vb, xc);
 	else if (xc->cpu >= 0)
 		lv_plat_log(LV_LOG_WARN, "vmx: vCPU destroyed while its VMCS is active elsewhere");
 	vpid_lock(vb);
@@ -334,7 +334,7 @@ void vmx_vcpu_destroy(struct lv_vcpu *vcpu)
 /* ---- guest state: cache -> VMCS --------------------------------------------- */
 
 /* PAE paging without IA-32e mode: the PDPTEs come from the VMCS (26.3.2.4). */
-int vmx_load_pdptes(struct vmx_vcpu *xc, uint64_t cr3)
+int lv_vmx_load_pdptes(struct vmx_vcpu *xc, uint64_t cr3)
 {
 	const struct lv_memmap *mm = &xc->vcpu->vm->mem;
 	const uint64_t *pdpt = lv_memmap_hva(mm, cr3 & 0xffffffe0u, 32, 0);
@@ -351,7 +351,7 @@ static void sync_control(struct vmx_backend *vb, struct vmx_vcpu *xc)
 {
 	const struct lv_ctrl *c = &xc->cache.ctrl;
 
-	vmwrite(VMCS_GUEST_CR0, vmx_guest_cr0(vb, xc, c->cr0));
+	vmwrite(VMCS_GUEST_CR0, lv_vmx_guest_cr0(vb, xc, c->cr0));
 	vmwrite(VMCS_CR0_SHADOW, c->cr0);
 	vmwrite(VMCS_GUEST_CR4, lv_vmx_apply_fixed(c->cr4, vb->cr4_fixed0, vb->cr4_fixed1, 0));
 	vmwrite(VMCS_CR4_SHADOW, c->cr4);
@@ -366,7 +366,7 @@ static void sync_control(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		xc->entry &= ~ENTRY_IA32E_GUEST;
 	vmwrite(VMCS_ENTRY_CTLS, xc->entry);
 	if ((c->cr0 & CR0_PG) && (c->cr4 & CR4_PAE) && !(c->efer & EFER_LMA))
-		vmx_load_pdptes(xc, c->cr3);
+		lv_vmx_load_pdptes(xc, c->cr3);
 }
 
 static void sync_segments(struct vmx_vcpu *xc)
@@ -415,7 +415,7 @@ static void sync_events(struct vmx_vcpu *xc)
 	xc->pend_irq_vector = e->interrupt_vector;
 }
 
-int vmx_sync_to_vmcs(struct vmx_vcpu *xc)
+int lv_vmx_sync_to_vmcs(struct vmx_vcpu *xc)
 {
 	struct vmx_backend *vb = xc->vcpu->vm->backend->priv;
 	uint32_t d = xc->dirty;
@@ -569,14 +569,14 @@ static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
 	}
 }
 
-int vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask)
+int lv_vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask)
 {
 	struct vmx_backend *vb = xc->vcpu->vm->backend->priv;
 	uint32_t need = mask & ~xc->valid & VMX_VMCS_GROUPS;
 	uint32_t g;
 
 	if (need) {
-		int rc = vmx_vcpu_load(vb, xc);
+		int rc = lv_vmx_vcpu_load(vb, xc);
 
 		if (rc)
 			return rc;
@@ -591,16 +591,16 @@ int vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask)
 			xc->valid |= g;
 		}
 	}
-	/* Outside a run on an SMP host: leave the VMCS clear (see vmx_run()). */
+	/* Outside a run on an SMP host: leave the VMCS clear (see lv_vmx_run()). */
 	if (need && vb->ncpus > 1 && !__atomic_load_n(&xc->vcpu->running, __ATOMIC_RELAXED))
-		vmx_vcpu_put(vb, xc);
+		lv_vmx_vcpu_put(vb, xc);
 	return LV_OK;
 }
 
-int vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
+int lv_vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
-	int rc = vmx_cache_fill(xc, mask);
+	int rc = lv_vmx_cache_fill(xc, mask);
 
 	if (rc)
 		return rc;
@@ -645,7 +645,7 @@ static int check_control(const struct vmx_backend *vb, const struct lv_ctrl *c)
 	return LV_OK;
 }
 
-int vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st)
+int lv_vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st)
 {
 	struct vmx_backend *vb = vcpu->vm->backend->priv;
 	struct vmx_vcpu *xc = vcpu->priv;
@@ -696,7 +696,7 @@ int vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st
 /* ---- MSRs, CPUID, exception policy ---------------------------------------- */
 
 /* MSRs the backend keeps for the guest: read one. */
-int vmx_emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot)
+int lv_vmx_emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot)
 {
 	switch (index) {
 	case MSR_STAR:
@@ -753,14 +753,14 @@ static uint64_t *msr_in_cache(struct vmx_vcpu *xc, uint32_t index, uint32_t *gro
 	}
 }
 
-int vmx_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value)
+int lv_vmx_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
 	uint64_t *slot;
 	uint32_t group;
 	int rc;
 
-	if (vmx_emulated_msr(xc, index, &slot)) {
+	if (lv_vmx_emulated_msr(xc, index, &slot)) {
 		*value = *slot;
 		return LV_OK;
 	}
@@ -769,21 +769,21 @@ int vmx_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value)
 		return LV_ERR_NOENT;
 	if (index == MSR_TSC)
 		xc->valid &= ~LV_STATE_MSRS; /* the TSC moves: read it now */
-	rc = vmx_cache_fill(xc, group);
+	rc = lv_vmx_cache_fill(xc, group);
 	if (rc)
 		return rc;
 	*value = *slot;
 	return LV_OK;
 }
 
-int vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value)
+int lv_vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
 	uint64_t *slot;
 	uint32_t group;
 	int rc;
 
-	if (vmx_emulated_msr(xc, index, &slot)) {
+	if (lv_vmx_emulated_msr(xc, index, &slot)) {
 		*slot = value;
 		xc->valid &= ~(LV_STATE_MSRS | LV_STATE_CONTROL); /* cache copies are stale */
 		return LV_OK;
@@ -791,14 +791,14 @@ int vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value)
 	slot = msr_in_cache(xc, index, &group);
 	if (!slot)
 		return LV_ERR_NOENT;
-	rc = vmx_cache_fill(xc, group);
+	rc = lv_vmx_cache_fill(xc, group);
 	if (rc)
 		return rc;
 	*slot = value;
-	return vmx_set_state(vcpu, group, &xc->cache);
+	return lv_vmx_set_state(vcpu, group, &xc->cache);
 }
 
-int vmx_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n)
+int lv_vmx_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
 
@@ -812,7 +812,7 @@ static void update_exc_bitmap(struct vmx_vcpu *xc)
 	xc->slow = true;
 }
 
-int vmx_set_exception_exits(struct lv_vcpu *vcpu, uint32_t vectors)
+int lv_vmx_set_exception_exits(struct lv_vcpu *vcpu, uint32_t vectors)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
 
@@ -824,9 +824,9 @@ int vmx_set_exception_exits(struct lv_vcpu *vcpu, uint32_t vectors)
 /*
  * Single-step without the monitor trap flag (Bochs has none): the backend
  * sets the guest's RFLAGS.TF before each entry and intercepts #DB (see
- * prepare_slow() and handle_exception() in vmx_run.c), as KVM does.
+ * prepare_slow() and handle_exception() in lv_vmx_run.c), as KVM does.
  */
-int vmx_set_debug(struct lv_vcpu *vcpu, uint32_t flags)
+int lv_vmx_set_debug(struct lv_vcpu *vcpu, uint32_t flags)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
 

@@ -60,7 +60,7 @@ static void msr_bitmap_build(struct vmx_vm *xv)
 	}
 }
 
-int vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n)
+int lv_vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n)
 {
 	struct vmx_vm *xv = vm->priv;
 	int rc = lv_policy_replace(&xv->msr_exits, r, n, sizeof(*r), LV_POLICY_MAX_MSR_RANGES);
@@ -71,7 +71,7 @@ int vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n)
 	return LV_OK;
 }
 
-int vmx_vm_create(struct lv_vm *vm)
+int lv_vmx_vm_create(struct lv_vm *vm)
 {
 	struct vmx_backend *vb = vm->backend->priv;
 	struct vmx_vm *xv = lv_plat_alloc(sizeof(*xv));
@@ -101,7 +101,7 @@ fail:
 	return LV_ERR_NOMEM;
 }
 
-void vmx_vm_destroy(struct lv_vm *vm)
+void lv_vmx_vm_destroy(struct lv_vm *vm)
 {
 	struct vmx_vm *xv = vm->priv;
 
@@ -114,7 +114,7 @@ void vmx_vm_destroy(struct lv_vm *vm)
 
 /*
  * Every vCPU of the VM does a single-context INVEPT at its next entry
- * (vmx_run.c compares generations), which covers both kinds of
+ * (lv_vmx_run.c compares generations), which covers both kinds of
  * lv_pt_flush: EPT-derived TLB entries and paging-structure caches.
  */
 static void flush_ept(struct lv_vm *vm, const struct lv_pt_flush *f)
@@ -140,7 +140,7 @@ static uint32_t ept_attrs(uint32_t flags)
 	return a;
 }
 
-int vmx_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags)
+int lv_vmx_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags)
 {
 	struct vmx_vm *xv = vm->priv;
 	struct lv_pt_flush f = { 0 };
@@ -167,7 +167,7 @@ int vmx_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t f
 	return rc;
 }
 
-int vmx_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
+int lv_vmx_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
 {
 	struct vmx_vm *xv = vm->priv;
 	struct lv_pt_flush f = { 0 };
@@ -177,7 +177,7 @@ int vmx_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
 	return rc;
 }
 
-int vmx_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
+int lv_vmx_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
 {
 	struct vmx_vm *xv = vm->priv;
 	struct lv_pt_flush f = { 0 };
@@ -202,14 +202,14 @@ int vmx_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
 			rc = lv_pt_protect(xv->ept, lo, hi - lo, ept_attrs(prot) & LV_PT_PROT_MASK,
 					   &f);
 		else
-			rc = vmx_map(vm, s->hva + (lo - s->gpa), lo, hi - lo,
-				     prot | (s->flags & LV_MAP_DIRTY_LOG));
+			rc = lv_vmx_map(vm, s->hva + (lo - s->gpa), lo, hi - lo,
+					prot | (s->flags & LV_MAP_DIRTY_LOG));
 	}
 	flush_ept(vm, &f);
 	return rc;
 }
 
-int vmx_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap)
+int lv_vmx_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap)
 {
 	struct vmx_vm *xv = vm->priv;
 	struct lv_pt_flush f = { 0 };
