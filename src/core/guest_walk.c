@@ -12,6 +12,7 @@
 
 #include <libvcpu/exit.h>
 #include <libvcpu/libvcpu.h>
+#include "x86_arch.h"
 
 #define PTE_P  (1ull << 0)
 #define PTE_RW (1ull << 1)
@@ -20,16 +21,6 @@
 #define PTE_D  (1ull << 6)
 #define PTE_PS (1ull << 7)
 #define PTE_NX (1ull << 63)
-
-#define CR0_WP	 (1ull << 16)
-#define CR0_PG	 (1ull << 31)
-#define CR4_PSE	 (1ull << 4)
-#define CR4_PAE	 (1ull << 5)
-#define CR4_LA57 (1ull << 12)
-#define CR4_SMEP (1ull << 20)
-#define CR4_SMAP (1ull << 21)
-#define EFER_NXE (1ull << 11)
-#define EFER_LMA (1ull << 10)
 
 enum mode { M_32, M_PAE, M_4L, M_5L };
 

@@ -3,18 +3,7 @@
 #include <libvcpu/libvcpu.h>
 
 #include "lvlib.h"
-
-#define CR0_PE	 (1ull << 0)
-#define CR0_MP	 (1ull << 1)
-#define CR0_ET	 (1ull << 4)
-#define CR0_NE	 (1ull << 5)
-#define CR0_WP	 (1ull << 16)
-#define CR0_NW	 (1ull << 29)
-#define CR0_CD	 (1ull << 30)
-#define CR0_PG	 (1ull << 31)
-#define CR4_PAE	 (1ull << 5)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
+#include "x86_arch.h"
 
 static void seg(struct lv_segment *s, uint16_t sel, uint64_t base, uint32_t limit, uint8_t type,
 		uint8_t s_bit, uint8_t l, uint8_t db, uint8_t g)

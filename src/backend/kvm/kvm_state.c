@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 
 #include "kvm_priv.h"
+#include "../../core/x86_arch.h"
 
 /* struct lv_regs and struct kvm_regs have the same layout. */
 _Static_assert(sizeof(struct lv_regs) == sizeof(struct kvm_regs), "lv_regs layout");
@@ -21,30 +22,11 @@ _Static_assert(offsetof(struct lv_regs, rip) == offsetof(struct kvm_regs, rip), 
 _Static_assert(offsetof(struct lv_regs, rflags) == offsetof(struct kvm_regs, rflags),
 	       "lv_regs.rflags");
 
-#define MSR_IA32_TSC	      0x00000010u
-#define MSR_IA32_SYSENTER_CS  0x00000174u
-#define MSR_IA32_SYSENTER_ESP 0x00000175u
-#define MSR_IA32_SYSENTER_EIP 0x00000176u
-#define MSR_IA32_PAT	      0x00000277u
-#define MSR_STAR	      0xc0000081u
-#define MSR_LSTAR	      0xc0000082u
-#define MSR_CSTAR	      0xc0000083u
-#define MSR_SYSCALL_MASK      0xc0000084u
-#define MSR_KERNEL_GS_BASE    0xc0000102u
-
 #define STATE_NMSRS 10
 
 static const uint32_t state_msr_index[STATE_NMSRS] = {
-	MSR_STAR,
-	MSR_LSTAR,
-	MSR_CSTAR,
-	MSR_SYSCALL_MASK,
-	MSR_KERNEL_GS_BASE,
-	MSR_IA32_SYSENTER_CS,
-	MSR_IA32_SYSENTER_ESP,
-	MSR_IA32_SYSENTER_EIP,
-	MSR_IA32_PAT,
-	MSR_IA32_TSC,
+	MSR_STAR,	 MSR_LSTAR,	   MSR_CSTAR,	     MSR_SFMASK, MSR_KERNEL_GS_BASE,
+	MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP, MSR_PAT,	 MSR_TSC,
 };
 
 /* struct kvm_msrs ends in a flexible array: give it room for the entries. */

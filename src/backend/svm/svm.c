@@ -51,7 +51,7 @@ static int svm_open(struct lv_backend *b)
 	sb->features = d;
 	sb->nasids = bx;
 	sb->ncpus = ncpus;
-	sb->host_nx = (svm_rdmsr(MSR_EFER) & EFER_NXE) != 0;
+	sb->host_nx = (lv_rdmsr(MSR_EFER) & EFER_NXE) != 0;
 	sb->cpus = lv_plat_alloc(ncpus * sizeof(*sb->cpus));
 	/* IOPM: every port intercepted, shared by all VMs (APM 15.10.1). */
 	sb->iopm = lv_plat_page_alloc(SVM_IOPM_PAGES, &pa);
@@ -115,7 +115,7 @@ static int svm_cpu_enable(struct lv_backend *b)
 	c = &sb->cpus[id];
 	if (c->enabled)
 		return LV_ERR_EXIST;
-	if (svm_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+	if (lv_rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
 		return LV_ERR_DISABLED;
 	c->hsave = lv_plat_page_alloc(1, &c->hsave_pa);
 	c->host_save = lv_plat_page_alloc(1, &c->host_save_pa);
@@ -133,10 +133,10 @@ static int svm_cpu_enable(struct lv_backend *b)
 		c->hsave = c->host_save = NULL;
 		return LV_ERR_NODEV;
 	}
-	efer = svm_rdmsr(MSR_EFER);
+	efer = lv_rdmsr(MSR_EFER);
 	c->saved_efer = efer;
-	svm_wrmsr(MSR_EFER, efer | EFER_SVME);
-	svm_wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
+	lv_wrmsr(MSR_EFER, efer | EFER_SVME);
+	lv_wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
 	c->enabled = 1;
 	return LV_OK;
 }
@@ -150,9 +150,9 @@ static int svm_cpu_disable(struct lv_backend *b)
 	if (id >= sb->ncpus || !sb->cpus[id].enabled)
 		return LV_ERR_STATE;
 	c = &sb->cpus[id];
-	svm_wrmsr(MSR_VM_HSAVE_PA, 0);
+	lv_wrmsr(MSR_VM_HSAVE_PA, 0);
 	/* Leave EFER.SVME as lv_cpu_enable() found it. */
-	svm_wrmsr(MSR_EFER, (svm_rdmsr(MSR_EFER) & ~EFER_SVME) | (c->saved_efer & EFER_SVME));
+	lv_wrmsr(MSR_EFER, (lv_rdmsr(MSR_EFER) & ~EFER_SVME) | (c->saved_efer & EFER_SVME));
 	lv_plat_page_free(c->hsave, 1);
 	lv_plat_page_free(c->host_save, 1);
 	c->hsave = c->host_save = NULL;

@@ -13,12 +13,12 @@
 #include "svm_hw.h"
 #include "svm_mmio.h"
 #include "svm_priv.h"
+#include "../../core/x86_arch.h"
 
 #define RET_GUEST  0 /* handled: enter the guest again */
 #define RET_CALLER 1 /* vcpu->exit is filled: return to the caller */
 
 #define UD_VECTOR 6
-#define RFLAGS_TF (1ull << 8)
 #define GP_VECTOR 13
 
 static void queue_exception(struct svm_vcpu *s, uint8_t vector, int has_err, uint32_t err)
@@ -384,7 +384,7 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct svm_vcpu *s)
 		 * not: the guest would see the host's CR2. With GIF = 0 nothing
 		 * can fault in between, so load it here.
 		 */
-		svm_write_cr2(s->vmcb->s.cr2);
+		lv_write_cr2(s->vmcb->s.cr2);
 		s->load_cr2 = 0;
 	}
 	/*

@@ -9,10 +9,7 @@
 #include "../../core/seg_attr.h"
 #include "svm_hw.h"
 #include "svm_priv.h"
-
-#define MSR_TSC	      0x10u
-#define MSR_APIC_BASE 0x1bu
-#define MSR_PAT	      0x277u
+#include "../../core/x86_arch.h"
 
 /* VMCB segment attributes: descriptor bits 40-47 -> 0-7, 52-55 -> 8-11 (Table B-2). */
 static void seg_to_vmcb(struct vmcb_seg *d, const struct lv_segment *s)
@@ -113,7 +110,7 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 #define X(l, v) st->msrs.l = vm->s.v;
 		SVM_MSRS(X)
 #undef X
-		st->msrs.tsc = svm_rdtsc() + vm->c.tsc_offset;
+		st->msrs.tsc = lv_rdtsc() + vm->c.tsc_offset;
 	}
 	if (mask & LV_STATE_EVENTS) {
 		uint64_t e = vm->c.eventinj;
@@ -212,7 +209,7 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 #define X(l, v) vm->s.v = st->msrs.l;
 		SVM_MSRS(X)
 #undef X
-		vm->c.tsc_offset = st->msrs.tsc - svm_rdtsc();
+		vm->c.tsc_offset = st->msrs.tsc - lv_rdtsc();
 	}
 	if (mask & LV_STATE_EVENTS) {
 		uint64_t e = 0;
@@ -248,27 +245,27 @@ static uint64_t *msr_slot(struct svm_vcpu *s, uint32_t index)
 	struct vmcb *vm = s->vmcb;
 
 	switch (index) {
-	case 0x174:
+	case MSR_SYSENTER_CS:
 		return &vm->s.sysenter_cs;
-	case 0x175:
+	case MSR_SYSENTER_ESP:
 		return &vm->s.sysenter_esp;
-	case 0x176:
+	case MSR_SYSENTER_EIP:
 		return &vm->s.sysenter_eip;
 	case MSR_PAT:
 		return &vm->s.g_pat;
-	case 0xc0000081u:
+	case MSR_STAR:
 		return &vm->s.star;
-	case 0xc0000082u:
+	case MSR_LSTAR:
 		return &vm->s.lstar;
-	case 0xc0000083u:
+	case MSR_CSTAR:
 		return &vm->s.cstar;
-	case 0xc0000084u:
+	case MSR_SFMASK:
 		return &vm->s.sfmask;
-	case 0xc0000100u:
+	case MSR_FS_BASE:
 		return &vm->s.fs.base;
-	case 0xc0000101u:
+	case MSR_GS_BASE:
 		return &vm->s.gs.base;
-	case 0xc0000102u:
+	case MSR_KERNEL_GS_BASE:
 		return &vm->s.kernel_gs_base;
 	case MSR_APIC_BASE:
 		return &s->apic_base;
@@ -287,7 +284,7 @@ int lv_svm_get_msr(struct lv_vcpu *v, uint32_t index, uint64_t *value)
 		return LV_OK;
 	}
 	if (index == MSR_TSC) {
-		*value = svm_rdtsc() + s->vmcb->c.tsc_offset;
+		*value = lv_rdtsc() + s->vmcb->c.tsc_offset;
 		return LV_OK;
 	}
 	p = msr_slot(s, index);
@@ -307,7 +304,7 @@ int lv_svm_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value)
 		return LV_OK;
 	}
 	if (index == MSR_TSC) {
-		s->vmcb->c.tsc_offset = value - svm_rdtsc();
+		s->vmcb->c.tsc_offset = value - lv_rdtsc();
 		return LV_OK;
 	}
 	p = msr_slot(s, index);

@@ -8,6 +8,7 @@
 
 #include "../../core/lvlib.h"
 #include "svm_priv.h"
+#include "../../core/x86_arch.h"
 
 /* ---- MSR permission map ------------------------------------------------- */
 
@@ -17,10 +18,8 @@
  * unless the caller asked to see them.
  */
 static const uint32_t passthrough_msrs[] = {
-	0x174,	     0x175,	  0x176,       /* SYSENTER_CS/ESP/EIP */
-	0xc0000081u, 0xc0000082u, 0xc0000083u, /* STAR, LSTAR, CSTAR */
-	0xc0000084u,			       /* SFMASK */
-	0xc0000100u, 0xc0000101u, 0xc0000102u, /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
+	MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP, MSR_STAR,	  MSR_LSTAR,
+	MSR_CSTAR,	 MSR_SFMASK,	   MSR_FS_BASE,	     MSR_GS_BASE, MSR_KERNEL_GS_BASE,
 };
 
 /* Bit offset of @msr's read bit in the MSRPM, or -1 if outside its ranges. */

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "../../core/x86_arch.h"
 
 /* ---- control area (APM Vol. 2, Table B-1) ------------------------------ */
 
@@ -260,19 +261,9 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one 4 KiB page");
 
 /* ---- MSRs and CPUID bits ----------------------------------------------- */
 
-#define MSR_EFER	0xc0000080u
-#define MSR_VM_CR	0xc0010114u /* APM Vol. 2, 15.30.1 */
-#define MSR_VM_HSAVE_PA 0xc0010117u /* APM Vol. 2, 15.30.4 */
-#define EFER_NXE	(1ull << 11)
-#define EFER_SVME	(1ull << 12)
-#define VM_CR_SVMDIS	(1ull << 4)
+#define VM_CR_SVMDIS (1ull << 4)
 
 /* CPUID Fn8000_000A_EDX (APM Vol. 3, E.4.9). */
-#define CPUID_SVM_NP	       (1u << 0)
-#define CPUID_SVM_NRIPS	       (1u << 3)
-#define CPUID_SVM_FLUSHBYASID  (1u << 6)
-#define CPUID_SVM_DECODEASSIST (1u << 7)
-#define CPUID_SVM_VGIF	       (1u << 16)
 
 /* Sizes of the permission maps (APM Vol. 2, 15.10.1 and 15.11). */
 #define SVM_IOPM_PAGES	3 /* 12 KiB: one bit per port, 64 K ports + 3 bytes */

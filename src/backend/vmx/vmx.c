@@ -9,11 +9,7 @@
 #include "vmcs.h"
 #include "vmx_insn.h"
 #include "vmx_priv.h"
-
-#define CR0_NE	 (1ull << 5)
-#define CR0_PE	 (1ull << 0)
-#define CR0_PG	 (1ull << 31)
-#define CR4_VMXE (1ull << 13)
+#include "../../core/x86_arch.h"
 
 /* Controls this backend cannot work without / uses when present. */
 #define PIN_REQ (PIN_EXTINT_EXITING | PIN_NMI_EXITING)
@@ -64,7 +60,7 @@ static int vmx_compute_controls(struct vmx_backend *vb)
 	int rc;
 
 	for (i = 0; i < LV_VMX_CTL_COUNT; i++) {
-		vb->cap[i] = rdmsr(lv_vmx_ctl_msr(vb->basic, i));
+		vb->cap[i] = lv_rdmsr(lv_vmx_ctl_msr(vb->basic, i));
 		rc = lv_vmx_ctl_compute(vb->cap[i], req[i], opt[i], forbid[i], &vb->ctl[i]);
 		if (rc) {
 			vmx_log("vmx: a required VMX control is not available");
@@ -86,7 +82,7 @@ static int vmx_open(struct lv_backend *b)
 	vb = lv_plat_alloc(sizeof(*vb));
 	if (!vb)
 		return LV_ERR_NOMEM;
-	vb->basic = rdmsr(LV_MSR_VMX_BASIC);
+	vb->basic = lv_rdmsr(LV_MSR_VMX_BASIC);
 	vb->revision = LV_VMX_BASIC_REVISION(vb->basic);
 	rc = LV_ERR_NOTSUP;
 	/* The VMXON region and VMCS must fit in one page and be WB (A.1). */
@@ -97,7 +93,7 @@ static int vmx_open(struct lv_backend *b)
 	rc = vmx_compute_controls(vb);
 	if (rc)
 		goto fail;
-	vb->ept_vpid = rdmsr(LV_MSR_VMX_EPT_VPID_CAP);
+	vb->ept_vpid = lv_rdmsr(LV_MSR_VMX_EPT_VPID_CAP);
 	if ((vb->ept_vpid & (EPTCAP_WALK4 | EPTCAP_WB | EPTCAP_INVEPT | EPTCAP_INVEPT_SINGLE)) !=
 	    (EPTCAP_WALK4 | EPTCAP_WB | EPTCAP_INVEPT | EPTCAP_INVEPT_SINGLE)) {
 		vmx_log("vmx: EPT lacks 4-level walks, WB or single-context INVEPT");
@@ -119,11 +115,11 @@ static int vmx_open(struct lv_backend *b)
 	 * interrupts off still lets the host in on an emulator (Bochs 2.7)
 	 * that does not exit on host interrupts while guest RFLAGS.IF = 0.
 	 */
-	vb->preempt_value = 1u << (22 - LV_MIN(rdmsr(LV_MSR_VMX_MISC) & 0x1f, 22u));
-	vb->cr0_fixed0 = rdmsr(LV_MSR_VMX_CR0_FIXED0);
-	vb->cr0_fixed1 = rdmsr(LV_MSR_VMX_CR0_FIXED1);
-	vb->cr4_fixed0 = rdmsr(LV_MSR_VMX_CR4_FIXED0);
-	vb->cr4_fixed1 = rdmsr(LV_MSR_VMX_CR4_FIXED1);
+	vb->preempt_value = 1u << (22 - LV_MIN(lv_rdmsr(LV_MSR_VMX_MISC) & 0x1f, 22u));
+	vb->cr0_fixed0 = lv_rdmsr(LV_MSR_VMX_CR0_FIXED0);
+	vb->cr0_fixed1 = lv_rdmsr(LV_MSR_VMX_CR0_FIXED1);
+	vb->cr4_fixed0 = lv_rdmsr(LV_MSR_VMX_CR4_FIXED0);
+	vb->cr4_fixed1 = lv_rdmsr(LV_MSR_VMX_CR4_FIXED1);
 	lv_vpid_init(&vb->vpids);
 	vb->ept_sizes = LV_PT_SIZE_4K;
 	if (vb->ept_vpid & EPTCAP_2M)
@@ -203,18 +199,18 @@ static int vmx_cpu_enable(struct lv_backend *b)
 
 	/* IA32_FEATURE_CONTROL: lock it with VMXON enabled if the firmware
 	 * left it unlocked; locked without bit 2 means disabled (23.7). */
-	fc = rdmsr(LV_MSR_IA32_FEATURE_CONTROL);
+	fc = lv_rdmsr(LV_MSR_IA32_FEATURE_CONTROL);
 	if (!(fc & LV_FEATCTL_LOCK)) {
 		fc |= LV_FEATCTL_LOCK | LV_FEATCTL_VMXON_OUTSIDE_SMX;
-		wrmsr(LV_MSR_IA32_FEATURE_CONTROL, fc);
+		lv_wrmsr(LV_MSR_IA32_FEATURE_CONTROL, fc);
 	} else if (!(fc & LV_FEATCTL_VMXON_OUTSIDE_SMX)) {
 		vmx_log("vmx: disabled by IA32_FEATURE_CONTROL (locked, VMXON off)");
 		return LV_ERR_DISABLED;
 	}
 
 	/* CR0/CR4 must satisfy the fixed bits in VMX operation (23.8). */
-	cr0 = read_cr0();
-	cr4 = read_cr4();
+	cr0 = lv_read_cr0();
+	cr4 = lv_read_cr4();
 	if (!lv_vmx_fixed_ok(cr0, vb->cr0_fixed0, vb->cr0_fixed1, 0)) {
 		vmx_log("vmx: host CR0 violates VMX fixed bits");
 		return LV_ERR_STATE;
@@ -235,10 +231,10 @@ static int vmx_cpu_enable(struct lv_backend *b)
 	memset(pc->vmxon_va, 0, 4096);
 	*(uint32_t *)pc->vmxon_va = vb->revision;
 	pc->saved_cr4 = cr4;
-	write_cr4(cr4 | CR4_VMXE);
+	lv_write_cr4(cr4 | CR4_VMXE);
 	rc = vmxon(pc->vmxon_pa);
 	if (rc != VMX_OK) {
-		write_cr4(cr4);
+		lv_write_cr4(cr4);
 		vmx_log("vmx: VMXON failed");
 		return LV_ERR_HW;
 	}
@@ -286,7 +282,7 @@ static int vmx_cpu_disable(struct lv_backend *b)
 		return LV_ERR_STATE;
 	vmx_put_all(b, id);
 	vmxoff();
-	write_cr4(pc->saved_cr4 & ~CR4_VMXE);
+	lv_write_cr4(pc->saved_cr4 & ~CR4_VMXE);
 	lv_plat_page_free(pc->vmxon_va, 1);
 	pc->vmxon_va = NULL;
 	pc->enabled = false;

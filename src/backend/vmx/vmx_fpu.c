@@ -13,11 +13,7 @@
 #include "vmcs.h"
 #include "vmx_insn.h"
 #include "vmx_priv.h"
-
-#define CR0_PE	   (1ull << 0)
-#define CR0_TS	   (1ull << 3)
-#define CR0_PG	   (1ull << 31)
-#define CR4_OSFXSR (1ull << 9)
+#include "../../core/x86_arch.h"
 
 _Static_assert(sizeof(struct lv_fpu) == 512, "FXSAVE image (SDM Vol. 1, 10.5.1)");
 
@@ -34,18 +30,18 @@ uint64_t lv_vmx_guest_cr0(const struct vmx_backend *vb, const struct vmx_vcpu *x
  */
 static void fpu_swap(struct lv_fpu *save, const struct lv_fpu *load)
 {
-	uint64_t cr0 = read_cr0(), cr4 = read_cr4();
+	uint64_t cr0 = lv_read_cr0(), cr4 = lv_read_cr4();
 
 	if (cr0 & CR0_TS)
-		write_cr0(cr0 & ~CR0_TS);
+		lv_write_cr0(cr0 & ~CR0_TS);
 	if (!(cr4 & CR4_OSFXSR))
-		write_cr4(cr4 | CR4_OSFXSR);
+		lv_write_cr4(cr4 | CR4_OSFXSR);
 	__asm__ volatile("fxsave64 %0" : "=m"(*save));
 	__asm__ volatile("fxrstor64 %0" ::"m"(*load));
 	if (!(cr4 & CR4_OSFXSR))
-		write_cr4(cr4);
+		lv_write_cr4(cr4);
 	if (cr0 & CR0_TS)
-		write_cr0(cr0);
+		lv_write_cr0(cr0);
 }
 
 void lv_vmx_fpu_load(struct vmx_vcpu *xc)

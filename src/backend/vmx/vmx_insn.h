@@ -10,52 +10,14 @@
 
 #include <stdint.h>
 
+#include "../x86/x86_insn.h"
+#include "../../core/x86_arch.h"
+
 enum { VMX_OK = 0, VMX_FAIL_INVALID = 1, VMX_FAIL_VALID = 2 };
 
 static inline int vmx_flags_result(uint8_t cf, uint8_t zf)
 {
 	return cf ? VMX_FAIL_INVALID : (zf ? VMX_FAIL_VALID : VMX_OK);
-}
-
-static inline uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
-}
-
-#define DEF_READ_CR(n)                                                                             \
-	static inline uint64_t read_cr##n(void)                                                    \
-	{                                                                                          \
-		uint64_t v;                                                                        \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                  \
-		return v;                                                                          \
-	}
-DEF_READ_CR(0)
-DEF_READ_CR(2)
-DEF_READ_CR(3)
-DEF_READ_CR(4)
-#undef DEF_READ_CR
-
-static inline void write_cr0(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
-}
-
-static inline void write_cr2(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr2" ::"r"(v) : "memory");
-}
-
-static inline void write_cr4(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory");
 }
 
 #define DEF_READ_SEG(n)                                                                            \

@@ -13,6 +13,7 @@
 #include "vmx_insn.h"
 #include "vmx_priv.h"
 #include "../../core/exit_vmx.h"
+#include "../../core/x86_arch.h"
 
 _Static_assert(offsetof(struct vmx_vcpu, gprs) == 0, "stub gets &xc->gprs");
 _Static_assert(offsetof(struct vmx_gprs, rax) == 0 && offsetof(struct vmx_gprs, rdi) == 40 &&
@@ -21,17 +22,6 @@ _Static_assert(offsetof(struct vmx_gprs, rax) == 0 && offsetof(struct vmx_gprs, 
 		       offsetof(struct vmx_gprs, r15) == 112 &&
 		       offsetof(struct vmx_gprs, cr2) == 120,
 	       "layout shared with vmx_entry.S");
-
-#define CR0_PE	  (1ull << 0)
-#define CR0_TS	  (1ull << 3)
-#define CR0_PG	  (1ull << 31)
-#define CR4_PAE	  (1ull << 5)
-#define CR4_VMXE  (1ull << 13)
-#define EFER_LME  (1ull << 8)
-#define EFER_LMA  (1ull << 10)
-#define RFLAGS_TF (1ull << 8)
-#define RFLAGS_IF (1ull << 9)
-#define MSR_TSC	  0x10u
 
 enum { CONTINUE = 0, TO_USER = 1 };
 
@@ -77,18 +67,10 @@ static inline bool vmcs_is_current(uint64_t pa)
 {
 	uint64_t cur;
 
-	if (!(read_cr4() & CR4_VMXE))
+	if (!(lv_read_cr4() & CR4_VMXE))
 		return false;
 	__asm__ volatile("vmptrst %0" : "=m"(cur));
 	return cur == pa;
-}
-
-static inline uint64_t rdtsc_now(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -271,9 +253,9 @@ static int handle_msr(struct vmx_vcpu *xc, struct lv_exit *ex, bool write)
 				value = *slot;
 		} else if (index == MSR_TSC) {
 			if (write)
-				xc->tsc_offset = value - rdtsc_now();
+				xc->tsc_offset = value - lv_rdtsc();
 			else
-				value = rdtsc_now() + xc->tsc_offset;
+				value = lv_rdtsc() + xc->tsc_offset;
 			if (write)
 				vmwrite(VMCS_TSC_OFFSET, xc->tsc_offset);
 		} else {
@@ -766,7 +748,7 @@ static inline int run_loop(struct lv_vcpu *vcpu)
 		if (rc)
 			return rc;
 	}
-	cr3 = read_cr3();
+	cr3 = lv_read_cr3();
 	if (cr3 != xc->host_cr3) {
 		vmwrite(VMCS_HOST_CR3, cr3);
 		xc->host_cr3 = cr3;

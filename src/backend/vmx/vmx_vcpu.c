@@ -9,41 +9,9 @@
 #include "vmcs.h"
 #include "vmx_insn.h"
 #include "vmx_priv.h"
+#include "../../core/x86_arch.h"
 
-#define CR0_PE	  (1ull << 0)
-#define CR0_NE	  (1ull << 5)
-#define CR0_PG	  (1ull << 31)
-#define CR0_TS	  (1ull << 3)
-#define CR0_NW	  (1ull << 29)
-#define CR0_CD	  (1ull << 30)
-#define CR4_PAE	  (1ull << 5)
-#define CR4_VMXE  (1ull << 13)
-#define EFER_LME  (1ull << 8)
-#define EFER_LMA  (1ull << 10)
 #define VPID_NONE 0
-
-#define MSR_EFER	 0xc0000080u
-#define MSR_STAR	 0xc0000081u
-#define MSR_LSTAR	 0xc0000082u
-#define MSR_CSTAR	 0xc0000083u
-#define MSR_SFMASK	 0xc0000084u
-#define MSR_FS_BASE	 0xc0000100u
-#define MSR_GS_BASE	 0xc0000101u
-#define MSR_KERNEL_GS	 0xc0000102u
-#define MSR_SYSENTER_CS	 0x174u
-#define MSR_SYSENTER_ESP 0x175u
-#define MSR_SYSENTER_EIP 0x176u
-#define MSR_PAT		 0x277u
-#define MSR_TSC		 0x10u
-#define MSR_APIC_BASE	 0x1bu
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
 
 /* ---- segments ---------------------------------------------------------- */
 
@@ -117,9 +85,9 @@ static void write_host_state(void)
 	struct vmx_dtr dtr;
 	uint16_t tr = read_tr();
 
-	vmwrite(VMCS_HOST_CR0, read_cr0());
-	vmwrite(VMCS_HOST_CR3, read_cr3());
-	vmwrite(VMCS_HOST_CR4, read_cr4());
+	vmwrite(VMCS_HOST_CR0, lv_read_cr0());
+	vmwrite(VMCS_HOST_CR3, lv_read_cr3());
+	vmwrite(VMCS_HOST_CR4, lv_read_cr4());
 	/* Selector RPL/TI must be 0 (27.2.3); the kernel's are. */
 	vmwrite(VMCS_HOST_CS_SEL, read_cs() & 0xf8u);
 	vmwrite(VMCS_HOST_SS_SEL, read_ss() & 0xf8u);
@@ -129,17 +97,17 @@ static void write_host_state(void)
 	vmwrite(VMCS_HOST_GS_SEL, read_gs() & 0xf8u);
 	vmwrite(VMCS_HOST_TR_SEL, tr & 0xf8u);
 	vmwrite(VMCS_HOST_TR_BASE, tr ? host_tr_base(tr) : 0);
-	vmwrite(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
-	vmwrite(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+	vmwrite(VMCS_HOST_FS_BASE, lv_rdmsr(MSR_FS_BASE));
+	vmwrite(VMCS_HOST_GS_BASE, lv_rdmsr(MSR_GS_BASE));
 	read_gdtr(&dtr);
 	vmwrite(VMCS_HOST_GDTR_BASE, dtr.base);
 	read_idtr(&dtr);
 	vmwrite(VMCS_HOST_IDTR_BASE, dtr.base);
-	vmwrite(VMCS_HOST_SYSENTER_CS, rdmsr(MSR_SYSENTER_CS));
-	vmwrite(VMCS_HOST_SYSENTER_ESP, rdmsr(MSR_SYSENTER_ESP));
-	vmwrite(VMCS_HOST_SYSENTER_EIP, rdmsr(MSR_SYSENTER_EIP));
-	vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
-	vmwrite(VMCS_HOST_PAT, rdmsr(MSR_PAT));
+	vmwrite(VMCS_HOST_SYSENTER_CS, lv_rdmsr(MSR_SYSENTER_CS));
+	vmwrite(VMCS_HOST_SYSENTER_ESP, lv_rdmsr(MSR_SYSENTER_ESP));
+	vmwrite(VMCS_HOST_SYSENTER_EIP, lv_rdmsr(MSR_SYSENTER_EIP));
+	vmwrite(VMCS_HOST_EFER, lv_rdmsr(MSR_EFER));
+	vmwrite(VMCS_HOST_PAT, lv_rdmsr(MSR_PAT));
 	vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)lv_vmx_exit_stub);
 }
 
@@ -224,7 +192,7 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		/* First time on this CPU (or back from another one). */
 		xc->host_cpu = (int32_t)id;
 		write_host_state();
-		xc->host_cr3 = read_cr3();
+		xc->host_cr3 = lv_read_cr3();
 		/*
 		 * This CPU may hold translations of an earlier stay, or of a
 		 * destroyed vCPU that had the same VPID: flush both kinds
@@ -443,7 +411,7 @@ int lv_vmx_sync_to_vmcs(struct vmx_vcpu *xc)
 		xc->cstar = m->cstar;
 		xc->sfmask = m->sfmask;
 		xc->kernel_gs_base = m->kernel_gs_base;
-		xc->tsc_offset = m->tsc - rdtsc();
+		xc->tsc_offset = m->tsc - lv_rdtsc();
 		vmwrite(VMCS_TSC_OFFSET, xc->tsc_offset);
 	}
 	if (d & LV_STATE_EVENTS)
@@ -533,7 +501,7 @@ static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
 		c->msrs.cstar = xc->cstar;
 		c->msrs.sfmask = xc->sfmask;
 		c->msrs.kernel_gs_base = xc->kernel_gs_base;
-		c->msrs.tsc = rdtsc() + xc->tsc_offset;
+		c->msrs.tsc = lv_rdtsc() + xc->tsc_offset;
 		break;
 	case LV_STATE_EVENTS: {
 		uint32_t intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
@@ -711,7 +679,7 @@ int lv_vmx_emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot)
 	case MSR_SFMASK:
 		*slot = &xc->sfmask;
 		return 1;
-	case MSR_KERNEL_GS:
+	case MSR_KERNEL_GS_BASE:
 		*slot = &xc->kernel_gs_base;
 		return 1;
 	case MSR_APIC_BASE:

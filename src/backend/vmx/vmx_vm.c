@@ -7,6 +7,7 @@
 #include "vmcs.h"
 #include "vmx_priv.h"
 #include "vmx_insn.h"
+#include "../../core/x86_arch.h"
 
 /*
  * MSRs whose guest value lives in the VMCS (loaded at entry, saved at
@@ -14,13 +15,9 @@
  * exits and is emulated by the backend or given to the caller.
  */
 static const uint32_t vmx_passthrough_msrs[] = {
-	0x174,	     /* IA32_SYSENTER_CS */
-	0x175,	     /* IA32_SYSENTER_ESP */
-	0x176,	     /* IA32_SYSENTER_EIP */
-	0x277,	     /* IA32_PAT (load/save PAT controls) */
-	0xc0000080u, /* IA32_EFER */
-	0xc0000100u, /* IA32_FS_BASE */
-	0xc0000101u, /* IA32_GS_BASE */
+	MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
+	MSR_PAT, /* with the load/save PAT controls */
+	MSR_EFER,	 MSR_FS_BASE,	   MSR_GS_BASE,
 };
 
 /*

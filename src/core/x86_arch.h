@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Architectural facts of x86-64, each defined once for the core and every
+ * backend: control-register, EFER and RFLAGS bits, MSR numbers, CPUID
+ * feature bits. Constants only; the instructions are in
+ * src/backend/x86/x86_insn.h (ring 0) and core/cpuid.h (CPUID).
+ */
+#ifndef LV_CORE_X86_ARCH_H
+#define LV_CORE_X86_ARCH_H
+
+/* CR0 (SDM Vol. 3, 2.5; APM Vol. 2, 3.1.1). */
+#define CR0_PE (1ull << 0)  /* protection enable */
+#define CR0_MP (1ull << 1)  /* monitor coprocessor */
+#define CR0_TS (1ull << 3)  /* task switched: #NM on the next FPU/SSE use */
+#define CR0_ET (1ull << 4)  /* extension type, fixed to 1 */
+#define CR0_NE (1ull << 5)  /* native FPU error reporting */
+#define CR0_WP (1ull << 16) /* write protect in ring 0 */
+#define CR0_NW (1ull << 29) /* not write-through */
+#define CR0_CD (1ull << 30) /* cache disable */
+#define CR0_PG (1ull << 31) /* paging */
+
+/* CR4 (SDM Vol. 3, 2.5; APM Vol. 2, 3.1.3). */
+#define CR4_PSE	   (1ull << 4)	/* 4 MiB pages in 32-bit paging */
+#define CR4_PAE	   (1ull << 5)	/* physical address extension */
+#define CR4_OSFXSR (1ull << 9)	/* FXSAVE/FXRSTOR and SSE enabled by the OS */
+#define CR4_LA57   (1ull << 12) /* 5-level paging */
+#define CR4_VMXE   (1ull << 13) /* VMX enable (SDM Vol. 3, 24.7) */
+#define CR4_SMEP   (1ull << 20) /* supervisor-mode execution prevention */
+#define CR4_SMAP   (1ull << 21) /* supervisor-mode access prevention */
+
+/* EFER, MSR C000_0080h (SDM Vol. 3, 2.2.1; APM Vol. 2, 3.1.7). */
+#define EFER_LME  (1ull << 8)  /* long mode enable */
+#define EFER_LMA  (1ull << 10) /* long mode active */
+#define EFER_NXE  (1ull << 11) /* no-execute enable */
+#define EFER_SVME (1ull << 12) /* SVM enable (APM Vol. 2, 15.4) */
+
+/* RFLAGS (SDM Vol. 1, 3.4.3). The arithmetic flags are in core/x86_alu.h. */
+#define RFLAGS_TF (1ull << 8) /* trap (single step) */
+#define RFLAGS_IF (1ull << 9) /* interrupts enabled */
+
+/* MSR numbers (SDM Vol. 4, ch. 2; APM Vol. 2, appendix A). */
+#define MSR_TSC		   0x00000010u /* IA32_TIME_STAMP_COUNTER */
+#define MSR_APIC_BASE	   0x0000001bu /* IA32_APIC_BASE */
+#define MSR_SYSENTER_CS	   0x00000174u
+#define MSR_SYSENTER_ESP   0x00000175u
+#define MSR_SYSENTER_EIP   0x00000176u
+#define MSR_PAT		   0x00000277u /* IA32_PAT */
+#define MSR_EFER	   0xc0000080u
+#define MSR_STAR	   0xc0000081u
+#define MSR_LSTAR	   0xc0000082u
+#define MSR_CSTAR	   0xc0000083u
+#define MSR_SFMASK	   0xc0000084u /* IA32_FMASK, the SYSCALL RFLAGS mask */
+#define MSR_FS_BASE	   0xc0000100u
+#define MSR_GS_BASE	   0xc0000101u
+#define MSR_KERNEL_GS_BASE 0xc0000102u
+#define MSR_VM_CR	   0xc0010114u /* APM Vol. 2, 15.30.1 */
+#define MSR_VM_HSAVE_PA	   0xc0010117u /* APM Vol. 2, 15.30.4 */
+
+/* CPUID Fn8000_000A_EDX: SVM features (APM Vol. 3, E.4.10). */
+#define CPUID_SVM_NP	       (1u << 0)  /* nested paging */
+#define CPUID_SVM_NRIPS	       (1u << 3)  /* next RIP saved on #VMEXIT */
+#define CPUID_SVM_FLUSHBYASID  (1u << 6)  /* TLB_CONTROL 3/7 */
+#define CPUID_SVM_DECODEASSIST (1u << 7)  /* instruction bytes on #VMEXIT */
+#define CPUID_SVM_VGIF	       (1u << 16) /* virtual GIF */
+
+#endif /* LV_CORE_X86_ARCH_H */
