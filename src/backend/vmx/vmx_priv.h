@@ -17,6 +17,7 @@
 #include "../../core/guest_walk.h"
 #include "../../core/x86_emul.h"
 #include "../../core/vmx_ctls.h"
+#include "../../core/x86_arch.h"
 
 /* Per host CPU: the VMXON region (the current VMCS is in vmx_backend.current). */
 struct vmx_cpu {
@@ -177,6 +178,21 @@ int lv_vmx_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bi
 int lv_vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
 
 /* vmx_vcpu.c */
+/*
+ * CR0/CR4 bits the host owns (guest/host masks): the fixed bits, and for
+ * CR0 also CD, NW and TS (the FPU switch); PE and PG are the guest's with
+ * unrestricted guest. A guest write to an owned bit exits.
+ */
+static inline uint64_t vmx_cr0_host_mask(const struct vmx_backend *vb)
+{
+	return ((vb->cr0_fixed0 | ~vb->cr0_fixed1) & ~(CR0_PE | CR0_PG)) | CR0_CD | CR0_NW | CR0_TS;
+}
+
+static inline uint64_t vmx_cr4_host_mask(const struct vmx_backend *vb)
+{
+	return vb->cr4_fixed0 | ~vb->cr4_fixed1;
+}
+
 int lv_vmx_vcpu_create(struct lv_vcpu *vcpu);
 void lv_vmx_vcpu_destroy(struct lv_vcpu *vcpu);
 int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc);
@@ -194,6 +210,10 @@ int lv_vmx_load_pdptes(struct vmx_vcpu *xc, uint64_t cr3);
 int lv_vmx_emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot);
 
 /* lv_vmx_run.c */
+/* vmx_events.c: the per-kind event queue and windows. */
+void lv_vmx_arm_events(struct vmx_vcpu *xc);
+void lv_vmx_take_back_event(struct vmx_vcpu *xc);
+
 int lv_vmx_run(struct lv_vcpu *vcpu);
 int lv_vmx_kick(struct lv_vcpu *vcpu);
 int lv_vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev);

@@ -414,24 +414,6 @@ static int handle_ept_violation(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_
 }
 
 /*
- * A failed entry leaves the VM-entry interruption-information field valid
- * (only VM exits clear it, 28.2 / 26.8): take the event back so that the
- * state shows it pending and the caller can drop or change it.
- */
-static void take_back_event(struct vmx_vcpu *xc)
-{
-	uint32_t info = (uint32_t)vmread(VMCS_ENTRY_INTR_INFO);
-
-	if (!(info & INTR_INFO_VALID))
-		return;
-	xc->inject_info = info;
-	xc->slow = true;
-	xc->inject_err = (uint32_t)vmread(VMCS_ENTRY_EXC_ERRCODE);
-	xc->inject_len = (uint32_t)vmread(VMCS_ENTRY_INSN_LEN);
-	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
-}
-
-/*
  * Every exit the switch in handle_exit() does not handle inline (the hot
  * ones are decoded there, within the instruction budget of a CPUID round
  * trip) goes through the core's table-driven decoder, which classifies all
@@ -488,7 +470,7 @@ static int entry_failed_exit(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t r
 	ex->entry_failed.qualification = q;
 	/* Nothing was delivered; the IDT-vectoring field means nothing here. */
 	xc->inject_info = 0;
-	take_back_event(xc);
+	lv_vmx_take_back_event(xc);
 	/* Make the launch state known (clear) whichever instruction failed. */
 	vmclear(xc->vmcs_pa);
 	vmptrld(xc->vmcs_pa);
@@ -601,55 +583,6 @@ again:
 /* ---- entry -------------------------------------------------------------------- */
 
 /*
- * Move a queued event into the entry's injection when the guest can take
- * it (SDM Vol. 3, 26.3.1.5 / 27.6), else open the matching window exit.
- * Order: exception, NMI, external interrupt; one per entry.
- */
-static void arm_events(struct vmx_vcpu *xc)
-{
-	bool irq_win = false, nmi_win = false;
-
-	if (!(xc->inject_info & INTR_INFO_VALID)) {
-		if (xc->pend_exc_info) {
-			xc->inject_info = xc->pend_exc_info;
-			xc->inject_err = xc->pend_exc_err;
-			xc->pend_exc_info = 0;
-		} else if (xc->pend_nmi) {
-			uint32_t intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
-
-			if (!(intr & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOVSS |
-				      INTERRUPTIBILITY_STI))) {
-				xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 2;
-				xc->pend_nmi = false;
-			} else {
-				nmi_win = true;
-			}
-		} else if (xc->pend_irq) {
-			uint32_t intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
-
-			if ((vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-			    !(intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))) {
-				xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_EXTINT << 8) |
-						  xc->pend_irq_vector;
-				xc->pend_irq = false;
-			} else {
-				irq_win = true;
-			}
-		}
-	}
-	/* Still queued behind the event going in now: exit when it can go. */
-	if (xc->pend_irq && !irq_win && (xc->inject_info & INTR_INFO_VALID))
-		irq_win = true;
-	if (xc->pend_nmi && !nmi_win && (xc->inject_info & INTR_INFO_VALID))
-		nmi_win = xc->vcpu->vm->backend->caps.features & LV_FEAT_NMI_WINDOW;
-	if (irq_win != xc->want_irq_window || nmi_win != xc->want_nmi_window) {
-		xc->want_irq_window = irq_win;
-		xc->want_nmi_window = nmi_win;
-		xc->ctl_dirty = true;
-	}
-}
-
-/*
  * Single-step: TF makes the guest trap after one instruction (#DB, which
  * exits). With STI/MOV-SS blocking, VM entry wants the pending single-step
  * recorded in the pending-debug-exceptions field (BS, 26.3.1.5).
@@ -673,7 +606,7 @@ static void prepare_slow(struct vmx_vcpu *xc)
 		lv_vmx_sync_to_vmcs(xc);
 	if (xc->pend_exc_info || xc->pend_nmi || xc->pend_irq || xc->want_irq_window ||
 	    xc->want_nmi_window)
-		arm_events(xc);
+		lv_vmx_arm_events(xc);
 	if (xc->ctl_dirty) {
 		uint32_t proc = xc->proc & ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
 
@@ -718,7 +651,7 @@ static void prepare_entry(struct vmx_vcpu *xc)
 
 static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 {
-	take_back_event(xc);
+	lv_vmx_take_back_event(xc);
 	ex->reason = LV_EXIT_ENTRY_FAILED;
 	ex->flags = 0;
 	memset(&ex->raw, 0, sizeof(ex->raw));
@@ -819,73 +752,5 @@ int lv_vmx_kick(struct lv_vcpu *vcpu)
 	cpu = __atomic_load_n(&xc->cpu, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&vcpu->running, __ATOMIC_SEQ_CST) && cpu >= 0)
 		lv_plat_kick_cpu((uint32_t)cpu);
-	return LV_OK;
-}
-
-/* ---- events and windows ------------------------------------------------------ */
-
-int lv_vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
-{
-	struct vmx_vcpu *xc = vcpu->priv;
-	uint32_t inflight = xc->inject_info & INTR_INFO_VALID ? INTR_INFO_TYPE(xc->inject_info) : 8;
-
-	if (xc->dirty & LV_STATE_EVENTS) {
-		/* Events set by the caller and not applied yet: queue into them. */
-		struct lv_events *e = &xc->cache.events;
-
-		if (ev->type == LV_EVENT_EXTINT) {
-			if (e->interrupt_pending)
-				return LV_ERR_BUSY;
-			e->interrupt_pending = 1;
-			e->interrupt_vector = ev->vector;
-		} else if (ev->type == LV_EVENT_NMI) {
-			if (e->nmi_pending)
-				return LV_ERR_BUSY;
-			e->nmi_pending = 1;
-		} else {
-			if (e->exception_pending)
-				return LV_ERR_BUSY;
-			e->exception_pending = 1;
-			e->exception_vector = ev->vector;
-			e->exception_has_error_code = ev->has_error_code;
-			e->exception_error_code = ev->has_error_code ? ev->error_code : 0;
-		}
-		xc->slow = true;
-		return LV_OK;
-	}
-	if (ev->type == LV_EVENT_EXTINT) {
-		if (xc->pend_irq || inflight == INTR_TYPE_EXTINT)
-			return LV_ERR_BUSY;
-		xc->pend_irq = true;
-		xc->pend_irq_vector = ev->vector;
-	} else if (ev->type == LV_EVENT_NMI) {
-		if (xc->pend_nmi || inflight == INTR_TYPE_NMI)
-			return LV_ERR_BUSY;
-		xc->pend_nmi = true;
-	} else {
-		if (xc->pend_exc_info || inflight == INTR_TYPE_HW_EXC)
-			return LV_ERR_BUSY;
-		xc->pend_exc_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | ev->vector;
-		if (ev->has_error_code) {
-			xc->pend_exc_info |= INTR_INFO_ERRCODE;
-			xc->pend_exc_err = ev->error_code;
-		}
-	}
-	xc->valid &= ~LV_STATE_EVENTS;
-	xc->slow = true;
-	return LV_OK;
-}
-
-int lv_vmx_request_window(struct lv_vcpu *vcpu, uint32_t mask)
-{
-	struct vmx_backend *vb = vcpu->vm->backend->priv;
-	struct vmx_vcpu *xc = vcpu->priv;
-
-	if ((mask & LV_WINDOW_NMI) && !(vcpu->vm->backend->caps.features & LV_FEAT_NMI_WINDOW))
-		return LV_ERR_NOTSUP;
-	xc->windows = mask;
-	xc->ctl_dirty = true;
-	xc->slow = true;
-	(void)vb;
 	return LV_OK;
 }
