@@ -28,11 +28,17 @@ fi
 MODULES="virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko drivers/crypto/ccp/ccp.ko
 arch/x86/kvm/kvm-amd.ko arch/x86/kvm/kvm-intel.ko"
 
+# A kernel fetched earlier: in $cache, else (for a user who is not root)
+# the one root fetched into /var/cache/libvcpu-vm.
 find_cached() {
-	[ -f "$cache/current" ] || return 1
-	v=$(cat "$cache/current")
-	[ -f "$cache/$v/.complete" ] || return 1
-	echo "$cache/$v"
+	for c in "$cache" /var/cache/libvcpu-vm; do
+		[ -f "$c/current" ] || continue
+		v=$(cat "$c/current")
+		[ -f "$c/$v/.complete" ] || continue
+		echo "$c/$v"
+		return 0
+	done
+	return 1
 }
 
 if [ "${1:-}" = "--find" ]; then
