@@ -81,6 +81,45 @@ static int msr_check(struct conf_ctx *c)
 	return CONF_PASS;
 }
 
+/*
+ * The default CPUID, without overrides. Every backend sets the hypervisor
+ * bit (CPUID.1:ECX[31]). The ring-0 backends share one default table: no
+ * VMX or SVM for the guest (CPUID.1:ECX[5], 8000_0001h:ECX[2]), leaf
+ * 8000_000Ah empty, no hypervisor leaves at 4000_0000h (the guest must not
+ * see an outer hypervisor's interface that no one implements here), and
+ * XSAVE, OSXSAVE and AVX hidden while XCR0 is not switched. KVM's own
+ * supported CPUID (nested SVM/VMX and KVM's PV leaves included) is kept.
+ */
+static const struct step cpuid_defaults_script[] = { IO_OUT(0x60, 1, 0x5a), X_HLT, END };
+
+static int cpuid_defaults_check(struct conf_ctx *c)
+{
+	const uint8_t *d = c->ram + 0x10000;
+	uint32_t l1_ecx = (uint32_t)conf_load(d + 8, 4);
+	uint32_t max_ext = (uint32_t)conf_load(d + 16, 4);
+	uint32_t e1_ecx = (uint32_t)conf_load(d + 32 + 8, 4);
+	const uint8_t *svm = d + 48, *hv = d + 64;
+	unsigned i;
+
+	if (!(l1_ecx & (1u << 31)))
+		return conf_fail(c, "CPUID.1:ECX 0x%x lacks the hypervisor bit", l1_ecx);
+	if (!(c->caps.features & LV_FEAT_RING0))
+		return CONF_PASS;
+	if (l1_ecx & ((1u << 5) | (1u << 26) | (1u << 27) | (1u << 28)))
+		return conf_fail(c, "CPUID.1:ECX 0x%x shows VMX, XSAVE, OSXSAVE or AVX", l1_ecx);
+	if (max_ext >= 0x80000001u && (e1_ecx & (1u << 2)))
+		return conf_fail(c, "CPUID.80000001h:ECX 0x%x shows SVM", e1_ecx);
+	for (i = 0; i < 16; i++) {
+		if (max_ext >= 0x8000000au && svm[i])
+			return conf_fail(c, "CPUID.8000000Ah is not empty (byte %u: 0x%x)", i,
+					 svm[i]);
+		if (hv[i])
+			return conf_fail(c, "CPUID.40000000h is not empty (byte %u: 0x%x)", i,
+					 hv[i]);
+	}
+	return CONF_PASS;
+}
+
 /* The host fails the RDMSR: #GP(0) reaches the guest's handler. */
 static const struct step msr_gp_script[] = {
 	X_RDMSR_GP(0x174), IO_OUT(0x64, 4, 0), IO_OUT(0x62, 1, 2), X_HLT, END,
@@ -218,6 +257,11 @@ const struct conf_case conf_cases_cpu[] = {
 	  .need_features = LV_FEAT_CPUID_EXIT,
 	  .setup = cpuid_exit_setup,
 	  .script = cpuid_exit_script },
+	{ .name = "cpuid_defaults",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_cpuid_defaults,
+	  .script = cpuid_defaults_script,
+	  .check = cpuid_defaults_check },
 	{ .name = "msr_exits",
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_msr,

@@ -14,6 +14,7 @@
 #include "svm_mmio.h"
 #include "svm_priv.h"
 #include "../../core/x86_arch.h"
+#include "../x86/x86_cpuid.h"
 
 #define RET_GUEST  0 /* handled: enter the guest again */
 #define RET_CALLER 1 /* vcpu->exit is filled: return to the caller */
@@ -107,22 +108,11 @@ static int complete(struct lv_vcpu *v)
 
 /* ---- CPUID -------------------------------------------------------------- */
 
-/*
- * Default CPUID: the host's, with SVM and VMX hidden, XSAVE/OSXSAVE/AVX
- * hidden (XCR0 is not switched), the hypervisor bit set, and leaf
- * 0x8000000A (SVM features) empty.
- */
+/* Default CPUID: the host's, edited by the ring-0 table (x86_cpuid.h). */
 static void cpuid_default(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
 	lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
-	if (leaf == 1) {
-		r[2] &= ~((1u << 5) | (1u << 26) | (1u << 27) | (1u << 28));
-		r[2] |= 1u << 31;
-	} else if (leaf == 0x80000001u) {
-		r[2] &= ~(1u << 2);
-	} else if (leaf == 0x8000000Au || (leaf >= 0x40000000u && leaf <= 0x400000ffu)) {
-		r[0] = r[1] = r[2] = r[3] = 0;
-	}
+	lv_x86_cpuid_default(leaf, r);
 }
 
 static int exit_cpuid(struct lv_vcpu *v)

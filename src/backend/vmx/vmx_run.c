@@ -14,6 +14,7 @@
 #include "vmx_priv.h"
 #include "../../core/exit_vmx.h"
 #include "../../core/x86_arch.h"
+#include "../x86/x86_cpuid.h"
 
 _Static_assert(offsetof(struct vmx_vcpu, gprs) == 0, "stub gets &xc->gprs");
 _Static_assert(offsetof(struct vmx_gprs, rax) == 0 && offsetof(struct vmx_gprs, rdi) == 40 &&
@@ -187,36 +188,33 @@ static int handle_cpuid(struct vmx_vcpu *xc, struct lv_exit *ex)
 	struct vmx_gprs *g = &xc->gprs;
 	uint32_t leaf = (uint32_t)g->rax, sub = (uint32_t)g->rcx;
 	const struct lv_cpuid_entry *e = lv_policy_cpuid_find(&xc->cpuid, leaf, sub);
-	uint32_t a, b, c, d;
+	uint32_t r[4];
 
 	if (e) {
-		a = e->eax;
-		b = e->ebx;
-		c = e->ecx;
-		d = e->edx;
+		r[0] = e->eax;
+		r[1] = e->ebx;
+		r[2] = e->ecx;
+		r[3] = e->edx;
 	} else {
-		lv_cpuid(leaf, sub, &a, &b, &c, &d);
-		if (leaf == 1) {
-			/* No VMX inside; no XSAVE/OSXSAVE/AVX (XCR0 is not switched). */
-			c &= ~((1u << 5) | (1u << 26) | (1u << 27) | (1u << 28));
-			c |= 1u << 31; /* hypervisor present */
-		}
+		/* The host's answer, edited by the ring-0 default table. */
+		lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
+		lv_x86_cpuid_default(leaf, r);
 	}
 	if (e && (e->flags & LV_CPUID_EXIT)) {
 		ex->reason = LV_EXIT_CPUID;
 		ex->cpuid.leaf = leaf;
 		ex->cpuid.subleaf = sub;
-		ex->cpuid.eax = a;
-		ex->cpuid.ebx = b;
-		ex->cpuid.ecx = c;
-		ex->cpuid.edx = d;
+		ex->cpuid.eax = r[0];
+		ex->cpuid.ebx = r[1];
+		ex->cpuid.ecx = r[2];
+		ex->cpuid.edx = r[3];
 		xc->pending = PEND_CPUID;
 		return TO_USER;
 	}
-	g->rax = a;
-	g->rbx = b;
-	g->rcx = c;
-	g->rdx = d;
+	g->rax = r[0];
+	g->rbx = r[1];
+	g->rcx = r[2];
+	g->rdx = r[3];
 	skip_insn(xc, xc->insn_len);
 	return CONTINUE;
 }

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The default CPUID of the ring-0 backends, the same on SVM and VMX: the
+ * host's answer, edited by one table. Applied on every CPUID exit that no
+ * lv_vcpu_set_cpuid() entry answers, so it is inline and a leaf the table
+ * does not name costs two compares.
+ *
+ * - CPUID.1:ECX: no VMX (bit 5; nested virtualization is not offered), no
+ *   XSAVE, OSXSAVE or AVX (bits 26-28; XCR0 is not switched yet), and the
+ *   hypervisor bit (31) set (SDM Vol. 2A, CPUID; APM Vol. 3, E.3.2).
+ * - CPUID.8000_0001h:ECX: no SVM (bit 2); leaf 8000_000Ah (SVM features)
+ *   empty.
+ * - 4000_0000h-4000_00FFh, the hypervisor range: empty. Under an outer
+ *   hypervisor the host's answer names that hypervisor's interface
+ *   (KVM's kvmclock MSRs, Hyper-V's), which nothing here implements.
+ */
+#ifndef LV_X86_CPUID_H
+#define LV_X86_CPUID_H
+
+#include <stdint.h>
+
+enum { LV_CPUID_EAX = 0, LV_CPUID_EBX = 1, LV_CPUID_ECX = 2, LV_CPUID_EDX = 3 };
+
+/* One edit of one register of one leaf: r = (r & ~clear) | set. */
+struct lv_x86_cpuid_edit {
+	uint32_t leaf;
+	uint32_t reg; /* LV_CPUID_E?X */
+	uint32_t clear, set;
+};
+
+static const struct lv_x86_cpuid_edit lv_x86_cpuid_edits[] = {
+	{ 0x00000001u, LV_CPUID_ECX, (1u << 5) | (1u << 26) | (1u << 27) | (1u << 28), 1u << 31 },
+	{ 0x80000001u, LV_CPUID_ECX, 1u << 2, 0 },
+	{ 0x8000000au, LV_CPUID_EAX, 0xffffffffu, 0 },
+	{ 0x8000000au, LV_CPUID_EBX, 0xffffffffu, 0 },
+	{ 0x8000000au, LV_CPUID_ECX, 0xffffffffu, 0 },
+	{ 0x8000000au, LV_CPUID_EDX, 0xffffffffu, 0 },
+};
+
+/* Leaves [first, last] that read as all zeros. */
+#define LV_X86_CPUID_HIDDEN_FIRST 0x40000000u
+#define LV_X86_CPUID_HIDDEN_LAST  0x400000ffu
+
+/* Apply the default edits to the host's answer @p r (EAX..EDX) for @p leaf. */
+static inline void lv_x86_cpuid_default(uint32_t leaf, uint32_t r[4])
+{
+	unsigned i;
+
+	if (leaf == 0 || (leaf > 1 && leaf < LV_X86_CPUID_HIDDEN_FIRST))
+		return; /* the common case: nothing to edit */
+	if (leaf <= LV_X86_CPUID_HIDDEN_LAST && leaf >= LV_X86_CPUID_HIDDEN_FIRST) {
+		r[0] = r[1] = r[2] = r[3] = 0;
+		return;
+	}
+	for (i = 0; i < sizeof(lv_x86_cpuid_edits) / sizeof(lv_x86_cpuid_edits[0]); i++)
+		if (lv_x86_cpuid_edits[i].leaf == leaf)
+			r[lv_x86_cpuid_edits[i].reg] = (r[lv_x86_cpuid_edits[i].reg] &
+							~lv_x86_cpuid_edits[i].clear) |
+						       lv_x86_cpuid_edits[i].set;
+}
+
+#endif /* LV_X86_CPUID_H */
