@@ -2,7 +2,7 @@
 /*
  * Page-table core, internal part. The API is the public
  * include/libvcpu/paging.h; this header adds the per-format descriptor that
- * drives the one generic walker in paging.c (the formats themselves are in
+ * drives the one generic walker (paging.c, paging_change.c, paging_pool.c; the formats are in
  * paging_formats.c) and the tree object.
  */
 #ifndef LV_CORE_PAGING_H

@@ -15,6 +15,7 @@
 #define CR0_ET (1ull << 4)  /* extension type, fixed to 1 */
 #define CR0_NE (1ull << 5)  /* native FPU error reporting */
 #define CR0_WP (1ull << 16) /* write protect in ring 0 */
+#define CR0_AM (1ull << 18) /* alignment mask: #AC at CPL 3 with RFLAGS.AC */
 #define CR0_NW (1ull << 29) /* not write-through */
 #define CR0_CD (1ull << 30) /* cache disable */
 #define CR0_PG (1ull << 31) /* paging */
@@ -35,8 +36,9 @@
 #define EFER_SVME (1ull << 12) /* SVM enable (APM Vol. 2, 15.4) */
 
 /* RFLAGS (SDM Vol. 1, 3.4.3). The arithmetic flags are in core/x86_alu.h. */
-#define RFLAGS_TF (1ull << 8) /* trap (single step) */
-#define RFLAGS_IF (1ull << 9) /* interrupts enabled */
+#define RFLAGS_TF (1ull << 8)  /* trap (single step) */
+#define RFLAGS_IF (1ull << 9)  /* interrupts enabled */
+#define RFLAGS_VM (1ull << 17) /* virtual-8086 mode */
 
 /* MSR numbers (SDM Vol. 4, ch. 2; APM Vol. 2, appendix A). */
 #define MSR_TSC		   0x00000010u /* IA32_TIME_STAMP_COUNTER */

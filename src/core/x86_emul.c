@@ -785,27 +785,3 @@ int lv_x86_emul_resume(struct lv_x86_emul *em)
 		return LV_X86_EMUL_UNHANDLEABLE;
 	}
 }
-
-void lv_x86_env_from_state(struct lv_x86_env *env, const struct lv_state *st)
-{
-	const uint64_t cr0_pe = 1, cr0_am = 1u << 18, efer_lma = 1u << 10, rflags_vm = 1u << 17;
-	const uint64_t cr4_la57 = 1u << 12;
-
-	memset(env, 0, sizeof(*env));
-	env->segs = &st->segs;
-	env->pe = (st->ctrl.cr0 & cr0_pe) != 0;
-	env->la57 = (st->ctrl.cr4 & cr4_la57) != 0;
-	env->am = (st->ctrl.cr0 & cr0_am) != 0;
-	if ((st->ctrl.efer & efer_lma) && st->segs.cs.l)
-		env->mode = LV_X86_MODE_64;
-	else if (env->pe && !(st->regs.rflags & rflags_vm) && st->segs.cs.db)
-		env->mode = LV_X86_MODE_32;
-	else
-		env->mode = LV_X86_MODE_16;
-	if (!env->pe)
-		env->cpl = 0;
-	else if (st->regs.rflags & rflags_vm)
-		env->cpl = 3;
-	else
-		env->cpl = st->segs.ss.dpl;
-}
