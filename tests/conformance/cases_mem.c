@@ -150,6 +150,51 @@ static int protect_check(struct conf_ctx *c)
 	       expect_ram(c, 0x102000, 4, 0) || expect_ram(c, 0x103000, 4, 0x44444444);
 }
 
+/* ---- protection "none" and back ------------------------------------------ */
+
+/*
+ * lv_vm_protect(prot = 0) is the same on every backend: the range stays a
+ * memory slot, but every guest access to it is an MMIO exit; giving the
+ * rights back shows the RAM as it was (the guest's write went to the host).
+ */
+static int none_step1(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	int rc = lv_vm_protect(c->vm, 0x104000, LV_PAGE_SIZE, 0);
+
+	(void)v;
+	if (rc)
+		return conf_fail(c, "protect 0x104000 to none: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+static int none_step2(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	int rc = lv_vm_protect(c->vm, 0x104000, LV_PAGE_SIZE, LV_PROT_ALL);
+
+	(void)v;
+	if (rc)
+		return conf_fail(c, "protect 0x104000 back: %s", lv_status_name(rc));
+	return CONF_PASS;
+}
+
+static const struct step protect_none_script[] = {
+	IO_OUT(0x61, 1, 1),
+	ACTION(none_step1),
+	MMIO_R(0x104000, 4, 0xa5a5a5a5),
+	IO_OUT(0x70, 4, 0xa5a5a5a5),
+	MMIO_W(0x104000, 4, 0x9abcdef0),
+	IO_OUT(0x62, 1, 2),
+	ACTION(none_step2),
+	IO_OUT(0x70, 4, 0x12345678),
+	X_HLT,
+	END,
+};
+
+static int protect_none_check(struct conf_ctx *c)
+{
+	return expect_ram(c, 0x104000, 4, 0x12345678);
+}
+
 /* ---- dirty log ----------------------------------------------------------- */
 
 #define DIRTY_GPA  0x200000u
@@ -234,6 +279,11 @@ const struct conf_case conf_cases_mem[] = {
 	  .need_features = LV_FEAT_READONLY_MEM,
 	  .script = protect_script,
 	  .check = protect_check },
+	{ .name = "protect_none",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_protect_none,
+	  .script = protect_none_script,
+	  .check = protect_none_check },
 	{ .name = "dirty_log",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_dirty,

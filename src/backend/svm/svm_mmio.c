@@ -187,10 +187,8 @@ int lv_svm_mmio_resume(struct lv_vcpu *v)
 
 /*
  * A nested page fault: EXITINFO2 is the guest-physical address, EXITINFO1
- * a #PF-style error code (APM 15.25.6). An address without RAM, or a write
- * to read-only RAM, is MMIO: emulate. Anything else (fetch from non-exec
- * memory, a fault while the guest walked its own tables in MMIO) is
- * reported as an NPF exit. During the guest's own walk (bit 33) both
+ * a #PF-style error code (APM 15.25.6), classified by the shared rule
+ * (lv_x86_npf_action()). During the guest's own walk (bit 33) both
  * emulators report RW = 1 even for reads: the access type is not taken
  * from RW then.
  */
@@ -199,7 +197,6 @@ int lv_svm_npf(struct lv_vcpu *v)
 	struct svm_vcpu *s = v->priv;
 	struct lv_exit *ex = &v->exit;
 	uint64_t info = s->vmcb->c.exitinfo1, gpa = s->vmcb->c.exitinfo2;
-	const struct lv_slot *slot = lv_memmap_lookup(&v->vm->mem, gpa);
 	uint32_t access;
 
 	if (info & SVM_NPF_PAGEWALK)
@@ -211,9 +208,15 @@ int lv_svm_npf(struct lv_vcpu *v)
 	else
 		access = LV_ACCESS_READ;
 
-	if (!(info & SVM_NPF_PAGEWALK) && access != LV_ACCESS_EXEC &&
-	    (!slot || (access == LV_ACCESS_WRITE && !(slot->flags & LV_PROT_WRITE))))
+	switch (lv_x86_npf_action(v->vm, gpa, access, (info & SVM_NPF_PAGEWALK) != 0)) {
+	case LV_X86_NPF_RETRY:
+		s->npt_gen--; /* this vCPU flushes its ASID at the next VMRUN */
+		return RET_GUEST;
+	case LV_X86_NPF_MMIO:
 		return lv_svm_mmio_start(v, 0);
+	default:
+		break;
+	}
 
 	ex->reason = LV_EXIT_NPF;
 	ex->npf.gpa = gpa;

@@ -10,6 +10,7 @@
 #include "../../core/internal.h"
 #include "../../core/policy.h"
 #include "vmcb.h"
+#include "../x86/x86_mem.h"
 
 /* Offsets the entry stub (svm_entry.S) hard-codes. */
 _Static_assert(offsetof(struct lv_regs, rbx) == 8, "svm_entry.S R_RBX");
@@ -59,12 +60,10 @@ struct svm_backend {
 };
 
 struct svm_vm {
-	struct lv_pt *npt;
+	struct lv_x86_npt npt; /* first: the shared memory code finds it here */
 	void *msrpm;
 	uint64_t msrpm_pa;
 	struct lv_policy msr_exits; /* caller's lv_msr_range policy (lv_vm_set_msr_exits) */
-	uint32_t npt_dirty;	    /* NPT changed: flush the TLB of every vCPU */
-	uint32_t npt_gen;	    /* bumped on every change that needs a flush */
 };
 
 /* What the next run must complete before entering the guest. */
@@ -118,11 +117,7 @@ int lv_svm_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value);
 /* svm_vm.c */
 int lv_svm_vm_create(struct lv_vm *vm);
 void lv_svm_vm_destroy(struct lv_vm *vm);
-int lv_svm_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags);
-int lv_svm_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size);
-int lv_svm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
 int lv_svm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
-int lv_svm_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap);
 
 /* svm_vcpu.c */
 int lv_svm_vcpu_create(struct lv_vcpu *v);

@@ -397,7 +397,7 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct svm_vcpu *s)
 static uint8_t prepare_asid(struct svm_backend *sb, struct svm_cpu *c, struct svm_vcpu *s,
 			    const struct svm_vm *sv)
 {
-	uint32_t gen = __atomic_load_n(&sv->npt_gen, __ATOMIC_ACQUIRE);
+	uint32_t gen = lv_x86_npt_gen(&sv->npt);
 	enum lv_asid_action a;
 	uint8_t tlb = LV_SVM_TLB_NOTHING;
 

@@ -47,14 +47,14 @@ int lv_svm_vcpu_create(struct lv_vcpu *v)
 	lv_asid_vcpu_init(&s->asid);
 	s->nrips = (sb->features & CPUID_SVM_NRIPS) != 0;
 	s->cpu = ~0u;
-	s->npt_gen = __atomic_load_n(&sv->npt_gen, __ATOMIC_ACQUIRE);
+	s->npt_gen = lv_x86_npt_gen(&sv->npt);
 
 	s->vmcb->c.intercept1 = SVM_I1_BASE;
 	s->vmcb->c.intercept2 = SVM_I2_BASE;
 	s->vmcb->c.iopm_base_pa = sb->iopm_pa;
 	s->vmcb->c.msrpm_base_pa = sv->msrpm_pa;
 	s->vmcb->c.np_control = VMCB_NP_ENABLE;
-	s->vmcb->c.n_cr3 = lv_pt_root(sv->npt);
+	s->vmcb->c.n_cr3 = lv_pt_root(sv->npt.pt);
 	/* Physical interrupts stay the host's; the guest's IF masks only virtual ones (15.21.1). */
 	s->vmcb->c.vintr = VMCB_VINTR_MASKING;
 

@@ -78,14 +78,18 @@ int lv_svm_vm_create(struct lv_vm *vm)
 	cfg.format = LV_PT_NPT4;
 	cfg.page_sizes = LV_PT_SIZE_4K | LV_PT_SIZE_2M;
 	cfg.flags = sb->host_nx ? 0 : LV_PT_CFG_NO_NX;
-	rc = lv_pt_create(&sv->npt, &cfg);
+	rc = lv_pt_create(&sv->npt.pt, &cfg);
+	/* NPT leaves need U at every level (APM Vol. 2, 15.25.5: nested walks are user accesses). */
+	sv->npt.leaf_base = LV_PT_U;
+	sv->npt.exec_implied = !sb->host_nx;
+	sv->npt.has_dirty = 1;
 	if (rc) {
 		lv_plat_free(sv);
 		return rc;
 	}
 	sv->msrpm = lv_plat_page_alloc(SVM_MSRPM_PAGES, &sv->msrpm_pa);
 	if (!sv->msrpm) {
-		lv_pt_destroy(sv->npt);
+		lv_pt_destroy(sv->npt.pt);
 		lv_plat_free(sv);
 		return LV_ERR_NOMEM;
 	}
@@ -98,101 +102,8 @@ void lv_svm_vm_destroy(struct lv_vm *vm)
 {
 	struct svm_vm *sv = vm->priv;
 
-	lv_pt_destroy(sv->npt);
+	lv_pt_destroy(sv->npt.pt);
 	lv_plat_page_free(sv->msrpm, SVM_MSRPM_PAGES);
 	lv_policy_free(&sv->msr_exits);
 	lv_plat_free(sv);
-}
-
-/* ---- guest memory ------------------------------------------------------- */
-
-/* NPT leaves need U at every level (APM Vol. 2, 15.25.5: nested walks are user accesses). */
-static uint32_t npt_attrs(uint32_t flags)
-{
-	uint32_t a = LV_PT_U;
-
-	if (flags & LV_PROT_READ)
-		a |= LV_PT_R;
-	if (flags & LV_PROT_WRITE)
-		a |= LV_PT_W;
-	if (flags & LV_PROT_EXEC)
-		a |= LV_PT_X;
-	if (flags & LV_MAP_DIRTY_LOG)
-		a |= LV_PT_SMALL;
-	return a;
-}
-
-static void npt_changed(struct svm_vm *sv, const struct lv_pt_flush *fl)
-{
-	if (fl->kind)
-		__atomic_add_fetch(&sv->npt_gen, 1, __ATOMIC_RELEASE);
-}
-
-int lv_svm_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags)
-{
-	struct svm_vm *sv = vm->priv;
-	struct lv_pt_flush fl = { 0, 0, 0 };
-	uint8_t *va = hva;
-	uint64_t off = 0;
-	int rc = LV_OK;
-
-	if (!(flags & LV_PROT_EXEC) && (vm->backend->caps.features & LV_FEAT_NOEXEC_MEM) == 0)
-		flags |= LV_PROT_EXEC; /* NX unusable: execute is implied */
-	/* Map physically contiguous runs at once so 2 MiB leaves can be used. */
-	while (off < size && rc == LV_OK) {
-		uint64_t pa = lv_plat_virt_to_phys(va + off), run = LV_PAGE_SIZE;
-
-		while (off + run < size && lv_plat_virt_to_phys(va + off + run) == pa + run)
-			run += LV_PAGE_SIZE;
-		rc = lv_pt_map(sv->npt, gpa + off, pa, run, npt_attrs(flags), &fl);
-		off += run;
-	}
-	if (rc != LV_OK && off > 0) {
-		/* Undo the runs already mapped (the range was free before). */
-		lv_pt_unmap(sv->npt, gpa, off, &fl);
-	}
-	npt_changed(sv, &fl);
-	return rc;
-}
-
-int lv_svm_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
-{
-	struct svm_vm *sv = vm->priv;
-	struct lv_pt_flush fl = { 0, 0, 0 };
-	int rc = lv_pt_unmap(sv->npt, gpa, size, &fl);
-
-	npt_changed(sv, &fl);
-	return rc;
-}
-
-int lv_svm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
-{
-	struct svm_vm *sv = vm->priv;
-	struct lv_pt_flush fl = { 0, 0, 0 };
-	int rc;
-
-	if (prot == 0)
-		return LV_ERR_NOTSUP; /* "no access" is not expressible as a mapping */
-	if (!(prot & LV_PROT_EXEC) && (vm->backend->caps.features & LV_FEAT_NOEXEC_MEM) == 0)
-		prot |= LV_PROT_EXEC;
-	rc = lv_pt_protect(sv->npt, gpa, size, npt_attrs(prot), &fl);
-	npt_changed(sv, &fl);
-	return rc;
-}
-
-/*
- * Dirty log from the NPT's own dirty flags (APM Vol. 2, 15.25.5: nested
- * walks set A/D in the nested tables like ordinary walks). Dirty-logged
- * ranges are mapped with 4 KiB leaves (LV_PT_SMALL); clearing a flag needs
- * a TLB flush before the CPU sets it again, which the next VMRUN of every
- * vCPU does (npt_gen).
- */
-int lv_svm_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap)
-{
-	struct svm_vm *sv = vm->priv;
-	struct lv_pt_flush fl = { 0, 0, 0 };
-	int rc = lv_pt_dirty_clear(sv->npt, gpa, size, bitmap, &fl);
-
-	npt_changed(sv, &fl);
-	return rc;
 }

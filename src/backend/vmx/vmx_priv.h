@@ -18,6 +18,7 @@
 #include "../../core/x86_emul.h"
 #include "../../core/vmx_ctls.h"
 #include "../../core/x86_arch.h"
+#include "../x86/x86_mem.h"
 
 /* Per host CPU: the VMXON region (the current VMCS is in vmx_backend.current). */
 struct vmx_cpu {
@@ -45,10 +46,8 @@ struct vmx_backend {
 };
 
 struct vmx_vm {
-	struct lv_pt *ept; /* built by the core paging code */
+	struct lv_x86_npt npt; /* first: the EPT; the shared memory code finds it here */
 	uint64_t eptp;
-	bool ad_enabled;
-	uint32_t ept_gen; /* bumped on every EPT change; vCPUs INVEPT when behind */
 	void *msr_bitmap;
 	uint64_t msr_bitmap_pa;
 	struct lv_policy msr_exits; /* caller's lv_msr_range policy (lv_vm_set_msr_exits) */
@@ -171,10 +170,6 @@ void lv_vmx_exit_stub(void);
 /* vmx_vm.c */
 int lv_vmx_vm_create(struct lv_vm *vm);
 void lv_vmx_vm_destroy(struct lv_vm *vm);
-int lv_vmx_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags);
-int lv_vmx_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size);
-int lv_vmx_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
-int lv_vmx_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap);
 int lv_vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
 
 /* vmx_vcpu.c */

@@ -383,26 +383,25 @@ static int handle_ept_violation(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_
 {
 	struct lv_vm *vm = xc->vcpu->vm;
 	uint64_t gpa = vmread(VMCS_GUEST_PHYS_ADDR);
-	const struct lv_slot *s = lv_memmap_lookup(&vm->mem, gpa);
 	uint32_t access = (q & EPTQ_WRITE)   ? LV_ACCESS_WRITE
 			  : (q & EPTQ_FETCH) ? LV_ACCESS_EXEC
 					     : LV_ACCESS_READ;
+	/* GLA valid but not its translation: the guest's own walk (27.2.1, Table 28-7). */
+	int walk = (q & EPTQ_GLA_VALID) && !(q & EPTQ_GLA_TRANSLATED);
 
 	ex->raw.info1 = gpa;
 	xc->exit_work |= EXIT_WORK_RAW;
 	if (q & EPTQ_GLA_VALID)
 		ex->raw.info2 = vmread(VMCS_GUEST_LINEAR_ADDR);
-	/* An access the slot allows: a stale translation; flush and retry. */
-	if (s && (((access == LV_ACCESS_WRITE) && (s->flags & LV_PROT_WRITE)) ||
-		  ((access == LV_ACCESS_READ) && (s->flags & LV_PROT_READ)) ||
-		  ((access == LV_ACCESS_EXEC) && (s->flags & LV_PROT_EXEC)))) {
-		xc->ept_gen--;
+	switch (lv_x86_npf_action(vm, gpa, access, walk)) {
+	case LV_X86_NPF_RETRY:
+		xc->ept_gen--; /* INVEPT at the next entry */
 		return CONTINUE;
-	}
-	/* No RAM there, or a write to read-only RAM: MMIO, emulated. */
-	if (access != LV_ACCESS_EXEC &&
-	    (!s || (access == LV_ACCESS_WRITE && (s->flags & LV_PROT_READ))))
+	case LV_X86_NPF_MMIO:
 		return lv_vmx_emul_mmio(xc, ex, gpa);
+	default:
+		break;
+	}
 	ex->reason = LV_EXIT_NPF;
 	ex->npf.gpa = gpa;
 	ex->npf.access = access;
@@ -637,7 +636,7 @@ static void prepare_slow(struct vmx_vcpu *xc)
 static void prepare_entry(struct vmx_vcpu *xc)
 {
 	struct vmx_vm *xv = xc->xv;
-	uint32_t gen = __atomic_load_n(&xv->ept_gen, __ATOMIC_ACQUIRE);
+	uint32_t gen = lv_x86_npt_gen(&xv->npt);
 
 	if (xc->slow)
 		prepare_slow(xc);

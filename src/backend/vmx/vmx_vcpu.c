@@ -138,7 +138,7 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		 * destroyed vCPU that had the same VPID: flush both kinds
 		 * (SDM Vol. 3, 29.4.3). The INVEPT happens at the next entry.
 		 */
-		xc->ept_gen = xc->xv->ept_gen - 1;
+		xc->ept_gen = lv_x86_npt_gen(&xc->xv->npt) - 1;
 		if (xc->vpid != VPID_NONE)
 			invvpid((vb->ept_vpid & VPIDCAP_SINGLE) ? INVVPID_SINGLE : INVVPID_ALL,
 				xc->vpid, 0);

@@ -80,11 +80,12 @@ int lv_vmx_vm_create(struct lv_vm *vm)
 	cfg.page_sizes = vb->ept_sizes;
 	/* A/D flags when available: dirty logging reads the EPT dirty bits. */
 	cfg.flags = vb->has_ad ? LV_PT_CFG_EPT_AD : 0;
-	if (lv_pt_create(&xv->ept, &cfg))
+	if (lv_pt_create(&xv->npt.pt, &cfg))
 		goto fail;
-	xv->ad_enabled = vb->has_ad;
+	xv->npt.leaf_base = LV_PT_MT(6); /* write-back */
+	xv->npt.has_dirty = vb->has_ad;
 	/* EPTP (SDM Vol. 3, 25.6.11): WB, 4-level walk, A/D as configured. */
-	if (lv_pt_eptp(xv->ept, 6, &xv->eptp))
+	if (lv_pt_eptp(xv->npt.pt, 6, &xv->eptp))
 		goto fail;
 	xv->msr_bitmap = lv_plat_page_alloc(1, &xv->msr_bitmap_pa);
 	if (!xv->msr_bitmap)
@@ -93,7 +94,7 @@ int lv_vmx_vm_create(struct lv_vm *vm)
 	vm->priv = xv;
 	return LV_OK;
 fail:
-	lv_pt_destroy(xv->ept);
+	lv_pt_destroy(xv->npt.pt);
 	lv_plat_free(xv);
 	return LV_ERR_NOMEM;
 }
@@ -102,119 +103,9 @@ void lv_vmx_vm_destroy(struct lv_vm *vm)
 {
 	struct vmx_vm *xv = vm->priv;
 
-	lv_pt_destroy(xv->ept);
+	lv_pt_destroy(xv->npt.pt);
 	lv_plat_page_free(xv->msr_bitmap, 1);
 	lv_policy_free(&xv->msr_exits);
 	lv_plat_free(xv);
 	vm->priv = NULL;
-}
-
-/*
- * Every vCPU of the VM does a single-context INVEPT at its next entry
- * (lv_vmx_run.c compares generations), which covers both kinds of
- * lv_pt_flush: EPT-derived TLB entries and paging-structure caches.
- */
-static void flush_ept(struct lv_vm *vm, const struct lv_pt_flush *f)
-{
-	struct vmx_vm *xv = vm->priv;
-
-	if (f->kind)
-		__atomic_add_fetch(&xv->ept_gen, 1, __ATOMIC_RELEASE);
-}
-
-static uint32_t ept_attrs(uint32_t flags)
-{
-	uint32_t a = LV_PT_MT(6); /* WB */
-
-	if (flags & LV_PROT_READ)
-		a |= LV_PT_R;
-	if (flags & LV_PROT_WRITE)
-		a |= LV_PT_W;
-	if (flags & LV_PROT_EXEC)
-		a |= LV_PT_X;
-	if (flags & LV_MAP_DIRTY_LOG)
-		a |= LV_PT_SMALL; /* dirty bits per 4 KiB page */
-	return a;
-}
-
-int lv_vmx_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags)
-{
-	struct vmx_vm *xv = vm->priv;
-	struct lv_pt_flush f = { 0 };
-	uint32_t attrs = ept_attrs(flags);
-	uint64_t off = 0;
-	int rc = LV_OK;
-
-	/* One lv_pt_map() per physically contiguous run of the host range. */
-	while (off < size) {
-		uint64_t pa = lv_plat_virt_to_phys((uint8_t *)hva + off);
-		uint64_t len = LV_PAGE_SIZE;
-
-		while (off + len < size &&
-		       lv_plat_virt_to_phys((uint8_t *)hva + off + len) == pa + len)
-			len += LV_PAGE_SIZE;
-		rc = lv_pt_map(xv->ept, gpa + off, pa, len, attrs, &f);
-		if (rc)
-			break;
-		off += len;
-	}
-	if (rc && off)
-		lv_pt_unmap(xv->ept, gpa, off, &f); /* undo the runs already mapped */
-	flush_ept(vm, &f);
-	return rc;
-}
-
-int lv_vmx_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
-{
-	struct vmx_vm *xv = vm->priv;
-	struct lv_pt_flush f = { 0 };
-	int rc = lv_pt_unmap(xv->ept, gpa, size, &f);
-
-	flush_ept(vm, &f);
-	return rc;
-}
-
-int lv_vmx_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
-{
-	struct vmx_vm *xv = vm->priv;
-	struct lv_pt_flush f = { 0 };
-	uint64_t end = gpa + size;
-	size_t i;
-	int rc = LV_OK;
-
-	/*
-	 * EPT has no "present without rights" leaf that keeps its address, so
-	 * no access means unmapped; giving rights back maps the slot's host
-	 * pages again. vm->mem still shows the slots before this change.
-	 */
-	for (i = lv_memmap_lower_bound(&vm->mem, gpa); i < vm->mem.count && !rc; i++) {
-		const struct lv_slot *s = &vm->mem.slots[i];
-		uint64_t lo = LV_MAX(gpa, s->gpa), hi = LV_MIN(end, s->gpa + s->size);
-
-		if (lo >= end)
-			break;
-		if (!(prot & LV_PROT_READ))
-			rc = lv_pt_unmap(xv->ept, lo, hi - lo, &f);
-		else if (s->flags & LV_PROT_READ)
-			rc = lv_pt_protect(xv->ept, lo, hi - lo, ept_attrs(prot) & LV_PT_PROT_MASK,
-					   &f);
-		else
-			rc = lv_vmx_map(vm, s->hva + (lo - s->gpa), lo, hi - lo,
-					prot | (s->flags & LV_MAP_DIRTY_LOG));
-	}
-	flush_ept(vm, &f);
-	return rc;
-}
-
-int lv_vmx_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap)
-{
-	struct vmx_vm *xv = vm->priv;
-	struct lv_pt_flush f = { 0 };
-	int rc;
-
-	if (!xv->ad_enabled)
-		return LV_ERR_NOTSUP;
-	rc = lv_pt_dirty_clear(xv->ept, gpa, size, bitmap, &f);
-	flush_ept(vm, &f);
-	return rc;
 }

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest memory of the raw backends over the core paging code (x86_mem.h). */
+#include "x86_mem.h"
+
+#include "../../core/lvlib.h"
+
+/* A change that needs a flush: every vCPU flushes at its next entry. */
+static void changed(struct lv_x86_npt *n, const struct lv_pt_flush *f)
+{
+	if (f->kind)
+		__atomic_add_fetch(&n->gen, 1, __ATOMIC_RELEASE);
+}
+
+uint32_t lv_x86_npt_attrs(const struct lv_x86_npt *n, uint32_t flags)
+{
+	uint32_t a = n->leaf_base;
+
+	if (flags & LV_PROT_READ)
+		a |= LV_PT_R;
+	if (flags & LV_PROT_WRITE)
+		a |= LV_PT_W;
+	if ((flags & LV_PROT_EXEC) || n->exec_implied)
+		a |= LV_PT_X;
+	if (flags & LV_MAP_DIRTY_LOG)
+		a |= LV_PT_SMALL; /* dirty flags per 4 KiB page */
+	return a;
+}
+
+/*
+ * One lv_pt_map() per physically contiguous run of the host range (so that
+ * large leaves can be used); on failure the runs already mapped are undone,
+ * since the range was free before.
+ */
+static int map_runs(struct lv_x86_npt *n, void *hva, uint64_t gpa, uint64_t size, uint32_t flags,
+		    struct lv_pt_flush *f)
+{
+	uint32_t attrs = lv_x86_npt_attrs(n, flags);
+	uint8_t *va = hva;
+	uint64_t off = 0;
+	int rc = LV_OK;
+
+	while (off < size) {
+		uint64_t pa = lv_plat_virt_to_phys(va + off), len = LV_PAGE_SIZE;
+
+		while (off + len < size && lv_plat_virt_to_phys(va + off + len) == pa + len)
+			len += LV_PAGE_SIZE;
+		rc = lv_pt_map(n->pt, gpa + off, pa, len, attrs, f);
+		if (rc)
+			break;
+		off += len;
+	}
+	if (rc && off)
+		lv_pt_unmap(n->pt, gpa, off, f);
+	return rc;
+}
+
+int lv_x86_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags)
+{
+	struct lv_x86_npt *n = lv_x86_npt_of(vm);
+	struct lv_pt_flush f = { 0 };
+	int rc = map_runs(n, hva, gpa, size, flags, &f);
+
+	changed(n, &f);
+	return rc;
+}
+
+int lv_x86_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
+{
+	struct lv_x86_npt *n = lv_x86_npt_of(vm);
+	struct lv_pt_flush f = { 0 };
+	int rc = lv_pt_unmap(n->pt, gpa, size, &f);
+
+	changed(n, &f);
+	return rc;
+}
+
+/*
+ * Neither EPT nor NPT has a leaf that keeps its address without read
+ * access (EPT: write without read is a misconfiguration; NPT: present means
+ * readable). So a protection without LV_PROT_READ takes the leaves out,
+ * and every access to the range becomes an MMIO exit, as on KVM; the slot
+ * keeps its host pages, and giving READ back maps them again. vm->mem still
+ * shows the slots as they were before this change.
+ */
+int lv_x86_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
+{
+	struct lv_x86_npt *n = lv_x86_npt_of(vm);
+	struct lv_pt_flush f = { 0 };
+	uint64_t end = gpa + size;
+	size_t i;
+	int rc = LV_OK;
+
+	for (i = lv_memmap_lower_bound(&vm->mem, gpa); i < vm->mem.count && !rc; i++) {
+		const struct lv_slot *s = &vm->mem.slots[i];
+		uint64_t lo = LV_MAX(gpa, s->gpa), hi = LV_MIN(end, s->gpa + s->size);
+
+		if (lo >= end)
+			break;
+		if (!(prot & LV_PROT_READ))
+			rc = lv_pt_unmap(n->pt, lo, hi - lo, &f);
+		else if (s->flags & LV_PROT_READ)
+			rc = lv_pt_protect(n->pt, lo, hi - lo,
+					   lv_x86_npt_attrs(n, prot) & LV_PT_PROT_MASK, &f);
+		else
+			rc = map_runs(n, s->hva + (lo - s->gpa), lo, hi - lo,
+				      prot | (s->flags & LV_MAP_DIRTY_LOG), &f);
+	}
+	changed(n, &f);
+	return rc;
+}
+
+int lv_x86_npf_action(struct lv_vm *vm, uint64_t gpa, uint32_t access, int walk)
+{
+	const struct lv_slot *s = lv_memmap_lookup(&vm->mem, gpa);
+	uint32_t need = access == LV_ACCESS_WRITE  ? LV_PROT_WRITE
+			: access == LV_ACCESS_EXEC ? LV_PROT_EXEC
+						   : LV_PROT_READ;
+
+	if (s && (s->flags & need))
+		return LV_X86_NPF_RETRY;
+	if (walk || access == LV_ACCESS_EXEC)
+		return LV_X86_NPF_EXIT;
+	return LV_X86_NPF_MMIO;
+}
+
+/*
+ * The dirty log from the table's own dirty flags (EPT with A/D, SDM Vol. 3,
+ * 29.3.5; NPT, APM Vol. 2, 15.25.5). Clearing a flag needs a TLB flush
+ * before the CPU sets it again, which the next entry of every vCPU does.
+ */
+int lv_x86_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap)
+{
+	struct lv_x86_npt *n = lv_x86_npt_of(vm);
+	struct lv_pt_flush f = { 0 };
+	int rc;
+
+	if (!n->has_dirty)
+		return LV_ERR_NOTSUP;
+	rc = lv_pt_dirty_clear(n->pt, gpa, size, bitmap, &f);
+	changed(n, &f);
+	return rc;
+}
