@@ -49,6 +49,9 @@ enum lv_exit_reason {
 	LV_EXIT_REASON_COUNT
 };
 
+/** lv_exit::internal suberror: an instruction could not be emulated (as KVM's 1). */
+#define LV_INTERNAL_EMULATION 1u
+
 /** Access bits used by lv_exit::npf and lv_exit::mmio. */
 #define LV_ACCESS_READ	(1u << 0) /**< Data read. */
 #define LV_ACCESS_WRITE (1u << 1) /**< Data write. */
@@ -164,9 +167,14 @@ struct lv_exit {
 			uint64_t hw_reason; /**< Raw exit reason / EXITCODE / KVM failure reason. */
 			uint64_t qualification;
 		} entry_failed;
-		/** #LV_EXIT_INTERNAL_ERROR. */
+		/**
+		 * #LV_EXIT_INTERNAL_ERROR. On the SVM and VMX backends the only
+		 * suberror is #LV_INTERNAL_EMULATION, with ndata 2: data[0] the
+		 * guest-physical address of the MMIO access (0 for string IO),
+		 * data[1] the RIP of the instruction. KVM passes its own.
+		 */
 		struct {
-			uint32_t suberror; /**< Backend-specific (KVM suberror). */
+			uint32_t suberror; /**< #LV_INTERNAL_EMULATION, or KVM's suberror. */
 			uint32_t ndata;
 			uint64_t data[4];
 		} internal;

@@ -9,6 +9,7 @@
 #include "exit_info.h"
 #include "lvlib.h"
 #include "policy.h"
+#include "x86_emul.h"
 
 /** Exceptions that push an error code (SDM Vol. 3, Table 6-1; APM Vol. 2, Table 8-1). */
 static inline int lv_exc_has_error_code(unsigned vector)
@@ -86,6 +87,52 @@ static inline void lv_exit_fill_from_regs(struct lv_exit *out, const struct lv_r
 	default:
 		break;
 	}
+}
+
+/*
+ * The exit for the emulator's pending device access (LV_X86_EMUL_ACCESS):
+ * one MMIO access, or one element of a string IN/OUT whose data travels in
+ * @p io_buf (16 bytes, valid until the next run; it may be the access's own
+ * buffer).
+ */
+static inline void lv_exit_set_emul_access(struct lv_exit *ex, const struct lv_x86_emul *em,
+					   uint8_t *io_buf)
+{
+	const struct lv_x86_access *a = &em->access;
+
+	if (a->is_io) {
+		ex->reason = LV_EXIT_IO;
+		ex->io.port = (uint16_t)a->addr;
+		ex->io.size = a->size;
+		ex->io.is_write = a->is_write;
+		ex->io.is_string = 1;
+		ex->io.is_rep = em->insn.rep != 0;
+		ex->io.count = 1;
+		if (io_buf != a->data)
+			memcpy(io_buf, a->data, sizeof(a->data));
+		ex->io.data = io_buf;
+	} else {
+		ex->reason = LV_EXIT_MMIO;
+		ex->mmio.gpa = a->addr;
+		ex->mmio.size = a->size;
+		ex->mmio.is_write = a->is_write;
+		memcpy(ex->mmio.data, a->data, sizeof(ex->mmio.data));
+	}
+}
+
+/*
+ * An instruction the emulator could not handle: the same record on SVM and
+ * VMX (see lv_exit::internal): the MMIO access's @p gpa (0 for string IO)
+ * and the instruction's @p rip.
+ */
+static inline void lv_exit_set_emul_failure(struct lv_exit *ex, uint64_t gpa, uint64_t rip)
+{
+	ex->reason = LV_EXIT_INTERNAL_ERROR;
+	ex->internal.suberror = LV_INTERNAL_EMULATION;
+	ex->internal.ndata = 2;
+	ex->internal.data[0] = gpa;
+	ex->internal.data[1] = rip;
+	ex->internal.data[2] = ex->internal.data[3] = 0;
 }
 
 #endif /* LV_CORE_EXIT_COMMON_H */

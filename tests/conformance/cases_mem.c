@@ -195,6 +195,41 @@ static int protect_none_check(struct conf_ctx *c)
 	return expect_ram(c, 0x104000, 4, 0x12345678);
 }
 
+/* ---- an MMIO instruction no emulator handles ------------------------------ */
+
+/*
+ * The defined outcome is an emulation-failure exit (INTERNAL_ERROR,
+ * LV_INTERNAL_EMULATION) on every backend; the ring-0 backends give the same
+ * record: the access's GPA and the instruction's RIP.
+ */
+static int emul_failure(struct conf_ctx *c)
+{
+	struct lv_exit *ex;
+	char got[80];
+	int rc = conf_vm_setup(c, 1);
+
+	if (rc)
+		return rc;
+	rc = lv_vcpu_run(c->vcpu[0], &ex);
+	if (rc)
+		return conf_fail(c, "run: %s", lv_status_name(rc));
+	if (ex->reason != LV_EXIT_INTERNAL_ERROR ||
+	    ex->internal.suberror != LV_INTERNAL_EMULATION) {
+		conf_describe_exit(ex, got, sizeof(got));
+		return conf_fail(c, "got %s, want INTERNAL_ERROR suberror %u", got,
+				 LV_INTERNAL_EMULATION);
+	}
+	if (!(c->caps.features & LV_FEAT_RING0))
+		return CONF_PASS;
+	if (ex->internal.ndata != 2 || ex->internal.data[0] != CONF_MMIO + 0x100 ||
+	    ex->internal.data[1] != CONF_CODE)
+		return conf_fail(c, "internal error data %u: 0x%llx 0x%llx, want 2: 0x%x 0x%x",
+				 ex->internal.ndata, (unsigned long long)ex->internal.data[0],
+				 (unsigned long long)ex->internal.data[1], CONF_MMIO + 0x100,
+				 CONF_CODE);
+	return CONF_PASS;
+}
+
 /* ---- dirty log ----------------------------------------------------------- */
 
 #define DIRTY_GPA  0x200000u
@@ -284,6 +319,10 @@ const struct conf_case conf_cases_mem[] = {
 	  .guest = &conf_guest_protect_none,
 	  .script = protect_none_script,
 	  .check = protect_none_check },
+	{ .name = "emulation_failure",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_emul_fail,
+	  .custom = emul_failure },
 	{ .name = "dirty_log",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_dirty,

@@ -4,6 +4,7 @@
  * of MMIO and string port IO through the core emulator (x86_emul.h),
  * presenting the same MMIO / IO exits as the KVM backend.
  */
+#include "../../core/exit_common.h"
 #include "../../core/guest_walk.h"
 #include "../../core/lvlib.h"
 #include "../../core/x86_emul.h"
@@ -128,30 +129,10 @@ static int dispatch(struct lv_vcpu *v, int st)
 	}
 	case LV_X86_EMUL_ACCESS:
 		s->pending = SVM_PEND_MMIO;
-		if (em->access.is_io) {
-			ex->reason = LV_EXIT_IO;
-			ex->io.port = (uint16_t)em->access.addr;
-			ex->io.size = em->access.size;
-			ex->io.is_write = em->access.is_write;
-			ex->io.is_string = 1;
-			ex->io.is_rep = em->insn.rep != 0;
-			ex->io.count = 1;
-			memcpy(s->io_buf, em->access.data, sizeof(em->access.data));
-			ex->io.data = s->io_buf;
-		} else {
-			ex->reason = LV_EXIT_MMIO;
-			ex->mmio.gpa = em->access.addr;
-			ex->mmio.size = em->access.size;
-			ex->mmio.is_write = em->access.is_write;
-			memcpy(ex->mmio.data, em->access.data, sizeof(ex->mmio.data));
-		}
+		lv_exit_set_emul_access(ex, em, s->io_buf);
 		return RET_CALLER;
 	default:
-		ex->reason = LV_EXIT_INTERNAL_ERROR;
-		ex->internal.suberror = 1; /* instruction could not be emulated */
-		ex->internal.ndata = 2;
-		ex->internal.data[0] = s->vmcb->c.exitinfo2;
-		ex->internal.data[1] = s->vmcb->s.rip;
+		lv_exit_set_emul_failure(ex, s->emul_gpa, s->vmcb->s.rip);
 		return RET_CALLER;
 	}
 }
@@ -161,7 +142,8 @@ int lv_svm_mmio_start(struct lv_vcpu *v, int is_io)
 	struct svm_vcpu *s = v->priv;
 	int rc;
 
-	(void)is_io;
+	/* For an error record: NPF gives the GPA in EXITINFO2; string IO has none. */
+	s->emul_gpa = is_io ? 0 : s->vmcb->c.exitinfo2;
 	rc = lv_svm_get_state(v, LV_STATE_SEGMENTS | LV_STATE_CONTROL, &s->scratch);
 	if (rc)
 		return dispatch(v, LV_X86_EMUL_UNHANDLEABLE);

@@ -101,6 +101,7 @@ struct svm_vcpu {
 	uint8_t irq_queued; /* an injected external interrupt waits for the guest's IF */
 	uint8_t irq_vector;
 	uint8_t io_buf[16]; /* IO data handed to the caller (one element per exit) */
+	uint64_t emul_gpa;  /* GPA of the MMIO access being emulated (0: string IO) */
 	struct lv_fpu fpu;  /* kept, not switched (see docs) */
 	/* MMIO / string-IO emulation state between an exit and its completion. */
 	struct lv_x86_emul em;

@@ -5,6 +5,7 @@
  * emulator (x86_emul.h); each device access becomes one exit, completed
  * on the next run, as on the KVM and SVM backends.
  */
+#include "../../core/exit_common.h"
 #include "../../core/lvlib.h"
 #include "vmcs.h"
 #include "vmx_insn.h"
@@ -72,27 +73,10 @@ static int em_status(struct vmx_vcpu *xc, struct lv_exit *ex, int st)
 		return CONTINUE;
 	case LV_X86_EMUL_ACCESS:
 		xc->pending = PEND_MMIO;
-		if (a->is_io) {
-			ex->reason = LV_EXIT_IO;
-			ex->io.port = (uint16_t)a->addr;
-			ex->io.size = a->size;
-			ex->io.is_write = a->is_write;
-			ex->io.is_string = 1;
-			ex->io.is_rep = xc->em.insn.rep != 0;
-			ex->io.count = 1;
-			ex->io.data = a->data;
-		} else {
-			ex->reason = LV_EXIT_MMIO;
-			ex->mmio.gpa = a->addr;
-			ex->mmio.size = a->size;
-			ex->mmio.is_write = a->is_write;
-			memcpy(ex->mmio.data, a->data, sizeof(ex->mmio.data));
-		}
+		lv_exit_set_emul_access(ex, &xc->em, a->data);
 		return TO_USER;
 	default:
-		ex->reason = LV_EXIT_INTERNAL_ERROR;
-		ex->internal.suberror = 1; /* emulation failure, as KVM's suberror 1 */
-		ex->internal.ndata = 0;
+		lv_exit_set_emul_failure(ex, xc->emul_gpa, vmread(VMCS_GUEST_RIP));
 		return TO_USER;
 	}
 }
@@ -111,12 +95,13 @@ static int em_start(struct vmx_vcpu *xc, struct lv_exit *ex)
 
 int lv_vmx_emul_mmio(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t gpa)
 {
-	(void)gpa; /* the emulator finds the access itself */
+	xc->emul_gpa = gpa; /* for an error record; the emulator finds the access itself */
 	return em_start(xc, ex);
 }
 
 int lv_vmx_emul_string_io(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
+	xc->emul_gpa = 0;
 	return em_start(xc, ex);
 }
 

@@ -133,6 +133,7 @@ struct vmx_vcpu {
 	uint64_t str_gpa; /* string IO: guest-physical address of the element */
 	uint8_t io_buf[8];
 	struct lv_x86_emul em;
+	uint64_t emul_gpa; /* GPA of the MMIO access being emulated (0: string IO) */
 	struct lv_x86_env env;
 	struct lv_guest_paging pg;
 
