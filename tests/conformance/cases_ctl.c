@@ -95,6 +95,62 @@ static const struct step nmi_inject_script[] = {
 	END,
 };
 
+/*
+ * One event per kind (libvcpu.h): with a #GP queued, a second #GP is BUSY
+ * but an NMI is not; a second NMI is BUSY. Both queued events then reach
+ * the guest, each once. Their order is the backend's: an NMI window right
+ * after the exception's delivery (VMX, KVM) or the next entry (SVM), so
+ * the two OUTs are accepted in either order.
+ */
+static int inject_per_kind(struct conf_ctx *c)
+{
+	struct lv_event gp = { .type = LV_EVENT_EXCEPTION, .vector = 13, .has_error_code = 1 };
+	struct lv_event nmi = { .type = LV_EVENT_NMI, .vector = 2 };
+	struct lv_vcpu *v;
+	struct lv_exit *ex;
+	unsigned seen_gp = 0, seen_nmi = 0, exits = 0;
+	char got[80];
+	int rc = conf_vm_setup(c, 1);
+
+	if (rc)
+		return rc;
+	v = c->vcpu[0];
+	gp.error_code = 0x1234;
+	rc = lv_vcpu_run(v, &ex);
+	if (rc || ex->reason != LV_EXIT_IO || ex->io.port != 0x61)
+		return conf_fail(c, "first exit: %s, want OUT 0x61", lv_status_name(rc));
+	if ((rc = lv_vcpu_inject(v, &gp)) != LV_OK)
+		return conf_fail(c, "inject #GP: %s", lv_status_name(rc));
+	if ((rc = lv_vcpu_inject(v, &gp)) != LV_ERR_BUSY)
+		return conf_fail(c, "second #GP: %s, want LV_ERR_BUSY", lv_status_name(rc));
+	if ((rc = lv_vcpu_inject(v, &nmi)) != LV_OK)
+		return conf_fail(c, "NMI with a #GP queued: %s, want LV_OK", lv_status_name(rc));
+	if ((rc = lv_vcpu_inject(v, &nmi)) != LV_ERR_BUSY)
+		return conf_fail(c, "second NMI: %s, want LV_ERR_BUSY", lv_status_name(rc));
+	for (;;) {
+		if (++exits > 16)
+			return conf_fail(c, "no HLT after 16 exits");
+		rc = lv_vcpu_run(v, &ex);
+		if (rc)
+			return conf_fail(c, "run: %s", lv_status_name(rc));
+		if (ex->reason == LV_EXIT_HLT)
+			break;
+		conf_describe_exit(ex, got, sizeof(got));
+		if (ex->reason != LV_EXIT_IO || !ex->io.is_write)
+			return conf_fail(c, "unexpected %s", got);
+		if (ex->io.port == 0x64 && conf_load(ex->io.data, 4) == 0x1234)
+			seen_gp++;
+		else if (ex->io.port == 0x65)
+			seen_nmi++;
+		else if (ex->io.port != 0x62)
+			return conf_fail(c, "unexpected %s", got);
+	}
+	if (seen_gp != 1 || seen_nmi != 1)
+		return conf_fail(c, "#GP handler ran %u times, NMI handler %u times; want 1 and 1",
+				 seen_gp, seen_nmi);
+	return CONF_PASS;
+}
+
 /* ---- kick ------------------------------------------------------------------ */
 
 static int kick_now(struct conf_ctx *c, struct lv_vcpu *v)
@@ -422,6 +478,10 @@ const struct conf_case conf_cases_ctl[] = {
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_events64,
 	  .script = nmi_inject_script },
+	{ .name = "inject_per_kind",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_events64,
+	  .custom = inject_per_kind },
 	{ .name = "kick_before_run",
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_spin,

@@ -117,16 +117,13 @@ static int dispatch(struct lv_vcpu *v, int st)
 	switch (st) {
 	case LV_X86_EMUL_DONE:
 		return RET_GUEST;
-	case LV_X86_EMUL_FAULT: {
-		uint64_t e = VMCB_EVT_VALID | VMCB_EVT_TYPE_EXC | em->fault.vector;
-
-		if (em->fault.has_error_code)
-			e |= VMCB_EVT_EV | ((uint64_t)em->fault.error_code << VMCB_EVT_ERR_SHIFT);
+	case LV_X86_EMUL_FAULT:
 		if (em->fault.vector == 14)
 			s->vmcb->s.cr2 = em->fault.cr2;
-		s->vmcb->c.eventinj = e;
+		lv_x86_events_exception(&s->events, em->fault.vector, em->fault.has_error_code,
+					em->fault.error_code);
+		s->slow = 1;
 		return RET_GUEST;
-	}
 	case LV_X86_EMUL_ACCESS:
 		s->pending = SVM_PEND_MMIO;
 		lv_exit_set_emul_access(ex, em, s->io_buf);

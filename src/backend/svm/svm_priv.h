@@ -10,6 +10,7 @@
 #include "../../core/internal.h"
 #include "../../core/policy.h"
 #include "vmcb.h"
+#include "../x86/x86_events.h"
 #include "../x86/x86_mem.h"
 
 /* Offsets the entry stub (svm_entry.S) hard-codes. */
@@ -93,16 +94,15 @@ struct svm_vcpu {
 	uint64_t apic_base;
 	uint64_t dr[4];
 	uint8_t nmi_masked;
-	uint8_t load_cr2;   /* CR2 was set: also load it by hand before VMRUN (Bochs) */
-	uint8_t nrips;	    /* the CPU fills nRIP (CPUID Fn8000_000A_EDX[3]) */
-	uint8_t slow;	    /* load_cr2 or singlestep: pre_vmrun_slow() has work */
-	uint8_t singlestep; /* LV_DEBUG_SINGLESTEP */
-	uint8_t tf_ours;    /* RFLAGS.TF was set by the backend for this entry */
-	uint8_t irq_queued; /* an injected external interrupt waits for the guest's IF */
-	uint8_t irq_vector;
-	uint8_t io_buf[16]; /* IO data handed to the caller (one element per exit) */
-	uint64_t emul_gpa;  /* GPA of the MMIO access being emulated (0: string IO) */
-	struct lv_fpu fpu;  /* kept, not switched (see docs) */
+	uint8_t load_cr2;	     /* CR2 was set: also load it by hand before VMRUN (Bochs) */
+	uint8_t nrips;		     /* the CPU fills nRIP (CPUID Fn8000_000A_EDX[3]) */
+	uint8_t slow;		     /* load_cr2, singlestep or events: pre_vmrun_slow() has work */
+	uint8_t singlestep;	     /* LV_DEBUG_SINGLESTEP */
+	uint8_t tf_ours;	     /* RFLAGS.TF was set by the backend for this entry */
+	struct lv_x86_events events; /* queued by lv_vcpu_inject() and by the backend */
+	uint8_t io_buf[16];	     /* IO data handed to the caller (one element per exit) */
+	uint64_t emul_gpa;	     /* GPA of the MMIO access being emulated (0: string IO) */
+	struct lv_fpu fpu;	     /* kept, not switched (see docs) */
 	/* MMIO / string-IO emulation state between an exit and its completion. */
 	struct lv_x86_emul em;
 	struct lv_x86_env env;

@@ -22,13 +22,11 @@
 #define UD_VECTOR 6
 #define GP_VECTOR 13
 
+/* An exception the backend raises itself goes through the shared queue. */
 static void queue_exception(struct svm_vcpu *s, uint8_t vector, int has_err, uint32_t err)
 {
-	uint64_t e = VMCB_EVT_VALID | VMCB_EVT_TYPE_EXC | vector;
-
-	if (has_err)
-		e |= VMCB_EVT_EV | ((uint64_t)err << VMCB_EVT_ERR_SHIFT);
-	s->vmcb->c.eventinj = e;
+	lv_x86_events_exception(&s->events, vector, has_err, err);
+	s->slow = 1;
 }
 
 /*
@@ -281,11 +279,9 @@ __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 	}
 	switch (ex->reason) {
 	case LV_EXIT_IRQ_WINDOW:
-		if (s->irq_queued && !(vm->c.eventinj & VMCB_EVT_VALID)) {
-			/* The queued external interrupt goes in first (lv_svm_inject()). */
-			vm->c.eventinj = VMCB_EVT_VALID | VMCB_EVT_TYPE_INTR | s->irq_vector;
-			s->irq_queued = 0;
-			lv_svm_update_vintr(s);
+		if (s->events.irq) {
+			/* The queued external interrupt goes in first (pre_vmrun_slow()). */
+			s->slow = 1;
 			return RET_GUEST;
 		}
 		return (s->window & LV_WINDOW_IRQ) ? RET_CALLER : RET_GUEST;
@@ -365,6 +361,39 @@ static int handle_exit(struct lv_vcpu *v)
 
 /* ---- the loop ----------------------------------------------------------- */
 
+/*
+ * A queued event into EVENTINJ when the guest can take it (APM Vol. 2,
+ * 15.20; the pick is the shared queue's). SVM here has no NMI window: a
+ * queued NMI goes in at the next VMRUN whose EVENTINJ is free. An external
+ * interrupt the guest blocks waits for the VINTR exit.
+ */
+static void arm_events(struct svm_vcpu *s)
+{
+	struct vmcb *vm = s->vmcb;
+	int irq_open = (vm->s.rflags & RFLAGS_IF) && !(vm->c.int_state & VMCB_INT_SHADOW);
+	struct lv_event ev;
+	uint64_t e;
+
+	switch (lv_x86_events_pick(&s->events, (vm->c.eventinj & VMCB_EVT_VALID) != 0, 1, irq_open,
+				   0, &ev)) {
+	case LV_EVENT_EXCEPTION:
+		e = VMCB_EVT_VALID | VMCB_EVT_TYPE_EXC | ev.vector;
+		if (ev.has_error_code)
+			e |= VMCB_EVT_EV | ((uint64_t)ev.error_code << VMCB_EVT_ERR_SHIFT);
+		vm->c.eventinj = e;
+		break;
+	case LV_EVENT_NMI:
+		vm->c.eventinj = VMCB_EVT_VALID | VMCB_EVT_TYPE_NMI | 2;
+		break;
+	case LV_EVENT_EXTINT:
+		vm->c.eventinj = VMCB_EVT_VALID | VMCB_EVT_TYPE_INTR | ev.vector;
+		break;
+	default:
+		break;
+	}
+	lv_svm_update_vintr(s);
+}
+
 /* Rare work before VMRUN, behind one flag (s->slow). */
 __attribute__((noinline, cold)) static void pre_vmrun_slow(struct svm_vcpu *s)
 {
@@ -385,7 +414,9 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct svm_vcpu *s)
 		s->vmcb->s.rflags |= RFLAGS_TF;
 		s->tf_ours = 1;
 	}
-	s->slow = s->singlestep;
+	if (lv_x86_events_busy(&s->events))
+		arm_events(s);
+	s->slow = s->singlestep || lv_x86_events_busy(&s->events);
 }
 
 /*

@@ -119,10 +119,8 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 		memset(&st->events, 0, sizeof(st->events));
 		st->events.interrupt_shadow = (vm->c.int_state & VMCB_INT_SHADOW) != 0;
 		st->events.nmi_masked = s->nmi_masked;
-		if (s->irq_queued) {
-			st->events.interrupt_pending = 1;
-			st->events.interrupt_vector = s->irq_vector;
-		}
+		lv_x86_events_to_state(&s->events, &st->events);
+		/* The event the next VMRUN carries counts as pending too. */
 		if (e & VMCB_EVT_VALID) {
 			if (type == VMCB_EVT_TYPE_NMI) {
 				st->events.nmi_pending = 1;
@@ -212,25 +210,15 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 		vm->c.tsc_offset = st->msrs.tsc - lv_rdtsc();
 	}
 	if (mask & LV_STATE_EVENTS) {
-		uint64_t e = 0;
-
 		if (st->events.interrupt_shadow)
 			vm->c.int_state |= VMCB_INT_SHADOW;
 		else
 			vm->c.int_state &= ~VMCB_INT_SHADOW;
 		s->nmi_masked = st->events.nmi_masked;
-		if (st->events.exception_pending) {
-			e = VMCB_EVT_VALID | VMCB_EVT_TYPE_EXC | st->events.exception_vector;
-			if (st->events.exception_has_error_code)
-				e |= VMCB_EVT_EV | ((uint64_t)st->events.exception_error_code
-						    << VMCB_EVT_ERR_SHIFT);
-		} else if (st->events.nmi_pending) {
-			e = VMCB_EVT_VALID | VMCB_EVT_TYPE_NMI | 2;
-		} else if (st->events.interrupt_pending) {
-			e = VMCB_EVT_VALID | VMCB_EVT_TYPE_INTR | st->events.interrupt_vector;
-		}
-		s->irq_queued = 0;
-		vm->c.eventinj = e;
+		/* The state the caller set replaces everything queued or in flight. */
+		vm->c.eventinj = 0;
+		lv_x86_events_from_state(&s->events, &st->events);
+		s->slow = 1;
 		lv_svm_update_vintr(s);
 	}
 	if (mask & LV_STATE_FPU)

@@ -117,7 +117,7 @@ void lv_svm_update_vintr(struct svm_vcpu *s)
 {
 	const uint64_t bits = VMCB_VINTR_IRQ | VMCB_VINTR_IGN_TPR | VMCB_VINTR_PRIO(0xf);
 
-	if ((s->window & LV_WINDOW_IRQ) || s->irq_queued) {
+	if ((s->window & LV_WINDOW_IRQ) || s->events.want_irq_window) {
 		s->vmcb->c.vintr |= bits;
 		s->vmcb->c.intercept1 |= VMCB_I1_VINTR;
 	} else {
@@ -126,46 +126,36 @@ void lv_svm_update_vintr(struct svm_vcpu *s)
 	}
 }
 
-/* The guest can take an external interrupt now. */
-static int irq_open(const struct vmcb *vm)
-{
-	return (vm->s.rflags & (1u << 9)) && !(vm->c.int_state & VMCB_INT_SHADOW);
-}
-
 /*
- * EVENTINJ (APM Vol. 2, 15.20): exceptions and NMIs at the next VMRUN; an
- * external interrupt when the guest can take it, else it stays queued
- * until the VINTR exit says it can (libvcpu.h).
+ * The shared per-kind queue (x86_events.h): BUSY only when an event of the
+ * same kind is queued or already in EVENTINJ; pre_vmrun_slow() arms it.
  */
 int lv_svm_inject(struct lv_vcpu *v, const struct lv_event *ev)
 {
 	struct svm_vcpu *s = v->priv;
-	struct vmcb *vm = s->vmcb;
-	uint64_t e;
+	uint64_t e = s->vmcb->c.eventinj;
+	uint32_t inflight = 0;
+	int rc;
 
-	if ((vm->c.eventinj & VMCB_EVT_VALID) || s->irq_queued)
-		return LV_ERR_BUSY;
-	switch (ev->type) {
-	case LV_EVENT_EXTINT:
-		if (!irq_open(vm)) {
-			s->irq_queued = 1;
-			s->irq_vector = ev->vector;
-			lv_svm_update_vintr(s);
-			return LV_OK;
+	if (e & VMCB_EVT_VALID) {
+		switch (e & VMCB_EVT_TYPE_MASK) {
+		case VMCB_EVT_TYPE_INTR:
+			inflight = LV_X86_KIND(LV_EVENT_EXTINT);
+			break;
+		case VMCB_EVT_TYPE_NMI:
+			inflight = LV_X86_KIND(LV_EVENT_NMI);
+			break;
+		case VMCB_EVT_TYPE_EXC:
+			inflight = LV_X86_KIND(LV_EVENT_EXCEPTION);
+			break;
+		default:
+			break;
 		}
-		e = VMCB_EVT_TYPE_INTR | ev->vector;
-		break;
-	case LV_EVENT_NMI:
-		e = VMCB_EVT_TYPE_NMI | 2;
-		break;
-	default:
-		e = VMCB_EVT_TYPE_EXC | ev->vector;
-		if (ev->has_error_code)
-			e |= VMCB_EVT_EV | ((uint64_t)ev->error_code << VMCB_EVT_ERR_SHIFT);
-		break;
 	}
-	vm->c.eventinj = e | VMCB_EVT_VALID;
-	return LV_OK;
+	rc = lv_x86_events_queue(&s->events, ev, inflight);
+	if (rc == LV_OK)
+		s->slow = 1;
+	return rc;
 }
 
 int lv_svm_request_window(struct lv_vcpu *v, uint32_t mask)

@@ -62,12 +62,9 @@ static int em_status(struct vmx_vcpu *xc, struct lv_exit *ex, int st)
 	case LV_X86_EMUL_DONE:
 		return CONTINUE;
 	case LV_X86_EMUL_FAULT:
-		xc->pend_exc_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | xc->em.fault.vector;
+		lv_x86_events_exception(&xc->events, xc->em.fault.vector,
+					xc->em.fault.has_error_code, xc->em.fault.error_code);
 		xc->slow = true;
-		if (xc->em.fault.has_error_code) {
-			xc->pend_exc_info |= INTR_INFO_ERRCODE;
-			xc->pend_exc_err = xc->em.fault.error_code;
-		}
 		if (xc->em.fault.vector == LV_X86_VEC_PF)
 			xc->gprs.cr2 = xc->em.fault.cr2;
 		return CONTINUE;

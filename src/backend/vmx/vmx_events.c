@@ -36,46 +36,35 @@ void lv_vmx_take_back_event(struct vmx_vcpu *xc)
  */
 void lv_vmx_arm_events(struct vmx_vcpu *xc)
 {
-	bool irq_win = false, nmi_win = false;
+	uint32_t intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	bool irq_win = xc->events.want_irq_window, nmi_win = xc->events.want_nmi_window;
+	int nmi_open = !(intr &
+			 (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOVSS | INTERRUPTIBILITY_STI));
+	int irq_open = (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+		       !(intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+	int nmi_window = (xc->vcpu->vm->backend->caps.features & LV_FEAT_NMI_WINDOW) != 0;
+	struct lv_event ev;
 
-	if (!(xc->inject_info & INTR_INFO_VALID)) {
-		if (xc->pend_exc_info) {
-			xc->inject_info = xc->pend_exc_info;
-			xc->inject_err = xc->pend_exc_err;
-			xc->pend_exc_info = 0;
-		} else if (xc->pend_nmi) {
-			uint32_t intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
-
-			if (!(intr & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOVSS |
-				      INTERRUPTIBILITY_STI))) {
-				xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 2;
-				xc->pend_nmi = false;
-			} else {
-				nmi_win = true;
-			}
-		} else if (xc->pend_irq) {
-			uint32_t intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
-
-			if ((vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-			    !(intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))) {
-				xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_EXTINT << 8) |
-						  xc->pend_irq_vector;
-				xc->pend_irq = false;
-			} else {
-				irq_win = true;
-			}
+	switch (lv_x86_events_pick(&xc->events, (xc->inject_info & INTR_INFO_VALID) != 0, nmi_open,
+				   irq_open, nmi_window, &ev)) {
+	case LV_EVENT_EXCEPTION:
+		xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | ev.vector;
+		if (ev.has_error_code) {
+			xc->inject_info |= INTR_INFO_ERRCODE;
+			xc->inject_err = ev.error_code;
 		}
+		break;
+	case LV_EVENT_NMI:
+		xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 2;
+		break;
+	case LV_EVENT_EXTINT:
+		xc->inject_info = INTR_INFO_VALID | (INTR_TYPE_EXTINT << 8) | ev.vector;
+		break;
+	default:
+		break;
 	}
-	/* Still queued behind the event going in now: exit when it can go. */
-	if (xc->pend_irq && !irq_win && (xc->inject_info & INTR_INFO_VALID))
-		irq_win = true;
-	if (xc->pend_nmi && !nmi_win && (xc->inject_info & INTR_INFO_VALID))
-		nmi_win = xc->vcpu->vm->backend->caps.features & LV_FEAT_NMI_WINDOW;
-	if (irq_win != xc->want_irq_window || nmi_win != xc->want_nmi_window) {
-		xc->want_irq_window = irq_win;
-		xc->want_nmi_window = nmi_win;
+	if (irq_win != xc->events.want_irq_window || nmi_win != xc->events.want_nmi_window)
 		xc->ctl_dirty = true;
-	}
 }
 
 /* ---- events and windows ------------------------------------------------------ */
@@ -83,7 +72,25 @@ void lv_vmx_arm_events(struct vmx_vcpu *xc)
 int lv_vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
-	uint32_t inflight = xc->inject_info & INTR_INFO_VALID ? INTR_INFO_TYPE(xc->inject_info) : 8;
+	uint32_t inflight = 0;
+	int rc;
+
+	/* The kind of the event the next entry already carries, if any. */
+	if (xc->inject_info & INTR_INFO_VALID) {
+		switch (INTR_INFO_TYPE(xc->inject_info)) {
+		case INTR_TYPE_EXTINT:
+			inflight = LV_X86_KIND(LV_EVENT_EXTINT);
+			break;
+		case INTR_TYPE_NMI:
+			inflight = LV_X86_KIND(LV_EVENT_NMI);
+			break;
+		case INTR_TYPE_HW_EXC:
+			inflight = LV_X86_KIND(LV_EVENT_EXCEPTION);
+			break;
+		default:
+			break;
+		}
+	}
 
 	if (xc->dirty & LV_STATE_EVENTS) {
 		/* Events set by the caller and not applied yet: queue into them. */
@@ -109,24 +116,9 @@ int lv_vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
 		xc->slow = true;
 		return LV_OK;
 	}
-	if (ev->type == LV_EVENT_EXTINT) {
-		if (xc->pend_irq || inflight == INTR_TYPE_EXTINT)
-			return LV_ERR_BUSY;
-		xc->pend_irq = true;
-		xc->pend_irq_vector = ev->vector;
-	} else if (ev->type == LV_EVENT_NMI) {
-		if (xc->pend_nmi || inflight == INTR_TYPE_NMI)
-			return LV_ERR_BUSY;
-		xc->pend_nmi = true;
-	} else {
-		if (xc->pend_exc_info || inflight == INTR_TYPE_HW_EXC)
-			return LV_ERR_BUSY;
-		xc->pend_exc_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | ev->vector;
-		if (ev->has_error_code) {
-			xc->pend_exc_info |= INTR_INFO_ERRCODE;
-			xc->pend_exc_err = ev->error_code;
-		}
-	}
+	rc = lv_x86_events_queue(&xc->events, ev, inflight);
+	if (rc)
+		return rc;
 	xc->valid &= ~LV_STATE_EVENTS;
 	xc->slow = true;
 	return LV_OK;

@@ -18,6 +18,7 @@
 #include "../../core/x86_emul.h"
 #include "../../core/vmx_ctls.h"
 #include "../../core/x86_arch.h"
+#include "../x86/x86_events.h"
 #include "../x86/x86_mem.h"
 
 /* Per host CPU: the VMXON region (the current VMCS is in vmx_backend.current). */
@@ -102,9 +103,7 @@ struct vmx_vcpu {
 	uint32_t proc, proc2, entry, pin;
 	uint32_t exc_bitmap;
 	uint32_t exc_policy;
-	uint32_t windows;     /* LV_WINDOW_* the caller asked for */
-	bool want_irq_window; /* the backend's own, for queued events */
-	bool want_nmi_window;
+	uint32_t windows;	/* LV_WINDOW_* the caller asked for */
 	struct lv_policy cpuid; /* lv_cpuid_entry overrides (lv_vcpu_set_cpuid) */
 	uint64_t host_cr3;
 	uint32_t ept_gen; /* the VM's ept_gen this vCPU last flushed for */
@@ -122,10 +121,7 @@ struct vmx_vcpu {
 	 * exiting until then).
 	 */
 	uint32_t inject_info, inject_err, inject_len;
-	uint32_t pend_exc_info, pend_exc_err; /* INTR_INFO format, 0 = none */
-	bool pend_nmi;
-	bool pend_irq;
-	uint8_t pend_irq_vector;
+	struct lv_x86_events events; /* queued by lv_vcpu_inject() and the emulator */
 
 	/* Exit completion. */
 	uint32_t pending;

@@ -601,15 +601,14 @@ static void prepare_slow(struct vmx_vcpu *xc)
 {
 	if (xc->dirty)
 		lv_vmx_sync_to_vmcs(xc);
-	if (xc->pend_exc_info || xc->pend_nmi || xc->pend_irq || xc->want_irq_window ||
-	    xc->want_nmi_window)
+	if (lv_x86_events_busy(&xc->events))
 		lv_vmx_arm_events(xc);
 	if (xc->ctl_dirty) {
 		uint32_t proc = xc->proc & ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
 
-		if ((xc->windows & LV_WINDOW_IRQ) || xc->want_irq_window)
+		if ((xc->windows & LV_WINDOW_IRQ) || xc->events.want_irq_window)
 			proc |= PROC_INTR_WINDOW;
-		if ((xc->windows & LV_WINDOW_NMI) || xc->want_nmi_window)
+		if ((xc->windows & LV_WINDOW_NMI) || xc->events.want_nmi_window)
 			proc |= PROC_NMI_WINDOW;
 		if (proc != xc->proc) {
 			xc->proc = proc;
@@ -629,8 +628,7 @@ static void prepare_slow(struct vmx_vcpu *xc)
 	if (xc->singlestep)
 		arm_singlestep(xc);
 	/* Queued events and single-step keep the slow path. */
-	xc->slow = xc->pend_exc_info || xc->pend_nmi || xc->pend_irq || xc->want_irq_window ||
-		   xc->want_nmi_window || xc->singlestep;
+	xc->slow = lv_x86_events_busy(&xc->events) || xc->singlestep;
 }
 
 static void prepare_entry(struct vmx_vcpu *xc)

@@ -132,17 +132,7 @@ static void sync_events(struct vmx_vcpu *xc)
 	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr);
 	/* The state the caller set replaces everything queued or in flight. */
 	xc->inject_info = 0;
-	xc->pend_exc_info = 0;
-	if (e->exception_pending) {
-		xc->pend_exc_info = INTR_INFO_VALID | (INTR_TYPE_HW_EXC << 8) | e->exception_vector;
-		if (e->exception_has_error_code) {
-			xc->pend_exc_info |= INTR_INFO_ERRCODE;
-			xc->pend_exc_err = e->exception_error_code;
-		}
-	}
-	xc->pend_nmi = e->nmi_pending != 0;
-	xc->pend_irq = e->interrupt_pending != 0;
-	xc->pend_irq_vector = e->interrupt_vector;
+	lv_x86_events_from_state(&xc->events, e);
 }
 
 int lv_vmx_sync_to_vmcs(struct vmx_vcpu *xc)
@@ -268,29 +258,24 @@ static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
 	case LV_STATE_EVENTS: {
 		uint32_t intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
 		uint32_t inj = xc->inject_info & INTR_INFO_VALID ? xc->inject_info : 0;
-		uint32_t exc = xc->pend_exc_info;
-		uint32_t exc_err = xc->pend_exc_err;
 
 		memset(&c->events, 0, sizeof(c->events));
 		c->events.interrupt_shadow = (intr &
 					      (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS)) != 0;
 		c->events.nmi_masked = (intr & INTERRUPTIBILITY_NMI) != 0;
-		c->events.nmi_pending = xc->pend_nmi ||
-					(inj && INTR_INFO_TYPE(inj) == INTR_TYPE_NMI);
-		c->events.interrupt_pending = xc->pend_irq;
-		c->events.interrupt_vector = xc->pend_irq_vector;
-		if (inj && INTR_INFO_TYPE(inj) == INTR_TYPE_EXTINT) {
+		lv_x86_events_to_state(&xc->events, &c->events);
+		/* The event the next entry carries counts as pending too. */
+		if (inj && INTR_INFO_TYPE(inj) == INTR_TYPE_NMI) {
+			c->events.nmi_pending = 1;
+		} else if (inj && INTR_INFO_TYPE(inj) == INTR_TYPE_EXTINT) {
 			c->events.interrupt_pending = 1;
 			c->events.interrupt_vector = (uint8_t)INTR_INFO_VECTOR(inj);
-		} else if (inj && INTR_INFO_TYPE(inj) != INTR_TYPE_NMI) {
-			exc = inj;
-			exc_err = xc->inject_err;
-		}
-		if (exc & INTR_INFO_VALID) {
+		} else if (inj) {
 			c->events.exception_pending = 1;
-			c->events.exception_vector = (uint8_t)INTR_INFO_VECTOR(exc);
-			c->events.exception_has_error_code = (exc & INTR_INFO_ERRCODE) != 0;
-			c->events.exception_error_code = exc & INTR_INFO_ERRCODE ? exc_err : 0;
+			c->events.exception_vector = (uint8_t)INTR_INFO_VECTOR(inj);
+			c->events.exception_has_error_code = (inj & INTR_INFO_ERRCODE) != 0;
+			c->events.exception_error_code = inj & INTR_INFO_ERRCODE ? xc->inject_err
+										 : 0;
 		}
 		break;
 	}
