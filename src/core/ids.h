@@ -36,34 +36,6 @@
 #define LV_SVM_TLB_FLUSH_ASID	    3u /* this guest's ASID; needs CPUID 0x8000000A.EDX[6] */
 #define LV_SVM_TLB_FLUSH_ASID_LOCAL 7u /* this ASID, non-global entries only */
 
-/*
- * What to do for a pending nested-paging change (struct lv_pt_flush.kind,
- * LV_PT_FLUSH_* bits) before the next VM entry.
- *
- * VMX: EPT-derived translations are tagged by EPTP, and INVEPT has no
- * per-address form (SDM Vol. 3C, "INVEPT"): any change needs a
- * single-context INVEPT of the VM's EPTP (all-context if the CPU lacks the
- * single-context type, IA32_VMX_EPT_VPID_CAP bit 25).
- */
-static inline unsigned lv_invept_type_for(uint32_t flush_kind, bool single_context_supported)
-{
-	if (!flush_kind)
-		return 0; /* nothing to do */
-	return single_context_supported ? LV_INVEPT_SINGLE_CONTEXT : LV_INVEPT_ALL_CONTEXT;
-}
-
-/*
- * SVM: nested translations are tagged by ASID (APM Vol. 2, "TLB Flush"):
- * flush this ASID when FlushByAsid exists (CPUID 0x8000000A.EDX[6]), else
- * everything (or give the vCPU a fresh ASID, lv_asid_vcpu_invalidate()).
- */
-static inline uint32_t lv_svm_tlb_control_for(uint32_t flush_kind, bool flush_by_asid)
-{
-	if (!flush_kind)
-		return LV_SVM_TLB_NOTHING;
-	return flush_by_asid ? LV_SVM_TLB_FLUSH_ASID : LV_SVM_TLB_FLUSH_ALL;
-}
-
 /* ---- VPID allocator (global) ---- */
 
 #define LV_VPID_COUNT 65536u /* 16-bit VPID; 0 is the host's (VM entry fails with 0) */

@@ -120,10 +120,4 @@ int lv_backend_fail(struct lv_backend *b, int status, uint32_t cause, int os_err
 /* Backend registries (one per archive). NULL-terminated. */
 extern const struct lv_backend_ops *const lv_backend_registry[];
 
-/* Inline helpers usable by every backend. */
-static inline int lv_is_aligned(uint64_t v, uint64_t a)
-{
-	return (v & (a - 1)) == 0;
-}
-
 #endif /* LV_CORE_INTERNAL_H */

@@ -218,14 +218,3 @@ Test(asid, random_never_shares_unflushed_asid)
 	cr_expect_gt(flushes, 0);
 	cr_expect_gt(keeps, 0);
 }
-
-Test(flush_policy, nested_paging_flush_values)
-{
-	/* INVEPT types 1/2 (SDM "INVEPT"); TLB_CONTROL 0/1/3 (APM "TLB Control"). */
-	cr_expect_eq(lv_invept_type_for(0, true), 0);
-	cr_expect_eq(lv_invept_type_for(1, true), 1);
-	cr_expect_eq(lv_invept_type_for(3, false), 2);
-	cr_expect_eq(lv_svm_tlb_control_for(0, true), 0);
-	cr_expect_eq(lv_svm_tlb_control_for(1, true), 3);
-	cr_expect_eq(lv_svm_tlb_control_for(2, false), 1);
-}

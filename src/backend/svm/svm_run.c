@@ -299,7 +299,7 @@ __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 		}
 		return RET_CALLER;
 	default:
-		if ((uint32_t)vm->c.exitcode == SVM_EXIT_SWINT)
+		if ((uint32_t)vm->c.exitcode == LV_SVM_EXIT_SWINT)
 			return exit_swint(v);
 		return RET_CALLER;
 	}
@@ -321,21 +321,21 @@ static int handle_exit(struct lv_vcpu *v)
 	 * Instruction intercepts: the instruction runs only after any event
 	 * delivery has completed, so EXITINTINFO is never valid for these.
 	 */
-	case SVM_EXIT_CPUID:
-	case SVM_EXIT_IOIO:
-	case SVM_EXIT_HLT:
-	case SVM_EXIT_MSR:
+	case LV_SVM_EXIT_CPUID:
+	case LV_SVM_EXIT_IOIO:
+	case LV_SVM_EXIT_HLT:
+	case LV_SVM_EXIT_MSR:
 		/* flags, raw.backend and raw.vectoring are constant on this path. */
 		ex->raw.reason = vm->c.exitcode;
 		ex->raw.qual = vm->c.exitinfo1;
 		ex->raw.info1 = vm->c.exitinfo2;
 		ex->raw.info2 = vm->c.nrip;
 		ex->raw.intinfo = vm->c.exitintinfo;
-		if (code == SVM_EXIT_CPUID)
+		if (code == LV_SVM_EXIT_CPUID)
 			return exit_cpuid(v);
-		if (code == SVM_EXIT_IOIO)
+		if (code == LV_SVM_EXIT_IOIO)
 			return exit_io(v);
-		if (code == SVM_EXIT_MSR)
+		if (code == LV_SVM_EXIT_MSR)
 			return exit_msr(v);
 		skip_insn(s, 1);
 		ex->reason = LV_EXIT_HLT;
@@ -344,13 +344,13 @@ static int handle_exit(struct lv_vcpu *v)
 		break;
 	}
 	/* An event whose delivery the exit interrupted is delivered again (APM 15.7.2). */
-	if ((vm->c.exitintinfo & VMCB_EVT_VALID) && code != SVM_EXIT_SHUTDOWN)
+	if ((vm->c.exitintinfo & VMCB_EVT_VALID) && code != LV_SVM_EXIT_SHUTDOWN)
 		vm->c.eventinj = vm->c.exitintinfo;
 	switch (code) {
-	case SVM_EXIT_INTR:
-	case SVM_EXIT_NMI:
+	case LV_SVM_EXIT_INTR:
+	case LV_SVM_EXIT_NMI:
 		return RET_GUEST; /* the host took it after STGI; the kick flag is checked next */
-	case SVM_EXIT_XSETBV:
+	case LV_SVM_EXIT_XSETBV:
 		/* XCR0 is not switched and CPUID hides XSAVE: XSETBV is #UD to the guest. */
 		queue_exception(s, UD_VECTOR, 0, 0);
 		return RET_GUEST;

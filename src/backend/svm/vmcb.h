@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "../../core/svm_exitcodes.h"
 #include "../../core/x86_arch.h"
 
 /* ---- control area (APM Vol. 2, Table B-1) ------------------------------ */
@@ -218,31 +220,6 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one 4 KiB page");
 #define VMCB_EVT_ERR_SHIFT  32
 
 /* ---- exit codes (APM Vol. 2, Appendix C) -------------------------------- */
-
-#define SVM_EXIT_EXC_BASE   0x040u /* + vector */
-#define SVM_EXIT_INTR	    0x060u
-#define SVM_EXIT_NMI	    0x061u
-#define SVM_EXIT_SMI	    0x062u
-#define SVM_EXIT_INIT	    0x063u
-#define SVM_EXIT_VINTR	    0x064u
-#define SVM_EXIT_CPUID	    0x072u
-#define SVM_EXIT_SWINT	    0x075u
-#define SVM_EXIT_HLT	    0x078u
-#define SVM_EXIT_INVLPGA    0x07au
-#define SVM_EXIT_IOIO	    0x07bu
-#define SVM_EXIT_MSR	    0x07cu
-#define SVM_EXIT_TASKSWITCH 0x07du
-#define SVM_EXIT_SHUTDOWN   0x07fu
-#define SVM_EXIT_VMRUN	    0x080u
-#define SVM_EXIT_VMMCALL    0x081u
-#define SVM_EXIT_VMLOAD	    0x082u
-#define SVM_EXIT_VMSAVE	    0x083u
-#define SVM_EXIT_STGI	    0x084u
-#define SVM_EXIT_CLGI	    0x085u
-#define SVM_EXIT_SKINIT	    0x086u
-#define SVM_EXIT_XSETBV	    0x08du
-#define SVM_EXIT_NPF	    0x400u
-#define SVM_EXIT_INVALID    0xffffffffu /* low 32 bits of -1 (QEMU stores 0x00000000ffffffff) */
 
 /* IOIO EXITINFO1 (APM Vol. 2, 15.10.2, Figure 15-2). */
 #define SVM_IOIO_IN	    (1ull << 0)

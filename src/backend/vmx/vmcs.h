@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include "../../core/vmx_exit_reasons.h"
+
 #define VMCS_WIDTH(enc) (((enc) >> 13) & 3u)
 #define VMCS_TYPE(enc)	(((enc) >> 10) & 3u)
 
@@ -213,12 +215,7 @@ _Static_assert(VMCS_TYPE(VMCS_HOST_RIP) == 3, "host state");
 #define VPIDCAP_SINGLE	     (1ull << 41)
 #define VPIDCAP_ALL	     (1ull << 42)
 
-/* INVEPT / INVVPID types (SDM Vol. 3, 30.3). */
-#define INVEPT_SINGLE  1u
-#define INVEPT_ALL     2u
-#define INVVPID_ADDR   0u
-#define INVVPID_SINGLE 1u
-#define INVVPID_ALL    2u
+/* INVEPT / INVVPID types (SDM Vol. 3, 30.3): LV_INVEPT_*, LV_INVVPID_* in core/ids.h. */
 
 /* EPTP (25.6.11): memory type 2:0 (6 = WB), walk length - 1 in 5:3, A/D 6. */
 #define EPTP_WB	   6ull
@@ -248,38 +245,6 @@ _Static_assert(VMCS_TYPE(VMCS_HOST_RIP) == 3, "host state");
 #define SEG_AR_UNUSABLE (1u << 16)
 
 /* ---- basic exit reasons (Appendix C) ------------------------------------ */
-#define EXIT_EXCEPTION_NMI     0u
-#define EXIT_EXTINT	       1u
-#define EXIT_TRIPLE_FAULT      2u
-#define EXIT_INIT	       3u
-#define EXIT_SIPI	       4u
-#define EXIT_INTR_WINDOW       7u
-#define EXIT_NMI_WINDOW	       8u
-#define EXIT_TASK_SWITCH       9u
-#define EXIT_CPUID	       10u
-#define EXIT_HLT	       12u
-#define EXIT_INVD	       13u
-#define EXIT_INVLPG	       14u
-#define EXIT_RDTSC	       16u
-#define EXIT_VMCALL	       18u
-#define EXIT_CR_ACCESS	       28u
-#define EXIT_DR_ACCESS	       29u
-#define EXIT_IO		       30u
-#define EXIT_RDMSR	       31u
-#define EXIT_WRMSR	       32u
-#define EXIT_BAD_GUEST	       33u
-#define EXIT_BAD_MSR_LOAD      34u
-#define EXIT_MWAIT	       36u
-#define EXIT_MTF	       37u
-#define EXIT_MONITOR	       39u
-#define EXIT_PAUSE	       40u
-#define EXIT_MCE	       41u
-#define EXIT_EPT_VIOLATION     48u
-#define EXIT_EPT_MISCONFIG     49u
-#define EXIT_PREEMPT_TIMER     52u
-#define EXIT_WBINVD	       54u
-#define EXIT_XSETBV	       55u
-#define EXIT_REASON_ENTRY_FAIL (1u << 31)
 
 /* Exit qualification for I/O instructions (Table 28-5). */
 #define IOQ_SIZE(q) ((uint32_t)((q)&7u) + 1u)

@@ -242,9 +242,9 @@ static int vmx_cpu_enable(struct lv_backend *b)
 	vb->current[id] = NULL;
 	/* Nothing tagged with our VPIDs or EPTPs may survive from before. */
 	if (vb->ept_vpid & EPTCAP_INVEPT_ALL)
-		invept(INVEPT_ALL, 0);
+		invept(LV_INVEPT_ALL_CONTEXT, 0);
 	if (vb->has_vpid && (vb->ept_vpid & VPIDCAP_ALL))
-		invvpid(INVVPID_ALL, 0, 0);
+		invvpid(LV_INVVPID_ALL_CONTEXT, 0, 0);
 	return LV_OK;
 }
 

@@ -440,9 +440,10 @@ static int decode_other(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t reason
 	case LV_XACT_HOST:
 		/* Cache flushes are no-ops for a guest; XSETBV is not offered
 		 * (CPUID hides XSAVE), so it faults as on a CPU without it. */
-		if ((reason & 0xffff) == EXIT_XSETBV)
+		if ((reason & 0xffff) == LV_VMX_EXIT_XSETBV)
 			inject_hw_exception(xc, 6, false, 0);
-		else if ((reason & 0xffff) == EXIT_INVD || (reason & 0xffff) == EXIT_WBINVD)
+		else if ((reason & 0xffff) == LV_VMX_EXIT_INVD ||
+			 (reason & 0xffff) == LV_VMX_EXIT_WBINVD)
 			skip_insn(xc, in.insn_len);
 		return CONTINUE;
 	case LV_XACT_INJECT:
@@ -515,59 +516,59 @@ static int handle_exit(struct vmx_vcpu *xc, struct lv_exit *ex)
 
 again:
 	switch (reason) {
-	case EXIT_EXCEPTION_NMI:
+	case LV_VMX_EXIT_EXCEPTION_NMI:
 		return handle_exception(xc, ex, q);
-	case EXIT_EXTINT:
+	case LV_VMX_EXIT_EXTERNAL_INTERRUPT:
 		return CONTINUE; /* the host takes it once interrupts are on again */
-	case EXIT_TRIPLE_FAULT:
+	case LV_VMX_EXIT_TRIPLE_FAULT:
 		ex->reason = LV_EXIT_SHUTDOWN;
 		return TO_USER;
-	case EXIT_INTR_WINDOW:
+	case LV_VMX_EXIT_INTERRUPT_WINDOW:
 		if (!(xc->windows & LV_WINDOW_IRQ))
 			return CONTINUE; /* ours: a queued interrupt can go in now */
 		ex->reason = LV_EXIT_IRQ_WINDOW;
 		return TO_USER;
-	case EXIT_NMI_WINDOW:
+	case LV_VMX_EXIT_NMI_WINDOW:
 		if (!(xc->windows & LV_WINDOW_NMI))
 			return CONTINUE;
 		ex->reason = LV_EXIT_NMI_WINDOW;
 		return TO_USER;
-	case EXIT_CPUID:
+	case LV_VMX_EXIT_CPUID:
 		xc->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
 		return handle_cpuid(xc, ex);
-	case EXIT_HLT:
+	case LV_VMX_EXIT_HLT:
 		skip_insn(xc, (uint32_t)vmread(VMCS_EXIT_INSN_LEN));
 		ex->reason = LV_EXIT_HLT;
 		return TO_USER;
-	case EXIT_VMCALL:
+	case LV_VMX_EXIT_VMCALL:
 		skip_insn(xc, (uint32_t)vmread(VMCS_EXIT_INSN_LEN));
 		ex->reason = LV_EXIT_HYPERCALL;
 		fill_hypercall(xc, ex);
 		return TO_USER;
-	case EXIT_CR_ACCESS:
+	case LV_VMX_EXIT_CR_ACCESS:
 		xc->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
 		return handle_cr(xc, ex, q);
-	case EXIT_IO:
+	case LV_VMX_EXIT_IO_INSTRUCTION:
 		xc->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
 		return handle_io(xc, ex, q);
-	case EXIT_RDMSR:
-	case EXIT_WRMSR:
+	case LV_VMX_EXIT_RDMSR:
+	case LV_VMX_EXIT_WRMSR:
 		xc->insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
-		return handle_msr(xc, ex, (reason & 0xffff) == EXIT_WRMSR);
-	case EXIT_EPT_VIOLATION:
+		return handle_msr(xc, ex, (reason & 0xffff) == LV_VMX_EXIT_WRMSR);
+	case LV_VMX_EXIT_EPT_VIOLATION:
 		return handle_ept_violation(xc, ex, q);
-	case EXIT_EPT_MISCONFIG:
+	case LV_VMX_EXIT_EPT_MISCONFIG:
 		ex->raw.info1 = vmread(VMCS_GUEST_PHYS_ADDR);
 		xc->exit_work |= EXIT_WORK_RAW;
 		ex->reason = LV_EXIT_INTERNAL_ERROR;
-		ex->internal.suberror = EXIT_EPT_MISCONFIG;
+		ex->internal.suberror = LV_VMX_EXIT_EPT_MISCONFIG;
 		ex->internal.ndata = 1;
 		ex->internal.data[0] = ex->raw.info1;
 		return TO_USER;
-	case EXIT_PREEMPT_TIMER:
+	case LV_VMX_EXIT_PREEMPTION_TIMER:
 		return CONTINUE;
 	default:
-		if (reason & EXIT_REASON_ENTRY_FAIL)
+		if (reason & LV_VMX_EXIT_REASON_ENTRY_FAIL)
 			return entry_failed_exit(xc, ex, reason, q);
 		if (reason >> 16) {
 			reason &= 0xffff; /* flag bits 27-29: dispatch on the basic reason */
@@ -639,7 +640,7 @@ static void prepare_entry(struct vmx_vcpu *xc)
 	if (xc->slow)
 		prepare_slow(xc);
 	if (gen != xc->ept_gen) {
-		invept(INVEPT_SINGLE, xv->eptp);
+		invept(LV_INVEPT_SINGLE_CONTEXT, xv->eptp);
 		xc->ept_gen = gen;
 	}
 }

@@ -140,7 +140,8 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		 */
 		xc->ept_gen = lv_x86_npt_gen(&xc->xv->npt) - 1;
 		if (xc->vpid != VPID_NONE)
-			invvpid((vb->ept_vpid & VPIDCAP_SINGLE) ? INVVPID_SINGLE : INVVPID_ALL,
+			invvpid((vb->ept_vpid & VPIDCAP_SINGLE) ? LV_INVVPID_SINGLE_CONTEXT
+								: LV_INVVPID_ALL_CONTEXT,
 				xc->vpid, 0);
 	}
 	if (!xc->initialized) {
