@@ -133,26 +133,8 @@ void lv_svm_update_vintr(struct svm_vcpu *s)
 int lv_svm_inject(struct lv_vcpu *v, const struct lv_event *ev)
 {
 	struct svm_vcpu *s = v->priv;
-	uint64_t e = s->vmcb->c.eventinj;
-	uint32_t inflight = 0;
-	int rc;
+	int rc = lv_x86_events_queue(&s->events, ev, lv_x86_inflight_kind(s->vmcb->c.eventinj));
 
-	if (e & VMCB_EVT_VALID) {
-		switch (e & VMCB_EVT_TYPE_MASK) {
-		case VMCB_EVT_TYPE_INTR:
-			inflight = LV_X86_KIND(LV_EVENT_EXTINT);
-			break;
-		case VMCB_EVT_TYPE_NMI:
-			inflight = LV_X86_KIND(LV_EVENT_NMI);
-			break;
-		case VMCB_EVT_TYPE_EXC:
-			inflight = LV_X86_KIND(LV_EVENT_EXCEPTION);
-			break;
-		default:
-			break;
-		}
-	}
-	rc = lv_x86_events_queue(&s->events, ev, inflight);
 	if (rc == LV_OK)
 		s->slow = 1;
 	return rc;

@@ -72,25 +72,7 @@ void lv_vmx_arm_events(struct vmx_vcpu *xc)
 int lv_vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
-	uint32_t inflight = 0;
 	int rc;
-
-	/* The kind of the event the next entry already carries, if any. */
-	if (xc->inject_info & INTR_INFO_VALID) {
-		switch (INTR_INFO_TYPE(xc->inject_info)) {
-		case INTR_TYPE_EXTINT:
-			inflight = LV_X86_KIND(LV_EVENT_EXTINT);
-			break;
-		case INTR_TYPE_NMI:
-			inflight = LV_X86_KIND(LV_EVENT_NMI);
-			break;
-		case INTR_TYPE_HW_EXC:
-			inflight = LV_X86_KIND(LV_EVENT_EXCEPTION);
-			break;
-		default:
-			break;
-		}
-	}
 
 	if (xc->dirty & LV_STATE_EVENTS) {
 		/* Events set by the caller and not applied yet: queue into them. */
@@ -116,7 +98,7 @@ int lv_vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
 		xc->slow = true;
 		return LV_OK;
 	}
-	rc = lv_x86_events_queue(&xc->events, ev, inflight);
+	rc = lv_x86_events_queue(&xc->events, ev, lv_x86_inflight_kind(xc->inject_info));
 	if (rc)
 		return rc;
 	xc->valid &= ~LV_STATE_EVENTS;

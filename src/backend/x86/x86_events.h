@@ -30,6 +30,29 @@ struct lv_x86_events {
 #define LV_X86_KIND(type) (1u << (type)) /* type: LV_EVENT_* */
 
 /*
+ * The kind (LV_X86_KIND() bit, 0 for none) of the event an entry already
+ * carries, from the vendor's raw word: VMX's VM-entry interruption
+ * information and SVM's EVENTINJ share the layout of their low 32 bits (SDM
+ * Vol. 3, 25.8.3; APM Vol. 2, 15.20): valid bit 31, type 10:8 (0 external
+ * interrupt, 2 NMI, 3 exception, 4 and up software events), vector 7:0.
+ */
+static inline uint32_t lv_x86_inflight_kind(uint64_t info)
+{
+	if (!(info & (1u << 31)))
+		return 0;
+	switch ((info >> 8) & 7u) {
+	case 0:
+		return LV_X86_KIND(LV_EVENT_EXTINT);
+	case 2:
+		return LV_X86_KIND(LV_EVENT_NMI);
+	case 3:
+		return LV_X86_KIND(LV_EVENT_EXCEPTION);
+	default:
+		return 0;
+	}
+}
+
+/*
  * Queue @p ev (already validated by the API layer). @return LV_OK, or
  * LV_ERR_BUSY when an event of its kind is queued or in flight (@p inflight:
  * LV_X86_KIND() bits of the event the next entry already carries).
