@@ -106,38 +106,15 @@ static int complete(struct lv_vcpu *v)
 
 /* ---- CPUID -------------------------------------------------------------- */
 
-/* Default CPUID: the host's, edited by the ring-0 table (x86_cpuid.h). */
-static void cpuid_default(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-	lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
-	lv_x86_cpuid_default(leaf, r);
-}
-
 static int exit_cpuid(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
-	struct lv_exit *ex = &v->exit;
-	uint32_t leaf = (uint32_t)s->vmcb->s.rax, sub = (uint32_t)s->regs.rcx, r[4];
-	const struct lv_cpuid_entry *e = lv_policy_cpuid_find(&s->cpuid, leaf, sub);
+	uint32_t r[4];
 
-	if (e && (e->flags & LV_CPUID_EXIT)) {
-		ex->reason = LV_EXIT_CPUID;
-		ex->cpuid.leaf = leaf;
-		ex->cpuid.subleaf = sub;
-		ex->cpuid.eax = e->eax;
-		ex->cpuid.ebx = e->ebx;
-		ex->cpuid.ecx = e->ecx;
-		ex->cpuid.edx = e->edx;
+	if (lv_x86_cpuid_exit(&s->cpuid, (uint32_t)s->vmcb->s.rax, (uint32_t)s->regs.rcx, r,
+			      &v->exit)) {
 		s->pending = SVM_PEND_CPUID;
 		return RET_CALLER;
-	}
-	if (e) {
-		r[0] = e->eax;
-		r[1] = e->ebx;
-		r[2] = e->ecx;
-		r[3] = e->edx;
-	} else {
-		cpuid_default(leaf, sub, r);
 	}
 	s->vmcb->s.rax = r[0];
 	s->regs.rbx = r[1];

@@ -186,28 +186,9 @@ static int complete_pending(struct vmx_vcpu *xc)
 static int handle_cpuid(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
 	struct vmx_gprs *g = &xc->gprs;
-	uint32_t leaf = (uint32_t)g->rax, sub = (uint32_t)g->rcx;
-	const struct lv_cpuid_entry *e = lv_policy_cpuid_find(&xc->cpuid, leaf, sub);
 	uint32_t r[4];
 
-	if (e) {
-		r[0] = e->eax;
-		r[1] = e->ebx;
-		r[2] = e->ecx;
-		r[3] = e->edx;
-	} else {
-		/* The host's answer, edited by the ring-0 default table. */
-		lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
-		lv_x86_cpuid_default(leaf, r);
-	}
-	if (e && (e->flags & LV_CPUID_EXIT)) {
-		ex->reason = LV_EXIT_CPUID;
-		ex->cpuid.leaf = leaf;
-		ex->cpuid.subleaf = sub;
-		ex->cpuid.eax = r[0];
-		ex->cpuid.ebx = r[1];
-		ex->cpuid.ecx = r[2];
-		ex->cpuid.edx = r[3];
+	if (lv_x86_cpuid_exit(&xc->cpuid, (uint32_t)g->rax, (uint32_t)g->rcx, r, ex)) {
 		xc->pending = PEND_CPUID;
 		return TO_USER;
 	}

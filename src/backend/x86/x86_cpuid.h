@@ -19,6 +19,9 @@
 
 #include <stdint.h>
 
+#include "../../core/cpuid.h"
+#include "../../core/policy.h"
+
 enum { LV_CPUID_EAX = 0, LV_CPUID_EBX = 1, LV_CPUID_ECX = 2, LV_CPUID_EDX = 3 };
 
 /* One edit of one register of one leaf: r = (r & ~clear) | set. */
@@ -57,6 +60,39 @@ static inline void lv_x86_cpuid_default(uint32_t leaf, uint32_t r[4])
 			r[lv_x86_cpuid_edits[i].reg] = (r[lv_x86_cpuid_edits[i].reg] &
 							~lv_x86_cpuid_edits[i].clear) |
 						       lv_x86_cpuid_edits[i].set;
+}
+
+/*
+ * A CPUID exit, the same on SVM and VMX: the answer is the vCPU's
+ * lv_vcpu_set_cpuid() entry for @p leaf/@p sub, else the host's edited by
+ * the table above. @return 1 when the entry asks for an LV_EXIT_CPUID exit
+ * (@p ex filled, the entry's values proposed as the answer), else 0 with
+ * the answer in @p r (EAX..EDX) for the guest.
+ */
+static inline int lv_x86_cpuid_exit(const struct lv_policy *pol, uint32_t leaf, uint32_t sub,
+				    uint32_t r[4], struct lv_exit *ex)
+{
+	const struct lv_cpuid_entry *e = lv_policy_cpuid_find(pol, leaf, sub);
+
+	if (e) {
+		r[0] = e->eax;
+		r[1] = e->ebx;
+		r[2] = e->ecx;
+		r[3] = e->edx;
+	} else {
+		lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
+		lv_x86_cpuid_default(leaf, r);
+	}
+	if (!e || !(e->flags & LV_CPUID_EXIT))
+		return 0;
+	ex->reason = LV_EXIT_CPUID;
+	ex->cpuid.leaf = leaf;
+	ex->cpuid.subleaf = sub;
+	ex->cpuid.eax = r[0];
+	ex->cpuid.ebx = r[1];
+	ex->cpuid.ecx = r[2];
+	ex->cpuid.edx = r[3];
+	return 1;
 }
 
 #endif /* LV_X86_CPUID_H */
