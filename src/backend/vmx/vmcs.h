@@ -37,6 +37,23 @@
 #define VMCS_HOST_GS_SEL    0x0c0au
 #define VMCS_HOST_TR_SEL    0x0c0cu
 
+/* Width bits 14:13 of every field above (a typo in an encoding fails here). */
+_Static_assert(VMCS_WIDTH(VMCS_VPID) == 0, "VMCS_VPID is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_ES_SEL) == 0, "VMCS_GUEST_ES_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_CS_SEL) == 0, "VMCS_GUEST_CS_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_SS_SEL) == 0, "VMCS_GUEST_SS_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_DS_SEL) == 0, "VMCS_GUEST_DS_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_FS_SEL) == 0, "VMCS_GUEST_FS_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_GS_SEL) == 0, "VMCS_GUEST_GS_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_LDTR_SEL) == 0, "VMCS_GUEST_LDTR_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_TR_SEL) == 0, "VMCS_GUEST_TR_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_ES_SEL) == 0, "VMCS_HOST_ES_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_CS_SEL) == 0, "VMCS_HOST_CS_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_SS_SEL) == 0, "VMCS_HOST_SS_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_DS_SEL) == 0, "VMCS_HOST_DS_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_FS_SEL) == 0, "VMCS_HOST_FS_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_GS_SEL) == 0, "VMCS_HOST_GS_SEL is not a 16-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_TR_SEL) == 0, "VMCS_HOST_TR_SEL is not a 16-bit field");
 /* ---- 64-bit fields (B.2) ----------------------------------------------- */
 #define VMCS_IO_BITMAP_A     0x2000u
 #define VMCS_IO_BITMAP_B     0x2002u
@@ -55,6 +72,23 @@
 #define VMCS_HOST_PAT	     0x2c00u
 #define VMCS_HOST_EFER	     0x2c02u
 
+/* Width bits 14:13 of every field above (a typo in an encoding fails here). */
+_Static_assert(VMCS_WIDTH(VMCS_IO_BITMAP_A) == 1, "VMCS_IO_BITMAP_A is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_IO_BITMAP_B) == 1, "VMCS_IO_BITMAP_B is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_MSR_BITMAP) == 1, "VMCS_MSR_BITMAP is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_TSC_OFFSET) == 1, "VMCS_TSC_OFFSET is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_EPT_POINTER) == 1, "VMCS_EPT_POINTER is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_PHYS_ADDR) == 1, "VMCS_GUEST_PHYS_ADDR is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_LINK_POINTER) == 1, "VMCS_LINK_POINTER is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_DEBUGCTL) == 1, "VMCS_GUEST_DEBUGCTL is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_PAT) == 1, "VMCS_GUEST_PAT is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_EFER) == 1, "VMCS_GUEST_EFER is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_PDPTE0) == 1, "VMCS_GUEST_PDPTE0 is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_PDPTE1) == 1, "VMCS_GUEST_PDPTE1 is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_PDPTE2) == 1, "VMCS_GUEST_PDPTE2 is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_PDPTE3) == 1, "VMCS_GUEST_PDPTE3 is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_PAT) == 1, "VMCS_HOST_PAT is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_EFER) == 1, "VMCS_HOST_EFER is not a 64-bit field");
 /* ---- 32-bit fields (B.3) ----------------------------------------------- */
 #define VMCS_PIN_CTLS		    0x4000u
 #define VMCS_PROC_CTLS		    0x4002u
@@ -103,6 +137,69 @@
 #define VMCS_PREEMPT_TIMER	    0x482eu
 #define VMCS_HOST_SYSENTER_CS	    0x4c00u
 
+/* Width bits 14:13 of every field above (a typo in an encoding fails here). */
+_Static_assert(VMCS_WIDTH(VMCS_PIN_CTLS) == 2, "VMCS_PIN_CTLS is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_PROC_CTLS) == 2, "VMCS_PROC_CTLS is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_EXCEPTION_BITMAP) == 2,
+	       "VMCS_EXCEPTION_BITMAP is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_PF_ERRCODE_MASK) == 2, "VMCS_PF_ERRCODE_MASK is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_PF_ERRCODE_MATCH) == 2,
+	       "VMCS_PF_ERRCODE_MATCH is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_CR3_TARGET_COUNT) == 2,
+	       "VMCS_CR3_TARGET_COUNT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_EXIT_CTLS) == 2, "VMCS_EXIT_CTLS is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_EXIT_MSR_STORE_CNT) == 2,
+	       "VMCS_EXIT_MSR_STORE_CNT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_EXIT_MSR_LOAD_CNT) == 2,
+	       "VMCS_EXIT_MSR_LOAD_CNT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_ENTRY_CTLS) == 2, "VMCS_ENTRY_CTLS is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_ENTRY_MSR_LOAD_CNT) == 2,
+	       "VMCS_ENTRY_MSR_LOAD_CNT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_ENTRY_INTR_INFO) == 2, "VMCS_ENTRY_INTR_INFO is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_ENTRY_EXC_ERRCODE) == 2,
+	       "VMCS_ENTRY_EXC_ERRCODE is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_ENTRY_INSN_LEN) == 2, "VMCS_ENTRY_INSN_LEN is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_PROC_CTLS2) == 2, "VMCS_PROC_CTLS2 is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_VM_INSN_ERROR) == 2, "VMCS_VM_INSN_ERROR is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_EXIT_REASON) == 2, "VMCS_EXIT_REASON is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_EXIT_INTR_INFO) == 2, "VMCS_EXIT_INTR_INFO is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_EXIT_INTR_ERRCODE) == 2,
+	       "VMCS_EXIT_INTR_ERRCODE is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_IDT_VECTORING_INFO) == 2,
+	       "VMCS_IDT_VECTORING_INFO is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_IDT_VECTORING_ERR) == 2,
+	       "VMCS_IDT_VECTORING_ERR is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_EXIT_INSN_LEN) == 2, "VMCS_EXIT_INSN_LEN is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_EXIT_INSN_INFO) == 2, "VMCS_EXIT_INSN_INFO is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_ES_LIMIT) == 2, "VMCS_GUEST_ES_LIMIT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_CS_LIMIT) == 2, "VMCS_GUEST_CS_LIMIT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_SS_LIMIT) == 2, "VMCS_GUEST_SS_LIMIT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_DS_LIMIT) == 2, "VMCS_GUEST_DS_LIMIT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_FS_LIMIT) == 2, "VMCS_GUEST_FS_LIMIT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_GS_LIMIT) == 2, "VMCS_GUEST_GS_LIMIT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_LDTR_LIMIT) == 2,
+	       "VMCS_GUEST_LDTR_LIMIT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_TR_LIMIT) == 2, "VMCS_GUEST_TR_LIMIT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_GDTR_LIMIT) == 2,
+	       "VMCS_GUEST_GDTR_LIMIT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_IDTR_LIMIT) == 2,
+	       "VMCS_GUEST_IDTR_LIMIT is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_ES_AR) == 2, "VMCS_GUEST_ES_AR is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_CS_AR) == 2, "VMCS_GUEST_CS_AR is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_SS_AR) == 2, "VMCS_GUEST_SS_AR is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_DS_AR) == 2, "VMCS_GUEST_DS_AR is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_FS_AR) == 2, "VMCS_GUEST_FS_AR is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_GS_AR) == 2, "VMCS_GUEST_GS_AR is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_LDTR_AR) == 2, "VMCS_GUEST_LDTR_AR is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_TR_AR) == 2, "VMCS_GUEST_TR_AR is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_INTERRUPTIBILITY) == 2,
+	       "VMCS_GUEST_INTERRUPTIBILITY is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_ACTIVITY) == 2, "VMCS_GUEST_ACTIVITY is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_SYSENTER_CS) == 2,
+	       "VMCS_GUEST_SYSENTER_CS is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_PREEMPT_TIMER) == 2, "VMCS_PREEMPT_TIMER is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_SYSENTER_CS) == 2,
+	       "VMCS_HOST_SYSENTER_CS is not a 32-bit field");
 /* ---- natural-width fields (B.4) ---------------------------------------- */
 #define VMCS_CR0_MASK		0x6000u
 #define VMCS_CR4_MASK		0x6002u
@@ -148,6 +245,67 @@ _Static_assert(VMCS_WIDTH(VMCS_EXIT_REASON) == 2, "32-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_GUEST_RIP) == 3 && VMCS_TYPE(VMCS_GUEST_RIP) == 2, "guest natural");
 _Static_assert(VMCS_TYPE(VMCS_HOST_RIP) == 3, "host state");
 
+/* Width bits 14:13 of every field above (a typo in an encoding fails here). */
+_Static_assert(VMCS_WIDTH(VMCS_CR0_MASK) == 3, "VMCS_CR0_MASK is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_CR4_MASK) == 3, "VMCS_CR4_MASK is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_CR0_SHADOW) == 3, "VMCS_CR0_SHADOW is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_CR4_SHADOW) == 3, "VMCS_CR4_SHADOW is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_EXIT_QUAL) == 3, "VMCS_EXIT_QUAL is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_LINEAR_ADDR) == 3,
+	       "VMCS_GUEST_LINEAR_ADDR is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_CR0) == 3, "VMCS_GUEST_CR0 is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_CR3) == 3, "VMCS_GUEST_CR3 is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_CR4) == 3, "VMCS_GUEST_CR4 is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_ES_BASE) == 3,
+	       "VMCS_GUEST_ES_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_CS_BASE) == 3,
+	       "VMCS_GUEST_CS_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_SS_BASE) == 3,
+	       "VMCS_GUEST_SS_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_DS_BASE) == 3,
+	       "VMCS_GUEST_DS_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_FS_BASE) == 3,
+	       "VMCS_GUEST_FS_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_GS_BASE) == 3,
+	       "VMCS_GUEST_GS_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_LDTR_BASE) == 3,
+	       "VMCS_GUEST_LDTR_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_TR_BASE) == 3,
+	       "VMCS_GUEST_TR_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_GDTR_BASE) == 3,
+	       "VMCS_GUEST_GDTR_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_IDTR_BASE) == 3,
+	       "VMCS_GUEST_IDTR_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_DR7) == 3, "VMCS_GUEST_DR7 is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_RSP) == 3, "VMCS_GUEST_RSP is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_RIP) == 3, "VMCS_GUEST_RIP is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_RFLAGS) == 3,
+	       "VMCS_GUEST_RFLAGS is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_PENDING_DBG) == 3,
+	       "VMCS_GUEST_PENDING_DBG is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_SYSENTER_ESP) == 3,
+	       "VMCS_GUEST_SYSENTER_ESP is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_GUEST_SYSENTER_EIP) == 3,
+	       "VMCS_GUEST_SYSENTER_EIP is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_CR0) == 3, "VMCS_HOST_CR0 is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_CR3) == 3, "VMCS_HOST_CR3 is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_CR4) == 3, "VMCS_HOST_CR4 is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_FS_BASE) == 3,
+	       "VMCS_HOST_FS_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_GS_BASE) == 3,
+	       "VMCS_HOST_GS_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_TR_BASE) == 3,
+	       "VMCS_HOST_TR_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_GDTR_BASE) == 3,
+	       "VMCS_HOST_GDTR_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_IDTR_BASE) == 3,
+	       "VMCS_HOST_IDTR_BASE is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_SYSENTER_ESP) == 3,
+	       "VMCS_HOST_SYSENTER_ESP is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_SYSENTER_EIP) == 3,
+	       "VMCS_HOST_SYSENTER_EIP is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_RSP) == 3, "VMCS_HOST_RSP is not a natural-width field");
+_Static_assert(VMCS_WIDTH(VMCS_HOST_RIP) == 3, "VMCS_HOST_RIP is not a natural-width field");
 /* ---- pin-based controls (25.6.1) --------------------------------------- */
 #define PIN_EXTINT_EXITING (1u << 0)
 #define PIN_NMI_EXITING	   (1u << 3)
