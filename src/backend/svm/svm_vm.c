@@ -9,6 +9,7 @@
 #include "../../core/lvlib.h"
 #include "svm_priv.h"
 #include "../../core/x86_arch.h"
+#include "../x86/x86_msr.h"
 
 /* ---- MSR permission map ------------------------------------------------- */
 
@@ -22,33 +23,30 @@ static const uint32_t passthrough_msrs[] = {
 	MSR_CSTAR,	 MSR_SFMASK,	   MSR_FS_BASE,	     MSR_GS_BASE, MSR_KERNEL_GS_BASE,
 };
 
-/* Bit offset of @msr's read bit in the MSRPM, or -1 if outside its ranges. */
-static long msrpm_bit(uint32_t msr)
+/*
+ * The MSRPM (APM Vol. 2, 15.11): two bits per MSR, read then write, for
+ * 0-0x1fff from byte 0, 0xc0000000-0xc0001fff from 0x800 and
+ * 0xc0010000-0xc0011fff from 0x1000; -1 outside those ranges.
+ */
+static long msrpm_bit(uint32_t msr, bool write)
 {
+	long base;
+
 	if (msr <= 0x1fffu)
-		return (long)msr * 2;
-	if (msr >= 0xc0000000u && msr <= 0xc0001fffu)
-		return 0x800 * 8 + (long)(msr - 0xc0000000u) * 2;
-	if (msr >= 0xc0010000u && msr <= 0xc0011fffu)
-		return 0x1000 * 8 + (long)(msr - 0xc0010000u) * 2;
-	return -1;
+		base = (long)msr * 2;
+	else if (msr >= 0xc0000000u && msr <= 0xc0001fffu)
+		base = 0x800 * 8 + (long)(msr - 0xc0000000u) * 2;
+	else if (msr >= 0xc0010000u && msr <= 0xc0011fffu)
+		base = 0x1000 * 8 + (long)(msr - 0xc0010000u) * 2;
+	else
+		return -1;
+	return base + (write ? 1 : 0);
 }
 
 static void msrpm_build(struct svm_vm *sv)
 {
-	uint8_t *pm = sv->msrpm;
-	size_t i;
-
-	memset(pm, 0xff, SVM_MSRPM_PAGES * LV_PAGE_SIZE);
-	for (i = 0; i < LV_ARRAY_SIZE(passthrough_msrs); i++) {
-		uint32_t msr = passthrough_msrs[i];
-		long bit = msrpm_bit(msr);
-
-		if (!lv_policy_msr_exits(&sv->msr_exits, msr, false))
-			pm[bit / 8] &= (uint8_t) ~(1u << (bit % 8));
-		if (!lv_policy_msr_exits(&sv->msr_exits, msr, true))
-			pm[(bit + 1) / 8] &= (uint8_t) ~(1u << ((bit + 1) % 8));
-	}
+	lv_x86_msr_map_build(sv->msrpm, SVM_MSRPM_PAGES * LV_PAGE_SIZE, passthrough_msrs,
+			     LV_ARRAY_SIZE(passthrough_msrs), &sv->msr_exits, msrpm_bit);
 }
 
 int lv_svm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n)

@@ -8,6 +8,7 @@
 #include "vmx_priv.h"
 #include "vmx_insn.h"
 #include "../../core/x86_arch.h"
+#include "../x86/x86_msr.h"
 
 /*
  * MSRs whose guest value lives in the VMCS (loaded at entry, saved at
@@ -23,38 +24,27 @@ static const uint32_t vmx_passthrough_msrs[] = {
 /*
  * MSR bitmap layout (SDM Vol. 3, 25.6.9): read-low (0-0x1fff) at byte 0,
  * read-high (0xc0000000-0xc0001fff) at 1024, write-low at 2048,
- * write-high at 3072; a set bit makes the access exit.
+ * write-high at 3072, one bit per MSR; -1 outside those ranges.
  */
-static void msr_bitmap_clear(uint8_t *bm, uint32_t msr, bool write)
+static long msr_bitmap_bit(uint32_t msr, bool write)
 {
-	uint32_t off;
+	long off;
 
-	if (msr <= 0x1fff)
+	if (msr <= 0x1fffu)
 		off = 0;
 	else if (msr >= 0xc0000000u && msr <= 0xc0001fffu)
 		off = 1024;
 	else
-		return;
+		return -1;
 	if (write)
 		off += 2048;
-	msr &= 0x1fff;
-	bm[off + msr / 8] &= (uint8_t) ~(1u << (msr % 8));
+	return off * 8 + (long)(msr & 0x1fffu);
 }
 
 static void msr_bitmap_build(struct vmx_vm *xv)
 {
-	uint8_t *bm = xv->msr_bitmap;
-	size_t i;
-
-	memset(bm, 0xff, 4096);
-	for (i = 0; i < LV_ARRAY_SIZE(vmx_passthrough_msrs); i++) {
-		uint32_t m = vmx_passthrough_msrs[i];
-
-		if (!lv_policy_msr_exits(&xv->msr_exits, m, false))
-			msr_bitmap_clear(bm, m, false);
-		if (!lv_policy_msr_exits(&xv->msr_exits, m, true))
-			msr_bitmap_clear(bm, m, true);
-	}
+	lv_x86_msr_map_build(xv->msr_bitmap, 4096, vmx_passthrough_msrs,
+			     LV_ARRAY_SIZE(vmx_passthrough_msrs), &xv->msr_exits, msr_bitmap_bit);
 }
 
 int lv_vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n)
