@@ -2,14 +2,14 @@
 /*
  * VM entry and exit for the VMX backend (Intel SDM Vol. 3, 26 and 28).
  *
- * lv_vmx_enter_stub: g in RDI, result in EAX; NOT a C function. It keeps only
+ * lv_vmx_enter_guest: g in RDI, result in EAX; not a C function. It keeps only
  *   RBP and RSP: every other GPR is clobbered, and the caller (the inline
  *   asm in lv_vmx_run.c) declares that, so the compiler saves only what is
  *   live instead of the stub saving every callee-saved register.
  *   Saves RBP, stores RSP into HOST_RSP, loads
  *   the guest's GPRs and CR2 from *g, and executes VMLAUNCH (g->launched
  *   = 0) or VMRESUME; the exit stub sets g->launched. A VM exit lands in
- *   lv_vmx_exit_stub (HOST_RIP) with RSP = HOST_RSP, saves the guest's GPRs
+ *   lv_vmx_exit_point (HOST_RIP) with RSP = HOST_RSP, saves the guest's GPRs
  *   and CR2 into *g, restores the host's and returns 0 (VMX_OK). When the instruction itself fails it returns
  *   1 (VMfailInvalid: CF = 1) or 2 (VMfailValid: ZF = 1, error number in
  *   the VM-instruction error field).
@@ -36,9 +36,9 @@
 #define VMCS_HOST_RSP 0x6c14
 
 	.text
-	.globl	lv_vmx_enter_stub
-	.type	lv_vmx_enter_stub, @function
-lv_vmx_enter_stub:
+	.globl	lv_vmx_enter_guest
+	.type	lv_vmx_enter_guest, @function
+lv_vmx_enter_guest:
 	pushq	%rbp
 	pushq	%rdi			/* the exit stub finds g at 0(%rsp) */
 	movl	$VMCS_HOST_RSP, %eax
@@ -72,11 +72,11 @@ lv_vmx_enter_stub:
 	popq	%rdi
 	popq	%rbp
 	ret
-	.size	lv_vmx_enter_stub, . - lv_vmx_enter_stub
+	.size	lv_vmx_enter_guest, . - lv_vmx_enter_guest
 
-	.globl	lv_vmx_exit_stub
-	.type	lv_vmx_exit_stub, @function
-lv_vmx_exit_stub:
+	.globl	lv_vmx_exit_point
+	.type	lv_vmx_exit_point, @function
+lv_vmx_exit_point:
 	xchgq	%rdi, (%rsp)		/* rdi = g; the guest's rdi takes its stack slot */
 	movq	%rax, G_RAX(%rdi)
 	movq	%rbx, G_RBX(%rdi)
@@ -99,6 +99,6 @@ lv_vmx_exit_stub:
 	popq	%rbp
 	xorl	%eax, %eax
 	ret
-	.size	lv_vmx_exit_stub, . - lv_vmx_exit_stub
+	.size	lv_vmx_exit_point, . - lv_vmx_exit_point
 
 	.section .note.GNU-stack, "", @progbits

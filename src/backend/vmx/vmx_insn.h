@@ -20,44 +20,6 @@ static inline int vmx_flags_result(uint8_t cf, uint8_t zf)
 	return cf ? VMX_FAIL_INVALID : (zf ? VMX_FAIL_VALID : VMX_OK);
 }
 
-#define DEF_READ_SEG(n)                                                                            \
-	static inline uint16_t read_##n(void)                                                      \
-	{                                                                                          \
-		uint16_t v;                                                                        \
-		__asm__ volatile("mov %%" #n ", %0" : "=r"(v));                                    \
-		return v;                                                                          \
-	}
-DEF_READ_SEG(cs)
-DEF_READ_SEG(ss)
-DEF_READ_SEG(ds)
-DEF_READ_SEG(es)
-DEF_READ_SEG(fs)
-DEF_READ_SEG(gs)
-#undef DEF_READ_SEG
-
-static inline uint16_t read_tr(void)
-{
-	uint16_t v;
-
-	__asm__ volatile("str %0" : "=r"(v));
-	return v;
-}
-
-struct __attribute__((packed)) vmx_dtr {
-	uint16_t limit;
-	uint64_t base;
-};
-
-static inline void read_gdtr(struct vmx_dtr *d)
-{
-	__asm__ volatile("sgdt %0" : "=m"(*d));
-}
-
-static inline void read_idtr(struct vmx_dtr *d)
-{
-	__asm__ volatile("sidt %0" : "=m"(*d));
-}
-
 static inline int vmxon(uint64_t pa)
 {
 	uint8_t cf, zf;

@@ -161,8 +161,8 @@ struct vmx_vcpu {
 #define END_WORK_FPU   1u /* the guest's FPU state is loaded */
 #define END_WORK_CLEAR 2u /* VMCLEAR (more than one host CPU) */
 
-/* vmx_entry.S: lv_vmx_enter_stub (called only from lv_vmx_run.c's inline asm) and the exit stub. */
-void lv_vmx_exit_stub(void);
+/* vmx_entry.S: lv_vmx_enter_guest (called only from vmx_run.c's inline asm) and lv_vmx_exit_point (HOST_RIP). */
+void lv_vmx_exit_point(void);
 
 /* vmx_vm.c */
 int lv_vmx_vm_create(struct lv_vm *vm);

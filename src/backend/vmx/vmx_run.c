@@ -50,7 +50,7 @@ static inline int vmx_enter(struct vmx_gprs *g)
 	register struct vmx_gprs *rdi __asm__("rdi") = g;
 	int r;
 
-	__asm__ volatile("call lv_vmx_enter_stub"
+	__asm__ volatile("call lv_vmx_enter_guest"
 			 : "=a"(r), "+r"(rdi)
 			 :
 			 : "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",

@@ -17,11 +17,11 @@
 
 static uint64_t host_tr_base(uint16_t tr)
 {
-	struct vmx_dtr gdtr;
+	struct lv_x86_dtr gdtr;
 	const uint8_t *d;
 	uint64_t base;
 
-	read_gdtr(&gdtr);
+	lv_read_gdtr(&gdtr);
 	d = (const uint8_t *)(uintptr_t)gdtr.base + (tr & ~7u);
 	base = (uint64_t)d[2] | ((uint64_t)d[3] << 8) | ((uint64_t)d[4] << 16) |
 	       ((uint64_t)d[7] << 24);
@@ -32,33 +32,33 @@ static uint64_t host_tr_base(uint16_t tr)
 /* Host fields that differ per CPU or may change between loads. */
 static void write_host_state(void)
 {
-	struct vmx_dtr dtr;
-	uint16_t tr = read_tr();
+	struct lv_x86_dtr dtr;
+	uint16_t tr = lv_read_tr();
 
 	vmwrite(VMCS_HOST_CR0, lv_read_cr0());
 	vmwrite(VMCS_HOST_CR3, lv_read_cr3());
 	vmwrite(VMCS_HOST_CR4, lv_read_cr4());
 	/* Selector RPL/TI must be 0 (27.2.3); the kernel's are. */
-	vmwrite(VMCS_HOST_CS_SEL, read_cs() & 0xf8u);
-	vmwrite(VMCS_HOST_SS_SEL, read_ss() & 0xf8u);
-	vmwrite(VMCS_HOST_DS_SEL, read_ds() & 0xf8u);
-	vmwrite(VMCS_HOST_ES_SEL, read_es() & 0xf8u);
-	vmwrite(VMCS_HOST_FS_SEL, read_fs() & 0xf8u);
-	vmwrite(VMCS_HOST_GS_SEL, read_gs() & 0xf8u);
+	vmwrite(VMCS_HOST_CS_SEL, lv_read_cs() & 0xf8u);
+	vmwrite(VMCS_HOST_SS_SEL, lv_read_ss() & 0xf8u);
+	vmwrite(VMCS_HOST_DS_SEL, lv_read_ds() & 0xf8u);
+	vmwrite(VMCS_HOST_ES_SEL, lv_read_es() & 0xf8u);
+	vmwrite(VMCS_HOST_FS_SEL, lv_read_fs() & 0xf8u);
+	vmwrite(VMCS_HOST_GS_SEL, lv_read_gs() & 0xf8u);
 	vmwrite(VMCS_HOST_TR_SEL, tr & 0xf8u);
 	vmwrite(VMCS_HOST_TR_BASE, tr ? host_tr_base(tr) : 0);
 	vmwrite(VMCS_HOST_FS_BASE, lv_rdmsr(MSR_FS_BASE));
 	vmwrite(VMCS_HOST_GS_BASE, lv_rdmsr(MSR_GS_BASE));
-	read_gdtr(&dtr);
+	lv_read_gdtr(&dtr);
 	vmwrite(VMCS_HOST_GDTR_BASE, dtr.base);
-	read_idtr(&dtr);
+	lv_read_idtr(&dtr);
 	vmwrite(VMCS_HOST_IDTR_BASE, dtr.base);
 	vmwrite(VMCS_HOST_SYSENTER_CS, lv_rdmsr(MSR_SYSENTER_CS));
 	vmwrite(VMCS_HOST_SYSENTER_ESP, lv_rdmsr(MSR_SYSENTER_ESP));
 	vmwrite(VMCS_HOST_SYSENTER_EIP, lv_rdmsr(MSR_SYSENTER_EIP));
 	vmwrite(VMCS_HOST_EFER, lv_rdmsr(MSR_EFER));
 	vmwrite(VMCS_HOST_PAT, lv_rdmsr(MSR_PAT));
-	vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)lv_vmx_exit_stub);
+	vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)lv_vmx_exit_point);
 }
 
 /* Masks of CR0/CR4 bits the host owns: every fixed bit (A.7, A.8), and

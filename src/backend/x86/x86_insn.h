@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The privileged x86 instructions both raw backends use, as inline
- * functions: MSRs, control registers, the TSC. Ring 0 only; the core never
+ * The x86 instructions both raw backends use, as inline functions: MSRs,
+ * control registers, the TSC, host segment and descriptor-table state. Ring 0 only; the core never
  * includes this. Vendor instructions stay with their vendor (svm_hw.h:
  * CLGI/STGI; vmx_insn.h: VMREAD, VMWRITE, INVEPT, ...).
  */
@@ -57,6 +57,46 @@ static inline void lv_write_cr2(uint64_t v)
 static inline void lv_write_cr4(uint64_t v)
 {
 	__asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory");
+}
+
+/* Host segment state (what VM exit must restore, or VMX's host-state area needs). */
+#define LV_DEF_READ_SEG(n)                                                                         \
+	static inline uint16_t lv_read_##n(void)                                                   \
+	{                                                                                          \
+		uint16_t v;                                                                        \
+		__asm__ volatile("mov %%" #n ", %0" : "=r"(v));                                    \
+		return v;                                                                          \
+	}
+LV_DEF_READ_SEG(cs)
+LV_DEF_READ_SEG(ss)
+LV_DEF_READ_SEG(ds)
+LV_DEF_READ_SEG(es)
+LV_DEF_READ_SEG(fs)
+LV_DEF_READ_SEG(gs)
+#undef LV_DEF_READ_SEG
+
+static inline uint16_t lv_read_tr(void)
+{
+	uint16_t v;
+
+	__asm__ volatile("str %0" : "=r"(v));
+	return v;
+}
+
+/* The SGDT/SIDT image (SDM Vol. 3, 3.5.1). */
+struct __attribute__((packed)) lv_x86_dtr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+static inline void lv_read_gdtr(struct lv_x86_dtr *d)
+{
+	__asm__ volatile("sgdt %0" : "=m"(*d));
+}
+
+static inline void lv_read_idtr(struct lv_x86_dtr *d)
+{
+	__asm__ volatile("sidt %0" : "=m"(*d));
 }
 
 #endif /* LV_X86_INSN_H */
