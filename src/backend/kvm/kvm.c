@@ -252,9 +252,9 @@ static int kvm_open(struct lv_backend *b)
 	 * backend sets it, so a guest knows it runs virtualized (and finds
 	 * KVM's leaves at 0x40000000, which KVM does report).
 	 */
-	for (v = 0; v < (int)kb->cpuid->nent; v++)
-		if (kb->cpuid->entries[v].function == 1)
-			kb->cpuid->entries[v].ecx |= 1u << 31;
+	for (i = 0; i < kb->cpuid->nent; i++)
+		if (kb->cpuid->entries[i].function == 1)
+			kb->cpuid->entries[i].ecx |= 1u << 31;
 	kb->has_sync_regs = (ext(fd, KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS) != 0;
 	kb->has_xsave = ext(fd, KVM_CAP_XSAVE);
 	v = ext(fd, KVM_CAP_XSAVE2);

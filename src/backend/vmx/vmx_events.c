@@ -75,26 +75,14 @@ int lv_vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
 	int rc;
 
 	if (xc->dirty & LV_STATE_EVENTS) {
-		/* Events set by the caller and not applied yet: queue into them. */
-		struct lv_events *e = &xc->cache.events;
+		/* Events set by the caller and not applied yet: queue into them, same rule. */
+		struct lv_x86_events q = { 0 };
 
-		if (ev->type == LV_EVENT_EXTINT) {
-			if (e->interrupt_pending)
-				return LV_ERR_BUSY;
-			e->interrupt_pending = 1;
-			e->interrupt_vector = ev->vector;
-		} else if (ev->type == LV_EVENT_NMI) {
-			if (e->nmi_pending)
-				return LV_ERR_BUSY;
-			e->nmi_pending = 1;
-		} else {
-			if (e->exception_pending)
-				return LV_ERR_BUSY;
-			e->exception_pending = 1;
-			e->exception_vector = ev->vector;
-			e->exception_has_error_code = ev->has_error_code;
-			e->exception_error_code = ev->has_error_code ? ev->error_code : 0;
-		}
+		lv_x86_events_from_state(&q, &xc->cache.events);
+		rc = lv_x86_events_queue(&q, ev, 0);
+		if (rc)
+			return rc;
+		lv_x86_events_to_state(&q, &xc->cache.events);
 		xc->slow = true;
 		return LV_OK;
 	}
