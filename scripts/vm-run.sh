@@ -10,7 +10,8 @@
 #                     the guest at the same absolute path. COMMAND itself and
 #                     every ARG that names an existing file are copied without
 #                     being asked, and so are the shared libraries (ldd) of
-#                     every ELF file copied.
+#                     every ELF file copied (in a directory: every executable
+#                     one).
 #   --timeout SECS    stop the command (on the host) or the guest after SECS
 #                     seconds: exit status 124. Default for the guest
 #                     $LV_VM_TIMEOUT, else 540 (under CTest's 600 for these
@@ -138,16 +139,24 @@ put() {
 	mkdir -p "$(dirname "$dst")" || die "cannot stage $1"
 	if [ -d "$1" ]; then
 		cp -RL "$1" "$dst" || die "cannot copy $1"
+		# Executables and libraries inside bring their libraries too.
+		find "$1" -type f -perm -u+x | while read -r f; do
+			is_elf "$f" && put_libs "$f"
+		done
 		return 0
 	fi
 	cp -L "$1" "$dst" || die "cannot copy $1"
 	chmod u+w "$dst"
 	if is_elf "$1"; then
-		for lib in $(ldd "$1" 2>/dev/null |
-			sed -n 's/.*=> \(\/[^ ]*\) (0x.*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p'); do
-			put "$lib"
-		done
+		put_libs "$1"
 	fi
+}
+# put_libs ELF: the shared libraries ldd names for ELF.
+put_libs() {
+	for lib in $(ldd "$1" 2>/dev/null |
+		sed -n 's/.*=> \(\/[^ ]*\) (0x.*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p'); do
+		put "$lib"
+	done
 }
 
 cmd=$1

@@ -4,8 +4,9 @@
 # /dev/kvm works: stdout and stderr come back apart and byte for byte, the
 # exit status is the command's, arguments keep their quoting, files named
 # by arguments or -f arrive at their paths, the working directory and the
-# LV_* variables are kept, /dev/kvm exists inside, and --timeout stops a
-# command that never ends with status 124.
+# LV_* variables are kept, /dev/kvm exists inside, vm-run.sh run inside the
+# guest takes its /dev/kvm branch (as on a host with /dev/kvm), and
+# --timeout stops a command that never ends with status 124.
 # Usage: test_vm_run.sh VM_RUN_SH
 set -u
 vmrun=$1
@@ -58,6 +59,18 @@ echo "only with -f" >"$work/f.txt"
 sh "$vmrun" -f "$work/f.txt" cat "$work/f.txt" >"$work/out2" 2>"$work/err2"
 status=$?
 check "-f file arrives (status $status)" grep -qx "only with -f" "$work/out2"
+
+# Inside the guest /dev/kvm exists: vm-run.sh there takes its native branch,
+# the one hosts with /dev/kvm use (and the directory's ELF files bring their
+# libraries).
+mkdir -p "$work/bin" && cp /bin/true "$work/bin/t"
+sh "$vmrun" -f "$(dirname "$vmrun")" -f "$work/bin" sh -c \
+	"LV_KVM_VM=auto sh '$vmrun' '$work/bin/t' && echo native-ok" >"$work/out4" 2>"$work/err4"
+status=$?
+cat "$work/err4"
+check "inside the VM, vm-run takes the /dev/kvm branch (status $status)" \
+	grep -q "^vm-run: where: /dev/kvm on this host" "$work/err4"
+check "the native branch ran the command" grep -qx "native-ok" "$work/out4"
 
 start=$(date +%s)
 sh "$vmrun" --timeout 10 sleep 1000 >"$work/out3" 2>"$work/err3"
