@@ -25,6 +25,7 @@
 struct lv_backend_ops {
 	const char *name;
 	uint32_t kind;
+	const void *impl; /* the backend's own (the raw backends: their vendor hooks) */
 
 	/*
 	 * Backend lifetime. open() fills b->caps and b->priv; when it fails

@@ -36,6 +36,7 @@
 #define EFER_SVME (1ull << 12) /* SVM enable (APM Vol. 2, 15.4) */
 
 /* RFLAGS (SDM Vol. 1, 3.4.3). The arithmetic flags are in core/x86_alu.h. */
+#define RFLAGS_OF (1ull << 11) /* overflow */
 #define RFLAGS_TF (1ull << 8)  /* trap (single step) */
 #define RFLAGS_IF (1ull << 9)  /* interrupts enabled */
 #define RFLAGS_VM (1ull << 17) /* virtual-8086 mode */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SVM backend (ring 0): probe, capabilities, per-CPU enable/disable and the
- * ops table. AMD64 APM Vol. 2, chapter 15 "Secure Virtual Machine".
+ * SVM backend (ring 0): probe, capabilities and per-CPU enable/disable (the
+ * vendor hooks open, close, cpu_enable and cpu_disable of x86_vcpu.h). AMD64 APM Vol. 2, chapter 15 "Secure Virtual Machine".
  */
 #include "../../core/cpuid.h"
 #include "../../core/lvlib.h"
@@ -13,7 +13,7 @@
  * Fn8000_000A_EDX[NP] (the backend always uses nested paging). VM_CR is
  * read at lv_cpu_enable() time, on the CPU being enabled.
  */
-static int svm_open(struct lv_backend *b)
+int lv_svm_open(struct lv_backend *b)
 {
 	struct svm_backend *sb;
 	uint32_t a, bx, c, d, ncpus, phys_bits = 40;
@@ -74,8 +74,8 @@ static int svm_open(struct lv_backend *b)
 	/* Real mode and unpaged protected mode run natively under NPT (APM 15.25). */
 	b->caps.features = LV_FEAT_RING0 | LV_FEAT_UNRESTRICTED_GUEST | LV_FEAT_NESTED_PAGING |
 			   LV_FEAT_TLB_TAGGED | LV_FEAT_CPUID_EXIT | LV_FEAT_MSR_EXIT |
-			   LV_FEAT_IRQ_WINDOW | LV_FEAT_HYPERCALL_EXIT | LV_FEAT_READONLY_MEM |
-			   LV_FEAT_DIRTY_LOG | LV_FEAT_SINGLESTEP;
+			   LV_FEAT_IRQ_WINDOW | LV_FEAT_NMI_WINDOW | LV_FEAT_HYPERCALL_EXIT |
+			   LV_FEAT_READONLY_MEM | LV_FEAT_DIRTY_LOG | LV_FEAT_SINGLESTEP;
 	if (sb->host_nx)
 		b->caps.features |= LV_FEAT_NOEXEC_MEM;
 	b->caps.exception_exits = ~(1u << 2); /* vector 2 is NMI, not an exception */
@@ -86,7 +86,7 @@ static int svm_open(struct lv_backend *b)
 	return LV_OK;
 }
 
-static void svm_close(struct lv_backend *b)
+void lv_svm_close(struct lv_backend *b)
 {
 	struct svm_backend *sb = b->priv;
 
@@ -103,7 +103,7 @@ static void svm_close(struct lv_backend *b)
  * CPU with SVM; an emulator that lacks it raises #GP here, which the
  * embedder must handle (the ring-0 test kernel does, for Bochs).
  */
-static int svm_cpu_enable(struct lv_backend *b)
+int lv_svm_cpu_enable(struct lv_backend *b)
 {
 	struct svm_backend *sb = b->priv;
 	uint32_t id = lv_plat_cpu_id();
@@ -141,7 +141,7 @@ static int svm_cpu_enable(struct lv_backend *b)
 	return LV_OK;
 }
 
-static int svm_cpu_disable(struct lv_backend *b)
+int lv_svm_cpu_disable(struct lv_backend *b)
 {
 	struct svm_backend *sb = b->priv;
 	uint32_t id = lv_plat_cpu_id();
@@ -159,32 +159,3 @@ static int svm_cpu_disable(struct lv_backend *b)
 	c->enabled = 0;
 	return LV_OK;
 }
-
-const struct lv_backend_ops lv_svm_ops = {
-	.name = "svm",
-	.kind = LV_BACKEND_SVM,
-	.open = svm_open,
-	.close = svm_close,
-	.cpu_enable = svm_cpu_enable,
-	.cpu_disable = svm_cpu_disable,
-	.vm_create = lv_svm_vm_create,
-	.vm_destroy = lv_svm_vm_destroy,
-	.map = lv_x86_map,
-	.unmap = lv_x86_unmap,
-	.protect = lv_x86_protect,
-	.get_dirty = lv_x86_get_dirty,
-	.set_msr_exits = lv_svm_set_msr_exits,
-	.vcpu_create = lv_svm_vcpu_create,
-	.vcpu_destroy = lv_svm_vcpu_destroy,
-	.run = lv_svm_run,
-	.kick = lv_svm_kick,
-	.get_state = lv_svm_get_state,
-	.set_state = lv_svm_set_state,
-	.get_msr = lv_svm_get_msr,
-	.set_msr = lv_svm_set_msr,
-	.inject = lv_svm_inject,
-	.request_window = lv_svm_request_window,
-	.set_cpuid = lv_svm_set_cpuid,
-	.set_exception_exits = lv_svm_set_exception_exits,
-	.set_debug = lv_svm_set_debug,
-};

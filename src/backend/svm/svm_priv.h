@@ -6,20 +6,10 @@
 #include <stddef.h>
 
 #include "../../core/ids.h"
-#include "../../core/x86_emul.h"
 #include "../../core/internal.h"
 #include "../../core/policy.h"
 #include "vmcb.h"
-#include "../x86/x86_events.h"
-#include "../x86/x86_mem.h"
-
-/* Offsets the entry stub (svm_entry.S) hard-codes. */
-_Static_assert(offsetof(struct lv_regs, rbx) == 8, "svm_entry.S R_RBX");
-_Static_assert(offsetof(struct lv_regs, rsi) == 32, "svm_entry.S R_RSI");
-_Static_assert(offsetof(struct lv_regs, rdi) == 40, "svm_entry.S R_RDI");
-_Static_assert(offsetof(struct lv_regs, rbp) == 56, "svm_entry.S R_RBP");
-_Static_assert(offsetof(struct lv_regs, r8) == 64, "svm_entry.S R_R8");
-_Static_assert(offsetof(struct lv_regs, r15) == 120, "svm_entry.S R_R15");
+#include "../x86/x86_vcpu.h"
 
 /*
  * Enter the guest (svm_entry.S). The stub keeps only RBP and RSP, so the
@@ -61,78 +51,51 @@ struct svm_backend {
 };
 
 struct svm_vm {
-	struct lv_x86_npt npt; /* first: the shared memory code finds it here */
-	void *msrpm;
-	uint64_t msrpm_pa;
-	struct lv_policy msr_exits; /* caller's lv_msr_range policy (lv_vm_set_msr_exits) */
+	struct lv_x86_vm x; /* first: the shared layer's part (nested table, MSRPM) */
 };
 
-/* What the next run must complete before entering the guest. */
-enum svm_pending {
-	SVM_PEND_NONE = 0,
-	SVM_PEND_CPUID,
-	SVM_PEND_RDMSR,
-	SVM_PEND_WRMSR,
-	SVM_PEND_IO_IN,
-	SVM_PEND_IO_OUT,
-	SVM_PEND_MMIO,
-};
-
+/*
+ * A vCPU: the shared part, then the VMCB and what the VMCB does not hold.
+ * Guest RBX..R15 live in x.regs (the entry stub loads and stores them);
+ * x.regs.rax is copied to and from the VMCB around VMRUN; RSP, RIP and
+ * RFLAGS live in the VMCB.
+ */
 struct svm_vcpu {
-	struct vmcb *vmcb; /* first: hot */
+	struct lv_x86_vcpu x;
+	struct vmcb *vmcb;
 	uint64_t vmcb_pa;
-	struct lv_regs regs; /* RBX..R15 live here; RAX, RSP, RIP, RFLAGS in the VMCB */
-	uint32_t kick;	     /* set by lv_vcpu_kick(), consumed by run */
-	uint32_t cpu;	     /* CPU of the last run */
-	uint32_t pending;    /* enum svm_pending */
-	uint32_t window;     /* LV_WINDOW_* requested */
-	uint64_t next_rip;   /* RIP after the pending instruction */
-	uint32_t npt_gen;    /* svm_vm.npt_gen this vCPU's TLB reflects */
-	uint32_t exc_exits;  /* lv_vcpu_set_exception_exits() */
+	uint32_t npt_gen; /* the nested table generation this vCPU's TLB reflects */
 	struct lv_asid_vcpu asid;
-	struct lv_policy cpuid; /* lv_cpuid_entry overrides (lv_vcpu_set_cpuid) */
 	uint64_t apic_base;
 	uint64_t dr[4];
-	uint8_t nmi_masked;
-	uint8_t load_cr2;	     /* CR2 was set: also load it by hand before VMRUN (Bochs) */
-	uint8_t nrips;		     /* the CPU fills nRIP (CPUID Fn8000_000A_EDX[3]) */
-	uint8_t slow;		     /* load_cr2, singlestep or events: pre_vmrun_slow() has work */
-	uint8_t singlestep;	     /* LV_DEBUG_SINGLESTEP */
-	uint8_t tf_ours;	     /* RFLAGS.TF was set by the backend for this entry */
-	struct lv_x86_events events; /* queued by lv_vcpu_inject() and by the backend */
-	uint8_t io_buf[16];	     /* IO data handed to the caller (one element per exit) */
-	uint64_t emul_gpa;	     /* GPA of the MMIO access being emulated (0: string IO) */
-	struct lv_fpu fpu;	     /* kept, not switched (see docs) */
-	/* MMIO / string-IO emulation state between an exit and its completion. */
-	struct lv_x86_emul em;
-	struct lv_x86_env env;
-	struct lv_state scratch; /* segments + control for the emulator */
+	uint8_t nmi_masked; /* an NMI was delivered and its IRET not seen (APM 15.21.3) */
+	uint8_t nmi_step;   /* single-stepping the guest's IRET to open the NMI window */
+	uint8_t load_cr2;   /* CR2 was set: also load it by hand before VMRUN (Bochs) */
+	uint8_t nrips;	    /* the CPU fills nRIP (CPUID Fn8000_000A_EDX[3]) */
+	uint8_t tf_ours;    /* RFLAGS.TF was set by the backend for this entry */
+	struct lv_fpu fpu;  /* kept, not switched (see docs) */
 };
 
-/* svm_state.c */
+/* svm_vm.c, svm_vcpu.c, svm_state.c: the vendor hooks (struct lv_x86_vendor). */
+extern const struct lv_x86_vendor lv_svm_vendor;
+int lv_svm_open(struct lv_backend *b);
+void lv_svm_close(struct lv_backend *b);
+int lv_svm_cpu_enable(struct lv_backend *b);
+int lv_svm_cpu_disable(struct lv_backend *b);
+int lv_svm_vm_create(struct lv_vm *vm);
+void lv_svm_vm_destroy(struct lv_vm *vm);
+long lv_svm_msrpm_bit(uint32_t msr, bool write);
+extern const uint32_t lv_svm_passthrough_msrs[];
+int lv_svm_vcpu_create(struct lv_vcpu *v);
+void lv_svm_vcpu_destroy(struct lv_vcpu *v);
+uint64_t lv_svm_event_slot(struct lv_vcpu *v, int *nmi_open, int *irq_open);
+void lv_svm_event_put(struct lv_vcpu *v, const struct lv_event *ev);
+void lv_svm_intercepts(struct lv_vcpu *v);
+void lv_svm_flush(struct lv_vcpu *v);
 int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st);
 int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st);
 int lv_svm_get_msr(struct lv_vcpu *v, uint32_t index, uint64_t *value);
 int lv_svm_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value);
-
-/* svm_vm.c */
-int lv_svm_vm_create(struct lv_vm *vm);
-void lv_svm_vm_destroy(struct lv_vm *vm);
-int lv_svm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
-
-/* svm_vcpu.c */
-int lv_svm_vcpu_create(struct lv_vcpu *v);
-void lv_svm_vcpu_destroy(struct lv_vcpu *v);
-int lv_svm_inject(struct lv_vcpu *v, const struct lv_event *ev);
-int lv_svm_request_window(struct lv_vcpu *v, uint32_t mask);
-int lv_svm_set_cpuid(struct lv_vcpu *v, const struct lv_cpuid_entry *e, size_t n);
-int lv_svm_set_exception_exits(struct lv_vcpu *v, uint32_t vectors);
-int lv_svm_kick(struct lv_vcpu *v);
-void lv_svm_update_vintr(struct svm_vcpu *s);
-int lv_svm_set_debug(struct lv_vcpu *v, uint32_t flags);
-
-/* svm_run.c */
-int lv_svm_run(struct lv_vcpu *v);
 
 static inline struct svm_backend *svm_b(const struct lv_vcpu *v)
 {

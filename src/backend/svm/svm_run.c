@@ -1,197 +1,62 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SVM backend: the run loop and the exit handlers (APM Vol. 2, 15.5-15.6,
- * 15.9-15.14, Appendix C). Exits the library can finish itself (CPUID
- * answered from the policy, MSRs it keeps, SVM instructions -> #UD,
- * physical interrupts) re-enter the guest; every other exit fills
- * vcpu->exit and returns to the caller, which completes it on the next run.
+ * SVM backend: entering the guest and decoding its exits (APM Vol. 2,
+ * 15.5-15.6, 15.9-15.14, Appendix C) -- the vendor hooks enter, exit and
+ * skip of the shared x86 layer (x86_vcpu.h), which finishes every exit.
+ * The hot exits (CPUID, port IO, HLT, MSR) are decoded inline; the rest by
+ * the core's table (exit_svm.h).
  */
 #include "../../core/cpuid.h"
 #include "../../core/exit_common.h"
 #include "../../core/lvlib.h"
 #include "../../core/exit_svm.h"
 #include "svm_hw.h"
-#include "svm_mmio.h"
 #include "svm_priv.h"
 #include "../../core/x86_arch.h"
-#include "../x86/x86_cpuid.h"
+#include "../x86/x86_run.h"
 
-#define RET_GUEST  0 /* handled: enter the guest again */
-#define RET_CALLER 1 /* vcpu->exit is filled: return to the caller */
-
+#define DB_VECTOR 1
 #define UD_VECTOR 6
-#define GP_VECTOR 13
-
-/* An exception the backend raises itself goes through the shared queue. */
-static void queue_exception(struct svm_vcpu *s, uint8_t vector, int has_err, uint32_t err)
-{
-	lv_x86_events_exception(&s->events, vector, has_err, err);
-	s->slow = 1;
-}
 
 /*
- * Length of an intercepted instruction: nRIP when the CPU has NRIPS (APM
- * 15.7.1; valid for instruction intercepts only), else the fixed length of
- * the only encoding the intercept can come from (QEMU TCG has no NRIPS).
+ * Length of an intercepted instruction: nRIP - RIP when the CPU has NRIPS
+ * (APM 15.7.1; valid for instruction intercepts only), else the fixed
+ * length of the only encoding the intercept can come from (QEMU TCG has
+ * no NRIPS).
  */
-static void skip_insn(struct svm_vcpu *s, unsigned len)
+static inline uint32_t insn_len(const struct svm_vcpu *s, uint32_t fixed)
 {
-	struct vmcb *vm = s->vmcb;
+	const struct vmcb *vm = s->vmcb;
 
-	if (s->nrips && vm->c.nrip)
-		vm->s.rip = vm->c.nrip;
-	else
-		vm->s.rip += len;
-	vm->c.int_state &= ~VMCB_INT_SHADOW;
+	return (s->nrips && vm->c.nrip) ? (uint32_t)(vm->c.nrip - vm->s.rip) : fixed;
 }
 
-/* ---- completion of the previous exit ------------------------------------ */
-
-static void set_rdx_rax(struct svm_vcpu *s, uint64_t v)
-{
-	s->vmcb->s.rax = (uint32_t)v;
-	s->regs.rdx = v >> 32;
-}
-
-static int complete(struct lv_vcpu *v)
+/* RIP past the exiting instruction; the interrupt shadow ends (APM 15.21.5). */
+static void svm_skip(struct lv_vcpu *v, uint32_t len)
 {
 	struct svm_vcpu *s = v->priv;
-	struct lv_exit *ex = &v->exit;
-	struct vmcb *vm = s->vmcb;
-	uint32_t p = s->pending;
 
-	s->pending = SVM_PEND_NONE;
-	switch (p) {
-	case SVM_PEND_CPUID:
-		vm->s.rax = ex->cpuid.eax;
-		s->regs.rbx = ex->cpuid.ebx;
-		s->regs.rcx = ex->cpuid.ecx;
-		s->regs.rdx = ex->cpuid.edx;
-		skip_insn(s, 2);
-		break;
-	case SVM_PEND_RDMSR:
-	case SVM_PEND_WRMSR:
-		if (ex->msr.error) {
-			queue_exception(s, GP_VECTOR, 1, 0);
-			break;
-		}
-		if (p == SVM_PEND_RDMSR)
-			set_rdx_rax(s, ex->msr.value);
-		skip_insn(s, 2);
-		break;
-	case SVM_PEND_IO_IN: {
-		uint64_t d = 0;
-
-		memcpy(&d, s->io_buf, ex->io.size);
-		if (ex->io.size == 4)
-			vm->s.rax = (uint32_t)
-				d; /* 32-bit results zero-extend (APM Vol. 1, 3.1.2.3) */
-		else if (ex->io.size == 2)
-			vm->s.rax = (vm->s.rax & ~0xffffull) | (d & 0xffff);
-		else
-			vm->s.rax = (vm->s.rax & ~0xffull) | (d & 0xff);
-	}
-		/* fall through */
-	case SVM_PEND_IO_OUT:
-		vm->s.rip = s->next_rip;
-		vm->c.int_state &= ~VMCB_INT_SHADOW;
-		break;
-	case SVM_PEND_MMIO:
-		return lv_svm_mmio_resume(v);
-	default:
-		break;
-	}
-	return RET_GUEST;
+	s->vmcb->s.rip += len;
+	s->vmcb->c.int_state &= ~VMCB_INT_SHADOW;
 }
 
-/* ---- CPUID -------------------------------------------------------------- */
-
-static int exit_cpuid(struct lv_vcpu *v)
-{
-	struct svm_vcpu *s = v->priv;
-	uint32_t r[4];
-
-	if (lv_x86_cpuid_exit(&s->cpuid, (uint32_t)s->vmcb->s.rax, (uint32_t)s->regs.rcx, r,
-			      &v->exit)) {
-		s->pending = SVM_PEND_CPUID;
-		return RET_CALLER;
-	}
-	s->vmcb->s.rax = r[0];
-	s->regs.rbx = r[1];
-	s->regs.rcx = r[2];
-	s->regs.rdx = r[3];
-	skip_insn(s, 2);
-	return RET_GUEST;
-}
-
-/* ---- MSR (APM Vol. 2, 15.11: EXITINFO1 0 = RDMSR, 1 = WRMSR) ------------ */
-
-static int exit_msr(struct lv_vcpu *v)
-{
-	struct svm_vcpu *s = v->priv;
-	const struct svm_vm *sv = v->vm->priv;
-	struct lv_exit *ex = &v->exit;
-	uint32_t index = (uint32_t)s->regs.rcx;
-	bool write = s->vmcb->c.exitinfo1 & 1;
-	uint64_t val = (uint32_t)s->vmcb->s.rax | (s->regs.rdx << 32);
-	int known;
-
-	if (!lv_policy_msr_exits(&sv->msr_exits, index, write)) {
-		if (write) {
-			known = lv_svm_set_msr(v, index, val) == LV_OK;
-		} else {
-			known = lv_svm_get_msr(v, index, &val) == LV_OK;
-			if (known)
-				set_rdx_rax(s, val);
-		}
-		if (known) {
-			skip_insn(s, 2);
-			return RET_GUEST;
-		}
-	}
-	lv_exit_set_msr(ex, &sv->msr_exits, index, write, val);
-	s->pending = write ? SVM_PEND_WRMSR : SVM_PEND_RDMSR;
-	return RET_CALLER;
-}
-
-/* ---- IO (APM Vol. 2, 15.10.2: EXITINFO1 layout, EXITINFO2 = next RIP) --- */
-
-static int exit_io(struct lv_vcpu *v)
-{
-	struct svm_vcpu *s = v->priv;
-	struct lv_exit *ex = &v->exit;
-	uint64_t info = s->vmcb->c.exitinfo1;
-	unsigned sz = (unsigned)(info >> SVM_IOIO_SZ_SHIFT) & 7;
-
-	if (info & SVM_IOIO_STR)
-		return lv_svm_mmio_start(v, 1);
-	lv_exit_set_pio(ex, (uint16_t)(info >> SVM_IOIO_PORT_SHIFT),
-			(uint8_t)(sz == 4   ? 4
-				  : sz == 2 ? 2
-					    : 1),
-			!(info & SVM_IOIO_IN), s->vmcb->s.rax, s->io_buf, sizeof(s->io_buf));
-	s->next_rip = s->vmcb->c.exitinfo2;
-	s->pending = ex->io.is_write ? SVM_PEND_IO_OUT : SVM_PEND_IO_IN;
-	return RET_CALLER;
-}
-
-/* ---- the rest ----------------------------------------------------------- */
+/* ---- exits off the hot path ------------------------------------------------ */
 
 /*
- * INTn intercept (only armed for QEMU's INT3, see lv_svm_set_exception_exits):
+ * INTn intercept (only armed for QEMU's INT3, see lv_svm_intercepts()):
  * INT3 becomes the #BP exception exit the caller asked for, RIP on the
  * INT3 as with the exception intercept; INT n and INTO are delivered to
  * the guest as the CPU would (RIP past the instruction, then EVENTINJ
  * software interrupt / #OF, APM Vol. 2, 15.20).
  */
-__attribute__((noinline, cold)) static int exit_swint(struct lv_vcpu *v)
+static int exit_swint(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 	struct vmcb *vm = s->vmcb;
 	struct lv_exit *ex = &v->exit;
 	uint8_t b[2];
 
-	if (lv_svm_fetch(v, b, 1) != LV_OK)
+	if (lv_x86_fetch(v, b, 1) != LV_OK)
 		goto unknown;
 	if (b[0] == 0xcc) {
 		ex->reason = LV_EXIT_EXCEPTION;
@@ -199,38 +64,117 @@ __attribute__((noinline, cold)) static int exit_swint(struct lv_vcpu *v)
 		ex->exception.has_error_code = 0;
 		ex->exception.error_code = 0;
 		ex->exception.cr2 = 0;
-		return RET_CALLER;
+		return LV_X86_CALLER;
 	}
-	if (b[0] == 0xcd && lv_svm_fetch(v, b, 2) == LV_OK) {
+	if (b[0] == 0xcd && lv_x86_fetch(v, b, 2) == LV_OK) {
 		vm->s.rip += 2;
 		vm->c.eventinj = VMCB_EVT_VALID | VMCB_EVT_TYPE_SOFT | b[1];
-		return RET_GUEST;
+		return LV_X86_GUEST;
 	}
 	if (b[0] == 0xce) {
 		vm->s.rip += 1;
-		if (vm->s.rflags & (1u << 11)) /* OF */
+		if (vm->s.rflags & RFLAGS_OF)
 			vm->c.eventinj = VMCB_EVT_VALID | VMCB_EVT_TYPE_EXC | 4;
-		return RET_GUEST;
+		return LV_X86_GUEST;
 	}
 unknown:
 	ex->reason = LV_EXIT_UNKNOWN;
-	return RET_CALLER;
+	return LV_X86_CALLER;
 }
 
 /*
- * Every exit off the hot path: decoded by the core (exit_svm.h), then
- * finished here according to the decoder's action.
+ * IRET while NMIs are blocked: the blocking ends when the IRET retires,
+ * so single-step it; the #DB after it opens the NMI window (KVM does the
+ * same on SVM).
  */
+static int exit_iret(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+
+	s->nmi_masked = 0;
+	s->nmi_step = 1;
+	s->x.slow = 1; /* pre_vmrun_slow() sets TF */
+	lv_svm_intercepts(v);
+	return LV_X86_GUEST;
+}
+
+/* #DB: the end of a single step (the caller's, or the IRET's above). */
+static int exit_db(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+	struct vmcb *vm = s->vmcb;
+	struct lv_exit *ex = &v->exit;
+
+	if (s->nmi_step) {
+		s->nmi_step = 0;
+		vm->s.dr6 &= ~(1ull << 14); /* BS is sticky */
+		lv_svm_intercepts(v);
+		if (!s->x.singlestep)
+			return LV_X86_NMI_WINDOW;
+	}
+	if (!s->x.singlestep)
+		return LV_X86_CALLER;
+	/* #DB after a single step (APM Vol. 2, 13.1.3.5: DR6.BS). */
+	ex->reason = LV_EXIT_DEBUG;
+	ex->debug.dr6 = vm->s.dr6;
+	ex->debug.dr7 = vm->s.dr7;
+	ex->debug.pc = vm->s.cs.base + vm->s.rip;
+	vm->s.dr6 &= ~(1ull << 14); /* BS is sticky: clear it for the next step */
+	return LV_X86_CALLER;
+}
+
+/*
+ * A nested page fault: EXITINFO2 is the guest-physical address, EXITINFO1
+ * a #PF-style error code (APM 15.25.6). During the guest's own walk (bit
+ * 33) both emulators report RW = 1 even for reads: the access type is not
+ * taken from RW then.
+ */
+static int exit_npf(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+	uint64_t info = s->vmcb->c.exitinfo1;
+
+	s->x.npf_gpa = s->vmcb->c.exitinfo2;
+	s->x.npf_walk = (info & SVM_NPF_PAGEWALK) != 0;
+	if (s->x.npf_walk)
+		s->x.npf_access = LV_ACCESS_READ;
+	else if (info & SVM_NPF_ID)
+		s->x.npf_access = LV_ACCESS_EXEC;
+	else if (info & SVM_NPF_RW)
+		s->x.npf_access = LV_ACCESS_WRITE;
+	else
+		s->x.npf_access = LV_ACCESS_READ;
+	s->x.npf_gva_valid = 0;
+	return LV_X86_NPF;
+}
+
+/* Every exit off the hot path: decoded by the core (exit_svm.h), then sorted. */
 __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 	struct vmcb *vm = s->vmcb;
 	struct lv_exit *ex = &v->exit;
+	uint32_t code = (uint32_t)vm->c.exitcode;
 	struct lv_svm_exit_in in;
 	struct lv_exit_info info;
-	struct lv_regs r = s->regs;
+	struct lv_regs r = s->x.regs;
 
-	r.rax = vm->s.rax;
+	/* An event whose delivery the exit interrupted is delivered again (APM 15.7.2). */
+	if ((vm->c.exitintinfo & VMCB_EVT_VALID) && code != LV_SVM_EXIT_SHUTDOWN)
+		vm->c.eventinj = vm->c.exitintinfo;
+	switch (code) {
+	case LV_SVM_EXIT_INTR:
+	case LV_SVM_EXIT_NMI:
+		return LV_X86_GUEST; /* the host took it after STGI; the kick flag is checked next */
+	case LV_SVM_EXIT_XSETBV:
+		/* XCR0 is not switched and CPUID hides XSAVE: XSETBV is #UD to the guest. */
+		lv_x86_raise(v, UD_VECTOR, 0, 0);
+		return LV_X86_GUEST;
+	case LV_SVM_EXIT_IRET:
+		return exit_iret(v);
+	default:
+		break;
+	}
 	r.rsp = vm->s.rsp;
 	r.rip = vm->s.rip;
 	r.rflags = vm->s.rflags;
@@ -244,136 +188,91 @@ __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 
 	switch (info.action) {
 	case LV_XACT_HOST:
-		return RET_GUEST; /* interrupts, NMI, SMI, INIT: taken by the host after STGI */
+		return LV_X86_GUEST; /* SMI, INIT: taken by the host after STGI */
 	case LV_XACT_INJECT:
 		/* SVM instructions: the guest sees no SVM (15.5.1), they are #UD to it. */
-		queue_exception(s, ex->exception.vector, 0, 0);
-		return RET_GUEST;
+		return LV_X86_EXCEPTION;
 	case LV_XACT_EMULATE:
-		return lv_svm_npf(v);
+		return exit_npf(v);
 	default:
 		break;
 	}
 	switch (ex->reason) {
 	case LV_EXIT_IRQ_WINDOW:
-		if (s->events.irq) {
-			/* The queued external interrupt goes in first (pre_vmrun_slow()). */
-			s->slow = 1;
-			return RET_GUEST;
-		}
-		return (s->window & LV_WINDOW_IRQ) ? RET_CALLER : RET_GUEST;
+		return LV_X86_IRQ_WINDOW;
 	case LV_EXIT_HYPERCALL:
-		skip_insn(s, 3); /* 0F 01 D9: RIP is past the VMMCALL at the exit */
-		return RET_CALLER;
+		s->x.insn_len = 3; /* 0F 01 D9 */
+		return LV_X86_HYPERCALL;
 	case LV_EXIT_EXCEPTION:
-		if (ex->exception.vector == 1 && s->singlestep) {
-			/* #DB after a single step (APM Vol. 2, 13.1.3.5: DR6.BS). */
-			ex->reason = LV_EXIT_DEBUG;
-			ex->debug.dr6 = vm->s.dr6;
-			ex->debug.dr7 = vm->s.dr7;
-			ex->debug.pc = vm->s.cs.base + vm->s.rip;
-			vm->s.dr6 &= ~(1ull << 14); /* BS is sticky: clear it for the next step */
-		}
-		return RET_CALLER;
+		if (ex->exception.vector == DB_VECTOR && (s->x.singlestep || s->nmi_step))
+			return exit_db(v);
+		return LV_X86_CALLER;
 	default:
-		if ((uint32_t)vm->c.exitcode == LV_SVM_EXIT_SWINT)
+		if (code == LV_SVM_EXIT_SWINT)
 			return exit_swint(v);
-		return RET_CALLER;
+		return LV_X86_CALLER;
 	}
 }
 
 /*
- * The hot exits (CPUID, port IO, HLT, MSR, host interrupts) are decoded
- * inline, the rest by the core's decoder (exit_decoded()).
+ * The exit hook: the hot exits are instruction intercepts, which run only
+ * after any event delivery has completed, so EXITINTINFO is never valid
+ * for them; flags, raw.backend and raw.vectoring are constant on this path.
  */
-static int handle_exit(struct lv_vcpu *v)
+static inline int svm_exit(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 	struct vmcb *vm = s->vmcb;
 	struct lv_exit *ex = &v->exit;
 	uint32_t code = (uint32_t)vm->c.exitcode;
+	uint64_t info;
 
 	switch (code) {
-	/*
-	 * Instruction intercepts: the instruction runs only after any event
-	 * delivery has completed, so EXITINTINFO is never valid for these.
-	 */
 	case LV_SVM_EXIT_CPUID:
 	case LV_SVM_EXIT_IOIO:
 	case LV_SVM_EXIT_HLT:
 	case LV_SVM_EXIT_MSR:
-		/* flags, raw.backend and raw.vectoring are constant on this path. */
+		info = vm->c.exitinfo1;
 		ex->raw.reason = vm->c.exitcode;
-		ex->raw.qual = vm->c.exitinfo1;
+		ex->raw.qual = info;
 		ex->raw.info1 = vm->c.exitinfo2;
 		ex->raw.info2 = vm->c.nrip;
 		ex->raw.intinfo = vm->c.exitintinfo;
-		if (code == LV_SVM_EXIT_CPUID)
-			return exit_cpuid(v);
-		if (code == LV_SVM_EXIT_IOIO)
-			return exit_io(v);
-		if (code == LV_SVM_EXIT_MSR)
-			return exit_msr(v);
-		skip_insn(s, 1);
-		ex->reason = LV_EXIT_HLT;
-		return RET_CALLER;
-	default:
 		break;
-	}
-	/* An event whose delivery the exit interrupted is delivered again (APM 15.7.2). */
-	if ((vm->c.exitintinfo & VMCB_EVT_VALID) && code != LV_SVM_EXIT_SHUTDOWN)
-		vm->c.eventinj = vm->c.exitintinfo;
-	switch (code) {
-	case LV_SVM_EXIT_INTR:
-	case LV_SVM_EXIT_NMI:
-		return RET_GUEST; /* the host took it after STGI; the kick flag is checked next */
-	case LV_SVM_EXIT_XSETBV:
-		/* XCR0 is not switched and CPUID hides XSAVE: XSETBV is #UD to the guest. */
-		queue_exception(s, UD_VECTOR, 0, 0);
-		return RET_GUEST;
 	default:
 		return exit_decoded(v);
 	}
-}
-
-/* ---- the loop ----------------------------------------------------------- */
-
-/*
- * A queued event into EVENTINJ when the guest can take it (APM Vol. 2,
- * 15.20; the pick is the shared queue's). SVM here has no NMI window: a
- * queued NMI goes in at the next VMRUN whose EVENTINJ is free. An external
- * interrupt the guest blocks waits for the VINTR exit.
- */
-static void arm_events(struct svm_vcpu *s)
-{
-	struct vmcb *vm = s->vmcb;
-	int irq_open = (vm->s.rflags & RFLAGS_IF) && !(vm->c.int_state & VMCB_INT_SHADOW);
-	struct lv_event ev;
-	uint64_t e;
-
-	switch (lv_x86_events_pick(&s->events, (vm->c.eventinj & VMCB_EVT_VALID) != 0, 1, irq_open,
-				   0, &ev)) {
-	case LV_EVENT_EXCEPTION:
-		e = VMCB_EVT_VALID | VMCB_EVT_TYPE_EXC | ev.vector;
-		if (ev.has_error_code)
-			e |= VMCB_EVT_EV | ((uint64_t)ev.error_code << VMCB_EVT_ERR_SHIFT);
-		vm->c.eventinj = e;
-		break;
-	case LV_EVENT_NMI:
-		vm->c.eventinj = VMCB_EVT_VALID | VMCB_EVT_TYPE_NMI | 2;
-		break;
-	case LV_EVENT_EXTINT:
-		vm->c.eventinj = VMCB_EVT_VALID | VMCB_EVT_TYPE_INTR | ev.vector;
-		break;
-	default:
-		break;
+	if (code == LV_SVM_EXIT_CPUID) {
+		s->x.insn_len = insn_len(s, 2);
+		return LV_X86_CPUID;
 	}
-	lv_svm_update_vintr(s);
+	if (code == LV_SVM_EXIT_IOIO) {
+		/* APM 15.10.2: EXITINFO1 layout, EXITINFO2 = next RIP (with or without NRIPS). */
+		unsigned sz = (unsigned)(info >> SVM_IOIO_SZ_SHIFT) & 7;
+
+		if (info & SVM_IOIO_STR)
+			return LV_X86_EMULATE;
+		s->x.io_port = (uint16_t)(info >> SVM_IOIO_PORT_SHIFT);
+		s->x.io_size = (uint8_t)(sz == 4 ? 4 : sz == 2 ? 2 : 1);
+		s->x.io_in = (info & SVM_IOIO_IN) != 0;
+		s->x.insn_len = (uint32_t)(vm->c.exitinfo2 - vm->s.rip);
+		return LV_X86_IO;
+	}
+	if (code == LV_SVM_EXIT_MSR) { /* APM 15.11: EXITINFO1 0 = RDMSR, 1 = WRMSR */
+		s->x.insn_len = insn_len(s, 2);
+		return (info & 1) ? LV_X86_WRMSR : LV_X86_RDMSR;
+	}
+	s->x.insn_len = insn_len(s, 1);
+	return LV_X86_HLT;
 }
+
+/* ---- entry ------------------------------------------------------------------ */
 
 /* Rare work before VMRUN, behind one flag (s->slow). */
-__attribute__((noinline, cold)) static void pre_vmrun_slow(struct svm_vcpu *s)
+__attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
 {
+	struct svm_vcpu *s = v->priv;
+
 	if (s->load_cr2) {
 		/*
 		 * VMRUN loads CR2 from the VMCB (APM 15.5.1), but Bochs 2.7 does
@@ -387,13 +286,13 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct svm_vcpu *s)
 	 * Single-step: RFLAGS.TF makes the guest take #DB (intercepted) after
 	 * one instruction; the backend's TF is removed again at the exit.
 	 */
-	if (s->singlestep && !(s->vmcb->s.rflags & RFLAGS_TF)) {
+	if ((s->x.singlestep || s->nmi_step) && !(s->vmcb->s.rflags & RFLAGS_TF)) {
 		s->vmcb->s.rflags |= RFLAGS_TF;
 		s->tf_ours = 1;
 	}
-	if (lv_x86_events_busy(&s->events))
-		arm_events(s);
-	s->slow = s->singlestep || lv_x86_events_busy(&s->events);
+	if (lv_x86_events_busy(&s->x.events))
+		lv_x86_arm_events(v);
+	s->x.slow = s->x.singlestep || s->nmi_step || lv_x86_events_busy(&s->x.events);
 }
 
 /*
@@ -405,7 +304,7 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct svm_vcpu *s)
 static uint8_t prepare_asid(struct svm_backend *sb, struct svm_cpu *c, struct svm_vcpu *s,
 			    const struct svm_vm *sv)
 {
-	uint32_t gen = lv_x86_npt_gen(&sv->npt);
+	uint32_t gen = lv_x86_npt_gen(&sv->x.npt);
 	enum lv_asid_action a;
 	uint8_t tlb = LV_SVM_TLB_NOTHING;
 
@@ -426,52 +325,76 @@ static uint8_t prepare_asid(struct svm_backend *sb, struct svm_cpu *c, struct sv
 	return tlb;
 }
 
-int lv_svm_run(struct lv_vcpu *v)
+/*
+ * The enter hook. GIF = 0 first: from there to VMRUN no interrupt, NMI or
+ * preemption can move this thread to another CPU, and a kick's IPI stays
+ * pending until VMRUN, which then exits at once (INTR intercept, 15.17).
+ */
+static inline int svm_enter(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 	struct svm_backend *sb = svm_b(v);
-	const struct svm_vm *sv = v->vm->priv;
-	int r;
+	struct svm_cpu *c;
+	uint32_t cpu;
 
-	if (s->pending) {
-		r = complete(v);
-		if (r == RET_CALLER)
-			return LV_OK;
-	}
-	for (;;) {
-		struct svm_cpu *c;
-		uint32_t cpu;
-
-		/*
-		 * GIF = 0 first: from here to VMRUN no interrupt, NMI or
-		 * preemption can move this thread to another CPU, and a kick's
-		 * IPI stays pending until VMRUN, which then exits at once.
-		 */
-		svm_clgi();
-		cpu = lv_plat_cpu_id();
-		if (cpu >= sb->ncpus || !sb->cpus[cpu].enabled) {
-			svm_stgi();
-			return LV_ERR_STATE;
-		}
-		c = &sb->cpus[cpu];
-		__atomic_store_n(&s->cpu, cpu, __ATOMIC_RELEASE);
-		if (__atomic_exchange_n(&s->kick, 0, __ATOMIC_SEQ_CST)) {
-			svm_stgi();
-			v->exit.reason = LV_EXIT_CANCELLED;
-			v->exit.raw.backend = LV_BACKEND_SVM;
-			v->exit.raw.reason = 0;
-			return LV_OK;
-		}
-		s->vmcb->c.tlb_control = prepare_asid(sb, c, s, sv);
-		if (s->slow)
-			pre_vmrun_slow(s);
-		svm_vmrun(s->vmcb_pa, &s->regs, c->host_save_pa);
+	svm_clgi();
+	cpu = lv_plat_cpu_id();
+	if (cpu >= sb->ncpus || !sb->cpus[cpu].enabled) {
 		svm_stgi();
-		if (s->slow && s->tf_ours) { /* tf_ours implies slow: one test on the fast path */
-			s->vmcb->s.rflags &= ~RFLAGS_TF;
-			s->tf_ours = 0;
-		}
-		if (handle_exit(v) == RET_CALLER)
-			return LV_OK;
+		return LV_ERR_STATE;
 	}
+	c = &sb->cpus[cpu];
+	__atomic_store_n(&s->x.cpu, (int32_t)cpu, __ATOMIC_RELEASE);
+	if (__atomic_exchange_n(&s->x.kick, 0, __ATOMIC_SEQ_CST)) {
+		svm_stgi();
+		return LV_X86_KICKED;
+	}
+	s->vmcb->c.tlb_control = prepare_asid(sb, c, s, v->vm->priv);
+	if (s->x.slow)
+		pre_vmrun_slow(v);
+	s->vmcb->s.rax = s->x.regs.rax;
+	svm_vmrun(s->vmcb_pa, &s->x.regs, c->host_save_pa);
+	svm_stgi();
+	s->x.regs.rax = s->vmcb->s.rax;
+	if (s->x.slow && s->tf_ours) { /* tf_ours implies slow: one test on the fast path */
+		s->vmcb->s.rflags &= ~RFLAGS_TF;
+		s->tf_ours = 0;
+	}
+	return LV_X86_ENTERED;
 }
+
+const struct lv_x86_vendor lv_svm_vendor = {
+	.open = lv_svm_open,
+	.close = lv_svm_close,
+	.cpu_enable = lv_svm_cpu_enable,
+	.cpu_disable = lv_svm_cpu_disable,
+	.vm_create = lv_svm_vm_create,
+	.vm_destroy = lv_svm_vm_destroy,
+	.vcpu_create = lv_svm_vcpu_create,
+	.vcpu_destroy = lv_svm_vcpu_destroy,
+	.enter = svm_enter,
+	.exit = svm_exit,
+	.get_state = lv_svm_get_state,
+	.set_state = lv_svm_set_state,
+	.get_msr = lv_svm_get_msr,
+	.set_msr = lv_svm_set_msr,
+	.skip = svm_skip,
+	.event_slot = lv_svm_event_slot,
+	.event_put = lv_svm_event_put,
+	.intercepts = lv_svm_intercepts,
+	.flush = lv_svm_flush,
+	.vm_size = sizeof(struct svm_vm),
+	.vcpu_size = sizeof(struct svm_vcpu),
+	.msr_map_bytes = SVM_MSRPM_PAGES * LV_PAGE_SIZE,
+	.msr_bit = lv_svm_msrpm_bit,
+	.msr_pass = lv_svm_passthrough_msrs,
+};
+
+/* The shared run loop with the SVM hooks (x86_run.h). */
+static int lv_svm_run(struct lv_vcpu *v)
+{
+	return lv_x86_run_with(v, &lv_svm_vendor);
+}
+
+const struct lv_backend_ops lv_svm_ops = LV_X86_BACKEND_OPS("svm", LV_BACKEND_SVM, &lv_svm_vendor,
+							    lv_svm_run);

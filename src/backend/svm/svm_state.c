@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * SVM backend: the neutral vCPU state <-> VMCB (APM Vol. 2, Appendix B).
- * GPRs other than RAX/RSP live in struct svm_vcpu.regs (the entry stub
- * loads and stores them); everything else is read from / written to the
+ * GPRs other than RSP live in the shared x.regs (the entry stub loads and
+ * stores them, RAX is copied around VMRUN); everything else is read from / written to the
  * VMCB directly, so there is nothing to sync lazily beyond that.
  */
 #include "../../core/lvlib.h"
@@ -69,8 +69,7 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 	const struct vmcb *vm = s->vmcb;
 
 	if (mask & LV_STATE_GPRS) {
-		st->regs = s->regs;
-		st->regs.rax = vm->s.rax;
+		st->regs = s->x.regs;
 		st->regs.rsp = vm->s.rsp;
 		st->regs.rip = vm->s.rip;
 		st->regs.rflags = vm->s.rflags;
@@ -114,27 +113,12 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 	}
 	if (mask & LV_STATE_EVENTS) {
 		uint64_t e = vm->c.eventinj;
-		uint32_t type = (uint32_t)(e & VMCB_EVT_TYPE_MASK);
 
 		memset(&st->events, 0, sizeof(st->events));
 		st->events.interrupt_shadow = (vm->c.int_state & VMCB_INT_SHADOW) != 0;
 		st->events.nmi_masked = s->nmi_masked;
-		lv_x86_events_to_state(&s->events, &st->events);
-		/* The event the next VMRUN carries counts as pending too. */
-		if (e & VMCB_EVT_VALID) {
-			if (type == VMCB_EVT_TYPE_NMI) {
-				st->events.nmi_pending = 1;
-			} else if (type == VMCB_EVT_TYPE_INTR) {
-				st->events.interrupt_pending = 1;
-				st->events.interrupt_vector = VMCB_EVT_VECTOR(e);
-			} else {
-				st->events.exception_pending = 1;
-				st->events.exception_vector = VMCB_EVT_VECTOR(e);
-				st->events.exception_has_error_code = (e & VMCB_EVT_EV) != 0;
-				st->events.exception_error_code = (uint32_t)(e >>
-									     VMCB_EVT_ERR_SHIFT);
-			}
-		}
+		lv_x86_events_to_state(&s->x.events, e, (uint32_t)(e >> VMCB_EVT_ERR_SHIFT),
+				       &st->events);
 	}
 	if (mask & LV_STATE_FPU)
 		st->fpu = s->fpu;
@@ -168,12 +152,10 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 		return LV_ERR_INVAL;
 
 	if (mask & LV_STATE_GPRS) {
-		s->regs = st->regs;
-		vm->s.rax = st->regs.rax;
+		s->x.regs = st->regs;
 		vm->s.rsp = st->regs.rsp;
 		vm->s.rip = st->regs.rip;
 		vm->s.rflags = st->regs.rflags;
-		s->pending = SVM_PEND_NONE; /* the caller replaced the registers */
 	}
 	if (mask & LV_STATE_SEGMENTS) {
 #define X(l, v) seg_to_vmcb(&vm->s.v, &st->segs.l);
@@ -187,7 +169,7 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 		vm->s.cr0 = st->ctrl.cr0;
 		vm->s.cr2 = st->ctrl.cr2;
 		s->load_cr2 = 1;
-		s->slow = 1;
+		s->x.slow = 1;
 		vm->s.cr3 = st->ctrl.cr3;
 		vm->s.cr4 = st->ctrl.cr4;
 		vm->c.vintr = (vm->c.vintr & ~VMCB_VINTR_TPR_MASK) | (st->ctrl.cr8 & 0xf);
@@ -217,9 +199,10 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 		s->nmi_masked = st->events.nmi_masked;
 		/* The state the caller set replaces everything queued or in flight. */
 		vm->c.eventinj = 0;
-		lv_x86_events_from_state(&s->events, &st->events);
-		s->slow = 1;
-		lv_svm_update_vintr(s);
+		s->nmi_step = 0;
+		lv_x86_events_from_state(&s->x.events, &st->events);
+		s->x.slow = 1;
+		lv_svm_intercepts(v);
 	}
 	if (mask & LV_STATE_FPU)
 		s->fpu = st->fpu;

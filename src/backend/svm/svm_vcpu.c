@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SVM backend: vCPU lifetime, the VMCB's fixed controls, and the per-vCPU
- * policies (CPUID, exception exits, events, windows, kick).
+ * SVM backend: the VMCB's lifetime and fixed controls, and the vendor
+ * hooks for intercepts and events (x86_vcpu.h).
  */
 #include <libvcpu/paging.h>
 
 #include "../../core/lvlib.h"
 #include "svm_priv.h"
+#include "../../core/x86_arch.h"
 
 /*
  * Intercepts every guest needs (APM Vol. 2, 15.9-15.14): VMRUN is required
@@ -23,54 +24,29 @@
 	(VMCB_I2_VMRUN | VMCB_I2_VMMCALL | VMCB_I2_VMLOAD | VMCB_I2_VMSAVE | VMCB_I2_STGI |        \
 	 VMCB_I2_CLGI | VMCB_I2_SKINIT | VMCB_I2_XSETBV)
 
+/* The VMCB (the shared layer allocated vcpu->priv and sets the reset state next). */
 int lv_svm_vcpu_create(struct lv_vcpu *v)
 {
 	struct svm_backend *sb = svm_b(v);
 	struct svm_vm *sv = v->vm->priv;
-	struct svm_vcpu *s;
-	struct lv_state *st;
-	int rc;
+	struct svm_vcpu *s = v->priv;
 
-	s = lv_plat_alloc(sizeof(*s));
-	st = lv_plat_alloc(sizeof(*st));
-	if (!s || !st) {
-		lv_plat_free(s);
-		lv_plat_free(st);
-		return LV_ERR_NOMEM;
-	}
 	s->vmcb = lv_plat_page_alloc(1, &s->vmcb_pa);
-	if (!s->vmcb) {
-		lv_plat_free(s);
-		lv_plat_free(st);
+	if (!s->vmcb)
 		return LV_ERR_NOMEM;
-	}
 	lv_asid_vcpu_init(&s->asid);
 	s->nrips = (sb->features & CPUID_SVM_NRIPS) != 0;
-	s->cpu = ~0u;
-	s->npt_gen = lv_x86_npt_gen(&sv->npt);
+	s->npt_gen = lv_x86_npt_gen(&sv->x.npt);
 
 	s->vmcb->c.intercept1 = SVM_I1_BASE;
 	s->vmcb->c.intercept2 = SVM_I2_BASE;
 	s->vmcb->c.iopm_base_pa = sb->iopm_pa;
-	s->vmcb->c.msrpm_base_pa = sv->msrpm_pa;
+	s->vmcb->c.msrpm_base_pa = sv->x.msr_map_pa;
 	s->vmcb->c.np_control = VMCB_NP_ENABLE;
-	s->vmcb->c.n_cr3 = lv_pt_root(sv->npt.pt);
+	s->vmcb->c.n_cr3 = lv_pt_root(sv->x.npt.pt);
 	/* Physical interrupts stay the host's; the guest's IF masks only virtual ones (15.21.1). */
 	s->vmcb->c.vintr = VMCB_VINTR_MASKING;
-
-	v->priv = s;
-	v->exit.flags = 0;
-	v->exit.raw.backend = LV_BACKEND_SVM;
-	v->exit.raw.vectoring = 0;
-	lv_state_init_reset(st);
-	rc = lv_svm_set_state(v, LV_STATE_ALL, st);
-	lv_plat_free(st);
-	if (rc) {
-		lv_plat_page_free(s->vmcb, 1);
-		lv_plat_free(s);
-		v->priv = NULL;
-	}
-	return rc;
+	return LV_OK;
 }
 
 void lv_svm_vcpu_destroy(struct lv_vcpu *v)
@@ -78,107 +54,91 @@ void lv_svm_vcpu_destroy(struct lv_vcpu *v)
 	struct svm_vcpu *s = v->priv;
 
 	lv_plat_page_free(s->vmcb, 1);
-	lv_policy_free(&s->cpuid);
-	lv_plat_free(s);
 }
 
-int lv_svm_set_cpuid(struct lv_vcpu *v, const struct lv_cpuid_entry *e, size_t n)
+/* This vCPU's ASID is flushed (TLB_CONTROL) at its next VMRUN. */
+void lv_svm_flush(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 
-	return lv_policy_replace(&s->cpuid, e, n, sizeof(*e), LV_POLICY_MAX_CPUID);
-}
-
-int lv_svm_set_exception_exits(struct lv_vcpu *v, uint32_t vectors)
-{
-	struct svm_vcpu *s = v->priv;
-
-	s->exc_exits = vectors;
-	s->vmcb->c.intercept_exc = vectors | (s->singlestep ? 1u << 1 : 0);
-	/*
-	 * QEMU TCG checks INT3 against the INTn intercept instead of the #BP
-	 * exception intercept (APM Vol. 2, 15.12 says #BP): intercept INTn
-	 * too, and sort INT3 from INT n in the exit handler.
-	 */
-	if (vectors & (1u << 3))
-		s->vmcb->c.intercept1 |= VMCB_I1_SWINT;
-	else
-		s->vmcb->c.intercept1 &= ~VMCB_I1_SWINT;
-	return LV_OK;
+	s->npt_gen--;
 }
 
 /*
- * V_IRQ + the VINTR intercept exit as soon as the guest could take an
- * external interrupt (RFLAGS.IF = 1, no interrupt shadow; APM Vol. 2,
- * 15.21.4). Armed while the caller wants the window or an external
- * interrupt waits for it; the virtual vector itself is never delivered.
+ * The intercepts the shared policy asks for (APM Vol. 2, 15.12, 15.21.4):
+ *  - the caller's exception exits, plus #DB while single-stepping;
+ *  - QEMU TCG checks INT3 against the INTn intercept instead of the #BP
+ *    exception intercept (15.12 says #BP): INTn too when #BP exits, and
+ *    the exit decoder sorts INT3 from INT n;
+ *  - V_IRQ + the VINTR intercept: an exit as soon as the guest could take
+ *    an external interrupt (RFLAGS.IF = 1, no shadow), while the caller
+ *    wants the window or a queued interrupt waits; the virtual vector
+ *    itself is never delivered;
+ *  - the NMI window: SVM has no NMI-window exit. While NMIs are blocked
+ *    after a delivered NMI, IRET is intercepted; the IRET is then
+ *    single-stepped (nmi_step), and the #DB after it opens the window.
  */
-void lv_svm_update_vintr(struct svm_vcpu *s)
+void lv_svm_intercepts(struct lv_vcpu *v)
 {
+	struct svm_vcpu *s = v->priv;
+	struct vmcb *vm = s->vmcb;
 	const uint64_t bits = VMCB_VINTR_IRQ | VMCB_VINTR_IGN_TPR | VMCB_VINTR_PRIO(0xf);
+	uint32_t i1 = vm->c.intercept1 & ~(VMCB_I1_SWINT | VMCB_I1_VINTR | VMCB_I1_IRET);
 
-	if ((s->window & LV_WINDOW_IRQ) || s->events.want_irq_window) {
-		s->vmcb->c.vintr |= bits;
-		s->vmcb->c.intercept1 |= VMCB_I1_VINTR;
+	vm->c.intercept_exc = s->x.exc_exits |
+			      ((s->x.singlestep || s->nmi_step) ? 1u << 1 /* #DB */ : 0);
+	if (s->x.exc_exits & (1u << 3))
+		i1 |= VMCB_I1_SWINT;
+	if ((s->x.windows & LV_WINDOW_IRQ) || s->x.events.want_irq_window) {
+		vm->c.vintr |= bits;
+		i1 |= VMCB_I1_VINTR;
 	} else {
-		s->vmcb->c.vintr &= ~bits;
-		s->vmcb->c.intercept1 &= ~VMCB_I1_VINTR;
+		vm->c.vintr &= ~bits;
 	}
+	if (s->nmi_masked)
+		i1 |= VMCB_I1_IRET;
+	vm->c.intercept1 = i1;
 }
 
 /*
- * The shared per-kind queue (x86_events.h): BUSY only when an event of the
- * same kind is queued or already in EVENTINJ; pre_vmrun_slow() arms it.
+ * Interruptibility (APM Vol. 2, 15.20-15.21): EVENTINJ is the next
+ * VMRUN's event; an interrupt shadow blocks both kinds; NMIs stay blocked
+ * from a delivered NMI to its IRET (tracked here, as SVM keeps no such bit
+ * in the VMCB); IF gates external interrupts.
  */
-int lv_svm_inject(struct lv_vcpu *v, const struct lv_event *ev)
+uint64_t lv_svm_event_slot(struct lv_vcpu *v, int *nmi_open, int *irq_open)
 {
 	struct svm_vcpu *s = v->priv;
-	int rc = lv_x86_events_queue(&s->events, ev, lv_x86_inflight_kind(s->vmcb->c.eventinj));
+	const struct vmcb *vm = s->vmcb;
+	int shadow = (vm->c.int_state & VMCB_INT_SHADOW) != 0;
 
-	if (rc == LV_OK)
-		s->slow = 1;
-	return rc;
+	if (nmi_open)
+		*nmi_open = !shadow && !s->nmi_masked && !s->nmi_step;
+	if (irq_open)
+		*irq_open = !shadow && (vm->s.rflags & RFLAGS_IF);
+	return vm->c.eventinj;
 }
 
-int lv_svm_request_window(struct lv_vcpu *v, uint32_t mask)
+void lv_svm_event_put(struct lv_vcpu *v, const struct lv_event *ev)
 {
 	struct svm_vcpu *s = v->priv;
+	struct vmcb *vm = s->vmcb;
+	uint64_t e;
 
-	if (mask & LV_WINDOW_NMI)
-		return LV_ERR_NOTSUP;
-	s->window = mask;
-	lv_svm_update_vintr(s);
-	return LV_OK;
-}
-
-/*
- * Kick: set the flag, then interrupt the CPU the vCPU runs on. lv_svm_run()
- * reads the flag after CLGI, so a kick either is seen before VMRUN or its
- * IPI is held pending by GIF = 0 and makes VMRUN exit at once (INTR
- * intercept, APM Vol. 2, 15.17).
- */
-int lv_svm_kick(struct lv_vcpu *v)
-{
-	struct svm_vcpu *s = v->priv;
-
-	__atomic_store_n(&s->kick, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&v->running, __ATOMIC_SEQ_CST)) {
-		uint32_t cpu = __atomic_load_n(&s->cpu, __ATOMIC_ACQUIRE);
-
-		if (cpu != ~0u)
-			lv_plat_kick_cpu(cpu);
+	switch (ev->type) {
+	case LV_EVENT_NMI:
+		vm->c.eventinj = VMCB_EVT_VALID | VMCB_EVT_TYPE_NMI | 2;
+		s->nmi_masked = 1;
+		break;
+	case LV_EVENT_EXTINT:
+		vm->c.eventinj = VMCB_EVT_VALID | VMCB_EVT_TYPE_INTR | ev->vector;
+		break;
+	default:
+		e = VMCB_EVT_VALID | VMCB_EVT_TYPE_EXC | ev->vector;
+		if (ev->has_error_code)
+			e |= VMCB_EVT_EV | ((uint64_t)ev->error_code << VMCB_EVT_ERR_SHIFT);
+		vm->c.eventinj = e;
+		break;
 	}
-	return LV_OK;
-}
-
-/* Single-step through RFLAGS.TF and the #DB intercept (see pre_vmrun_slow()). */
-int lv_svm_set_debug(struct lv_vcpu *v, uint32_t flags)
-{
-	struct svm_vcpu *s = v->priv;
-
-	s->singlestep = (flags & LV_DEBUG_SINGLESTEP) != 0;
-	s->vmcb->c.intercept_exc = s->exc_exits | (s->singlestep ? 1u << 1 : 0);
-	if (s->singlestep)
-		s->slow = 1;
-	return LV_OK;
+	lv_svm_intercepts(v);
 }

@@ -9,7 +9,6 @@
 #include "../../core/lvlib.h"
 #include "svm_priv.h"
 #include "../../core/x86_arch.h"
-#include "../x86/x86_msr.h"
 
 /* ---- MSR permission map ------------------------------------------------- */
 
@@ -18,9 +17,18 @@
  * or VMLOAD/VMSAVE (APM Vol. 2, 15.5.1 and 15.5.2): they need no intercept
  * unless the caller asked to see them.
  */
-static const uint32_t passthrough_msrs[] = {
-	MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP, MSR_STAR,	  MSR_LSTAR,
-	MSR_CSTAR,	 MSR_SFMASK,	   MSR_FS_BASE,	     MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+const uint32_t lv_svm_passthrough_msrs[] = {
+	MSR_SYSENTER_CS,
+	MSR_SYSENTER_ESP,
+	MSR_SYSENTER_EIP,
+	MSR_STAR,
+	MSR_LSTAR,
+	MSR_CSTAR,
+	MSR_SFMASK,
+	MSR_FS_BASE,
+	MSR_GS_BASE,
+	MSR_KERNEL_GS_BASE,
+	0, /* end */
 };
 
 /*
@@ -28,7 +36,7 @@ static const uint32_t passthrough_msrs[] = {
  * 0-0x1fff from byte 0, 0xc0000000-0xc0001fff from 0x800 and
  * 0xc0010000-0xc0011fff from 0x1000; -1 outside those ranges.
  */
-static long msrpm_bit(uint32_t msr, bool write)
+long lv_svm_msrpm_bit(uint32_t msr, bool write)
 {
 	long base;
 
@@ -43,65 +51,29 @@ static long msrpm_bit(uint32_t msr, bool write)
 	return base + (write ? 1 : 0);
 }
 
-static void msrpm_build(struct svm_vm *sv)
-{
-	lv_x86_msr_map_build(sv->msrpm, SVM_MSRPM_PAGES * LV_PAGE_SIZE, passthrough_msrs,
-			     LV_ARRAY_SIZE(passthrough_msrs), &sv->msr_exits, msrpm_bit);
-}
-
-int lv_svm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n)
-{
-	struct svm_vm *sv = vm->priv;
-	int rc = lv_policy_replace(&sv->msr_exits, r, n, sizeof(*r), LV_POLICY_MAX_MSR_RANGES);
-
-	if (rc)
-		return rc;
-	msrpm_build(sv);
-	return LV_OK;
-}
-
 /* ---- VM lifetime -------------------------------------------------------- */
 
+/* The nested table (the shared layer allocated vm->priv and the MSRPM). */
 int lv_svm_vm_create(struct lv_vm *vm)
 {
 	struct svm_backend *sb = vm->backend->priv;
+	struct svm_vm *sv = vm->priv;
 	struct lv_pt_config cfg;
-	struct svm_vm *sv;
-	int rc;
 
-	sv = lv_plat_alloc(sizeof(*sv));
-	if (!sv)
-		return LV_ERR_NOMEM;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.format = LV_PT_NPT4;
 	cfg.page_sizes = LV_PT_SIZE_4K | LV_PT_SIZE_2M;
 	cfg.flags = sb->host_nx ? 0 : LV_PT_CFG_NO_NX;
-	rc = lv_pt_create(&sv->npt.pt, &cfg);
 	/* NPT leaves need U at every level (APM Vol. 2, 15.25.5: nested walks are user accesses). */
-	sv->npt.leaf_base = LV_PT_U;
-	sv->npt.exec_implied = !sb->host_nx;
-	sv->npt.has_dirty = 1;
-	if (rc) {
-		lv_plat_free(sv);
-		return rc;
-	}
-	sv->msrpm = lv_plat_page_alloc(SVM_MSRPM_PAGES, &sv->msrpm_pa);
-	if (!sv->msrpm) {
-		lv_pt_destroy(sv->npt.pt);
-		lv_plat_free(sv);
-		return LV_ERR_NOMEM;
-	}
-	msrpm_build(sv);
-	vm->priv = sv;
-	return LV_OK;
+	sv->x.npt.leaf_base = LV_PT_U;
+	sv->x.npt.exec_implied = !sb->host_nx;
+	sv->x.npt.has_dirty = 1;
+	return lv_pt_create(&sv->x.npt.pt, &cfg);
 }
 
 void lv_svm_vm_destroy(struct lv_vm *vm)
 {
 	struct svm_vm *sv = vm->priv;
 
-	lv_pt_destroy(sv->npt.pt);
-	lv_plat_page_free(sv->msrpm, SVM_MSRPM_PAGES);
-	lv_policy_free(&sv->msr_exits);
-	lv_plat_free(sv);
+	lv_pt_destroy(sv->x.npt.pt);
 }

@@ -70,7 +70,7 @@ static int vmx_compute_controls(struct vmx_backend *vb)
 	return LV_OK;
 }
 
-static int vmx_open(struct lv_backend *b)
+int lv_vmx_open(struct lv_backend *b)
 {
 	struct vmx_backend *vb;
 	uint32_t a, bx, c, d;
@@ -169,7 +169,7 @@ fail:
 	return rc;
 }
 
-static void vmx_close(struct lv_backend *b)
+void lv_vmx_close(struct lv_backend *b)
 {
 	struct vmx_backend *vb = b->priv;
 
@@ -181,7 +181,7 @@ static void vmx_close(struct lv_backend *b)
 
 /* ---- per-CPU enable/disable (SDM Vol. 3, 24.7, 24.8) -------------------- */
 
-static int vmx_cpu_enable(struct lv_backend *b)
+int lv_vmx_cpu_enable(struct lv_backend *b)
 {
 	struct vmx_backend *vb = b->priv;
 	uint32_t id = lv_plat_cpu_id();
@@ -263,13 +263,13 @@ static void vmx_put_all(struct lv_backend *b, uint32_t id)
 			struct lv_vcpu *v = vm->vcpus[i];
 			struct vmx_vcpu *xc = v && v->state == LV_OBJ_LIVE ? v->priv : NULL;
 
-			if (xc && xc->cpu == (int32_t)id)
+			if (xc && xc->x.cpu == (int32_t)id)
 				lv_vmx_vcpu_put(vb, xc);
 		}
 	}
 }
 
-static int vmx_cpu_disable(struct lv_backend *b)
+int lv_vmx_cpu_disable(struct lv_backend *b)
 {
 	struct vmx_backend *vb = b->priv;
 	uint32_t id = lv_plat_cpu_id();
@@ -288,32 +288,3 @@ static int vmx_cpu_disable(struct lv_backend *b)
 	pc->enabled = false;
 	return LV_OK;
 }
-
-const struct lv_backend_ops lv_vmx_ops = {
-	.name = "vmx",
-	.kind = LV_BACKEND_VMX,
-	.open = vmx_open,
-	.close = vmx_close,
-	.cpu_enable = vmx_cpu_enable,
-	.cpu_disable = vmx_cpu_disable,
-	.vm_create = lv_vmx_vm_create,
-	.vm_destroy = lv_vmx_vm_destroy,
-	.map = lv_x86_map,
-	.unmap = lv_x86_unmap,
-	.protect = lv_x86_protect,
-	.get_dirty = lv_x86_get_dirty,
-	.set_msr_exits = lv_vmx_set_msr_exits,
-	.vcpu_create = lv_vmx_vcpu_create,
-	.vcpu_destroy = lv_vmx_vcpu_destroy,
-	.run = lv_vmx_run,
-	.kick = lv_vmx_kick,
-	.get_state = lv_vmx_get_state,
-	.set_state = lv_vmx_set_state,
-	.get_msr = lv_vmx_get_msr,
-	.set_msr = lv_vmx_set_msr,
-	.inject = lv_vmx_inject,
-	.request_window = lv_vmx_request_window,
-	.set_cpuid = lv_vmx_set_cpuid,
-	.set_exception_exits = lv_vmx_set_exception_exits,
-	.set_debug = lv_vmx_set_debug,
-};

@@ -14,7 +14,8 @@
  *   1 (VMfailInvalid: CF = 1) or 2 (VMfailValid: ZF = 1, error number in
  *   the VM-instruction error field).
  *
- * The struct vmx_gprs offsets are asserted in lv_vmx_run.c.
+ * g is the shared struct lv_x86_vcpu: struct lv_regs first, then CR2 and
+ * the launched flag (offsets asserted in x86_vcpu.h).
  */
 #define G_RAX 0
 #define G_RBX 8
@@ -22,17 +23,17 @@
 #define G_RDX 24
 #define G_RSI 32
 #define G_RDI 40
-#define G_RBP 48
-#define G_R8 56
-#define G_R9 64
-#define G_R10 72
-#define G_R11 80
-#define G_R12 88
-#define G_R13 96
-#define G_R14 104
-#define G_R15 112
-#define G_CR2 120
-#define G_LAUNCHED 128
+#define G_RBP 56
+#define G_R8 64
+#define G_R9 72
+#define G_R10 80
+#define G_R11 88
+#define G_R12 96
+#define G_R13 104
+#define G_R14 112
+#define G_R15 120
+#define G_CR2 144
+#define G_LAUNCHED 152
 #define VMCS_HOST_RSP 0x6c14
 
 	.text

@@ -2,7 +2,7 @@
 /*
  * VMX backend private objects: the backend (capabilities and per-CPU VMXON
  * state), the VM (EPT, MSR bitmap, MSR policy) and the vCPU (VMCS, guest
- * GPRs, lazily synced state, pending exit completion).
+ * state the VMCS does not hold, lazily synced state).
  */
 #ifndef LV_VMX_PRIV_H
 #define LV_VMX_PRIV_H
@@ -14,12 +14,9 @@
 #include "../../core/internal.h"
 #include "../../core/paging.h"
 #include "../../core/policy.h"
-#include "../../core/guest_walk.h"
-#include "../../core/x86_emul.h"
 #include "../../core/vmx_ctls.h"
 #include "../../core/x86_arch.h"
-#include "../x86/x86_events.h"
-#include "../x86/x86_mem.h"
+#include "../x86/x86_vcpu.h"
 
 /* Per host CPU: the VMXON region (the current VMCS is in vmx_backend.current). */
 struct vmx_cpu {
@@ -47,49 +44,25 @@ struct vmx_backend {
 };
 
 struct vmx_vm {
-	struct lv_x86_npt npt; /* first: the EPT; the shared memory code finds it here */
+	struct lv_x86_vm x; /* first: the shared layer's part (EPT, MSR bitmap) */
 	uint64_t eptp;
-	void *msr_bitmap;
-	uint64_t msr_bitmap_pa;
-	struct lv_policy msr_exits; /* caller's lv_msr_range policy (lv_vm_set_msr_exits) */
 };
 
 /*
- * Guest registers the entry stub loads and saves; the layout is shared
- * with vmx_entry.S (offsets asserted in lv_vmx_run.c).
+ * A vCPU: the shared part (guest GPRs, CR2 and the launched flag the entry
+ * stub uses, exit completion, events, policies), then the VMCS and the
+ * state it does not hold.
  */
-struct vmx_gprs {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t cr2;
-	uint64_t launched; /* 0: VMLAUNCH next; the exit stub sets 1 (VMRESUME next) */
-};
-
-/* What the next run must do before entering (completing the last exit). */
-enum vmx_pending {
-	PEND_NONE = 0,
-	PEND_IO_IN,  /* write exit.io data to RAX / memory, advance */
-	PEND_IO_OUT, /* advance (string: update RSI/RCX) */
-	PEND_CPUID,  /* write EAX..EDX, advance */
-	PEND_RDMSR,  /* write EDX:EAX or #GP, advance */
-	PEND_WRMSR,  /* #GP or advance */
-	PEND_MMIO,   /* finish the emulated instruction */
-};
-
 struct vmx_vcpu {
-	struct vmx_gprs gprs; /* first: the stub gets a pointer to it */
-	struct lv_vcpu *vcpu;
-	struct vmx_vm *xv; /* vcpu->vm->priv, kept at hand for the entry path */
+	struct lv_x86_vcpu x; /* first: the stub gets &x.regs */
+	struct vmx_vm *xv;    /* vcpu->vm->priv, kept at hand for the entry path */
 	void *vmcs_va;
 	uint64_t vmcs_pa;
-	int32_t cpu;	   /* host CPU where the VMCS is active, -1 if clear */
 	int32_t host_cpu;  /* host CPU whose host state the VMCS holds, -1 if none */
 	uint8_t exit_work; /* EXIT_WORK_*: what the next exit must undo first */
-	bool singlestep;   /* LV_DEBUG_SINGLESTEP: RFLAGS.TF + #DB intercept */
 	uint8_t end_work;  /* END_WORK_* */
 	bool initialized;  /* VMCS fields written once */
 	bool ctl_dirty;	   /* controls / exception bitmap changed */
-	bool slow;	   /* the next entry has work besides entering (see prepare_entry()) */
 	uint16_t vpid;
 
 	/* Lazily synced state: valid = cache mirrors the vCPU; dirty =
@@ -99,42 +72,22 @@ struct vmx_vcpu {
 	uint32_t cs_ar_set; /* CS access rights last written (see read_group()) */
 	uint16_t cs_sel_set;
 
-	/* Controls and policy. */
+	/* Controls. */
 	uint32_t proc, proc2, entry, pin;
 	uint32_t exc_bitmap;
-	uint32_t exc_policy;
-	uint32_t windows;	/* LV_WINDOW_* the caller asked for */
-	struct lv_policy cpuid; /* lv_cpuid_entry overrides (lv_vcpu_set_cpuid) */
 	uint64_t host_cr3;
-	uint32_t ept_gen; /* the VM's ept_gen this vCPU last flushed for */
+	uint32_t ept_gen; /* the VM's nested-table generation this vCPU last flushed for */
 
 	/* Emulated MSRs (not in the VMCS). */
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base, apic_base;
 	uint64_t tsc_offset;
 
 	/*
-	 * Events. inject_*: the event the next entry delivers (VM-entry
-	 * interruption format, 0 = none): one chosen from the queues below,
-	 * or one whose delivery a VM exit interrupted. The queues hold what
-	 * the caller injected: an exception and an NMI go at the next entry,
-	 * an external interrupt once the guest can take it (interrupt-window
-	 * exiting until then).
+	 * The event the next entry delivers (VM-entry interruption format,
+	 * 0 = none): one the shared queue picked, or one whose delivery a VM
+	 * exit interrupted.
 	 */
 	uint32_t inject_info, inject_err, inject_len;
-	struct lv_x86_events events; /* queued by lv_vcpu_inject() and the emulator */
-
-	/* Exit completion. */
-	uint32_t pending;
-	uint32_t insn_len;
-	uint64_t str_gpa; /* string IO: guest-physical address of the element */
-	uint8_t io_buf[8];
-	struct lv_x86_emul em;
-	uint64_t emul_gpa; /* GPA of the MMIO access being emulated (0: string IO) */
-	struct lv_x86_env env;
-	struct lv_guest_paging pg;
-
-	/* Kick: set by any CPU, consumed by run. */
-	uint32_t kick;
 
 	/* Lazy FPU: the guest's x87/SSE state is in the registers (vmx_fpu.c). */
 	bool fpu_loaded;
@@ -164,10 +117,18 @@ struct vmx_vcpu {
 /* vmx_entry.S: lv_vmx_enter_guest (called only from vmx_run.c's inline asm) and lv_vmx_exit_point (HOST_RIP). */
 void lv_vmx_exit_point(void);
 
+/* The vendor hooks (struct lv_x86_vendor); the table is in vmx_run.c. */
+extern const struct lv_x86_vendor lv_vmx_vendor;
+int lv_vmx_open(struct lv_backend *b);
+void lv_vmx_close(struct lv_backend *b);
+int lv_vmx_cpu_enable(struct lv_backend *b);
+int lv_vmx_cpu_disable(struct lv_backend *b);
+
 /* vmx_vm.c */
+extern const uint32_t lv_vmx_passthrough_msrs[];
+long lv_vmx_msr_bitmap_bit(uint32_t msr, bool write);
 int lv_vmx_vm_create(struct lv_vm *vm);
 void lv_vmx_vm_destroy(struct lv_vm *vm);
-int lv_vmx_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
 
 /* vmx_vcpu.c */
 /*
@@ -195,33 +156,18 @@ int lv_vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st);
 int lv_vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st);
 int lv_vmx_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value);
 int lv_vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value);
-int lv_vmx_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n);
-int lv_vmx_set_exception_exits(struct lv_vcpu *vcpu, uint32_t vectors);
-int lv_vmx_set_debug(struct lv_vcpu *vcpu, uint32_t flags);
 int lv_vmx_load_pdptes(struct vmx_vcpu *xc, uint64_t cr3);
-int lv_vmx_emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot);
+void lv_vmx_intercepts(struct lv_vcpu *vcpu);
+void lv_vmx_flush(struct lv_vcpu *vcpu);
 
-/* lv_vmx_run.c */
-/* vmx_events.c: the per-kind event queue and windows. */
-void lv_vmx_arm_events(struct vmx_vcpu *xc);
+/* vmx_events.c */
+uint64_t lv_vmx_event_slot(struct lv_vcpu *vcpu, int *nmi_open, int *irq_open);
+void lv_vmx_event_put(struct lv_vcpu *vcpu, const struct lv_event *ev);
 void lv_vmx_take_back_event(struct vmx_vcpu *xc);
-
-int lv_vmx_run(struct lv_vcpu *vcpu);
-int lv_vmx_kick(struct lv_vcpu *vcpu);
-int lv_vmx_inject(struct lv_vcpu *vcpu, const struct lv_event *ev);
-int lv_vmx_request_window(struct lv_vcpu *vcpu, uint32_t mask);
 
 /* vmx_fpu.c */
 uint64_t lv_vmx_guest_cr0(const struct vmx_backend *vb, const struct vmx_vcpu *xc, uint64_t cr0);
 void lv_vmx_fpu_load(struct vmx_vcpu *xc);
 void lv_vmx_fpu_unload(struct vmx_vcpu *xc);
-
-/* vmx_emul.c: MMIO and string IO through the core emulator. Return 0 to
- * re-enter the guest, 1 when the exit record must go to the caller. */
-int lv_vmx_emul_mmio(struct vmx_vcpu *xc, struct lv_exit *ex, uint64_t gpa);
-int lv_vmx_emul_string_io(struct vmx_vcpu *xc, struct lv_exit *ex);
-int lv_vmx_emul_resume(struct vmx_vcpu *xc, struct lv_exit *ex);
-/* True when the instruction at CS:RIP starts with @p bytes. */
-bool lv_vmx_insn_is(struct vmx_vcpu *xc, const uint8_t *bytes, unsigned n);
 
 #endif /* LV_VMX_PRIV_H */

@@ -66,7 +66,7 @@ static void seg_from_ar(struct lv_segment *s, uint32_t ar)
 /* PAE paging without IA-32e mode: the PDPTEs come from the VMCS (26.3.2.4). */
 int lv_vmx_load_pdptes(struct vmx_vcpu *xc, uint64_t cr3)
 {
-	const struct lv_memmap *mm = &xc->vcpu->vm->mem;
+	const struct lv_memmap *mm = &xc->x.vcpu->vm->mem;
 	const uint64_t *pdpt = lv_memmap_hva(mm, cr3 & 0xffffffe0u, 32, 0);
 	unsigned i;
 
@@ -87,7 +87,7 @@ static void sync_control(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	vmwrite(VMCS_CR4_SHADOW, c->cr4);
 	vmwrite(VMCS_GUEST_CR3, c->cr3);
 	vmwrite(VMCS_GUEST_EFER, c->efer);
-	xc->gprs.cr2 = c->cr2;
+	xc->x.cr2 = c->cr2;
 	xc->apic_base = c->apic_base;
 	/* The IA-32e mode guest entry control mirrors EFER.LMA (26.2.4). */
 	if (c->efer & EFER_LMA)
@@ -130,14 +130,11 @@ static void sync_events(struct vmx_vcpu *xc)
 	if (e->nmi_masked)
 		intr |= INTERRUPTIBILITY_NMI;
 	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr);
-	/* The state the caller set replaces everything queued or in flight. */
-	xc->inject_info = 0;
-	lv_x86_events_from_state(&xc->events, e);
 }
 
 int lv_vmx_sync_to_vmcs(struct vmx_vcpu *xc)
 {
-	struct vmx_backend *vb = xc->vcpu->vm->backend->priv;
+	struct vmx_backend *vb = xc->x.vcpu->vm->backend->priv;
 	uint32_t d = xc->dirty;
 
 	if (d & LV_STATE_GPRS) {
@@ -177,24 +174,14 @@ int lv_vmx_sync_to_vmcs(struct vmx_vcpu *xc)
 static void read_gprs(struct vmx_vcpu *xc)
 {
 	struct lv_regs *r = &xc->cache.regs;
-	const struct vmx_gprs *g = &xc->gprs;
+	uint64_t rsp = r->rsp, rip = r->rip, rflags = r->rflags;
 
-	r->rax = g->rax;
-	r->rbx = g->rbx;
-	r->rcx = g->rcx;
-	r->rdx = g->rdx;
-	r->rsi = g->rsi;
-	r->rdi = g->rdi;
-	r->rbp = g->rbp;
-	r->r8 = g->r8;
-	r->r9 = g->r9;
-	r->r10 = g->r10;
-	r->r11 = g->r11;
-	r->r12 = g->r12;
-	r->r13 = g->r13;
-	r->r14 = g->r14;
-	r->r15 = g->r15;
-	if (!(xc->valid & LV_STATE_GPRS)) {
+	*r = xc->x.regs; /* RSP, RIP and RFLAGS there are not kept on VMX */
+	if (xc->valid & LV_STATE_GPRS) {
+		r->rsp = rsp;
+		r->rip = rip;
+		r->rflags = rflags;
+	} else {
 		r->rsp = vmread(VMCS_GUEST_RSP);
 		r->rip = vmread(VMCS_GUEST_RIP);
 		r->rflags = vmread(VMCS_GUEST_RFLAGS);
@@ -236,7 +223,7 @@ static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
 		c->ctrl.cr4 = (vmread(VMCS_GUEST_CR4) & ~m4) | (vmread(VMCS_CR4_SHADOW) & m4);
 		c->ctrl.cr3 = vmread(VMCS_GUEST_CR3);
 		c->ctrl.efer = vmread(VMCS_GUEST_EFER);
-		c->ctrl.cr2 = xc->gprs.cr2;
+		c->ctrl.cr2 = xc->x.cr2;
 		c->ctrl.apic_base = xc->apic_base;
 		break;
 	}
@@ -257,26 +244,10 @@ static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
 		break;
 	case LV_STATE_EVENTS: {
 		uint32_t intr = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
-		uint32_t inj = xc->inject_info & INTR_INFO_VALID ? xc->inject_info : 0;
 
-		memset(&c->events, 0, sizeof(c->events));
 		c->events.interrupt_shadow = (intr &
 					      (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS)) != 0;
 		c->events.nmi_masked = (intr & INTERRUPTIBILITY_NMI) != 0;
-		lv_x86_events_to_state(&xc->events, &c->events);
-		/* The event the next entry carries counts as pending too. */
-		if (inj && INTR_INFO_TYPE(inj) == INTR_TYPE_NMI) {
-			c->events.nmi_pending = 1;
-		} else if (inj && INTR_INFO_TYPE(inj) == INTR_TYPE_EXTINT) {
-			c->events.interrupt_pending = 1;
-			c->events.interrupt_vector = (uint8_t)INTR_INFO_VECTOR(inj);
-		} else if (inj) {
-			c->events.exception_pending = 1;
-			c->events.exception_vector = (uint8_t)INTR_INFO_VECTOR(inj);
-			c->events.exception_has_error_code = (inj & INTR_INFO_ERRCODE) != 0;
-			c->events.exception_error_code = inj & INTR_INFO_ERRCODE ? xc->inject_err
-										 : 0;
-		}
 		break;
 	}
 	default:
@@ -286,7 +257,7 @@ static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
 
 int lv_vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask)
 {
-	struct vmx_backend *vb = xc->vcpu->vm->backend->priv;
+	struct vmx_backend *vb = xc->x.vcpu->vm->backend->priv;
 	uint32_t need = mask & ~xc->valid & VMX_VMCS_GROUPS;
 	uint32_t g;
 
@@ -307,7 +278,7 @@ int lv_vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask)
 		}
 	}
 	/* Outside a run on an SMP host: leave the VMCS clear (see lv_vmx_run()). */
-	if (need && vb->ncpus > 1 && !__atomic_load_n(&xc->vcpu->running, __ATOMIC_RELAXED))
+	if (need && vb->ncpus > 1 && !__atomic_load_n(&xc->x.vcpu->running, __ATOMIC_RELAXED))
 		lv_vmx_vcpu_put(vb, xc);
 	return LV_OK;
 }
@@ -329,8 +300,15 @@ int lv_vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
 		st->debug = xc->cache.debug;
 	if (mask & LV_STATE_MSRS)
 		st->msrs = xc->cache.msrs;
-	if (mask & LV_STATE_EVENTS)
-		st->events = xc->cache.events;
+	if (mask & LV_STATE_EVENTS) {
+		/* Shadow and NMI blocking from the VMCS; what is pending from the queue. */
+		memset(&st->events, 0, sizeof(st->events));
+		st->events.interrupt_shadow = xc->cache.events.interrupt_shadow;
+		st->events.nmi_masked = xc->cache.events.nmi_masked;
+		lv_x86_events_to_state(&xc->x.events,
+				       (xc->inject_info & INTR_INFO_VALID) ? xc->inject_info : 0,
+				       xc->inject_err, &st->events);
+	}
 	if (mask & LV_STATE_FPU)
 		st->fpu = xc->cache.fpu;
 	return LV_OK;
@@ -369,26 +347,8 @@ int lv_vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state 
 		return LV_ERR_INVAL;
 
 	if (mask & LV_STATE_GPRS) {
-		const struct lv_regs *r = &st->regs;
-		struct vmx_gprs *g = &xc->gprs;
-
-		g->rax = r->rax;
-		g->rbx = r->rbx;
-		g->rcx = r->rcx;
-		g->rdx = r->rdx;
-		g->rsi = r->rsi;
-		g->rdi = r->rdi;
-		g->rbp = r->rbp;
-		g->r8 = r->r8;
-		g->r9 = r->r9;
-		g->r10 = r->r10;
-		g->r11 = r->r11;
-		g->r12 = r->r12;
-		g->r13 = r->r13;
-		g->r14 = r->r14;
-		g->r15 = r->r15;
-		xc->cache.regs = *r;
-		xc->pending = PEND_NONE; /* new registers: the old exit is void */
+		xc->x.regs = st->regs;
+		xc->cache.regs = st->regs;
 	}
 	if (mask & LV_STATE_SEGMENTS)
 		xc->cache.segs = st->segs;
@@ -398,12 +358,16 @@ int lv_vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state 
 		xc->cache.debug = st->debug;
 	if (mask & LV_STATE_MSRS)
 		xc->cache.msrs = st->msrs;
-	if (mask & LV_STATE_EVENTS)
+	if (mask & LV_STATE_EVENTS) {
 		xc->cache.events = st->events;
+		/* The state the caller set replaces everything queued or in flight. */
+		xc->inject_info = 0;
+		lv_x86_events_from_state(&xc->x.events, &st->events);
+	}
 	if (mask & LV_STATE_FPU)
 		xc->cache.fpu = st->fpu;
 	xc->valid |= mask;
 	xc->dirty |= mask & VMX_VMCS_GROUPS;
-	xc->slow = true;
+	xc->x.slow = 1;
 	return LV_OK;
 }

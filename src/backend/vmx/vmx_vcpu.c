@@ -68,7 +68,7 @@ static void write_host_state(void)
 /* Fields written once per VMCS. */
 static void write_static_fields(struct vmx_backend *vb, struct vmx_vcpu *xc)
 {
-	struct vmx_vm *xv = xc->vcpu->vm->priv;
+	struct vmx_vm *xv = xc->xv;
 
 	vmwrite(VMCS_LINK_POINTER, ~0ull);
 	vmwrite(VMCS_PIN_CTLS, xc->pin);
@@ -84,7 +84,7 @@ static void write_static_fields(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	vmwrite(VMCS_EXIT_MSR_LOAD_CNT, 0);
 	vmwrite(VMCS_ENTRY_MSR_LOAD_CNT, 0);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
-	vmwrite(VMCS_MSR_BITMAP, xv->msr_bitmap_pa);
+	vmwrite(VMCS_MSR_BITMAP, xv->x.msr_map_pa);
 	vmwrite(VMCS_EPT_POINTER, xv->eptp);
 	if (xc->vpid != VPID_NONE)
 		vmwrite(VMCS_VPID, xc->vpid);
@@ -119,15 +119,15 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	 * so this only happens if the embedder broke that; lv_cpu_disable()
 	 * on the other CPU clears it too.
 	 */
-	if (xc->cpu >= 0 && (uint32_t)xc->cpu != id)
+	if (xc->x.cpu >= 0 && (uint32_t)xc->x.cpu != id)
 		return LV_ERR_STATE;
 	if (!xc->initialized && vmclear(xc->vmcs_pa) != VMX_OK)
 		return LV_ERR_HW;
 	if (vmptrld(xc->vmcs_pa) != VMX_OK)
 		return LV_ERR_HW;
 	vb->current[id] = xc;
-	if (xc->cpu < 0)
-		xc->cpu = (int32_t)id;
+	if (xc->x.cpu < 0)
+		xc->x.cpu = (int32_t)id;
 	if (xc->host_cpu != (int32_t)id) {
 		/* First time on this CPU (or back from another one). */
 		xc->host_cpu = (int32_t)id;
@@ -138,7 +138,7 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		 * destroyed vCPU that had the same VPID: flush both kinds
 		 * (SDM Vol. 3, 29.4.3). The INVEPT happens at the next entry.
 		 */
-		xc->ept_gen = lv_x86_npt_gen(&xc->xv->npt) - 1;
+		xc->ept_gen = lv_x86_npt_gen(&xc->xv->x.npt) - 1;
 		if (xc->vpid != VPID_NONE)
 			invvpid((vb->ept_vpid & VPIDCAP_SINGLE) ? LV_INVVPID_SINGLE_CONTEXT
 								: LV_INVVPID_ALL_CONTEXT,
@@ -153,13 +153,13 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 
 void lv_vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc)
 {
-	if (xc->cpu < 0)
+	if (xc->x.cpu < 0)
 		return;
 	vmclear(xc->vmcs_pa);
-	if (vb->current[xc->cpu] == xc)
-		vb->current[xc->cpu] = NULL;
-	xc->cpu = -1;
-	xc->gprs.launched = 0;
+	if (vb->current[xc->x.cpu] == xc)
+		vb->current[xc->x.cpu] = NULL;
+	xc->x.cpu = -1;
+	xc->x.launched = 0;
 }
 
 /*
@@ -179,26 +179,20 @@ static void vpid_unlock(struct vmx_backend *vb)
 
 /* ---- create / destroy ------------------------------------------------- */
 
+/* The VMCS (the shared layer allocated vcpu->priv and sets the reset state next). */
 int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 {
 	struct vmx_backend *vb = vcpu->vm->backend->priv;
-	struct vmx_vcpu *xc = lv_plat_alloc(sizeof(*xc));
+	struct vmx_vcpu *xc = vcpu->priv;
 
-	if (!xc)
-		return LV_ERR_NOMEM;
 	xc->vmcs_va = lv_plat_page_alloc(1, &xc->vmcs_pa);
-	if (!xc->vmcs_va) {
-		lv_plat_free(xc);
+	if (!xc->vmcs_va)
 		return LV_ERR_NOMEM;
-	}
 	*(uint32_t *)xc->vmcs_va = vb->revision; /* bit 31 clear: ordinary VMCS */
-	xc->vcpu = vcpu;
 	xc->xv = vcpu->vm->priv;
-	xc->cpu = -1;
 	xc->host_cpu = -1;
 	if (vb->ncpus > 1)
 		xc->end_work = END_WORK_CLEAR;
-	vcpu->exit.raw.backend = LV_BACKEND_VMX; /* never changes (flags stay 0) */
 	xc->vpid = VPID_NONE;
 	if (vb->has_vpid) {
 		vpid_lock(vb);
@@ -212,13 +206,6 @@ int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 		xc->proc2 &= ~PROC2_ENABLE_VPID;
 	xc->entry = vb->ctl[LV_VMX_CTL_ENTRY];
 	xc->exc_bitmap = VMX_EXC_ALWAYS;
-	lv_state_init_reset(&xc->cache);
-	xc->gprs.rdx = xc->cache.regs.rdx;
-	xc->apic_base = xc->cache.ctrl.apic_base;
-	xc->valid = LV_STATE_ALL;
-	xc->dirty = LV_STATE_ALL;
-	xc->slow = true;
-	vcpu->priv = xc;
 	return LV_OK;
 }
 
@@ -227,23 +214,20 @@ void lv_vmx_vcpu_destroy(struct lv_vcpu *vcpu)
 	struct vmx_backend *vb = vcpu->vm->backend->priv;
 	struct vmx_vcpu *xc = vcpu->priv;
 
-	if (xc->cpu >= 0 && (uint32_t)xc->cpu == lv_plat_cpu_id())
+	if (xc->x.cpu >= 0 && (uint32_t)xc->x.cpu == lv_plat_cpu_id())
 		lv_vmx_vcpu_put(vb, xc);
-	else if (xc->cpu >= 0)
+	else if (xc->x.cpu >= 0)
 		lv_plat_log(LV_LOG_WARN, "vmx: vCPU destroyed while its VMCS is active elsewhere");
 	vpid_lock(vb);
 	lv_vpid_free(&vb->vpids, xc->vpid);
 	vpid_unlock(vb);
-	lv_policy_free(&xc->cpuid);
 	lv_plat_page_free(xc->vmcs_va, 1);
-	lv_plat_free(xc);
-	vcpu->priv = NULL;
 }
 
 /* ---- MSRs, CPUID, exception policy ---------------------------------------- */
 
 /* MSRs the backend keeps for the guest: read one. */
-int lv_vmx_emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot)
+static int emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot)
 {
 	switch (index) {
 	case MSR_STAR:
@@ -307,7 +291,7 @@ int lv_vmx_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value)
 	uint32_t group;
 	int rc;
 
-	if (lv_vmx_emulated_msr(xc, index, &slot)) {
+	if (emulated_msr(xc, index, &slot)) {
 		*value = *slot;
 		return LV_OK;
 	}
@@ -330,7 +314,7 @@ int lv_vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value)
 	uint32_t group;
 	int rc;
 
-	if (lv_vmx_emulated_msr(xc, index, &slot)) {
+	if (emulated_msr(xc, index, &slot)) {
 		*slot = value;
 		xc->valid &= ~(LV_STATE_MSRS | LV_STATE_CONTROL); /* cache copies are stale */
 		return LV_OK;
@@ -345,39 +329,26 @@ int lv_vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value)
 	return lv_vmx_set_state(vcpu, group, &xc->cache);
 }
 
-int lv_vmx_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_t n)
-{
-	struct vmx_vcpu *xc = vcpu->priv;
-
-	return lv_policy_replace(&xc->cpuid, e, n, sizeof(*e), LV_POLICY_MAX_CPUID);
-}
-
-static void update_exc_bitmap(struct vmx_vcpu *xc)
-{
-	xc->exc_bitmap = xc->exc_policy | VMX_EXC_ALWAYS | (xc->singlestep ? 1u << 1 : 0);
-	xc->ctl_dirty = true;
-	xc->slow = true;
-}
-
-int lv_vmx_set_exception_exits(struct lv_vcpu *vcpu, uint32_t vectors)
-{
-	struct vmx_vcpu *xc = vcpu->priv;
-
-	xc->exc_policy = vectors;
-	update_exc_bitmap(xc);
-	return LV_OK;
-}
-
 /*
- * Single-step without the monitor trap flag (Bochs has none): the backend
- * sets the guest's RFLAGS.TF before each entry and intercepts #DB (see
- * prepare_slow() and handle_exception() in lv_vmx_run.c), as KVM does.
+ * The intercepts the shared policy asks for, applied at the next entry
+ * (the VMCS may not be current now): the caller's exception exits, the
+ * ones the backend always takes (VMX_EXC_ALWAYS), #DB while single-stepping
+ * (without the monitor trap flag, which Bochs lacks: RFLAGS.TF is set before
+ * each entry, as KVM does), and the interrupt/NMI-window controls.
  */
-int lv_vmx_set_debug(struct lv_vcpu *vcpu, uint32_t flags)
+void lv_vmx_intercepts(struct lv_vcpu *vcpu)
 {
 	struct vmx_vcpu *xc = vcpu->priv;
 
-	xc->singlestep = (flags & LV_DEBUG_SINGLESTEP) != 0;
-	update_exc_bitmap(xc);
-	return LV_OK;
+	xc->exc_bitmap = xc->x.exc_exits | VMX_EXC_ALWAYS | (xc->x.singlestep ? 1u << 1 : 0);
+	xc->ctl_dirty = true;
+	xc->x.slow = 1;
+}
+
+/* INVEPT for this vCPU at its next entry. */
+void lv_vmx_flush(struct lv_vcpu *vcpu)
+{
+	struct vmx_vcpu *xc = vcpu->priv;
+
+	xc->ept_gen--;
 }

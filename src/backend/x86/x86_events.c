@@ -73,8 +73,27 @@ int lv_x86_events_pick(struct lv_x86_events *q, int slot_busy, int nmi_open, int
 	return type;
 }
 
-void lv_x86_events_to_state(const struct lv_x86_events *q, struct lv_events *e)
+void lv_x86_events_to_state(const struct lv_x86_events *q, uint64_t inflight, uint32_t err,
+			    struct lv_events *e)
 {
+	/* The event the next entry carries counts as pending too. */
+	switch (lv_x86_inflight_kind(inflight)) {
+	case LV_X86_KIND(LV_EVENT_NMI):
+		e->nmi_pending = 1;
+		break;
+	case LV_X86_KIND(LV_EVENT_EXTINT):
+		e->interrupt_pending = 1;
+		e->interrupt_vector = (uint8_t)inflight;
+		break;
+	case LV_X86_KIND(LV_EVENT_EXCEPTION):
+		e->exception_pending = 1;
+		e->exception_vector = (uint8_t)inflight;
+		e->exception_has_error_code = (inflight >> 11) & 1;
+		e->exception_error_code = e->exception_has_error_code ? err : 0;
+		break;
+	default:
+		break;
+	}
 	if (q->exc) {
 		e->exception_pending = 1;
 		e->exception_vector = q->exc_vector;

@@ -78,8 +78,14 @@ static inline int lv_x86_events_busy(const struct lv_x86_events *q)
 	return q->exc | q->nmi | q->irq | q->want_irq_window | q->want_nmi_window;
 }
 
-/* The queued events into / from LV_STATE_EVENTS (only the pending fields). */
-void lv_x86_events_to_state(const struct lv_x86_events *q, struct lv_events *e);
+/*
+ * The queued events into / from LV_STATE_EVENTS (only the pending fields).
+ * to_state also reports the event the next entry already carries
+ * (@p inflight, the vendor's raw word as for lv_x86_inflight_kind(), bit 11
+ * = error code valid, which is then @p err).
+ */
+void lv_x86_events_to_state(const struct lv_x86_events *q, uint64_t inflight, uint32_t err,
+			    struct lv_events *e);
 void lv_x86_events_from_state(struct lv_x86_events *q, const struct lv_events *e);
 
 #endif /* LV_X86_EVENTS_H */

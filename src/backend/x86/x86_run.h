@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run loop of the raw backends, written once. Each vendor instantiates
+ * it with its constant hook table (lv_svm_run, lv_vmx_run):
+ *
+ *     int lv_svm_run(struct lv_vcpu *v) { return lv_x86_run_with(v, &lv_svm_vendor); }
+ *
+ * so the compiler turns the hooks on the hot path (enter, exit, skip) into
+ * direct calls, as KVM does with static_call; the hot exits (CPUID, port
+ * IO, HLT) are finished inline, every other one in lv_x86_dispatch().
+ */
+#ifndef LV_X86_RUN_H
+#define LV_X86_RUN_H
+
+#include "../../core/exit_common.h"
+#include "x86_cpuid.h"
+#include "x86_vcpu.h"
+
+/* CPUID: the policy's answer, or an LV_EXIT_CPUID exit (x86_cpuid.h). */
+static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_vcpu *v,
+								   struct lv_x86_vcpu *x,
+								   const struct lv_x86_vendor *vd)
+{
+	uint32_t r[4];
+
+	if (lv_x86_cpuid_exit(&x->cpuid, (uint32_t)x->regs.rax, (uint32_t)x->regs.rcx, r,
+			      &v->exit)) {
+		x->pending = LV_X86_PEND_CPUID;
+		return LV_X86_CALLER;
+	}
+	x->regs.rax = r[0];
+	x->regs.rbx = r[1];
+	x->regs.rcx = r[2];
+	x->regs.rdx = r[3];
+	vd->skip(v, x->insn_len);
+	return LV_X86_GUEST;
+}
+
+/*
+ * Port IO: an LV_EXIT_IO for the caller. RIP moves past the instruction
+ * now, as on KVM; an IN's data goes to RAX when the next run completes it.
+ */
+static inline __attribute__((always_inline)) int lv_x86_io_insn(struct lv_vcpu *v,
+								struct lv_x86_vcpu *x,
+								const struct lv_x86_vendor *vd)
+{
+	lv_exit_set_pio(&v->exit, x->io_port, x->io_size, !x->io_in, x->regs.rax, x->io_buf,
+			sizeof(x->io_buf));
+	vd->skip(v, x->insn_len);
+	x->pending = x->io_in ? LV_X86_PEND_IO_IN : LV_X86_PEND_NONE;
+	return LV_X86_CALLER;
+}
+
+/* lv_backend_ops.run of a raw backend, with the vendor's hooks @p vd (a constant). */
+static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu *v,
+								 const struct lv_x86_vendor *vd)
+{
+	struct lv_x86_vcpu *x = lv_x86_of(v);
+	int act, r = LV_OK;
+
+	if (vd->load) {
+		r = vd->load(v);
+		if (r)
+			return r;
+	}
+	if (x->pending && lv_x86_complete(v) == LV_X86_CALLER)
+		goto out;
+	for (;;) {
+		r = vd->enter(v);
+		if (__builtin_expect(r != LV_X86_ENTERED, 0)) {
+			if (r == LV_X86_KICKED)
+				lv_x86_cancelled(v, v->vm->backend->ops->kind);
+			if (r == LV_X86_KICKED || r == LV_X86_FAILED)
+				r = LV_OK;
+			break;
+		}
+		act = vd->exit(v);
+		if (act == LV_X86_CPUID)
+			act = lv_x86_cpuid_insn(v, x, vd);
+		else if (act == LV_X86_IO)
+			act = lv_x86_io_insn(v, x, vd);
+		else if (act == LV_X86_HLT) {
+			vd->skip(v, x->insn_len);
+			v->exit.reason = LV_EXIT_HLT;
+			act = LV_X86_CALLER;
+		} else if (act > LV_X86_CALLER)
+			act = lv_x86_dispatch(v, act);
+		if (act == LV_X86_CALLER)
+			break;
+	}
+out:
+	if (vd->done)
+		vd->done(v);
+	return r;
+}
+
+#endif /* LV_X86_RUN_H */

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The shared ring-0 x86 layer: the one lv_backend_ops of the SVM and VMX
+ * backends (as KVM's x86.c over kvm_x86_ops, and Jailhouse's vcpu.c over
+ * vcpu_vendor_*). It owns everything that is the same on both vendors:
+ * exit completion, the one dispatch on what an exit asks for, CPUID and
+ * MSR policy, the per-kind event queue, the emulator glue, nested page
+ * faults, guest memory (x86_mem.h) and the MSR permission map (x86_msr.h).
+ * A vendor implements only the hooks of struct lv_x86_vendor, each one
+ * thing the SDM or the APM says differently. The run loop is x86_run.h.
+ *
+ * Object layout: the vendor's vCPU (vcpu->priv) begins with a struct
+ * lv_x86_vcpu and its VM (vm->priv) with a struct lv_x86_vm; the layer
+ * allocates both (sizes in the vendor table). The ops table points to the
+ * vendor table (lv_backend_ops.impl).
+ */
+#ifndef LV_X86_VCPU_H
+#define LV_X86_VCPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../core/guest_walk.h"
+#include "../../core/internal.h"
+#include "../../core/policy.h"
+#include "../../core/x86_emul.h"
+#include "x86_events.h"
+#include "x86_mem.h"
+#include "x86_msr.h"
+
+/* What a vendor's exit decoder asks the shared layer to do (lv_x86_vendor.exit). */
+enum lv_x86_act {
+	LV_X86_GUEST = 0,  /* handled by the vendor: enter the guest again */
+	LV_X86_CALLER,	   /* vcpu->exit is complete: return it to the caller */
+	LV_X86_CPUID,	   /* CPUID (leaf in regs.rax, subleaf in regs.rcx) */
+	LV_X86_RDMSR,	   /* RDMSR (index in regs.rcx) */
+	LV_X86_WRMSR,	   /* WRMSR (index in regs.rcx, value in EDX:EAX) */
+	LV_X86_IO,	   /* IN/OUT: x->io_port, x->io_size, x->io_in */
+	LV_X86_HLT,	   /* HLT */
+	LV_X86_HYPERCALL,  /* VMCALL / VMMCALL (arguments in the GPRs) */
+	LV_X86_EMULATE,	   /* run the instruction at CS:RIP in the emulator (string IO) */
+	LV_X86_NPF,	   /* nested page fault: x->npf_gpa, x->npf_access, x->npf_walk */
+	LV_X86_EXCEPTION,  /* raise the exception in vcpu->exit.exception in the guest */
+	LV_X86_IRQ_WINDOW, /* the guest can take an external interrupt */
+	LV_X86_NMI_WINDOW, /* the guest can take an NMI */
+};
+
+/* What the next run completes before entering (the caller's answer to an exit). */
+enum lv_x86_pend {
+	LV_X86_PEND_NONE = 0,
+	LV_X86_PEND_CPUID,
+	LV_X86_PEND_RDMSR,
+	LV_X86_PEND_WRMSR,
+	LV_X86_PEND_IO_IN,
+	LV_X86_PEND_IO_OUT,
+	LV_X86_PEND_EMUL,
+};
+
+/* lv_x86_vendor.enter() results. */
+#define LV_X86_ENTERED 0 /* the guest ran and exited: decode it */
+#define LV_X86_KICKED  1 /* a kick was pending: the guest was not entered */
+#define LV_X86_FAILED  2 /* the entry failed: vcpu->exit says how */
+
+struct lv_x86_vendor;
+
+/* The shared part of a vCPU: the first member of the vendor's vcpu->priv. */
+struct lv_x86_vcpu {
+	/*
+	 * Guest GPRs; the entry stubs load and store RAX..R15 here (offsets
+	 * below). RSP, RIP and RFLAGS live in the VMCB / VMCS; SVM copies RAX
+	 * to and from its VMCB around VMRUN.
+	 */
+	struct lv_regs regs;
+	uint64_t cr2;	   /* VMX: guest CR2, loaded and stored by the entry stub */
+	uint64_t launched; /* VMX: 0 = VMLAUNCH next; the stub sets 1 */
+	struct lv_vcpu *vcpu;
+	const struct lv_x86_vendor *vd;
+	uint32_t kick;	    /* set by lv_vcpu_kick(), consumed before entry */
+	int32_t cpu;	    /* host CPU of the current / last run, -1 before the first */
+	uint32_t pending;   /* enum lv_x86_pend */
+	uint32_t insn_len;  /* length of the exiting instruction (for completion) */
+	uint32_t windows;   /* LV_WINDOW_* the caller asked for */
+	uint32_t exc_exits; /* lv_vcpu_set_exception_exits() */
+	uint8_t singlestep; /* LV_DEBUG_SINGLESTEP */
+	uint8_t slow;	    /* the next entry has work besides entering (vendor and events) */
+	uint8_t io_in, io_size;
+	uint16_t io_port;
+	uint32_t npf_access; /* LV_ACCESS_* of a nested page fault */
+	int npf_walk;	     /* ... in the guest's own page walk */
+	uint64_t npf_gpa, npf_gva;
+	int npf_gva_valid;
+	struct lv_x86_events events; /* queued by lv_vcpu_inject() and by the layer */
+	struct lv_policy cpuid;	     /* lv_cpuid_entry overrides (lv_vcpu_set_cpuid) */
+	uint8_t io_buf[16];	     /* IO data handed to the caller (one element per exit) */
+	/* MMIO / string IO through the core emulator between an exit and its completion. */
+	uint64_t emul_gpa; /* GPA of the access being emulated (0: string IO) */
+	struct lv_x86_emul em;
+	struct lv_x86_env env;
+	struct lv_guest_paging pg;
+	struct lv_state scratch; /* the emulator's view of the guest */
+};
+
+/* Offsets the entry stubs (svm_entry.S, vmx_entry.S) hard-code. */
+_Static_assert(offsetof(struct lv_x86_vcpu, regs) == 0, "stubs get &x->regs");
+_Static_assert(offsetof(struct lv_regs, rax) == 0 && offsetof(struct lv_regs, rbx) == 8 &&
+		       offsetof(struct lv_regs, rcx) == 16 && offsetof(struct lv_regs, rdx) == 24 &&
+		       offsetof(struct lv_regs, rsi) == 32 && offsetof(struct lv_regs, rdi) == 40 &&
+		       offsetof(struct lv_regs, rbp) == 56 && offsetof(struct lv_regs, r8) == 64 &&
+		       offsetof(struct lv_regs, r15) == 120,
+	       "GPR offsets of the entry stubs");
+_Static_assert(offsetof(struct lv_x86_vcpu, cr2) == 144 &&
+		       offsetof(struct lv_x86_vcpu, launched) == 152,
+	       "vmx_entry.S X_CR2 / X_LAUNCHED");
+
+/* The shared part of a VM: the first member of the vendor's vm->priv. */
+struct lv_x86_vm {
+	struct lv_x86_npt npt;	    /* first: x86_mem.c finds it here */
+	struct lv_policy msr_exits; /* the caller's lv_msr_range policy (lv_vm_set_msr_exits) */
+	uint8_t *msr_map;	    /* MSRPM / MSR bitmap */
+	uint64_t msr_map_pa;
+};
+
+/*
+ * What a vendor implements. Every hook is required. "v" is the public
+ * vCPU; its priv begins with struct lv_x86_vcpu.
+ */
+struct lv_x86_vendor {
+	/* Probe and fill b->caps and b->priv. */
+	int (*open)(struct lv_backend *b);
+	void (*close)(struct lv_backend *b);
+	/* Enter / leave SVM or VMX operation on the calling CPU. */
+	int (*cpu_enable)(struct lv_backend *b);
+	int (*cpu_disable)(struct lv_backend *b);
+	/*
+	 * The nested table and the vendor's VM fields: vm->priv is allocated
+	 * (vm_size bytes, zeroed) and its MSR map too; destroy frees what
+	 * create made, and nothing else.
+	 */
+	int (*vm_create)(struct lv_vm *vm);
+	void (*vm_destroy)(struct lv_vm *vm);
+	/*
+	 * The VMCB / VMCS: vcpu->priv is allocated (vcpu_size bytes, zeroed,
+	 * x->vcpu, x->vd and x->cpu set); the layer sets the reset state next.
+	 */
+	int (*vcpu_create)(struct lv_vcpu *v);
+	void (*vcpu_destroy)(struct lv_vcpu *v);
+	/*
+	 * Enter the guest once: check the kick flag where no interrupt can
+	 * slip in, flush the TLB after a nested-table change, do the slow work
+	 * x->slow flags, enter, and come back. @return LV_X86_ENTERED,
+	 * LV_X86_KICKED, LV_X86_FAILED, or an LV_ERR_* for the caller.
+	 */
+	int (*enter)(struct lv_vcpu *v);
+	/* Decode the exit into vcpu->exit (raw words, reason) and say what to do. */
+	int (*exit)(struct lv_vcpu *v);
+	/* Optional: before a run (VMX: make the VMCS current, host CR3). */
+	int (*load)(struct lv_vcpu *v);
+	/* Optional: the run returns to the caller (VMX: host FPU, VMCLEAR). */
+	void (*done)(struct lv_vcpu *v);
+	/* Neutral state groups and single MSRs. */
+	int (*get_state)(struct lv_vcpu *v, uint32_t mask, struct lv_state *st);
+	int (*set_state)(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st);
+	int (*get_msr)(struct lv_vcpu *v, uint32_t index, uint64_t *value);
+	int (*set_msr)(struct lv_vcpu *v, uint32_t index, uint64_t value);
+	/* RIP past the exiting instruction of @p len bytes; ends an STI/MOV-SS shadow. */
+	void (*skip)(struct lv_vcpu *v, uint32_t len);
+	/*
+	 * The raw word of the event the next entry carries (SDM 25.8.3 /
+	 * EVENTINJ layout, 0 = none), and whether the guest can take an NMI
+	 * and an external interrupt now.
+	 */
+	uint64_t (*event_slot)(struct lv_vcpu *v, int *nmi_open, int *irq_open);
+	/* Put @p ev (exception, NMI or external interrupt) into the next entry. */
+	void (*event_put)(struct lv_vcpu *v, const struct lv_event *ev);
+	/*
+	 * Apply x->windows + the queue's window wishes, x->exc_exits and
+	 * x->singlestep to the intercept controls.
+	 */
+	void (*intercepts)(struct lv_vcpu *v);
+	/* Flush this vCPU's guest TLB before its next entry (nested-table change). */
+	void (*flush)(struct lv_vcpu *v);
+
+	/* Data: object sizes; the MSR permission map's size, bit positions and pass-through MSRs. */
+	size_t vm_size, vcpu_size;
+	size_t msr_map_bytes;
+	lv_x86_msr_bit_fn msr_bit;
+	const uint32_t *msr_pass; /* ends with 0 */
+};
+
+static inline struct lv_x86_vcpu *lv_x86_of(const struct lv_vcpu *v)
+{
+	return (struct lv_x86_vcpu *)v->priv;
+}
+
+static inline struct lv_x86_vm *lv_x86_vm_of(const struct lv_vm *vm)
+{
+	return (struct lv_x86_vm *)vm->priv;
+}
+
+static inline const struct lv_x86_vendor *lv_x86_vendor_of(const struct lv_backend *b)
+{
+	return (const struct lv_x86_vendor *)b->ops->impl;
+}
+
+/* ---- x86_run.c: the run loop's cold half -------------------------------- */
+
+/* Complete the exit the caller answered (x->pending). @return an lv_x86_act. */
+int lv_x86_complete(struct lv_vcpu *v);
+/* Everything but the hot CPUID / IO / HLT / MSR exits. @return an lv_x86_act. */
+int lv_x86_dispatch(struct lv_vcpu *v, int act);
+/* The MSR exit: the layer's own MSRs, or an exit. @return an lv_x86_act. */
+int lv_x86_msr_exit(struct lv_vcpu *v, int write);
+/* Arm the queued events into the next entry (called by the vendor's slow entry work). */
+void lv_x86_arm_events(struct lv_vcpu *v);
+/* An exception the layer or the vendor raises in the guest. */
+void lv_x86_raise(struct lv_vcpu *v, uint8_t vector, int has_err, uint32_t err);
+/* The LV_EXIT_CANCELLED record of a kicked run. */
+void lv_x86_cancelled(struct lv_vcpu *v, uint32_t kind);
+/* Read @p n instruction bytes at CS:RIP (for vendor decoders). */
+int lv_x86_fetch(struct lv_vcpu *v, uint8_t *buf, unsigned n);
+
+/* ---- x86_ops.c: the lv_backend_ops of both raw backends ----------------- */
+
+/*
+ * The ops table of a raw backend: every entry is the shared layer's; only
+ * the name, the kind and the run function (the shared loop instantiated
+ * with the vendor's hooks, x86_run.h) are the vendor's.
+ */
+#define LV_X86_BACKEND_OPS(NAME, KIND, VENDOR, RUN)                                                \
+	{                                                                                          \
+		.name = (NAME), .kind = (KIND), .impl = (VENDOR), .open = lv_x86_open,             \
+		.close = lv_x86_close, .cpu_enable = lv_x86_cpu_enable,                            \
+		.cpu_disable = lv_x86_cpu_disable, .vm_create = lv_x86_vm_create,                  \
+		.vm_destroy = lv_x86_vm_destroy, .map = lv_x86_map, .unmap = lv_x86_unmap,         \
+		.protect = lv_x86_protect, .get_dirty = lv_x86_get_dirty,                          \
+		.set_msr_exits = lv_x86_set_msr_exits, .vcpu_create = lv_x86_vcpu_create,          \
+		.vcpu_destroy = lv_x86_vcpu_destroy, .run = (RUN), .kick = lv_x86_kick,            \
+		.get_state = lv_x86_get_state, .set_state = lv_x86_set_state,                      \
+		.get_msr = lv_x86_get_msr, .set_msr = lv_x86_set_msr, .inject = lv_x86_inject,     \
+		.request_window = lv_x86_request_window, .set_cpuid = lv_x86_set_cpuid,            \
+		.set_exception_exits = lv_x86_set_exception_exits, .set_debug = lv_x86_set_debug,  \
+	}
+
+int lv_x86_open(struct lv_backend *b);
+void lv_x86_close(struct lv_backend *b);
+int lv_x86_cpu_enable(struct lv_backend *b);
+int lv_x86_cpu_disable(struct lv_backend *b);
+int lv_x86_vm_create(struct lv_vm *vm);
+void lv_x86_vm_destroy(struct lv_vm *vm);
+int lv_x86_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
+int lv_x86_vcpu_create(struct lv_vcpu *v);
+void lv_x86_vcpu_destroy(struct lv_vcpu *v);
+int lv_x86_kick(struct lv_vcpu *v);
+int lv_x86_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st);
+int lv_x86_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st);
+int lv_x86_get_msr(struct lv_vcpu *v, uint32_t index, uint64_t *value);
+int lv_x86_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value);
+int lv_x86_inject(struct lv_vcpu *v, const struct lv_event *ev);
+int lv_x86_request_window(struct lv_vcpu *v, uint32_t mask);
+int lv_x86_set_cpuid(struct lv_vcpu *v, const struct lv_cpuid_entry *e, size_t n);
+int lv_x86_set_exception_exits(struct lv_vcpu *v, uint32_t vectors);
+int lv_x86_set_debug(struct lv_vcpu *v, uint32_t flags);
+
+#endif /* LV_X86_VCPU_H */
