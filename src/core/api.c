@@ -538,6 +538,9 @@ int lv_vcpu_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *s
 		return rc;
 	if (!st || (mask & ~LV_STATE_ALL))
 		return LV_ERR_INVAL;
+	rc = lv_state_check(mask, st);
+	if (rc)
+		return rc;
 	if (!v->vm->backend->ops->set_state)
 		return LV_ERR_NOTSUP;
 	if (!mask)

@@ -118,6 +118,13 @@ int lv_backend_open_ops_ex(const struct lv_backend_ops *ops, struct lv_backend *
 int lv_backend_fail(struct lv_backend *b, int status, uint32_t cause, int os_error, uint64_t detail,
 		    const char *what, const char *hint);
 
+/*
+ * LV_ERR_INVAL for state values no x86 CPU can hold (non-canonical RIP,
+ * impossible CR0/CR4/EFER, out-of-range segment fields, reserved MXCSR
+ * bits) in the groups of @p mask; LV_OK otherwise (state_check.c).
+ */
+int lv_state_check(uint32_t mask, const struct lv_state *st);
+
 /* Backend registries (one per archive). NULL-terminated. */
 extern const struct lv_backend_ops *const lv_backend_registry[];
 

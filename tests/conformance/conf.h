@@ -184,6 +184,8 @@ extern const struct conf_case conf_cases_io[];
 extern const struct conf_case conf_cases_mem[];
 extern const struct conf_case conf_cases_cpu[];
 extern const struct conf_case conf_cases_ctl[];
+extern const struct conf_case conf_cases_misuse[];
+extern const struct conf_case conf_cases_misuse_run[];
 
 /* ---- support.c --------------------------------------------------------- */
 
@@ -208,6 +210,18 @@ int conf_script(struct conf_ctx *c, struct lv_vcpu *v, const struct step *script
 
 /* Describe an exit, e.g. "IO out port 0x10 size 1 count 1". */
 void conf_describe_exit(const struct lv_exit *ex, char *buf, size_t n);
+
+/* Misuse cases: "@p what: got X, want Y" unless @p got is @p expected. */
+int conf_want(struct conf_ctx *c, const char *what, int got, int expected);
+#define WANT(what, call, expected)                                                                 \
+	do {                                                                                       \
+		if (conf_want(c, (what), (call), (expected)))                                      \
+			return CONF_FAIL;                                                          \
+	} while (0)
+/* Run @p v once; the exit must be @p reason (LV_EXIT_IO: an OUT to port 0x61). */
+int conf_run_expect(struct conf_ctx *c, struct lv_vcpu *v, uint32_t reason, const char *when);
+/* Set RIP back to CONF_CODE. */
+int conf_restart(struct conf_ctx *c, struct lv_vcpu *v);
 
 /* Little-endian loads/stores of 1, 2, 4 or 8 bytes. */
 uint64_t conf_load(const uint8_t *p, unsigned size);

@@ -300,6 +300,45 @@ void conf_vm_teardown(struct conf_ctx *c)
 	c->ram = c->extra = NULL;
 }
 
+/* ---- helpers of the misuse cases -------------------------------------- */
+
+int conf_want(struct conf_ctx *c, const char *what, int got, int expected)
+{
+	if (got != expected)
+		return conf_fail(c, "%s: %s, want %s", what, lv_status_name(got),
+				 lv_status_name(expected));
+	return CONF_PASS;
+}
+
+/* Run @p v once and require an exit of @p reason (IO: port 0x61). */
+int conf_run_expect(struct conf_ctx *c, struct lv_vcpu *v, uint32_t reason, const char *when)
+{
+	struct lv_exit *ex;
+	char got[80];
+	int rc = lv_vcpu_run(v, &ex);
+
+	if (rc)
+		return conf_fail(c, "%s: run: %s", when, lv_status_name(rc));
+	if (ex->reason != reason || (reason == LV_EXIT_IO && ex->io.port != 0x61)) {
+		conf_describe_exit(ex, got, sizeof(got));
+		return conf_fail(c, "%s: got %s, want %s%s", when, got, lv_exit_reason_name(reason),
+				 reason == LV_EXIT_IO ? " port 0x61" : "");
+	}
+	return CONF_PASS;
+}
+
+/* Put RIP back to the start of the guest (its OUT to port 0x61). */
+int conf_restart(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	int rc = lv_vcpu_get_state(v, LV_STATE_GPRS, &c->st);
+
+	if (!rc) {
+		c->st.regs.rip = CONF_CODE;
+		rc = lv_vcpu_set_state(v, LV_STATE_GPRS, &c->st);
+	}
+	return rc ? conf_fail(c, "restart: %s", lv_status_name(rc)) : CONF_PASS;
+}
+
 /* ---- the script driver ------------------------------------------------- */
 
 static const char *const step_names[] = {

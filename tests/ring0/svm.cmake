@@ -13,8 +13,8 @@
 # RFLAGS.IF = 0 (Bochs 2.7 masks physical interrupts by the guest's IF
 # despite V_INTR_MASKING). The benchmark's 250-instruction target applies
 # to optimized builds only.
-set(LV_SVM_CASES_QEMU 54)
-set(LV_SVM_CASES_BOCHS 48)
+set(LV_SVM_CASES_QEMU 65)
+set(LV_SVM_CASES_BOCHS 58)
 
 # Two CPUs on QEMU: the conformance parallel case and kicks by IPI from the other CPU.
 lv_ring0_test(svm_qemu_npt LABELS svm EMU qemu CPU qemu64,+svm,+npt APPEND smp QEMU_OPT "-smp 2"

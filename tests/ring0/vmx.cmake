@@ -15,7 +15,7 @@
 # - vmx_qemu_novmx / vmx_bochs_novmx: VMX absent (QEMU TCG has no VMX; Bochs'
 #   athlon64_clawhammer has neither VMX nor SVM): opening the VMX backend
 #   must give LV_ERR_NODEV (kmain prints it before anything else).
-set(LV_VMX_MIN_PASS 50)
+set(LV_VMX_MIN_PASS 60)
 
 lv_ring0_test(vmx_bochs_skylake_x LABELS vmx EMU bochs CPU corei7_skylake_x
               MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 200)

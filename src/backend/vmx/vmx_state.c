@@ -294,8 +294,10 @@ int lv_vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
 		st->regs = xc->cache.regs;
 	if (mask & LV_STATE_SEGMENTS)
 		st->segs = xc->cache.segs;
-	if (mask & LV_STATE_CONTROL)
+	if (mask & LV_STATE_CONTROL) {
 		st->ctrl = xc->cache.ctrl;
+		st->ctrl.xcr0 = 1; /* guests get no XSAVE: XCR0 is ignored (state.h) */
+	}
 	if (mask & LV_STATE_DEBUG)
 		st->debug = xc->cache.debug;
 	if (mask & LV_STATE_MSRS)

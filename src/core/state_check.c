@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * State values no x86 CPU can hold, refused by lv_vcpu_set_state() on every
+ * backend before anything is written (libvcpu.h: arguments are validated
+ * first; on error nothing has changed). What only the VM-entry checks of a
+ * particular CPU reject is left to them (an #LV_EXIT_ENTRY_FAILED exit).
+ */
+#include "internal.h"
+#include "lvlib.h"
+#include "x86_arch.h"
+
+/* Canonical for 57-bit linear addresses (and so for 48-bit ones too). */
+static bool canonical57(uint64_t a)
+{
+	uint64_t top = a >> 56;
+
+	return top == 0 || top == 0xff;
+}
+
+/* One-bit fields hold 0 or 1; type 4 bits, DPL 2 bits (state.h). */
+static bool seg_ok(const struct lv_segment *s)
+{
+	return s->type <= 15 && s->dpl <= 3 &&
+	       (s->s | s->present | s->avl | s->l | s->db | s->g | s->unusable) <= 1;
+}
+
+/*
+ * CR0 and CR4 bits 63:32 are reserved; CR0.PG needs PE, NW needs CD
+ * (SDM Vol. 3, 2.5); EFER.LMA is LME && PG, and long mode needs CR4.PAE
+ * (SDM Vol. 3, 10.8.5; APM Vol. 2, 14.6).
+ */
+static bool ctrl_ok(const struct lv_ctrl *c)
+{
+	bool long_mode = (c->efer & EFER_LME) && (c->cr0 & CR0_PG);
+
+	if ((c->cr0 >> 32) || (c->cr4 >> 32))
+		return false;
+	if (((c->cr0 & CR0_PG) && !(c->cr0 & CR0_PE)) || ((c->cr0 & CR0_NW) && !(c->cr0 & CR0_CD)))
+		return false;
+	if (long_mode != ((c->efer & EFER_LMA) != 0))
+		return false;
+	return !long_mode || (c->cr4 & CR4_PAE);
+}
+
+int lv_state_check(uint32_t mask, const struct lv_state *st)
+{
+	const struct lv_segment *const segs[8] = { &st->segs.cs, &st->segs.ds, &st->segs.es,
+						   &st->segs.fs, &st->segs.gs, &st->segs.ss,
+						   &st->segs.tr, &st->segs.ldt };
+	uint32_t mxcsr;
+	unsigned i;
+
+	if ((mask & LV_STATE_GPRS) && !canonical57(st->regs.rip))
+		return LV_ERR_INVAL;
+	if (mask & LV_STATE_SEGMENTS)
+		for (i = 0; i < 8; i++)
+			if (!seg_ok(segs[i]))
+				return LV_ERR_INVAL;
+	if ((mask & LV_STATE_CONTROL) && !ctrl_ok(&st->ctrl))
+		return LV_ERR_INVAL;
+	/* WRMSR of a non-canonical address raises #GP (SDM Vol. 4, table 2-2). */
+	if ((mask & LV_STATE_MSRS) &&
+	    (!canonical57(st->msrs.lstar) || !canonical57(st->msrs.cstar) ||
+	     !canonical57(st->msrs.kernel_gs_base)))
+		return LV_ERR_INVAL;
+	if (mask & LV_STATE_FPU) {
+		memcpy(&mxcsr, st->fpu.fxsave + 24, sizeof(mxcsr));
+		if (mxcsr >> 16) /* reserved: FXRSTOR raises #GP (SDM Vol. 1, 10.2.3) */
+			return LV_ERR_INVAL;
+	}
+	return LV_OK;
+}
