@@ -442,6 +442,7 @@ int lv_vcpu_create(struct lv_vm *vm, uint32_t id, struct lv_vcpu **out)
 	v->vm = vm;
 	v->id = id;
 	v->state = LV_OBJ_DEAD;
+	v->run = vm->backend->ops->run;
 	rc = vm->backend->ops->vcpu_create(v);
 	if (rc)
 		return rc;
@@ -493,12 +494,12 @@ int lv_vcpu_run(struct lv_vcpu *v, struct lv_exit **exit)
 		return rc;
 	if (!exit)
 		return LV_ERR_INVAL;
-	if (!v->vm->backend->ops->run)
+	if (!v->run)
 		return LV_ERR_NOTSUP;
 	if (!__atomic_compare_exchange_n(&v->running, &expected, 1, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
 		return LV_ERR_BUSY;
-	rc = v->vm->backend->ops->run(v);
+	rc = v->run(v);
 	__atomic_store_n(&v->running, 0, __ATOMIC_RELEASE);
 	*exit = rc ? NULL : &v->exit;
 	return rc;

@@ -99,6 +99,7 @@ struct lv_vcpu {
 	uint32_t state;	  /* enum lv_obj_state */
 	uint32_t running; /* set with __atomic while inside run() */
 	uint32_t pad_;
+	int (*run)(struct lv_vcpu *vcpu); /* the backend's run op, at hand for lv_vcpu_run() */
 	struct lv_exit exit;
 	void *priv;
 };

@@ -64,7 +64,9 @@ struct svm_vcpu {
 	struct lv_x86_vcpu x;
 	struct vmcb *vmcb;
 	uint64_t vmcb_pa;
-	uint32_t npt_gen; /* the nested table generation this vCPU's TLB reflects */
+	struct svm_backend *sb;	      /* at hand for the entry path */
+	const struct lv_x86_npt *npt; /* the VM's nested table (its generation) */
+	uint32_t npt_gen;	      /* the nested table generation this vCPU's TLB reflects */
 	struct lv_asid_vcpu asid;
 	uint64_t apic_base;
 	uint64_t dr[4];

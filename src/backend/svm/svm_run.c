@@ -32,7 +32,7 @@ static inline uint32_t insn_len(const struct svm_vcpu *s, uint32_t fixed)
 }
 
 /* RIP past the exiting instruction; the interrupt shadow ends (APM 15.21.5). */
-static void svm_skip(struct lv_vcpu *v, uint32_t len)
+static inline __attribute__((always_inline)) void svm_skip(struct lv_vcpu *v, uint32_t len)
 {
 	struct svm_vcpu *s = v->priv;
 
@@ -219,7 +219,7 @@ __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
  * after any event delivery has completed, so EXITINTINFO is never valid
  * for them; flags, raw.backend and raw.vectoring are constant on this path.
  */
-static inline int svm_exit(struct lv_vcpu *v)
+static inline __attribute__((always_inline)) int svm_exit(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 	struct vmcb *vm = s->vmcb;
@@ -301,10 +301,9 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
  * this vCPU's last run needs its ASID flushed: TLB_CONTROL 3 with
  * FlushByAsid, else a fresh ASID (which is never stale).
  */
-static uint8_t prepare_asid(struct svm_backend *sb, struct svm_cpu *c, struct svm_vcpu *s,
-			    const struct svm_vm *sv)
+static uint8_t prepare_asid(struct svm_backend *sb, struct svm_cpu *c, struct svm_vcpu *s)
 {
-	uint32_t gen = lv_x86_npt_gen(&sv->x.npt);
+	uint32_t gen = lv_x86_npt_gen(s->npt);
 	enum lv_asid_action a;
 	uint8_t tlb = LV_SVM_TLB_NOTHING;
 
@@ -330,10 +329,10 @@ static uint8_t prepare_asid(struct svm_backend *sb, struct svm_cpu *c, struct sv
  * preemption can move this thread to another CPU, and a kick's IPI stays
  * pending until VMRUN, which then exits at once (INTR intercept, 15.17).
  */
-static inline int svm_enter(struct lv_vcpu *v)
+static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
-	struct svm_backend *sb = svm_b(v);
+	struct svm_backend *sb = s->sb;
 	struct svm_cpu *c;
 	uint32_t cpu;
 
@@ -349,7 +348,7 @@ static inline int svm_enter(struct lv_vcpu *v)
 		svm_stgi();
 		return LV_X86_KICKED;
 	}
-	s->vmcb->c.tlb_control = prepare_asid(sb, c, s, v->vm->priv);
+	s->vmcb->c.tlb_control = prepare_asid(sb, c, s);
 	if (s->x.slow)
 		pre_vmrun_slow(v);
 	s->vmcb->s.rax = s->x.regs.rax;

@@ -34,6 +34,8 @@ int lv_svm_vcpu_create(struct lv_vcpu *v)
 	s->vmcb = lv_plat_page_alloc(1, &s->vmcb_pa);
 	if (!s->vmcb)
 		return LV_ERR_NOMEM;
+	s->sb = sb;
+	s->npt = &sv->x.npt;
 	lv_asid_vcpu_init(&s->asid);
 	s->nrips = (sb->features & CPUID_SVM_NRIPS) != 0;
 	s->npt_gen = lv_x86_npt_gen(&sv->x.npt);

@@ -69,7 +69,7 @@ static inline bool vmcs_is_current(uint64_t pa)
 /* ---- helpers ------------------------------------------------------------ */
 
 /* Advance RIP past the exiting instruction; ends STI/MOV-SS blocking (25.4.2). */
-static void vmx_skip(struct lv_vcpu *v, uint32_t len)
+static inline __attribute__((always_inline)) void vmx_skip(struct lv_vcpu *v, uint32_t len)
 {
 	struct vmx_vcpu *xc = v->priv;
 	uint32_t intr;
@@ -307,7 +307,7 @@ static void exit_work(struct vmx_vcpu *xc, struct lv_exit *ex)
 }
 
 /* The exit hook: decode into v->exit and say what the shared layer does. */
-static inline int vmx_exit(struct lv_vcpu *v)
+static inline __attribute__((always_inline)) int vmx_exit(struct lv_vcpu *v)
 {
 	struct vmx_vcpu *xc = v->priv;
 	struct lv_exit *ex = &v->exit;
@@ -466,7 +466,7 @@ static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 }
 
 /* The load hook: this vCPU's VMCS current here (fast: VMPTRST), host CR3 up to date. */
-static inline int vmx_load(struct lv_vcpu *v)
+static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
 {
 	struct vmx_vcpu *xc = v->priv;
 	uint64_t cr3;
@@ -491,7 +491,7 @@ static inline int vmx_load(struct lv_vcpu *v)
  * before the run) and sends an IPI, which stays pending and makes the
  * entry exit at once (external-interrupt exiting).
  */
-static inline int vmx_enter_hook(struct lv_vcpu *v)
+static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_vcpu *v)
 {
 	struct vmx_vcpu *xc = v->priv;
 	uint32_t gen = lv_x86_npt_gen(&xc->xv->x.npt);
@@ -521,7 +521,7 @@ static inline int vmx_enter_hook(struct lv_vcpu *v)
 }
 
 /* The done hook: what the run leaves behind for the caller. */
-static inline void vmx_done(struct lv_vcpu *v)
+static inline __attribute__((always_inline)) void vmx_done(struct lv_vcpu *v)
 {
 	struct vmx_vcpu *xc = v->priv;
 

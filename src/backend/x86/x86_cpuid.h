@@ -74,25 +74,26 @@ static inline int lv_x86_cpuid_exit(const struct lv_policy *pol, uint32_t leaf, 
 {
 	const struct lv_cpuid_entry *e = lv_policy_cpuid_find(pol, leaf, sub);
 
-	if (e) {
-		r[0] = e->eax;
-		r[1] = e->ebx;
-		r[2] = e->ecx;
-		r[3] = e->edx;
-	} else {
+	if (!e) {
 		lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
 		lv_x86_cpuid_default(leaf, r);
-	}
-	if (!e || !(e->flags & LV_CPUID_EXIT))
 		return 0;
-	ex->reason = LV_EXIT_CPUID;
-	ex->cpuid.leaf = leaf;
-	ex->cpuid.subleaf = sub;
-	ex->cpuid.eax = r[0];
-	ex->cpuid.ebx = r[1];
-	ex->cpuid.ecx = r[2];
-	ex->cpuid.edx = r[3];
-	return 1;
+	}
+	if (e->flags & LV_CPUID_EXIT) {
+		ex->reason = LV_EXIT_CPUID;
+		ex->cpuid.leaf = leaf;
+		ex->cpuid.subleaf = sub;
+		ex->cpuid.eax = e->eax;
+		ex->cpuid.ebx = e->ebx;
+		ex->cpuid.ecx = e->ecx;
+		ex->cpuid.edx = e->edx;
+		return 1;
+	}
+	r[0] = e->eax;
+	r[1] = e->ebx;
+	r[2] = e->ecx;
+	r[3] = e->edx;
+	return 0;
 }
 
 #endif /* LV_X86_CPUID_H */

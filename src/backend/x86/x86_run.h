@@ -63,8 +63,17 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 		if (r)
 			return r;
 	}
-	if (x->pending && lv_x86_complete(v) == LV_X86_CALLER)
+	if (x->pending == LV_X86_PEND_CPUID) {
+		/* The hot completion inline: the caller's CPUID answer. */
+		x->pending = LV_X86_PEND_NONE;
+		x->regs.rax = v->exit.cpuid.eax;
+		x->regs.rbx = v->exit.cpuid.ebx;
+		x->regs.rcx = v->exit.cpuid.ecx;
+		x->regs.rdx = v->exit.cpuid.edx;
+		vd->skip(v, x->insn_len);
+	} else if (x->pending && lv_x86_complete(v) == LV_X86_CALLER) {
 		goto out;
+	}
 	for (;;) {
 		r = vd->enter(v);
 		if (__builtin_expect(r != LV_X86_ENTERED, 0)) {
