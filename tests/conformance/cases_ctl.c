@@ -77,6 +77,61 @@ static int inject_nmi(struct conf_ctx *c, struct lv_vcpu *v)
 	return act_status(c, "inject NMI", lv_vcpu_inject(v, &ev));
 }
 
+/* Inject an NMI and keep the RSP it interrupts (the window check compares it). */
+static int inject_nmi_keep_rsp(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	int rc = lv_vcpu_get_state(v, LV_STATE_GPRS, &c->st);
+
+	if (rc)
+		return conf_fail(c, "get_state: %s", lv_status_name(rc));
+	c->saved = c->st.regs.rsp;
+	return inject_nmi(c, v);
+}
+
+static int nmi_win_on(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	return act_status(c, "request_window NMI", lv_vcpu_request_window(v, LV_WINDOW_NMI));
+}
+
+/*
+ * The NMI window opens when the handler's IRET has retired: the guest's
+ * stack is back where the NMI found it (SDM Vol. 3, 6.7.1 / APM Vol. 2,
+ * 8.2.2: NMIs stay blocked until the next IRET).
+ */
+static int nmi_window_after_iret(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	int rc = lv_vcpu_request_window(v, 0);
+
+	if (rc)
+		return conf_fail(c, "request_window 0: %s", lv_status_name(rc));
+	rc = lv_vcpu_get_state(v, LV_STATE_GPRS | LV_STATE_EVENTS, &c->st);
+	if (rc)
+		return conf_fail(c, "get_state: %s", lv_status_name(rc));
+	if (c->st.regs.rsp != c->saved)
+		return conf_fail(c, "NMI window with RSP 0x%llx, want 0x%llx (after the IRET)",
+				 (unsigned long long)c->st.regs.rsp, (unsigned long long)c->saved);
+	if (c->st.events.nmi_masked)
+		return conf_fail(c, "NMI window while the state says NMIs are blocked");
+	return CONF_PASS;
+}
+
+/*
+ * No NMI-window exit while the handler runs with NMIs blocked (the OUT to
+ * 0x66 comes first), one right after its IRET (before the OUT to 0x62).
+ */
+static const struct step nmi_window_script[] = {
+	IO_OUT(0x61, 1, 1),
+	ACTION(inject_nmi_keep_rsp),
+	IO_OUT(0x65, 1, 0x65),
+	ACTION(nmi_win_on),
+	IO_OUT(0x66, 1, 0x66),
+	X_NMIWIN,
+	ACTION(nmi_window_after_iret),
+	IO_OUT(0x62, 1, 2),
+	X_HLT,
+	END,
+};
+
 static const struct step exc_inject_script[] = {
 	IO_OUT(0x61, 1, 1),
 	ACTION(inject_gp),
@@ -478,6 +533,11 @@ const struct conf_case conf_cases_ctl[] = {
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_events64,
 	  .script = nmi_inject_script },
+	{ .name = "nmi_window",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_nmi_window,
+	  .need_features = LV_FEAT_NMI_WINDOW,
+	  .script = nmi_window_script },
 	{ .name = "inject_per_kind",
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_events64,

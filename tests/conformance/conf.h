@@ -48,6 +48,7 @@ enum step_kind {
 	S_DEBUG,
 	S_CANCELLED,
 	S_ACTION,
+	S_NMIWIN,
 };
 
 struct conf_ctx;
@@ -116,6 +117,10 @@ struct step {
 	{                                                                                          \
 		S_IRQWIN, 0, 0, 0, 0, 0, 0, NULL                                                   \
 	}
+#define X_NMIWIN                                                                                   \
+	{                                                                                          \
+		S_NMIWIN, 0, 0, 0, 0, 0, 0, NULL                                                   \
+	}
 #define X_DEBUG(pc)                                                                                \
 	{                                                                                          \
 		S_DEBUG, 0, 0, 0, 0, (pc), 0, NULL                                                 \
@@ -171,6 +176,7 @@ struct conf_ctx {
 	uint32_t pt_next; /* next free table page (GPA) */
 	struct lv_state st;
 	volatile uint32_t flag; /* for asynchronous helpers */
+	uint64_t saved;		/* a value a script's actions keep between steps */
 	char msg[200];
 };
 

@@ -343,7 +343,7 @@ int conf_restart(struct conf_ctx *c, struct lv_vcpu *v)
 
 static const char *const step_names[] = {
 	"END",	 "IO",	      "MMIO",	    "HLT",   "SHUTDOWN",  "RDMSR",  "WRMSR",
-	"CPUID", "EXCEPTION", "IRQ_WINDOW", "DEBUG", "CANCELLED", "ACTION",
+	"CPUID", "EXCEPTION", "IRQ_WINDOW", "DEBUG", "CANCELLED", "ACTION", "NMI_WINDOW",
 };
 
 static void describe_step(const struct step *s, char *buf, size_t n)
@@ -423,6 +423,8 @@ static unsigned kind_of(uint32_t reason)
 		return S_SHUTDOWN;
 	case LV_EXIT_IRQ_WINDOW:
 		return S_IRQWIN;
+	case LV_EXIT_NMI_WINDOW:
+		return S_NMIWIN;
 	case LV_EXIT_CANCELLED:
 		return S_CANCELLED;
 	default:
