@@ -18,23 +18,11 @@
  *     SYSENTER_*: VMSAVE to host_save_pa before, VMLOAD after;
  *   - the same guest state: VMLOAD from the guest VMCB before, VMSAVE after;
  *   - guest RBX..R15 (not RAX/RSP, which live in the VMCB): loaded from and
- *     stored to *regs (struct lv_regs offsets, checked in svm_priv.h).
+ *     stored to *regs (struct lv_regs offsets: x86_regs.inc, asserted in x86_vcpu.h).
  * The caller executes STGI afterwards.
  */
-#define R_RBX 8
-#define R_RCX 16
-#define R_RDX 24
-#define R_RSI 32
-#define R_RDI 40
-#define R_RBP 56
-#define R_R8 64
-#define R_R9 72
-#define R_R10 80
-#define R_R11 88
-#define R_R12 96
-#define R_R13 104
-#define R_R14 112
-#define R_R15 120
+
+#include "../x86/x86_regs.inc"
 
 	.text
 	.code64
@@ -51,39 +39,15 @@ lv_svm_vmrun:
 	movq	%rdi, %rax
 	vmload
 
-	movq	R_RBX(%rsi), %rbx
-	movq	R_RCX(%rsi), %rcx
-	movq	R_RDX(%rsi), %rdx
-	movq	R_RDI(%rsi), %rdi
-	movq	R_RBP(%rsi), %rbp
-	movq	R_R8(%rsi), %r8
-	movq	R_R9(%rsi), %r9
-	movq	R_R10(%rsi), %r10
-	movq	R_R11(%rsi), %r11
-	movq	R_R12(%rsi), %r12
-	movq	R_R13(%rsi), %r13
-	movq	R_R14(%rsi), %r14
-	movq	R_R15(%rsi), %r15
-	movq	R_RSI(%rsi), %rsi
+	lv_gprs_load rsi, rax
+	movq	lv_r_rsi(%rsi), %rsi
 
 	vmrun			/* RAX = guest VMCB PA; #VMEXIT restores host RAX and RSP */
 
 	pushq	%rsi		/* guest RSI; now 16(%rsp) = regs, 24(%rsp) = VMCB PA */
 	movq	16(%rsp), %rsi
-	movq	%rbx, R_RBX(%rsi)
-	movq	%rcx, R_RCX(%rsi)
-	movq	%rdx, R_RDX(%rsi)
-	movq	%rdi, R_RDI(%rsi)
-	movq	%rbp, R_RBP(%rsi)
-	movq	%r8, R_R8(%rsi)
-	movq	%r9, R_R9(%rsi)
-	movq	%r10, R_R10(%rsi)
-	movq	%r11, R_R11(%rsi)
-	movq	%r12, R_R12(%rsi)
-	movq	%r13, R_R13(%rsi)
-	movq	%r14, R_R14(%rsi)
-	movq	%r15, R_R15(%rsi)
-	popq	R_RSI(%rsi)
+	lv_gprs_store rsi, rax
+	popq	lv_r_rsi(%rsi)
 
 	/* RAX still holds the guest VMCB PA (restored host RAX). */
 	vmsave

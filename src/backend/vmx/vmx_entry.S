@@ -17,21 +17,8 @@
  * g is the shared struct lv_x86_vcpu: struct lv_regs first, then CR2 and
  * the launched flag (offsets asserted in x86_vcpu.h).
  */
-#define G_RAX 0
-#define G_RBX 8
-#define G_RCX 16
-#define G_RDX 24
-#define G_RSI 32
-#define G_RDI 40
-#define G_RBP 56
-#define G_R8 64
-#define G_R9 72
-#define G_R10 80
-#define G_R11 88
-#define G_R12 96
-#define G_R13 104
-#define G_R14 112
-#define G_R15 120
+#include "../x86/x86_regs.inc"
+
 #define G_CR2 144
 #define G_LAUNCHED 152
 #define VMCS_HOST_RSP 0x6c14
@@ -47,21 +34,8 @@ lv_vmx_enter_guest:
 	movq	G_CR2(%rdi), %rax
 	movq	%rax, %cr2
 	cmpq	$0, G_LAUNCHED(%rdi)	/* MOVs below keep the flags */
-	movq	G_RAX(%rdi), %rax
-	movq	G_RBX(%rdi), %rbx
-	movq	G_RCX(%rdi), %rcx
-	movq	G_RDX(%rdi), %rdx
-	movq	G_RSI(%rdi), %rsi
-	movq	G_RBP(%rdi), %rbp
-	movq	G_R8(%rdi), %r8
-	movq	G_R9(%rdi), %r9
-	movq	G_R10(%rdi), %r10
-	movq	G_R11(%rdi), %r11
-	movq	G_R12(%rdi), %r12
-	movq	G_R13(%rdi), %r13
-	movq	G_R14(%rdi), %r14
-	movq	G_R15(%rdi), %r15
-	movq	G_RDI(%rdi), %rdi
+	lv_gprs_load rdi, rsp
+	movq	lv_r_rdi(%rdi), %rdi
 	jnz	1f
 	vmlaunch
 	jmp	2f
@@ -79,21 +53,8 @@ lv_vmx_enter_guest:
 	.type	lv_vmx_exit_point, @function
 lv_vmx_exit_point:
 	xchgq	%rdi, (%rsp)		/* rdi = g; the guest's rdi takes its stack slot */
-	movq	%rax, G_RAX(%rdi)
-	movq	%rbx, G_RBX(%rdi)
-	movq	%rcx, G_RCX(%rdi)
-	movq	%rdx, G_RDX(%rdi)
-	movq	%rsi, G_RSI(%rdi)
-	movq	%rbp, G_RBP(%rdi)
-	movq	%r8, G_R8(%rdi)
-	movq	%r9, G_R9(%rdi)
-	movq	%r10, G_R10(%rdi)
-	movq	%r11, G_R11(%rdi)
-	movq	%r12, G_R12(%rdi)
-	movq	%r13, G_R13(%rdi)
-	movq	%r14, G_R14(%rdi)
-	movq	%r15, G_R15(%rdi)
-	popq	G_RDI(%rdi)
+	lv_gprs_store rdi, rsp
+	popq	lv_r_rdi(%rdi)
 	movq	%cr2, %rax
 	movq	%rax, G_CR2(%rdi)
 	movq	$1, G_LAUNCHED(%rdi)
