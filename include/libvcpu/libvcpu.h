@@ -253,7 +253,8 @@ int lv_vm_destroy(struct lv_vm *vm);
  *         #LV_ERR_ALIGN (hva/gpa/size not page-aligned); #LV_ERR_RANGE
  *         (wraps, or beyond guest_phys_bits); #LV_ERR_EXIST (overlaps an
  *         existing mapping); #LV_ERR_LIMIT (too many mappings); #LV_ERR_NOTSUP
- *         (protection the backend cannot express); #LV_ERR_NOMEM; #LV_ERR_STALE.
+ *         (protection the backend cannot express: no #LV_PROT_EXEC without
+ *         #LV_FEAT_NOEXEC_MEM); #LV_ERR_NOMEM; #LV_ERR_STALE.
  *         Allocates.
  */
 int lv_vm_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags);
@@ -271,7 +272,9 @@ int lv_vm_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size);
 /**
  * Change the protection (LV_PROT_* bits only) of a mapped range in place.
  * Errors as lv_vm_unmap(), plus #LV_ERR_NOTSUP for a protection the
- * backend cannot express (see #lv_caps.features).
+ * backend cannot express (no #LV_PROT_EXEC without #LV_FEAT_NOEXEC_MEM;
+ * @p prot = 0, no access at all, works everywhere). A fetch from a page
+ * without EXEC gives #LV_EXIT_NPF with access #LV_ACCESS_EXEC.
  */
 int lv_vm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
 

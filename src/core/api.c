@@ -307,7 +307,9 @@ static int prot_check(const struct lv_backend *b, uint32_t prot)
 {
 	if (!(prot & LV_PROT_READ))
 		return (prot == 0) ? LV_OK : LV_ERR_INVAL; /* W/X without R */
-	(void)b;
+	/* Without LV_FEAT_NOEXEC_MEM a page without EXEC would still execute. */
+	if (!(prot & LV_PROT_EXEC) && !(b->caps.features & LV_FEAT_NOEXEC_MEM))
+		return LV_ERR_NOTSUP;
 	return LV_OK;
 }
 

@@ -195,6 +195,79 @@ static int protect_none_check(struct conf_ctx *c)
 	return expect_ram(c, 0x104000, 4, 0x12345678);
 }
 
+/* ---- execute protection -------------------------------------------------- */
+
+static int expect_io(struct conf_ctx *c, struct lv_vcpu *v, uint16_t port, uint64_t value)
+{
+	struct lv_exit *ex;
+	char got[80];
+	int rc = lv_vcpu_run(v, &ex);
+
+	if (rc)
+		return conf_fail(c, "run: %s", lv_status_name(rc));
+	if (ex->reason == LV_EXIT_IO && ex->io.port == port && ex->io.is_write &&
+	    ex->io.data[0] == (uint8_t)value)
+		return CONF_PASS;
+	conf_describe_exit(ex, got, sizeof(got));
+	return conf_fail(c, "got %s, want OUT 0x%x", got, port);
+}
+
+/*
+ * Dropping LV_PROT_EXEC: a fetch from the page exits as LV_EXIT_NPF with
+ * access EXEC before anything there runs (NPT NX, EPT X); a backend that
+ * cannot express it (no LV_FEAT_NOEXEC_MEM: KVM slots) refuses the
+ * protection with LV_ERR_NOTSUP and the code runs as before.
+ */
+static int nx_fetch(struct conf_ctx *c)
+{
+	const uint32_t rw = LV_PROT_READ | LV_PROT_WRITE;
+	struct lv_vcpu *v;
+	struct lv_exit *ex;
+	char got[80];
+	int rc = conf_vm_setup(c, 1);
+
+	if (rc)
+		return rc;
+	v = c->vcpu[0];
+	if ((rc = expect_io(c, v, 0x61, 1)))
+		return rc;
+	rc = lv_vm_protect(c->vm, 0x105000, LV_PAGE_SIZE, rw);
+	if (!(c->caps.features & LV_FEAT_NOEXEC_MEM)) {
+		if (rc != LV_ERR_NOTSUP)
+			return conf_fail(c,
+					 "protect without EXEC: %s, want LV_ERR_NOTSUP (no "
+					 "LV_FEAT_NOEXEC_MEM)",
+					 lv_status_name(rc));
+		rc = lv_vm_map(c->vm, c->ram, 0x40000000, LV_PAGE_SIZE, rw);
+		if (rc != LV_ERR_NOTSUP)
+			return conf_fail(c, "map without EXEC: %s, want LV_ERR_NOTSUP",
+					 lv_status_name(rc));
+	} else {
+		if (rc)
+			return conf_fail(c, "protect without EXEC: %s", lv_status_name(rc));
+		rc = lv_vcpu_run(v, &ex);
+		if (rc)
+			return conf_fail(c, "run: %s", lv_status_name(rc));
+		if (ex->reason != LV_EXIT_NPF || ex->npf.access != LV_ACCESS_EXEC ||
+		    (ex->npf.gpa & ~0xfffull) != 0x105000) {
+			conf_describe_exit(ex, got, sizeof(got));
+			return conf_fail(c,
+					 "call into a no-exec page gave %s, want NPF EXEC at "
+					 "0x105000",
+					 got);
+		}
+		rc = lv_vm_protect(c->vm, 0x105000, LV_PAGE_SIZE, LV_PROT_ALL);
+		if (rc)
+			return conf_fail(c, "protect back: %s", lv_status_name(rc));
+	}
+	if ((rc = expect_io(c, v, 0x71, 0x71)) || (rc = expect_io(c, v, 0x62, 2)))
+		return rc;
+	rc = lv_vcpu_run(v, &ex);
+	if (rc || ex->reason != LV_EXIT_HLT)
+		return conf_fail(c, "no HLT at the end");
+	return CONF_PASS;
+}
+
 /* ---- an MMIO instruction no emulator handles ------------------------------ */
 
 /*
@@ -278,6 +351,10 @@ static int dirty_check(struct conf_ctx *c)
 }
 
 const struct conf_case conf_cases_mem[] = {
+	{ .name = "nx_fetch",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_nx_fetch,
+	  .custom = nx_fetch },
 	{ .name = "mmio_rw_1_2_4_8",
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_mmio_64,

@@ -218,7 +218,8 @@ static int bad_maps(struct conf_ctx *c)
 	WANT("protect unknown bits", lv_vm_protect(c->vm, 0x100000, 0x1000, 1u << 8), LV_ERR_INVAL);
 	WANT("protect WRITE without READ", lv_vm_protect(c->vm, 0x100000, 0x1000, LV_PROT_WRITE),
 	     LV_ERR_INVAL);
-	WANT("protect the hole", lv_vm_protect(c->vm, CONF_HOLE_START, 0x1000, LV_PROT_READ),
+	WANT("protect the hole",
+	     lv_vm_protect(c->vm, CONF_HOLE_START, 0x1000, LV_PROT_READ | LV_PROT_EXEC),
 	     LV_ERR_NOENT);
 	WANT("get_dirty NULL bitmap", lv_vm_get_dirty(c->vm, 0x100000, 0x1000, NULL), LV_ERR_INVAL);
 	rc = lv_vm_get_dirty(c->vm, 0x100000, 0x1000, bm);

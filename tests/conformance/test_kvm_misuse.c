@@ -151,7 +151,7 @@ Test(kvm_misuse, dirty_bits_survive_split)
 	cr_assert_eq(lv_vcpu_run(v, &ex), LV_OK);
 	cr_assert_eq(ex->reason, LV_EXIT_HLT);
 	/* Split the slot in three, then read the first half only. */
-	cr_assert_eq(lv_vm_protect(vm, 0x25000, 0x1000, LV_PROT_READ), LV_OK);
+	cr_assert_eq(lv_vm_protect(vm, 0x25000, 0x1000, LV_PROT_READ | LV_PROT_EXEC), LV_OK);
 	cr_assert_eq(lv_vm_get_dirty(vm, 0x20000, 0x8000, &bm), LV_OK);
 	cr_expect_eq(bm, (1u << 1) | (1u << 5));
 	cr_assert_eq(lv_vm_get_dirty(vm, 0x20000, 0x10000, &bm), LV_OK);

@@ -28,6 +28,7 @@ static int m_open(struct lv_backend *b)
 	b->caps.max_slots = 8;
 	b->caps.guest_phys_bits = 36;
 	b->caps.exception_exits = 1u << 6;
+	b->caps.features = LV_FEAT_NOEXEC_MEM;
 	return LV_OK;
 }
 static void m_close(struct lv_backend *b)
@@ -397,6 +398,18 @@ Test(api, map_overlap_and_limit)
 		cr_assert_eq(lv_vm_map(vm, ram, 0x100000 + i * 0x2000, 0x1000, LV_PROT_READ),
 			     LV_OK);
 	cr_assert_eq(lv_vm_map(vm, ram, 0x200000, 0x1000, LV_PROT_ALL), LV_ERR_LIMIT);
+}
+
+/* Without LV_FEAT_NOEXEC_MEM a protection without EXEC is refused, not ignored. */
+Test(api, noexec_needs_the_feature)
+{
+	cr_assert_eq(lv_vm_map(vm, ram, 0x10000, 0x1000, LV_PROT_READ | LV_PROT_WRITE), LV_OK);
+	b->caps.features &= ~LV_FEAT_NOEXEC_MEM;
+	cr_assert_eq(lv_vm_map(vm, ram, 0x20000, 0x1000, LV_PROT_READ), LV_ERR_NOTSUP);
+	cr_assert_eq(lv_vm_protect(vm, 0x10000, 0x1000, LV_PROT_READ), LV_ERR_NOTSUP);
+	cr_assert_eq(lv_vm_protect(vm, 0x10000, 0x1000, 0), LV_OK, "no access at all");
+	cr_assert_eq(lv_vm_protect(vm, 0x10000, 0x1000, LV_PROT_READ | LV_PROT_EXEC), LV_OK);
+	cr_assert_eq(mock.maps, 1);
 }
 
 Test(api, map_backend_failure_changes_nothing)

@@ -10,8 +10,8 @@
  * (running vCPUs are held outside KVM_RUN meanwhile, see vcpus_pause()).
  * Without LV_PROT_WRITE a slot is KVM_MEM_READONLY (writes exit as MMIO);
  * protection 0 means no slot (every access exits).
- * KVM has no no-execute slots: LV_PROT_EXEC is ignored (LV_FEAT_NOEXEC_MEM
- * is clear).
+ * KVM has no no-execute slots: LV_FEAT_NOEXEC_MEM is clear, so the API layer
+ * refuses a protection without LV_PROT_EXEC (LV_ERR_NOTSUP).
  *
  * Dirty bits are accumulated per slot: KVM_GET_DIRTY_LOG reads and clears a
  * whole slot, while the caller may ask for part of it or split it.
