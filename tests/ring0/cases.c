@@ -18,6 +18,7 @@ static int case_caps(struct lv_backend *b, char *why, size_t n)
 }
 
 int case_io(struct lv_backend *b, char *why, size_t n);
+int case_host_dtables(struct lv_backend *b, char *why, size_t n);
 int case_cpuid(struct lv_backend *b, char *why, size_t n);
 int case_mmio(struct lv_backend *b, char *why, size_t n);
 int case_readonly(struct lv_backend *b, char *why, size_t n);
@@ -42,6 +43,7 @@ const struct tcase cases[] = {
 	{ "caps", case_caps },
 	{ "harness_timer", case_timer },
 	{ "smoke_io", case_io },
+	{ "host_dtables", case_host_dtables },
 	{ "smoke_cpuid", case_cpuid },
 	{ "smoke_mmio", case_mmio },
 	{ "smoke_readonly", case_readonly },

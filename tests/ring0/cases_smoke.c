@@ -42,6 +42,88 @@ static uint32_t io32(const struct lv_exit *ex)
 		       (unsigned)(val));                                                           \
 	} while (0)
 
+struct dtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static void read_dtables(struct dtr *gdt, struct dtr *idt)
+{
+	__asm__ volatile("sgdt %0; sidt %1" : "=m"(*gdt), "=m"(*idt));
+}
+
+static void load_dtables(const struct dtr *gdt, const struct dtr *idt)
+{
+	__asm__ volatile("lgdt %0; lidt %1" ::"m"(*gdt), "m"(*idt) : "memory");
+}
+
+/* The highest selector this CPU has loaded (TR's descriptor is 16 bytes). */
+static uint16_t top_selector_end(void)
+{
+	uint16_t cs, ss, ds, tr, top;
+
+	__asm__ volatile("mov %%cs, %0; mov %%ss, %1; mov %%ds, %2; str %3"
+			 : "=r"(cs), "=r"(ss), "=r"(ds), "=r"(tr));
+	top = (uint16_t)((cs | 7) + 1);
+	if ((ss | 7) + 1 > top)
+		top = (uint16_t)((ss | 7) + 1);
+	if ((ds | 7) + 1 > top)
+		top = (uint16_t)((ds | 7) + 1);
+	if ((tr | 7) + 9 > top)
+		top = (uint16_t)((tr | 7) + 9);
+	return top;
+}
+
+/*
+ * What a VM exit leaves changed is restored before lv_vcpu_run() returns:
+ * VM exit sets the host's GDTR and IDTR limits to 0xFFFF (SDM Vol. 3,
+ * 28.5.2); #VMEXIT restores both whole (APM Vol. 2, 15.6). The host
+ * checks base and limit of both after every exit of a guest.
+ */
+int case_host_dtables(struct lv_backend *b, char *why, size_t n);
+int case_host_dtables(struct lv_backend *b, char *why, size_t n)
+{
+	struct dtr gdt0, idt0, gdt1, idt1, gdt_was, idt_was;
+	struct guest g;
+	unsigned i;
+
+	/*
+	 * Limits below 0xFFFF, so that a limit the exit left at 0xFFFF shows:
+	 * the GDT up to the last selector in use, the IDT's 256 gates.
+	 */
+	read_dtables(&gdt_was, &idt_was);
+	gdt0 = gdt_was;
+	idt0 = idt_was;
+	gdt0.limit = (uint16_t)(top_selector_end() - 1);
+	idt0.limit = 256 * 16 - 1;
+	load_dtables(&gdt0, &idt0);
+	if (guest_setup(&g, b, g_io, g_io_end, why, n)) {
+		load_dtables(&gdt_was, &idt_was);
+		return CASE_FAIL;
+	}
+	for (i = 0; i < 5; i++) {
+		EXPECT(lv_vcpu_run(g.vcpu, &g.ex) == LV_OK, "run %u", i);
+		read_dtables(&gdt1, &idt1);
+		EXPECT(gdt1.limit == gdt0.limit && gdt1.base == gdt0.base,
+		       "exit %u (%s): host GDTR %#lx/%#x, was %#lx/%#x", i,
+		       lv_exit_reason_name(g.ex->reason), (unsigned long)gdt1.base, gdt1.limit,
+		       (unsigned long)gdt0.base, gdt0.limit);
+		EXPECT(idt1.limit == idt0.limit && idt1.base == idt0.base,
+		       "exit %u (%s): host IDTR %#lx/%#x, was %#lx/%#x", i,
+		       lv_exit_reason_name(g.ex->reason), (unsigned long)idt1.base, idt1.limit,
+		       (unsigned long)idt0.base, idt0.limit);
+		if (g.ex->reason == LV_EXIT_HLT)
+			break;
+	}
+	guest_teardown(&g);
+	load_dtables(&gdt_was, &idt_was);
+	return CASE_PASS;
+fail:
+	guest_teardown(&g);
+	load_dtables(&gdt_was, &idt_was);
+	return CASE_FAIL;
+}
+
 int case_io(struct lv_backend *b, char *why, size_t n)
 {
 	struct guest g;

@@ -16,6 +16,7 @@
 #include "../../core/policy.h"
 #include "../../core/vmx_ctls.h"
 #include "../../core/x86_arch.h"
+#include "../x86/x86_insn.h"
 #include "../x86/x86_vcpu.h"
 
 /* Per host CPU: the VMXON region (the current VMCS is in vmx_backend.current). */
@@ -76,6 +77,8 @@ struct vmx_vcpu {
 	uint32_t proc, proc2, entry, pin;
 	uint32_t exc_bitmap;
 	uint64_t host_cr3;
+	struct lv_x86_dtr host_gdtr, host_idtr; /* the host's, with their limits */
+	bool host_dt_fix;			/* a limit is not 0xFFFF: reload after exits */
 	uint32_t ept_gen; /* the VM's nested-table generation this vCPU last flushed for */
 
 	/* Emulated MSRs (not in the VMCS). */

@@ -511,6 +511,11 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_vcpu *
 		return LV_X86_KICKED;
 	}
 	r = vmx_enter(&xc->x);
+	if (__builtin_expect(xc->host_dt_fix, 1)) {
+		/* VM exit left the GDTR and IDTR limits at 0xFFFF (SDM Vol. 3, 28.5.2). */
+		lv_load_gdtr(&xc->host_gdtr);
+		lv_load_idtr(&xc->host_idtr);
+	}
 	irq_restore(flags);
 	xc->valid &= ~VMX_VMCS_GROUPS;
 	if (r != VMX_OK) {

@@ -30,9 +30,8 @@ static uint64_t host_tr_base(uint16_t tr)
 }
 
 /* Host fields that differ per CPU or may change between loads. */
-static void write_host_state(void)
+static void write_host_state(struct vmx_vcpu *xc)
 {
-	struct lv_x86_dtr dtr;
 	uint16_t tr = lv_read_tr();
 
 	vmwrite(VMCS_HOST_CR0, lv_read_cr0());
@@ -49,10 +48,12 @@ static void write_host_state(void)
 	vmwrite(VMCS_HOST_TR_BASE, tr ? host_tr_base(tr) : 0);
 	vmwrite(VMCS_HOST_FS_BASE, lv_rdmsr(MSR_FS_BASE));
 	vmwrite(VMCS_HOST_GS_BASE, lv_rdmsr(MSR_GS_BASE));
-	lv_read_gdtr(&dtr);
-	vmwrite(VMCS_HOST_GDTR_BASE, dtr.base);
-	lv_read_idtr(&dtr);
-	vmwrite(VMCS_HOST_IDTR_BASE, dtr.base);
+	lv_read_gdtr(&xc->host_gdtr);
+	vmwrite(VMCS_HOST_GDTR_BASE, xc->host_gdtr.base);
+	lv_read_idtr(&xc->host_idtr);
+	vmwrite(VMCS_HOST_IDTR_BASE, xc->host_idtr.base);
+	/* VM exit sets both limits to 0xFFFF (28.5.2): vmx_enter_hook() puts these back. */
+	xc->host_dt_fix = xc->host_gdtr.limit != 0xffff || xc->host_idtr.limit != 0xffff;
 	vmwrite(VMCS_HOST_SYSENTER_CS, lv_rdmsr(MSR_SYSENTER_CS));
 	vmwrite(VMCS_HOST_SYSENTER_ESP, lv_rdmsr(MSR_SYSENTER_ESP));
 	vmwrite(VMCS_HOST_SYSENTER_EIP, lv_rdmsr(MSR_SYSENTER_EIP));
@@ -131,7 +132,7 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	if (xc->host_cpu != (int32_t)id) {
 		/* First time on this CPU (or back from another one). */
 		xc->host_cpu = (int32_t)id;
-		write_host_state();
+		write_host_state(xc);
 		xc->host_cr3 = lv_read_cr3();
 		/*
 		 * This CPU may hold translations of an earlier stay, or of a

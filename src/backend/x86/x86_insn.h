@@ -99,4 +99,14 @@ static inline void lv_read_idtr(struct lv_x86_dtr *d)
 	__asm__ volatile("sidt %0" : "=m"(*d));
 }
 
+static inline void lv_load_gdtr(const struct lv_x86_dtr *d)
+{
+	__asm__ volatile("lgdt %0" ::"m"(*d) : "memory");
+}
+
+static inline void lv_load_idtr(const struct lv_x86_dtr *d)
+{
+	__asm__ volatile("lidt %0" ::"m"(*d) : "memory");
+}
+
 #endif /* LV_X86_INSN_H */
