@@ -420,13 +420,10 @@ int lv_vm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *ranges, siz
 /* v->run for a backend without run_api: its run op between begin and end. */
 static int run_ops(struct lv_vcpu *v, struct lv_exit **exit)
 {
-	int rc;
-
 	if (!v->vm->backend->ops->run)
 		return LV_ERR_NOTSUP;
-	rc = lv_run_begin(v);
-	if (rc)
-		return rc;
+	if (!lv_run_begin(v))
+		return LV_ERR_BUSY;
 	return lv_run_end(v, v->vm->backend->ops->run(v), exit);
 }
 

@@ -111,15 +111,13 @@ struct lv_vcpu {
 	void *priv;
 };
 
-/* lv_vcpu_run(): one run at a time per vCPU (LV_ERR_BUSY for a second). */
+/* lv_vcpu_run(): one run at a time per vCPU. @return 0 when another run is under way (LV_ERR_BUSY). */
 static inline int lv_run_begin(struct lv_vcpu *v)
 {
 	uint32_t expected = 0;
 
 	return __atomic_compare_exchange_n(&v->running, &expected, 1, 0, __ATOMIC_ACQ_REL,
-					   __ATOMIC_ACQUIRE)
-		       ? LV_OK
-		       : LV_ERR_BUSY;
+					   __ATOMIC_ACQUIRE);
 }
 
 /* lv_vcpu_run(): the run is over; *exit is the record, or NULL on an error. */

@@ -62,7 +62,7 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	int act, r = LV_OK;
 
-	if (__builtin_expect(lv_run_begin(v) != LV_OK, 0))
+	if (__builtin_expect(!lv_run_begin(v), 0))
 		return LV_ERR_BUSY;
 	if (vd->load) {
 		r = vd->load(v);
