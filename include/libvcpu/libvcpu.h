@@ -93,6 +93,8 @@ enum lv_backend_kind {
 #define LV_FEAT_TLB_TAGGED     (1ull << 11) /**< VPID/ASID tagging in use. */
 #define LV_FEAT_SYNC_REGS      (1ull << 12) /**< Registers come back with the exit (cheap GPR sync). */
 #define LV_FEAT_RING0	       (1ull << 13) /**< Backend needs lv_cpu_enable() on each CPU. */
+/** #LV_VM_IRQCHIP works: local APICs, IOAPIC, lv_vm_irq_line(), lv_vm_signal_msi(). */
+#define LV_FEAT_IRQCHIP	       (1ull << 14)
 /**@}*/
 
 /** What a backend can do on this host. Filled by lv_backend_caps(). */
@@ -208,20 +210,67 @@ int lv_cpu_disable(struct lv_backend *b);
 /** @name Virtual machines and guest memory */
 /**@{*/
 
+/** @name lv_vm_config::flags */
+/**@{*/
+/**
+ * An interrupt controller in the VM (needs #LV_FEAT_IRQCHIP): a local APIC
+ * per vCPU (xAPIC MMIO at its APIC base, x2APIC MSRs, the timer in
+ * one-shot, periodic and TSC-deadline modes, IPIs including INIT and SIPI,
+ * EOI, TPR/PPR), an IOAPIC at 0xFEC00000 whose inputs are GSIs 0-23
+ * (lv_vm_irq_line()), and MSI delivery (lv_vm_signal_msi()). Guest accesses
+ * to them never reach the caller. HLT is handled inside lv_vcpu_run(),
+ * which returns when something else exits or lv_vcpu_kick() is called.
+ * vCPU 0 starts runnable; every other vCPU starts waiting for INIT/SIPI
+ * (#LV_MP_WAIT_SIPI), as on a PC: its lv_vcpu_run() blocks until a SIPI
+ * starts it (or a kick). The groups #LV_STATE_APIC and #LV_STATE_MP save
+ * and restore it. On KVM this is the kernel's irqchip, which also has the
+ * two 8259 PICs (GSIs 0-15 reach both).
+ */
+#define LV_VM_IRQCHIP (1u << 0)
+/** With #LV_VM_IRQCHIP: also an 8254 PIT at ports 0x40-0x43 and 0x61 bit 0-1, on GSI 0 (KVM). */
+#define LV_VM_PIT     (1u << 1)
+/**@}*/
+
 /** Options for lv_vm_create(); NULL means all defaults. */
 struct lv_vm_config {
 	uint32_t max_vcpus; /**< 0 = backend maximum. */
-	uint32_t flags;	    /**< Reserved, must be 0. */
+	uint32_t flags;	    /**< LV_VM_* bits; 0 = no interrupt controller. */
 };
 
 /**
  * Create a VM with no memory and no vCPUs.
  * @param b an open backend. @param cfg NULL or options.
  * @param out receives the handle.
- * @return #LV_OK; #LV_ERR_INVAL; #LV_ERR_STALE (backend closed);
+ * @return #LV_OK; #LV_ERR_INVAL (unknown flag, #LV_VM_PIT without
+ *         #LV_VM_IRQCHIP); #LV_ERR_NOTSUP (#LV_VM_IRQCHIP without
+ *         #LV_FEAT_IRQCHIP); #LV_ERR_STALE (backend closed);
  *         #LV_ERR_NOMEM; #LV_ERR_HW (kernel refused). Allocates.
  */
 int lv_vm_create(struct lv_backend *b, const struct lv_vm_config *cfg, struct lv_vm **out);
+
+/**
+ * Drive interrupt line @p gsi of a VM created with #LV_VM_IRQCHIP: @p level
+ * 1 raises it, 0 lowers it. An edge-triggered input fires on the rising
+ * edge (raise, then lower); a level-triggered one stays asserted while
+ * raised. Any thread, any time.
+ * @param vm the VM. @param gsi 0-23 (IOAPIC pins; 0-15 are also the PICs' on KVM).
+ * @param level 0 or 1.
+ * @return #LV_OK; #LV_ERR_INVAL (@p gsi out of range, @p level not 0/1);
+ *         #LV_ERR_NOTSUP (the VM has no interrupt controller); #LV_ERR_STALE.
+ */
+int lv_vm_irq_line(struct lv_vm *vm, uint32_t gsi, uint32_t level);
+
+/**
+ * Deliver a message-signalled interrupt to a VM created with
+ * #LV_VM_IRQCHIP: a 32-bit write of @p data to @p addr in the 0xFEExxxxx
+ * window, as a PCI device would (SDM Vol. 3, 11.11: destination in address
+ * bits 19:12, vector and delivery mode in @p data). Any thread, any time.
+ * @param vm the VM. @param addr the message address. @param data the message data.
+ * @return #LV_OK (also when no APIC accepted it); #LV_ERR_INVAL (@p addr
+ *         outside 0xFEE00000-0xFEEFFFFF); #LV_ERR_NOTSUP (no interrupt
+ *         controller); #LV_ERR_STALE.
+ */
+int lv_vm_signal_msi(struct lv_vm *vm, uint64_t addr, uint32_t data);
 
 /**
  * Destroy a VM and release its memory mappings (the caller's host memory
@@ -410,7 +459,8 @@ struct lv_event {
  * the right moment, request #LV_WINDOW_IRQ and inject on #LV_EXIT_IRQ_WINDOW.
  * @return #LV_OK; #LV_ERR_INVAL (bad type or vector); #LV_ERR_BUSY (an event
  *         of that kind is already queued and not yet delivered);
- *         #LV_ERR_STALE; #LV_ERR_NOTSUP.
+ *         #LV_ERR_STALE; #LV_ERR_NOTSUP (also an external interrupt in a VM
+ *         with #LV_VM_IRQCHIP: those come from its APICs, see lv_vm_irq_line()).
  */
 int lv_vcpu_inject(struct lv_vcpu *vcpu, const struct lv_event *ev);
 
@@ -422,7 +472,8 @@ int lv_vcpu_inject(struct lv_vcpu *vcpu, const struct lv_event *ev);
  * Set the window requests (a mask, replacing the previous one; 0 clears).
  * A request stays set until cleared; the exit repeats at every entry while
  * the window is open.
- * @return #LV_OK; #LV_ERR_INVAL (unknown bits); #LV_ERR_NOTSUP; #LV_ERR_STALE.
+ * @return #LV_OK; #LV_ERR_INVAL (unknown bits); #LV_ERR_NOTSUP (also
+ *         #LV_WINDOW_IRQ in a VM with #LV_VM_IRQCHIP); #LV_ERR_STALE.
  */
 int lv_vcpu_request_window(struct lv_vcpu *vcpu, uint32_t mask);
 

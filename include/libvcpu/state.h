@@ -27,7 +27,11 @@ extern "C" {
 #define LV_STATE_MSRS	  (1u << 4) /**< lv_state::msrs: syscall/sysenter MSRs, PAT, TSC. */
 #define LV_STATE_EVENTS	  (1u << 5) /**< lv_state::events: pending/blocked events. */
 #define LV_STATE_FPU	  (1u << 6) /**< lv_state::fpu: x87/SSE state (FXSAVE image). */
-#define LV_STATE_ALL	  0x7fu	    /**< Every group. */
+#define LV_STATE_ALL	  0x7fu	    /**< Every group that every VM has. */
+/** lv_state::apic: the local APIC's registers (VMs with #LV_VM_IRQCHIP only). */
+#define LV_STATE_APIC	  (1u << 8)
+/** lv_state::mp_state: runnable, halted, waiting for SIPI (VMs with #LV_VM_IRQCHIP only). */
+#define LV_STATE_MP	  (1u << 9)
 /**@}*/
 
 /** General-purpose registers, RIP and RFLAGS (group #LV_STATE_GPRS). */
@@ -149,6 +153,25 @@ struct lv_fpu {
 	_Alignas(16) uint8_t fxsave[512];
 };
 
+/**
+ * The local APIC's register page (group #LV_STATE_APIC): the 1 KiB at
+ * offsets 0-0x3FF of the xAPIC MMIO page (SDM Vol. 3, 11.4.1, Table
+ * 11-1), 32-bit registers on 16-byte boundaries, e.g. ID at 0x20, TPR at
+ * 0x80, ISR/TMR/IRR at 0x100/0x180/0x200, timer current count at 0x390. In
+ * x2APIC mode the ID register holds the 32-bit x2APIC ID. The APIC base
+ * MSR is lv_ctrl::apic_base.
+ */
+struct lv_apic {
+	uint8_t regs[1024]; /**< Register page image, little-endian. */
+};
+
+/** @name lv_state::mp_state values */
+/**@{*/
+#define LV_MP_RUNNABLE	0u /**< Runs when lv_vcpu_run() is called. */
+#define LV_MP_HALTED	1u /**< In HLT: lv_vcpu_run() waits for an interrupt (or a kick). */
+#define LV_MP_WAIT_SIPI 2u /**< After INIT: waits for a start-up IPI. */
+/**@}*/
+
 /** The whole vCPU state. Only the groups named in a mask are meaningful. */
 struct lv_state {
 	struct lv_regs regs;	 /**< #LV_STATE_GPRS */
@@ -158,6 +181,9 @@ struct lv_state {
 	struct lv_msrs msrs;	 /**< #LV_STATE_MSRS */
 	struct lv_events events; /**< #LV_STATE_EVENTS */
 	struct lv_fpu fpu;	 /**< #LV_STATE_FPU */
+	struct lv_apic apic;	 /**< #LV_STATE_APIC */
+	uint32_t mp_state;	 /**< #LV_STATE_MP: an LV_MP_* value */
+	uint32_t pad_mp_;	 /**< Reserved. */
 };
 
 /**

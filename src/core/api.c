@@ -231,8 +231,12 @@ int lv_vm_create(struct lv_backend *b, const struct lv_vm_config *cfg, struct lv
 		return LV_ERR_INVAL;
 	*out = NULL;
 	if (cfg) {
-		if (cfg->flags)
+		if (cfg->flags & ~(LV_VM_IRQCHIP | LV_VM_PIT))
 			return LV_ERR_INVAL;
+		if ((cfg->flags & LV_VM_PIT) && !(cfg->flags & LV_VM_IRQCHIP))
+			return LV_ERR_INVAL;
+		if ((cfg->flags & LV_VM_IRQCHIP) && !(b->caps.features & LV_FEAT_IRQCHIP))
+			return LV_ERR_NOTSUP;
 		if (cfg->max_vcpus > b->caps.max_vcpus)
 			return LV_ERR_LIMIT;
 		if (cfg->max_vcpus)
@@ -256,6 +260,7 @@ int lv_vm_create(struct lv_backend *b, const struct lv_vm_config *cfg, struct lv
 		vm->state = LV_OBJ_DEAD;
 	}
 	vm->backend = b;
+	vm->flags = cfg ? cfg->flags : 0;
 	vm->max_vcpus = max;
 	vm->live_vcpus = 0;
 	vm->priv = NULL;
@@ -284,6 +289,32 @@ static int vm_check(const struct lv_vm *vm)
 	if (vm->state != LV_OBJ_LIVE)
 		return LV_ERR_STALE;
 	return LV_OK;
+}
+
+int lv_vm_irq_line(struct lv_vm *vm, uint32_t gsi, uint32_t level)
+{
+	int rc = vm_check(vm);
+
+	if (rc)
+		return rc;
+	if (gsi > 23 || level > 1)
+		return LV_ERR_INVAL;
+	if (!(vm->flags & LV_VM_IRQCHIP) || !vm->backend->ops->irq_line)
+		return LV_ERR_NOTSUP;
+	return vm->backend->ops->irq_line(vm, gsi, level);
+}
+
+int lv_vm_signal_msi(struct lv_vm *vm, uint64_t addr, uint32_t data)
+{
+	int rc = vm_check(vm);
+
+	if (rc)
+		return rc;
+	if ((addr & ~0xfffffull) != 0xfee00000ull)
+		return LV_ERR_INVAL;
+	if (!(vm->flags & LV_VM_IRQCHIP) || !vm->backend->ops->signal_msi)
+		return LV_ERR_NOTSUP;
+	return vm->backend->ops->signal_msi(vm, addr, data);
 }
 
 int lv_vm_destroy(struct lv_vm *vm)
@@ -525,8 +556,10 @@ int lv_vcpu_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 
 	if (rc)
 		return rc;
-	if (!st || (mask & ~LV_STATE_ALL))
+	if (!st || (mask & ~LV_STATE_VALID))
 		return LV_ERR_INVAL;
+	if ((mask & LV_STATE_IRQCHIP) && !(v->vm->flags & LV_VM_IRQCHIP))
+		return LV_ERR_NOTSUP;
 	if (!v->vm->backend->ops->get_state)
 		return LV_ERR_NOTSUP;
 	if (!mask)
@@ -540,8 +573,10 @@ int lv_vcpu_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *s
 
 	if (rc)
 		return rc;
-	if (!st || (mask & ~LV_STATE_ALL))
+	if (!st || (mask & ~LV_STATE_VALID))
 		return LV_ERR_INVAL;
+	if ((mask & LV_STATE_IRQCHIP) && !(v->vm->flags & LV_VM_IRQCHIP))
+		return LV_ERR_NOTSUP;
 	rc = lv_state_check(mask, st);
 	if (rc)
 		return rc;

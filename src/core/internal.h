@@ -47,6 +47,9 @@ struct lv_backend_ops {
 	int (*protect)(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
 	int (*get_dirty)(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap);
 	int (*set_msr_exits)(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);
+	/* Interrupt controller (VMs created with LV_VM_IRQCHIP only). */
+	int (*irq_line)(struct lv_vm *vm, uint32_t gsi, uint32_t level);
+	int (*signal_msi)(struct lv_vm *vm, uint64_t addr, uint32_t data);
 
 	/* vCPU lifetime. vcpu_create() fills vcpu->priv; destroy frees it. */
 	int (*vcpu_create)(struct lv_vcpu *vcpu);
@@ -74,6 +77,10 @@ struct lv_backend_ops {
 	int (*set_debug)(struct lv_vcpu *vcpu, uint32_t flags);
 };
 
+/* The state groups of lv_vcpu_get/set_state(); APIC and MP only with LV_VM_IRQCHIP. */
+#define LV_STATE_IRQCHIP (LV_STATE_APIC | LV_STATE_MP)
+#define LV_STATE_VALID	 (LV_STATE_ALL | LV_STATE_IRQCHIP)
+
 /* Object states. */
 enum lv_obj_state { LV_OBJ_FREE = 0, LV_OBJ_LIVE = 1, LV_OBJ_DEAD = 2 };
 
@@ -93,7 +100,7 @@ struct lv_vm {
 	uint32_t state;	    /* enum lv_obj_state */
 	uint32_t max_vcpus;
 	uint32_t live_vcpus;
-	uint32_t pad_;
+	uint32_t flags;		/* lv_vm_config.flags (LV_VM_*) */
 	struct lv_vcpu **vcpus; /* [max_vcpus], NULL until an id is first created */
 	struct lv_memmap mem;
 	void *priv;

@@ -63,6 +63,8 @@ int lv_state_check(uint32_t mask, const struct lv_state *st)
 	    (!canonical57(st->msrs.lstar) || !canonical57(st->msrs.cstar) ||
 	     !canonical57(st->msrs.kernel_gs_base)))
 		return LV_ERR_INVAL;
+	if ((mask & LV_STATE_MP) && st->mp_state > LV_MP_WAIT_SIPI)
+		return LV_ERR_INVAL;
 	if (mask & LV_STATE_FPU) {
 		memcpy(&mxcsr, st->fpu.fxsave + 24, sizeof(mxcsr));
 		if (mxcsr >> 16) /* reserved: FXRSTOR raises #GP (SDM Vol. 1, 10.2.3) */

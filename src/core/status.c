@@ -78,7 +78,7 @@ const char *lv_feature_name(uint64_t feature)
 	static const char *const names[] = {
 		"unrestricted-guest", "dirty-log",  "readonly-mem", "noexec-mem", "cpuid-exit",
 		"msr-exit",	      "irq-window", "nmi-window",   "singlestep", "hypercall-exit",
-		"nested-paging",      "tlb-tagged", "sync-regs",    "ring0",
+		"nested-paging",      "tlb-tagged", "sync-regs",    "ring0",	  "irqchip",
 	};
 	unsigned i;
 

@@ -93,7 +93,7 @@ static int create_limits(struct conf_ctx *c)
 	struct lv_vcpu *v = NULL;
 	int rc;
 
-	cfg.flags = 1;
+	cfg.flags = 1u << 31;
 	WANT("vm_create with reserved flags", lv_vm_create(c->b, &cfg, &vm), LV_ERR_INVAL);
 	cfg.flags = 0;
 	if (c->caps.max_vcpus < 0xffffffffu) {

@@ -154,6 +154,7 @@ struct conf_case {
 	uint64_t need_features;		  /* LV_FEAT_* */
 	uint32_t need_vectors;		  /* lv_caps.exception_exits bits */
 	uint32_t need_hooks;		  /* NEED_* */
+	uint32_t vm_flags;		  /* lv_vm_config.flags of the case's VM */
 	int (*setup)(struct conf_ctx *c); /* after the standard VM, before run */
 	const struct step *script;
 	int (*check)(struct conf_ctx *c); /* after the script */
@@ -192,6 +193,7 @@ extern const struct conf_case conf_cases_cpu[];
 extern const struct conf_case conf_cases_ctl[];
 extern const struct conf_case conf_cases_misuse[];
 extern const struct conf_case conf_cases_misuse_run[];
+extern const struct conf_case conf_cases_irq[];
 
 /* ---- support.c --------------------------------------------------------- */
 

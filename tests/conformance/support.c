@@ -248,9 +248,13 @@ int conf_vm_setup(struct conf_ctx *c, unsigned nvcpus)
 	c->ram = c->host->mem_alloc(c->host->ctx, CONF_RAM_SIZE);
 	if (!c->ram)
 		return conf_fail(c, "guest RAM allocation failed");
-	rc = lv_vm_create(c->b, NULL, &c->vm);
-	if (rc)
-		return conf_fail(c, "vm_create: %s", lv_status_name(rc));
+	{
+		struct lv_vm_config cfg = { 0, cs->vm_flags };
+
+		rc = lv_vm_create(c->b, &cfg, &c->vm);
+		if (rc)
+			return conf_fail(c, "vm_create: %s", lv_status_name(rc));
+	}
 	rc = lv_vm_map(c->vm, c->ram, 0, CONF_HOLE_START, LV_PROT_ALL);
 	if (!rc)
 		rc = lv_vm_map(c->vm, c->ram + CONF_HOLE_END, CONF_HOLE_END,

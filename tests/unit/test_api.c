@@ -310,11 +310,25 @@ Test(api, vm_create_validates)
 	cr_assert_eq(lv_vm_create(b, &cfg, &x), LV_ERR_LIMIT);
 	cr_assert_null(x);
 	cfg.max_vcpus = 1;
-	cfg.flags = 1;
+	cfg.flags = 1u << 2; /* unknown */
 	cr_assert_eq(lv_vm_create(b, &cfg, &x), LV_ERR_INVAL);
+	cfg.flags = LV_VM_PIT; /* a PIT needs the irqchip */
+	cr_assert_eq(lv_vm_create(b, &cfg, &x), LV_ERR_INVAL);
+	cfg.flags = LV_VM_IRQCHIP; /* the mock backend has no LV_FEAT_IRQCHIP */
+	cr_assert_eq(lv_vm_create(b, &cfg, &x), LV_ERR_NOTSUP);
+	cr_assert_null(x);
 	cfg.flags = 0;
 	cr_assert_eq(lv_vm_create(b, &cfg, &x), LV_OK);
+	/* Without an interrupt controller: no lines, no MSIs, no APIC/MP state. */
+	cr_assert_eq(lv_vm_irq_line(x, 4, 1), LV_ERR_NOTSUP);
+	cr_assert_eq(lv_vm_irq_line(x, 24, 1), LV_ERR_INVAL);
+	cr_assert_eq(lv_vm_irq_line(x, 4, 2), LV_ERR_INVAL);
+	cr_assert_eq(lv_vm_signal_msi(x, 0xfee00000u, 0x30), LV_ERR_NOTSUP);
+	cr_assert_eq(lv_vm_signal_msi(x, 0xfec00000u, 0x30), LV_ERR_INVAL);
+	cr_assert_eq(lv_vm_irq_line(NULL, 4, 1), LV_ERR_INVAL);
 	cr_assert_eq(lv_vm_destroy(x), LV_OK);
+	cr_assert_eq(lv_vm_irq_line(x, 4, 1), LV_ERR_STALE);
+	cr_assert_eq(lv_vm_signal_msi(x, 0xfee00000u, 0x30), LV_ERR_STALE);
 }
 
 Test(api, vm_destroy_lifecycle)
@@ -529,6 +543,8 @@ Test(api, run_and_state_dispatch)
 	cr_assert_eq(lv_vcpu_get_state(v, LV_STATE_GPRS, &st), LV_OK);
 	cr_assert_eq(st.regs.rip, 0x1234);
 	cr_assert_eq(lv_vcpu_get_state(v, 1u << 7, &st), LV_ERR_INVAL, "unknown group");
+	cr_assert_eq(lv_vcpu_get_state(v, LV_STATE_APIC, &st), LV_ERR_NOTSUP, "no irqchip");
+	cr_assert_eq(lv_vcpu_set_state(v, LV_STATE_MP, &st), LV_ERR_NOTSUP, "no irqchip");
 	cr_assert_eq(lv_vcpu_get_state(v, LV_STATE_ALL, NULL), LV_ERR_INVAL);
 	/* Not implemented by the mock: the distinct NOTSUP status. */
 	cr_assert_eq(lv_vcpu_set_state(v, LV_STATE_GPRS, &st), LV_ERR_NOTSUP);

@@ -123,6 +123,8 @@ static void fill_caps(struct lv_backend *b, struct kvm_backend *kb)
 	}
 	if (kb->has_sync_regs)
 		c->features |= LV_FEAT_SYNC_REGS;
+	if (kb->has_irqchip)
+		c->features |= LV_FEAT_IRQCHIP;
 	c->raw[0] = KVM_API_VERSION;
 	c->raw[1] = (uint64_t)ext(fd, KVM_CAP_SYNC_REGS);
 }
@@ -264,6 +266,9 @@ static int kvm_open(struct lv_backend *b)
 	kb->has_msr_exit = ext(fd, KVM_CAP_X86_USER_SPACE_MSR) && ext(fd, KVM_CAP_X86_MSR_FILTER);
 	kb->has_readonly = ext(fd, KVM_CAP_READONLY_MEM);
 	kb->has_guest_debug = ext(fd, KVM_CAP_SET_GUEST_DEBUG);
+	kb->has_irqchip = ext(fd, KVM_CAP_IRQCHIP) && ext(fd, KVM_CAP_SIGNAL_MSI) &&
+			  ext(fd, KVM_CAP_MP_STATE) && ext(fd, KVM_CAP_PIT2);
+	kb->has_tsc_deadline = ext(fd, KVM_CAP_TSC_DEADLINE_TIMER);
 	pthread_once(&once, kick_signal_init);
 	kb->kick_signal = kick_signal_no;
 	b->priv = kb;
@@ -282,6 +287,53 @@ static void kvm_close(struct lv_backend *b)
 }
 
 /* ---- VMs -------------------------------------------------------------- */
+
+/*
+ * The kernel's interrupt controller (api.rst 4.24 KVM_CREATE_IRQCHIP: two
+ * PICs, an IOAPIC and a local APIC per vCPU created afterwards), and the
+ * PIT when asked for (4.71 KVM_CREATE_PIT2, its interrupt on GSI 0). KVM's
+ * default routing sends GSIs 0-15 to the PICs and the IOAPIC, 16-23 to the
+ * IOAPIC.
+ */
+static int create_irqchip(struct kvm_vm *kv, uint32_t flags)
+{
+	if (ioctl(kv->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return lv_kvm_errno(errno);
+	if (flags & LV_VM_PIT) {
+		struct kvm_pit_config pit;
+
+		memset(&pit, 0, sizeof(pit));
+		if (ioctl(kv->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+			return lv_kvm_errno(errno);
+	}
+	kv->irqchip = 1;
+	return LV_OK;
+}
+
+/* An IOAPIC/PIC input (api.rst 4.25 KVM_IRQ_LINE). */
+static int kvm_irq_line(struct lv_vm *vm, uint32_t gsi, uint32_t level)
+{
+	struct kvm_vm *kv = vm->priv;
+	struct kvm_irq_level l;
+
+	memset(&l, 0, sizeof(l));
+	l.irq = gsi;
+	l.level = level;
+	return ioctl(kv->vm_fd, KVM_IRQ_LINE, &l) < 0 ? lv_kvm_errno(errno) : LV_OK;
+}
+
+/* A message-signalled interrupt (api.rst 4.70 KVM_SIGNAL_MSI; > 0: delivered, 0: blocked). */
+static int kvm_signal_msi(struct lv_vm *vm, uint64_t addr, uint32_t data)
+{
+	struct kvm_vm *kv = vm->priv;
+	struct kvm_msi m;
+
+	memset(&m, 0, sizeof(m));
+	m.address_lo = (uint32_t)addr;
+	m.address_hi = (uint32_t)(addr >> 32);
+	m.data = data;
+	return ioctl(kv->vm_fd, KVM_SIGNAL_MSI, &m) < 0 ? lv_kvm_errno(errno) : LV_OK;
+}
 
 static int kvm_vm_create(struct lv_vm *vm)
 {
@@ -308,6 +360,14 @@ static int kvm_vm_create(struct lv_vm *vm)
 		free(kv->vcpus);
 		free(kv);
 		return rc == LV_ERR_NODEV ? LV_ERR_HW : rc;
+	}
+	rc = vm->flags & LV_VM_IRQCHIP ? create_irqchip(kv, vm->flags) : LV_OK;
+	if (rc) {
+		close(kv->vm_fd);
+		free(kv->slot_used);
+		free(kv->vcpus);
+		free(kv);
+		return rc;
 	}
 	if (kb->has_msr_exit) {
 		/* Unknown and filtered MSR accesses exit to user space (api.rst 7.21). */
@@ -394,6 +454,8 @@ const struct lv_backend_ops lv_kvm_ops = {
 	.protect = lv_kvm_protect,
 	.get_dirty = lv_kvm_get_dirty,
 	.set_msr_exits = lv_kvm_set_msr_exits,
+	.irq_line = kvm_irq_line,
+	.signal_msi = kvm_signal_msi,
 	.vcpu_create = lv_kvm_vcpu_create,
 	.vcpu_destroy = lv_kvm_vcpu_destroy,
 	.run = lv_kvm_run,

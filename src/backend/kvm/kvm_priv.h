@@ -33,6 +33,8 @@ struct kvm_backend {
 	int has_msr_exit;	  /* KVM_CAP_X86_USER_SPACE_MSR + KVM_CAP_X86_MSR_FILTER */
 	int has_readonly;	  /* KVM_CAP_READONLY_MEM */
 	int has_guest_debug;	  /* KVM_CAP_SET_GUEST_DEBUG */
+	int has_irqchip;	  /* KVM_CAP_IRQCHIP, _SIGNAL_MSI, _MP_STATE, _PIT2 */
+	int has_tsc_deadline;	  /* KVM_CAP_TSC_DEADLINE_TIMER */
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID */
 };
 
@@ -48,6 +50,7 @@ struct kvm_mslot {
 
 struct kvm_vm {
 	int vm_fd;
+	int irqchip; /* KVM_CREATE_IRQCHIP done (LV_VM_IRQCHIP) */
 	uint32_t max_slots;
 	struct kvm_mslot *ms; /* sorted by gpa, non-overlapping */
 	size_t nms, cap;

@@ -346,6 +346,80 @@ int lv_kvm_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value)
 	return lv_kvm_get_msr(vcpu, index, &old) == LV_OK ? LV_ERR_INVAL : LV_ERR_NOENT;
 }
 
+/* ---- the interrupt controller's groups (LV_VM_IRQCHIP) ---------------- */
+
+/*
+ * KVM's MP states (api.rst 4.38) as LV_MP_*: UNINITIALIZED (an AP before
+ * its INIT) and INIT_RECEIVED both wait for a SIPI.
+ */
+static uint32_t mp_to_lv(uint32_t m)
+{
+	switch (m) {
+	case KVM_MP_STATE_HALTED:
+		return LV_MP_HALTED;
+	case KVM_MP_STATE_UNINITIALIZED:
+	case KVM_MP_STATE_INIT_RECEIVED:
+		return LV_MP_WAIT_SIPI;
+	default:
+		return LV_MP_RUNNABLE;
+	}
+}
+
+static uint32_t mp_from_lv(uint32_t m)
+{
+	return m == LV_MP_HALTED      ? KVM_MP_STATE_HALTED
+	       : m == LV_MP_WAIT_SIPI ? KVM_MP_STATE_INIT_RECEIVED
+				      : KVM_MP_STATE_RUNNABLE;
+}
+
+_Static_assert(sizeof(struct kvm_lapic_state) == sizeof(struct lv_apic), "LAPIC page");
+
+/* LV_STATE_APIC / LV_STATE_MP (the API allows them only with an irqchip). */
+static int irqchip_get(struct kvm_vcpu *kp, uint32_t mask, struct lv_state *st)
+{
+	int rc;
+
+	if (mask & LV_STATE_APIC) {
+		struct kvm_lapic_state l;
+
+		rc = xioctl(kp->fd, KVM_GET_LAPIC, &l);
+		if (rc)
+			return rc;
+		memcpy(st->apic.regs, l.regs, sizeof(st->apic.regs));
+	}
+	if (mask & LV_STATE_MP) {
+		struct kvm_mp_state m;
+
+		rc = xioctl(kp->fd, KVM_GET_MP_STATE, &m);
+		if (rc)
+			return rc;
+		st->mp_state = mp_to_lv(m.mp_state);
+	}
+	return LV_OK;
+}
+
+static int irqchip_set(struct kvm_vcpu *kp, uint32_t mask, const struct lv_state *st)
+{
+	int rc;
+
+	if (mask & LV_STATE_APIC) {
+		struct kvm_lapic_state l;
+
+		memcpy(l.regs, st->apic.regs, sizeof(l.regs));
+		rc = xioctl(kp->fd, KVM_SET_LAPIC, &l);
+		if (rc)
+			return rc;
+	}
+	if (mask & LV_STATE_MP) {
+		struct kvm_mp_state m = { .mp_state = mp_from_lv(st->mp_state) };
+
+		rc = xioctl(kp->fd, KVM_SET_MP_STATE, &m);
+		if (rc)
+			return rc;
+	}
+	return LV_OK;
+}
+
 /* ---- groups ----------------------------------------------------------- */
 
 int lv_kvm_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
@@ -404,9 +478,12 @@ int lv_kvm_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
 			return rc;
 		events_to_lv(&e, &st->events);
 	}
-	if (mask & LV_STATE_FPU)
+	if (mask & LV_STATE_FPU) {
 		rc = get_fpu(kp, &st->fpu);
-	return rc;
+		if (rc)
+			return rc;
+	}
+	return irqchip_get(kp, mask, st);
 }
 
 /*
@@ -486,5 +563,5 @@ int lv_kvm_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state 
 		if (kp->sync_valid)
 			memcpy(&kp->run->s.regs.regs, &r, sizeof(r));
 	}
-	return LV_OK;
+	return irqchip_set(kp, mask, st);
 }

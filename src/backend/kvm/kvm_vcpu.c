@@ -41,6 +41,20 @@ static void cpuid_set_apic_id(struct kvm_cpuid2 *c, uint32_t id)
 	}
 }
 
+/*
+ * CPUID.1:ECX[24] TSC-deadline: KVM's local APIC emulates the mode
+ * (KVM_CAP_TSC_DEADLINE_TIMER), but KVM_GET_SUPPORTED_CPUID leaves the bit
+ * to user space; with the in-kernel irqchip it is offered.
+ */
+static void cpuid_set_tsc_deadline(struct kvm_cpuid2 *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= 1u << 24;
+}
+
 static int cpuid_apply(struct kvm_vcpu *kp, struct kvm_cpuid2 *c)
 {
 	if (ioctl(kp->fd, KVM_SET_CPUID2, c) < 0) {
@@ -69,6 +83,8 @@ int lv_kvm_set_cpuid(struct lv_vcpu *vcpu, const struct lv_cpuid_entry *e, size_
 	memcpy(c->entries, base->entries, base->nent * sizeof(c->entries[0]));
 	nent = base->nent;
 	cpuid_set_apic_id(c, vcpu->id);
+	if (kp->kv->irqchip && kp->kb->has_tsc_deadline)
+		cpuid_set_tsc_deadline(c);
 	for (i = 0; i < n; i++) {
 		struct kvm_cpuid_entry2 *d = NULL;
 
@@ -288,6 +304,8 @@ int lv_kvm_inject(struct lv_vcpu *vcpu, const struct lv_event *ev)
 	switch (ev->type) {
 	case LV_EVENT_EXTINT: {
 		/* No in-kernel irqchip: KVM_INTERRUPT queues the vector (api.rst 4.16). */
+		if (kp->kv->irqchip)
+			return LV_ERR_NOTSUP; /* interrupts come from the APICs */
 		struct kvm_interrupt irq = { .irq = ev->vector };
 
 		if (ioctl(kp->fd, KVM_INTERRUPT, &irq) < 0)
@@ -322,8 +340,8 @@ int lv_kvm_request_window(struct lv_vcpu *vcpu, uint32_t mask)
 {
 	struct kvm_vcpu *kp = vcpu->priv;
 
-	/* KVM has no NMI-window exit for user space. */
-	if (mask & LV_WINDOW_NMI)
+	/* KVM has no NMI-window exit for user space; with an irqchip no IRQ window either. */
+	if ((mask & LV_WINDOW_NMI) || ((mask & LV_WINDOW_IRQ) && kp->kv->irqchip))
 		return LV_ERR_NOTSUP;
 	kp->run->request_interrupt_window = (mask & LV_WINDOW_IRQ) ? 1 : 0;
 	return LV_OK;

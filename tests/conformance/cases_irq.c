@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Conformance cases of the interrupt controller (LV_VM_IRQCHIP): MSI
+ * delivery waking HLT, IOAPIC edge and level GSIs, the local APIC timer
+ * (one-shot, periodic, TSC-deadline), TPR masking with EOI, HLT woken by a
+ * kick, the APIC/MP state groups, and the API's answers where a backend or
+ * a VM has no controller. The guests are 32-bit without paging, so the
+ * APIC (0xFEE00000) and IOAPIC (0xFEC00000) are reachable directly.
+ */
+#include "conf.h"
+#include "guests.h"
+
+#define MSI_ADDR_APIC0 0xfee00000ull /* destination APIC ID 0, physical mode */
+
+/* Fixed delivery, edge, of @p vector to APIC 0 (SDM Vol. 3, 11.11.2). */
+static int msi(struct conf_ctx *c, uint32_t vector)
+{
+	int rc = lv_vm_signal_msi(c->vm, MSI_ADDR_APIC0, vector);
+
+	return rc ? conf_fail(c, "lv_vm_signal_msi(0x%x): %s", vector, lv_status_name(rc))
+		  : CONF_PASS;
+}
+
+static int line(struct conf_ctx *c, uint32_t gsi, uint32_t level)
+{
+	int rc = lv_vm_irq_line(c->vm, gsi, level);
+
+	return rc ? conf_fail(c, "lv_vm_irq_line(%u, %u): %s", gsi, level, lv_status_name(rc))
+		  : CONF_PASS;
+}
+
+/* ---- MSI wakes HLT ------------------------------------------------------------ */
+
+static int send_msi_41(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	(void)v;
+	return msi(c, 0x41);
+}
+
+static const struct step msi_script[] = {
+	IO_OUT(0x61, 1, 1), ACTION(send_msi_41), IO_OUT(0x60, 1, 0x41), IO_OUT(0x62, 1, 2), END,
+};
+
+/* ---- IOAPIC: edge on GSI 17, level on GSI 18 ------------------------------------ */
+
+static int pulse_17(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	(void)v;
+	return line(c, 17, 1) ? CONF_FAIL : line(c, 17, 0);
+}
+
+static int raise_18(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	(void)v;
+	return line(c, 18, 1);
+}
+
+static int lower_18(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	(void)v;
+	return line(c, 18, 0);
+}
+
+static const struct step ioapic_script[] = {
+	IO_OUT(0x61, 1, 1), ACTION(pulse_17),	IO_OUT(0x60, 1, 0x42),
+	IO_OUT(0x62, 1, 2), ACTION(raise_18),	IO_OUT(0x60, 1, 0x43),
+	ACTION(lower_18),   IO_OUT(0x63, 1, 2), END,
+};
+
+/* ---- the local APIC timer --------------------------------------------------------- */
+
+static const struct step timer_script[] = {
+	IO_OUT(0x61, 1, 1),    IO_OUT(0x60, 1, 0x44), IO_OUT(0x62, 1, 3),
+	IO_OUT(0x60, 1, 0x46), IO_OUT(0x63, 1, 3),    END,
+};
+
+/* ---- TPR masking and EOI ------------------------------------------------------------ */
+
+static int send_msi_41_61(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	(void)v;
+	return msi(c, 0x41) ? CONF_FAIL : msi(c, 0x61);
+}
+
+static const struct step tpr_script[] = {
+	IO_OUT(0x61, 1, 1),    ACTION(send_msi_41_61), IO_OUT(0x60, 1, 0x61),
+	IO_OUT(0x60, 1, 0x41), IO_OUT(0x62, 1, 2),     END,
+};
+
+/* ---- HLT with IF = 0 ends only by a kick -------------------------------------------- */
+
+static void kick_fn(void *arg)
+{
+	struct conf_ctx *c = arg;
+
+	__atomic_store_n(&c->flag, 1, __ATOMIC_RELEASE);
+	lv_vcpu_kick(c->vcpu[0]);
+}
+
+static int kick_later(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	(void)v;
+	if (c->host->call_later(c->host->ctx, 20000, kick_fn, c))
+		return conf_fail(c, "call_later failed");
+	return CONF_PASS;
+}
+
+/* The run must not have returned before the kick: HLT is handled inside it. */
+static int kicked_after(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	struct lv_state st;
+	int rc;
+
+	if (!__atomic_load_n(&c->flag, __ATOMIC_ACQUIRE))
+		return conf_fail(c, "lv_vcpu_run returned before the kick");
+	rc = lv_vcpu_get_state(v, LV_STATE_MP, &st);
+	if (rc)
+		return conf_fail(c, "get_state(MP): %s", lv_status_name(rc));
+	if (st.mp_state != LV_MP_HALTED)
+		return conf_fail(c, "mp_state %u after a kick in HLT, want LV_MP_HALTED",
+				 st.mp_state);
+	return CONF_PASS;
+}
+
+static const struct step hlt_kick_script[] = {
+	IO_OUT(0x61, 1, 1), ACTION(kick_later), X_CANCELLED, ACTION(kicked_after), END,
+};
+
+/* ---- the APIC and MP state groups ----------------------------------------------------- */
+
+static uint32_t reg32(const struct lv_state *st, unsigned off)
+{
+	return (uint32_t)conf_load(st->apic.regs + off, 4);
+}
+
+static int irq_state(struct conf_ctx *c)
+{
+	struct lv_state st;
+	int rc = conf_vm_setup(c, 2);
+
+	if (rc)
+		return rc;
+	WANT("get APIC+MP of vCPU 0",
+	     lv_vcpu_get_state(c->vcpu[0], LV_STATE_APIC | LV_STATE_MP, &st), LV_OK);
+	if (st.mp_state != LV_MP_RUNNABLE)
+		return conf_fail(c, "vCPU 0 (the BSP) mp_state %u, want RUNNABLE", st.mp_state);
+	/* Version register: version in bits 7:0 (0x1x integrated APIC), max LVT in 23:16. */
+	if ((reg32(&st, 0x30) & 0xf0) != 0x10 || (reg32(&st, 0x30) >> 16 & 0xff) < 4)
+		return conf_fail(c, "APIC version register 0x%x", reg32(&st, 0x30));
+	conf_store(st.apic.regs + 0x80, 4, 0x30); /* TPR */
+	WANT("set APIC", lv_vcpu_set_state(c->vcpu[0], LV_STATE_APIC, &st), LV_OK);
+	memset(&st, 0, sizeof(st));
+	WANT("get APIC again", lv_vcpu_get_state(c->vcpu[0], LV_STATE_APIC, &st), LV_OK);
+	if (reg32(&st, 0x80) != 0x30)
+		return conf_fail(c, "TPR 0x%x after set_state, want 0x30", reg32(&st, 0x80));
+	WANT("get MP of vCPU 1", lv_vcpu_get_state(c->vcpu[1], LV_STATE_MP, &st), LV_OK);
+	if (st.mp_state != LV_MP_WAIT_SIPI)
+		return conf_fail(c, "vCPU 1 (an AP) mp_state %u, want WAIT_SIPI", st.mp_state);
+	st.mp_state = 7;
+	WANT("mp_state 7", lv_vcpu_set_state(c->vcpu[1], LV_STATE_MP, &st), LV_ERR_INVAL);
+	st.mp_state = LV_MP_RUNNABLE;
+	WANT("AP made runnable", lv_vcpu_set_state(c->vcpu[1], LV_STATE_MP, &st), LV_OK);
+	WANT("get MP of vCPU 1 again", lv_vcpu_get_state(c->vcpu[1], LV_STATE_MP, &st), LV_OK);
+	if (st.mp_state != LV_MP_RUNNABLE)
+		return conf_fail(c, "vCPU 1 mp_state %u after set RUNNABLE", st.mp_state);
+	WANT("GSI 24", lv_vm_irq_line(c->vm, 24, 1), LV_ERR_INVAL);
+	WANT("MSI outside 0xFEExxxxx", lv_vm_signal_msi(c->vm, 0xfec00000ull, 0x41), LV_ERR_INVAL);
+	return CONF_PASS;
+}
+
+/* ---- without a controller ------------------------------------------------------------- */
+
+/*
+ * Every backend: a VM without LV_VM_IRQCHIP has no lines, MSIs or APIC/MP
+ * groups (LV_ERR_NOTSUP), and a backend without LV_FEAT_IRQCHIP refuses the
+ * flag. Its vCPU still exits on HLT as before.
+ */
+static int irq_absent(struct conf_ctx *c)
+{
+	struct lv_vm_config cfg = { 0, LV_VM_IRQCHIP };
+	struct lv_vm *vm = NULL;
+	struct lv_state st;
+	int rc = conf_vm_setup(c, 1);
+
+	if (rc)
+		return rc;
+	WANT("irq_line without irqchip", lv_vm_irq_line(c->vm, 4, 1), LV_ERR_NOTSUP);
+	WANT("MSI without irqchip", lv_vm_signal_msi(c->vm, MSI_ADDR_APIC0, 0x41), LV_ERR_NOTSUP);
+	WANT("APIC group without irqchip", lv_vcpu_get_state(c->vcpu[0], LV_STATE_APIC, &st),
+	     LV_ERR_NOTSUP);
+	WANT("MP group without irqchip", lv_vcpu_get_state(c->vcpu[0], LV_STATE_MP, &st),
+	     LV_ERR_NOTSUP);
+	rc = lv_vm_create(c->b, &cfg, &vm);
+	if (c->caps.features & LV_FEAT_IRQCHIP) {
+		if (rc != LV_OK)
+			return conf_fail(c, "vm_create(IRQCHIP) with the feature: %s",
+					 lv_status_name(rc));
+		lv_vm_destroy(vm);
+	} else if (rc != LV_ERR_NOTSUP) {
+		return conf_fail(c, "vm_create(IRQCHIP) without the feature: %s, want NOTSUP",
+				 lv_status_name(rc));
+	}
+	return conf_run_expect(c, c->vcpu[0], LV_EXIT_HLT, "HLT without irqchip");
+}
+
+const struct conf_case conf_cases_irq[] = {
+	{ .name = "irqchip_msi_wakes_hlt",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_msi,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = msi_script },
+	{ .name = "irqchip_ioapic_edge_level",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_ioapic,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = ioapic_script },
+	{ .name = "irqchip_apic_timer",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_timer,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = timer_script },
+	{ .name = "irqchip_tpr_eoi",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_tpr,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = tpr_script },
+	{ .name = "irqchip_hlt_kick",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_hlt,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .need_hooks = NEED_CALL_LATER,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = hlt_kick_script },
+	{ .name = "irqchip_state",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_hlt,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .custom = irq_state },
+	{ .name = "irqchip_absent",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_hlt32,
+	  .custom = irq_absent },
+	{ .name = NULL },
+};
