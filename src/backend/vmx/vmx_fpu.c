@@ -34,12 +34,14 @@ uint64_t lv_vmx_guest_cr4(const struct vmx_backend *vb, const struct vmx_vcpu *x
 void lv_vmx_fpu_own(struct lv_vcpu *v, int loaded)
 {
 	struct vmx_vcpu *xc = v->priv;
-	struct vmx_backend *vb = v->vm->backend->priv;
 
 	if (loaded)
 		xc->end_work |= END_WORK_FPU;
 	else
 		xc->end_work &= (uint8_t)~END_WORK_FPU;
-	vmwrite(VMCS_GUEST_CR0, lv_vmx_guest_cr0(vb, xc, vmread(VMCS_CR0_SHADOW)));
-	vmwrite(VMCS_GUEST_CR4, lv_vmx_guest_cr4(vb, xc, vmread(VMCS_CR4_SHADOW)));
+	/* Only the forced bits change: the guest-owned ones are in the real registers only. */
+	vmwrite(VMCS_GUEST_CR0, (vmread(VMCS_GUEST_CR0) & ~CR0_TS) |
+					(loaded ? vmread(VMCS_CR0_SHADOW) & CR0_TS : CR0_TS));
+	vmwrite(VMCS_GUEST_CR4, (vmread(VMCS_GUEST_CR4) & ~CR4_OSXSAVE) |
+					(loaded ? vmread(VMCS_CR4_SHADOW) & CR4_OSXSAVE : 0));
 }

@@ -122,8 +122,12 @@ static void host_fpu_close(const struct lv_x86_fpu *f, uint64_t cr0, uint64_t cr
 /*
  * XSETBV only when XCR0 changes. The XMM registers and MXCSR belong to
  * every guest and host with CR4.OSFXSR, whether or not their XCR0 has
- * SSE (a guest at XCR0 = 1 still runs SSE code), so XSAVE/XRSTOR run with
- * SSE added to whichever XCR0 is in force (XCR0 | SSE is always valid).
+ * SSE (a guest at XCR0 = 1 still runs SSE code), so the host's state is
+ * saved with SSE added to its XCR0 (XCR0 | SSE is always valid). The
+ * guest's is moved with XCR0 = every component it may enable
+ * (xcr0_ok): its AVX upper halves are then its own (its image, or the
+ * initial state) even while its XCR0 lacks AVX, so enabling AVX later
+ * shows nobody else's values.
  */
 static uint64_t xcr0_to(uint64_t cur, uint64_t want)
 {
@@ -144,18 +148,18 @@ __attribute__((noinline, cold)) void lv_x86_fpu_load(struct lv_vcpu *v)
 		xsave_all(f->host);
 		/*
 		 * XRSTOR faults on XSTATE_BV bits outside XCR0 (SDM Vol. 1,
-		 * 13.8.1): such components (set with lv_vcpu_set_state() while
-		 * the guest's XCR0 lacks them) stay in the image, hidden from
-		 * this load; XSAVE leaves those XSTATE_BV bits alone (13.7), so
-		 * the put adds them back.
+		 * 13.8.1): such components (AVX set with lv_vcpu_set_state() on
+		 * a host without AVX) stay in the image, hidden from this load;
+		 * XSAVE leaves those XSTATE_BV bits alone (13.7), so the put adds
+		 * them back.
 		 */
 		memcpy(&bv, f->area + XSAVE_HDR_OFF, sizeof(bv));
-		f->hidden_bv = bv & ~(f->xcr0 | XCR0_SSE);
+		f->hidden_bv = bv & ~(f->xcr0_ok | XCR0_SSE);
 		if (f->hidden_bv) {
-			bv &= f->xcr0 | XCR0_SSE;
+			bv &= f->xcr0_ok | XCR0_SSE;
 			memcpy(f->area + XSAVE_HDR_OFF, &bv, sizeof(bv));
 		}
-		cur = xcr0_to(cur, f->xcr0 | XCR0_SSE);
+		cur = xcr0_to(cur, f->xcr0_ok | XCR0_SSE);
 		xrstor_all(f->area);
 		xcr0_to(cur, f->xcr0);
 	} else {
@@ -174,7 +178,13 @@ __attribute__((noinline, cold)) void lv_x86_fpu_put(struct lv_vcpu *v)
 	uint64_t cr0, cr4 = host_fpu_open(f, &cr0), bv, cur;
 
 	if (f->xsave) {
-		cur = xcr0_to(f->xcr0, f->xcr0 | XCR0_SSE);
+		/*
+		 * The XCR0 in force is the guest's: its XSETBV exits (and is
+		 * checked by lv_x86_xsetbv()), but QEMU 7.2 TCG executes a
+		 * guest's XSETBV without the SVM intercept, so read it back.
+		 */
+		f->xcr0 = xgetbv0();
+		cur = xcr0_to(f->xcr0, f->xcr0_ok | XCR0_SSE);
 		xsave_all(f->area);
 		if (f->hidden_bv) {
 			memcpy(&bv, f->area + XSAVE_HDR_OFF, sizeof(bv));

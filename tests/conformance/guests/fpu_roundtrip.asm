@@ -1,0 +1,22 @@
+; SPDX-License-Identifier: MIT
+; XSAVE round trip (cases xsave_roundtrip_sse / xsave_roundtrip_avx): SSE
+; (and AVX, see fpu_inc.inc) on, then OUT 0x70 (AL = 1 with AVX): the host
+; sets the FPU state now. The guest stores XMM0-15 / YMM0-15 to BUF and
+; ST0 (as a double, FSTP) to X87, OUT 0x71; then loads PAT + 0x200 (the
+; host's second pattern, in BUF's place: see the case), FLDPI, HLT. 64-bit.
+%include "common.inc"
+%include "fpu_inc.inc"
+	bits 64
+	org 0x8000
+	fpu_on
+	mov eax, ebp
+	out 0x70, al
+	call store
+	fstp qword [X87]
+	out 0x71, al
+	mov rsi, DATA + 0x800
+	call load
+	fldpi
+	hlt
+	def_store
+	def_load
