@@ -1,9 +1,10 @@
 ; SPDX-License-Identifier: MIT
 ; XSAVE round trip (cases xsave_roundtrip_sse / xsave_roundtrip_avx): SSE
 ; (and AVX, see fpu_inc.inc) on, then OUT 0x70 (AL = 1 with AVX): the host
-; sets the FPU state now. The guest stores XMM0-15 / YMM0-15 to BUF and
-; ST0 (as a double, FSTP) to X87, OUT 0x71; then loads PAT + 0x200 (the
-; host's second pattern, in BUF's place: see the case), FLDPI, HLT. 64-bit.
+; sets the FPU state now. With AVX the guest checks XCR0 is still 7 (else
+; OUT 0x74 with XCR0 in EAX, HLT). It stores XMM0-15 / YMM0-15 to BUF and
+; ST0 (as a double, FSTP) to X87, OUT 0x71; then loads DATA + 0x800 (the
+; host's second pattern), FLDPI, HLT. 64-bit.
 %include "common.inc"
 %include "fpu_inc.inc"
 	bits 64
@@ -11,6 +12,15 @@
 	fpu_on
 	mov eax, ebp
 	out 0x70, al
+	test ebp, ebp
+	jz .xcr0_ok
+	xor ecx, ecx
+	xgetbv
+	cmp eax, 7
+	je .xcr0_ok
+	out 0x74, eax			; XCR0 lost across the exit
+	hlt
+.xcr0_ok:
 	call store
 	fstp qword [X87]
 	out 0x71, al
