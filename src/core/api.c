@@ -417,6 +417,16 @@ int lv_vm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *ranges, siz
 
 /* ---- vCPUs ------------------------------------------------------------ */
 
+/* v->run for a backend without run_api: its run op between begin and end. */
+static int run_ops(struct lv_vcpu *v, struct lv_exit **exit)
+{
+	if (!v->vm->backend->ops->run)
+		return LV_ERR_NOTSUP;
+	if (!lv_run_begin(v))
+		return LV_ERR_BUSY;
+	return lv_run_end(v, v->vm->backend->ops->run(v), exit);
+}
+
 int lv_vcpu_create(struct lv_vm *vm, uint32_t id, struct lv_vcpu **out)
 {
 	struct lv_vcpu *v;
@@ -444,7 +454,7 @@ int lv_vcpu_create(struct lv_vm *vm, uint32_t id, struct lv_vcpu **out)
 	v->vm = vm;
 	v->id = id;
 	v->state = LV_OBJ_DEAD;
-	v->run = vm->backend->ops->run;
+	v->run = vm->backend->ops->run_api ? vm->backend->ops->run_api : run_ops;
 	rc = vm->backend->ops->vcpu_create(v);
 	if (rc)
 		return rc;
@@ -489,22 +499,13 @@ int lv_vcpu_destroy(struct lv_vcpu *v)
 
 int lv_vcpu_run(struct lv_vcpu *v, struct lv_exit **exit)
 {
-	uint32_t expected = 0;
 	int rc = vcpu_check(v);
 
 	if (rc)
 		return rc;
 	if (!exit)
 		return LV_ERR_INVAL;
-	if (!v->run)
-		return LV_ERR_NOTSUP;
-	if (!__atomic_compare_exchange_n(&v->running, &expected, 1, 0, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE))
-		return LV_ERR_BUSY;
-	rc = v->run(v);
-	__atomic_store_n(&v->running, 0, __ATOMIC_RELEASE);
-	*exit = rc ? NULL : &v->exit;
-	return rc;
+	return v->run(v, exit); /* tail call: the backend's run_api or run_ops() */
 }
 
 int lv_vcpu_kick(struct lv_vcpu *v)

@@ -54,6 +54,12 @@ struct lv_backend_ops {
 
 	/* Run: fill vcpu->exit and return LV_OK, or an error. */
 	int (*run)(struct lv_vcpu *vcpu);
+	/*
+	 * Optional, the hot path: lv_vcpu_run() itself after its argument
+	 * checks (vcpu live, exit non-NULL), tail-called. It must do what
+	 * lv_run_begin() and lv_run_end() do around its own run.
+	 */
+	int (*run_api)(struct lv_vcpu *vcpu, struct lv_exit **exit);
 	/* Kick: any thread/CPU, any time, async-signal-safe. */
 	int (*kick)(struct lv_vcpu *vcpu);
 
@@ -99,10 +105,28 @@ struct lv_vcpu {
 	uint32_t state;	  /* enum lv_obj_state */
 	uint32_t running; /* set with __atomic while inside run() */
 	uint32_t pad_;
-	int (*run)(struct lv_vcpu *vcpu); /* the backend's run op, at hand for lv_vcpu_run() */
+	/* lv_vcpu_run() after its checks: ops->run_api, else lv_run_ops() */
+	int (*run)(struct lv_vcpu *vcpu, struct lv_exit **exit);
 	struct lv_exit exit;
 	void *priv;
 };
+
+/* lv_vcpu_run(): one run at a time per vCPU. @return 0 when another run is under way (LV_ERR_BUSY). */
+static inline int lv_run_begin(struct lv_vcpu *v)
+{
+	uint32_t expected = 0;
+
+	return __atomic_compare_exchange_n(&v->running, &expected, 1, 0, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+/* lv_vcpu_run(): the run is over; *exit is the record, or NULL on an error. */
+static inline int lv_run_end(struct lv_vcpu *v, int rc, struct lv_exit **exit)
+{
+	__atomic_store_n(&v->running, 0, __ATOMIC_RELEASE);
+	*exit = rc ? NULL : &v->exit;
+	return rc;
+}
 
 /*
  * Open a backend from an explicit ops table (tests use it with mock ops;

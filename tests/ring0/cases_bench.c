@@ -7,7 +7,8 @@
  * Bochs; so it runs only when the command line says "bench" or "benchonly"
  * (svm_qemu_bench with -icount, svm_bochs_bench with lv_ring0_bench.iso).
  * The figure includes the guest's three instructions
- * per round trip (MOV, CPUID, JMP). Target: at most 250.
+ * per round trip (MOV, CPUID, JMP). Target: at most 215 (gcc 12 203,
+ * clang 14 205 under QEMU).
  */
 #include "cases.h"
 #include "guest.h"
@@ -15,7 +16,7 @@
 GUEST_SNIPPET(bench);
 
 #define BENCH_ROUNDS 1000u
-#define BENCH_TARGET 250u
+#define BENCH_TARGET 215u
 
 int case_bench_cpuid(struct lv_backend *b, char *why, size_t n);
 int case_bench_cpuid(struct lv_backend *b, char *why, size_t n)
@@ -30,7 +31,7 @@ int case_bench_cpuid(struct lv_backend *b, char *why, size_t n)
 	lv_backend_caps(b, &caps);
 	if (caps.kind != LV_BACKEND_SVM) {
 		/* The VMX backend measures its own round trip (vmx_cases.c). */
-		ksnprintf(why, n, "the 250-instruction target is the SVM backend's");
+		ksnprintf(why, n, "this target is the SVM backend's");
 		return CASE_SKIP;
 	}
 	if (!cmdline_has("bench") && !cmdline_has("benchonly")) {

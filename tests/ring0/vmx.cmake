@@ -9,7 +9,7 @@
 #   test; cases that need what Bochs or the harness lacks SKIP with a reason
 #   (two_vcpus / remote kick: the kernel starts a second CPU only on QEMU;
 #   bench_cpuid is the SVM backend's, vmx_bench_cpuid applies the
-#   250-instruction target in optimized builds only). 64 pass on both models
+#   235-instruction target in optimized builds only). 64 pass on both models
 #   in an optimized build; MIN_PASS guards against a run where everything
 #   skips.
 # - vmx_qemu_novmx / vmx_bochs_novmx: VMX absent (QEMU TCG has no VMX; Bochs'

@@ -108,7 +108,7 @@ int lv_svm_cpu_enable(struct lv_backend *b)
 	struct svm_backend *sb = b->priv;
 	uint32_t id = lv_plat_cpu_id();
 	struct svm_cpu *c;
-	uint64_t efer;
+	uint64_t efer, old_gen;
 
 	if (id >= sb->ncpus)
 		return LV_ERR_INVAL;
@@ -127,11 +127,21 @@ int lv_svm_cpu_enable(struct lv_backend *b)
 		c->hsave = c->host_save = NULL;
 		return LV_ERR_NOMEM;
 	}
+	old_gen = c->asid.generation;
 	if (lv_asid_cpu_init(&c->asid, id, sb->nasids) != LV_OK) {
 		lv_plat_page_free(c->hsave, 1);
 		lv_plat_page_free(c->host_save, 1);
 		c->hsave = c->host_save = NULL;
 		return LV_ERR_NODEV;
+	}
+	if (old_gen) {
+		/*
+		 * Enabled again: a generation no vCPU holds (no entry fast-path
+		 * key matches, svm_run.c), and the first ASID handed out wraps
+		 * the allocator, which flushes every ASID once.
+		 */
+		c->asid.generation = old_gen + 1;
+		c->asid.next = c->asid.count;
 	}
 	efer = lv_rdmsr(MSR_EFER);
 	c->saved_efer = efer;
@@ -157,5 +167,6 @@ int lv_svm_cpu_disable(struct lv_backend *b)
 	lv_plat_page_free(c->host_save, 1);
 	c->hsave = c->host_save = NULL;
 	c->enabled = 0;
+	c->asid.generation++; /* no entry fast-path key for this CPU matches any more */
 	return LV_OK;
 }

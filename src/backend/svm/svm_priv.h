@@ -28,6 +28,8 @@ static inline void svm_vmrun(uint64_t vmcb_pa, struct lv_regs *regs, uint64_t ho
 			   "r15", "memory", "cc");
 }
 
+#define LV_SVM_NO_CPU 0xffffffffu
+
 /* Per host CPU (index lv_plat_cpu_id()). */
 struct svm_cpu {
 	uint32_t enabled;
@@ -68,6 +70,15 @@ struct svm_vcpu {
 	const struct lv_x86_npt *npt; /* the VM's nested table (its generation) */
 	uint32_t npt_gen;	      /* the nested table generation this vCPU's TLB reflects */
 	struct lv_asid_vcpu asid;
+	/*
+	 * The entry fast path's key (svm_run.c): the CPU of the last entry
+	 * (LV_SVM_NO_CPU: none), that CPU's ASID generation word and
+	 * host-save area. A CPU's generation moves on a wrap and on
+	 * lv_cpu_disable(), so a stale key never matches.
+	 */
+	uint32_t fast_cpu;
+	const uint64_t *fast_gen;
+	uint64_t host_save_pa;
 	uint64_t apic_base;
 	uint64_t dr[4];
 	uint8_t nmi_masked; /* an NMI was delivered and its IRET not seen (APM 15.21.3) */

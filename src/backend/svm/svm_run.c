@@ -229,30 +229,25 @@ __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
  * after any event delivery has completed, so EXITINTINFO is never valid
  * for them; flags, raw.backend and raw.vectoring are constant on this path.
  */
+static inline __attribute__((always_inline)) void hot_raw(struct lv_exit *ex, const struct vmcb *vm)
+{
+	ex->raw.reason = vm->c.exitcode;
+	ex->raw.qual = vm->c.exitinfo1;
+	ex->raw.info1 = vm->c.exitinfo2;
+	ex->raw.info2 = vm->c.nrip;
+	ex->raw.intinfo = 0; /* see above */
+}
+
 static inline __attribute__((always_inline)) int svm_exit(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 	struct vmcb *vm = s->vmcb;
 	struct lv_exit *ex = &v->exit;
 	uint32_t code = (uint32_t)vm->c.exitcode;
-	uint64_t info;
+	uint64_t info = vm->c.exitinfo1;
 
-	switch (code) {
-	case LV_SVM_EXIT_CPUID:
-	case LV_SVM_EXIT_IOIO:
-	case LV_SVM_EXIT_HLT:
-	case LV_SVM_EXIT_MSR:
-		info = vm->c.exitinfo1;
-		ex->raw.reason = vm->c.exitcode;
-		ex->raw.qual = info;
-		ex->raw.info1 = vm->c.exitinfo2;
-		ex->raw.info2 = vm->c.nrip;
-		ex->raw.intinfo = vm->c.exitintinfo;
-		break;
-	default:
-		return exit_decoded(v);
-	}
-	if (code == LV_SVM_EXIT_CPUID) {
+	if (code == LV_SVM_EXIT_CPUID) { /* first: the hottest */
+		hot_raw(ex, vm);
 		s->x.insn_len = insn_len(s, 2);
 		return LV_X86_CPUID;
 	}
@@ -260,6 +255,7 @@ static inline __attribute__((always_inline)) int svm_exit(struct lv_vcpu *v)
 		/* APM 15.10.2: EXITINFO1 layout, EXITINFO2 = next RIP (with or without NRIPS). */
 		unsigned sz = (unsigned)(info >> SVM_IOIO_SZ_SHIFT) & 7;
 
+		hot_raw(ex, vm);
 		if (info & SVM_IOIO_STR)
 			return LV_X86_EMULATE;
 		s->x.io_port = (uint16_t)(info >> SVM_IOIO_PORT_SHIFT);
@@ -269,11 +265,16 @@ static inline __attribute__((always_inline)) int svm_exit(struct lv_vcpu *v)
 		return LV_X86_IO;
 	}
 	if (code == LV_SVM_EXIT_MSR) { /* APM 15.11: EXITINFO1 0 = RDMSR, 1 = WRMSR */
+		hot_raw(ex, vm);
 		s->x.insn_len = insn_len(s, 2);
 		return (info & 1) ? LV_X86_WRMSR : LV_X86_RDMSR;
 	}
-	s->x.insn_len = insn_len(s, 1);
-	return LV_X86_HLT;
+	if (code == LV_SVM_EXIT_HLT) {
+		hot_raw(ex, vm);
+		s->x.insn_len = insn_len(s, 1);
+		return LV_X86_HLT;
+	}
+	return exit_decoded(v);
 }
 
 /* ---- entry ------------------------------------------------------------------ */
@@ -306,22 +307,27 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
 }
 
 /*
- * TLB_CONTROL for this VMRUN (APM Vol. 2, 15.16): the ASID allocator says
- * whether the ASID is fresh or the generation wrapped; an NPT change since
- * this vCPU's last run needs its ASID flushed: TLB_CONTROL 3 with
- * FlushByAsid, else a fresh ASID (which is never stale).
+ * The entry's CPU checks and TLB_CONTROL (APM Vol. 2, 15.16), off the fast
+ * path: the CPU must be enabled; the ASID allocator says whether the ASID
+ * is fresh or the CPU's generation wrapped; an NPT change since this
+ * vCPU's last run needs its ASID flushed (TLB_CONTROL 3 with FlushByAsid,
+ * else a fresh ASID, which is never stale). It leaves the fast-path key
+ * (fast_cpu, fast_gen, npt_gen) describing this CPU, so the next entry
+ * here with no NPT change and no new ASID generation skips all of it.
+ * @return LV_OK, or LV_ERR_STATE (CPU not enabled).
  */
-static uint8_t prepare_asid(struct svm_backend *sb, struct svm_cpu *c, struct svm_vcpu *s)
+__attribute__((noinline)) static int enter_prepare(struct svm_vcpu *s, uint32_t cpu)
 {
+	struct svm_backend *sb = s->sb;
+	struct svm_cpu *c;
 	uint32_t gen = lv_x86_npt_gen(s->npt);
 	enum lv_asid_action a;
 	uint8_t tlb = LV_SVM_TLB_NOTHING;
 
-	/* Fast path: same CPU, same generation, no NPT change (lv_asid_prepare's KEEP). */
-	if (gen == s->npt_gen && s->asid.generation == c->asid.generation &&
-	    s->asid.cpu == c->asid.cpu && s->asid.asid)
-		return LV_SVM_TLB_NOTHING;
-
+	s->fast_cpu = LV_SVM_NO_CPU;
+	if (cpu >= sb->ncpus || !sb->cpus[cpu].enabled)
+		return LV_ERR_STATE;
+	c = &sb->cpus[cpu];
 	if (gen != s->npt_gen && !(sb->features & CPUID_SVM_FLUSHBYASID))
 		lv_asid_vcpu_invalidate(&s->asid);
 	a = lv_asid_prepare(&c->asid, &s->asid);
@@ -331,38 +337,47 @@ static uint8_t prepare_asid(struct svm_backend *sb, struct svm_cpu *c, struct sv
 		tlb = LV_SVM_TLB_FLUSH_ASID;
 	s->npt_gen = gen;
 	s->vmcb->c.asid = s->asid.asid;
-	return tlb;
+	s->vmcb->c.tlb_control = tlb;
+	s->host_save_pa = c->host_save_pa;
+	s->fast_gen = &c->asid.generation;
+	s->fast_cpu = cpu;
+	return LV_OK;
 }
 
 /*
  * The enter hook. GIF = 0 first: from there to VMRUN no interrupt, NMI or
  * preemption can move this thread to another CPU, and a kick's IPI stays
  * pending until VMRUN, which then exits at once (INTR intercept, 15.17).
+ * The fast path is an entry on the CPU of the last one, with the same
+ * ASID generation and nested-table generation: nothing to flush.
  */
 static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
-	struct svm_backend *sb = s->sb;
-	struct svm_cpu *c;
+	struct vmcb *vm = s->vmcb;
 	uint32_t cpu;
 
 	svm_clgi();
 	cpu = lv_plat_cpu_id();
-	if (cpu >= sb->ncpus || !sb->cpus[cpu].enabled) {
-		svm_stgi();
-		return LV_ERR_STATE;
+	if (__builtin_expect(cpu != s->fast_cpu || *s->fast_gen != s->asid.generation ||
+				     lv_x86_npt_gen(s->npt) != s->npt_gen,
+			     0)) {
+		if (enter_prepare(s, cpu) != LV_OK) {
+			svm_stgi();
+			return LV_ERR_STATE;
+		}
+	} else {
+		vm->c.tlb_control = LV_SVM_TLB_NOTHING;
 	}
-	c = &sb->cpus[cpu];
 	__atomic_store_n(&s->x.cpu, (int32_t)cpu, __ATOMIC_RELEASE);
 	if (__atomic_exchange_n(&s->x.kick, 0, __ATOMIC_SEQ_CST)) {
 		svm_stgi();
 		return LV_X86_KICKED;
 	}
-	s->vmcb->c.tlb_control = prepare_asid(sb, c, s);
 	if (s->x.slow)
 		pre_vmrun_slow(v);
-	s->vmcb->s.rax = s->x.regs.rax;
-	svm_vmrun(s->vmcb_pa, &s->x.regs, c->host_save_pa);
+	vm->s.rax = s->x.regs.rax;
+	svm_vmrun(s->vmcb_pa, &s->x.regs, s->host_save_pa);
 	svm_stgi();
 	s->x.regs.rax = s->vmcb->s.rax;
 	if (s->x.slow && s->tf_ours) { /* tf_ours implies slow: one test on the fast path */
@@ -411,9 +426,9 @@ const struct lv_x86_vendor lv_svm_vendor = {
 };
 
 /* The shared run loop with the SVM hooks (x86_run.h). */
-static int lv_svm_run(struct lv_vcpu *v)
+static int lv_svm_run(struct lv_vcpu *v, struct lv_exit **exit)
 {
-	return lv_x86_run_with(v, &lv_svm_vendor);
+	return lv_x86_run_with(v, exit, &lv_svm_vendor);
 }
 
 const struct lv_backend_ops lv_svm_ops = LV_X86_BACKEND_OPS("svm", LV_BACKEND_SVM, &lv_svm_vendor,

@@ -37,6 +37,8 @@ int lv_svm_vcpu_create(struct lv_vcpu *v)
 	s->sb = sb;
 	s->npt = &sv->x.npt;
 	lv_asid_vcpu_init(&s->asid);
+	s->fast_cpu = LV_SVM_NO_CPU; /* the first entry takes the slow path */
+	s->fast_gen = &s->asid.generation;
 	s->nrips = (sb->features & CPUID_SVM_NRIPS) != 0;
 	s->npt_gen = lv_x86_npt_gen(&sv->x.npt);
 

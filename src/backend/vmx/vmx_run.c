@@ -577,9 +577,9 @@ const struct lv_x86_vendor lv_vmx_vendor = {
 };
 
 /* The shared run loop with the VMX hooks (x86_run.h). */
-static int lv_vmx_run(struct lv_vcpu *v)
+static int lv_vmx_run(struct lv_vcpu *v, struct lv_exit **exit)
 {
-	return lv_x86_run_with(v, &lv_vmx_vendor);
+	return lv_x86_run_with(v, exit, &lv_vmx_vendor);
 }
 
 const struct lv_backend_ops lv_vmx_ops = LV_X86_BACKEND_OPS("vmx", LV_BACKEND_VMX, &lv_vmx_vendor,

@@ -18,6 +18,8 @@
 #ifndef LV_X86_CPUID_H
 #define LV_X86_CPUID_H
 
+#include <stddef.h>
+
 #include <stdint.h>
 
 #include "../../core/cpuid.h"
@@ -87,10 +89,8 @@ static inline int lv_x86_cpuid_exit(struct lv_vcpu *v, const struct lv_policy *p
 		ex->reason = LV_EXIT_CPUID;
 		ex->cpuid.leaf = leaf;
 		ex->cpuid.subleaf = sub;
-		ex->cpuid.eax = e->eax;
-		ex->cpuid.ebx = e->ebx;
-		ex->cpuid.ecx = e->ecx;
-		ex->cpuid.edx = e->edx;
+		/* The proposal: EAX..EDX are laid out alike in both (asserted below). */
+		__builtin_memcpy(&ex->cpuid.eax, &e->eax, 4 * sizeof(uint32_t));
 		return 1;
 	}
 	r[0] = e->eax;
@@ -99,5 +99,10 @@ static inline int lv_x86_cpuid_exit(struct lv_vcpu *v, const struct lv_policy *p
 	r[3] = e->edx;
 	return 0;
 }
+
+_Static_assert(offsetof(struct lv_cpuid_entry, edx) - offsetof(struct lv_cpuid_entry, eax) == 12,
+	       "lv_cpuid_entry: EAX..EDX contiguous");
+_Static_assert(offsetof(struct lv_exit, cpuid.edx) - offsetof(struct lv_exit, cpuid.eax) == 12,
+	       "lv_exit.cpuid: EAX..EDX contiguous");
 
 #endif /* LV_X86_CPUID_H */

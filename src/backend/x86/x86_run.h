@@ -3,7 +3,7 @@
  * The run loop of the raw backends, written once. Each vendor instantiates
  * it with its constant hook table (lv_svm_run, lv_vmx_run):
  *
- *     int lv_svm_run(struct lv_vcpu *v) { return lv_x86_run_with(v, &lv_svm_vendor); }
+ *     lv_svm_run(v, exit) { return lv_x86_run_with(v, exit, &lv_svm_vendor); }
  *
  * so the compiler turns the hooks on the hot path (enter, exit, skip) into
  * direct calls, as KVM does with static_call; the hot exits (CPUID, port
@@ -51,17 +51,23 @@ static inline __attribute__((always_inline)) int lv_x86_io_insn(struct lv_vcpu *
 	return LV_X86_CALLER;
 }
 
-/* lv_backend_ops.run of a raw backend, with the vendor's hooks @p vd (a constant). */
+/*
+ * lv_backend_ops.run_api of a raw backend, with the vendor's hooks @p vd (a
+ * constant): lv_vcpu_run() after its argument checks.
+ */
 static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu *v,
+								 struct lv_exit **exit,
 								 const struct lv_x86_vendor *vd)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	int act, r = LV_OK;
 
+	if (__builtin_expect(!lv_run_begin(v), 0))
+		return LV_ERR_BUSY;
 	if (vd->load) {
 		r = vd->load(v);
 		if (r)
-			return r;
+			goto out;
 	}
 	if (x->pending == LV_X86_PEND_CPUID) {
 		/* The hot completion inline: the caller's CPUID answer. */
@@ -72,7 +78,7 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 		x->regs.rdx = v->exit.cpuid.edx;
 		vd->skip(v, x->insn_len);
 	} else if (x->pending && lv_x86_complete(v) == LV_X86_CALLER) {
-		goto out;
+		goto done;
 	}
 	for (;;) {
 		r = vd->enter(v);
@@ -97,10 +103,11 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 		if (act == LV_X86_CALLER)
 			break;
 	}
-out:
+done:
 	if (vd->done)
 		vd->done(v);
-	return r;
+out:
+	return lv_run_end(v, r, exit);
 }
 
 #endif /* LV_X86_RUN_H */

@@ -247,7 +247,7 @@ int lv_x86_fetch(struct lv_vcpu *v, uint8_t *buf, unsigned n);
 		.vm_destroy = lv_x86_vm_destroy, .map = lv_x86_map, .unmap = lv_x86_unmap,         \
 		.protect = lv_x86_protect, .get_dirty = lv_x86_get_dirty,                          \
 		.set_msr_exits = lv_x86_set_msr_exits, .vcpu_create = lv_x86_vcpu_create,          \
-		.vcpu_destroy = lv_x86_vcpu_destroy, .run = (RUN), .kick = lv_x86_kick,            \
+		.vcpu_destroy = lv_x86_vcpu_destroy, .run_api = (RUN), .kick = lv_x86_kick,        \
 		.get_state = lv_x86_get_state, .set_state = lv_x86_set_state,                      \
 		.get_msr = lv_x86_get_msr, .set_msr = lv_x86_set_msr, .inject = lv_x86_inject,     \
 		.request_window = lv_x86_request_window, .set_cpuid = lv_x86_set_cpuid,            \
