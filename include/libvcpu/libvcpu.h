@@ -411,7 +411,12 @@ int lv_vcpu_kick(struct lv_vcpu *vcpu);
 
 /**
  * Read the groups in @p mask of the vCPU's state into @p st. Fields of other
- * groups are left untouched.
+ * groups are left untouched. The x87/SSE/AVX registers are #LV_STATE_FPU,
+ * one standard-format XSAVE area of #LV_FPU_XSAVE_SIZE bytes (struct
+ * lv_fpu: the components x87, SSE and AVX, the only ones the vCPU's
+ * default CPUID leaf 0Dh reports); XCR0 is lv_ctrl::xcr0 in
+ * #LV_STATE_CONTROL. Every backend carries both, AVX included where the
+ * CPU has it (KVM: KVM_GET_XSAVE / KVM_GET_XCRS).
  * @return #LV_OK; #LV_ERR_INVAL (NULL, unknown mask bits); #LV_ERR_STALE;
  *         #LV_ERR_BUSY (running); #LV_ERR_HW.
  */
@@ -420,7 +425,9 @@ int lv_vcpu_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st);
 /**
  * Write the groups in @p mask of @p st into the vCPU.
  * @return as lv_vcpu_get_state(), plus #LV_ERR_INVAL for a state the backend
- *         rejects when it is set (KVM refuses inconsistent CR0/CR4/EFER); a
+ *         rejects when it is set (KVM refuses inconsistent CR0/CR4/EFER; an
+ *         XCR0 or XSAVE header XSETBV / XRSTOR would refuse, see struct
+ *         lv_fpu and lv_ctrl::xcr0); a
  *         state the hardware rejects only at entry gives an
  *         #LV_EXIT_ENTRY_FAILED exit instead (see docs/backends.md).
  */

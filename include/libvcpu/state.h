@@ -26,7 +26,7 @@ extern "C" {
 #define LV_STATE_DEBUG	  (1u << 3) /**< lv_state::debug: DR0-DR3, DR6, DR7. */
 #define LV_STATE_MSRS	  (1u << 4) /**< lv_state::msrs: syscall/sysenter MSRs, PAT, TSC. */
 #define LV_STATE_EVENTS	  (1u << 5) /**< lv_state::events: pending/blocked events. */
-#define LV_STATE_FPU	  (1u << 6) /**< lv_state::fpu: x87/SSE state (FXSAVE image). */
+#define LV_STATE_FPU	  (1u << 6) /**< lv_state::fpu: x87/SSE/AVX state (XSAVE image). */
 #define LV_STATE_ALL	  0x7fu	    /**< Every group that every VM has. */
 /** lv_state::apic: the local APIC's registers (VMs with #LV_VM_IRQCHIP only). */
 #define LV_STATE_APIC	  (1u << 8)
@@ -99,13 +99,19 @@ struct lv_segs {
 
 /** Control registers and mode MSRs (group #LV_STATE_CONTROL). */
 struct lv_ctrl {
-	uint64_t cr0;	    /**< CR0. */
-	uint64_t cr2;	    /**< CR2. */
-	uint64_t cr3;	    /**< CR3. */
-	uint64_t cr4;	    /**< CR4. */
-	uint64_t cr8;	    /**< CR8. */
-	uint64_t efer;	    /**< IA32_EFER. */
-	uint64_t xcr0;	    /**< XCR0; ignored by backends without XSAVE support (reads 1). */
+	uint64_t cr0;  /**< CR0. */
+	uint64_t cr2;  /**< CR2. */
+	uint64_t cr3;  /**< CR3. */
+	uint64_t cr4;  /**< CR4. */
+	uint64_t cr8;  /**< CR8. */
+	uint64_t efer; /**< IA32_EFER. */
+	/**
+	 * XCR0 (SDM Vol. 1, 13.3). Bit 0 must be set, AVX (bit 2) needs SSE
+	 * (bit 1), and only components the vCPU's CPUID leaf 0Dh reports may
+	 * be set; otherwise lv_vcpu_set_state() fails with #LV_ERR_INVAL.
+	 * Reads 1 where the host CPU has no XSAVE.
+	 */
+	uint64_t xcr0;
 	uint64_t apic_base; /**< IA32_APIC_BASE as the guest sees it. */
 };
 
@@ -147,10 +153,32 @@ struct lv_events {
 	uint32_t pad_;			  /**< Reserved, 0. */
 };
 
-/** x87/SSE state as the 512-byte FXSAVE image (group #LV_STATE_FPU). */
+/** Size of struct lv_fpu: the standard-format XSAVE area for XCR0 = x87 | SSE | AVX. */
+#define LV_FPU_XSAVE_SIZE 832u
+
+/**
+ * x87, SSE and AVX state: the XSAVE area in its standard (non-compacted)
+ * format (SDM Vol. 1, 13.4) for the state components x87 (XCR0 bit 0), SSE
+ * (bit 1) and AVX (bit 2), which is all libvcpu's backends carry: the
+ * vCPU's CPUID leaf 0Dh reports no other component by default (its
+ * subleaf 0 EBX gives the size the guest's current XCR0 needs, 576 or
+ * 832 bytes; ECX the size for every component it offers).
+ *
+ * The whole struct is what XSAVE writes at a 64-byte-aligned address with
+ * RFBM = 7; where the host CPU has no XSAVE only the FXSAVE image is used
+ * and XSTATE_BV reads 3. lv_vcpu_set_state() fails with #LV_ERR_INVAL when
+ * XRSTOR would fault on the image: MXCSR reserved bits set, XSTATE_BV with
+ * bits other than 0-2, or a nonzero XCOMP_BV / header bytes 16-23
+ * (SDM Vol. 1, 13.8.1). A component whose XSTATE_BV bit is 0 is in its
+ * initial state (its bytes here are then ignored).
+ */
 struct lv_fpu {
-	/** FXSAVE layout, SDM Vol. 1, 10.5.1. */
+	/** Legacy region: the FXSAVE image (SDM Vol. 1, 10.5.1), XMM0-15 at byte 160. */
 	_Alignas(16) uint8_t fxsave[512];
+	/** XSAVE header: XSTATE_BV (8 bytes), XCOMP_BV (8 bytes, 0), 48 reserved bytes. */
+	uint8_t xsave_header[64];
+	/** AVX component: bits 255:128 of YMM0-15, 16 bytes each (offset 576). */
+	uint8_t ymm_hi128[256];
 };
 
 /**

@@ -42,6 +42,37 @@ static bool ctrl_ok(const struct lv_ctrl *c)
 	return !long_mode || (c->cr4 & CR4_PAE);
 }
 
+/*
+ * XCR0 values XSETBV accepts on some CPU (SDM Vol. 1, 13.3): x87 (bit 0)
+ * always set, AVX (bit 2) only with SSE (bit 1), the three AVX-512
+ * components (bits 5-7) all or none and only with AVX, bit 63 reserved.
+ * Which components a vCPU really has is its backend's to check.
+ */
+static bool xcr0_ok(uint64_t x)
+{
+	const uint64_t avx512 = 7ull << 5;
+
+	if (!(x & XCR0_X87) || (x >> 63) || ((x & XCR0_AVX) && !(x & XCR0_SSE)))
+		return false;
+	return !(x & avx512) || ((x & avx512) == avx512 && (x & XCR0_AVX));
+}
+
+/*
+ * The XSAVE header of struct lv_fpu (SDM Vol. 1, 13.4.2, 13.8.1): XSTATE_BV
+ * only for the components the struct carries (x87, SSE, AVX), and the
+ * standard format: XCOMP_BV and header bytes 16-23 zero (XRSTOR raises
+ * #GP otherwise).
+ */
+static bool xsave_header_ok(const uint8_t *h)
+{
+	uint64_t bv, comp, rsv;
+
+	memcpy(&bv, h, 8);
+	memcpy(&comp, h + 8, 8);
+	memcpy(&rsv, h + 16, 8);
+	return !(bv & ~(XCR0_X87 | XCR0_SSE | XCR0_AVX)) && !comp && !rsv;
+}
+
 int lv_state_check(uint32_t mask, const struct lv_state *st)
 {
 	const struct lv_segment *const segs[8] = { &st->segs.cs, &st->segs.ds, &st->segs.es,
@@ -56,7 +87,7 @@ int lv_state_check(uint32_t mask, const struct lv_state *st)
 		for (i = 0; i < 8; i++)
 			if (!seg_ok(segs[i]))
 				return LV_ERR_INVAL;
-	if ((mask & LV_STATE_CONTROL) && !ctrl_ok(&st->ctrl))
+	if ((mask & LV_STATE_CONTROL) && (!ctrl_ok(&st->ctrl) || !xcr0_ok(st->ctrl.xcr0)))
 		return LV_ERR_INVAL;
 	/* WRMSR of a non-canonical address raises #GP (SDM Vol. 4, table 2-2). */
 	if ((mask & LV_STATE_MSRS) &&
@@ -68,6 +99,8 @@ int lv_state_check(uint32_t mask, const struct lv_state *st)
 	if (mask & LV_STATE_FPU) {
 		memcpy(&mxcsr, st->fpu.fxsave + 24, sizeof(mxcsr));
 		if (mxcsr >> 16) /* reserved: FXRSTOR raises #GP (SDM Vol. 1, 10.2.3) */
+			return LV_ERR_INVAL;
+		if (!xsave_header_ok(st->fpu.xsave_header))
 			return LV_ERR_INVAL;
 	}
 	return LV_OK;

@@ -44,6 +44,7 @@ void lv_state_init_reset(struct lv_state *st)
 	st->fpu.fxsave[1] = 0x03;
 	st->fpu.fxsave[24] = 0x80;
 	st->fpu.fxsave[25] = 0x1f;
+	st->fpu.xsave_header[0] = 3; /* XSTATE_BV: x87 and SSE as given above */
 }
 
 static void flat_common(struct lv_state *st, int long_mode)

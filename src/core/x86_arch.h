@@ -21,13 +21,33 @@
 #define CR0_PG (1ull << 31) /* paging */
 
 /* CR4 (SDM Vol. 3, 2.5; APM Vol. 2, 3.1.3). */
-#define CR4_PSE	   (1ull << 4)	/* 4 MiB pages in 32-bit paging */
-#define CR4_PAE	   (1ull << 5)	/* physical address extension */
-#define CR4_OSFXSR (1ull << 9)	/* FXSAVE/FXRSTOR and SSE enabled by the OS */
-#define CR4_LA57   (1ull << 12) /* 5-level paging */
-#define CR4_VMXE   (1ull << 13) /* VMX enable (SDM Vol. 3, 24.7) */
-#define CR4_SMEP   (1ull << 20) /* supervisor-mode execution prevention */
-#define CR4_SMAP   (1ull << 21) /* supervisor-mode access prevention */
+#define CR4_PSE	    (1ull << 4)	 /* 4 MiB pages in 32-bit paging */
+#define CR4_PAE	    (1ull << 5)	 /* physical address extension */
+#define CR4_OSFXSR  (1ull << 9)	 /* FXSAVE/FXRSTOR and SSE enabled by the OS */
+#define CR4_LA57    (1ull << 12) /* 5-level paging */
+#define CR4_VMXE    (1ull << 13) /* VMX enable (SDM Vol. 3, 24.7) */
+#define CR4_SMEP    (1ull << 20) /* supervisor-mode execution prevention */
+#define CR4_SMAP    (1ull << 21) /* supervisor-mode access prevention */
+#define CR4_OSXSAVE (1ull << 18) /* XSAVE, XGETBV/XSETBV and XCR0 enabled by the OS */
+
+/*
+ * XCR0 state components and the XSAVE area in its standard (non-compacted)
+ * form (SDM Vol. 1, 13.1, 13.3, 13.4): the legacy FXSAVE region at 0, the
+ * XSAVE header at 512 (XSTATE_BV at 512, XCOMP_BV at 520), the AVX
+ * component (YMM0-15 bits 255:128) at 576 (CPUID.(EAX=0DH,ECX=2):EBX).
+ */
+#define XCR0_X87	 (1ull << 0)
+#define XCR0_SSE	 (1ull << 1)
+#define XCR0_AVX	 (1ull << 2)
+#define XSAVE_HDR_OFF	 512u
+#define XSAVE_AVX_OFF	 576u
+#define XSAVE_LEGACY_END 576u /* legacy region + header: x87 and SSE only */
+#define XSAVE_AVX_END	 832u /* ... + the AVX component */
+
+/* CPUID feature bits the FPU switch needs (SDM Vol. 2A, CPUID). */
+#define CPUID_1_ECX_XSAVE   (1u << 26)
+#define CPUID_1_ECX_OSXSAVE (1u << 27)
+#define CPUID_1_ECX_AVX	    (1u << 28)
 
 /* EFER, MSR C000_0080h (SDM Vol. 3, 2.2.1; APM Vol. 2, 3.1.7). */
 #define EFER_LME  (1ull << 8)  /* long mode enable */

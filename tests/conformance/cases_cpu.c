@@ -87,7 +87,8 @@ static int msr_check(struct conf_ctx *c)
  * VMX or SVM for the guest (CPUID.1:ECX[5], 8000_0001h:ECX[2]), leaf
  * 8000_000Ah empty, no hypervisor leaves at 4000_0000h (the guest must not
  * see an outer hypervisor's interface that no one implements here), and
- * XSAVE, OSXSAVE and AVX hidden while XCR0 is not switched. KVM's own
+ * OSXSAVE as the guest's own CR4.OSXSAVE (clear here), not the host's.
+ * KVM's own
  * supported CPUID (nested SVM/VMX and KVM's PV leaves included) is kept.
  */
 static const struct step cpuid_defaults_script[] = { IO_OUT(0x60, 1, 0x5a), X_HLT, END };
@@ -105,8 +106,8 @@ static int cpuid_defaults_check(struct conf_ctx *c)
 		return conf_fail(c, "CPUID.1:ECX 0x%x lacks the hypervisor bit", l1_ecx);
 	if (!(c->caps.features & LV_FEAT_RING0))
 		return CONF_PASS;
-	if (l1_ecx & ((1u << 5) | (1u << 26) | (1u << 27) | (1u << 28)))
-		return conf_fail(c, "CPUID.1:ECX 0x%x shows VMX, XSAVE, OSXSAVE or AVX", l1_ecx);
+	if (l1_ecx & ((1u << 5) | (1u << 27)))
+		return conf_fail(c, "CPUID.1:ECX 0x%x shows VMX or OSXSAVE", l1_ecx);
 	if (max_ext >= 0x80000001u && (e1_ecx & (1u << 2)))
 		return conf_fail(c, "CPUID.80000001h:ECX 0x%x shows SVM", e1_ecx);
 	for (i = 0; i < 16; i++) {

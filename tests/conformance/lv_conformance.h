@@ -42,6 +42,16 @@ struct lv_conf_host {
 	 * on. Return 0 if it was scheduled.
 	 */
 	int (*call_later)(void *ctx, uint32_t usec, void (*fn)(void *arg), void *arg);
+	/*
+	 * Optional (ring 0): @p check = 0: load XMM0-15 (and YMM0-15 where
+	 * the host has AVX enabled) of the calling CPU from @p pat, 16 slots
+	 * of 32 bytes (XMM = the first 16 of each); @p check = 1: return 0
+	 * when they still hold @p pat. Keeping the host's registers across
+	 * lv_vcpu_run() is the raw backends' promise; a hosted harness leaves
+	 * this NULL (its registers are its compiler's and C library's, and
+	 * the kernel keeps them for the KVM ioctl).
+	 */
+	int (*host_fpu)(void *ctx, int check, const uint8_t *pat);
 	/* Optional: run only the case with this name (NULL = all). */
 	const char *only;
 };

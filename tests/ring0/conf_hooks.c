@@ -134,6 +134,7 @@ void conf_run(struct lv_backend *b, unsigned *pass, unsigned *fail, unsigned *sk
 	h.mem_alloc = conf_mem_alloc;
 	h.mem_free = conf_mem_free;
 	h.call_later = conf_call_later;
+	h.host_fpu = host_fpu_hook;
 	if (smp_cpus() > 1)
 		h.parallel = conf_parallel;
 	counts[0] = counts[1] = counts[2] = 0;

@@ -150,6 +150,7 @@ void kmain(void)
 					  : "?",
 		cmdline);
 	print_cpu();
+	host_fpu_init();
 	smp_init();
 	kprintf("LVT SMP cpus=%u\n", smp_cpus());
 

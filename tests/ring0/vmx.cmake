@@ -9,13 +9,13 @@
 #   test; cases that need what Bochs or the harness lacks SKIP with a reason
 #   (two_vcpus / remote kick: the kernel starts a second CPU only on QEMU;
 #   bench_cpuid is the SVM backend's, vmx_bench_cpuid applies the
-#   235-instruction target in optimized builds only). 60 pass on both models
+#   235-instruction target in optimized builds only). 64 pass on both models
 #   in an optimized build; MIN_PASS guards against a run where everything
 #   skips.
 # - vmx_qemu_novmx / vmx_bochs_novmx: VMX absent (QEMU TCG has no VMX; Bochs'
 #   athlon64_clawhammer has neither VMX nor SVM): opening the VMX backend
 #   must give LV_ERR_NODEV (kmain prints it before anything else).
-set(LV_VMX_MIN_PASS 60)
+set(LV_VMX_MIN_PASS 64)
 
 lv_ring0_test(vmx_bochs_skylake_x LABELS vmx EMU bochs CPU corei7_skylake_x
               MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 200)

@@ -557,6 +557,49 @@ Test(api, run_and_state_dispatch)
 	cr_assert_eq(lv_vcpu_destroy(v), LV_OK);
 }
 
+/* XCR0 and the XSAVE header are checked before the backend sees them (state.h). */
+Test(api, xcr0_and_xsave_header_are_validated)
+{
+	struct lv_vcpu *v;
+	struct lv_state st;
+	const uint32_t ctl = LV_STATE_CONTROL, fpu = LV_STATE_FPU;
+
+	cr_assert_eq(lv_vcpu_create(vm, 1, &v), LV_OK);
+	lv_state_init_reset(&st);
+	/* Valid: the mock's NOTSUP, not INVAL. */
+	cr_assert_eq(lv_vcpu_set_state(v, ctl | fpu, &st), LV_ERR_NOTSUP);
+	st.ctrl.xcr0 = 7;
+	st.fpu.xsave_header[0] = 7;
+	cr_assert_eq(lv_vcpu_set_state(v, ctl | fpu, &st), LV_ERR_NOTSUP, "x87 | SSE | AVX");
+	st.ctrl.xcr0 = 0xe7;
+	cr_assert_eq(lv_vcpu_set_state(v, ctl, &st), LV_ERR_NOTSUP, "AVX-512 complete");
+	/* SDM Vol. 1, 13.3: x87 always, AVX needs SSE, AVX-512 all or none and needs AVX. */
+	st.ctrl.xcr0 = 6;
+	cr_assert_eq(lv_vcpu_set_state(v, ctl, &st), LV_ERR_INVAL, "no x87");
+	st.ctrl.xcr0 = 5;
+	cr_assert_eq(lv_vcpu_set_state(v, ctl, &st), LV_ERR_INVAL, "AVX without SSE");
+	st.ctrl.xcr0 = 0x27;
+	cr_assert_eq(lv_vcpu_set_state(v, ctl, &st), LV_ERR_INVAL, "opmask alone");
+	st.ctrl.xcr0 = 0xe3;
+	cr_assert_eq(lv_vcpu_set_state(v, ctl, &st), LV_ERR_INVAL, "AVX-512 without AVX");
+	st.ctrl.xcr0 = 1ull << 63 | 1;
+	cr_assert_eq(lv_vcpu_set_state(v, ctl, &st), LV_ERR_INVAL, "bit 63");
+	st.ctrl.xcr0 = 1;
+	/* SDM Vol. 1, 13.8.1: what XRSTOR of the standard format refuses. */
+	st.fpu.xsave_header[0] = 0x0f;
+	cr_assert_eq(lv_vcpu_set_state(v, fpu, &st), LV_ERR_INVAL, "XSTATE_BV beyond AVX");
+	st.fpu.xsave_header[0] = 7;
+	st.fpu.xsave_header[15] = 0x80;
+	cr_assert_eq(lv_vcpu_set_state(v, fpu, &st), LV_ERR_INVAL, "compacted format");
+	st.fpu.xsave_header[15] = 0;
+	st.fpu.xsave_header[20] = 1;
+	cr_assert_eq(lv_vcpu_set_state(v, fpu, &st), LV_ERR_INVAL, "header bytes 16-23");
+	st.fpu.xsave_header[20] = 0;
+	st.fpu.fxsave[26] = 1;
+	cr_assert_eq(lv_vcpu_set_state(v, fpu, &st), LV_ERR_INVAL, "MXCSR reserved");
+	cr_assert_eq(lv_vcpu_destroy(v), LV_OK);
+}
+
 Test(api, running_vcpu_refuses_other_calls)
 {
 	struct lv_vcpu *v;
@@ -620,6 +663,9 @@ Test(state, reset_values_match_the_sdm)
 	cr_assert_eq(st.debug.dr7, 0x400);
 	cr_assert_eq(st.msrs.pat, 0x0007040600070406ull);
 	cr_assert_eq(st.regs.rax, 0);
+	cr_assert_eq(st.ctrl.xcr0, 1);
+	cr_assert_eq(st.fpu.xsave_header[0], 3, "XSTATE_BV: x87 and SSE as given");
+	cr_assert_eq(st.fpu.ymm_hi128[0], 0);
 }
 
 Test(state, long_mode_template)

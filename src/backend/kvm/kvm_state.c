@@ -206,17 +206,26 @@ static int get_fpu(struct kvm_vcpu *kp, struct lv_fpu *f)
 	int rc;
 
 	if (kp->kb->has_xsave) {
+		uint64_t bv;
+
 		rc = xioctl(kp->fd, kp->kb->has_xsave2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, kp->xsave);
-		if (!rc)
-			memcpy(f->fxsave, kp->xsave, sizeof(f->fxsave));
-		return rc;
+		if (rc)
+			return rc;
+		/* The uabi area is the standard format (SDM Vol. 1, 13.4): x87, SSE, AVX. */
+		memcpy(f, kp->xsave, sizeof(*f));
+		memcpy(&bv, f->xsave_header, sizeof(bv));
+		bv &= XCR0_X87 | XCR0_SSE | XCR0_AVX; /* the components lv_fpu carries */
+		memset(f->xsave_header, 0, sizeof(f->xsave_header));
+		memcpy(f->xsave_header, &bv, sizeof(bv));
+		return LV_OK;
 	} else {
 		struct kvm_fpu k;
 
 		rc = xioctl(kp->fd, KVM_GET_FPU, &k);
 		if (rc)
 			return rc;
-		memset(f->fxsave, 0, sizeof(f->fxsave));
+		memset(f, 0, sizeof(*f));
+		f->xsave_header[0] = (uint8_t)(XCR0_X87 | XCR0_SSE);
 		memcpy(f->fxsave + 0, &k.fcw, 2);
 		memcpy(f->fxsave + 2, &k.fsw, 2);
 		f->fxsave[4] = k.ftwx;
@@ -240,11 +249,15 @@ static int set_fpu(struct kvm_vcpu *kp, const struct lv_fpu *f)
 		rc = xioctl(kp->fd, kp->kb->has_xsave2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, kp->xsave);
 		if (rc)
 			return rc;
+		uint64_t mine, keep = XCR0_X87 | XCR0_SSE | XCR0_AVX;
+
+		/* x87, SSE and AVX come from the image, XSTATE_BV bits 0-2 with them. */
 		memcpy(kp->xsave, f->fxsave, sizeof(f->fxsave));
-		/* x87 and SSE come from the image (XSTATE_BV bits 0 and 1). */
-		memcpy(&bv, (uint8_t *)kp->xsave + 512, 8);
-		bv |= 3;
-		memcpy((uint8_t *)kp->xsave + 512, &bv, 8);
+		memcpy((uint8_t *)kp->xsave + XSAVE_AVX_OFF, f->ymm_hi128, sizeof(f->ymm_hi128));
+		memcpy(&bv, (uint8_t *)kp->xsave + XSAVE_HDR_OFF, 8);
+		memcpy(&mine, f->xsave_header, 8);
+		bv = (bv & ~keep) | (mine & keep);
+		memcpy((uint8_t *)kp->xsave + XSAVE_HDR_OFF, &bv, 8);
 		return xioctl(kp->fd, KVM_SET_XSAVE, kp->xsave);
 	} else {
 		struct kvm_fpu k;

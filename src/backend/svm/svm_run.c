@@ -17,6 +17,7 @@
 
 #define DB_VECTOR 1
 #define UD_VECTOR 6
+#define NM_VECTOR 7
 
 /*
  * Length of an intercepted instruction: nRIP - RIP when the CPU has NRIPS
@@ -167,9 +168,18 @@ __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 	case LV_SVM_EXIT_NMI:
 		return LV_X86_GUEST; /* the host took it after STGI; the kick flag is checked next */
 	case LV_SVM_EXIT_XSETBV:
-		/* XCR0 is not switched and CPUID hides XSAVE: XSETBV is #UD to the guest. */
-		lv_x86_raise(v, UD_VECTOR, 0, 0);
-		return LV_X86_GUEST;
+		s->x.insn_len = insn_len(s, 3); /* 0F 01 D1 */
+		return LV_X86_XSETBV;
+	case LV_SVM_EXIT_READ_CR0:
+	case LV_SVM_EXIT_WRITE_CR0:
+	case LV_SVM_EXIT_READ_CR0 + 4:
+	case LV_SVM_EXIT_WRITE_CR0 + 4:
+	case LV_SVM_EXIT_EXCP0 + UD_VECTOR:
+	case LV_SVM_EXIT_EXCP0 + NM_VECTOR:
+		/* The FPU switch's intercepts (lv_svm_fpu_own()): load, run it again. */
+		if (!s->x.fpu.loaded)
+			return LV_X86_FPU;
+		break;
 	case LV_SVM_EXIT_IRET:
 		return exit_iret(v);
 	default:
@@ -377,6 +387,15 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 	return LV_X86_ENTERED;
 }
 
+/* The done hook: the host gets its FPU registers and XCR0 back (x86_fpu.h). */
+static inline __attribute__((always_inline)) void svm_done(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+
+	if (s->x.fpu.loaded)
+		lv_x86_fpu_put(v);
+}
+
 const struct lv_x86_vendor lv_svm_vendor = {
 	.open = lv_svm_open,
 	.close = lv_svm_close,
@@ -388,6 +407,7 @@ const struct lv_x86_vendor lv_svm_vendor = {
 	.vcpu_destroy = lv_svm_vcpu_destroy,
 	.enter = svm_enter,
 	.exit = svm_exit,
+	.done = svm_done,
 	.get_state = lv_svm_get_state,
 	.set_state = lv_svm_set_state,
 	.get_msr = lv_svm_get_msr,
@@ -397,6 +417,7 @@ const struct lv_x86_vendor lv_svm_vendor = {
 	.event_put = lv_svm_event_put,
 	.intercepts = lv_svm_intercepts,
 	.flush = lv_svm_flush,
+	.fpu_own = lv_svm_fpu_own,
 	.vm_size = sizeof(struct svm_vm),
 	.vcpu_size = sizeof(struct svm_vcpu),
 	.msr_map_bytes = SVM_MSRPM_PAGES * LV_PAGE_SIZE,

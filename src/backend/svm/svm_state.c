@@ -92,9 +92,13 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 		st->ctrl.cr2 = vm->s.cr2;
 		st->ctrl.cr3 = vm->s.cr3;
 		st->ctrl.cr4 = vm->s.cr4;
+		if (!s->x.fpu.loaded) { /* the guest's own bits, not the forced ones */
+			st->ctrl.cr0 = (st->ctrl.cr0 & ~CR0_TS) | s->own_ts;
+			st->ctrl.cr4 = (st->ctrl.cr4 & ~CR4_OSXSAVE) | s->own_osxsave;
+		}
 		st->ctrl.cr8 = vm->c.vintr & VMCB_VINTR_TPR_MASK;
 		st->ctrl.efer = vm->s.efer & ~EFER_SVME; /* the guest sees no SVM */
-		st->ctrl.xcr0 = 1;
+		st->ctrl.xcr0 = 1;			 /* the shared layer's (x86_fpu.c) */
 		st->ctrl.apic_base = s->apic_base;
 	}
 	if (mask & LV_STATE_DEBUG) {
@@ -120,8 +124,6 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 		lv_x86_events_to_state(&s->x.events, e, (uint32_t)(e >> VMCB_EVT_ERR_SHIFT),
 				       &st->events);
 	}
-	if (mask & LV_STATE_FPU)
-		st->fpu = s->fpu;
 	return LV_OK;
 }
 
@@ -167,11 +169,13 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 	}
 	if (mask & LV_STATE_CONTROL) {
 		vm->s.cr0 = st->ctrl.cr0;
+		vm->s.cr4 = st->ctrl.cr4;
+		if (!s->x.fpu.loaded)
+			lv_svm_fpu_own(v, 0); /* keeps the guest's own bits, forces TS / OSXSAVE */
 		vm->s.cr2 = st->ctrl.cr2;
 		s->load_cr2 = 1;
 		s->x.slow = 1;
 		vm->s.cr3 = st->ctrl.cr3;
-		vm->s.cr4 = st->ctrl.cr4;
 		vm->c.vintr = (vm->c.vintr & ~VMCB_VINTR_TPR_MASK) | (st->ctrl.cr8 & 0xf);
 		/* VMRUN requires the guest's EFER.SVME (APM 15.5.1 consistency checks). */
 		vm->s.efer = st->ctrl.efer | EFER_SVME;
@@ -204,8 +208,6 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 		s->x.slow = 1;
 		lv_svm_intercepts(v);
 	}
-	if (mask & LV_STATE_FPU)
-		s->fpu = st->fpu;
 	return LV_OK;
 }
 

@@ -91,6 +91,14 @@ void lv_svm_intercepts(struct lv_vcpu *v)
 
 	vm->c.intercept_exc = s->x.exc_exits |
 			      ((s->x.singlestep || s->nmi_step) ? 1u << 1 /* #DB */ : 0);
+	/* The FPU switch (lv_svm_fpu_own()): #UD, #NM and CR0/CR4 accesses. */
+	if (!s->x.fpu.loaded) {
+		vm->c.intercept_exc |= (1u << 6) | (1u << 7);
+		vm->c.intercept_cr = VMCB_CR_READ(0) | VMCB_CR_WRITE(0) | VMCB_CR_READ(4) |
+				     VMCB_CR_WRITE(4);
+	} else {
+		vm->c.intercept_cr = 0;
+	}
 	if (s->x.exc_exits & (1u << 3))
 		i1 |= VMCB_I1_SWINT;
 	if ((s->x.windows & LV_WINDOW_IRQ) || s->x.events.want_irq_window) {
@@ -102,6 +110,36 @@ void lv_svm_intercepts(struct lv_vcpu *v)
 	if (s->nmi_masked)
 		i1 |= VMCB_I1_IRET;
 	vm->c.intercept1 = i1;
+}
+
+/*
+ * The FPU switch's vendor half (x86_fpu.h). SVM has no CR0/CR4 read
+ * shadows, so while the guest's FPU state is not loaded the VMCB holds
+ * CR0.TS = 1 and CR4.OSXSAVE = 0 and every access that could tell
+ * exits: #NM (x87/SSE/AVX/XSAVE under TS) and #UD (XGETBV, XSETBV, XSAVE
+ * and VEX without OSXSAVE) through the exception intercepts, and MOV
+ * from/to CR0 and CR4, CLTS, LMSW and SMSW through the CR0/CR4 read and
+ * write intercepts (APM Vol. 2, 15.9: CLTS and LMSW are CR0 writes, SMSW a
+ * CR0 read; 15.12). None of them is emulated: the exit loads the guest's
+ * state, which drops the intercepts and gives the VMCB the guest's own
+ * bits, and the instruction runs again natively. Guests that never touch
+ * their FPU or CR0/CR4 never exit for it.
+ */
+void lv_svm_fpu_own(struct lv_vcpu *v, int loaded)
+{
+	struct svm_vcpu *s = v->priv;
+	struct vmcb *vm = s->vmcb;
+
+	if (loaded) {
+		vm->s.cr0 = (vm->s.cr0 & ~CR0_TS) | s->own_ts;
+		vm->s.cr4 = (vm->s.cr4 & ~CR4_OSXSAVE) | s->own_osxsave;
+	} else {
+		s->own_ts = vm->s.cr0 & CR0_TS;
+		s->own_osxsave = vm->s.cr4 & CR4_OSXSAVE;
+		vm->s.cr0 |= CR0_TS;
+		vm->s.cr4 &= ~CR4_OSXSAVE;
+	}
+	lv_svm_intercepts(v);
 }
 
 /*

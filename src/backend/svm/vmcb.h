@@ -187,6 +187,10 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one 4 KiB page");
 #define VMCB_I1_TASKSWITCH (1u << 29)
 #define VMCB_I1_SHUTDOWN   (1u << 31)
 
+/* intercept_cr bits (APM Vol. 2, 15.9): reads of CRn at bit n, writes at 16 + n. */
+#define VMCB_CR_READ(n)	 (1u << (n))
+#define VMCB_CR_WRITE(n) (1u << (16 + (n)))
+
 #define VMCB_I2_VMRUN	(1u << 0)
 #define VMCB_I2_VMMCALL (1u << 1)
 #define VMCB_I2_VMLOAD	(1u << 2)

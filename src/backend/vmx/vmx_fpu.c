@@ -1,63 +1,47 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Lazy switch of the x87/SSE state. While the guest's state is not in the
- * registers, the guest runs with CR0.TS set (TS is host-owned: the guest
- * reads its own TS from the CR0 read shadow), so its first FPU/SSE
- * instruction raises #NM, which exits (#NM is always in the exception
- * bitmap). The backend then saves the host's state, loads the guest's and
- * gives the guest its own TS back (SDM Vol. 3, 2.5 and 13.4). Before
- * lv_vcpu_run() returns, the guest's state goes back into the vCPU (the
- * FPU state group) and the host's is restored. A guest that never touches
- * the FPU costs one test per run.
+ * The VMX half of the lazy FPU switch (the switch itself is the shared
+ * layer's, x86_fpu.h). While the guest's x87/SSE/AVX state is not in the
+ * registers the guest runs with CR0.TS set and CR4.OSXSAVE clear; both
+ * bits are host-owned (guest/host masks), so the guest reads its own from
+ * the CR0/CR4 read shadows and its writes of them exit (SDM Vol. 3,
+ * 25.6.6). Its first x87/SSE/AVX/XSAVE instruction then raises #NM, and
+ * XGETBV/XSETBV/VEX raise #UD (SDM Vol. 1, 13.6, 14.3); both are always in
+ * the exception bitmap (VMX_EXC_ALWAYS), and vmx_run.c turns them into
+ * LV_X86_FPU: the layer loads the guest's state and calls
+ * lv_vmx_fpu_own(), which gives the guest its own bits, and the
+ * instruction runs again.
  */
 #include "vmcs.h"
 #include "vmx_insn.h"
 #include "vmx_priv.h"
 #include "../../core/x86_arch.h"
 
-_Static_assert(sizeof(struct lv_fpu) == 512, "FXSAVE image (SDM Vol. 1, 10.5.1)");
-
 uint64_t lv_vmx_guest_cr0(const struct vmx_backend *vb, const struct vmx_vcpu *xc, uint64_t cr0)
 {
 	/* PE and PG are free under unrestricted guest (26.3.1.1). */
 	cr0 = lv_vmx_apply_fixed(cr0, vb->cr0_fixed0, vb->cr0_fixed1, CR0_PE | CR0_PG);
-	return xc->fpu_loaded ? cr0 : cr0 | CR0_TS;
+	return xc->x.fpu.loaded ? cr0 : cr0 | CR0_TS;
 }
 
-/*
- * FXSAVE/FXRSTOR with the host's CR0.TS clear and CR4.OSFXSR set (without
- * OSFXSR they may skip the XMM registers, SDM Vol. 2, FXSAVE).
- */
-static void fpu_swap(struct lv_fpu *save, const struct lv_fpu *load)
+uint64_t lv_vmx_guest_cr4(const struct vmx_backend *vb, const struct vmx_vcpu *xc, uint64_t cr4)
 {
-	uint64_t cr0 = lv_read_cr0(), cr4 = lv_read_cr4();
-
-	if (cr0 & CR0_TS)
-		lv_write_cr0(cr0 & ~CR0_TS);
-	if (!(cr4 & CR4_OSFXSR))
-		lv_write_cr4(cr4 | CR4_OSFXSR);
-	__asm__ volatile("fxsave64 %0" : "=m"(*save));
-	__asm__ volatile("fxrstor64 %0" ::"m"(*load));
-	if (!(cr4 & CR4_OSFXSR))
-		lv_write_cr4(cr4);
-	if (cr0 & CR0_TS)
-		lv_write_cr0(cr0);
+	cr4 = lv_vmx_apply_fixed(cr4, vb->cr4_fixed0, vb->cr4_fixed1, 0);
+	return xc->x.fpu.loaded ? cr4 : cr4 & ~CR4_OSXSAVE;
 }
 
-void lv_vmx_fpu_load(struct vmx_vcpu *xc)
+/* The fpu_own hook: the real CR0/CR4 from the shadows, with or without the forced bits. */
+void lv_vmx_fpu_own(struct lv_vcpu *v, int loaded)
 {
-	fpu_swap(&xc->host_fpu, &xc->cache.fpu);
-	xc->fpu_loaded = true;
-	xc->end_work |= END_WORK_FPU;
-	/* The guest's own TS from now on. */
-	vmwrite(VMCS_GUEST_CR0,
-		(vmread(VMCS_GUEST_CR0) & ~CR0_TS) | (vmread(VMCS_CR0_SHADOW) & CR0_TS));
-}
+	struct vmx_vcpu *xc = v->priv;
 
-void lv_vmx_fpu_unload(struct vmx_vcpu *xc)
-{
-	fpu_swap(&xc->cache.fpu, &xc->host_fpu);
-	xc->fpu_loaded = false;
-	xc->end_work &= (uint8_t)~END_WORK_FPU;
-	vmwrite(VMCS_GUEST_CR0, vmread(VMCS_GUEST_CR0) | CR0_TS);
+	if (loaded)
+		xc->end_work |= END_WORK_FPU;
+	else
+		xc->end_work &= (uint8_t)~END_WORK_FPU;
+	/* Only the forced bits change: the guest-owned ones are in the real registers only. */
+	vmwrite(VMCS_GUEST_CR0, (vmread(VMCS_GUEST_CR0) & ~CR0_TS) |
+					(loaded ? vmread(VMCS_CR0_SHADOW) & CR0_TS : CR0_TS));
+	vmwrite(VMCS_GUEST_CR4, (vmread(VMCS_GUEST_CR4) & ~CR4_OSXSAVE) |
+					(loaded ? vmread(VMCS_CR4_SHADOW) & CR4_OSXSAVE : 0));
 }

@@ -91,10 +91,6 @@ struct vmx_vcpu {
 	 * exit interrupted.
 	 */
 	uint32_t inject_info, inject_err, inject_len;
-
-	/* Lazy FPU: the guest's x87/SSE state is in the registers (vmx_fpu.c). */
-	bool fpu_loaded;
-	struct lv_fpu host_fpu;
 };
 
 /* Groups whose fields (some of them) live in the VMCS after an entry. */
@@ -114,7 +110,7 @@ struct vmx_vcpu {
 #define EXIT_WORK_TF  2u /* the backend set the guest's RFLAGS.TF (single-step) */
 
 /* vmx_vcpu.end_work bits: what lv_vmx_run() does before returning. */
-#define END_WORK_FPU   1u /* the guest's FPU state is loaded */
+#define END_WORK_FPU   1u /* the guest's FPU state is loaded (x86_fpu.h) */
 #define END_WORK_CLEAR 2u /* VMCLEAR (more than one host CPU) */
 
 /* vmx_entry.S: lv_vmx_enter_guest (called only from vmx_run.c's inline asm) and lv_vmx_exit_point (HOST_RIP). */
@@ -135,8 +131,8 @@ void lv_vmx_vm_destroy(struct lv_vm *vm);
 
 /* vmx_vcpu.c */
 /*
- * CR0/CR4 bits the host owns (guest/host masks): the fixed bits, and for
- * CR0 also CD, NW and TS (the FPU switch); PE and PG are the guest's with
+ * CR0/CR4 bits the host owns (guest/host masks): the fixed bits, for
+ * CR0 also CD, NW and TS, for CR4 OSXSAVE (the FPU switch, vmx_fpu.c); PE and PG are the guest's with
  * unrestricted guest. A guest write to an owned bit exits.
  */
 static inline uint64_t vmx_cr0_host_mask(const struct vmx_backend *vb)
@@ -146,7 +142,7 @@ static inline uint64_t vmx_cr0_host_mask(const struct vmx_backend *vb)
 
 static inline uint64_t vmx_cr4_host_mask(const struct vmx_backend *vb)
 {
-	return vb->cr4_fixed0 | ~vb->cr4_fixed1;
+	return vb->cr4_fixed0 | ~vb->cr4_fixed1 | CR4_OSXSAVE;
 }
 
 int lv_vmx_vcpu_create(struct lv_vcpu *vcpu);
@@ -170,7 +166,7 @@ void lv_vmx_take_back_event(struct vmx_vcpu *xc);
 
 /* vmx_fpu.c */
 uint64_t lv_vmx_guest_cr0(const struct vmx_backend *vb, const struct vmx_vcpu *xc, uint64_t cr0);
-void lv_vmx_fpu_load(struct vmx_vcpu *xc);
-void lv_vmx_fpu_unload(struct vmx_vcpu *xc);
+uint64_t lv_vmx_guest_cr4(const struct vmx_backend *vb, const struct vmx_vcpu *xc, uint64_t cr4);
+void lv_vmx_fpu_own(struct lv_vcpu *v, int loaded);
 
 #endif /* LV_VMX_PRIV_H */

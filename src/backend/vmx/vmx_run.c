@@ -151,7 +151,7 @@ static int handle_cr(struct lv_vcpu *v, struct vmx_vcpu *xc, uint64_t q)
 	} else if (type == 0 && cr == 4) {
 		val = gpr_get(xc, reg);
 		vmwrite(VMCS_CR4_SHADOW, val);
-		vmwrite(VMCS_GUEST_CR4, lv_vmx_apply_fixed(val, vb->cr4_fixed0, vb->cr4_fixed1, 0));
+		vmwrite(VMCS_GUEST_CR4, lv_vmx_guest_cr4(vb, xc, val));
 	} else {
 		v->exit.reason = LV_EXIT_UNKNOWN;
 		return LV_X86_CALLER;
@@ -186,13 +186,6 @@ static int handle_exception(struct lv_vcpu *v, struct vmx_vcpu *xc, uint64_t q)
 		ex->debug.pc = vmread(VMCS_GUEST_CS_BASE) + vmread(VMCS_GUEST_RIP);
 		return LV_X86_CALLER;
 	}
-	if (vec == 7 && !xc->fpu_loaded) {
-		/* Lazy FPU: load the guest's state; re-run the instruction unless
-		 * the guest's own TS asks for the #NM. */
-		lv_vmx_fpu_load(xc);
-		if (!(vmread(VMCS_CR0_SHADOW) & CR0_TS))
-			return LV_X86_GUEST;
-	}
 	if (vec == 6) {
 		static const uint8_t vmmcall[3] = { 0x0f, 0x01, 0xd9 };
 
@@ -201,6 +194,13 @@ static int handle_exception(struct lv_vcpu *v, struct vmx_vcpu *xc, uint64_t q)
 			return LV_X86_HYPERCALL;
 		}
 	}
+	/*
+	 * Lazy FPU (vmx_fpu.c): #NM or #UD while the guest's state is not
+	 * loaded may come from the forced CR0.TS / CR4.OSXSAVE: load it and
+	 * run the instruction again; a fault of the guest's own comes back.
+	 */
+	if ((vec == 6 || vec == 7) && !xc->x.fpu.loaded)
+		return LV_X86_FPU;
 	ex->exception.vector = vec;
 	ex->exception.has_error_code = (info & INTR_INFO_ERRCODE) != 0;
 	ex->exception.error_code = ex->exception.has_error_code
@@ -256,12 +256,9 @@ static int decode_other(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t reason
 	xc->exit_work |= EXIT_WORK_RAW;
 	switch (info.action) {
 	case LV_XACT_HOST:
-		/* Cache flushes are no-ops for a guest; XSETBV is not offered
-		 * (CPUID hides XSAVE), so it faults as on a CPU without it. */
-		if ((reason & 0xffff) == LV_VMX_EXIT_XSETBV)
-			lv_x86_raise(xc->x.vcpu, 6, 0, 0);
-		else if ((reason & 0xffff) == LV_VMX_EXIT_INVD ||
-			 (reason & 0xffff) == LV_VMX_EXIT_WBINVD)
+		/* Cache flushes are no-ops for a guest. */
+		if ((reason & 0xffff) == LV_VMX_EXIT_INVD ||
+		    (reason & 0xffff) == LV_VMX_EXIT_WBINVD)
 			vmx_skip(xc->x.vcpu, in.insn_len);
 		return LV_X86_GUEST;
 	case LV_XACT_INJECT:
@@ -370,6 +367,9 @@ again:
 		return LV_X86_HYPERCALL;
 	case LV_VMX_EXIT_CR_ACCESS:
 		return handle_cr(v, xc, q);
+	case LV_VMX_EXIT_XSETBV:
+		xc->x.insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
+		return LV_X86_XSETBV;
 	case LV_VMX_EXIT_EPT_VIOLATION:
 		return handle_ept_violation(xc, ex, q);
 	case LV_VMX_EXIT_EPT_MISCONFIG:
@@ -533,7 +533,7 @@ static inline __attribute__((always_inline)) void vmx_done(struct lv_vcpu *v)
 	if (xc->end_work) {
 		/* The caller may use the FPU between runs: give the host its state. */
 		if (xc->end_work & END_WORK_FPU)
-			lv_vmx_fpu_unload(xc);
+			lv_x86_fpu_put(v);
 		/*
 		 * With more than one CPU the vCPU may run on another one next
 		 * time, and only this CPU can VMCLEAR its VMCS (SDM Vol. 3,
@@ -568,6 +568,7 @@ const struct lv_x86_vendor lv_vmx_vendor = {
 	.event_put = lv_vmx_event_put,
 	.intercepts = lv_vmx_intercepts,
 	.flush = lv_vmx_flush,
+	.fpu_own = lv_vmx_fpu_own,
 	.vm_size = sizeof(struct vmx_vm),
 	.vcpu_size = sizeof(struct vmx_vcpu),
 	.msr_map_bytes = 4096,

@@ -83,7 +83,7 @@ static void sync_control(struct vmx_backend *vb, struct vmx_vcpu *xc)
 
 	vmwrite(VMCS_GUEST_CR0, lv_vmx_guest_cr0(vb, xc, c->cr0));
 	vmwrite(VMCS_CR0_SHADOW, c->cr0);
-	vmwrite(VMCS_GUEST_CR4, lv_vmx_apply_fixed(c->cr4, vb->cr4_fixed0, vb->cr4_fixed1, 0));
+	vmwrite(VMCS_GUEST_CR4, lv_vmx_guest_cr4(vb, xc, c->cr4));
 	vmwrite(VMCS_CR4_SHADOW, c->cr4);
 	vmwrite(VMCS_GUEST_CR3, c->cr3);
 	vmwrite(VMCS_GUEST_EFER, c->efer);
@@ -296,7 +296,7 @@ int lv_vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
 		st->segs = xc->cache.segs;
 	if (mask & LV_STATE_CONTROL) {
 		st->ctrl = xc->cache.ctrl;
-		st->ctrl.xcr0 = 1; /* guests get no XSAVE: XCR0 is ignored (state.h) */
+		st->ctrl.xcr0 = 1; /* the shared layer's (x86_fpu.c) */
 	}
 	if (mask & LV_STATE_DEBUG)
 		st->debug = xc->cache.debug;
@@ -311,8 +311,6 @@ int lv_vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
 				       (xc->inject_info & INTR_INFO_VALID) ? xc->inject_info : 0,
 				       xc->inject_err, &st->events);
 	}
-	if (mask & LV_STATE_FPU)
-		st->fpu = xc->cache.fpu;
 	return LV_OK;
 }
 
@@ -366,8 +364,6 @@ int lv_vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state 
 		xc->inject_info = 0;
 		lv_x86_events_from_state(&xc->x.events, &st->events);
 	}
-	if (mask & LV_STATE_FPU)
-		xc->cache.fpu = st->fpu;
 	xc->valid |= mask;
 	xc->dirty |= mask & VMX_VMCS_GROUPS;
 	xc->x.slow = 1;

@@ -63,9 +63,9 @@ static void write_host_state(struct vmx_vcpu *xc)
 }
 
 /* Masks of CR0/CR4 bits the host owns: every fixed bit (A.7, A.8), and
- * CD/NW (as KVM: Bochs does not keep them in a guest's CR0), and TS (lazy
- * FPU, vmx_fpu.c); guest reads of them come from the read shadow (25.6.6),
- * writes that change them exit. */
+ * CD/NW (as KVM: Bochs does not keep them in a guest's CR0), and TS and
+ * CR4.OSXSAVE (lazy FPU, vmx_fpu.c); guest reads of them come from the
+ * read shadow (25.6.6), writes that change them exit. */
 /* Fields written once per VMCS. */
 static void write_static_fields(struct vmx_backend *vb, struct vmx_vcpu *xc)
 {

@@ -5,9 +5,10 @@
  * lv_vcpu_set_cpuid() entry answers, so it is inline and a leaf the table
  * does not name costs two compares.
  *
- * - CPUID.1:ECX: no VMX (bit 5; nested virtualization is not offered), no
- *   XSAVE, OSXSAVE or AVX (bits 26-28; XCR0 is not switched yet), and the
- *   hypervisor bit (31) set (SDM Vol. 2A, CPUID; APM Vol. 3, E.3.2).
+ * - CPUID.1:ECX: no VMX (bit 5; nested virtualization is not offered) and
+ *   the hypervisor bit (31) set (SDM Vol. 2A, CPUID; APM Vol. 3, E.3.2).
+ * - The XSAVE-related bits of leaves 1 and 7 and leaf 0Dh: what the FPU
+ *   switch offers (lv_x86_cpuid_fpu(), x86_fpu.c).
  * - CPUID.8000_0001h:ECX: no SVM (bit 2); leaf 8000_000Ah (SVM features)
  *   empty.
  * - 4000_0000h-4000_00FFh, the hypervisor range: empty. Under an outer
@@ -23,6 +24,7 @@
 
 #include "../../core/cpuid.h"
 #include "../../core/policy.h"
+#include "x86_fpu.h"
 
 enum { LV_CPUID_EAX = 0, LV_CPUID_EBX = 1, LV_CPUID_ECX = 2, LV_CPUID_EDX = 3 };
 
@@ -34,7 +36,7 @@ struct lv_x86_cpuid_edit {
 };
 
 static const struct lv_x86_cpuid_edit lv_x86_cpuid_edits[] = {
-	{ 0x00000001u, LV_CPUID_ECX, (1u << 5) | (1u << 26) | (1u << 27) | (1u << 28), 1u << 31 },
+	{ 0x00000001u, LV_CPUID_ECX, 1u << 5, 1u << 31 },
 	{ 0x80000001u, LV_CPUID_ECX, 1u << 2, 0 },
 	{ 0x8000000au, LV_CPUID_EAX, 0xffffffffu, 0 },
 	{ 0x8000000au, LV_CPUID_EBX, 0xffffffffu, 0 },
@@ -67,18 +69,20 @@ static inline void lv_x86_cpuid_default(uint32_t leaf, uint32_t r[4])
 /*
  * A CPUID exit, the same on SVM and VMX: the answer is the vCPU's
  * lv_vcpu_set_cpuid() entry for @p leaf/@p sub, else the host's edited by
- * the table above. @return 1 when the entry asks for an LV_EXIT_CPUID exit
+ * the table above and the FPU switch's leaves (@p v). @return 1 when the entry asks for an LV_EXIT_CPUID exit
  * (@p ex filled, the entry's values proposed as the answer), else 0 with
  * the answer in @p r (EAX..EDX) for the guest.
  */
-static inline int lv_x86_cpuid_exit(const struct lv_policy *pol, uint32_t leaf, uint32_t sub,
-				    uint32_t r[4], struct lv_exit *ex)
+static inline int lv_x86_cpuid_exit(struct lv_vcpu *v, const struct lv_policy *pol, uint32_t leaf,
+				    uint32_t sub, uint32_t r[4], struct lv_exit *ex)
 {
 	const struct lv_cpuid_entry *e = lv_policy_cpuid_find(pol, leaf, sub);
 
 	if (!e) {
 		lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
 		lv_x86_cpuid_default(leaf, r);
+		if (leaf == 1 || leaf == 7 || leaf == 0xd)
+			lv_x86_cpuid_fpu(v, leaf, sub, r);
 		return 0;
 	}
 	if (e->flags & LV_CPUID_EXIT) {

@@ -106,11 +106,14 @@ int lv_x86_vcpu_create(struct lv_vcpu *v)
 	v->exit.flags = 0;
 	memset(&v->exit.raw, 0, sizeof(v->exit.raw));
 	v->exit.raw.backend = v->vm->backend->ops->kind;
+	rc = lv_x86_fpu_init(&x->fpu);
+	if (rc)
+		goto fail;
 	rc = vd->vcpu_create(v);
 	if (rc)
 		goto fail;
 	lv_state_init_reset(st);
-	rc = vd->set_state(v, LV_STATE_ALL, st);
+	rc = lv_x86_set_state(v, LV_STATE_ALL, st);
 	if (rc) {
 		vd->vcpu_destroy(v);
 		goto fail;
@@ -118,6 +121,8 @@ int lv_x86_vcpu_create(struct lv_vcpu *v)
 	lv_plat_free(st);
 	return LV_OK;
 fail:
+	if (x)
+		lv_x86_fpu_fini(&x->fpu);
 	lv_plat_free(st);
 	lv_plat_free(x);
 	v->priv = NULL;
@@ -129,6 +134,7 @@ void lv_x86_vcpu_destroy(struct lv_vcpu *v)
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 
 	x->vd->vcpu_destroy(v);
+	lv_x86_fpu_fini(&x->fpu);
 	lv_policy_free(&x->cpuid);
 	lv_plat_free(x);
 	v->priv = NULL;
@@ -154,16 +160,26 @@ int lv_x86_kick(struct lv_vcpu *v)
 	return LV_OK;
 }
 
+/* The vendor's groups; the FPU group and XCR0 are the layer's (x86_fpu.h). */
 int lv_x86_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 {
-	return lv_x86_of(v)->vd->get_state(v, mask, st);
+	struct lv_x86_vcpu *x = lv_x86_of(v);
+	int rc = x->vd->get_state(v, mask, st);
+
+	if (rc == LV_OK)
+		lv_x86_fpu_get(&x->fpu, mask, st);
+	return rc;
 }
 
 int lv_x86_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
-	int rc = x->vd->set_state(v, mask, st);
+	int rc = lv_x86_fpu_check(&x->fpu, mask, st);
 
+	if (rc == LV_OK)
+		rc = x->vd->set_state(v, mask, st);
+	if (rc == LV_OK)
+		lv_x86_fpu_set(&x->fpu, mask, st);
 	if (rc == LV_OK && (mask & LV_STATE_GPRS))
 		x->pending = LV_X86_PEND_NONE; /* new registers: the old exit is void */
 	return rc;

@@ -303,6 +303,11 @@ int lv_x86_dispatch(struct lv_vcpu *v, int act)
 		return window(v, LV_WINDOW_IRQ, LV_EXIT_IRQ_WINDOW);
 	case LV_X86_NMI_WINDOW:
 		return window(v, LV_WINDOW_NMI, LV_EXIT_NMI_WINDOW);
+	case LV_X86_FPU:
+		lv_x86_fpu_load(v);
+		return LV_X86_GUEST;
+	case LV_X86_XSETBV:
+		return lv_x86_xsetbv(v);
 	case LV_X86_GUEST:
 		return LV_X86_GUEST;
 	default:

@@ -23,7 +23,7 @@ static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_vcp
 {
 	uint32_t r[4];
 
-	if (lv_x86_cpuid_exit(&x->cpuid, (uint32_t)x->regs.rax, (uint32_t)x->regs.rcx, r,
+	if (lv_x86_cpuid_exit(v, &x->cpuid, (uint32_t)x->regs.rax, (uint32_t)x->regs.rcx, r,
 			      &v->exit)) {
 		x->pending = LV_X86_PEND_CPUID;
 		return LV_X86_CALLER;

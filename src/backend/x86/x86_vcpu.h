@@ -25,6 +25,7 @@
 #include "../../core/policy.h"
 #include "../../core/x86_emul.h"
 #include "x86_events.h"
+#include "x86_fpu.h"
 #include "x86_mem.h"
 #include "x86_msr.h"
 
@@ -43,6 +44,8 @@ enum lv_x86_act {
 	LV_X86_EXCEPTION,  /* raise the exception in vcpu->exit.exception in the guest */
 	LV_X86_IRQ_WINDOW, /* the guest can take an external interrupt */
 	LV_X86_NMI_WINDOW, /* the guest can take an NMI */
+	LV_X86_FPU,	   /* the guest reached for its FPU state: load it, re-run (x86_fpu.h) */
+	LV_X86_XSETBV,	   /* XSETBV (x->insn_len set) */
 };
 
 /* What the next run completes before entering (the caller's answer to an exit). */
@@ -98,6 +101,7 @@ struct lv_x86_vcpu {
 	struct lv_x86_env env;
 	struct lv_guest_paging pg;
 	struct lv_state scratch; /* the emulator's view of the guest */
+	struct lv_x86_fpu fpu;	 /* x87/SSE/AVX registers and XCR0 (x86_fpu.h) */
 };
 
 /* Offsets the entry stubs (svm_entry.S, vmx_entry.S) hard-code. */
@@ -155,7 +159,7 @@ struct lv_x86_vendor {
 	int (*exit)(struct lv_vcpu *v);
 	/* Optional: before a run (VMX: make the VMCS current, host CR3). */
 	int (*load)(struct lv_vcpu *v);
-	/* Optional: the run returns to the caller (VMX: host FPU, VMCLEAR). */
+	/* Optional: the run returns to the caller (the host's FPU state; VMX: VMCLEAR). */
 	void (*done)(struct lv_vcpu *v);
 	/* Neutral state groups and single MSRs. */
 	int (*get_state)(struct lv_vcpu *v, uint32_t mask, struct lv_state *st);
@@ -179,6 +183,15 @@ struct lv_x86_vendor {
 	void (*intercepts)(struct lv_vcpu *v);
 	/* Flush this vCPU's guest TLB before its next entry (nested-table change). */
 	void (*flush)(struct lv_vcpu *v);
+	/*
+	 * The guest's FPU registers are now (@p loaded = 1) or no longer (0)
+	 * in the CPU: run the guest with its own CR0.TS and CR4.OSXSAVE and
+	 * without the FPU intercepts, or with TS forced set, OSXSAVE forced
+	 * clear, and every fault or CR0/CR4 access that would show it exiting
+	 * as LV_X86_FPU (x86_fpu.h). Called only on the vCPU's CPU with its
+	 * VMCB / VMCS in use.
+	 */
+	void (*fpu_own)(struct lv_vcpu *v, int loaded);
 
 	/* Data: object sizes; the MSR permission map's size, bit positions and pass-through MSRs. */
 	size_t vm_size, vcpu_size;
