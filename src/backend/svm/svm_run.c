@@ -328,6 +328,8 @@ static uint8_t prepare_asid(struct svm_backend *sb, struct svm_cpu *c, struct sv
  * The enter hook. GIF = 0 first: from there to VMRUN no interrupt, NMI or
  * preemption can move this thread to another CPU, and a kick's IPI stays
  * pending until VMRUN, which then exits at once (INTR intercept, 15.17).
+ * guest_seq is odd from before the kick check to after VMRUN, so a remote
+ * shootdown either waits for this entry's exit or is seen by prepare_asid().
  */
 static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 {
@@ -344,7 +346,9 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 	}
 	c = &sb->cpus[cpu];
 	__atomic_store_n(&s->x.cpu, (int32_t)cpu, __ATOMIC_RELEASE);
+	lv_x86_guest_begin(&s->x); /* before the NPT generation is read (x86_vcpu.h) */
 	if (__atomic_exchange_n(&s->x.kick, 0, __ATOMIC_SEQ_CST)) {
+		lv_x86_guest_end(&s->x);
 		svm_stgi();
 		return LV_X86_KICKED;
 	}
@@ -353,6 +357,7 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 		pre_vmrun_slow(v);
 	s->vmcb->s.rax = s->x.regs.rax;
 	svm_vmrun(s->vmcb_pa, &s->x.regs, c->host_save_pa);
+	lv_x86_guest_end(&s->x);
 	svm_stgi();
 	s->x.regs.rax = s->vmcb->s.rax;
 	if (s->x.slow && s->tf_ours) { /* tf_ours implies slow: one test on the fast path */
