@@ -22,6 +22,7 @@ static struct {
 	volatile uint32_t go;	/* round the vCPU may run (1-based) */
 	volatile uint32_t done; /* round whose MMIO exit the vCPU has seen */
 	volatile uint32_t fail; /* a call failed: the other one stops waiting */
+	int protect;		/* tlb_protect_remote: read-only instead of unmapped */
 	int rc[2];
 	char msg[2][160];
 } tlb;
@@ -36,7 +37,7 @@ static void tlb_failf(unsigned i, const char *what, unsigned round, uint64_t a, 
 		lv_vcpu_kick(tlb.c->vcpu[0]); /* the vCPU side may be in the guest */
 }
 
-/* Wait until *p != old (or == want when @p eq); 0 on success, -1 on failure/timeout. */
+/* Wait until *p != v (== v when @p eq): 0, or -1 on a failure or after TLB_SPIN pause loops. */
 static int tlb_wait(const volatile uint64_t *p, uint64_t v, int eq)
 {
 	uint64_t n;
@@ -53,11 +54,12 @@ static int tlb_wait(const volatile uint64_t *p, uint64_t v, int eq)
 	return -1;
 }
 
-static int tlb_wait32(const volatile uint32_t *p, uint32_t v)
+/* Wait until *p == v: 0, or -1 on a failure or after @p spins pause loops (0: TLB_SPIN). */
+static int tlb_wait32(const volatile uint32_t *p, uint32_t v, uint64_t spins)
 {
 	uint64_t n;
 
-	for (n = 0; n < TLB_SPIN; n++) {
+	for (n = 0; n < (spins ? spins : TLB_SPIN); n++) {
 		if (__atomic_load_n(p, __ATOMIC_ACQUIRE) == v)
 			return 0;
 		if (__atomic_load_n(&tlb.fail, __ATOMIC_ACQUIRE))
@@ -67,12 +69,13 @@ static int tlb_wait32(const volatile uint32_t *p, uint32_t v)
 	return -1;
 }
 
-static int tlb_start(struct conf_ctx *c, void (*fn)(void *arg, unsigned i))
+static int tlb_start(struct conf_ctx *c, void (*fn)(void *arg, unsigned i), int protect)
 {
 	unsigned i;
 
 	memset(&tlb, 0, sizeof(tlb));
 	tlb.c = c;
+	tlb.protect = protect;
 	if (c->host->parallel(c->host->ctx, 2, fn, c))
 		return conf_fail(c, "parallel hook failed");
 	for (i = 0; i < 2; i++)
@@ -85,9 +88,9 @@ static int tlb_start(struct conf_ctx *c, void (*fn)(void *arg, unsigned i))
 
 /*
  * Call 1 runs the vCPU: each round until the MMIO exit the unmapped page
- * gives (a read is answered with 0, which is not the pattern). Any other
- * exit fails, OUT 0x62 above all: the guest read the pattern the host wrote
- * after lv_vm_unmap() returned.
+ * gives (a read is answered with 0, which is not the pattern; a read-only
+ * page gives it for the write). Any other exit fails, OUT 0x62 above all:
+ * the guest read the pattern the host wrote after lv_vm_unmap() returned.
  */
 static void unmap_vcpu(struct conf_ctx *c)
 {
@@ -96,7 +99,7 @@ static void unmap_vcpu(struct conf_ctx *c)
 	int rc;
 
 	for (r = 1; r <= TLB_ROUNDS; r++) {
-		if (tlb_wait32(&tlb.go, r))
+		if (tlb_wait32(&tlb.go, r, 0))
 			return;
 		rc = lv_vcpu_run(c->vcpu[0], &ex);
 		if (rc) {
@@ -109,7 +112,7 @@ static void unmap_vcpu(struct conf_ctx *c)
 			return;
 		}
 		if (ex->reason != LV_EXIT_MMIO || ex->mmio.gpa < TLB_GPA ||
-		    ex->mmio.gpa >= TLB_GPA + LV_PAGE_SIZE) {
+		    ex->mmio.gpa >= TLB_GPA + LV_PAGE_SIZE || (tlb.protect && !ex->mmio.is_write)) {
 			char got[80];
 
 			conf_describe_exit(ex, got, sizeof(got));
@@ -129,19 +132,27 @@ static void unmap_vcpu(struct conf_ctx *c)
  * Call 0 owns the page: map it zeroed, wait until the guest's counter shows
  * it running on it, unmap it, fill it with the pattern at once, wait for the
  * vCPU's MMIO exit and check that no guest write landed in the pattern.
+ * With tlb.protect the page is made read-only instead of unmapped, and only
+ * qwords 1.. (which the guest writes, but never reads) get the pattern: the
+ * guest's next write must be the MMIO exit.
  */
 static void unmap_mem(struct conf_ctx *c)
 {
-	uint64_t *pg = (uint64_t *)c->extra;
+	uint64_t *pg = (uint64_t *)c->extra, n;
 	uint32_t r;
 	unsigned k;
 	int rc;
 
 	for (r = 1; r <= TLB_ROUNDS; r++) {
 		memset(pg, 0, LV_PAGE_SIZE);
-		rc = lv_vm_map(c->vm, pg, TLB_GPA, LV_PAGE_SIZE, LV_PROT_READ | LV_PROT_WRITE);
+		if (tlb.protect && r > 1)
+			rc = lv_vm_protect(c->vm, TLB_GPA, LV_PAGE_SIZE,
+					   LV_PROT_READ | LV_PROT_WRITE);
+		else
+			rc = lv_vm_map(c->vm, pg, TLB_GPA, LV_PAGE_SIZE,
+				       LV_PROT_READ | LV_PROT_WRITE);
 		if (rc) {
-			tlb_failf(0, "map failed", r, (uint64_t)(int64_t)rc, 0);
+			tlb_failf(0, "map / protect RW failed", r, (uint64_t)(int64_t)rc, 0);
 			return;
 		}
 		__atomic_store_n(&tlb.go, r, __ATOMIC_RELEASE);
@@ -150,19 +161,33 @@ static void unmap_mem(struct conf_ctx *c)
 				tlb_failf(0, "the guest never wrote the mapped page", r, 0, 0);
 			return;
 		}
-		rc = lv_vm_unmap(c->vm, TLB_GPA, LV_PAGE_SIZE);
+		if (tlb.protect)
+			rc = lv_vm_protect(c->vm, TLB_GPA, LV_PAGE_SIZE, LV_PROT_READ);
+		else
+			rc = lv_vm_unmap(c->vm, TLB_GPA, LV_PAGE_SIZE);
 		if (rc) {
-			tlb_failf(0, "unmap failed", r, (uint64_t)(int64_t)rc, 0);
+			tlb_failf(0, "unmap / protect R failed", r, (uint64_t)(int64_t)rc, 0);
 			return;
 		}
-		for (k = 0; k < LV_PAGE_SIZE / 8; k++)
+		for (k = tlb.protect ? 1 : 0; k < LV_PAGE_SIZE / 8; k++)
 			__atomic_store_n(&pg[k], TLB_PATTERN, __ATOMIC_RELAXED);
-		if (tlb_wait32(&tlb.done, r)) {
-			if (!tlb.fail)
-				tlb_failf(0, "no MMIO exit after unmap", r, 0, 0);
-			return;
+		/* qword 1 is where the guest writes: watch it while waiting. */
+		for (n = 0; tlb_wait32(&tlb.done, r, 1); n++) {
+			if (__atomic_load_n(&pg[1], __ATOMIC_RELAXED) != TLB_PATTERN) {
+				tlb_failf(0,
+					  "a guest write landed after unmap / protect returned "
+					  "(offset, value)",
+					  r, 8, pg[1]);
+				return;
+			}
+			if (tlb.fail)
+				return;
+			if (n == TLB_SPIN) {
+				tlb_failf(0, "no MMIO exit after unmap / protect", r, 0, 0);
+				return;
+			}
 		}
-		for (k = 0; k < LV_PAGE_SIZE / 8; k++)
+		for (k = tlb.protect ? 1 : 0; k < LV_PAGE_SIZE / 8; k++)
 			if (__atomic_load_n(&pg[k], __ATOMIC_RELAXED) != TLB_PATTERN) {
 				tlb_failf(
 					0,
@@ -181,7 +206,7 @@ static void unmap_worker(void *arg, unsigned i)
 		unmap_mem(arg);
 }
 
-static int tlb_unmap_remote(struct conf_ctx *c)
+static int tlb_page_case(struct conf_ctx *c, int protect)
 {
 	int rc = conf_vm_setup(c, 1);
 
@@ -191,7 +216,17 @@ static int tlb_unmap_remote(struct conf_ctx *c)
 	if (!c->extra)
 		return conf_fail(c, "allocation failed");
 	c->extra_size = LV_PAGE_SIZE;
-	return tlb_start(c, unmap_worker);
+	return tlb_start(c, unmap_worker, protect);
+}
+
+static int tlb_unmap_remote(struct conf_ctx *c)
+{
+	return tlb_page_case(c, 0);
+}
+
+static int tlb_protect_remote(struct conf_ctx *c)
+{
+	return tlb_page_case(c, 1);
 }
 
 /* ---- two-CPU dirty log ------------------------------------------------------ */
@@ -298,18 +333,25 @@ static int tlb_dirty_remote(struct conf_ctx *c)
 	rc = lv_vm_get_dirty(c->vm, TLB_GPA, size, &bm);
 	if (rc)
 		return conf_fail(c, "get_dirty: %s", lv_status_name(rc));
-	return tlb_start(c, dirty_worker);
+	return tlb_start(c, dirty_worker, 0);
 }
 
-const struct conf_case conf_cases_tlb[] = { { .name = "tlb_unmap_remote",
-					      .mode = MODE_LONG64,
-					      .guest = &conf_guest_tlb_rw,
-					      .need_hooks = NEED_PARALLEL,
-					      .custom = tlb_unmap_remote },
-					    { .name = "tlb_dirty_remote",
-					      .mode = MODE_LONG64,
-					      .guest = &conf_guest_tlb_dirty,
-					      .need_features = LV_FEAT_DIRTY_LOG,
-					      .need_hooks = NEED_PARALLEL,
-					      .custom = tlb_dirty_remote },
-					    { NULL } };
+const struct conf_case conf_cases_tlb[] = {
+	{ .name = "tlb_unmap_remote",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_tlb_rw,
+	  .need_hooks = NEED_PARALLEL,
+	  .custom = tlb_unmap_remote },
+	{ .name = "tlb_protect_remote",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_tlb_rw,
+	  .need_hooks = NEED_PARALLEL,
+	  .custom = tlb_protect_remote },
+	{ .name = "tlb_dirty_remote",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_tlb_dirty,
+	  .need_features = LV_FEAT_DIRTY_LOG,
+	  .need_hooks = NEED_PARALLEL,
+	  .custom = tlb_dirty_remote },
+	{ .name = NULL },
+};
