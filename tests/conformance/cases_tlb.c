@@ -146,11 +146,9 @@ static void unmap_mem(struct conf_ctx *c)
 	for (r = 1; r <= TLB_ROUNDS; r++) {
 		memset(pg, 0, LV_PAGE_SIZE);
 		if (tlb.protect && r > 1)
-			rc = lv_vm_protect(c->vm, TLB_GPA, LV_PAGE_SIZE,
-					   LV_PROT_READ | LV_PROT_WRITE);
+			rc = lv_vm_protect(c->vm, TLB_GPA, LV_PAGE_SIZE, LV_PROT_ALL);
 		else
-			rc = lv_vm_map(c->vm, pg, TLB_GPA, LV_PAGE_SIZE,
-				       LV_PROT_READ | LV_PROT_WRITE);
+			rc = lv_vm_map(c->vm, pg, TLB_GPA, LV_PAGE_SIZE, LV_PROT_ALL);
 		if (rc) {
 			tlb_failf(0, "map / protect RW failed", r, (uint64_t)(int64_t)rc, 0);
 			return;
@@ -162,7 +160,8 @@ static void unmap_mem(struct conf_ctx *c)
 			return;
 		}
 		if (tlb.protect)
-			rc = lv_vm_protect(c->vm, TLB_GPA, LV_PAGE_SIZE, LV_PROT_READ);
+			rc = lv_vm_protect(c->vm, TLB_GPA, LV_PAGE_SIZE,
+					   LV_PROT_READ | LV_PROT_EXEC);
 		else
 			rc = lv_vm_unmap(c->vm, TLB_GPA, LV_PAGE_SIZE);
 		if (rc) {

@@ -7,7 +7,8 @@
 #   guest state -> ENTRY_FAILED 0x80000021, VMfailValid -> error 7, real
 #   mode, the CPUID round-trip count). Any FAIL or missing case fails the
 #   test; cases that need what Bochs or the harness lacks SKIP with a reason
-#   (two_vcpus / remote kick: the kernel starts a second CPU only on QEMU;
+#   (two_vcpus / remote kick / tlb_*_remote: the kernel starts a second CPU
+#   only on QEMU;
 #   bench_cpuid is the SVM backend's, vmx_bench_cpuid applies the
 #   250-instruction target in optimized builds only). 60 pass on both models
 #   in an optimized build; MIN_PASS guards against a run where everything
