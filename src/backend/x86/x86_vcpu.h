@@ -211,7 +211,7 @@ static inline const struct lv_x86_vendor *lv_x86_vendor_of(const struct lv_backe
  * generation, to just after the VM exit; only the vCPU's own thread
  * writes it, with interrupts (SVM: GIF) off throughout the odd phase.
  *
- * Begin is an atomic exchange, a full barrier on x86 (SDM Vol. 3, 9.2.3:
+ * Begin is a locked increment, a full barrier on x86 (SDM Vol. 3, 9.2.2:
  * locked instructions are not reordered with loads or stores): the
  * generation and kick flag are read only after the odd value is visible
  * to every CPU. The shootdown bumps the generation with a locked add and
@@ -225,13 +225,18 @@ static inline const struct lv_x86_vendor *lv_x86_vendor_of(const struct lv_backe
  */
 static inline __attribute__((always_inline)) void lv_x86_guest_begin(struct lv_x86_vcpu *x)
 {
-	__atomic_exchange_n(&x->guest_seq, x->guest_seq + 1, __ATOMIC_SEQ_CST);
+	/* One instruction on the hot path; LOCK makes it the full barrier. */
+	__asm__ volatile("lock incl %0" : "+m"(x->guest_seq) : : "memory", "cc");
 }
 
-/* After the VM exit (or an entry that did not happen): guest_seq even again. */
+/*
+ * After the VM exit (or an entry that did not happen): guest_seq even
+ * again. A plain store suffices (x86 stores are not reordered with older
+ * stores or loads, SDM Vol. 3, 9.2.2); only this thread writes guest_seq.
+ */
 static inline __attribute__((always_inline)) void lv_x86_guest_end(struct lv_x86_vcpu *x)
 {
-	__atomic_store_n(&x->guest_seq, x->guest_seq + 1, __ATOMIC_RELEASE);
+	__asm__ volatile("incl %0" : "+m"(x->guest_seq) : : "memory", "cc");
 }
 
 /* ---- x86_run.c: the run loop's cold half -------------------------------- */
