@@ -41,14 +41,15 @@ void lv_x86_shootdown(struct lv_vm *vm)
 				continue;
 			x = lv_x86_of(v);
 			if (pass == 1) {
-				/* guest_seq moves on only by the vCPU's exit. */
-				while (__atomic_load_n(&x->guest_seq, __ATOMIC_ACQUIRE) ==
-				       x->shoot_seq)
+				/* Only a kicked vCPU; its guest_seq moves on at its exit. */
+				while ((x->shoot_seq & 1) &&
+				       __atomic_load_n(&x->guest_seq, __ATOMIC_ACQUIRE) ==
+					       x->shoot_seq)
 					__asm__ volatile("pause");
 				continue;
 			}
 			seq = __atomic_load_n(&x->guest_seq, __ATOMIC_SEQ_CST);
-			x->shoot_seq = seq | 1; /* an even value never matches: no wait */
+			x->shoot_seq = seq; /* even: outside guest mode, no wait */
 			if (!(seq & 1))
 				continue;
 			/* Published before the odd guest_seq (vendor load / enter hooks). */

@@ -7,6 +7,8 @@
 %define PATTERN 0x5a5aa5a5c3c33c3c
 	bits 64
 	org 0x8000
+	sti			; no IDT needed: nothing is injected, but Bochs 2.7's
+				; VMX exits on a host IPI only while the guest's IF = 1
 	xor ecx, ecx
 	mov rdx, PATTERN
 again:	mov rax, [PAGE]
