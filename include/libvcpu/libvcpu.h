@@ -270,9 +270,10 @@ int lv_vm_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t
  * VM's TLB generation, interrupt every vCPU in guest mode on another CPU
  * (lv_plat_kick_cpu()) and wait until it has left guest mode, and free
  * nested page-table pages only after that (a remote TLB shootdown). So the
- * call may wait for other CPUs: do not call it with interrupts disabled in
- * ring 0, nor from a handler that may interrupt lv_vcpu_run() on the same
- * CPU.
+ * call may spin until other CPUs have taken that interrupt (a few
+ * microseconds): in ring 0 call it only where lv_plat_kick_cpu() works, and
+ * never from a handler that may have interrupted lv_vcpu_run() on the same
+ * CPU (an NMI on VMX), whose vCPU it would wait for.
  * @param vm the VM. @param gpa start of the range. @param size its length.
  * @return #LV_OK; #LV_ERR_INVAL; #LV_ERR_ALIGN; #LV_ERR_RANGE; #LV_ERR_NOENT
  *         (a page of the range is not mapped; nothing changed); #LV_ERR_STALE;

@@ -18,9 +18,10 @@
  *   path, and never with interrupts disabled by the library.
  * - lv_plat_cpu_id() and lv_plat_kick_cpu() may be called with interrupts
  *   disabled and must not sleep.
- * - lv_vm_unmap(), lv_vm_protect() and lv_vm_get_dirty() wait for other
- *   CPUs (the TLB shootdown at lv_plat_kick_cpu()); they are never called
- *   by the library with interrupts disabled, and never from lv_vcpu_run().
+ * - On the raw backends lv_vm_unmap(), lv_vm_protect() and
+ *   lv_vm_get_dirty() call lv_plat_kick_cpu() and then spin until the
+ *   target CPU has left guest mode (the TLB shootdown, below); nothing in
+ *   lv_vcpu_run() waits for another CPU.
  */
 #ifndef LIBVCPU_PLATFORM_H
 #define LIBVCPU_PLATFORM_H

@@ -78,7 +78,7 @@ struct lv_x86_vcpu {
 	uint32_t kick;	    /* set by lv_vcpu_kick(), consumed before entry */
 	int32_t cpu;	    /* host CPU of the current / last run, -1 before the first */
 	uint32_t guest_seq; /* odd from the kick check to the VM exit (lv_x86_guest_begin()) */
-	uint32_t shoot_seq; /* lv_x86_shootdown(): the odd guest_seq it waits to see change */
+	uint32_t shoot_seq; /* guest_seq lv_x86_shootdown() saw; odd: it waits for a change */
 	uint32_t pending;   /* enum lv_x86_pend */
 	uint32_t insn_len;  /* length of the exiting instruction (for completion) */
 	uint32_t windows;   /* LV_WINDOW_* the caller asked for */
