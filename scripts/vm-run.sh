@@ -17,10 +17,15 @@
 #                     $LV_VM_TIMEOUT, else 540 (under CTest's 600 for these
 #                     tests, so that vm-run reports it); none on the host.
 #   --mem MIB         guest memory (default $LV_VM_MEM, else 2048).
+#   The guest has $LV_VM_SMP CPUs, else 2: two-thread cases (tlb_*_remote)
+#   then have a vCPU in guest mode on one CPU while the other changes its
+#   memory, so KVM's remote TLB flush runs. QEMU runs them on one host
+#   thread (-accel tcg,thread=single): multi-threaded TCG aborts with a
+#   nested KVM guest (docs/TESTING facts).
 #
 # The guest is Debian's own kernel (fetched by scripts/debian-kernel.sh, which
 # scripts/install-deps.sh calls) under `qemu-system-x86_64 -accel tcg -cpu max
-# -smp 1`, booted with an initramfs made here from busybox-static, kvm.ko and
+# -smp 2`, booted with an initramfs made here from busybox-static, kvm.ko and
 # kvm-amd.ko (with irqbypass.ko and ccp.ko), and the files above. Inside,
 # COMMAND runs as root in the same working directory with stdin from
 # /dev/null; its stdout and stderr come back on this script's stdout and
@@ -44,6 +49,7 @@ files=""
 timeout=${LV_VM_TIMEOUT:-540}
 host_timeout=
 mem=${LV_VM_MEM:-2048}
+smp=${LV_VM_SMP:-2}
 NL='
 '
 
@@ -245,7 +251,7 @@ echo "vm-run: where: KVM inside QEMU (Debian $kver under qemu-system-x86_64 -acc
 	"$why)" >&2
 
 # ---- run ------------------------------------------------------------------
-timeout "$timeout" "$qemu" -accel tcg,thread=single -cpu max -smp 1 -m "$mem" \
+timeout "$timeout" "$qemu" -accel tcg,thread=single -cpu max -smp "$smp" -m "$mem" \
 	-nodefaults -display none -vga none -no-reboot \
 	-kernel "$kdir/$kimg" -initrd "$work/initrd.cpio" \
 	-append "console=ttyS0 ${LV_VM_APPEND:-quiet} panic=-1 mitigations=off" \

@@ -312,6 +312,18 @@ int lv_vm_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t
  * Unmap a guest-physical range. Every page of it must be mapped; a range
  * may cover several mappings or part of one (the rest stays mapped).
  * Accesses to it afterwards are MMIO exits.
+ *
+ * When it returns, no vCPU of the VM, on any CPU, can still reach the old
+ * host pages: the caller may reuse or free them at once, also while vCPUs
+ * run. KVM flushes remote TLBs in the kernel; the raw backends bump the
+ * VM's TLB generation, interrupt every vCPU in guest mode on another CPU
+ * (lv_plat_kick_cpu()) and wait until it has left guest mode, and free
+ * nested page-table pages only after that (a remote TLB shootdown). So the
+ * call may spin until other CPUs have taken that interrupt (a few
+ * microseconds): in ring 0 call it only where lv_plat_kick_cpu() works, and
+ * never from a handler that may have interrupted lv_vcpu_run() on the same
+ * CPU (an NMI on VMX), whose vCPU it would wait for.
+ * @param vm the VM. @param gpa start of the range. @param size its length.
  * @return #LV_OK; #LV_ERR_INVAL; #LV_ERR_ALIGN; #LV_ERR_RANGE; #LV_ERR_NOENT
  *         (a page of the range is not mapped; nothing changed); #LV_ERR_STALE;
  *         #LV_ERR_NOMEM (splitting a mapping needed memory).
@@ -324,6 +336,11 @@ int lv_vm_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size);
  * backend cannot express (no #LV_PROT_EXEC without #LV_FEAT_NOEXEC_MEM;
  * @p prot = 0, no access at all, works everywhere). A fetch from a page
  * without EXEC gives #LV_EXIT_NPF with access #LV_ACCESS_EXEC.
+ * Taking rights away is complete when it returns, on every CPU, as for
+ * lv_vm_unmap() (and with the same calling rules): the guest's next access
+ * that needs a removed right exits.
+ * @param vm the VM. @param gpa start of the range. @param size its length.
+ * @param prot the new LV_PROT_* bits.
  */
 int lv_vm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
 
@@ -333,6 +350,11 @@ int lv_vm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot);
  * @param bitmap receives size / 4096 bits, bit i = page gpa + i * 4096
  *        written since the last call (bit i of 64-bit word i / 64).
  *        The caller owns it: ((size / 4096) + 63) / 64 words.
+ * No write is lost, also while vCPUs run on other CPUs: a write that
+ * happened before the call returned is in this bitmap or an earlier one
+ * (its page's contents, read after the return, include it), and a later
+ * write shows in a later call. The raw backends get this from the same
+ * remote TLB shootdown as lv_vm_unmap() (same calling rules).
  * @return #LV_OK; #LV_ERR_INVAL; #LV_ERR_ALIGN; #LV_ERR_NOENT (a page is not
  *         mapped with dirty logging); #LV_ERR_NOTSUP; #LV_ERR_STALE.
  */

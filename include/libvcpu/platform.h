@@ -18,6 +18,10 @@
  *   path, and never with interrupts disabled by the library.
  * - lv_plat_cpu_id() and lv_plat_kick_cpu() may be called with interrupts
  *   disabled and must not sleep.
+ * - On the raw backends lv_vm_unmap(), lv_vm_protect() and
+ *   lv_vm_get_dirty() call lv_plat_kick_cpu() and then spin until the
+ *   target CPU has left guest mode (the TLB shootdown, below); nothing in
+ *   lv_vcpu_run() waits for another CPU.
  */
 #ifndef LIBVCPU_PLATFORM_H
 #define LIBVCPU_PLATFORM_H
@@ -72,8 +76,22 @@ uint32_t lv_plat_cpu_count(void);
 
 /**
  * Make host CPU @p cpu leave guest mode soon (an IPI to any vector the
- * embedder handles; the VM exit is what matters). Called by lv_vcpu_kick()
- * from any CPU, possibly the target itself. Must not block.
+ * embedder handles; the VM exit is what matters). Must not block, and must
+ * not wait for the target.
+ *
+ * Called by lv_vcpu_kick() from any CPU, possibly the target itself, and by
+ * the TLB shootdown of lv_vm_unmap(), lv_vm_protect() and lv_vm_get_dirty()
+ * on the raw backends: for each vCPU of the VM that is in guest mode on
+ * another CPU, the library calls this and then spins (PAUSE) until that
+ * vCPU has left guest mode. The acknowledgement is the library's own (the
+ * vCPU's exit counter), so the seam needs nothing else, but the wait
+ * finishes only if the interrupt really reaches @p cpu: it must be sent
+ * even when @p cpu is not the caller's CPU and the caller has interrupts
+ * or preemption disabled, and it must not be held back or coalesced
+ * behind something that waits for the calling CPU. A CPU in guest mode has
+ * interrupts disabled on the host side (CLGI / CLI around VM entry), so the
+ * target never waits for anything while the caller spins.
+ * @param cpu the target, 0 .. lv_plat_cpu_count() - 1.
  */
 void lv_plat_kick_cpu(uint32_t cpu);
 

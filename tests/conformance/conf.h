@@ -195,6 +195,7 @@ extern const struct conf_case conf_cases_misuse[];
 extern const struct conf_case conf_cases_misuse_run[];
 extern const struct conf_case conf_cases_irq[];
 extern const struct conf_case conf_cases_fpu[];
+extern const struct conf_case conf_cases_tlb[];
 
 /* ---- support.c --------------------------------------------------------- */
 

@@ -193,7 +193,12 @@ uint32_t lv_plat_cpu_count(void)
 
 unsigned plat_kicks;
 
-/* A kick IPI to the vCPU's CPU (smp.c); nothing when it is the caller's own CPU. */
+/*
+ * A kick IPI to the vCPU's CPU (smp.c); nothing when it is the caller's own
+ * CPU. Also the library's TLB shootdown (lv_vm_unmap() and friends) sends
+ * it, then waits for the vCPU's exit: icr_send() only waits for the local
+ * APIC to accept the IPI, never for the target.
+ */
 void lv_plat_kick_cpu(uint32_t cpu)
 {
 	plat_kicks++;

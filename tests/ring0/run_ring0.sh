@@ -3,16 +3,18 @@
 #
 # Usage: run_ring0.sh --emu qemu|bochs --cpu <model> --image <elf|iso> --log <file>
 #                     [--append <cmdline>] [--min-pass <n>] [--expect <ERE>]
-#                     [--qemu-opt "<qemu options>"]
+#                     [--qemu-opt "<qemu options>"] [--bochs-cpus <n>]
 #
 # Without --expect (suite mode) it passes when the kernel printed
 # "LVT PLAN n", n "LVT CASE" lines with no FAIL, at least --min-pass PASS
 # lines, "LVT SUMMARY ... fail=0" and "LVT END". With --expect it passes
 # when the output matches the extended regex (negative tests). The exit
 # status of the emulator is never trusted (Bochs always exits 1; a QEMU
-# triple fault exits 0). Qemu: -cpu <model>; Bochs: cpu: model=<model>.
+# triple fault exits 0). Qemu: -cpu <model>; Bochs: cpu: model=<model>,
+# count=<n> (--bochs-cpus, default 1; the ISO's command line must hold "smp"
+# for the kernel to start the second CPU).
 set -u
-emu="" cpu="" image="" log="" append="" min_pass=1 expect="" qemu_opt=""
+emu="" cpu="" image="" log="" append="" min_pass=1 expect="" qemu_opt="" bochs_cpus=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--emu) emu=$2 ;;
@@ -23,6 +25,7 @@ while [ $# -gt 0 ]; do
 	--min-pass) min_pass=$2 ;;
 	--expect) expect=$2 ;;
 	--qemu-opt) qemu_opt="$qemu_opt $2" ;;
+	--bochs-cpus) bochs_cpus=$2 ;;
 	*) echo "run_ring0.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -50,7 +53,7 @@ bochs)
 	[ -z "$append" ] || { echo "run_ring0.sh: --append is qemu-only" >&2; exit 2; }
 	cfg=$(mktemp)
 	cat >"$cfg" <<BOCHSRC
-cpu: model=$cpu, ignore_bad_msrs=0, reset_on_triple_fault=0
+cpu: model=$cpu, count=$bochs_cpus, ignore_bad_msrs=0, reset_on_triple_fault=0
 megs: 64
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest

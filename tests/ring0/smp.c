@@ -14,6 +14,7 @@
 #include <libvcpu/platform.h>
 
 void *memcpy(void *dst, const void *src, size_t n);
+void tss_init_ap(void) __attribute__((weak));
 
 #define LAPIC_BASE 0xfee00000ul
 #define LAPIC_ID   0x20
@@ -92,6 +93,8 @@ static void ap_main(void)
 			 :
 			 : "rax", "memory");
 	idt_load();
+	if (tss_init_ap)
+		tss_init_ap();	   /* its own TR: VMX needs a host TR on every CPU */
 	*lapic(LAPIC_SVR) = 0x1ff; /* APIC software enable, spurious vector 0xff */
 	__asm__ volatile("sti");
 	__atomic_store_n(&ap_up, 1, __ATOMIC_RELEASE);

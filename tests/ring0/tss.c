@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A 64-bit TSS for the boot CPU. VMX needs a non-null host TR (SDM Vol. 3,
+ * A 64-bit TSS per CPU. VMX needs a non-null host TR (SDM Vol. 3,
  * 26.2.3: the host TR selector must not be 0), so the kernel copies the
- * boot GDT into a writable one with a TSS descriptor at 0x20 and loads TR.
+ * boot GDT into a writable one with TSS descriptors at 0x20 (boot CPU) and
+ * 0x30 (second CPU) and loads TR.
  * Harmless for SVM, which ignores the host TR.
  *
  * It also masks the legacy PICs: the kernel runs with interrupts off, and
@@ -23,18 +24,38 @@ struct tss64 {
 } __attribute__((packed));
 _Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3, 8.7)");
 
-#define TSS_SEL 0x20
+#define TSS_SEL	   0x20 /* the boot CPU's */
+#define TSS_SEL_AP 0x30 /* the second CPU's (smp.c): LTR marks a TSS busy, so one per CPU */
 
-static struct tss64 tss;
-static uint64_t gdt[6] __attribute__((aligned(16)));
+struct gdt_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static struct tss64 tss[2];
+static uint64_t gdt[8] __attribute__((aligned(16)));
+
+/* Available 64-bit TSS (type 9), present, DPL 0 (SDM Vol. 3, 8.2.3): two GDT slots. */
+static void tss_desc(unsigned sel, struct tss64 *t)
+{
+	uint64_t base = (uint64_t)(uintptr_t)t, limit = sizeof(*t) - 1;
+
+	t->iomap_base = sizeof(*t);
+	gdt[sel / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+		       ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+	gdt[sel / 8 + 1] = base >> 32;
+}
+
+static void gdt_tr_load(unsigned sel)
+{
+	struct gdt_ptr ptr = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt };
+
+	__asm__ volatile("lgdt %0; ltr %w1" : : "m"(ptr), "r"(sel) : "memory");
+}
 
 void tss_init(void)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) ptr;
-	uint64_t base = (uint64_t)(uintptr_t)&tss, limit = sizeof(tss) - 1;
+	struct gdt_ptr ptr;
 	const uint64_t *old;
 	unsigned i;
 
@@ -42,14 +63,15 @@ void tss_init(void)
 	old = (const uint64_t *)(uintptr_t)ptr.base;
 	for (i = 0; i < 4 && i * 8 < (unsigned)ptr.limit + 1; i++)
 		gdt[i] = old[i];
-	tss.iomap_base = sizeof(tss);
-	/* Available 64-bit TSS (type 9), present, DPL 0 (SDM Vol. 3, 8.2.3). */
-	gdt[TSS_SEL / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-			   ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
-	gdt[TSS_SEL / 8 + 1] = base >> 32;
-	ptr.limit = sizeof(gdt) - 1;
-	ptr.base = (uint64_t)(uintptr_t)gdt;
-	__asm__ volatile("lgdt %0; ltr %w1" : : "m"(ptr), "r"(TSS_SEL) : "memory");
+	tss_desc(TSS_SEL, &tss[0]);
+	tss_desc(TSS_SEL_AP, &tss[1]);
+	gdt_tr_load(TSS_SEL);
 	outb(0x21, 0xff); /* master PIC: mask every IRQ */
 	outb(0xa1, 0xff); /* slave PIC */
+}
+
+/* On the second CPU (smp.c), after tss_init() ran on the boot CPU. */
+void tss_init_ap(void)
+{
+	gdt_tr_load(TSS_SEL_AP);
 }

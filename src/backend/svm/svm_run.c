@@ -348,8 +348,11 @@ __attribute__((noinline)) static int enter_prepare(struct svm_vcpu *s, uint32_t 
  * The enter hook. GIF = 0 first: from there to VMRUN no interrupt, NMI or
  * preemption can move this thread to another CPU, and a kick's IPI stays
  * pending until VMRUN, which then exits at once (INTR intercept, 15.17).
- * The fast path is an entry on the CPU of the last one, with the same
- * ASID generation and nested-table generation: nothing to flush.
+ * guest_seq is odd from before the kick check and the NPT generation read
+ * to after VMRUN, so a remote shootdown either waits for this entry's exit
+ * or its new generation is seen here (x86_vcpu.h). The fast path is an
+ * entry on the CPU of the last one, with the same ASID generation and
+ * nested-table generation: nothing to flush.
  */
 static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 {
@@ -359,25 +362,29 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 
 	svm_clgi();
 	cpu = lv_plat_cpu_id();
+	__atomic_store_n(&s->x.cpu, (int32_t)cpu, __ATOMIC_RELEASE);
+	lv_x86_guest_begin(&s->x);
+	if (__atomic_exchange_n(&s->x.kick, 0, __ATOMIC_SEQ_CST)) {
+		lv_x86_guest_end(&s->x);
+		svm_stgi();
+		return LV_X86_KICKED;
+	}
 	if (__builtin_expect(cpu != s->fast_cpu || *s->fast_gen != s->asid.generation ||
 				     lv_x86_npt_gen(s->npt) != s->npt_gen,
 			     0)) {
 		if (enter_prepare(s, cpu) != LV_OK) {
+			lv_x86_guest_end(&s->x);
 			svm_stgi();
 			return LV_ERR_STATE;
 		}
 	} else {
 		vm->c.tlb_control = LV_SVM_TLB_NOTHING;
 	}
-	__atomic_store_n(&s->x.cpu, (int32_t)cpu, __ATOMIC_RELEASE);
-	if (__atomic_exchange_n(&s->x.kick, 0, __ATOMIC_SEQ_CST)) {
-		svm_stgi();
-		return LV_X86_KICKED;
-	}
 	if (s->x.slow)
 		pre_vmrun_slow(v);
 	vm->s.rax = s->x.regs.rax;
 	svm_vmrun(s->vmcb_pa, &s->x.regs, s->host_save_pa);
+	lv_x86_guest_end(&s->x);
 	svm_stgi();
 	s->x.regs.rax = s->vmcb->s.rax;
 	if (s->x.slow && s->tf_ours) { /* tf_ours implies slow: one test on the fast path */

@@ -63,7 +63,8 @@ int lv_svm_vm_create(struct lv_vm *vm)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.format = LV_PT_NPT4;
 	cfg.page_sizes = LV_PT_SIZE_4K | LV_PT_SIZE_2M;
-	cfg.flags = sb->host_nx ? 0 : LV_PT_CFG_NO_NX;
+	/* Freed tables wait for the shootdown (lv_x86_shootdown()). */
+	cfg.flags = LV_PT_CFG_DEFER_FREE | (sb->host_nx ? 0 : LV_PT_CFG_NO_NX);
 	/* NPT leaves need U at every level (APM Vol. 2, 15.25.5: nested walks are user accesses). */
 	sv->x.npt.leaf_base = LV_PT_U;
 	sv->x.npt.exec_implied = !sb->host_nx;

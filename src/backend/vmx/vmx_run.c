@@ -489,28 +489,34 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
  * The enter hook. Interrupts are off from the kick check to the VM entry:
  * a kick after the check finds vcpu->running set (the API layer set it
  * before the run) and sends an IPI, which stays pending and makes the
- * entry exit at once (external-interrupt exiting).
+ * entry exit at once (external-interrupt exiting). The EPT generation is
+ * read in the same window, after guest_seq went odd, so a remote shootdown
+ * either waits for this entry's exit or is seen here (x86_vcpu.h).
  */
 static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_vcpu *v)
 {
 	struct vmx_vcpu *xc = v->priv;
-	uint32_t gen = lv_x86_npt_gen(&xc->xv->x.npt);
 	uint64_t flags;
+	uint32_t gen;
 	int r;
 
 	if (xc->x.slow)
 		prepare_slow(v);
+	flags = irq_save();
+	lv_x86_guest_begin(&xc->x); /* before the kick flag and the EPT generation (x86_vcpu.h) */
+	if (__atomic_load_n(&xc->x.kick, __ATOMIC_ACQUIRE) &&
+	    __atomic_exchange_n(&xc->x.kick, 0, __ATOMIC_SEQ_CST)) {
+		lv_x86_guest_end(&xc->x);
+		irq_restore(flags);
+		return LV_X86_KICKED;
+	}
+	gen = lv_x86_npt_gen(&xc->xv->x.npt);
 	if (gen != xc->ept_gen) {
 		invept(LV_INVEPT_SINGLE_CONTEXT, xc->xv->eptp);
 		xc->ept_gen = gen;
 	}
-	flags = irq_save();
-	if (__atomic_load_n(&xc->x.kick, __ATOMIC_ACQUIRE) &&
-	    __atomic_exchange_n(&xc->x.kick, 0, __ATOMIC_SEQ_CST)) {
-		irq_restore(flags);
-		return LV_X86_KICKED;
-	}
 	r = vmx_enter(&xc->x);
+	lv_x86_guest_end(&xc->x);
 	if (__builtin_expect(xc->host_dt_fix, 1)) {
 		/* VM exit left the GDTR and IDTR limits at 0xFFFF (SDM Vol. 3, 28.5.2). */
 		lv_load_gdtr(&xc->host_gdtr);

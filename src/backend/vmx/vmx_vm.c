@@ -53,6 +53,7 @@ int lv_vmx_vm_create(struct lv_vm *vm)
 	cfg.page_sizes = vb->ept_sizes;
 	/* A/D flags when available: dirty logging reads the EPT dirty bits. */
 	cfg.flags = vb->has_ad ? LV_PT_CFG_EPT_AD : 0;
+	cfg.flags |= LV_PT_CFG_DEFER_FREE; /* freed tables wait for lv_x86_shootdown() */
 	rc = lv_pt_create(&xv->x.npt.pt, &cfg);
 	if (rc)
 		return rc;

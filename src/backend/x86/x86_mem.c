@@ -3,12 +3,71 @@
 #include "x86_mem.h"
 
 #include "../../core/lvlib.h"
+#include "x86_vcpu.h"
 
-/* A change that needs a flush: every vCPU flushes at its next entry. */
-static void changed(struct lv_x86_npt *n, const struct lv_pt_flush *f)
+/*
+ * The remote TLB shootdown (in the spirit of KVM's kvm_flush_remote_tlbs).
+ * A vCPU in guest mode on another CPU keeps using the translations its TLB
+ * and paging-structure caches hold (SDM Vol. 3, 29.4; APM Vol. 2, 15.16)
+ * until it flushes, which it does only at an entry that sees a new
+ * generation. So after the bump, every vCPU whose guest_seq is odd is
+ * kicked (lv_plat_kick_cpu(): the IPI makes the guest exit, or the entry
+ * exit at once if the vCPU is still between its kick check and VMRUN /
+ * VMLAUNCH) and waited for until guest_seq moves on. Why an even guest_seq
+ * needs no wait: x86_vcpu.h, lv_x86_guest_begin(). All IPIs go out first,
+ * then the waits, so the vCPUs exit in parallel.
+ *
+ * Table pages a change took out of the tree were kept (LV_PT_CFG_DEFER_FREE)
+ * and are freed only now: before, a walker on another CPU may still have
+ * been reading them.
+ *
+ * The vCPU array is stable: calls on one VM (vCPU create/destroy among
+ * them) are serialized by the caller (libvcpu.h).
+ */
+void lv_x86_shootdown(struct lv_vm *vm)
+{
+	struct lv_x86_npt *n = lv_x86_npt_of(vm);
+	uint32_t i, pass;
+
+	__atomic_add_fetch(&n->gen, 1, __ATOMIC_SEQ_CST);
+	for (pass = 0; pass < 2 && vm->vcpus; pass++) {
+		for (i = 0; i < vm->max_vcpus; i++) {
+			struct lv_vcpu *v = vm->vcpus[i];
+			struct lv_x86_vcpu *x;
+			uint32_t seq;
+			int32_t cpu;
+
+			if (!v || !v->priv)
+				continue;
+			x = lv_x86_of(v);
+			if (pass == 1) {
+				/* Only a kicked vCPU; its guest_seq moves on at its exit. */
+				while ((x->shoot_seq & 1) &&
+				       __atomic_load_n(&x->guest_seq, __ATOMIC_ACQUIRE) ==
+					       x->shoot_seq)
+					__asm__ volatile("pause");
+				continue;
+			}
+			seq = __atomic_load_n(&x->guest_seq, __ATOMIC_SEQ_CST);
+			x->shoot_seq = seq; /* even: outside guest mode, no wait */
+			if (!(seq & 1))
+				continue;
+			/* Published before the odd guest_seq (vendor load / enter hooks). */
+			cpu = __atomic_load_n(&x->cpu, __ATOMIC_ACQUIRE);
+			if (cpu >= 0)
+				lv_plat_kick_cpu((uint32_t)cpu);
+		}
+	}
+	lv_pt_reclaim(n->pt);
+}
+
+/* A change that needs a flush: no vCPU may use the old translations after this. */
+static void changed(struct lv_vm *vm, const struct lv_pt_flush *f)
 {
 	if (f->kind)
-		__atomic_add_fetch(&n->gen, 1, __ATOMIC_RELEASE);
+		lv_x86_shootdown(vm);
+	else
+		lv_pt_reclaim(lv_x86_npt_of(vm)->pt);
 }
 
 uint32_t lv_x86_npt_attrs(const struct lv_x86_npt *n, uint32_t flags)
@@ -60,7 +119,7 @@ int lv_x86_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_
 	struct lv_pt_flush f = { 0 };
 	int rc = map_runs(n, hva, gpa, size, flags, &f);
 
-	changed(n, &f);
+	changed(vm, &f);
 	return rc;
 }
 
@@ -70,7 +129,7 @@ int lv_x86_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
 	struct lv_pt_flush f = { 0 };
 	int rc = lv_pt_unmap(n->pt, gpa, size, &f);
 
-	changed(n, &f);
+	changed(vm, &f);
 	return rc;
 }
 
@@ -105,7 +164,7 @@ int lv_x86_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
 			rc = map_runs(n, s->hva + (lo - s->gpa), lo, hi - lo,
 				      prot | (s->flags & LV_MAP_DIRTY_LOG), &f);
 	}
-	changed(n, &f);
+	changed(vm, &f);
 	return rc;
 }
 
@@ -125,8 +184,11 @@ int lv_x86_npf_action(struct lv_vm *vm, uint64_t gpa, uint32_t access, int walk)
 
 /*
  * The dirty log from the table's own dirty flags (EPT with A/D, SDM Vol. 3,
- * 29.3.5; NPT, APM Vol. 2, 15.25.5). Clearing a flag needs a TLB flush
- * before the CPU sets it again, which the next entry of every vCPU does.
+ * 29.3.5; NPT, APM Vol. 2, 15.25.5). A CPU that cached a writable
+ * translation with the flag set writes through it without setting the flag
+ * again, so the shootdown makes every vCPU drop such translations before
+ * this returns: a write after it sets the flag anew (and shows in the next
+ * call), and one before it lands in a page this call reported dirty.
  */
 int lv_x86_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap)
 {
@@ -137,6 +199,6 @@ int lv_x86_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bi
 	if (!n->has_dirty)
 		return LV_ERR_NOTSUP;
 	rc = lv_pt_dirty_clear(n->pt, gpa, size, bitmap, &f);
-	changed(n, &f);
+	changed(vm, &f);
 	return rc;
 }

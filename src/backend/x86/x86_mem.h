@@ -22,7 +22,7 @@ struct lv_x86_npt {
 	uint32_t leaf_base;    /* bits every leaf carries: EPT WB memory type, NPT U */
 	uint32_t exec_implied; /* no usable NX: a mapping without LV_PROT_EXEC executes anyway */
 	uint32_t has_dirty;    /* the table keeps dirty flags (EPT A/D, NPT always) */
-	uint32_t gen;	       /* bumped (release) by every change that needs a TLB flush */
+	uint32_t gen; /* bumped by every change that needs a TLB flush (lv_x86_shootdown()) */
 };
 
 /* The VM's nested table: the first member of the vendor's vm->priv. */
@@ -31,11 +31,26 @@ static inline struct lv_x86_npt *lv_x86_npt_of(struct lv_vm *vm)
 	return (struct lv_x86_npt *)vm->priv;
 }
 
-/* The generation a vCPU compares at entry (acquire: pairs with the bump). */
+/*
+ * The generation a vCPU compares at entry: sequentially consistent (a
+ * plain load on x86), read after lv_x86_guest_begin() (x86_vcpu.h).
+ */
 static inline uint32_t lv_x86_npt_gen(const struct lv_x86_npt *n)
 {
-	return __atomic_load_n(&n->gen, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&n->gen, __ATOMIC_SEQ_CST);
 }
+
+/*
+ * After a change to the nested table that needs a TLB flush: bump the
+ * generation, interrupt every vCPU of @p vm that is in guest mode on some
+ * CPU and wait until each has left it; then free the table pages the change
+ * took out of the tree. On return no CPU can use a translation or a
+ * paging-structure cache entry from before the change (every vCPU flushes
+ * at its next entry). Spins with interrupts as the caller has them; never
+ * call it from an interrupt handler that may have interrupted a vCPU of
+ * @p vm on this CPU.
+ */
+void lv_x86_shootdown(struct lv_vm *vm);
 
 /* What to do with a nested page fault (lv_x86_npf_action()). */
 enum lv_x86_npf {

@@ -80,6 +80,8 @@ struct lv_x86_vcpu {
 	const struct lv_x86_vendor *vd;
 	uint32_t kick;	    /* set by lv_vcpu_kick(), consumed before entry */
 	int32_t cpu;	    /* host CPU of the current / last run, -1 before the first */
+	uint32_t guest_seq; /* odd from the kick check to the VM exit (lv_x86_guest_begin()) */
+	uint32_t shoot_seq; /* guest_seq lv_x86_shootdown() saw; odd: it waits for a change */
 	uint32_t pending;   /* enum lv_x86_pend */
 	uint32_t insn_len;  /* length of the exiting instruction (for completion) */
 	uint32_t windows;   /* LV_WINDOW_* the caller asked for */
@@ -213,6 +215,41 @@ static inline struct lv_x86_vm *lv_x86_vm_of(const struct lv_vm *vm)
 static inline const struct lv_x86_vendor *lv_x86_vendor_of(const struct lv_backend *b)
 {
 	return (const struct lv_x86_vendor *)b->ops->impl;
+}
+
+/*
+ * Guest-mode tracking for the remote TLB shootdown (lv_x86_shootdown() in
+ * x86_mem.c), as KVM's vcpu->mode: x->guest_seq is odd from just before
+ * the vendor's enter hook checks the kick flag and reads the nested-table
+ * generation, to just after the VM exit; only the vCPU's own thread
+ * writes it, with interrupts (SVM: GIF) off throughout the odd phase.
+ *
+ * Begin is a locked increment, a full barrier on x86 (SDM Vol. 3, 9.2.2:
+ * locked instructions are not reordered with loads or stores): the
+ * generation and kick flag are read only after the odd value is visible
+ * to every CPU. The shootdown bumps the generation with a locked add and
+ * reads guest_seq after it. Of the two sequentially consistent pairs
+ * (odd store, generation load) and (generation bump, guest_seq load) one
+ * comes first: either the vCPU sees the new generation and flushes before
+ * it enters, or the shootdown sees the odd value and waits (after a kick
+ * IPI, which a VM entry with interrupts pending turns into an exit at
+ * once) until the vCPU has left guest mode; its next entry then sees the
+ * new generation.
+ */
+static inline __attribute__((always_inline)) void lv_x86_guest_begin(struct lv_x86_vcpu *x)
+{
+	/* One instruction on the hot path; LOCK makes it the full barrier. */
+	__asm__ volatile("lock incl %0" : "+m"(x->guest_seq) : : "memory", "cc");
+}
+
+/*
+ * After the VM exit (or an entry that did not happen): guest_seq even
+ * again. A plain store suffices (x86 stores are not reordered with older
+ * stores or loads, SDM Vol. 3, 9.2.2); only this thread writes guest_seq.
+ */
+static inline __attribute__((always_inline)) void lv_x86_guest_end(struct lv_x86_vcpu *x)
+{
+	__asm__ volatile("incl %0" : "+m"(x->guest_seq) : : "memory", "cc");
 }
 
 /* ---- x86_run.c: the run loop's cold half -------------------------------- */
