@@ -69,7 +69,6 @@ struct svm_vcpu {
 	uint32_t npt_gen;	      /* the nested table generation this vCPU's TLB reflects */
 	struct lv_asid_vcpu asid;
 	uint64_t apic_base;
-	uint64_t dr[4];
 	uint8_t nmi_masked; /* an NMI was delivered and its IRET not seen (APM 15.21.3) */
 	uint8_t nmi_step;   /* single-stepping the guest's IRET to open the NMI window */
 	uint8_t load_cr2;   /* CR2 was set: also load it by hand before VMRUN (Bochs) */

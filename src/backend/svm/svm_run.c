@@ -173,6 +173,15 @@ __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 	case LV_SVM_EXIT_IRET:
 		return exit_iret(v);
 	default:
+		/*
+		 * MOV DR intercepted (DR0-DR3, DR7 writes; lv_svm_intercepts()):
+		 * the guest's own debug registers go in, and the instruction runs
+		 * again without the intercept (x86_dbg.c).
+		 */
+		if (code >= LV_SVM_EXIT_READ_DR0 && code < LV_SVM_EXIT_WRITE_DR0 + 16) {
+			lv_x86_dbg_use(v);
+			return LV_X86_GUEST;
+		}
 		break;
 	}
 	r.rsp = vm->s.rsp;
@@ -292,7 +301,30 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
 	}
 	if (lv_x86_events_busy(&s->x.events))
 		lv_x86_arm_events(v);
-	s->x.slow = s->x.singlestep || s->nmi_step || lv_x86_events_busy(&s->x.events);
+	/* The guest's DR0-DR3 (DR6 and DR7 are in the VMCB), x86_dbg.c. */
+	if (s->x.dbg.on)
+		lv_x86_dbg_load(&s->x.dbg, 0);
+	s->x.slow = s->x.singlestep || s->nmi_step || lv_x86_events_busy(&s->x.events) ||
+		    s->x.dbg.on;
+}
+
+/*
+ * Rare work right after #VMEXIT, still with GIF = 0: the backend's TF
+ * off again; the host's debug registers back (x86_dbg.c) when the guest's
+ * were loaded or the host's DR7 (@p host_dr7) enabled anything.
+ */
+__attribute__((noinline, cold)) static void post_vmrun_slow(struct lv_vcpu *v, uint64_t host_dr7)
+{
+	struct svm_vcpu *s = v->priv;
+
+	if (s->tf_ours) {
+		s->vmcb->s.rflags &= ~RFLAGS_TF;
+		s->tf_ours = 0;
+	}
+	s->x.dbg.host_dr7 = host_dr7;
+	if ((s->x.dbg.loaded || host_dr7 != DR7_RESET) &&
+	    lv_x86_dbg_put(&s->x.dbg, 0, s->vmcb->s.dr7))
+		lv_svm_intercepts(v);
 }
 
 /*
@@ -334,6 +366,7 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 	struct svm_vcpu *s = v->priv;
 	struct svm_backend *sb = s->sb;
 	struct svm_cpu *c;
+	uint64_t host_dr7;
 	uint32_t cpu;
 
 	svm_clgi();
@@ -349,16 +382,16 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 		return LV_X86_KICKED;
 	}
 	s->vmcb->c.tlb_control = prepare_asid(sb, c, s);
+	host_dr7 = lv_read_dr7(); /* not in the host save area (APM 15.5.1) */
 	if (s->x.slow)
 		pre_vmrun_slow(v);
 	s->vmcb->s.rax = s->x.regs.rax;
 	svm_vmrun(s->vmcb_pa, &s->x.regs, c->host_save_pa);
+	/* tf_ours and dbg.loaded imply slow: two tests on the fast path */
+	if (__builtin_expect(s->x.slow || host_dr7 != DR7_RESET, 0))
+		post_vmrun_slow(v, host_dr7);
 	svm_stgi();
 	s->x.regs.rax = s->vmcb->s.rax;
-	if (s->x.slow && s->tf_ours) { /* tf_ours implies slow: one test on the fast path */
-		s->vmcb->s.rflags &= ~RFLAGS_TF;
-		s->tf_ours = 0;
-	}
 	return LV_X86_ENTERED;
 }
 

@@ -100,6 +100,12 @@ void lv_svm_intercepts(struct lv_vcpu *v)
 	if (s->nmi_masked)
 		i1 |= VMCB_I1_IRET;
 	vm->c.intercept1 = i1;
+	/*
+	 * MOV DR (APM 15.8.1: bits 0-15 reads, 16-31 writes of DR0-DR15):
+	 * DR0-DR3 and DR7 writes exit until the guest's own DR0-DR3 are
+	 * loaded around entries (x86_dbg.c); DR6/DR7 are in the VMCB.
+	 */
+	vm->c.intercept_dr = s->x.dbg.on ? 0 : 0xfu | (0x8fu << 16);
 }
 
 /*

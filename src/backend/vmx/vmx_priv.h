@@ -35,6 +35,7 @@ struct vmx_backend {
 	uint32_t ctl[LV_VMX_CTL_COUNT]; /* the control words every VMCS starts with */
 	uint32_t revision;
 	bool has_vpid, has_ad, has_vnmi;
+	bool has_tpr_shadow;	/* PROC_TPR_SHADOW, else CR8 exiting (vmx_choose_tpr()) */
 	uint32_t preempt_value; /* VMX-preemption timer slice (PIN_PREEMPT_TIMER) */
 	uint32_t ncpus;
 	struct vmx_cpu *cpus;
@@ -59,6 +60,8 @@ struct vmx_vcpu {
 	struct vmx_vm *xv;    /* vcpu->vm->priv, kept at hand for the entry path */
 	void *vmcs_va;
 	uint64_t vmcs_pa;
+	uint8_t *vapic; /* virtual-APIC page with the TPR shadow (VTPR at 0x80), else NULL */
+	uint64_t vapic_pa;
 	int32_t host_cpu;  /* host CPU whose host state the VMCS holds, -1 if none */
 	uint8_t exit_work; /* EXIT_WORK_*: what the next exit must undo first */
 	uint8_t end_work;  /* END_WORK_* */
@@ -96,6 +99,9 @@ struct vmx_vcpu {
 	bool fpu_loaded;
 	struct lv_fpu host_fpu;
 };
+
+/* The VTPR byte of the virtual-APIC page (SDM Vol. 3, 29.1.1). */
+#define VAPIC_TPR 0x80
 
 /* Groups whose fields (some of them) live in the VMCS after an entry. */
 #define VMX_VMCS_GROUPS                                                                            \

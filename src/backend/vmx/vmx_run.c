@@ -370,6 +370,10 @@ again:
 		return LV_X86_HYPERCALL;
 	case LV_VMX_EXIT_CR_ACCESS:
 		return handle_cr(v, xc, q);
+	case LV_VMX_EXIT_DR_ACCESS:
+		/* MOV DR exiting: the guest's DR0-DR3/DR6 go in, and it runs again without it. */
+		lv_x86_dbg_use(v);
+		return LV_X86_GUEST;
 	case LV_VMX_EXIT_EPT_VIOLATION:
 		return handle_ept_violation(xc, ex, q);
 	case LV_VMX_EXIT_EPT_MISCONFIG:
@@ -420,8 +424,12 @@ __attribute__((noinline, cold)) static void prepare_slow(struct lv_vcpu *v)
 	if (lv_x86_events_busy(&xc->x.events))
 		lv_x86_arm_events(v);
 	if (xc->ctl_dirty) {
-		uint32_t proc = xc->proc & ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
+		uint32_t proc = xc->proc &
+				~(PROC_INTR_WINDOW | PROC_NMI_WINDOW | PROC_MOV_DR_EXITING);
 
+		/* MOV DR exits until the guest's own debug registers are loaded (x86_dbg.c). */
+		if (!xc->x.dbg.on)
+			proc |= PROC_MOV_DR_EXITING;
 		if ((xc->x.windows & LV_WINDOW_IRQ) || xc->x.events.want_irq_window)
 			proc |= PROC_INTR_WINDOW;
 		if ((xc->x.windows & LV_WINDOW_NMI) || xc->x.events.want_nmi_window)
@@ -443,8 +451,34 @@ __attribute__((noinline, cold)) static void prepare_slow(struct lv_vcpu *v)
 	}
 	if (xc->x.singlestep)
 		arm_singlestep(xc);
-	/* Queued events and single-step keep the slow path. */
-	xc->x.slow = lv_x86_events_busy(&xc->x.events) || xc->x.singlestep;
+	/* Queued events, single-step and the guest's debug registers keep the slow path. */
+	xc->x.slow = lv_x86_events_busy(&xc->x.events) || xc->x.singlestep || xc->x.dbg.on;
+}
+
+/*
+ * Right before the entry, interrupts off: the guest's DR0-DR3 and DR6
+ * in (x86_dbg.c); nothing between here and VM entry uses them.
+ */
+__attribute__((noinline, cold)) static void dbg_enter(struct vmx_vcpu *xc)
+{
+	lv_x86_dbg_load(&xc->x.dbg, 1);
+}
+
+/* Right after the exit, interrupts still off: the host's debug registers back. */
+__attribute__((noinline, cold)) static void dbg_exit(struct vmx_vcpu *xc)
+{
+	if (lv_x86_dbg_put(&xc->x.dbg, 1, vmread(VMCS_GUEST_DR7)))
+		lv_vmx_intercepts(xc->x.vcpu);
+}
+
+/*
+ * The host's DR7, which every VM exit sets to 400H (SDM Vol. 3, 28.5.1):
+ * read once per run, put back after each exit when it is not 400H.
+ */
+__attribute__((noinline, cold)) static void dbg_host(struct vmx_vcpu *xc, uint64_t dr7)
+{
+	xc->x.dbg.host_dr7 = dr7;
+	xc->x.dbg.host_fix = 1;
 }
 
 static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
@@ -469,7 +503,7 @@ static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
 {
 	struct vmx_vcpu *xc = v->priv;
-	uint64_t cr3;
+	uint64_t cr3, dr7;
 
 	if (!vmcs_is_current(xc->vmcs_pa)) {
 		int rc = lv_vmx_vcpu_load(v->vm->backend->priv, xc);
@@ -482,6 +516,11 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
 		vmwrite(VMCS_HOST_CR3, cr3);
 		xc->host_cr3 = cr3;
 	}
+	dr7 = lv_read_dr7();
+	xc->x.dbg.host_fix = 0;
+	xc->x.dbg.host_dr7 = DR7_RESET;
+	if (__builtin_expect(dr7 != DR7_RESET, 0))
+		dbg_host(xc, dr7);
 	return LV_OK;
 }
 
@@ -510,12 +549,16 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_vcpu *
 		irq_restore(flags);
 		return LV_X86_KICKED;
 	}
+	if (__builtin_expect(xc->x.dbg.on, 0))
+		dbg_enter(xc);
 	r = vmx_enter(&xc->x);
 	if (__builtin_expect(xc->host_dt_fix, 1)) {
 		/* VM exit left the GDTR and IDTR limits at 0xFFFF (SDM Vol. 3, 28.5.2). */
 		lv_load_gdtr(&xc->host_gdtr);
 		lv_load_idtr(&xc->host_idtr);
 	}
+	if (__builtin_expect(xc->x.dbg.loaded | xc->x.dbg.host_fix, 0))
+		dbg_exit(xc);
 	irq_restore(flags);
 	xc->valid &= ~VMX_VMCS_GROUPS;
 	if (r != VMX_OK) {

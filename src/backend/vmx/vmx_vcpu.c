@@ -95,6 +95,10 @@ static void write_static_fields(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	vmwrite(VMCS_GUEST_ACTIVITY, 0);
 	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
 	vmwrite(VMCS_GUEST_DEBUGCTL, 0);
+	if (xc->vapic) {
+		vmwrite(VMCS_VIRTUAL_APIC, xc->vapic_pa);
+		vmwrite(VMCS_TPR_THRESHOLD, 0);
+	}
 	if (xc->pin & PIN_PREEMPT_TIMER)
 		vmwrite(VMCS_PREEMPT_TIMER, vb->preempt_value); /* reloaded at every entry */
 }
@@ -190,6 +194,14 @@ int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 	if (!xc->vmcs_va)
 		return LV_ERR_NOMEM;
 	*(uint32_t *)xc->vmcs_va = vb->revision; /* bit 31 clear: ordinary VMCS */
+	if (vb->has_tpr_shadow) {
+		xc->vapic = lv_plat_page_alloc(1, &xc->vapic_pa);
+		if (!xc->vapic) {
+			lv_plat_page_free(xc->vmcs_va, 1);
+			return LV_ERR_NOMEM;
+		}
+		memset(xc->vapic, 0, LV_PAGE_SIZE);
+	}
 	xc->xv = vcpu->vm->priv;
 	xc->host_cpu = -1;
 	if (vb->ncpus > 1)
@@ -223,6 +235,8 @@ void lv_vmx_vcpu_destroy(struct lv_vcpu *vcpu)
 	lv_vpid_free(&vb->vpids, xc->vpid);
 	vpid_unlock(vb);
 	lv_plat_page_free(xc->vmcs_va, 1);
+	if (xc->vapic)
+		lv_plat_page_free(xc->vapic, 1);
 }
 
 /* ---- MSRs, CPUID, exception policy ---------------------------------------- */
