@@ -192,6 +192,7 @@ extern const struct conf_case conf_cases_cpu[];
 extern const struct conf_case conf_cases_ctl[];
 extern const struct conf_case conf_cases_misuse[];
 extern const struct conf_case conf_cases_misuse_run[];
+extern const struct conf_case conf_cases_iso[];
 
 /* ---- support.c --------------------------------------------------------- */
 

@@ -90,6 +90,30 @@ static int conf_parallel(void *ctx, unsigned n, void (*fn)(void *arg, unsigned i
 	return smp_wait_ap();
 }
 
+/* The host CPU's DR0-DR3, DR7 and CR8 (the local APIC's TPR, SDM Vol. 3, 10.8.6.1). */
+static int conf_host_reg(void *ctx, unsigned reg, int write, uint64_t *v)
+{
+	(void)ctx;
+#define REG(n, name)                                                                               \
+	case n:                                                                                    \
+		if (write)                                                                         \
+			__asm__ volatile("mov %0, %%" name ::"r"(*v) : "memory");                  \
+		else                                                                               \
+			__asm__ volatile("mov %%" name ", %0" : "=r"(*v));                         \
+		return 0;
+	switch (reg) {
+		REG(0, "dr0")
+		REG(1, "dr1")
+		REG(2, "dr2")
+		REG(3, "dr3")
+		REG(7, "dr7")
+		REG(LV_CONF_HOST_CR8, "cr8")
+	default:
+		return -1;
+	}
+#undef REG
+}
+
 unsigned conf_count(void)
 {
 	return lv_conformance_count();
@@ -134,6 +158,7 @@ void conf_run(struct lv_backend *b, unsigned *pass, unsigned *fail, unsigned *sk
 	h.mem_alloc = conf_mem_alloc;
 	h.mem_free = conf_mem_free;
 	h.call_later = conf_call_later;
+	h.host_reg = conf_host_reg;
 	if (smp_cpus() > 1)
 		h.parallel = conf_parallel;
 	counts[0] = counts[1] = counts[2] = 0;
