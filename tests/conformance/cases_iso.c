@@ -283,6 +283,78 @@ static int debug_registers(struct conf_ctx *c)
 	return rc;
 }
 
+/* ---- tsc_aux ------------------------------------------------------------- */
+
+static int aux_host_check(struct conf_ctx *c, uint64_t was, const char *when)
+{
+	uint64_t now;
+
+	if (host_get(c, LV_CONF_HOST_TSC_AUX, &now))
+		return CONF_PASS;
+	if (now != was)
+		return conf_fail(c, "%s: the host's TSC_AUX is 0x%llx, was 0x%llx", when,
+				 (unsigned long long)now, (unsigned long long)was);
+	return CONF_PASS;
+}
+
+/*
+ * TSC_AUX: the value lv_vcpu_set_msr() gave the guest is what its RDTSCP
+ * returns, on both sides of an exit, and what lv_vcpu_get_msr() reads;
+ * the host's TSC_AUX is unchanged after each exit. Without RDTSCP in the
+ * guest's CPUID the case is skipped (nothing reads TSC_AUX there).
+ */
+static int tsc_aux(struct conf_ctx *c)
+{
+	const uint32_t aux_msr = 0xc0000103u;
+	struct lv_vcpu *v;
+	struct lv_exit *ex;
+	uint64_t host = 0, want = 0x1234, got;
+	char desc[80];
+	int set, rc = conf_vm_setup(c, 1);
+
+	if (rc)
+		return rc;
+	v = c->vcpu[0];
+	if (!host_get(c, LV_CONF_HOST_TSC_AUX, &host))
+		want = (host ^ 0x5a5) & 0xffffffffu; /* never the host's */
+	set = lv_vcpu_set_msr(v, aux_msr, want);
+	if ((rc = lv_vcpu_run(v, &ex)))
+		return conf_fail(c, "run: %s", lv_status_name(rc));
+	if (ex->reason == LV_EXIT_IO && ex->io.port == 0x6e) {
+		conf_fmt(c->msg, sizeof(c->msg), "the guest's CPUID offers no RDTSCP");
+		return CONF_SKIP;
+	}
+	if (set != LV_OK)
+		return conf_fail(c, "lv_vcpu_set_msr(TSC_AUX): %s, but the guest has RDTSCP",
+				 lv_status_name(set));
+	if (ex->reason != LV_EXIT_IO || ex->io.port != 0x61 || ex->io.size != 4) {
+		conf_describe_exit(ex, desc, sizeof(desc));
+		return conf_fail(c, "got %s, want OUT 0x61 (4 bytes)", desc);
+	}
+	if ((got = conf_load(ex->io.data, 4)) != want)
+		return conf_fail(c, "RDTSCP gave the guest TSC_AUX 0x%llx, set 0x%llx",
+				 (unsigned long long)got, (unsigned long long)want);
+	if ((rc = aux_host_check(c, host, "first exit")))
+		return rc;
+	if ((rc = lv_vcpu_get_msr(v, aux_msr, &got)) || got != want)
+		return conf_fail(c, "lv_vcpu_get_msr(TSC_AUX): %s 0x%llx, want 0x%llx",
+				 lv_status_name(rc), (unsigned long long)got,
+				 (unsigned long long)want);
+	if ((rc = lv_vcpu_run(v, &ex)))
+		return conf_fail(c, "run: %s", lv_status_name(rc));
+	if (ex->reason != LV_EXIT_IO || ex->io.port != 0x62 || conf_load(ex->io.data, 4) != want) {
+		conf_describe_exit(ex, desc, sizeof(desc));
+		return conf_fail(c, "after an exit: got %s (0x%llx), want OUT 0x62 of 0x%llx", desc,
+				 (unsigned long long)conf_load(ex->io.data, 4),
+				 (unsigned long long)want);
+	}
+	if ((rc = aux_host_check(c, host, "second exit")))
+		return rc;
+	if ((rc = conf_run_expect(c, v, LV_EXIT_HLT, "end")))
+		return rc;
+	return aux_host_check(c, host, "HLT");
+}
+
 const struct conf_case conf_cases_iso[] = {
 	{ .name = "tpr_isolation",
 	  .mode = MODE_LONG64,
@@ -293,5 +365,6 @@ const struct conf_case conf_cases_iso[] = {
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_dregs,
 	  .custom = debug_registers },
+	{ .name = "tsc_aux", .mode = MODE_LONG64, .guest = &conf_guest_tsc_aux, .custom = tsc_aux },
 	{ .name = NULL },
 };

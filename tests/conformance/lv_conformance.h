@@ -53,11 +53,15 @@ struct lv_conf_host {
 	const char *only;
 };
 
-/* Host registers of lv_conf_host.host_reg: DR0-DR3 (0-3), DR7, CR8 (the TPR). */
+/*
+ * Host registers of lv_conf_host.host_reg: DR0-DR3 (0-3), DR7, CR8 (the
+ * TPR), TSC_AUX (MSR C000_0103h; read only, and -1 where the CPU has none).
+ */
 enum {
 	LV_CONF_HOST_DR0 = 0,
 	LV_CONF_HOST_DR7 = 7,
 	LV_CONF_HOST_CR8 = 8,
+	LV_CONF_HOST_TSC_AUX = 9,
 };
 
 /* Counts of one run. */

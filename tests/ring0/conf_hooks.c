@@ -90,7 +90,10 @@ static int conf_parallel(void *ctx, unsigned n, void (*fn)(void *arg, unsigned i
 	return smp_wait_ap();
 }
 
-/* The host CPU's DR0-DR3, DR7 and CR8 (the local APIC's TPR, SDM Vol. 3, 10.8.6.1). */
+/*
+ * The host CPU's DR0-DR3, DR7, CR8 (the local APIC's TPR, SDM Vol. 3,
+ * 10.8.6.1) and TSC_AUX.
+ */
 static int conf_host_reg(void *ctx, unsigned reg, int write, uint64_t *v)
 {
 	(void)ctx;
@@ -108,6 +111,18 @@ static int conf_host_reg(void *ctx, unsigned reg, int write, uint64_t *v)
 		REG(3, "dr3")
 		REG(7, "dr7")
 		REG(LV_CONF_HOST_CR8, "cr8")
+	case LV_CONF_HOST_TSC_AUX: {
+		uint32_t a, b, c, d, lo, hi;
+
+		__asm__ volatile("cpuid"
+				 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+				 : "a"(0x80000001u), "c"(0));
+		if (write || !(d & (1u << 27))) /* RDTSCP (and TSC_AUX) */
+			return -1;
+		__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000103u));
+		*v = ((uint64_t)hi << 32) | lo;
+		return 0;
+	}
 	default:
 		return -1;
 	}

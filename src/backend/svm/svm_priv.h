@@ -36,7 +36,8 @@ struct svm_cpu {
 	uint64_t hsave_pa;
 	void *host_save; /* VMSAVE/VMLOAD area for the host's extra state */
 	uint64_t host_save_pa;
-	uint64_t saved_efer; /* EFER before enable */
+	uint64_t saved_efer;   /* EFER before enable */
+	uint64_t host_tsc_aux; /* the host's TSC_AUX here, read at enable */
 	struct lv_asid_cpu asid;
 };
 

@@ -309,13 +309,18 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
 }
 
 /*
- * Rare work right after #VMEXIT, still with GIF = 0: the backend's TF
- * off again; the host's debug registers back (x86_dbg.c) when the guest's
+ * Rare work right after #VMEXIT, still with GIF = 0: the host's TSC_AUX
+ * back (x86_aux.c); the backend's TF off again; the host's debug registers back (x86_dbg.c) when the guest's
  * were loaded or the host's DR7 (@p host_dr7) enabled anything.
  */
-__attribute__((noinline, cold)) static void post_vmrun_slow(struct lv_vcpu *v, uint64_t host_dr7)
+__attribute__((noinline, cold)) static void post_vmrun_slow(struct lv_vcpu *v,
+							    const struct svm_cpu *c,
+							    uint64_t host_dr7)
 {
 	struct svm_vcpu *s = v->priv;
+
+	if (s->x.aux_loaded)
+		lv_x86_aux_put(&s->x, c->host_tsc_aux);
 
 	if (s->tf_ours) {
 		s->vmcb->s.rflags &= ~RFLAGS_TF;
@@ -385,11 +390,15 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 	host_dr7 = lv_read_dr7(); /* not in the host save area (APM 15.5.1) */
 	if (s->x.slow)
 		pre_vmrun_slow(v);
+	if (__builtin_expect(s->x.tsc_aux != c->host_tsc_aux, 0)) {
+		lv_x86_aux_load(&s->x); /* the guest's TSC_AUX for RDTSCP/RDPID (x86_aux.c) */
+		s->x.slow = 1;		/* post_vmrun_slow() puts the host's back */
+	}
 	s->vmcb->s.rax = s->x.regs.rax;
 	svm_vmrun(s->vmcb_pa, &s->x.regs, c->host_save_pa);
-	/* tf_ours and dbg.loaded imply slow: two tests on the fast path */
+	/* tf_ours, aux_loaded and dbg.loaded imply slow: two tests on the fast path */
 	if (__builtin_expect(s->x.slow || host_dr7 != DR7_RESET, 0))
-		post_vmrun_slow(v, host_dr7);
+		post_vmrun_slow(v, c, host_dr7);
 	svm_stgi();
 	s->x.regs.rax = s->vmcb->s.rax;
 	return LV_X86_ENTERED;

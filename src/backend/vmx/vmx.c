@@ -272,6 +272,7 @@ int lv_vmx_cpu_enable(struct lv_backend *b)
 		vmx_log("vmx: VMXON failed");
 		return LV_ERR_HW;
 	}
+	pc->host_tsc_aux = lv_x86_host_tsc_aux(); /* put back after runs (x86_aux.c) */
 	pc->enabled = true;
 	vb->current[id] = NULL;
 	/* Nothing tagged with our VPIDs or EPTPs may survive from before. */

@@ -24,7 +24,8 @@ struct vmx_cpu {
 	void *vmxon_va;
 	uint64_t vmxon_pa;
 	bool enabled;
-	uint64_t saved_cr4; /* CR4 before enable (VMXE restored on disable) */
+	uint64_t saved_cr4;    /* CR4 before enable (VMXE restored on disable) */
+	uint64_t host_tsc_aux; /* the host's TSC_AUX here, read at enable */
 };
 
 struct vmx_backend {
@@ -62,11 +63,12 @@ struct vmx_vcpu {
 	uint64_t vmcs_pa;
 	uint8_t *vapic; /* virtual-APIC page with the TPR shadow (VTPR at 0x80), else NULL */
 	uint64_t vapic_pa;
-	int32_t host_cpu;  /* host CPU whose host state the VMCS holds, -1 if none */
-	uint8_t exit_work; /* EXIT_WORK_*: what the next exit must undo first */
-	uint8_t end_work;  /* END_WORK_* */
-	bool initialized;  /* VMCS fields written once */
-	bool ctl_dirty;	   /* controls / exception bitmap changed */
+	const uint64_t *host_aux; /* vmx_cpu.host_tsc_aux of host_cpu */
+	int32_t host_cpu;	  /* host CPU whose host state the VMCS holds, -1 if none */
+	uint8_t exit_work;	  /* EXIT_WORK_*: what the next exit must undo first */
+	uint8_t end_work;	  /* END_WORK_* */
+	bool initialized;	  /* VMCS fields written once */
+	bool ctl_dirty;		  /* controls / exception bitmap changed */
 	uint16_t vpid;
 
 	/* Lazily synced state: valid = cache mirrors the vCPU; dirty =
@@ -122,6 +124,7 @@ struct vmx_vcpu {
 /* vmx_vcpu.end_work bits: what lv_vmx_run() does before returning. */
 #define END_WORK_FPU   1u /* the guest's FPU state is loaded */
 #define END_WORK_CLEAR 2u /* VMCLEAR (more than one host CPU) */
+#define END_WORK_AUX   4u /* the guest's TSC_AUX is loaded (x86_aux.c) */
 
 /* vmx_entry.S: lv_vmx_enter_guest (called only from vmx_run.c's inline asm) and lv_vmx_exit_point (HOST_RIP). */
 void lv_vmx_exit_point(void);

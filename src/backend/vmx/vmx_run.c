@@ -516,6 +516,10 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
 		vmwrite(VMCS_HOST_CR3, cr3);
 		xc->host_cr3 = cr3;
 	}
+	if (__builtin_expect(xc->x.tsc_aux != *xc->host_aux, 0) && !xc->x.aux_loaded) {
+		lv_x86_aux_load(&xc->x); /* for RDTSCP/RDPID; vmx_done() puts the host's back */
+		xc->end_work |= END_WORK_AUX;
+	}
 	dr7 = lv_read_dr7();
 	xc->x.dbg.host_fix = 0;
 	xc->x.dbg.host_dr7 = DR7_RESET;
@@ -577,6 +581,10 @@ static inline __attribute__((always_inline)) void vmx_done(struct lv_vcpu *v)
 		/* The caller may use the FPU between runs: give the host its state. */
 		if (xc->end_work & END_WORK_FPU)
 			lv_vmx_fpu_unload(xc);
+		if (xc->end_work & END_WORK_AUX) {
+			lv_x86_aux_put(&xc->x, *xc->host_aux);
+			xc->end_work &= ~END_WORK_AUX;
+		}
 		/*
 		 * With more than one CPU the vCPU may run on another one next
 		 * time, and only this CPU can VMCLEAR its VMCS (SDM Vol. 3,

@@ -13,6 +13,8 @@
 
 #define VPID_NONE 0
 
+static const uint64_t no_aux; /* host_aux before the first load */
+
 /* ---- host state (SDM Vol. 3, 25.5, 27.2.3) -------------------------------- */
 
 static uint64_t host_tr_base(uint16_t tr)
@@ -136,6 +138,7 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	if (xc->host_cpu != (int32_t)id) {
 		/* First time on this CPU (or back from another one). */
 		xc->host_cpu = (int32_t)id;
+		xc->host_aux = &pc->host_tsc_aux;
 		write_host_state(xc);
 		xc->host_cr3 = lv_read_cr3();
 		/*
@@ -204,6 +207,7 @@ int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 	}
 	xc->xv = vcpu->vm->priv;
 	xc->host_cpu = -1;
+	xc->host_aux = &no_aux;
 	if (vb->ncpus > 1)
 		xc->end_work = END_WORK_CLEAR;
 	xc->vpid = VPID_NONE;

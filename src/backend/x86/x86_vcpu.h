@@ -120,6 +120,8 @@ struct lv_x86_vcpu {
 	struct lv_guest_paging pg;
 	struct lv_state scratch; /* the emulator's view of the guest */
 	struct lv_x86_dbg dbg;	 /* debug registers (x86_dbg.c) */
+	uint64_t tsc_aux;	 /* the guest's TSC_AUX (x86_aux.c) */
+	uint8_t aux_loaded;	 /* ... is in the MSR now */
 };
 
 /* Offsets the entry stubs (svm_entry.S, vmx_entry.S) hard-code. */
@@ -258,6 +260,20 @@ void lv_x86_dbg_load(struct lv_x86_dbg *d, int dr6);
  * its MOV DR intercept again.
  */
 int lv_x86_dbg_put(struct lv_x86_dbg *d, int dr6, uint64_t guest_dr7);
+
+/* ---- x86_aux.c: TSC_AUX ------------------------------------------------- */
+
+/* The host's TSC_AUX on the calling CPU (0 when the CPU has none); vendors' cpu_enable. */
+uint64_t lv_x86_host_tsc_aux(void);
+/*
+ * An MSR the layer keeps itself (TSC_AUX): @return 1 when handled (read
+ * into / written from *@p value), -1 when the write is invalid, 0 when
+ * @p index is not one of them.
+ */
+int lv_x86_own_msr(struct lv_x86_vcpu *x, uint32_t index, int write, uint64_t *value);
+/* The guest's TSC_AUX into the MSR (it differs from the host's), and back. */
+void lv_x86_aux_load(struct lv_x86_vcpu *x);
+void lv_x86_aux_put(struct lv_x86_vcpu *x, uint64_t host);
 
 /* ---- x86_ops.c: the lv_backend_ops of both raw backends ----------------- */
 
