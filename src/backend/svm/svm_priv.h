@@ -31,13 +31,12 @@ static inline void svm_vmrun(uint64_t vmcb_pa, struct lv_regs *regs, uint64_t ho
 /* Per host CPU (index lv_plat_cpu_id()). */
 struct svm_cpu {
 	uint32_t enabled;
-	uint32_t pad_;
-	void *hsave; /* VM_HSAVE_PA page */
+	uint32_t host_tsc_aux; /* the host's TSC_AUX here, read at enable (x86_aux.c) */
+	void *hsave;	       /* VM_HSAVE_PA page */
 	uint64_t hsave_pa;
 	void *host_save; /* VMSAVE/VMLOAD area for the host's extra state */
 	uint64_t host_save_pa;
-	uint64_t saved_efer;   /* EFER before enable */
-	uint64_t host_tsc_aux; /* the host's TSC_AUX here, read at enable */
+	uint64_t saved_efer; /* EFER before enable */
 	struct lv_asid_cpu asid;
 };
 

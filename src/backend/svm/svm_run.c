@@ -309,27 +309,41 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
 }
 
 /*
- * Rare work right after #VMEXIT, still with GIF = 0: the host's TSC_AUX
- * back (x86_aux.c); the backend's TF off again; the host's debug registers back (x86_dbg.c) when the guest's
- * were loaded or the host's DR7 (@p host_dr7) enabled anything.
+ * Rare work right before VMRUN, with GIF = 0: the host's DR7 (@p
+ * host_dr7) is not 400H, or the guest's TSC_AUX differs from the host's
+ * (x86_aux.c). post_vmrun_slow() undoes both.
  */
-__attribute__((noinline, cold)) static void post_vmrun_slow(struct lv_vcpu *v,
-							    const struct svm_cpu *c,
-							    uint64_t host_dr7)
+__attribute__((noinline, cold)) static void pre_vmrun_host(struct svm_vcpu *s,
+							   const struct svm_cpu *c,
+							   uint64_t host_dr7)
+{
+	if (host_dr7 != DR7_RESET) {
+		s->x.dbg.host_dr7 = host_dr7; /* not in the host save area (APM 15.5.1) */
+		s->x.dbg.work |= LV_X86_DBG_HOST;
+	}
+	if (s->x.tsc_aux != c->host_tsc_aux)
+		lv_x86_aux_load(&s->x);
+	s->x.slow = 1;
+}
+
+/*
+ * Rare work right after #VMEXIT, still with GIF = 0: the host's TSC_AUX
+ * back (x86_aux.c); the backend's TF off again; the host's debug
+ * registers back (x86_dbg.c).
+ */
+__attribute__((noinline, cold)) static void post_vmrun_slow(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 
 	if (s->x.aux_loaded)
-		lv_x86_aux_put(&s->x, c->host_tsc_aux);
-
+		lv_x86_aux_put(&s->x, s->sb->cpus[s->x.cpu].host_tsc_aux);
 	if (s->tf_ours) {
 		s->vmcb->s.rflags &= ~RFLAGS_TF;
 		s->tf_ours = 0;
 	}
-	s->x.dbg.host_dr7 = host_dr7;
-	if ((s->x.dbg.loaded || host_dr7 != DR7_RESET) &&
-	    lv_x86_dbg_put(&s->x.dbg, 0, s->vmcb->s.dr7))
+	if (s->x.dbg.work && lv_x86_dbg_put(&s->x.dbg, 0, s->vmcb->s.dr7))
 		lv_svm_intercepts(v);
+	s->x.dbg.work = 0;
 }
 
 /*
@@ -387,18 +401,16 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 		return LV_X86_KICKED;
 	}
 	s->vmcb->c.tlb_control = prepare_asid(sb, c, s);
-	host_dr7 = lv_read_dr7(); /* not in the host save area (APM 15.5.1) */
+	host_dr7 = lv_read_dr7(); /* before pre_vmrun_slow() may change it */
 	if (s->x.slow)
 		pre_vmrun_slow(v);
-	if (__builtin_expect(s->x.tsc_aux != c->host_tsc_aux, 0)) {
-		lv_x86_aux_load(&s->x); /* the guest's TSC_AUX for RDTSCP/RDPID (x86_aux.c) */
-		s->x.slow = 1;		/* post_vmrun_slow() puts the host's back */
-	}
+	if (__builtin_expect(host_dr7 != DR7_RESET, 0) ||
+	    __builtin_expect(s->x.tsc_aux != c->host_tsc_aux, 0))
+		pre_vmrun_host(s, c, host_dr7);
 	s->vmcb->s.rax = s->x.regs.rax;
 	svm_vmrun(s->vmcb_pa, &s->x.regs, c->host_save_pa);
-	/* tf_ours, aux_loaded and dbg.loaded imply slow: two tests on the fast path */
-	if (__builtin_expect(s->x.slow || host_dr7 != DR7_RESET, 0))
-		post_vmrun_slow(v, c, host_dr7);
+	if (s->x.slow) /* tf_ours, aux_loaded and dbg.work imply slow: one test */
+		post_vmrun_slow(v);
 	svm_stgi();
 	s->x.regs.rax = s->vmcb->s.rax;
 	return LV_X86_ENTERED;

@@ -25,7 +25,7 @@ struct vmx_cpu {
 	uint64_t vmxon_pa;
 	bool enabled;
 	uint64_t saved_cr4;    /* CR4 before enable (VMXE restored on disable) */
-	uint64_t host_tsc_aux; /* the host's TSC_AUX here, read at enable */
+	uint32_t host_tsc_aux; /* the host's TSC_AUX here, read at enable */
 };
 
 struct vmx_backend {
@@ -63,7 +63,7 @@ struct vmx_vcpu {
 	uint64_t vmcs_pa;
 	uint8_t *vapic; /* virtual-APIC page with the TPR shadow (VTPR at 0x80), else NULL */
 	uint64_t vapic_pa;
-	const uint64_t *host_aux; /* vmx_cpu.host_tsc_aux of host_cpu */
+	const uint32_t *host_aux; /* vmx_cpu.host_tsc_aux of host_cpu */
 	int32_t host_cpu;	  /* host CPU whose host state the VMCS holds, -1 if none */
 	uint8_t exit_work;	  /* EXIT_WORK_*: what the next exit must undo first */
 	uint8_t end_work;	  /* END_WORK_* */
@@ -120,11 +120,13 @@ struct vmx_vcpu {
 /* vmx_vcpu.exit_work bits. */
 #define EXIT_WORK_RAW 1u /* exit.raw.info1/info2/intinfo hold values to clear */
 #define EXIT_WORK_TF  2u /* the backend set the guest's RFLAGS.TF (single-step) */
+#define EXIT_WORK_DBG 4u /* debug registers to put back (x86_dbg.c) */
 
 /* vmx_vcpu.end_work bits: what lv_vmx_run() does before returning. */
 #define END_WORK_FPU   1u /* the guest's FPU state is loaded */
 #define END_WORK_CLEAR 2u /* VMCLEAR (more than one host CPU) */
 #define END_WORK_AUX   4u /* the guest's TSC_AUX is loaded (x86_aux.c) */
+#define END_WORK_DBG   8u /* the host's DR7 is put back after exits (x86_dbg.c) */
 
 /* vmx_entry.S: lv_vmx_enter_guest (called only from vmx_run.c's inline asm) and lv_vmx_exit_point (HOST_RIP). */
 void lv_vmx_exit_point(void);

@@ -292,9 +292,13 @@ static int entry_failed_exit(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t r
 	return LV_X86_CALLER;
 }
 
+static void dbg_exit(struct vmx_vcpu *xc);
+
 /* Undo what the previous exit or entry left behind (rare: one flag test). */
 static void exit_work(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
+	if (xc->exit_work & EXIT_WORK_DBG)
+		dbg_exit(xc);
 	if (xc->exit_work & EXIT_WORK_RAW) {
 		/* Only the exception and EPT exits fill these. */
 		ex->raw.info1 = 0;
@@ -451,34 +455,49 @@ __attribute__((noinline, cold)) static void prepare_slow(struct lv_vcpu *v)
 	}
 	if (xc->x.singlestep)
 		arm_singlestep(xc);
-	/* Queued events, single-step and the guest's debug registers keep the slow path. */
-	xc->x.slow = lv_x86_events_busy(&xc->x.events) || xc->x.singlestep || xc->x.dbg.on;
+	/*
+	 * Debug registers (x86_dbg.c): the guest's DR0-DR3 and DR6 in; the
+	 * exit (exit_work()) puts the host's back, and its DR7 if not 400H.
+	 */
+	if (xc->x.dbg.on)
+		lv_x86_dbg_load(&xc->x.dbg, 1);
+	if (xc->x.dbg.work)
+		xc->exit_work |= EXIT_WORK_DBG;
+	/* Queued events, single-step and debug-register work keep the slow path. */
+	xc->x.slow = lv_x86_events_busy(&xc->x.events) || xc->x.singlestep || xc->x.dbg.on ||
+		     xc->x.dbg.work;
 }
 
 /*
- * Right before the entry, interrupts off: the guest's DR0-DR3 and DR6
- * in (x86_dbg.c); nothing between here and VM entry uses them.
+ * After the exit (exit_work(), or a kick or failed entry that left them
+ * loaded): the host's debug registers back. Until then DR7 is 400H, so the
+ * guest's DR0-DR3 match nothing.
  */
-__attribute__((noinline, cold)) static void dbg_enter(struct vmx_vcpu *xc)
-{
-	lv_x86_dbg_load(&xc->x.dbg, 1);
-}
-
-/* Right after the exit, interrupts still off: the host's debug registers back. */
 __attribute__((noinline, cold)) static void dbg_exit(struct vmx_vcpu *xc)
 {
+	xc->exit_work &= (uint8_t)~EXIT_WORK_DBG;
 	if (lv_x86_dbg_put(&xc->x.dbg, 1, vmread(VMCS_GUEST_DR7)))
 		lv_vmx_intercepts(xc->x.vcpu);
 }
 
 /*
- * The host's DR7, which every VM exit sets to 400H (SDM Vol. 3, 28.5.1):
- * read once per run, put back after each exit when it is not 400H.
+ * Once per run, when the host's DR7 (@p dr7) is not 400H, to which every
+ * VM exit sets it (SDM Vol. 3, 28.5.1): it is put back after each exit
+ * (x86_dbg.c). When the guest's TSC_AUX differs from the host's: the
+ * guest's goes in (x86_aux.c). vmx_done() ends both.
  */
-__attribute__((noinline, cold)) static void dbg_host(struct vmx_vcpu *xc, uint64_t dr7)
+__attribute__((noinline, cold)) static void vmx_run_host(struct vmx_vcpu *xc, uint64_t dr7)
 {
-	xc->x.dbg.host_dr7 = dr7;
-	xc->x.dbg.host_fix = 1;
+	if (dr7 != DR7_RESET) {
+		xc->x.dbg.host_dr7 = dr7;
+		xc->x.dbg.work |= LV_X86_DBG_HOST;
+		xc->end_work |= END_WORK_DBG;
+		xc->x.slow = 1; /* prepare_slow() arms EXIT_WORK_DBG */
+	}
+	if (xc->x.tsc_aux != *xc->host_aux && !xc->x.aux_loaded) {
+		lv_x86_aux_load(&xc->x);
+		xc->end_work |= END_WORK_AUX;
+	}
 }
 
 static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
@@ -516,15 +535,10 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
 		vmwrite(VMCS_HOST_CR3, cr3);
 		xc->host_cr3 = cr3;
 	}
-	if (__builtin_expect(xc->x.tsc_aux != *xc->host_aux, 0) && !xc->x.aux_loaded) {
-		lv_x86_aux_load(&xc->x); /* for RDTSCP/RDPID; vmx_done() puts the host's back */
-		xc->end_work |= END_WORK_AUX;
-	}
 	dr7 = lv_read_dr7();
-	xc->x.dbg.host_fix = 0;
-	xc->x.dbg.host_dr7 = DR7_RESET;
-	if (__builtin_expect(dr7 != DR7_RESET, 0))
-		dbg_host(xc, dr7);
+	if (__builtin_expect(dr7 != DR7_RESET, 0) ||
+	    __builtin_expect(xc->x.tsc_aux != *xc->host_aux, 0))
+		vmx_run_host(xc, dr7);
 	return LV_OK;
 }
 
@@ -550,22 +564,22 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_vcpu *
 	flags = irq_save();
 	if (__atomic_load_n(&xc->x.kick, __ATOMIC_ACQUIRE) &&
 	    __atomic_exchange_n(&xc->x.kick, 0, __ATOMIC_SEQ_CST)) {
+		if (xc->exit_work & EXIT_WORK_DBG)
+			dbg_exit(xc);
 		irq_restore(flags);
 		return LV_X86_KICKED;
 	}
-	if (__builtin_expect(xc->x.dbg.on, 0))
-		dbg_enter(xc);
 	r = vmx_enter(&xc->x);
 	if (__builtin_expect(xc->host_dt_fix, 1)) {
 		/* VM exit left the GDTR and IDTR limits at 0xFFFF (SDM Vol. 3, 28.5.2). */
 		lv_load_gdtr(&xc->host_gdtr);
 		lv_load_idtr(&xc->host_idtr);
 	}
-	if (__builtin_expect(xc->x.dbg.loaded | xc->x.dbg.host_fix, 0))
-		dbg_exit(xc);
 	irq_restore(flags);
 	xc->valid &= ~VMX_VMCS_GROUPS;
 	if (r != VMX_OK) {
+		if (xc->exit_work & EXIT_WORK_DBG)
+			dbg_exit(xc);
 		entry_failed(xc, &v->exit, r);
 		return LV_X86_FAILED;
 	}
@@ -581,9 +595,11 @@ static inline __attribute__((always_inline)) void vmx_done(struct lv_vcpu *v)
 		/* The caller may use the FPU between runs: give the host its state. */
 		if (xc->end_work & END_WORK_FPU)
 			lv_vmx_fpu_unload(xc);
-		if (xc->end_work & END_WORK_AUX) {
-			lv_x86_aux_put(&xc->x, *xc->host_aux);
-			xc->end_work &= ~END_WORK_AUX;
+		if (xc->end_work & (END_WORK_AUX | END_WORK_DBG)) {
+			if (xc->x.aux_loaded)
+				lv_x86_aux_put(&xc->x, *xc->host_aux);
+			xc->x.dbg.work &= (uint8_t)~LV_X86_DBG_HOST;
+			xc->end_work &= ~(END_WORK_AUX | END_WORK_DBG);
 		}
 		/*
 		 * With more than one CPU the vCPU may run on another one next

@@ -13,7 +13,7 @@
 
 #define VPID_NONE 0
 
-static const uint64_t no_aux; /* host_aux before the first load */
+static const uint32_t no_aux; /* host_aux before the first load */
 
 /* ---- host state (SDM Vol. 3, 25.5, 27.2.3) -------------------------------- */
 

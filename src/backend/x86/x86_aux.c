@@ -36,9 +36,9 @@ static int has_tsc_aux(void)
 	return 0;
 }
 
-uint64_t lv_x86_host_tsc_aux(void)
+uint32_t lv_x86_host_tsc_aux(void)
 {
-	return has_tsc_aux() ? lv_rdmsr(MSR_TSC_AUX) : 0;
+	return has_tsc_aux() ? (uint32_t)lv_rdmsr(MSR_TSC_AUX) : 0;
 }
 
 int lv_x86_own_msr(struct lv_x86_vcpu *x, uint32_t index, int write, uint64_t *value)
@@ -51,7 +51,7 @@ int lv_x86_own_msr(struct lv_x86_vcpu *x, uint32_t index, int write, uint64_t *v
 	}
 	if (*value >> 32)
 		return -1; /* bits 63:32 are reserved: #GP on the CPU, an exit here */
-	x->tsc_aux = *value;
+	x->tsc_aux = (uint32_t)*value;
 	return 1;
 }
 
@@ -61,7 +61,7 @@ void lv_x86_aux_load(struct lv_x86_vcpu *x)
 	x->aux_loaded = 1;
 }
 
-void lv_x86_aux_put(struct lv_x86_vcpu *x, uint64_t host)
+void lv_x86_aux_put(struct lv_x86_vcpu *x, uint32_t host)
 {
 	lv_wrmsr(MSR_TSC_AUX, host);
 	x->aux_loaded = 0;

@@ -85,14 +85,14 @@ void lv_x86_dbg_load(struct lv_x86_dbg *d, int dr6)
 	lv_write_dr3(d->dr[3]);
 	if (dr6)
 		lv_write_dr6(d->dr6);
-	d->loaded = 1;
+	d->work |= LV_X86_DBG_LOADED;
 }
 
 int lv_x86_dbg_put(struct lv_x86_dbg *d, int dr6, uint64_t guest_dr7)
 {
 	int off = 0;
 
-	if (d->loaded) {
+	if (d->work & LV_X86_DBG_LOADED) {
 		d->dr[0] = lv_read_dr0();
 		d->dr[1] = lv_read_dr1();
 		d->dr[2] = lv_read_dr2();
@@ -104,15 +104,15 @@ int lv_x86_dbg_put(struct lv_x86_dbg *d, int dr6, uint64_t guest_dr7)
 		lv_write_dr2(d->host_dr[2]);
 		lv_write_dr3(d->host_dr[3]);
 		lv_write_dr6(d->host_dr6);
-		d->loaded = 0;
+		d->work &= (uint8_t)~LV_X86_DBG_LOADED;
 		if (!(guest_dr7 & DR7_ENABLES)) {
 			d->on = 0;
 			off = 1;
 		}
-	} else if (d->host_dr7 & DR7_ENABLES) {
+	} else if ((d->work & LV_X86_DBG_HOST) && (d->host_dr7 & DR7_ENABLES)) {
 		lv_write_dr6(DR6_RESET);
 	}
-	if (d->host_dr7 != DR7_RESET)
+	if (d->work & LV_X86_DBG_HOST)
 		lv_write_dr7(d->host_dr7);
 	return off;
 }

@@ -80,9 +80,10 @@ struct lv_x86_dbg {
 	uint64_t host_dr6;
 	uint64_t host_dr7; /* the host's DR7 before the entry */
 	uint8_t on;	   /* the guest's DR0-DR3 go in around each entry */
-	uint8_t loaded;	   /* ... and are in the CPU now */
-	uint8_t host_fix;  /* VMX: the host's DR7 needs restoring after an exit */
+	uint8_t work;	   /* LV_X86_DBG_*: what lv_x86_dbg_put() does after an exit */
 };
+#define LV_X86_DBG_LOADED 1u /* the guest's DR0-DR3 are in the CPU */
+#define LV_X86_DBG_HOST	  2u /* the host's DR7 (host_dr7) is not 400H: put it back */
 
 /* The shared part of a vCPU: the first member of the vendor's vcpu->priv. */
 struct lv_x86_vcpu {
@@ -120,7 +121,7 @@ struct lv_x86_vcpu {
 	struct lv_guest_paging pg;
 	struct lv_state scratch; /* the emulator's view of the guest */
 	struct lv_x86_dbg dbg;	 /* debug registers (x86_dbg.c) */
-	uint64_t tsc_aux;	 /* the guest's TSC_AUX (x86_aux.c) */
+	uint32_t tsc_aux;	 /* the guest's TSC_AUX (x86_aux.c; bits 63:32 are reserved) */
 	uint8_t aux_loaded;	 /* ... is in the MSR now */
 };
 
@@ -253,7 +254,7 @@ void lv_x86_dbg_set(struct lv_vcpu *v, const struct lv_debug *st, int dr6);
 /* Before an entry, while d->on: the host's DR0-DR3 (and DR6) out, the guest's in. */
 void lv_x86_dbg_load(struct lv_x86_dbg *d, int dr6);
 /*
- * After an exit (interrupts still off), when d->loaded or d->host_fix:
+ * After an exit (interrupts still off), when d->work is not 0:
  * the guest's DR0-DR3 (and DR6 when @p dr6) saved, the host's DR0-DR3,
  * DR6 and DR7 back. @return 1 when the guest's DR7 (@p
  * guest_dr7) enables no breakpoint and d->on was cleared: the vendor arms
@@ -264,7 +265,7 @@ int lv_x86_dbg_put(struct lv_x86_dbg *d, int dr6, uint64_t guest_dr7);
 /* ---- x86_aux.c: TSC_AUX ------------------------------------------------- */
 
 /* The host's TSC_AUX on the calling CPU (0 when the CPU has none); vendors' cpu_enable. */
-uint64_t lv_x86_host_tsc_aux(void);
+uint32_t lv_x86_host_tsc_aux(void);
 /*
  * An MSR the layer keeps itself (TSC_AUX): @return 1 when handled (read
  * into / written from *@p value), -1 when the write is invalid, 0 when
@@ -273,7 +274,7 @@ uint64_t lv_x86_host_tsc_aux(void);
 int lv_x86_own_msr(struct lv_x86_vcpu *x, uint32_t index, int write, uint64_t *value);
 /* The guest's TSC_AUX into the MSR (it differs from the host's), and back. */
 void lv_x86_aux_load(struct lv_x86_vcpu *x);
-void lv_x86_aux_put(struct lv_x86_vcpu *x, uint64_t host);
+void lv_x86_aux_put(struct lv_x86_vcpu *x, uint32_t host);
 
 /* ---- x86_ops.c: the lv_backend_ops of both raw backends ----------------- */
 
