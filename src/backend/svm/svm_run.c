@@ -376,6 +376,20 @@ static uint8_t prepare_asid(struct svm_backend *sb, struct svm_cpu *c, struct sv
 }
 
 /*
+ * What VMRUN and #VMEXIT do to the host (APM Vol. 2, 15.5.1, 15.6), item
+ * by item: CR0, CR3, CR4, EFER, RFLAGS, RIP, RSP, RAX, GDTR, IDTR and the
+ * ES/CS/SS/DS segments are saved to the host save area and reloaded; FS,
+ * GS, TR and LDTR (hidden parts too), KERNEL_GS_BASE, STAR/LSTAR/CSTAR/
+ * SFMASK and SYSENTER_* are the host's again by VMLOAD after the exit
+ * (svm_entry.S); CR8/TPR never is the guest's (V_INTR_MASKING: its MOV CR8
+ * writes V_TPR, 15.21.1; conformance tpr_isolation); DR6 and DR7 come from
+ * the VMCB, so the host's DR7 is put back here when it was not 400H and
+ * DR0-DR3 are switched by hand (x86_dbg.c); DEBUGCTL is the host's all
+ * along (no LBR virtualization, and the guest's RDMSR/WRMSR of it exit);
+ * TSC_AUX is switched by hand (x86_aux.c); PAT is the guest's only as
+ * G_PAT in nested paging. CR2 keeps the guest's value, which a host only
+ * reads in its #PF handler.
+ *
  * The enter hook. GIF = 0 first: from there to VMRUN no interrupt, NMI or
  * preemption can move this thread to another CPU, and a kick's IPI stays
  * pending until VMRUN, which then exits at once (INTR intercept, 15.17).

@@ -22,14 +22,21 @@
 	(PROC_USE_IO_BITMAPS | PROC_CR3_LOAD | PROC_CR3_STORE | PROC_INTR_WINDOW |                 \
 	 PROC_NMI_WINDOW | PROC_MTF | PROC_INVLPG_EXITING | PROC_RDTSC_EXITING |                   \
 	 PROC_RDPMC_EXITING)
-#define PROC2_REQ    (PROC2_ENABLE_EPT | PROC2_UNRESTRICTED)
-#define PROC2_OPT    (PROC2_ENABLE_VPID | PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES)
-/* DR7 and IA32_DEBUGCTL are the guest's through the VMCS (x86_dbg.c). */
-#define EXIT_REQ     (EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG)
-#define EXIT_OPT     (EXIT_SAVE_PAT | EXIT_LOAD_PAT)
+#define PROC2_REQ (PROC2_ENABLE_EPT | PROC2_UNRESTRICTED)
+#define PROC2_OPT (PROC2_ENABLE_VPID | PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES)
+/*
+ * DR7 and IA32_DEBUGCTL are the guest's through the VMCS (x86_dbg.c); so
+ * is IA32_PAT, which the guest writes directly (vmx_vm.c): without the PAT
+ * controls its writes would stay in the host's (every CPU with EPT has
+ * them).
+ */
+#define EXIT_REQ                                                                                   \
+	(EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG | EXIT_SAVE_PAT |        \
+	 EXIT_LOAD_PAT)
+#define EXIT_OPT     0
 #define EXIT_FORBID  (EXIT_ACK_INTR)
-#define ENTRY_REQ    (ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG)
-#define ENTRY_OPT    (ENTRY_LOAD_PAT)
+#define ENTRY_REQ    (ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT)
+#define ENTRY_OPT    0
 #define ENTRY_FORBID (ENTRY_IA32E_GUEST) /* set per vCPU from EFER.LMA */
 
 static void vmx_log(const char *msg)

@@ -31,7 +31,34 @@ static uint64_t host_tr_base(uint16_t tr)
 	return base;
 }
 
-/* Host fields that differ per CPU or may change between loads. */
+/*
+ * Host fields that differ per CPU or may change between loads.
+ *
+ * What a VM exit does to the host (SDM Vol. 3, 28.5), item by item:
+ *  - CR0, CR3, CR4, SYSENTER_CS/ESP/EIP, EFER, PAT, the segment selectors
+ *    and the FS, GS, TR, GDTR, IDTR bases: loaded from these fields
+ *    (28.5.1, 28.5.2). They are read when the vCPU first runs on a CPU;
+ *    CR3 is read again before every run (vmx_load()). The others must not
+ *    change while vCPUs run on that CPU (docs/backend-vmx.md).
+ *  - GDTR and IDTR limits: set to 0xFFFF (28.5.2); put back after every
+ *    exit when they differ (host_dt_fix, ring-0 case host_dtables).
+ *  - TR limit: set to 67H (28.5.2). Not put back: LTR needs the
+ *    descriptor's busy bit cleared in the GDT, which a host may map
+ *    read-only (Linux does); a host with a larger TSS (an I/O bitmap)
+ *    reloads TR itself (docs/backend-vmx.md).
+ *  - LDTR: unusable, selector 0 (28.5.2). Not put back, the same way: a
+ *    host whose threads use an LDT reloads it (docs/backend-vmx.md).
+ *  - DR7: 400H; IA32_DEBUGCTL: 0 (28.5.1). DR7 is put back (x86_dbg.c);
+ *    DEBUGCTL is not (x86_dbg.c says why).
+ *  - RFLAGS: all clear but bit 1 (28.5.3): the caller's IF comes back with
+ *    irq_restore() in vmx_enter_hook().
+ *  - Not loaded at all, so switched by the backend where the guest can
+ *    change them: DR0-DR3 and DR6 (x86_dbg.c), TSC_AUX (x86_aux.c), the
+ *    x87/SSE state (vmx_fpu.c), CR8 (never the guest's: TPR shadow or CR8
+ *    exits, vmx.c); STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE and the
+ *    other MSRs are never written by the guest (its WRMSR exits). CR2
+ *    keeps the guest's value, which a host only reads in its #PF handler.
+ */
 static void write_host_state(struct vmx_vcpu *xc)
 {
 	uint16_t tr = lv_read_tr();
