@@ -249,6 +249,30 @@ static int dr_rounds(struct conf_ctx *c, struct lv_vcpu *v)
 	}
 }
 
+/* Arm the host's DR0-DR3/DR7 (HOST_DR, HOST_DR7), keeping the old values; 0 if not visible. */
+static int host_dr_arm(struct conf_ctx *c, uint64_t old[5])
+{
+	unsigned k;
+
+	for (k = 0; k < 5; k++)
+		if (host_get(c, LV_CONF_HOST_DR0 + dr_regs[k], &old[k]))
+			return 0;
+	host_set(c, LV_CONF_HOST_DR7, 0x400);
+	for (k = 0; k < 4; k++)
+		host_set(c, LV_CONF_HOST_DR0 + k, HOST_DR(k));
+	host_set(c, LV_CONF_HOST_DR7, HOST_DR7);
+	return 1;
+}
+
+static void host_dr_restore(struct conf_ctx *c, const uint64_t old[5])
+{
+	unsigned k;
+
+	host_set(c, LV_CONF_HOST_DR7, 0x400);
+	for (k = 0; k < 5; k++)
+		host_set(c, LV_CONF_HOST_DR0 + dr_regs[k], old[k]);
+}
+
 /*
  * DR values: the guest's DR0-DR3/DR7, set through lv_vcpu_set_state()
  * and by the guest itself, are what the guest reads and what
@@ -258,28 +282,60 @@ static int dr_rounds(struct conf_ctx *c, struct lv_vcpu *v)
 static int debug_registers(struct conf_ctx *c)
 {
 	uint64_t old[5];
-	unsigned k;
-	int have = 1, rc = conf_vm_setup(c, 1);
+	int have, rc = conf_vm_setup(c, 1);
 
 	if (rc)
 		return rc;
 	if ((rc = lv_vcpu_get_state(c->vcpu[0], LV_STATE_DEBUG, &c->st)))
 		return conf_fail(c, "get DEBUG: %s", lv_status_name(rc));
-	for (k = 0; k < 5; k++)
-		if (host_get(c, LV_CONF_HOST_DR0 + dr_regs[k], &old[k]))
-			have = 0;
-	if (have) {
-		host_set(c, LV_CONF_HOST_DR7, 0x400);
-		for (k = 0; k < 4; k++)
-			host_set(c, LV_CONF_HOST_DR0 + k, HOST_DR(k));
-		host_set(c, LV_CONF_HOST_DR7, HOST_DR7);
-	}
+	have = host_dr_arm(c, old);
 	rc = dr_rounds(c, c->vcpu[0]);
-	if (have) {
-		host_set(c, LV_CONF_HOST_DR7, 0x400);
-		for (k = 0; k < 5; k++)
-			host_set(c, LV_CONF_HOST_DR0 + dr_regs[k], old[k]);
+	if (have)
+		host_dr_restore(c, old);
+	return rc;
+}
+
+static int bp_rounds(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	struct lv_exit *ex;
+	char got[80];
+	int rc;
+
+	if ((rc = out_exit(c, v, 0x61, 1, "the guest armed its breakpoint")) ||
+	    (rc = dr_host_check(c, 0)))
+		return rc;
+	if ((rc = lv_vcpu_run(v, &ex)))
+		return conf_fail(c, "run: %s", lv_status_name(rc));
+	if (ex->reason != LV_EXIT_IO || ex->io.port != 0x64 || (ex->io.data[0] & 0xf) != 1) {
+		conf_describe_exit(ex, got, sizeof(got));
+		return conf_fail(c,
+				 "the guest's write to its DR0: got %s (data 0x%x), want its #DB "
+				 "handler's OUT 0x64 of DR6 with B0",
+				 got, ex->io.data[0]);
 	}
+	if ((rc = dr_host_check(c, 1)) || (rc = out_exit(c, v, 0x62, 2, "after the #DB")) ||
+	    (rc = dr_host_check(c, 2)) || (rc = conf_run_expect(c, v, LV_EXIT_HLT, "end")))
+		return rc;
+	return dr_host_check(c, 3);
+}
+
+/*
+ * A breakpoint of the guest's own: DR0 and an enabled DR7 loaded by the
+ * guest survive an exit and fire in the guest (its #DB handler sees B0 in
+ * DR6), while the host's DR0-DR3/DR7 (breakpoints armed elsewhere) are
+ * unchanged after every exit.
+ */
+static int debug_breakpoint(struct conf_ctx *c)
+{
+	uint64_t old[5];
+	int have, rc = conf_vm_setup(c, 1);
+
+	if (rc)
+		return rc;
+	have = host_dr_arm(c, old);
+	rc = bp_rounds(c, c->vcpu[0]);
+	if (have)
+		host_dr_restore(c, old);
 	return rc;
 }
 
@@ -365,6 +421,10 @@ const struct conf_case conf_cases_iso[] = {
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_dregs,
 	  .custom = debug_registers },
+	{ .name = "debug_breakpoint",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_dbg_bp,
+	  .custom = debug_breakpoint },
 	{ .name = "tsc_aux", .mode = MODE_LONG64, .guest = &conf_guest_tsc_aux, .custom = tsc_aux },
 	{ .name = NULL },
 };
