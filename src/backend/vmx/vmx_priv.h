@@ -84,7 +84,8 @@ struct vmx_vcpu {
 	uint64_t host_cr3;
 	struct lv_x86_dtr host_gdtr, host_idtr; /* the host's, with their limits */
 	bool host_dt_fix;			/* a limit is not 0xFFFF: reload after exits */
-	uint32_t ept_gen; /* the VM's nested-table generation this vCPU last flushed for */
+	uint16_t host_ldtr; /* the host's LDTR, when not null (vmx_run_host()) */
+	uint32_t ept_gen;   /* the VM's nested-table generation this vCPU last flushed for */
 
 	/* Emulated MSRs (not in the VMCS). */
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base, apic_base;
@@ -123,10 +124,11 @@ struct vmx_vcpu {
 #define EXIT_WORK_DBG 4u /* debug registers to put back (x86_dbg.c) */
 
 /* vmx_vcpu.end_work bits: what lv_vmx_run() does before returning. */
-#define END_WORK_FPU   1u /* the guest's FPU state is loaded */
-#define END_WORK_CLEAR 2u /* VMCLEAR (more than one host CPU) */
-#define END_WORK_AUX   4u /* the guest's TSC_AUX is loaded (x86_aux.c) */
-#define END_WORK_DBG   8u /* the host's DR7 is put back after exits (x86_dbg.c) */
+#define END_WORK_FPU   1u  /* the guest's FPU state is loaded */
+#define END_WORK_CLEAR 2u  /* VMCLEAR (more than one host CPU) */
+#define END_WORK_AUX   4u  /* the guest's TSC_AUX is loaded (x86_aux.c) */
+#define END_WORK_DBG   8u  /* the host's DR7 is put back after exits (x86_dbg.c) */
+#define END_WORK_LDT   16u /* the host's LDTR (host_ldtr) is loaded again */
 
 /* vmx_entry.S: lv_vmx_enter_guest (called only from vmx_run.c's inline asm) and lv_vmx_exit_point (HOST_RIP). */
 void lv_vmx_exit_point(void);

@@ -483,11 +483,18 @@ __attribute__((noinline, cold)) static void dbg_exit(struct vmx_vcpu *xc)
 /*
  * Once per run, when the host's DR7 (@p dr7) is not 400H, to which every
  * VM exit sets it (SDM Vol. 3, 28.5.1): it is put back after each exit
- * (x86_dbg.c). When the guest's TSC_AUX differs from the host's: the
- * guest's goes in (x86_aux.c). vmx_done() ends both.
+ * (x86_dbg.c). When the host has an LDT (@p ldtr), which every VM exit
+ * makes null (28.5.2): vmx_done() loads it again (the host's own code
+ * uses none in between). When the guest's TSC_AUX differs from the
+ * host's: the guest's goes in (x86_aux.c). vmx_done() ends all three.
  */
-__attribute__((noinline, cold)) static void vmx_run_host(struct vmx_vcpu *xc, uint64_t dr7)
+__attribute__((noinline, cold)) static void vmx_run_host(struct vmx_vcpu *xc, uint64_t dr7,
+							 uint16_t ldtr)
 {
+	if (ldtr) {
+		xc->host_ldtr = ldtr;
+		xc->end_work |= END_WORK_LDT;
+	}
 	if (dr7 != DR7_RESET) {
 		xc->x.dbg.host_dr7 = dr7;
 		xc->x.dbg.work |= LV_X86_DBG_HOST;
@@ -523,6 +530,7 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
 {
 	struct vmx_vcpu *xc = v->priv;
 	uint64_t cr3, dr7;
+	uint16_t ldtr;
 
 	if (!vmcs_is_current(xc->vmcs_pa)) {
 		int rc = lv_vmx_vcpu_load(v->vm->backend->priv, xc);
@@ -536,9 +544,10 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
 		xc->host_cr3 = cr3;
 	}
 	dr7 = lv_read_dr7();
-	if (__builtin_expect(dr7 != DR7_RESET, 0) ||
+	ldtr = lv_read_ldtr();
+	if (__builtin_expect((dr7 ^ DR7_RESET) | ldtr, 0) ||
 	    __builtin_expect(xc->x.tsc_aux != *xc->host_aux, 0))
-		vmx_run_host(xc, dr7);
+		vmx_run_host(xc, dr7, ldtr);
 	return LV_OK;
 }
 
@@ -595,11 +604,13 @@ static inline __attribute__((always_inline)) void vmx_done(struct lv_vcpu *v)
 		/* The caller may use the FPU between runs: give the host its state. */
 		if (xc->end_work & END_WORK_FPU)
 			lv_vmx_fpu_unload(xc);
-		if (xc->end_work & (END_WORK_AUX | END_WORK_DBG)) {
+		if (xc->end_work & (END_WORK_AUX | END_WORK_DBG | END_WORK_LDT)) {
 			if (xc->x.aux_loaded)
 				lv_x86_aux_put(&xc->x, *xc->host_aux);
+			if (xc->end_work & END_WORK_LDT)
+				lv_load_ldtr(xc->host_ldtr);
 			xc->x.dbg.work &= (uint8_t)~LV_X86_DBG_HOST;
-			xc->end_work &= ~(END_WORK_AUX | END_WORK_DBG);
+			xc->end_work &= ~(END_WORK_AUX | END_WORK_DBG | END_WORK_LDT);
 		}
 		/*
 		 * With more than one CPU the vCPU may run on another one next

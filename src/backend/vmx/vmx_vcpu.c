@@ -46,8 +46,9 @@ static uint64_t host_tr_base(uint16_t tr)
  *    descriptor's busy bit cleared in the GDT, which a host may map
  *    read-only (Linux does); a host with a larger TSS (an I/O bitmap)
  *    reloads TR itself (docs/backend-vmx.md).
- *  - LDTR: unusable, selector 0 (28.5.2). Not put back, the same way: a
- *    host whose threads use an LDT reloads it (docs/backend-vmx.md).
+ *  - LDTR: unusable, selector 0 (28.5.2). Loaded again before
+ *    lv_vcpu_run() returns when the host had one (vmx_run_host(); ring-0
+ *    case host_ldt).
  *  - DR7: 400H; IA32_DEBUGCTL: 0 (28.5.1). DR7 is put back (x86_dbg.c);
  *    DEBUGCTL is not (x86_dbg.c says why).
  *  - RFLAGS: all clear but bit 1 (28.5.3): the caller's IF comes back with

@@ -103,6 +103,20 @@ static inline uint16_t lv_read_tr(void)
 	return v;
 }
 
+/* LDTR's selector (SLDT) and loading it (LLDT; 0 makes it null). */
+static inline uint16_t lv_read_ldtr(void)
+{
+	uint16_t v;
+
+	__asm__ volatile("sldt %0" : "=r"(v));
+	return v;
+}
+
+static inline void lv_load_ldtr(uint16_t sel)
+{
+	__asm__ volatile("lldt %0" ::"r"(sel) : "memory");
+}
+
 /* The SGDT/SIDT image (SDM Vol. 3, 3.5.1). */
 struct __attribute__((packed)) lv_x86_dtr {
 	uint16_t limit;
