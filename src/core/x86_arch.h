@@ -61,12 +61,22 @@
 #define RFLAGS_IF (1ull << 9)  /* interrupts enabled */
 #define RFLAGS_VM (1ull << 17) /* virtual-8086 mode */
 
+/*
+ * Debug registers (SDM Vol. 3, 18.2; APM Vol. 2, 13.1.1): DR7's reset
+ * value (no breakpoint enabled; VM exit also leaves it, SDM Vol. 3,
+ * 28.5.1), its local/global enable bits L0-G3, DR6's reset value.
+ */
+#define DR7_RESET   0x400ull
+#define DR7_ENABLES 0xffull
+#define DR6_RESET   0xffff0ff0ull
+
 /* MSR numbers (SDM Vol. 4, ch. 2; APM Vol. 2, appendix A). */
 #define MSR_TSC		   0x00000010u /* IA32_TIME_STAMP_COUNTER */
 #define MSR_APIC_BASE	   0x0000001bu /* IA32_APIC_BASE */
 #define MSR_SYSENTER_CS	   0x00000174u
 #define MSR_SYSENTER_ESP   0x00000175u
 #define MSR_SYSENTER_EIP   0x00000176u
+#define MSR_DEBUGCTL	   0x000001d9u /* IA32_DEBUGCTL (SDM Vol. 3, 18.4.1) */
 #define MSR_PAT		   0x00000277u /* IA32_PAT */
 #define MSR_EFER	   0xc0000080u
 #define MSR_STAR	   0xc0000081u
@@ -76,6 +86,7 @@
 #define MSR_FS_BASE	   0xc0000100u
 #define MSR_GS_BASE	   0xc0000101u
 #define MSR_KERNEL_GS_BASE 0xc0000102u
+#define MSR_TSC_AUX	   0xc0000103u /* read by RDTSCP and RDPID */
 #define MSR_VM_CR	   0xc0010114u /* APM Vol. 2, 15.30.1 */
 #define MSR_VM_HSAVE_PA	   0xc0010117u /* APM Vol. 2, 15.30.4 */
 

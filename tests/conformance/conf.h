@@ -196,6 +196,7 @@ extern const struct conf_case conf_cases_misuse_run[];
 extern const struct conf_case conf_cases_irq[];
 extern const struct conf_case conf_cases_fpu[];
 extern const struct conf_case conf_cases_tlb[];
+extern const struct conf_case conf_cases_iso[];
 
 /* ---- support.c --------------------------------------------------------- */
 

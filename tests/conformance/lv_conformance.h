@@ -52,8 +52,26 @@ struct lv_conf_host {
 	 * the kernel keeps them for the KVM ioctl).
 	 */
 	int (*host_fpu)(void *ctx, int check, const uint8_t *pat);
+	/*
+	 * Optional (NULL: the host's side is not observable, as in user
+	 * space; the isolation cases then check the guest's side only): read
+	 * (@p write 0) or write (@p write 1) register @p reg (LV_CONF_HOST_*)
+	 * of the CPU the cases run on. Return 0 on success.
+	 */
+	int (*host_reg)(void *ctx, unsigned reg, int write, uint64_t *value);
 	/* Optional: run only the case with this name (NULL = all). */
 	const char *only;
+};
+
+/*
+ * Host registers of lv_conf_host.host_reg: DR0-DR3 (0-3), DR7, CR8 (the
+ * TPR), TSC_AUX (MSR C000_0103h; read only, and -1 where the CPU has none).
+ */
+enum {
+	LV_CONF_HOST_DR0 = 0,
+	LV_CONF_HOST_DR7 = 7,
+	LV_CONF_HOST_CR8 = 8,
+	LV_CONF_HOST_TSC_AUX = 9,
 };
 
 /* Counts of one run. */

@@ -19,6 +19,7 @@ static int case_caps(struct lv_backend *b, char *why, size_t n)
 
 int case_io(struct lv_backend *b, char *why, size_t n);
 int case_host_dtables(struct lv_backend *b, char *why, size_t n);
+int case_host_ldt(struct lv_backend *b, char *why, size_t n);
 int case_cpuid(struct lv_backend *b, char *why, size_t n);
 int case_mmio(struct lv_backend *b, char *why, size_t n);
 int case_readonly(struct lv_backend *b, char *why, size_t n);
@@ -44,6 +45,7 @@ const struct tcase cases[] = {
 	{ "harness_timer", case_timer },
 	{ "smoke_io", case_io },
 	{ "host_dtables", case_host_dtables },
+	{ "host_ldt", case_host_ldt },
 	{ "smoke_cpuid", case_cpuid },
 	{ "smoke_mmio", case_mmio },
 	{ "smoke_readonly", case_readonly },

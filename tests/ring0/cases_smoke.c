@@ -124,6 +124,52 @@ fail:
 	return CASE_FAIL;
 }
 
+static uint16_t read_ldtr(void)
+{
+	uint16_t v;
+
+	__asm__ volatile("sldt %0" : "=r"(v));
+	return v;
+}
+
+static void load_ldtr(uint16_t sel)
+{
+	__asm__ volatile("lldt %0" ::"r"(sel) : "memory");
+}
+
+/*
+ * The host's LDTR is the host's after lv_vcpu_run(): VM exit makes it
+ * null (SDM Vol. 3, 28.5.2), the VMX backend loads it again; VMLOAD after
+ * #VMEXIT restores it (APM Vol. 2, 15.5.2). The host loads an LDT and
+ * checks LDTR after each run.
+ */
+int case_host_ldt(struct lv_backend *b, char *why, size_t n);
+int case_host_ldt(struct lv_backend *b, char *why, size_t n)
+{
+	uint16_t sel = tss_ldt_selector(), now;
+	struct guest g;
+	unsigned i;
+
+	if (guest_setup(&g, b, g_io, g_io_end, why, n))
+		return CASE_FAIL;
+	load_ldtr(sel);
+	for (i = 0; i < 5; i++) {
+		EXPECT(lv_vcpu_run(g.vcpu, &g.ex) == LV_OK, "run %u", i);
+		now = read_ldtr();
+		EXPECT(now == sel, "exit %u (%s): host LDTR %#x, was %#x", i,
+		       lv_exit_reason_name(g.ex->reason), now, sel);
+		if (g.ex->reason == LV_EXIT_HLT)
+			break;
+	}
+	load_ldtr(0);
+	guest_teardown(&g);
+	return CASE_PASS;
+fail:
+	load_ldtr(0);
+	guest_teardown(&g);
+	return CASE_FAIL;
+}
+
 int case_io(struct lv_backend *b, char *why, size_t n)
 {
 	struct guest g;

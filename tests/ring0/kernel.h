@@ -27,6 +27,7 @@ void idt_load(void); /* on an AP: the BSP's IDT */
 /* Load a TSS (tss.c): VMX entry needs a non-null host TR. */
 void tss_init(void);
 void tss_init_ap(void);
+uint16_t tss_ldt_selector(void); /* an LDT descriptor in the kernel's GDT */
 void trap_handler(struct trap_frame *f);
 /* Number of RDMSR #GPs on VM_CR (0xC0010114) the trap handler fixed up. */
 extern unsigned trap_vmcr_fixups;

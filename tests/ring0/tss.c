@@ -3,7 +3,8 @@
  * A 64-bit TSS per CPU. VMX needs a non-null host TR (SDM Vol. 3,
  * 26.2.3: the host TR selector must not be 0), so the kernel copies the
  * boot GDT into a writable one with TSS descriptors at 0x20 (boot CPU) and
- * 0x30 (second CPU) and loads TR.
+ * 0x30 (second CPU) and loads TR, and an LDT descriptor at 0x40 for the
+ * case host_ldt.
  * Harmless for SVM, which ignores the host TR.
  *
  * It also masks the legacy PICs: the kernel runs with interrupts off, and
@@ -26,6 +27,7 @@ _Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3
 
 #define TSS_SEL	   0x20 /* the boot CPU's */
 #define TSS_SEL_AP 0x30 /* the second CPU's (smp.c): LTR marks a TSS busy, so one per CPU */
+#define LDT_SEL	   0x40
 
 struct gdt_ptr {
 	uint16_t limit;
@@ -33,7 +35,13 @@ struct gdt_ptr {
 } __attribute__((packed));
 
 static struct tss64 tss[2];
-static uint64_t gdt[8] __attribute__((aligned(16)));
+static uint64_t gdt[10] __attribute__((aligned(16)));
+static uint64_t ldt[2] __attribute__((aligned(16))); /* empty: only its selector matters */
+
+uint16_t tss_ldt_selector(void)
+{
+	return LDT_SEL;
+}
 
 /* Available 64-bit TSS (type 9), present, DPL 0 (SDM Vol. 3, 8.2.3): two GDT slots. */
 static void tss_desc(unsigned sel, struct tss64 *t)
@@ -65,6 +73,10 @@ void tss_init(void)
 		gdt[i] = old[i];
 	tss_desc(TSS_SEL, &tss[0]);
 	tss_desc(TSS_SEL_AP, &tss[1]);
+	/* An LDT descriptor (type 2, present) for the case host_ldt; LDTR stays null otherwise. */
+	gdt[LDT_SEL / 8] = (sizeof(ldt) - 1) | (((uint64_t)(uintptr_t)ldt & 0xffffff) << 16) |
+			   (0x82ull << 40) | (((uint64_t)(uintptr_t)ldt >> 24 & 0xff) << 56);
+	gdt[LDT_SEL / 8 + 1] = (uint64_t)(uintptr_t)ldt >> 32;
 	gdt_tr_load(TSS_SEL);
 	outb(0x21, 0xff); /* master PIC: mask every IRQ */
 	outb(0xa1, 0xff); /* slave PIC */

@@ -529,6 +529,13 @@ int lv_kvm_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state 
 		rc = xioctl(kp->fd, KVM_SET_SREGS, &s);
 		if (rc)
 			return rc;
+		/*
+		 * Without an in-kernel local APIC, KVM_RUN first sets CR8 from
+		 * kvm_run->cr8 (the value of the last exit): the CR8 set here
+		 * would be undone by the next run.
+		 */
+		if (mask & LV_STATE_CONTROL)
+			kp->run->cr8 = st->ctrl.cr8;
 	}
 	if (mask & LV_STATE_MSRS) {
 		rc = msrs_set(kp, &st->msrs);

@@ -147,6 +147,7 @@ int lv_svm_cpu_enable(struct lv_backend *b)
 	c->saved_efer = efer;
 	lv_wrmsr(MSR_EFER, efer | EFER_SVME);
 	lv_wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
+	c->host_tsc_aux = lv_x86_host_tsc_aux(); /* put back after exits (x86_aux.c) */
 	c->enabled = 1;
 	return LV_OK;
 }

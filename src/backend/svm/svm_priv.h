@@ -33,8 +33,8 @@ static inline void svm_vmrun(uint64_t vmcb_pa, struct lv_regs *regs, uint64_t ho
 /* Per host CPU (index lv_plat_cpu_id()). */
 struct svm_cpu {
 	uint32_t enabled;
-	uint32_t pad_;
-	void *hsave; /* VM_HSAVE_PA page */
+	uint32_t host_tsc_aux; /* the host's TSC_AUX here, read at enable (x86_aux.c) */
+	void *hsave;	       /* VM_HSAVE_PA page */
 	uint64_t hsave_pa;
 	void *host_save; /* VMSAVE/VMLOAD area for the host's extra state */
 	uint64_t host_save_pa;
@@ -72,15 +72,14 @@ struct svm_vcpu {
 	struct lv_asid_vcpu asid;
 	/*
 	 * The entry fast path's key (svm_run.c): the CPU of the last entry
-	 * (LV_SVM_NO_CPU: none), that CPU's ASID generation word and
-	 * host-save area. A CPU's generation moves on a wrap and on
-	 * lv_cpu_disable(), so a stale key never matches.
+	 * (LV_SVM_NO_CPU: none), that CPU (its ASID generation, its host
+	 * TSC_AUX) and its host-save area. A CPU's generation moves on a wrap
+	 * and on lv_cpu_disable(), so a stale key never matches.
 	 */
 	uint32_t fast_cpu;
-	const uint64_t *fast_gen;
+	const struct svm_cpu *fast_c;
 	uint64_t host_save_pa;
 	uint64_t apic_base;
-	uint64_t dr[4];
 	uint8_t nmi_masked; /* an NMI was delivered and its IRET not seen (APM 15.21.3) */
 	uint8_t nmi_step;   /* single-stepping the guest's IRET to open the NMI window */
 	uint8_t load_cr2;   /* CR2 was set: also load it by hand before VMRUN (Bochs) */

@@ -183,6 +183,15 @@ __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 	case LV_SVM_EXIT_IRET:
 		return exit_iret(v);
 	default:
+		/*
+		 * MOV DR intercepted (DR0-DR3, DR7 writes; lv_svm_intercepts()):
+		 * the guest's own debug registers go in, and the instruction runs
+		 * again without the intercept (x86_dbg.c).
+		 */
+		if (code >= LV_SVM_EXIT_READ_DR0 && code < LV_SVM_EXIT_WRITE_DR0 + 16) {
+			lv_x86_dbg_use(v);
+			return LV_X86_GUEST;
+		}
 		break;
 	}
 	r.rsp = vm->s.rsp;
@@ -303,7 +312,49 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
 	}
 	if (lv_x86_events_busy(&s->x.events))
 		lv_x86_arm_events(v);
-	s->x.slow = s->x.singlestep || s->nmi_step || lv_x86_events_busy(&s->x.events);
+	/* The guest's DR0-DR3 (DR6 and DR7 are in the VMCB), x86_dbg.c. */
+	if (s->x.dbg.on)
+		lv_x86_dbg_load(&s->x.dbg, 0);
+	s->x.slow = s->x.singlestep || s->nmi_step || lv_x86_events_busy(&s->x.events) ||
+		    s->x.dbg.on;
+}
+
+/*
+ * Rare work right before VMRUN, with GIF = 0: the host's DR7 (@p
+ * host_dr7) is not 400H, or the guest's TSC_AUX differs from the host's
+ * (x86_aux.c). post_vmrun_slow() undoes both.
+ */
+__attribute__((noinline, cold)) static void pre_vmrun_host(struct svm_vcpu *s,
+							   const struct svm_cpu *c,
+							   uint64_t host_dr7)
+{
+	if (host_dr7 != DR7_RESET) {
+		s->x.dbg.host_dr7 = host_dr7; /* not in the host save area (APM 15.5.1) */
+		s->x.dbg.work |= LV_X86_DBG_HOST;
+	}
+	if (s->x.tsc_aux != c->host_tsc_aux)
+		lv_x86_aux_load(&s->x);
+	s->x.slow = 1;
+}
+
+/*
+ * Rare work right after #VMEXIT, still with GIF = 0: the host's TSC_AUX
+ * back (x86_aux.c); the backend's TF off again; the host's debug
+ * registers back (x86_dbg.c).
+ */
+__attribute__((noinline, cold)) static void post_vmrun_slow(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+
+	if (s->x.aux_loaded)
+		lv_x86_aux_put(&s->x, s->sb->cpus[s->x.cpu].host_tsc_aux);
+	if (s->tf_ours) {
+		s->vmcb->s.rflags &= ~RFLAGS_TF;
+		s->tf_ours = 0;
+	}
+	if (s->x.dbg.work && lv_x86_dbg_put(&s->x.dbg, 0, s->vmcb->s.dr7))
+		lv_svm_intercepts(v);
+	s->x.dbg.work = 0;
 }
 
 /*
@@ -312,7 +363,7 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
  * is fresh or the CPU's generation wrapped; an NPT change since this
  * vCPU's last run needs its ASID flushed (TLB_CONTROL 3 with FlushByAsid,
  * else a fresh ASID, which is never stale). It leaves the fast-path key
- * (fast_cpu, fast_gen, npt_gen) describing this CPU, so the next entry
+ * (fast_cpu, fast_c, npt_gen) describing this CPU, so the next entry
  * here with no NPT change and no new ASID generation skips all of it.
  * @return LV_OK, or LV_ERR_STATE (CPU not enabled).
  */
@@ -339,12 +390,26 @@ __attribute__((noinline)) static int enter_prepare(struct svm_vcpu *s, uint32_t 
 	s->vmcb->c.asid = s->asid.asid;
 	s->vmcb->c.tlb_control = tlb;
 	s->host_save_pa = c->host_save_pa;
-	s->fast_gen = &c->asid.generation;
+	s->fast_c = c;
 	s->fast_cpu = cpu;
 	return LV_OK;
 }
 
 /*
+ * What VMRUN and #VMEXIT do to the host (APM Vol. 2, 15.5.1, 15.6), item
+ * by item: CR0, CR3, CR4, EFER, RFLAGS, RIP, RSP, RAX, GDTR, IDTR and the
+ * ES/CS/SS/DS segments are saved to the host save area and reloaded; FS,
+ * GS, TR and LDTR (hidden parts too), KERNEL_GS_BASE, STAR/LSTAR/CSTAR/
+ * SFMASK and SYSENTER_* are the host's again by VMLOAD after the exit
+ * (svm_entry.S); CR8/TPR never is the guest's (V_INTR_MASKING: its MOV CR8
+ * writes V_TPR, 15.21.1; conformance tpr_isolation); DR6 and DR7 come from
+ * the VMCB, so the host's DR7 is put back here when it was not 400H and
+ * DR0-DR3 are switched by hand (x86_dbg.c); DEBUGCTL is the host's all
+ * along (no LBR virtualization, and the guest's RDMSR/WRMSR of it exit);
+ * TSC_AUX is switched by hand (x86_aux.c); PAT is the guest's only as
+ * G_PAT in nested paging. CR2 keeps the guest's value, which a host only
+ * reads in its #PF handler.
+ *
  * The enter hook. GIF = 0 first: from there to VMRUN no interrupt, NMI or
  * preemption can move this thread to another CPU, and a kick's IPI stays
  * pending until VMRUN, which then exits at once (INTR intercept, 15.17).
@@ -358,6 +423,7 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 	struct vmcb *vm = s->vmcb;
+	uint64_t host_dr7;
 	uint32_t cpu;
 
 	svm_clgi();
@@ -369,7 +435,8 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 		svm_stgi();
 		return LV_X86_KICKED;
 	}
-	if (__builtin_expect(cpu != s->fast_cpu || *s->fast_gen != s->asid.generation ||
+	if (__builtin_expect(cpu != s->fast_cpu ||
+				     s->fast_c->asid.generation != s->asid.generation ||
 				     lv_x86_npt_gen(s->npt) != s->npt_gen,
 			     0)) {
 		if (enter_prepare(s, cpu) != LV_OK) {
@@ -380,17 +447,19 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 	} else {
 		vm->c.tlb_control = LV_SVM_TLB_NOTHING;
 	}
+	host_dr7 = lv_read_dr7(); /* before pre_vmrun_slow() may change it */
 	if (s->x.slow)
 		pre_vmrun_slow(v);
+	if (__builtin_expect(host_dr7 != DR7_RESET, 0) ||
+	    __builtin_expect(s->x.tsc_aux != s->fast_c->host_tsc_aux, 0))
+		pre_vmrun_host(s, s->fast_c, host_dr7);
 	vm->s.rax = s->x.regs.rax;
 	svm_vmrun(s->vmcb_pa, &s->x.regs, s->host_save_pa);
 	lv_x86_guest_end(&s->x);
+	if (s->x.slow) /* tf_ours, aux_loaded and dbg.work imply slow: one test */
+		post_vmrun_slow(v);
 	svm_stgi();
 	s->x.regs.rax = s->vmcb->s.rax;
-	if (s->x.slow && s->tf_ours) { /* tf_ours implies slow: one test on the fast path */
-		s->vmcb->s.rflags &= ~RFLAGS_TF;
-		s->tf_ours = 0;
-	}
 	return LV_X86_ENTERED;
 }
 

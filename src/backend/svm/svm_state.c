@@ -102,10 +102,7 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 		st->ctrl.apic_base = s->apic_base;
 	}
 	if (mask & LV_STATE_DEBUG) {
-		st->debug.dr0 = s->dr[0];
-		st->debug.dr1 = s->dr[1];
-		st->debug.dr2 = s->dr[2];
-		st->debug.dr3 = s->dr[3];
+		lv_x86_dbg_get(&s->x.dbg, &st->debug, 0);
 		st->debug.dr6 = vm->s.dr6;
 		st->debug.dr7 = vm->s.dr7;
 	}
@@ -182,12 +179,9 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 		s->apic_base = st->ctrl.apic_base;
 	}
 	if (mask & LV_STATE_DEBUG) {
-		s->dr[0] = st->debug.dr0;
-		s->dr[1] = st->debug.dr1;
-		s->dr[2] = st->debug.dr2;
-		s->dr[3] = st->debug.dr3;
 		vm->s.dr6 = st->debug.dr6;
 		vm->s.dr7 = st->debug.dr7;
+		lv_x86_dbg_set(v, &st->debug, 0);
 	}
 	if (mask & LV_STATE_MSRS) {
 #define X(l, v) vm->s.v = st->msrs.l;

@@ -38,7 +38,7 @@ int lv_svm_vcpu_create(struct lv_vcpu *v)
 	s->npt = &sv->x.npt;
 	lv_asid_vcpu_init(&s->asid);
 	s->fast_cpu = LV_SVM_NO_CPU; /* the first entry takes the slow path */
-	s->fast_gen = &s->asid.generation;
+	s->fast_c = &sb->cpus[0];    /* read only once fast_cpu matched */
 	s->nrips = (sb->features & CPUID_SVM_NRIPS) != 0;
 	s->npt_gen = lv_x86_npt_gen(&sv->x.npt);
 
@@ -110,6 +110,12 @@ void lv_svm_intercepts(struct lv_vcpu *v)
 	if (s->nmi_masked)
 		i1 |= VMCB_I1_IRET;
 	vm->c.intercept1 = i1;
+	/*
+	 * MOV DR (APM 15.8.1: bits 0-15 reads, 16-31 writes of DR0-DR15):
+	 * DR0-DR3 and DR7 writes exit until the guest's own DR0-DR3 are
+	 * loaded around entries (x86_dbg.c); DR6/DR7 are in the VMCB.
+	 */
+	vm->c.intercept_dr = s->x.dbg.on ? 0 : 0xfu | (0x8fu << 16);
 }
 
 /*

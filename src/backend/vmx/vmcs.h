@@ -59,6 +59,7 @@ _Static_assert(VMCS_WIDTH(VMCS_HOST_TR_SEL) == 0, "VMCS_HOST_TR_SEL is not a 16-
 #define VMCS_IO_BITMAP_B     0x2002u
 #define VMCS_MSR_BITMAP	     0x2004u
 #define VMCS_TSC_OFFSET	     0x2010u
+#define VMCS_VIRTUAL_APIC    0x2012u /* virtual-APIC address (TPR shadow, 25.6.8) */
 #define VMCS_EPT_POINTER     0x201au
 #define VMCS_GUEST_PHYS_ADDR 0x2400u
 #define VMCS_LINK_POINTER    0x2800u
@@ -77,6 +78,7 @@ _Static_assert(VMCS_WIDTH(VMCS_IO_BITMAP_A) == 1, "VMCS_IO_BITMAP_A is not a 64-
 _Static_assert(VMCS_WIDTH(VMCS_IO_BITMAP_B) == 1, "VMCS_IO_BITMAP_B is not a 64-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_MSR_BITMAP) == 1, "VMCS_MSR_BITMAP is not a 64-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_TSC_OFFSET) == 1, "VMCS_TSC_OFFSET is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_VIRTUAL_APIC) == 1, "VMCS_VIRTUAL_APIC is not a 64-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_EPT_POINTER) == 1, "VMCS_EPT_POINTER is not a 64-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_GUEST_PHYS_ADDR) == 1, "VMCS_GUEST_PHYS_ADDR is not a 64-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_LINK_POINTER) == 1, "VMCS_LINK_POINTER is not a 64-bit field");
@@ -104,6 +106,7 @@ _Static_assert(VMCS_WIDTH(VMCS_HOST_EFER) == 1, "VMCS_HOST_EFER is not a 64-bit 
 #define VMCS_ENTRY_INTR_INFO	    0x4016u
 #define VMCS_ENTRY_EXC_ERRCODE	    0x4018u
 #define VMCS_ENTRY_INSN_LEN	    0x401au
+#define VMCS_TPR_THRESHOLD	    0x401cu
 #define VMCS_PROC_CTLS2		    0x401eu
 #define VMCS_VM_INSN_ERROR	    0x4400u
 #define VMCS_EXIT_REASON	    0x4402u
@@ -159,6 +162,7 @@ _Static_assert(VMCS_WIDTH(VMCS_ENTRY_INTR_INFO) == 2, "VMCS_ENTRY_INTR_INFO is n
 _Static_assert(VMCS_WIDTH(VMCS_ENTRY_EXC_ERRCODE) == 2,
 	       "VMCS_ENTRY_EXC_ERRCODE is not a 32-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_ENTRY_INSN_LEN) == 2, "VMCS_ENTRY_INSN_LEN is not a 32-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_TPR_THRESHOLD) == 2, "VMCS_TPR_THRESHOLD is not a 32-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_PROC_CTLS2) == 2, "VMCS_PROC_CTLS2 is not a 32-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_VM_INSN_ERROR) == 2, "VMCS_VM_INSN_ERROR is not a 32-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_EXIT_REASON) == 2, "VMCS_EXIT_REASON is not a 32-bit field");

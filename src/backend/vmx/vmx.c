@@ -16,18 +16,27 @@
 #define PIN_OPT (PIN_VIRTUAL_NMIS | PIN_PREEMPT_TIMER)
 #define PROC_REQ                                                                                   \
 	(PROC_HLT_EXITING | PROC_UNCOND_IO | PROC_USE_MSR_BITMAPS | PROC_SECONDARY |               \
-	 PROC_TSC_OFFSET)
+	 PROC_TSC_OFFSET | PROC_MOV_DR_EXITING)
+/* The TPR: PROC_TPR_SHADOW or CR8 load/store exiting, chosen by vmx_choose_tpr(). */
 #define PROC_FORBID                                                                                \
-	(PROC_USE_IO_BITMAPS | PROC_CR3_LOAD | PROC_CR3_STORE | PROC_CR8_LOAD | PROC_CR8_STORE |   \
-	 PROC_TPR_SHADOW | PROC_INTR_WINDOW | PROC_NMI_WINDOW | PROC_MTF | PROC_MOV_DR_EXITING |   \
-	 PROC_INVLPG_EXITING | PROC_RDTSC_EXITING | PROC_RDPMC_EXITING)
-#define PROC2_REQ    (PROC2_ENABLE_EPT | PROC2_UNRESTRICTED)
-#define PROC2_OPT    (PROC2_ENABLE_VPID | PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES)
-#define EXIT_REQ     (EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER)
-#define EXIT_OPT     (EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_DEBUG)
+	(PROC_USE_IO_BITMAPS | PROC_CR3_LOAD | PROC_CR3_STORE | PROC_INTR_WINDOW |                 \
+	 PROC_NMI_WINDOW | PROC_MTF | PROC_INVLPG_EXITING | PROC_RDTSC_EXITING |                   \
+	 PROC_RDPMC_EXITING)
+#define PROC2_REQ (PROC2_ENABLE_EPT | PROC2_UNRESTRICTED)
+#define PROC2_OPT (PROC2_ENABLE_VPID | PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES)
+/*
+ * DR7 and IA32_DEBUGCTL are the guest's through the VMCS (x86_dbg.c); so
+ * is IA32_PAT, which the guest writes directly (vmx_vm.c): without the PAT
+ * controls its writes would stay in the host's (every CPU with EPT has
+ * them).
+ */
+#define EXIT_REQ                                                                                   \
+	(EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG | EXIT_SAVE_PAT |        \
+	 EXIT_LOAD_PAT)
+#define EXIT_OPT     0
 #define EXIT_FORBID  (EXIT_ACK_INTR)
-#define ENTRY_REQ    (ENTRY_LOAD_EFER)
-#define ENTRY_OPT    (ENTRY_LOAD_PAT | ENTRY_LOAD_DEBUG)
+#define ENTRY_REQ    (ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT)
+#define ENTRY_OPT    0
 #define ENTRY_FORBID (ENTRY_IA32E_GUEST) /* set per vCPU from EFER.LMA */
 
 static void vmx_log(const char *msg)
@@ -70,6 +79,33 @@ static int vmx_compute_controls(struct vmx_backend *vb)
 	return LV_OK;
 }
 
+/*
+ * The guest's TPR must never reach the host's (CR8 is the local APIC's TPR
+ * in 64-bit mode, SDM Vol. 3, 10.8.6.1): with the TPR shadow a guest's
+ * MOV CR8 reads and writes the VTPR byte of the virtual-APIC page instead
+ * (SDM Vol. 3, 29.1.1, 29.3; TPR threshold 0: no TPR-below-threshold
+ * exits, 26.2.1.1 holds for any VTPR); without it, CR8-load and
+ * CR8-store exiting (25.6.2) and the exit handler keeps the guest's TPR
+ * (vmx_run.c). Either way the guest's TPR is lv_ctrl.cr8.
+ */
+static int vmx_choose_tpr(struct vmx_backend *vb)
+{
+	const uint32_t cr8 = PROC_CR8_LOAD | PROC_CR8_STORE;
+	uint64_t cap = vb->cap[LV_VMX_CTL_PROC];
+	uint32_t must1 = (uint32_t)cap; /* allowed 0-settings: bits that must be 1 (A.3.2) */
+
+	vb->ctl[LV_VMX_CTL_PROC] &= ~(cr8 | PROC_TPR_SHADOW);
+	if (lv_vmx_ctl_allowed1(cap, PROC_TPR_SHADOW) && !(must1 & cr8)) {
+		vb->ctl[LV_VMX_CTL_PROC] |= PROC_TPR_SHADOW;
+		vb->has_tpr_shadow = true;
+		return LV_OK;
+	}
+	if (!lv_vmx_ctl_allowed1(cap, cr8) || (must1 & PROC_TPR_SHADOW))
+		return LV_ERR_NOTSUP;
+	vb->ctl[LV_VMX_CTL_PROC] |= cr8;
+	return LV_OK;
+}
+
 int lv_vmx_open(struct lv_backend *b)
 {
 	struct vmx_backend *vb;
@@ -93,6 +129,11 @@ int lv_vmx_open(struct lv_backend *b)
 	rc = vmx_compute_controls(vb);
 	if (rc)
 		goto fail;
+	rc = vmx_choose_tpr(vb);
+	if (rc) {
+		vmx_log("vmx: neither a TPR shadow nor CR8 exiting");
+		goto fail;
+	}
 	vb->ept_vpid = lv_rdmsr(LV_MSR_VMX_EPT_VPID_CAP);
 	if ((vb->ept_vpid & (EPTCAP_WALK4 | EPTCAP_WB | EPTCAP_INVEPT | EPTCAP_INVEPT_SINGLE)) !=
 	    (EPTCAP_WALK4 | EPTCAP_WB | EPTCAP_INVEPT | EPTCAP_INVEPT_SINGLE)) {
@@ -238,6 +279,7 @@ int lv_vmx_cpu_enable(struct lv_backend *b)
 		vmx_log("vmx: VMXON failed");
 		return LV_ERR_HW;
 	}
+	pc->host_tsc_aux = lv_x86_host_tsc_aux(); /* put back after runs (x86_aux.c) */
 	pc->enabled = true;
 	vb->current[id] = NULL;
 	/* Nothing tagged with our VPIDs or EPTPs may survive from before. */

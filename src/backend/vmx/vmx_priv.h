@@ -24,7 +24,8 @@ struct vmx_cpu {
 	void *vmxon_va;
 	uint64_t vmxon_pa;
 	bool enabled;
-	uint64_t saved_cr4; /* CR4 before enable (VMXE restored on disable) */
+	uint64_t saved_cr4;    /* CR4 before enable (VMXE restored on disable) */
+	uint32_t host_tsc_aux; /* the host's TSC_AUX here, read at enable */
 };
 
 struct vmx_backend {
@@ -35,6 +36,7 @@ struct vmx_backend {
 	uint32_t ctl[LV_VMX_CTL_COUNT]; /* the control words every VMCS starts with */
 	uint32_t revision;
 	bool has_vpid, has_ad, has_vnmi;
+	bool has_tpr_shadow;	/* PROC_TPR_SHADOW, else CR8 exiting (vmx_choose_tpr()) */
 	uint32_t preempt_value; /* VMX-preemption timer slice (PIN_PREEMPT_TIMER) */
 	uint32_t ncpus;
 	struct vmx_cpu *cpus;
@@ -59,11 +61,14 @@ struct vmx_vcpu {
 	struct vmx_vm *xv;    /* vcpu->vm->priv, kept at hand for the entry path */
 	void *vmcs_va;
 	uint64_t vmcs_pa;
-	int32_t host_cpu;  /* host CPU whose host state the VMCS holds, -1 if none */
-	uint8_t exit_work; /* EXIT_WORK_*: what the next exit must undo first */
-	uint8_t end_work;  /* END_WORK_* */
-	bool initialized;  /* VMCS fields written once */
-	bool ctl_dirty;	   /* controls / exception bitmap changed */
+	uint8_t *vapic; /* virtual-APIC page with the TPR shadow (VTPR at 0x80), else NULL */
+	uint64_t vapic_pa;
+	const uint32_t *host_aux; /* vmx_cpu.host_tsc_aux of host_cpu */
+	int32_t host_cpu;	  /* host CPU whose host state the VMCS holds, -1 if none */
+	uint8_t exit_work;	  /* EXIT_WORK_*: what the next exit must undo first */
+	uint8_t end_work;	  /* END_WORK_* */
+	bool initialized;	  /* VMCS fields written once */
+	bool ctl_dirty;		  /* controls / exception bitmap changed */
 	uint16_t vpid;
 
 	/* Lazily synced state: valid = cache mirrors the vCPU; dirty =
@@ -79,7 +84,8 @@ struct vmx_vcpu {
 	uint64_t host_cr3;
 	struct lv_x86_dtr host_gdtr, host_idtr; /* the host's, with their limits */
 	bool host_dt_fix;			/* a limit is not 0xFFFF: reload after exits */
-	uint32_t ept_gen; /* the VM's nested-table generation this vCPU last flushed for */
+	uint16_t host_ldtr; /* the host's LDTR, when not null (vmx_run_host()) */
+	uint32_t ept_gen;   /* the VM's nested-table generation this vCPU last flushed for */
 
 	/* Emulated MSRs (not in the VMCS). */
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base, apic_base;
@@ -92,6 +98,9 @@ struct vmx_vcpu {
 	 */
 	uint32_t inject_info, inject_err, inject_len;
 };
+
+/* The VTPR byte of the virtual-APIC page (SDM Vol. 3, 29.1.1). */
+#define VAPIC_TPR 0x80
 
 /* Groups whose fields (some of them) live in the VMCS after an entry. */
 #define VMX_VMCS_GROUPS                                                                            \
@@ -108,10 +117,14 @@ struct vmx_vcpu {
 /* vmx_vcpu.exit_work bits. */
 #define EXIT_WORK_RAW 1u /* exit.raw.info1/info2/intinfo hold values to clear */
 #define EXIT_WORK_TF  2u /* the backend set the guest's RFLAGS.TF (single-step) */
+#define EXIT_WORK_DBG 4u /* debug registers to put back (x86_dbg.c) */
 
 /* vmx_vcpu.end_work bits: what lv_vmx_run() does before returning. */
-#define END_WORK_FPU   1u /* the guest's FPU state is loaded (x86_fpu.h) */
-#define END_WORK_CLEAR 2u /* VMCLEAR (more than one host CPU) */
+#define END_WORK_FPU   1u  /* the guest's FPU state is loaded (x86_fpu.h) */
+#define END_WORK_CLEAR 2u  /* VMCLEAR (more than one host CPU) */
+#define END_WORK_AUX   4u  /* the guest's TSC_AUX is loaded (x86_aux.c) */
+#define END_WORK_DBG   8u  /* the host's DR7 is put back after exits (x86_dbg.c) */
+#define END_WORK_LDT   16u /* the host's LDTR (host_ldtr) is loaded again */
 
 /* vmx_entry.S: lv_vmx_enter_guest (called only from vmx_run.c's inline asm) and lv_vmx_exit_point (HOST_RIP). */
 void lv_vmx_exit_point(void);

@@ -289,9 +289,13 @@ static int entry_failed_exit(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t r
 	return LV_X86_CALLER;
 }
 
+static void dbg_exit(struct vmx_vcpu *xc);
+
 /* Undo what the previous exit or entry left behind (rare: one flag test). */
 static void exit_work(struct vmx_vcpu *xc, struct lv_exit *ex)
 {
+	if (xc->exit_work & EXIT_WORK_DBG)
+		dbg_exit(xc);
 	if (xc->exit_work & EXIT_WORK_RAW) {
 		/* Only the exception and EPT exits fill these. */
 		ex->raw.info1 = 0;
@@ -370,6 +374,10 @@ again:
 	case LV_VMX_EXIT_XSETBV:
 		xc->x.insn_len = (uint32_t)vmread(VMCS_EXIT_INSN_LEN);
 		return LV_X86_XSETBV;
+	case LV_VMX_EXIT_DR_ACCESS:
+		/* MOV DR exiting: the guest's DR0-DR3/DR6 go in, and it runs again without it. */
+		lv_x86_dbg_use(v);
+		return LV_X86_GUEST;
 	case LV_VMX_EXIT_EPT_VIOLATION:
 		return handle_ept_violation(xc, ex, q);
 	case LV_VMX_EXIT_EPT_MISCONFIG:
@@ -420,8 +428,12 @@ __attribute__((noinline, cold)) static void prepare_slow(struct lv_vcpu *v)
 	if (lv_x86_events_busy(&xc->x.events))
 		lv_x86_arm_events(v);
 	if (xc->ctl_dirty) {
-		uint32_t proc = xc->proc & ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
+		uint32_t proc = xc->proc &
+				~(PROC_INTR_WINDOW | PROC_NMI_WINDOW | PROC_MOV_DR_EXITING);
 
+		/* MOV DR exits until the guest's own debug registers are loaded (x86_dbg.c). */
+		if (!xc->x.dbg.on)
+			proc |= PROC_MOV_DR_EXITING;
 		if ((xc->x.windows & LV_WINDOW_IRQ) || xc->x.events.want_irq_window)
 			proc |= PROC_INTR_WINDOW;
 		if ((xc->x.windows & LV_WINDOW_NMI) || xc->x.events.want_nmi_window)
@@ -443,8 +455,56 @@ __attribute__((noinline, cold)) static void prepare_slow(struct lv_vcpu *v)
 	}
 	if (xc->x.singlestep)
 		arm_singlestep(xc);
-	/* Queued events and single-step keep the slow path. */
-	xc->x.slow = lv_x86_events_busy(&xc->x.events) || xc->x.singlestep;
+	/*
+	 * Debug registers (x86_dbg.c): the guest's DR0-DR3 and DR6 in; the
+	 * exit (exit_work()) puts the host's back, and its DR7 if not 400H.
+	 */
+	if (xc->x.dbg.on)
+		lv_x86_dbg_load(&xc->x.dbg, 1);
+	if (xc->x.dbg.work)
+		xc->exit_work |= EXIT_WORK_DBG;
+	/* Queued events, single-step and debug-register work keep the slow path. */
+	xc->x.slow = lv_x86_events_busy(&xc->x.events) || xc->x.singlestep || xc->x.dbg.on ||
+		     xc->x.dbg.work;
+}
+
+/*
+ * After the exit (exit_work(), or a kick or failed entry that left them
+ * loaded): the host's debug registers back. Until then DR7 is 400H, so the
+ * guest's DR0-DR3 match nothing.
+ */
+__attribute__((noinline, cold)) static void dbg_exit(struct vmx_vcpu *xc)
+{
+	xc->exit_work &= (uint8_t)~EXIT_WORK_DBG;
+	if (lv_x86_dbg_put(&xc->x.dbg, 1, vmread(VMCS_GUEST_DR7)))
+		lv_vmx_intercepts(xc->x.vcpu);
+}
+
+/*
+ * Once per run, when the host's DR7 (@p dr7) is not 400H, to which every
+ * VM exit sets it (SDM Vol. 3, 28.5.1): it is put back after each exit
+ * (x86_dbg.c). When the host has an LDT (@p ldtr), which every VM exit
+ * makes null (28.5.2): vmx_done() loads it again (the host's own code
+ * uses none in between). When the guest's TSC_AUX differs from the
+ * host's: the guest's goes in (x86_aux.c). vmx_done() ends all three.
+ */
+__attribute__((noinline, cold)) static void vmx_run_host(struct vmx_vcpu *xc, uint64_t dr7,
+							 uint16_t ldtr)
+{
+	if (ldtr) {
+		xc->host_ldtr = ldtr;
+		xc->end_work |= END_WORK_LDT;
+	}
+	if (dr7 != DR7_RESET) {
+		xc->x.dbg.host_dr7 = dr7;
+		xc->x.dbg.work |= LV_X86_DBG_HOST;
+		xc->end_work |= END_WORK_DBG;
+		xc->x.slow = 1; /* prepare_slow() arms EXIT_WORK_DBG */
+	}
+	if (xc->x.tsc_aux != *xc->host_aux && !xc->x.aux_loaded) {
+		lv_x86_aux_load(&xc->x);
+		xc->end_work |= END_WORK_AUX;
+	}
 }
 
 static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
@@ -469,7 +529,8 @@ static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
 {
 	struct vmx_vcpu *xc = v->priv;
-	uint64_t cr3;
+	uint64_t cr3, dr7;
+	uint16_t ldtr;
 
 	if (!vmcs_is_current(xc->vmcs_pa)) {
 		int rc = lv_vmx_vcpu_load(v->vm->backend->priv, xc);
@@ -482,6 +543,11 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
 		vmwrite(VMCS_HOST_CR3, cr3);
 		xc->host_cr3 = cr3;
 	}
+	dr7 = lv_read_dr7();
+	ldtr = lv_read_ldtr();
+	if (__builtin_expect((dr7 ^ DR7_RESET) | ldtr, 0) ||
+	    __builtin_expect(xc->x.tsc_aux != *xc->host_aux, 0))
+		vmx_run_host(xc, dr7, ldtr);
 	return LV_OK;
 }
 
@@ -507,6 +573,8 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_vcpu *
 	if (__atomic_load_n(&xc->x.kick, __ATOMIC_ACQUIRE) &&
 	    __atomic_exchange_n(&xc->x.kick, 0, __ATOMIC_SEQ_CST)) {
 		lv_x86_guest_end(&xc->x);
+		if (xc->exit_work & EXIT_WORK_DBG)
+			dbg_exit(xc);
 		irq_restore(flags);
 		return LV_X86_KICKED;
 	}
@@ -525,6 +593,8 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_vcpu *
 	irq_restore(flags);
 	xc->valid &= ~VMX_VMCS_GROUPS;
 	if (r != VMX_OK) {
+		if (xc->exit_work & EXIT_WORK_DBG)
+			dbg_exit(xc);
 		entry_failed(xc, &v->exit, r);
 		return LV_X86_FAILED;
 	}
@@ -540,6 +610,14 @@ static inline __attribute__((always_inline)) void vmx_done(struct lv_vcpu *v)
 		/* The caller may use the FPU between runs: give the host its state. */
 		if (xc->end_work & END_WORK_FPU)
 			lv_x86_fpu_put(v);
+		if (xc->end_work & (END_WORK_AUX | END_WORK_DBG | END_WORK_LDT)) {
+			if (xc->x.aux_loaded)
+				lv_x86_aux_put(&xc->x, *xc->host_aux);
+			if (xc->end_work & END_WORK_LDT)
+				lv_load_ldtr(xc->host_ldtr);
+			xc->x.dbg.work &= (uint8_t)~LV_X86_DBG_HOST;
+			xc->end_work &= ~(END_WORK_AUX | END_WORK_DBG | END_WORK_LDT);
+		}
 		/*
 		 * With more than one CPU the vCPU may run on another one next
 		 * time, and only this CPU can VMCLEAR its VMCS (SDM Vol. 3,

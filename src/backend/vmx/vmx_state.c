@@ -225,9 +225,12 @@ static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
 		c->ctrl.efer = vmread(VMCS_GUEST_EFER);
 		c->ctrl.cr2 = xc->x.cr2;
 		c->ctrl.apic_base = xc->apic_base;
+		if (xc->vapic) /* the TPR shadow: VTPR bits 7:4 are CR8 (SDM Vol. 3, 29.3) */
+			c->ctrl.cr8 = (xc->vapic[VAPIC_TPR] >> 4) & 0xf;
 		break;
 	}
 	case LV_STATE_DEBUG:
+		lv_x86_dbg_get(&xc->x.dbg, &c->debug, 1);
 		c->debug.dr7 = vmread(VMCS_GUEST_DR7);
 		break;
 	case LV_STATE_MSRS:
@@ -352,10 +355,16 @@ int lv_vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state 
 	}
 	if (mask & LV_STATE_SEGMENTS)
 		xc->cache.segs = st->segs;
-	if (mask & LV_STATE_CONTROL)
+	if (mask & LV_STATE_CONTROL) {
 		xc->cache.ctrl = st->ctrl;
-	if (mask & LV_STATE_DEBUG)
+		xc->cache.ctrl.cr8 &= 0xf;
+		if (xc->vapic)
+			xc->vapic[VAPIC_TPR] = (uint8_t)(xc->cache.ctrl.cr8 << 4);
+	}
+	if (mask & LV_STATE_DEBUG) {
 		xc->cache.debug = st->debug;
+		lv_x86_dbg_set(vcpu, &st->debug, 1);
+	}
 	if (mask & LV_STATE_MSRS)
 		xc->cache.msrs = st->msrs;
 	if (mask & LV_STATE_EVENTS) {

@@ -13,6 +13,8 @@
 
 #define VPID_NONE 0
 
+static const uint32_t no_aux; /* host_aux before the first load */
+
 /* ---- host state (SDM Vol. 3, 25.5, 27.2.3) -------------------------------- */
 
 static uint64_t host_tr_base(uint16_t tr)
@@ -29,7 +31,35 @@ static uint64_t host_tr_base(uint16_t tr)
 	return base;
 }
 
-/* Host fields that differ per CPU or may change between loads. */
+/*
+ * Host fields that differ per CPU or may change between loads.
+ *
+ * What a VM exit does to the host (SDM Vol. 3, 28.5), item by item:
+ *  - CR0, CR3, CR4, SYSENTER_CS/ESP/EIP, EFER, PAT, the segment selectors
+ *    and the FS, GS, TR, GDTR, IDTR bases: loaded from these fields
+ *    (28.5.1, 28.5.2). They are read when the vCPU first runs on a CPU;
+ *    CR3 is read again before every run (vmx_load()). The others must not
+ *    change while vCPUs run on that CPU (docs/backend-vmx.md).
+ *  - GDTR and IDTR limits: set to 0xFFFF (28.5.2); put back after every
+ *    exit when they differ (host_dt_fix, ring-0 case host_dtables).
+ *  - TR limit: set to 67H (28.5.2). Not put back: LTR needs the
+ *    descriptor's busy bit cleared in the GDT, which a host may map
+ *    read-only (Linux does); a host with a larger TSS (an I/O bitmap)
+ *    reloads TR itself (docs/backend-vmx.md).
+ *  - LDTR: unusable, selector 0 (28.5.2). Loaded again before
+ *    lv_vcpu_run() returns when the host had one (vmx_run_host(); ring-0
+ *    case host_ldt).
+ *  - DR7: 400H; IA32_DEBUGCTL: 0 (28.5.1). DR7 is put back (x86_dbg.c);
+ *    DEBUGCTL is not (x86_dbg.c says why).
+ *  - RFLAGS: all clear but bit 1 (28.5.3): the caller's IF comes back with
+ *    irq_restore() in vmx_enter_hook().
+ *  - Not loaded at all, so switched by the backend where the guest can
+ *    change them: DR0-DR3 and DR6 (x86_dbg.c), TSC_AUX (x86_aux.c), the
+ *    x87/SSE state (vmx_fpu.c), CR8 (never the guest's: TPR shadow or CR8
+ *    exits, vmx.c); STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE and the
+ *    other MSRs are never written by the guest (its WRMSR exits). CR2
+ *    keeps the guest's value, which a host only reads in its #PF handler.
+ */
 static void write_host_state(struct vmx_vcpu *xc)
 {
 	uint16_t tr = lv_read_tr();
@@ -95,6 +125,10 @@ static void write_static_fields(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	vmwrite(VMCS_GUEST_ACTIVITY, 0);
 	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
 	vmwrite(VMCS_GUEST_DEBUGCTL, 0);
+	if (xc->vapic) {
+		vmwrite(VMCS_VIRTUAL_APIC, xc->vapic_pa);
+		vmwrite(VMCS_TPR_THRESHOLD, 0);
+	}
 	if (xc->pin & PIN_PREEMPT_TIMER)
 		vmwrite(VMCS_PREEMPT_TIMER, vb->preempt_value); /* reloaded at every entry */
 }
@@ -132,6 +166,7 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	if (xc->host_cpu != (int32_t)id) {
 		/* First time on this CPU (or back from another one). */
 		xc->host_cpu = (int32_t)id;
+		xc->host_aux = &pc->host_tsc_aux;
 		write_host_state(xc);
 		xc->host_cr3 = lv_read_cr3();
 		/*
@@ -190,8 +225,17 @@ int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 	if (!xc->vmcs_va)
 		return LV_ERR_NOMEM;
 	*(uint32_t *)xc->vmcs_va = vb->revision; /* bit 31 clear: ordinary VMCS */
+	if (vb->has_tpr_shadow) {
+		xc->vapic = lv_plat_page_alloc(1, &xc->vapic_pa);
+		if (!xc->vapic) {
+			lv_plat_page_free(xc->vmcs_va, 1);
+			return LV_ERR_NOMEM;
+		}
+		memset(xc->vapic, 0, LV_PAGE_SIZE);
+	}
 	xc->xv = vcpu->vm->priv;
 	xc->host_cpu = -1;
+	xc->host_aux = &no_aux;
 	if (vb->ncpus > 1)
 		xc->end_work = END_WORK_CLEAR;
 	xc->vpid = VPID_NONE;
@@ -223,6 +267,8 @@ void lv_vmx_vcpu_destroy(struct lv_vcpu *vcpu)
 	lv_vpid_free(&vb->vpids, xc->vpid);
 	vpid_unlock(vb);
 	lv_plat_page_free(xc->vmcs_va, 1);
+	if (xc->vapic)
+		lv_plat_page_free(xc->vapic, 1);
 }
 
 /* ---- MSRs, CPUID, exception policy ---------------------------------------- */

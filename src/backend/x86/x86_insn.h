@@ -44,6 +44,26 @@ LV_DEF_READ_CR(3)
 LV_DEF_READ_CR(4)
 #undef LV_DEF_READ_CR
 
+/* Debug registers DR0-DR3, DR6, DR7 (MOV DR, SDM Vol. 3, 18.2). */
+#define LV_DEF_DR(n)                                                                               \
+	static inline uint64_t lv_read_dr##n(void)                                                 \
+	{                                                                                          \
+		uint64_t v;                                                                        \
+		__asm__ volatile("mov %%dr" #n ", %0" : "=r"(v));                                  \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void lv_write_dr##n(uint64_t v)                                              \
+	{                                                                                          \
+		__asm__ volatile("mov %0, %%dr" #n ::"r"(v) : "memory");                           \
+	}
+LV_DEF_DR(0)
+LV_DEF_DR(1)
+LV_DEF_DR(2)
+LV_DEF_DR(3)
+LV_DEF_DR(6)
+LV_DEF_DR(7)
+#undef LV_DEF_DR
+
 static inline void lv_write_cr0(uint64_t v)
 {
 	__asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
@@ -81,6 +101,20 @@ static inline uint16_t lv_read_tr(void)
 
 	__asm__ volatile("str %0" : "=r"(v));
 	return v;
+}
+
+/* LDTR's selector (SLDT) and loading it (LLDT; 0 makes it null). */
+static inline uint16_t lv_read_ldtr(void)
+{
+	uint16_t v;
+
+	__asm__ volatile("sldt %0" : "=r"(v));
+	return v;
+}
+
+static inline void lv_load_ldtr(uint16_t sel)
+{
+	__asm__ volatile("lldt %0" ::"r"(sel) : "memory");
 }
 
 /* The SGDT/SIDT image (SDM Vol. 3, 3.5.1). */

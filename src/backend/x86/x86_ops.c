@@ -185,14 +185,24 @@ int lv_x86_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 	return rc;
 }
 
+/* One MSR path for the guest (lv_x86_msr_exit()) and the caller: the layer's own, then the vendor's. */
 int lv_x86_get_msr(struct lv_vcpu *v, uint32_t index, uint64_t *value)
 {
-	return lv_x86_of(v)->vd->get_msr(v, index, value);
+	struct lv_x86_vcpu *x = lv_x86_of(v);
+
+	if (lv_x86_own_msr(x, index, 0, value))
+		return LV_OK;
+	return x->vd->get_msr(v, index, value);
 }
 
 int lv_x86_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value)
 {
-	return lv_x86_of(v)->vd->set_msr(v, index, value);
+	struct lv_x86_vcpu *x = lv_x86_of(v);
+	int own = lv_x86_own_msr(x, index, 1, &value);
+
+	if (own)
+		return own > 0 ? LV_OK : LV_ERR_INVAL;
+	return x->vd->set_msr(v, index, value);
 }
 
 /*

@@ -217,8 +217,8 @@ int lv_x86_msr_exit(struct lv_vcpu *v, int write)
 
 	if (!lv_policy_msr_exits(&xm->msr_exits, index, write)) {
 		/* One MSR path for the guest and for lv_vcpu_get_msr / set_msr. */
-		if (write ? x->vd->set_msr(v, index, val) == LV_OK
-			  : x->vd->get_msr(v, index, &val) == LV_OK) {
+		if (write ? lv_x86_set_msr(v, index, val) == LV_OK
+			  : lv_x86_get_msr(v, index, &val) == LV_OK) {
 			if (!write) {
 				x->regs.rax = (uint32_t)val;
 				x->regs.rdx = val >> 32;

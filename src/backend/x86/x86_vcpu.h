@@ -66,6 +66,28 @@ enum lv_x86_pend {
 
 struct lv_x86_vendor;
 
+/*
+ * The debug registers of guest and host (x86_dbg.c). VM entry and exit
+ * switch only DR7 (and DR6 on SVM, the guest's DEBUGCTL on VMX);
+ * the rest is software's. The guest's DR0-DR3 (and DR6 on VMX) are in the
+ * CPU only while 'loaded', from just before an entry to just after its
+ * exit, and only while 'on': the guest accessed a debug register since
+ * its last exit (MOV DR is intercepted otherwise), or its DR7 enables a
+ * breakpoint. The host's DR7 is put back after every exit that changed
+ * it.
+ */
+struct lv_x86_dbg {
+	uint64_t dr[4];	     /* the guest's DR0-DR3 */
+	uint64_t dr6;	     /* VMX: the guest's DR6 (SVM keeps it in the VMCB) */
+	uint64_t host_dr[4]; /* the host's DR0-DR3 and DR6 while the guest's are loaded */
+	uint64_t host_dr6;
+	uint64_t host_dr7; /* the host's DR7 before the entry */
+	uint8_t on;	   /* the guest's DR0-DR3 go in around each entry */
+	uint8_t work;	   /* LV_X86_DBG_*: what lv_x86_dbg_put() does after an exit */
+};
+#define LV_X86_DBG_LOADED 1u /* the guest's DR0-DR3 are in the CPU */
+#define LV_X86_DBG_HOST	  2u /* the host's DR7 (host_dr7) is not 400H: put it back */
+
 /* The shared part of a vCPU: the first member of the vendor's vcpu->priv. */
 struct lv_x86_vcpu {
 	/*
@@ -104,6 +126,9 @@ struct lv_x86_vcpu {
 	struct lv_guest_paging pg;
 	struct lv_state scratch; /* the emulator's view of the guest */
 	struct lv_x86_fpu fpu;	 /* x87/SSE/AVX registers and XCR0 (x86_fpu.h) */
+	struct lv_x86_dbg dbg;	 /* debug registers (x86_dbg.c) */
+	uint32_t tsc_aux;	 /* the guest's TSC_AUX (x86_aux.c; bits 63:32 are reserved) */
+	uint8_t aux_loaded;	 /* ... is in the MSR now */
 };
 
 /* Offsets the entry stubs (svm_entry.S, vmx_entry.S) hard-code. */
@@ -268,6 +293,38 @@ void lv_x86_raise(struct lv_vcpu *v, uint8_t vector, int has_err, uint32_t err);
 void lv_x86_cancelled(struct lv_vcpu *v, uint32_t kind);
 /* Read @p n instruction bytes at CS:RIP (for vendor decoders). */
 int lv_x86_fetch(struct lv_vcpu *v, uint8_t *buf, unsigned n);
+
+/* ---- x86_dbg.c: debug registers ---------------------------------------- */
+
+/* The guest accessed a debug register (MOV DR exit): load its own from now on. */
+void lv_x86_dbg_use(struct lv_vcpu *v);
+/* LV_STATE_DEBUG (DR0-DR3; DR6 when @p dr6, VMX); DR7 is the vendor's. */
+void lv_x86_dbg_get(const struct lv_x86_dbg *d, struct lv_debug *st, int dr6);
+void lv_x86_dbg_set(struct lv_vcpu *v, const struct lv_debug *st, int dr6);
+/* Before an entry, while d->on: the host's DR0-DR3 (and DR6) out, the guest's in. */
+void lv_x86_dbg_load(struct lv_x86_dbg *d, int dr6);
+/*
+ * After an exit (interrupts still off), when d->work is not 0:
+ * the guest's DR0-DR3 (and DR6 when @p dr6) saved, the host's DR0-DR3,
+ * DR6 and DR7 back. @return 1 when the guest's DR7 (@p
+ * guest_dr7) enables no breakpoint and d->on was cleared: the vendor arms
+ * its MOV DR intercept again.
+ */
+int lv_x86_dbg_put(struct lv_x86_dbg *d, int dr6, uint64_t guest_dr7);
+
+/* ---- x86_aux.c: TSC_AUX ------------------------------------------------- */
+
+/* The host's TSC_AUX on the calling CPU (0 when the CPU has none); vendors' cpu_enable. */
+uint32_t lv_x86_host_tsc_aux(void);
+/*
+ * An MSR the layer keeps itself (TSC_AUX): @return 1 when handled (read
+ * into / written from *@p value), -1 when the write is invalid, 0 when
+ * @p index is not one of them.
+ */
+int lv_x86_own_msr(struct lv_x86_vcpu *x, uint32_t index, int write, uint64_t *value);
+/* The guest's TSC_AUX into the MSR (it differs from the host's), and back. */
+void lv_x86_aux_load(struct lv_x86_vcpu *x);
+void lv_x86_aux_put(struct lv_x86_vcpu *x, uint32_t host);
 
 /* ---- x86_ops.c: the lv_backend_ops of both raw backends ----------------- */
 
