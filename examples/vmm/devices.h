@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* vcpu-run's devices: a 16550 UART and the register file of an I/O APIC. */
+/* vcpu-run's devices: a 16550 UART, the register file of an I/O APIC, QEMU's fw_cfg. */
 #ifndef VMM_DEVICES_H
 #define VMM_DEVICES_H
 
@@ -35,5 +35,20 @@ void ioapic_init(struct ioapic *io);
 /* @p off is the byte offset from IOAPIC_BASE; accesses are 32-bit wide. */
 uint32_t ioapic_read(struct ioapic *io, uint32_t off);
 void ioapic_write(struct ioapic *io, uint32_t off, uint32_t val);
+
+#define FW_CFG_PORT_SEL	 0x510u
+#define FW_CFG_PORT_DATA 0x511u
+
+/* QEMU's fw_cfg, the port interface: the items guests read at boot. */
+struct fw_cfg {
+	uint16_t item, ncpus;
+	uint32_t offset;
+	uint64_t ram_size;
+};
+
+void fw_cfg_init(struct fw_cfg *f, uint64_t ram_size, uint16_t ncpus);
+void fw_cfg_select(struct fw_cfg *f, uint16_t item);
+/* The next byte of the selected item (0 past its end). */
+uint8_t fw_cfg_read(struct fw_cfg *f);
 
 #endif /* VMM_DEVICES_H */

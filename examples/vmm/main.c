@@ -20,6 +20,7 @@
 
 struct options {
 	uint64_t mem_bytes;
+	unsigned smp;
 	uint32_t backend;
 	const char *append, *initrd, *kernel;
 	double timeout_s;
@@ -27,7 +28,9 @@ struct options {
 };
 
 static volatile sig_atomic_t timed_out, interrupted;
-static struct lv_vcpu *volatile running_vcpu;
+#define MAX_SMP 64u
+
+static struct lv_vcpu *volatile running_vcpus[MAX_SMP];
 
 /* lv_vcpu_kick() is safe to call from a signal handler. */
 static void on_signal(int sig)
@@ -36,8 +39,11 @@ static void on_signal(int sig)
 		timed_out = 1;
 	else
 		interrupted = 1;
-	if (running_vcpu)
-		lv_vcpu_kick(running_vcpu);
+	unsigned i;
+
+	for (i = 0; i < MAX_SMP; i++)
+		if (running_vcpus[i])
+			lv_vcpu_kick(running_vcpus[i]);
 }
 
 static void usage(FILE *f)
@@ -49,6 +55,9 @@ static void usage(FILE *f)
 		   "  -a, --append TEXT     kernel command line (QEMU -append)\n"
 		   "  -i, --initrd LIST     modules \"file args,file2\" (QEMU -initrd)\n"
 		   "  -t, --timeout SECS    stop the guest after SECS seconds (status 124)\n"
+		   "  -s, --smp N           N vCPUs (also -smp N; default 1): a local APIC each\n"
+		   "                        and an IOAPIC in the backend, APs started by the\n"
+		   "                        guest with INIT/SIPI, one thread per vCPU\n"
 		   "      --trace           one line per VM exit on stderr\n"
 		   "      --stats           exit counts and times on stderr at the end\n"
 		   "  -h, --help            this text\n"
@@ -103,6 +112,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "append", required_argument, NULL, 'a' },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "smp", required_argument, NULL, 's' },
 		{ "trace", no_argument, NULL, 'T' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -111,8 +121,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 	char *end;
 	int c;
 
-	*o = (struct options){ .mem_bytes = 128ull << 20, .backend = LV_BACKEND_ANY };
-	while ((c = getopt_long(argc, argv, "m:b:a:i:t:h", longopts, NULL)) != -1) {
+	*o = (struct options){ .mem_bytes = 128ull << 20, .backend = LV_BACKEND_ANY, .smp = 1 };
+	for (c = 1; c < argc && strcmp(argv[c], "--"); c++)
+		if (!strcmp(argv[c], "-smp")) /* QEMU's spelling */
+			argv[c] = (char *)"--smp";
+	while ((c = getopt_long(argc, argv, "m:b:a:i:t:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_size(optarg, &o->mem_bytes)) {
@@ -139,6 +152,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
+		case 's': {
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (end == optarg || *end || n < 1 || n > MAX_SMP) {
+				vmm_error("bad -smp '%s' (1 to %u)", optarg, MAX_SMP);
+				return -1;
+			}
+			o->smp = (unsigned)n;
+			break;
+		}
 		case 'T':
 			o->trace = 1;
 			break;
@@ -259,10 +282,12 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 {
 	struct lv_backend *b = NULL;
 	struct lv_open_info why;
+	struct lv_vm_config cfg = { o->smp, o->smp > 1 ? LV_VM_IRQCHIP : 0 };
+	struct lv_vcpu *vcpus[MAX_SMP] = { NULL };
 	struct lv_vm *vm = NULL;
-	struct lv_vcpu *vcpu = NULL;
 	struct sigaction sa;
 	struct vmm v;
+	unsigned i;
 	int rc, status;
 
 	rc = lv_backend_open_ex(o->backend, &b, &why);
@@ -273,8 +298,18 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 		return STATUS_FAILURE;
 	}
 	status = STATUS_FAILURE;
-	if ((rc = lv_vm_create(b, NULL, &vm))) {
-		fail("creating the VM", rc);
+	if ((rc = lv_vm_create(b, &cfg, &vm))) {
+		struct lv_caps caps;
+
+		lv_backend_caps(b, &caps);
+		if (rc == LV_ERR_NOTSUP && o->smp > 1)
+			vmm_error("-smp %u needs an interrupt controller, which the %s backend "
+				  "does not offer (LV_FEAT_IRQCHIP)",
+				  o->smp, lv_backend_kind_name(caps.kind));
+		else if (rc == LV_ERR_LIMIT)
+			vmm_error("-smp %u: the backend allows fewer vCPUs per VM", o->smp);
+		else
+			fail("creating the VM", rc);
 		goto out;
 	}
 	/* RAM below the legacy hole and from 1 MiB up; the rest is MMIO. */
@@ -284,17 +319,22 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 		fail("mapping guest RAM", rc);
 		goto out;
 	}
-	if ((rc = lv_vcpu_create(vm, 0, &vcpu))) {
-		fail("creating vCPU 0", rc);
-		goto out;
-	}
-	if ((rc = setup_vcpu(vcpu, e))) {
+	for (i = 0; i < o->smp; i++)
+		if ((rc = lv_vcpu_create(vm, i, &vcpus[i]))) {
+			vmm_error("creating vCPU %u: %s (%s)", i, lv_status_name(rc),
+				  lv_strerror(rc));
+			goto out;
+		}
+	/* vCPU 0 boots the kernel; the others wait for the guest's INIT/SIPI. */
+	if ((rc = setup_vcpu(vcpus[0], e))) {
 		fail("setting the entry state", rc);
 		goto out;
 	}
 
 	memset(&v, 0, sizeof(v));
-	v.vcpu = vcpu;
+	v.vcpus = vcpus;
+	v.nvcpus = o->smp;
+	fw_cfg_init(&v.fw_cfg, o->mem_bytes, (uint16_t)o->smp);
 	v.trace = o->trace;
 	v.stats = o->stats;
 	v.timed_out = &timed_out;
@@ -303,7 +343,8 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	uart_init(&v.uart, stdout);
 	ioapic_init(&v.ioapic);
 
-	running_vcpu = vcpu;
+	for (i = 0; i < o->smp; i++)
+		running_vcpus[i] = vcpus[i];
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -328,12 +369,14 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
-	running_vcpu = NULL;
+	for (i = 0; i < o->smp; i++)
+		running_vcpus[i] = NULL;
 	if (o->stats)
 		vmm_print_stats(&v, stderr);
 out:
-	if (vcpu)
-		lv_vcpu_destroy(vcpu);
+	for (i = 0; i < MAX_SMP; i++)
+		if (vcpus[i])
+			lv_vcpu_destroy(vcpus[i]);
 	if (vm)
 		lv_vm_destroy(vm);
 	lv_backend_close(b);

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -67,6 +68,11 @@ static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 			uart_write(&v->uart, port + i - COM1_BASE, (uint8_t)(val >> (8 * i)));
 		return KEEP_RUNNING;
 	}
+	if (port == FW_CFG_PORT_SEL) {
+		v->st.fw_cfg_accesses++;
+		fw_cfg_select(&v->fw_cfg, (uint16_t)val);
+		return KEEP_RUNNING;
+	}
 	if (port >= DEBUG_EXIT_PORT && port < DEBUG_EXIT_PORT + DEBUG_EXIT_SIZE) {
 		v->st.debug_exit_writes++;
 		/* QEMU's isa-debug-exit: exit((value << 1) | 1). */
@@ -90,6 +96,12 @@ static uint64_t port_read(struct vmm *v, uint16_t port, unsigned size)
 					    : 0xff;
 			val |= (uint64_t)b << (8 * i);
 		}
+		return val;
+	}
+	if (port == FW_CFG_PORT_DATA) {
+		v->st.fw_cfg_accesses++;
+		for (i = 0; i < size; i++)
+			val |= (uint64_t)fw_cfg_read(&v->fw_cfg) << (8 * i);
 		return val;
 	}
 	/* Nothing decodes the port: the bus floats high, as in QEMU. */
@@ -155,12 +167,12 @@ static void handle_mmio(struct vmm *v, struct lv_exit *ex)
 
 /* ---- tracing and diagnostics ----------------------------------------- */
 
-static void trace_exit(struct vmm *v, uint64_t n, const struct lv_exit *ex)
+static void trace_exit(struct lv_vcpu *vcpu, uint64_t n, const struct lv_exit *ex)
 {
 	struct lv_state st;
 	unsigned long long rip = 0;
 
-	if (lv_vcpu_get_state(v->vcpu, LV_STATE_GPRS, &st) == LV_OK)
+	if (lv_vcpu_get_state(vcpu, LV_STATE_GPRS, &st) == LV_OK)
 		rip = st.regs.rip;
 	fprintf(stderr, "[%6" PRIu64 "] rip=%#010llx %-9s", n, rip,
 		lv_exit_reason_name(ex->reason));
@@ -185,11 +197,11 @@ static void trace_exit(struct vmm *v, uint64_t n, const struct lv_exit *ex)
 	fputc('\n', stderr);
 }
 
-static void dump_regs(struct vmm *v)
+static void dump_regs(struct lv_vcpu *vcpu)
 {
 	struct lv_state st;
 
-	if (lv_vcpu_get_state(v->vcpu, LV_STATE_GPRS | LV_STATE_CONTROL, &st) != LV_OK)
+	if (lv_vcpu_get_state(vcpu, LV_STATE_GPRS | LV_STATE_CONTROL, &st) != LV_OK)
 		return;
 	fprintf(stderr,
 		"  rip=%#010" PRIx64 " rflags=%#" PRIx64 " cr0=%#" PRIx64 "\n"
@@ -200,7 +212,7 @@ static void dump_regs(struct vmm *v)
 		st.regs.rdx, st.regs.rsi, st.regs.rdi, st.regs.rsp, st.regs.rbp);
 }
 
-static int guest_failed(struct vmm *v, const struct lv_exit *ex)
+static int guest_failed(struct lv_vcpu *vcpu, const struct lv_exit *ex)
 {
 	fprintf(stderr, "vcpu-run: guest stopped: %s exit", lv_exit_reason_name(ex->reason));
 	switch (ex->reason) {
@@ -223,13 +235,13 @@ static int guest_failed(struct vmm *v, const struct lv_exit *ex)
 	}
 	fprintf(stderr, "; raw reason %#" PRIx64 " qualification %#" PRIx64 "\n", ex->raw.reason,
 		ex->raw.qual);
-	dump_regs(v);
+	dump_regs(vcpu);
 	return STATUS_FAILURE;
 }
 
 /* ---- the loop -------------------------------------------------------- */
 
-static int handle_exit(struct vmm *v, struct lv_exit *ex)
+static int handle_exit(struct vmm *v, struct lv_vcpu *vcpu, struct lv_exit *ex)
 {
 	struct lv_state st;
 
@@ -241,7 +253,7 @@ static int handle_exit(struct vmm *v, struct lv_exit *ex)
 		return KEEP_RUNNING;
 	case LV_EXIT_HLT:
 		/* No timer or interrupt controller delivers anything: nothing can wake it. */
-		if (lv_vcpu_get_state(v->vcpu, LV_STATE_GPRS, &st) == LV_OK &&
+		if (lv_vcpu_get_state(vcpu, LV_STATE_GPRS, &st) == LV_OK &&
 		    !(st.regs.rflags & RFLAGS_IF))
 			fprintf(stderr,
 				"vcpu-run: guest halted with interrupts disabled at "
@@ -273,44 +285,113 @@ static int handle_exit(struct vmm *v, struct lv_exit *ex)
 	case LV_EXIT_NMI_WINDOW:
 		return KEEP_RUNNING; /* never requested; harmless */
 	default:
-		return guest_failed(v, ex);
+		return guest_failed(vcpu, ex);
 	}
+}
+
+/* One vCPU's loop; with more than one, under v->lock from exit to exit. */
+static int run_vcpu(struct vmm *v, struct lv_vcpu *vcpu)
+{
+	uint64_t t_run, t_exit, t_done;
+	struct lv_exit *ex;
+	int rc, smp = v->nvcpus > 1;
+
+	for (;;) {
+		t_run = now_ns();
+		rc = lv_vcpu_run(vcpu, &ex);
+		t_exit = now_ns();
+		if (rc == LV_ERR_INTR)
+			continue;
+		if (smp)
+			pthread_mutex_lock(&v->lock);
+		if (__atomic_load_n(&v->stop, __ATOMIC_ACQUIRE)) {
+			rc = KEEP_RUNNING; /* another vCPU ended the run */
+		} else if (rc != LV_OK) {
+			fprintf(stderr, "vcpu-run: lv_vcpu_run failed: %s (%s)\n",
+				lv_status_name(rc), lv_strerror(rc));
+			rc = STATUS_FAILURE;
+		} else {
+			if (v->trace)
+				trace_exit(vcpu, ++v->exits, ex);
+			rc = handle_exit(v, vcpu, ex);
+			t_done = now_ns();
+			if (ex->reason < LV_EXIT_REASON_COUNT) {
+				v->st.count[ex->reason]++;
+				v->st.run_ns[ex->reason] += t_exit - t_run;
+				v->st.handle_ns[ex->reason] += t_done - t_exit;
+			}
+			if (rc == KEEP_RUNNING) {
+				if (smp)
+					pthread_mutex_unlock(&v->lock);
+				continue;
+			}
+		}
+		if (smp)
+			pthread_mutex_unlock(&v->lock);
+		return rc;
+	}
+}
+
+/* The end of the run: the first status counts; every other vCPU is stopped. */
+static void vcpu_done(struct vmm *v, int rc)
+{
+	unsigned i;
+
+	if (rc != KEEP_RUNNING && !__atomic_exchange_n(&v->stop, 1, __ATOMIC_ACQ_REL))
+		v->status = rc;
+	for (i = 0; i < v->nvcpus; i++)
+		lv_vcpu_kick(v->vcpus[i]);
+}
+
+struct vcpu_thread {
+	struct vmm *v;
+	unsigned index;
+	pthread_t tid;
+};
+
+static void *vcpu_thread_main(void *arg)
+{
+	struct vcpu_thread *t = arg;
+
+	vcpu_done(t->v, run_vcpu(t->v, t->v->vcpus[t->index]));
+	return NULL;
 }
 
 int vmm_run(struct vmm *v)
 {
-	uint64_t n = 0, t0 = now_ns(), t_run, t_exit, t_done;
-	struct lv_exit *ex;
-	int rc;
+	struct vcpu_thread *t = NULL;
+	uint64_t t0 = now_ns();
+	unsigned i, started = 1;
 
-	for (;;) {
-		t_run = now_ns();
-		rc = lv_vcpu_run(v->vcpu, &ex);
-		t_exit = now_ns();
-		if (rc == LV_ERR_INTR)
-			continue;
-		if (rc != LV_OK) {
-			fprintf(stderr, "vcpu-run: lv_vcpu_run failed: %s (%s)\n",
-				lv_status_name(rc), lv_strerror(rc));
-			rc = STATUS_FAILURE;
-			break;
+	v->status = STATUS_FAILURE;
+	if (v->nvcpus > 1) {
+		t = calloc(v->nvcpus, sizeof(*t));
+		if (!t || pthread_mutex_init(&v->lock, NULL)) {
+			fprintf(stderr, "vcpu-run: cannot set up the vCPU threads\n");
+			free(t);
+			return STATUS_FAILURE;
 		}
-		n++;
-		if (v->trace)
-			trace_exit(v, n, ex);
-		rc = handle_exit(v, ex);
-		t_done = now_ns();
-		if (ex->reason < LV_EXIT_REASON_COUNT) {
-			v->st.count[ex->reason]++;
-			v->st.run_ns[ex->reason] += t_exit - t_run;
-			v->st.handle_ns[ex->reason] += t_done - t_exit;
+		for (i = 1; i < v->nvcpus; i++, started++) {
+			t[i].v = v;
+			t[i].index = i;
+			if (pthread_create(&t[i].tid, NULL, vcpu_thread_main, &t[i])) {
+				fprintf(stderr, "vcpu-run: cannot start the thread of vCPU %u\n",
+					i);
+				vcpu_done(v, STATUS_FAILURE);
+				break;
+			}
 		}
-		if (rc != KEEP_RUNNING)
-			break;
+	}
+	vcpu_done(v, run_vcpu(v, v->vcpus[0]));
+	for (i = 1; i < started; i++)
+		pthread_join(t[i].tid, NULL);
+	if (t) {
+		pthread_mutex_destroy(&v->lock);
+		free(t);
 	}
 	v->st.total_ns = now_ns() - t0;
 	fflush(v->uart.out);
-	return rc;
+	return v->status;
 }
 
 void vmm_print_stats(const struct vmm *v, FILE *f)
@@ -337,8 +418,10 @@ void vmm_print_stats(const struct vmm *v, FILE *f)
 			s->count[r], s->run_ns[r] / 1e3, s->run_ns[r] / 1e3 / (double)s->count[r],
 			s->handle_ns[r] / 1e3);
 	}
-	fprintf(f, "  ports: uart %" PRIu64 ", debug-exit %" PRIu64 ", other %" PRIu64 "\n",
-		s->uart_accesses, s->debug_exit_writes, s->other_port_accesses);
+	fprintf(f,
+		"  ports: uart %" PRIu64 ", debug-exit %" PRIu64 ", fw_cfg %" PRIu64
+		", other %" PRIu64 "\n",
+		s->uart_accesses, s->debug_exit_writes, s->fw_cfg_accesses, s->other_port_accesses);
 	fprintf(f, "  mmio: ioapic %" PRIu64 ", unassigned %" PRIu64 "\n", s->ioapic_accesses,
 		s->unassigned_mmio_accesses);
 }

@@ -4,6 +4,7 @@
 #define VMM_RUN_H
 
 #include <libvcpu/libvcpu.h>
+#include <pthread.h>
 #include <signal.h>
 
 #include "devices.h"
@@ -19,23 +20,30 @@ struct run_stats {
 	uint64_t count[LV_EXIT_REASON_COUNT];
 	uint64_t run_ns[LV_EXIT_REASON_COUNT];	  /* time inside lv_vcpu_run() per exit kind */
 	uint64_t handle_ns[LV_EXIT_REASON_COUNT]; /* time the VMM spent handling them */
-	uint64_t uart_accesses, debug_exit_writes, other_port_accesses;
+	uint64_t uart_accesses, debug_exit_writes, fw_cfg_accesses, other_port_accesses;
 	uint64_t ioapic_accesses, unassigned_mmio_accesses;
 	uint64_t total_ns;
 };
 
 struct vmm {
-	struct lv_vcpu *vcpu;
+	struct lv_vcpu **vcpus; /* vCPU 0 first; with more, a VM with LV_VM_IRQCHIP */
+	unsigned nvcpus;
 	struct uart uart;
-	struct ioapic ioapic;
+	struct ioapic ioapic; /* the register file, without an interrupt controller */
+	struct fw_cfg fw_cfg;
 	int trace, stats;
+	uint64_t exits;		      /* numbered in --trace lines */
 	int warned_port, warned_mmio; /* first unemulated access reported */
 	struct run_stats st;
 	volatile sig_atomic_t *timed_out, *interrupted;
 	double timeout_s;
+	/* More than one vCPU: one thread each, devices and statistics under the lock. */
+	pthread_mutex_t lock;
+	int stop;   /* __atomic: one vCPU ended the run, the others stop at their next exit */
+	int status; /* the first ending's exit status */
 };
 
-/* Run the vCPU until the guest stops; returns the process exit status. */
+/* Run the vCPUs until the guest stops; returns the process exit status. */
 int vmm_run(struct vmm *v);
 void vmm_print_stats(const struct vmm *v, FILE *f);
 

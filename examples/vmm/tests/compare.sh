@@ -8,11 +8,11 @@
 #
 # Usage: compare.sh --vm-run VM_RUN_SH --vmm VCPU_RUN --guest ELF --work DIR
 #                   --status N --text TEXT
-#                   [--mem MIB] [--append TEXT] [--initrd LIST] [--qemu-hangs]
+#                   [--mem MIB] [--append TEXT] [--initrd LIST] [--smp N] [--qemu-hangs]
 # --qemu-hangs: the guest ends in HLT with interrupts off, where QEMU waits
 # forever: QEMU is stopped after 3 s and only the output is compared.
 set -u
-vmrun= vmm= guest= work= want_status= want_text= mem= append= initrd= hangs=0
+vmrun= vmm= guest= work= want_status= want_text= mem= append= initrd= smp= hangs=0
 has_append=0 has_initrd=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--status) want_status=$2; shift 2 ;;
 	--text) want_text=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
 	--append) append=$2; has_append=1; shift 2 ;;
 	--initrd) initrd=$2; has_initrd=1; shift 2 ;;
 	--qemu-hangs) hangs=1; shift ;;
@@ -37,6 +38,7 @@ mkdir -p "$work" && rm -f "$work/qemu.out" "$work/vmm.out" "$work/vmm.err" || ex
 
 set -- -kernel "$guest"
 [ -n "$mem" ] && set -- "$@" -m "$mem"
+[ -n "$smp" ] && set -- "$@" -smp "$smp"
 [ $has_append -eq 1 ] && set -- "$@" -append "$append"
 [ $has_initrd -eq 1 ] && set -- "$@" -initrd "$initrd"
 qlimit=60
@@ -47,6 +49,7 @@ qstatus=$?
 
 set -- "$guest"
 [ -n "$mem" ] && set -- -m "$mem" "$@"
+[ -n "$smp" ] && set -- -smp "$smp" "$@"
 [ $has_append -eq 1 ] && set -- -a "$append" "$@"
 [ $has_initrd -eq 1 ] && set -- -i "$initrd" "$@"
 # The module files of the -i list ("file args,file2") go into the VM too.
