@@ -21,6 +21,7 @@
 struct options {
 	uint64_t mem_bytes;
 	unsigned smp;
+	int irqchip;
 	uint32_t backend;
 	const char *append, *initrd, *kernel;
 	double timeout_s;
@@ -58,6 +59,7 @@ static void usage(FILE *f)
 		   "  -s, --smp N           N vCPUs (also -smp N; default 1): a local APIC each\n"
 		   "                        and an IOAPIC in the backend, APs started by the\n"
 		   "                        guest with INIT/SIPI, one thread per vCPU\n"
+		   "      --irqchip         the APIC and IOAPIC with one vCPU too\n"
 		   "      --trace           one line per VM exit on stderr\n"
 		   "      --stats           exit counts and times on stderr at the end\n"
 		   "  -h, --help            this text\n"
@@ -113,6 +115,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "smp", required_argument, NULL, 's' },
+		{ "irqchip", no_argument, NULL, 'I' },
 		{ "trace", no_argument, NULL, 'T' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -162,6 +165,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->smp = (unsigned)n;
 			break;
 		}
+		case 'I':
+			o->irqchip = 1;
+			break;
 		case 'T':
 			o->trace = 1;
 			break;
@@ -282,7 +288,7 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 {
 	struct lv_backend *b = NULL;
 	struct lv_open_info why;
-	struct lv_vm_config cfg = { o->smp, o->smp > 1 ? LV_VM_IRQCHIP : 0 };
+	struct lv_vm_config cfg = { o->smp, o->smp > 1 || o->irqchip ? LV_VM_IRQCHIP : 0 };
 	struct lv_vcpu *vcpus[MAX_SMP] = { NULL };
 	struct lv_vm *vm = NULL;
 	struct sigaction sa;
@@ -302,10 +308,11 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 		struct lv_caps caps;
 
 		lv_backend_caps(b, &caps);
-		if (rc == LV_ERR_NOTSUP && o->smp > 1)
-			vmm_error("-smp %u needs an interrupt controller, which the %s backend "
-				  "does not offer (LV_FEAT_IRQCHIP)",
-				  o->smp, lv_backend_kind_name(caps.kind));
+		if (rc == LV_ERR_NOTSUP && cfg.flags)
+			vmm_error("%s needs an interrupt controller, which the %s backend does "
+				  "not offer (LV_FEAT_IRQCHIP)",
+				  o->smp > 1 ? "-smp" : "--irqchip",
+				  lv_backend_kind_name(caps.kind));
 		else if (rc == LV_ERR_LIMIT)
 			vmm_error("-smp %u: the backend allows fewer vCPUs per VM", o->smp);
 		else
