@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Conformance cases of the interrupt controller (LV_VM_IRQCHIP): MSI
- * delivery waking HLT, IOAPIC edge and level GSIs, the local APIC timer
+ * delivery waking HLT, INIT/SIPI start-up of a second vCPU and a fixed IPI
+ * to it, IOAPIC edge and level GSIs, the local APIC timer
  * (one-shot, periodic, TSC-deadline), TPR masking with EOI, HLT woken by a
  * kick, the APIC/MP state groups, and the API's answers where a backend or
  * a VM has no controller. The guests are 32-bit without paging, so the
@@ -168,6 +169,72 @@ static int irq_state(struct conf_ctx *c)
 	return CONF_PASS;
 }
 
+/* ---- INIT/SIPI and a fixed IPI between two vCPUs on two threads ------------------ */
+
+static char ipi_msg[2][240];
+static int ipi_rc[2];
+
+/* vCPU @p i runs until its two expected port writes; vCPU 0 kicks 1 if it fails. */
+static void ipi_worker(void *arg, unsigned i)
+{
+	static const uint16_t ports[2][2] = { { 0x61, 0x62 }, { 0x70, 0x71 } };
+	struct conf_ctx *c = arg;
+	struct lv_exit *ex;
+	unsigned k;
+	int rc;
+
+	ipi_rc[i] = CONF_FAIL;
+	for (k = 0; k < 2; k++) {
+		rc = lv_vcpu_run(c->vcpu[i], &ex);
+		if (rc) {
+			conf_fmt(ipi_msg[i], sizeof(ipi_msg[i]), "vCPU %u run: %s", i,
+				 lv_status_name(rc));
+			break;
+		}
+		if (ex->reason != LV_EXIT_IO || !ex->io.is_write || ex->io.port != ports[i][k]) {
+			struct lv_state st;
+			char got[80];
+
+			conf_describe_exit(ex, got, sizeof(got));
+			memset(&st, 0, sizeof(st));
+			lv_vcpu_get_state(c->vcpu[i], LV_STATE_GPRS | LV_STATE_SEGMENTS, &st);
+			conf_fmt(ipi_msg[i], sizeof(ipi_msg[i]),
+				 "vCPU %u: got %s at 0x%llx, want an OUT to 0x%x (0x6E: vCPU 1 "
+				 "never "
+				 "started, 0x6F: the IPI never arrived)",
+				 i, got, (unsigned long long)(st.segs.cs.base + st.regs.rip),
+				 ports[i][k]);
+			break;
+		}
+	}
+	if (k == 2)
+		ipi_rc[i] = CONF_PASS;
+	else if (i == 0)
+		lv_vcpu_kick(c->vcpu[1]); /* a vCPU 1 still waiting for its SIPI */
+}
+
+static int irq_ipi(struct conf_ctx *c)
+{
+	struct lv_state st;
+	int rc = conf_vm_setup(c, 2);
+
+	if (rc)
+		return rc;
+	/* The harness gave both vCPUs the reset APIC base, BSP flag included: an AP has none. */
+	WANT("vCPU 1's CONTROL", lv_vcpu_get_state(c->vcpu[1], LV_STATE_CONTROL, &st), LV_OK);
+	st.ctrl.apic_base &= ~(1ull << 8);
+	WANT("vCPU 1 made an AP", lv_vcpu_set_state(c->vcpu[1], LV_STATE_CONTROL, &st), LV_OK);
+	WANT("vCPU 1's MP state", lv_vcpu_get_state(c->vcpu[1], LV_STATE_MP, &st), LV_OK);
+	if (st.mp_state != LV_MP_WAIT_SIPI)
+		return conf_fail(c, "vCPU 1 mp_state %u before its SIPI, want WAIT_SIPI",
+				 st.mp_state);
+	if (c->host->parallel(c->host->ctx, 2, ipi_worker, c))
+		return conf_fail(c, "parallel hook failed");
+	if (ipi_rc[0] || ipi_rc[1])
+		return conf_fail(c, "%s", ipi_rc[1] ? ipi_msg[1] : ipi_msg[0]);
+	return CONF_PASS;
+}
+
 /* ---- without a controller ------------------------------------------------------------- */
 
 /*
@@ -235,6 +302,13 @@ const struct conf_case conf_cases_irq[] = {
 	  .need_hooks = NEED_CALL_LATER,
 	  .vm_flags = LV_VM_IRQCHIP,
 	  .script = hlt_kick_script },
+	{ .name = "irqchip_init_sipi_ipi",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_ipi,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .need_hooks = NEED_PARALLEL,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .custom = irq_ipi },
 	{ .name = "irqchip_state",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_irq_hlt,
