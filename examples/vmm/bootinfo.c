@@ -72,6 +72,31 @@ int mem_is_ram(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 	return gpa + len <= LEGACY_HOLE_START || gpa >= LEGACY_HOLE_END;
 }
 
+void boot_area_init(struct boot_area *a, struct guest_mem *m, const struct boot_entry *entry,
+		    uint64_t mod_end)
+{
+	uint64_t at, end;
+
+	a->m = m;
+	a->next = BOOT_INFO_START;
+	a->end = BOOT_INFO_END;
+	if (entry->image_low >= BOOT_INFO_END)
+		return;
+	at = entry->image_high > mod_end ? entry->image_high : mod_end;
+	at = (at + 0xfff) & ~0xfffull;
+	if (at < LEGACY_HOLE_END && at + 0x10000 > LEGACY_HOLE_START)
+		at = LEGACY_HOLE_END;
+	end = at + 0x97000; /* as large as the low area */
+	if (end > m->size)
+		end = m->size;
+	if (at >= end || end > 0xffffffffull) {
+		a->next = a->end = 0; /* nothing fits: boot_alloc() says so */
+		return;
+	}
+	a->next = (uint32_t)at;
+	a->end = (uint32_t)end;
+}
+
 uint32_t boot_alloc(struct boot_area *a, uint32_t len, uint32_t align)
 {
 	uint32_t at = (a->next + align - 1) & ~(align - 1);

@@ -92,10 +92,10 @@ static int copy_segments(const char *path, const struct file_buf *img, struct gu
 		}
 		if (check_range(path, "segment", i, m, segs[i].paddr, segs[i].memsz))
 			return -1;
-		if (segs[i].memsz && segs[i].paddr < BOOT_INFO_END) {
+		if (segs[i].memsz && segs[i].paddr < BOOT_LOW_END) {
 			vmm_error("%s: segment %u at 0x%llx overlaps the VMM's boot area "
-				  "(0-0x%x)",
-				  path, i, (unsigned long long)segs[i].paddr, BOOT_INFO_END - 1);
+				  "(0-0x%x: GDT and entry stack)",
+				  path, i, (unsigned long long)segs[i].paddr, BOOT_LOW_END - 1);
 			return -1;
 		}
 	}

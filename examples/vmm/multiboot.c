@@ -52,7 +52,8 @@ _Static_assert(sizeof(struct mb_mmap) == 24, "mmap entry size");
 
 int multiboot_setup(const struct boot_request *req, struct guest_mem *m, struct boot_entry *entry)
 {
-	struct boot_area a = { m, BOOT_INFO_START, BOOT_INFO_END };
+	struct boot_area a;
+	uint64_t mod_end = 0;
 	struct e820_entry map[E820_MAX];
 	uint64_t mod_addr[64];
 	struct mb_info mbi;
@@ -66,6 +67,10 @@ int multiboot_setup(const struct boot_request *req, struct guest_mem *m, struct 
 	}
 	if (place_modules(req, m, entry, mod_addr))
 		return -1;
+	for (i = 0; i < req->nmods; i++)
+		if (mod_addr[i] + req->mods[i].size > mod_end)
+			mod_end = mod_addr[i] + req->mods[i].size;
+	boot_area_init(&a, m, entry, mod_end);
 	memset(&mbi, 0, sizeof(mbi));
 	mbi_at = boot_alloc(&a, sizeof(mbi), 16);
 
@@ -117,7 +122,7 @@ int multiboot_setup(const struct boot_request *req, struct guest_mem *m, struct 
 	entry->ebx = mbi_at;
 	return 0;
 full:
-	vmm_error("boot information does not fit in 0x%x-0x%x (command line too long?)",
-		  BOOT_INFO_START, BOOT_INFO_END - 1);
+	vmm_error("boot information does not fit in 0x%x-0x%x (command line too long?)", a.next,
+		  a.end ? a.end - 1 : 0);
 	return -1;
 }

@@ -41,7 +41,8 @@ _Static_assert(sizeof(struct hvm_memmap_entry) == 24, "memmap entry size");
 
 int pvh_setup(const struct boot_request *req, struct guest_mem *m, struct boot_entry *entry)
 {
-	struct boot_area a = { m, BOOT_INFO_START, BOOT_INFO_END };
+	struct boot_area a;
+	uint64_t mod_end = 0;
 	struct e820_entry map[E820_MAX];
 	struct hvm_start_info si;
 	uint64_t mod_addr[64];
@@ -53,6 +54,10 @@ int pvh_setup(const struct boot_request *req, struct guest_mem *m, struct boot_e
 	}
 	if (place_modules(req, m, entry, mod_addr))
 		return -1;
+	for (i = 0; i < req->nmods; i++)
+		if (mod_addr[i] + req->mods[i].size > mod_end)
+			mod_end = mod_addr[i] + req->mods[i].size;
+	boot_area_init(&a, m, entry, mod_end);
 	memset(&si, 0, sizeof(si));
 	si.magic = HVM_START_MAGIC;
 	si.version = 1;
@@ -88,7 +93,7 @@ int pvh_setup(const struct boot_request *req, struct guest_mem *m, struct boot_e
 	entry->ebx = si_at;
 	return 0;
 full:
-	vmm_error("boot information does not fit in 0x%x-0x%x (command line too long?)",
-		  BOOT_INFO_START, BOOT_INFO_END - 1);
+	vmm_error("boot information does not fit in 0x%x-0x%x (command line too long?)", a.next,
+		  a.end ? a.end - 1 : 0);
 	return -1;
 }

@@ -23,6 +23,7 @@ struct guest_mem {
 #define MAX_RAM_BYTES	  (3ull << 30)
 /* Low area where the VMM writes the GDT and the boot information. */
 #define BOOT_GDT_ADDR	  0x500u
+#define BOOT_LOW_END	  0x8000u /* the GDT and the entry stack: no kernel below */
 #define BOOT_INFO_START	  0x8000u
 #define BOOT_INFO_END	  0x9f000u
 #define BOOT_STACK_TOP	  0x7000u
@@ -93,6 +94,14 @@ struct boot_area {
 	struct guest_mem *m;
 	uint32_t next, end;
 };
+/*
+ * Where the boot information goes: [BOOT_INFO_START, BOOT_INFO_END) when the
+ * kernel leaves it free, else the pages after the kernel and its modules
+ * (@p mod_end: the end of the last module, 0 without modules), as QEMU puts
+ * its Multiboot buffer after the image.
+ */
+void boot_area_init(struct boot_area *a, struct guest_mem *m, const struct boot_entry *entry,
+		    uint64_t mod_end);
 /* Returns the guest address of @p len zeroed bytes, or 0 when full. */
 uint32_t boot_alloc(struct boot_area *a, uint32_t len, uint32_t align);
 uint32_t boot_strdup(struct boot_area *a, const char *s);

@@ -24,7 +24,7 @@ grep -q 'out port=0x3f8 size=1 count=1 data=0x48' "$work/ts.err" ||
 	{ echo "FAIL: no trace line for the first 'H' written to the UART"; fail=1; }
 grep -q 'write gpa=0xfec00000 size=4' "$work/ts.err" ||
 	{ echo "FAIL: no trace line for the IOREGSEL write"; fail=1; }
-grep -q 'debug-exit 1, other 1$' "$work/ts.err" ||
+grep -q 'debug-exit 1, fw_cfg 0, other 1$' "$work/ts.err" ||
 	{ echo "FAIL: port access counts"; fail=1; }
 grep -q 'mmio: ioapic 18, unassigned 5' "$work/ts.err" ||
 	{ echo "FAIL: device access counts"; fail=1; }
