@@ -51,4 +51,21 @@ void fw_cfg_select(struct fw_cfg *f, uint16_t item);
 /* The next byte of the selected item (0 past its end). */
 uint8_t fw_cfg_read(struct fw_cfg *f);
 
+/* QEMU's pc-testdev, the ports kvm-unit-tests use (testdev.c). */
+#define TESTDEV_IO    0xe0u
+#define TESTDEV_FLUSH 0xe4u
+#define TESTDEV_IRQ   0x2000u
+#define TESTDEV_IRQS  24u
+#define TESTDEV_MEM   0xff000000u /* a 64 KiB MMIO buffer that keeps what is written */
+#define TESTDEV_MEMSZ 0x10000u
+
+struct testdev {
+	uint32_t io;
+	uint8_t mem[TESTDEV_MEMSZ];
+};
+
+int testdev_claims(uint16_t port);
+uint8_t testdev_read(struct testdev *t, uint16_t port);
+int testdev_write(struct testdev *t, uint16_t port, uint8_t val, uint32_t *level);
+
 #endif /* VMM_DEVICES_H */

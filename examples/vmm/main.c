@@ -21,7 +21,7 @@
 struct options {
 	uint64_t mem_bytes;
 	unsigned smp;
-	int irqchip;
+	int irqchip, testdev;
 	uint32_t backend;
 	const char *append, *initrd, *kernel;
 	double timeout_s;
@@ -60,6 +60,7 @@ static void usage(FILE *f)
 		   "                        and an IOAPIC in the backend, APs started by the\n"
 		   "                        guest with INIT/SIPI, one thread per vCPU\n"
 		   "      --irqchip         the APIC and IOAPIC with one vCPU too\n"
+		   "      --testdev         QEMU's pc-testdev ports (kvm-unit-tests)\n"
 		   "      --trace           one line per VM exit on stderr\n"
 		   "      --stats           exit counts and times on stderr at the end\n"
 		   "  -h, --help            this text\n"
@@ -116,6 +117,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "smp", required_argument, NULL, 's' },
 		{ "irqchip", no_argument, NULL, 'I' },
+		{ "testdev", no_argument, NULL, 'D' },
 		{ "trace", no_argument, NULL, 'T' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -167,6 +169,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 		case 'I':
 			o->irqchip = 1;
+			break;
+		case 'D':
+			o->testdev = 1;
 			break;
 		case 'T':
 			o->trace = 1;
@@ -341,6 +346,8 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	memset(&v, 0, sizeof(v));
 	v.vcpus = vcpus;
 	v.nvcpus = o->smp;
+	v.vm = vm;
+	v.has_testdev = o->testdev;
 	fw_cfg_init(&v.fw_cfg, o->mem_bytes, (uint16_t)o->smp);
 	v.trace = o->trace;
 	v.stats = o->stats;

@@ -68,6 +68,25 @@ static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 			uart_write(&v->uart, port + i - COM1_BASE, (uint8_t)(val >> (8 * i)));
 		return KEEP_RUNNING;
 	}
+	if (v->has_testdev && testdev_claims(port)) {
+		v->st.testdev_accesses++;
+		for (i = 0; i < size; i++) {
+			uint32_t level;
+			int line = testdev_write(&v->testdev, (uint16_t)(port + i),
+						 (uint8_t)(val >> (8 * i)), &level);
+
+			if (line >= 0 &&
+			    lv_vm_irq_line(v->vm, (uint32_t)line, level) == LV_ERR_NOTSUP &&
+			    !v->warned_irq++)
+				fprintf(stderr,
+					"vcpu-run: note: pc-testdev interrupt line %d: no "
+					"interrupt controller (use --irqchip)\n",
+					line);
+			if (port == TESTDEV_IRQ + (uint16_t)line)
+				break; /* one line per write, whatever its width */
+		}
+		return KEEP_RUNNING;
+	}
 	if (port == FW_CFG_PORT_SEL) {
 		v->st.fw_cfg_accesses++;
 		fw_cfg_select(&v->fw_cfg, (uint16_t)val);
@@ -96,6 +115,12 @@ static uint64_t port_read(struct vmm *v, uint16_t port, unsigned size)
 					    : 0xff;
 			val |= (uint64_t)b << (8 * i);
 		}
+		return val;
+	}
+	if (v->has_testdev && testdev_claims(port)) {
+		v->st.testdev_accesses++;
+		for (i = 0; i < size; i++)
+			val |= (uint64_t)testdev_read(&v->testdev, (uint16_t)(port + i)) << (8 * i);
 		return val;
 	}
 	if (port == FW_CFG_PORT_DATA) {
@@ -152,6 +177,16 @@ static void handle_mmio(struct vmm *v, struct lv_exit *ex)
 			memset(ex->mmio.data, 0, sizeof(ex->mmio.data));
 			put_le(ex->mmio.data, size, ioapic_read(&v->ioapic, off));
 		}
+		return;
+	}
+	if (v->has_testdev && gpa >= TESTDEV_MEM && gpa + size <= TESTDEV_MEM + TESTDEV_MEMSZ) {
+		uint8_t *p = v->testdev.mem + (gpa - TESTDEV_MEM);
+
+		v->st.testdev_accesses++;
+		if (ex->mmio.is_write)
+			memcpy(p, ex->mmio.data, size);
+		else
+			memcpy(ex->mmio.data, p, size);
 		return;
 	}
 	/* Unassigned guest-physical memory: reads give 0, writes vanish (QEMU). */
@@ -422,6 +457,8 @@ void vmm_print_stats(const struct vmm *v, FILE *f)
 		"  ports: uart %" PRIu64 ", debug-exit %" PRIu64 ", fw_cfg %" PRIu64
 		", other %" PRIu64 "\n",
 		s->uart_accesses, s->debug_exit_writes, s->fw_cfg_accesses, s->other_port_accesses);
+	if (v->has_testdev)
+		fprintf(f, "  pc-testdev: %" PRIu64 "\n", s->testdev_accesses);
 	fprintf(f, "  mmio: ioapic %" PRIu64 ", unassigned %" PRIu64 "\n", s->ioapic_accesses,
 		s->unassigned_mmio_accesses);
 }

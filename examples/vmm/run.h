@@ -20,7 +20,8 @@ struct run_stats {
 	uint64_t count[LV_EXIT_REASON_COUNT];
 	uint64_t run_ns[LV_EXIT_REASON_COUNT];	  /* time inside lv_vcpu_run() per exit kind */
 	uint64_t handle_ns[LV_EXIT_REASON_COUNT]; /* time the VMM spent handling them */
-	uint64_t uart_accesses, debug_exit_writes, fw_cfg_accesses, other_port_accesses;
+	uint64_t uart_accesses, debug_exit_writes, fw_cfg_accesses, testdev_accesses;
+	uint64_t other_port_accesses;
 	uint64_t ioapic_accesses, unassigned_mmio_accesses;
 	uint64_t total_ns;
 };
@@ -31,9 +32,12 @@ struct vmm {
 	struct uart uart;
 	struct ioapic ioapic; /* the register file, without an interrupt controller */
 	struct fw_cfg fw_cfg;
+	struct testdev testdev;
+	int has_testdev;  /* --testdev */
+	struct lv_vm *vm; /* for interrupt lines */
 	int trace, stats;
-	uint64_t exits;		      /* numbered in --trace lines */
-	int warned_port, warned_mmio; /* first unemulated access reported */
+	uint64_t exits;				  /* numbered in --trace lines */
+	int warned_port, warned_mmio, warned_irq; /* first unemulated access reported */
 	struct run_stats st;
 	volatile sig_atomic_t *timed_out, *interrupted;
 	double timeout_s;

@@ -8,11 +8,13 @@
 #
 # Usage: compare.sh --vm-run VM_RUN_SH --vmm VCPU_RUN --guest ELF --work DIR
 #                   --status N --text TEXT
-#                   [--mem MIB] [--append TEXT] [--initrd LIST] [--smp N] [--qemu-hangs]
+#                   [--mem MIB] [--append TEXT] [--initrd LIST] [--smp N] [--testdev]
+#                   [--qemu-hangs]
+# --testdev: QEMU gets -device pc-testdev, vcpu-run --testdev.
 # --qemu-hangs: the guest ends in HLT with interrupts off, where QEMU waits
 # forever: QEMU is stopped after 3 s and only the output is compared.
 set -u
-vmrun= vmm= guest= work= want_status= want_text= mem= append= initrd= smp= hangs=0
+vmrun= vmm= guest= work= want_status= want_text= mem= append= initrd= smp= testdev=0 hangs=0
 has_append=0 has_initrd=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
 	--text) want_text=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
+	--testdev) testdev=1; shift ;;
 	--append) append=$2; has_append=1; shift 2 ;;
 	--initrd) initrd=$2; has_initrd=1; shift 2 ;;
 	--qemu-hangs) hangs=1; shift ;;
@@ -39,6 +42,7 @@ mkdir -p "$work" && rm -f "$work/qemu.out" "$work/vmm.out" "$work/vmm.err" || ex
 set -- -kernel "$guest"
 [ -n "$mem" ] && set -- "$@" -m "$mem"
 [ -n "$smp" ] && set -- "$@" -smp "$smp"
+[ $testdev -eq 1 ] && set -- "$@" -device pc-testdev
 [ $has_append -eq 1 ] && set -- "$@" -append "$append"
 [ $has_initrd -eq 1 ] && set -- "$@" -initrd "$initrd"
 qlimit=60
@@ -50,6 +54,7 @@ qstatus=$?
 set -- "$guest"
 [ -n "$mem" ] && set -- -m "$mem" "$@"
 [ -n "$smp" ] && set -- -smp "$smp" "$@"
+[ $testdev -eq 1 ] && set -- --testdev "$@"
 [ $has_append -eq 1 ] && set -- -a "$append" "$@"
 [ $has_initrd -eq 1 ] && set -- -i "$initrd" "$@"
 # The module files of the -i list ("file args,file2") go into the VM too.
