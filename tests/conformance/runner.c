@@ -84,6 +84,14 @@ static int check_needs(struct conf_ctx *c)
 	uint64_t missing = cs->need_features & ~c->caps.features;
 	uint32_t vec = cs->need_vectors & ~c->caps.exception_exits;
 
+	if ((missing & LV_FEAT_IRQCHIP) && c->caps.kind != LV_BACKEND_KVM) {
+		/* Not a host limit: libvcpu has no APIC model for the raw backends yet. */
+		conf_fmt(c->msg, sizeof(c->msg),
+			 "the %s backend has no interrupt controller yet (the core's APIC "
+			 "model is still to be written)",
+			 lv_backend_kind_name(c->caps.kind));
+		return CONF_SKIP;
+	}
 	if (missing) {
 		conf_fmt(c->msg, sizeof(c->msg), "the %s backend does not offer %s on this host",
 			 lv_backend_kind_name(c->caps.kind),
