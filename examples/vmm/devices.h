@@ -8,17 +8,22 @@
 
 #define COM1_BASE 0x3f8u
 
-/* A 16550A without interrupts or input: enough for a polled console. */
+/* A 16550A without input (loopback only), with its interrupt line (uart.c). */
+#define COM1_GSI 4u
+
 struct uart {
 	FILE *out;
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
 	uint8_t rbr, rx_full; /* loopback only: the byte sent to ourselves */
+	uint8_t thr_ipending; /* the "THR empty" interrupt is pending */
 };
 
 void uart_init(struct uart *u, FILE *out);
 /* @p off is the register offset 0-7 from the base port. */
 uint8_t uart_read(struct uart *u, unsigned off);
 void uart_write(struct uart *u, unsigned off, uint8_t val);
+/* The level of the UART's interrupt line. */
+int uart_irq(const struct uart *u);
 
 #define IOAPIC_BASE 0xfec00000u
 #define IOAPIC_SIZE 0x20u

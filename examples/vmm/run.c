@@ -58,6 +58,20 @@ static void note_port(struct vmm *v, uint16_t port, const char *dir)
 		dir, port);
 }
 
+/* The UART's line into the interrupt controller (GSI 4), when its level changed. */
+static void uart_line(struct vmm *v)
+{
+	int level = uart_irq(&v->uart);
+
+	if (level == v->uart_level)
+		return;
+	v->uart_level = level;
+	if (lv_vm_irq_line(v->vm, COM1_GSI, (uint32_t)level) == LV_ERR_NOTSUP && level &&
+	    !v->warned_irq++)
+		fprintf(stderr, "vcpu-run: note: the UART raised its interrupt, but the VM has no "
+				"interrupt controller (use --irqchip)\n");
+}
+
 static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 {
 	unsigned i;
@@ -66,6 +80,7 @@ static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 		v->st.uart_accesses++;
 		for (i = 0; i < size && port + i < COM1_BASE + 8; i++)
 			uart_write(&v->uart, port + i - COM1_BASE, (uint8_t)(val >> (8 * i)));
+		uart_line(v);
 		return KEEP_RUNNING;
 	}
 	if (v->has_testdev && testdev_claims(port)) {
@@ -115,6 +130,7 @@ static uint64_t port_read(struct vmm *v, uint16_t port, unsigned size)
 					    : 0xff;
 			val |= (uint64_t)b << (8 * i);
 		}
+		uart_line(v);
 		return val;
 	}
 	if (v->has_testdev && testdev_claims(port)) {

@@ -34,6 +34,7 @@ struct vmm {
 	struct fw_cfg fw_cfg;
 	struct testdev testdev;
 	int has_testdev;  /* --testdev */
+	int uart_level;	  /* the UART's interrupt line as last driven */
 	struct lv_vm *vm; /* for interrupt lines */
 	int trace, stats;
 	uint64_t exits;				  /* numbered in --trace lines */

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * 16550A UART model (National Semiconductor PC16550D data sheet, register
- * table): transmit to a FILE, no receive path except loopback, no
- * interrupts. The transmitter is always ready: LSR reports THRE | TEMT.
+ * table): transmit to a FILE, no receive path except loopback. The
+ * transmitter is always ready: LSR reports THRE | TEMT. Interrupts, as
+ * QEMU's serial model raises them: "received data" while IER bit 0 is set
+ * and RBR holds a byte; "THR empty" while IER bit 1 is set, from a write
+ * to THR (sent at once) or the enabling of that bit until IIR reports it
+ * (data sheet, table 4). uart_irq() is the level of the line (IRQ 4 for
+ * COM1).
  */
 #include "devices.h"
 
@@ -25,6 +30,10 @@
 #define LSR_THRE    0x20
 #define LSR_TEMT    0x40
 #define IIR_NO_INT  0x01
+#define IIR_THRE    0x02
+#define IIR_RDA	    0x04
+#define IER_ERBFI   0x01
+#define IER_ETBEI   0x02
 #define IIR_FIFO_ON 0xc0
 #define FCR_FIFO_EN 0x01
 #define MSR_CTS	    0x10
@@ -51,7 +60,14 @@ uint8_t uart_read(struct uart *u, unsigned off)
 	case REG_IER:
 		return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
 	case REG_IIR_FCR:
-		return IIR_NO_INT | ((u->fcr & FCR_FIFO_EN) ? IIR_FIFO_ON : 0);
+		v = (u->fcr & FCR_FIFO_EN) ? IIR_FIFO_ON : 0;
+		if ((u->ier & IER_ERBFI) && u->rx_full)
+			return v | IIR_RDA;
+		if ((u->ier & IER_ETBEI) && u->thr_ipending) {
+			u->thr_ipending = 0; /* reading IIR acknowledges it */
+			return v | IIR_THRE;
+		}
+		return v | IIR_NO_INT;
 	case REG_LCR:
 		return u->lcr;
 	case REG_MCR:
@@ -85,12 +101,17 @@ void uart_write(struct uart *u, unsigned off, uint8_t val)
 			if (val == '\n')
 				fflush(u->out);
 		}
+		if (!(u->lcr & LCR_DLAB))
+			u->thr_ipending = 1; /* sent at once: THR is empty again */
 		break;
 	case REG_IER:
-		if (u->lcr & LCR_DLAB)
+		if (u->lcr & LCR_DLAB) {
 			u->dlm = val;
-		else
+		} else {
+			if ((val & IER_ETBEI) && !(u->ier & IER_ETBEI))
+				u->thr_ipending = 1; /* THR is always empty here */
 			u->ier = val & 0x0f;
+		}
 		break;
 	case REG_IIR_FCR:
 		u->fcr = val & 0xc9; /* the FIFO-reset bits 1-2 self-clear */
@@ -108,4 +129,9 @@ void uart_write(struct uart *u, unsigned off, uint8_t val)
 		u->scr = val;
 		break;
 	}
+}
+
+int uart_irq(const struct uart *u)
+{
+	return ((u->ier & IER_ERBFI) && u->rx_full) || ((u->ier & IER_ETBEI) && u->thr_ipending);
 }

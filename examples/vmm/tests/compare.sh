@@ -9,12 +9,13 @@
 # Usage: compare.sh --vm-run VM_RUN_SH --vmm VCPU_RUN --guest ELF --work DIR
 #                   --status N --text TEXT
 #                   [--mem MIB] [--append TEXT] [--initrd LIST] [--smp N] [--testdev]
-#                   [--qemu-hangs]
+#                   [--vmm-opt OPT] [--qemu-hangs]
 # --testdev: QEMU gets -device pc-testdev, vcpu-run --testdev.
+# --vmm-opt: one more vcpu-run option (e.g. --irqchip: QEMU always has an APIC).
 # --qemu-hangs: the guest ends in HLT with interrupts off, where QEMU waits
 # forever: QEMU is stopped after 3 s and only the output is compared.
 set -u
-vmrun= vmm= guest= work= want_status= want_text= mem= append= initrd= smp= testdev=0 hangs=0
+vmrun= vmm= guest= work= want_status= want_text= mem= append= initrd= smp= testdev=0 vmmopt= hangs=0
 has_append=0 has_initrd=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--testdev) testdev=1; shift ;;
+	--vmm-opt) vmmopt=$2; shift 2 ;;
 	--append) append=$2; has_append=1; shift 2 ;;
 	--initrd) initrd=$2; has_initrd=1; shift 2 ;;
 	--qemu-hangs) hangs=1; shift ;;
@@ -55,6 +57,7 @@ set -- "$guest"
 [ -n "$mem" ] && set -- -m "$mem" "$@"
 [ -n "$smp" ] && set -- -smp "$smp" "$@"
 [ $testdev -eq 1 ] && set -- --testdev "$@"
+[ -n "$vmmopt" ] && set -- "$vmmopt" "$@"
 [ $has_append -eq 1 ] && set -- -a "$append" "$@"
 [ $has_initrd -eq 1 ] && set -- -i "$initrd" "$@"
 # The module files of the -i list ("file args,file2") go into the VM too.
