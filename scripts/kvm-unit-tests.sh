@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Run kvm-unit-tests' x86 guests in vcpu-run and in QEMU with KVM, in the
+# same place (this host's /dev/kvm, else the KVM-in-QEMU guest of
+# scripts/vm-run.sh), and print one line per test: QEMU's SUMMARY line and
+# exit status, vcpu-run's, and same/different. kvm-unit-tests is not part
+# of libvcpu: fetch and build it yourself (./configure && make) and name
+# its directory.
+#
+# Usage: scripts/kvm-unit-tests.sh KUT_DIR VCPU_RUN [TEST...]
+#   KUT_DIR   a built kvm-unit-tests tree (x86/*.flat)
+#   VCPU_RUN  the vcpu-run binary (build/examples/vmm/vcpu-run)
+#   TEST      test names (default: the set the toy-VMM issue names)
+# As kvm-unit-tests' own runner: -device pc-testdev -device
+# isa-debug-exit,iobase=0xf4,iosize=4 (vcpu-run --testdev), -m 256; two
+# CPUs for apic, ioapic and smptest. QEMU gets -cpu host, vcpu-run offers
+# what KVM supports.
+set -u
+[ $# -ge 2 ] || { sed -n '2,/^set/p' "$0" | sed '$d'; exit 2; }
+kut=$1 vmm=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+qemu=$(command -v qemu-system-x86_64) || { echo "qemu-system-x86_64 is not installed"; exit 1; }
+tests=${*:-dummy setjmp tsc memory syscall xsave smap umip realmode rmap_chain sieve msr emulator apic ioapic smptest eventinj}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+summary() { grep -a '^SUMMARY' "$1" | tail -n 1 | tr -d '\r'; }
+printf '%-11s | %-36s | %-36s | %s\n' test "QEMU -accel kvm" vcpu-run same
+for t in $tests; do
+	flat=$kut/x86/$t.flat
+	[ -f "$flat" ] || { echo "$t: $flat not built"; continue; }
+	smp=1
+	case $t in apic | ioapic | smptest) smp=2 ;; esac
+	sh "$here/vm-run.sh" --mem 1024 --timeout 300 -f /usr/share/qemu -f /usr/share/seabios \
+		-f /usr/lib/ipxe/qemu -f "$flat" "$qemu" -accel kvm -cpu host -smp $smp -m 256 \
+		-kernel "$flat" -device pc-testdev -device isa-debug-exit,iobase=0xf4,iosize=4 \
+		-display none -serial stdio -no-reboot -monitor none -nodefaults \
+		>"$out/q" 2>/dev/null
+	qs=$?
+	sh "$here/vm-run.sh" --timeout 300 -f "$flat" "$vmm" --irqchip --testdev -smp $smp \
+		-m 256 --timeout 200 "$flat" >"$out/v" 2>/dev/null
+	vs=$?
+	q="$(summary "$out/q") (status $qs)"
+	v="$(summary "$out/v") (status $vs)"
+	same=different
+	[ "$q" = "$v" ] && same=same
+	printf '%-11s | %-36s | %-36s | %s\n' "$t" "$q" "$v" "$same"
+done
