@@ -66,6 +66,7 @@ uint8_t fw_cfg_read(struct fw_cfg *f);
 
 struct testdev {
 	uint32_t io;
+	uint32_t flush; /* the page address written to the flush port */
 	uint8_t mem[TESTDEV_MEMSZ];
 };
 

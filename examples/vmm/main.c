@@ -347,6 +347,8 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	v.vcpus = vcpus;
 	v.nvcpus = o->smp;
 	v.vm = vm;
+	v.ram = m->ram;
+	v.ram_size = m->size;
 	v.has_testdev = o->testdev;
 	fw_cfg_init(&v.fw_cfg, o->mem_bytes, (uint16_t)o->smp);
 	v.trace = o->trace;

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,6 +59,17 @@ static void note_port(struct vmm *v, uint16_t port, const char *dir)
 		dir, port);
 }
 
+/* pc-testdev's page flush: the host page loses its access and gets it back (QEMU's way). */
+static void testdev_flush(struct vmm *v, uint64_t gpa)
+{
+	uint8_t *page = v->ram + (gpa & ~0xfffull);
+
+	if (gpa >= v->ram_size)
+		return;
+	mprotect(page, 4096, PROT_NONE);
+	mprotect(page, 4096, PROT_READ | PROT_WRITE);
+}
+
 /* The UART's line into the interrupt controller (GSI 4), when its level changed. */
 static void uart_line(struct vmm *v)
 {
@@ -100,6 +112,8 @@ static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 			if (port == TESTDEV_IRQ + (uint16_t)line)
 				break; /* one line per write, whatever its width */
 		}
+		if (port == TESTDEV_FLUSH && size == 4)
+			testdev_flush(v, v->testdev.flush);
 		return KEEP_RUNNING;
 	}
 	if (port == FW_CFG_PORT_SEL) {

@@ -36,6 +36,8 @@ struct vmm {
 	int has_testdev;  /* --testdev */
 	int uart_level;	  /* the UART's interrupt line as last driven */
 	struct lv_vm *vm; /* for interrupt lines */
+	uint8_t *ram;	  /* guest RAM (GPA = offset), for pc-testdev's page flush */
+	uint64_t ram_size;
 	int trace, stats;
 	uint64_t exits;				  /* numbered in --trace lines */
 	int warned_port, warned_mmio, warned_irq; /* first unemulated access reported */

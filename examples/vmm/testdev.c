@@ -2,8 +2,10 @@
 /*
  * The parts of QEMU's pc-testdev that kvm-unit-tests use (vcpu-run
  * --testdev, as -device pc-testdev): ports 0xe0-0xe3 are a 32-bit register
- * that keeps what is written (the tests' IO checks), port 0xe4 takes a
- * page address to "flush" (nothing to do: guest memory never moves here),
+ * that keeps what is written (the tests' IO checks), a 32-bit write to
+ * port 0xe4 names a guest page to flush: as QEMU does, the VMM takes the
+ * host page's access away and gives it back (mprotect), so KVM drops its
+ * translation and the guest's next access faults it in again (run.c),
  * a write of level v to port 0x2000 + n drives interrupt line n (through
  * the backend's interrupt controller, when there is one), and 64 KiB of
  * MMIO at 0xff000000 keep what is written (the emulator tests' operand).
@@ -12,7 +14,8 @@
 
 int testdev_claims(uint16_t port)
 {
-	return (port >= TESTDEV_IO && port < TESTDEV_IO + 4) || port == TESTDEV_FLUSH ||
+	return (port >= TESTDEV_IO && port < TESTDEV_IO + 4) ||
+	       (port >= TESTDEV_FLUSH && port < TESTDEV_FLUSH + 4) ||
 	       (port >= TESTDEV_IRQ && port < TESTDEV_IRQ + TESTDEV_IRQS);
 }
 
@@ -26,6 +29,12 @@ uint8_t testdev_read(struct testdev *t, uint16_t port)
 /* @return the line to drive (0-23) with its level in @p level, or -1. */
 int testdev_write(struct testdev *t, uint16_t port, uint8_t val, uint32_t *level)
 {
+	if (port >= TESTDEV_FLUSH && port < TESTDEV_FLUSH + 4) {
+		unsigned sh = 8u * (port - TESTDEV_FLUSH);
+
+		t->flush = (t->flush & ~(0xffu << sh)) | ((uint32_t)val << sh);
+		return -1;
+	}
 	if (port >= TESTDEV_IO && port < TESTDEV_IO + 4) {
 		unsigned sh = 8u * (port - TESTDEV_IO);
 
@@ -36,5 +45,5 @@ int testdev_write(struct testdev *t, uint16_t port, uint8_t val, uint32_t *level
 		*level = val ? 1 : 0;
 		return port - TESTDEV_IRQ;
 	}
-	return -1; /* the flush port */
+	return -1;
 }
