@@ -262,7 +262,7 @@ int lv_vm_irq_line(struct lv_vm *vm, uint32_t gsi, uint32_t level);
 
 /**
  * Deliver a message-signalled interrupt to a VM created with
- * #LV_VM_IRQCHIP: a 32-bit write of @p data to @p addr in the 0xFEExxxxx
+ * #LV_VM_IRQCHIP: a 32-bit write of @p data to @p addr in the 0xFEE00000-0xFEEFFFFF
  * window, as a PCI device would (SDM Vol. 3, 11.11: destination in address
  * bits 19:12, vector and delivery mode in @p data). Any thread, any time.
  * @param vm the VM. @param addr the message address. @param data the message data.
