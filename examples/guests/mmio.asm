@@ -14,21 +14,11 @@
 
 bits 32
 
-section .multiboot
-align 4
-	dd	0x1badb002
-	dd	0x00000003
-	dd	-(0x1badb002 + 0x00000003)
-
 %include "lib.inc"
 
-section .text
-global start
-start:
-	mov	esp, stack_top
-	call	uart_init
-	mov	esi, msg_hello
-	call	puts
+	multiboot_header
+
+	guest_start
 
 	; ID, version and arbitration registers.
 	xor	ebx, ebx

@@ -6,8 +6,6 @@
 ; each AP counts itself in and halts. The boot CPU prints how many came,
 ; then exits through isa-debug-exit with 0x11 (process status 35).
 
-%define MB_MAGIC	0x1badb002
-%define MB_FLAGS	0x00000003
 
 %define FW_CFG_SEL	0x510
 %define FW_CFG_DATA	0x511
@@ -25,21 +23,11 @@
 
 bits 32
 
-section .multiboot
-align 4
-	dd	MB_MAGIC
-	dd	MB_FLAGS
-	dd	-(MB_MAGIC + MB_FLAGS)
-
 %include "lib.inc"
 
-section .text
-global start
-start:
-	mov	esp, stack_top
-	call	uart_init
-	mov	esi, msg_hello
-	call	puts
+	multiboot_header
+
+	guest_start
 
 	mov	ax, FW_CFG_SIGNATURE
 	call	fw_cfg_select

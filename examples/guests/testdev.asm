@@ -4,26 +4,16 @@
 ; and so do the 64 KiB of MMIO at 0xff000000. Prints what it reads back,
 ; then exits through isa-debug-exit with 0x12 (process status 37).
 
-%define MB_MAGIC	0x1badb002
-%define MB_FLAGS	0x00000003
 %define TESTDEV_IO	0xe0
 %define TESTDEV_MEM	0xff000000
 
 bits 32
 
-section .multiboot
-align 4
-	dd	MB_MAGIC
-	dd	MB_FLAGS
-	dd	-(MB_MAGIC + MB_FLAGS)
-
 %include "lib.inc"
 
-section .text
-global start
-start:
-	mov	esp, stack_top
-	call	uart_init
+	multiboot_header
+
+	guest_start
 	mov	esi, msg_io
 	call	puts
 	mov	eax, 0x12345678
@@ -62,6 +52,7 @@ start:
 	jmp	exit_with
 
 section .rodata
+msg_hello:	db "pc-testdev guest", 10, 0
 msg_io:		db "pc-testdev io: ", 0
 msg_mem:	db "pc-testdev iomem: ", 0
 

@@ -6,8 +6,6 @@
 ; interrupt off again and EOIs; the guest prints the IIR value it saw and
 ; how many interrupts came, then exits with 0x13 (process status 39).
 
-%define MB_MAGIC	0x1badb002
-%define MB_FLAGS	0x00000003
 %define APIC_SVR	0xfee000f0
 %define APIC_EOI	0xfee000b0
 %define IOAPIC_SEL	0xfec00000
@@ -16,21 +14,11 @@
 
 bits 32
 
-section .multiboot
-align 4
-	dd	MB_MAGIC
-	dd	MB_FLAGS
-	dd	-(MB_MAGIC + MB_FLAGS)
-
 %include "lib.inc"
 
-section .text
-global start
-start:
-	mov	esp, stack_top
-	call	uart_init
-	mov	esi, msg_hello
-	call	puts
+	multiboot_header
+
+	guest_start
 	mov	al, 0xff		; mask every 8259 input: only the IOAPIC delivers
 	out	0x21, al
 	out	0xa1, al
