@@ -25,6 +25,18 @@ static void set_gate(int vec, uint64_t a)
 	idt[vec].off_hi = (uint32_t)(a >> 32);
 }
 
+void idt_gate_swap(int vec, uint64_t handler, unsigned dpl, uint64_t old[2])
+{
+	__builtin_memcpy(old, &idt[vec], 16);
+	set_gate(vec, handler);
+	idt[vec].type = (uint8_t)(0x8e | (dpl & 3) << 5);
+}
+
+void idt_gate_put(int vec, const uint64_t old[2])
+{
+	__builtin_memcpy(&idt[vec], old, 16);
+}
+
 void idt_load(void)
 {
 	struct {

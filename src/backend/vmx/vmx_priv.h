@@ -81,9 +81,10 @@ struct vmx_vcpu {
 	/* Controls. */
 	uint32_t proc, proc2, entry, pin;
 	uint32_t exc_bitmap;
-	uint64_t host_cr3;
-	struct lv_x86_dtr host_gdtr, host_idtr; /* the host's, with their limits */
-	bool host_dt_fix;			/* a limit is not 0xFFFF: reload after exits */
+	uint64_t host_cr3, host_cr4, host_fs_base; /* as in the VMCS (host_refresh()) */
+	uint16_t host_tr;			   /* the host's TR selector */
+	struct lv_x86_dtr host_gdtr, host_idtr;	   /* the host's, with their limits */
+	bool host_dt_fix;			   /* a limit is not 0xFFFF: reload after exits */
 	uint16_t host_ldtr; /* the host's LDTR, when not null (vmx_run_host()) */
 	uint32_t ept_gen;   /* the VM's nested-table generation this vCPU last flushed for */
 
@@ -125,6 +126,7 @@ struct vmx_vcpu {
 #define END_WORK_AUX   4u  /* the guest's TSC_AUX is loaded (x86_aux.c) */
 #define END_WORK_DBG   8u  /* the host's DR7 is put back after exits (x86_dbg.c) */
 #define END_WORK_LDT   16u /* the host's LDTR (host_ldtr) is loaded again */
+#define END_WORK_TR    32u /* the host's TSS is over 67H: TR is loaded again (kept set) */
 
 /* vmx_entry.S: lv_vmx_enter_guest (called only from vmx_run.c's inline asm) and lv_vmx_exit_point (HOST_RIP). */
 void lv_vmx_exit_point(void);

@@ -42,10 +42,10 @@ static uint64_t host_tr_base(uint16_t tr)
  *    change while vCPUs run on that CPU (docs/backend-vmx.md).
  *  - GDTR and IDTR limits: set to 0xFFFF (28.5.2); put back after every
  *    exit when they differ (host_dt_fix, ring-0 case host_dtables).
- *  - TR limit: set to 67H (28.5.2). Not put back: LTR needs the
- *    descriptor's busy bit cleared in the GDT, which a host may map
- *    read-only (Linux does); a host with a larger TSS (an I/O bitmap)
- *    reloads TR itself (docs/backend-vmx.md).
+ *  - TR limit: set to 67H (28.5.2). A host whose TSS is larger (an I/O
+ *    permission bitmap) gets TR loaded again before lv_vcpu_run()
+ *    returns (vmx_done(): the descriptor's busy bit cleared in the GDT,
+ *    then LTR), so the GDT must be writable there (ring-0 case host_tr).
  *  - LDTR: unusable, selector 0 (28.5.2). Loaded again before
  *    lv_vcpu_run() returns when the host had one (vmx_run_host(); ring-0
  *    case host_ldt).
@@ -64,9 +64,12 @@ static void write_host_state(struct vmx_vcpu *xc)
 {
 	uint16_t tr = lv_read_tr();
 
+	xc->host_cr3 = lv_read_cr3();
+	xc->host_cr4 = lv_read_cr4();
+	xc->host_fs_base = lv_rdmsr(MSR_FS_BASE);
 	vmwrite(VMCS_HOST_CR0, lv_read_cr0());
-	vmwrite(VMCS_HOST_CR3, lv_read_cr3());
-	vmwrite(VMCS_HOST_CR4, lv_read_cr4());
+	vmwrite(VMCS_HOST_CR3, xc->host_cr3);
+	vmwrite(VMCS_HOST_CR4, xc->host_cr4);
 	/* Selector RPL/TI must be 0 (27.2.3); the kernel's are. */
 	vmwrite(VMCS_HOST_CS_SEL, lv_read_cs() & 0xf8u);
 	vmwrite(VMCS_HOST_SS_SEL, lv_read_ss() & 0xf8u);
@@ -76,7 +79,7 @@ static void write_host_state(struct vmx_vcpu *xc)
 	vmwrite(VMCS_HOST_GS_SEL, lv_read_gs() & 0xf8u);
 	vmwrite(VMCS_HOST_TR_SEL, tr & 0xf8u);
 	vmwrite(VMCS_HOST_TR_BASE, tr ? host_tr_base(tr) : 0);
-	vmwrite(VMCS_HOST_FS_BASE, lv_rdmsr(MSR_FS_BASE));
+	vmwrite(VMCS_HOST_FS_BASE, xc->host_fs_base);
 	vmwrite(VMCS_HOST_GS_BASE, lv_rdmsr(MSR_GS_BASE));
 	lv_read_gdtr(&xc->host_gdtr);
 	vmwrite(VMCS_HOST_GDTR_BASE, xc->host_gdtr.base);
@@ -84,6 +87,12 @@ static void write_host_state(struct vmx_vcpu *xc)
 	vmwrite(VMCS_HOST_IDTR_BASE, xc->host_idtr.base);
 	/* VM exit sets both limits to 0xFFFF (28.5.2): vmx_enter_hook() puts these back. */
 	xc->host_dt_fix = xc->host_gdtr.limit != 0xffff || xc->host_idtr.limit != 0xffff;
+	/* VM exit sets the TR limit to 67H (28.5.2): vmx_done() reloads a larger one. */
+	xc->host_tr = tr;
+	if (tr && lv_read_limit(tr) != 0x67)
+		xc->end_work |= END_WORK_TR;
+	else
+		xc->end_work &= (uint8_t)~END_WORK_TR;
 	vmwrite(VMCS_HOST_SYSENTER_CS, lv_rdmsr(MSR_SYSENTER_CS));
 	vmwrite(VMCS_HOST_SYSENTER_ESP, lv_rdmsr(MSR_SYSENTER_ESP));
 	vmwrite(VMCS_HOST_SYSENTER_EIP, lv_rdmsr(MSR_SYSENTER_EIP));
@@ -168,7 +177,6 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		xc->host_cpu = (int32_t)id;
 		xc->host_aux = &pc->host_tsc_aux;
 		write_host_state(xc);
-		xc->host_cr3 = lv_read_cr3();
 		/*
 		 * This CPU may hold translations of an earlier stay, or of a
 		 * destroyed vCPU that had the same VPID: flush both kinds
