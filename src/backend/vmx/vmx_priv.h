@@ -131,6 +131,14 @@ struct vmx_vcpu {
 /* vmx_entry.S: lv_vmx_enter_guest (called only from vmx_run.c's inline asm) and lv_vmx_exit_point (HOST_RIP). */
 void lv_vmx_exit_point(void);
 
+/*
+ * Test seam (vmx.c): nonzero before lv_backend_open() makes the backend use
+ * CR8-load/store exiting even where the CPU has the TPR shadow, so that
+ * the fallback for CPUs without it runs on emulators that all have it
+ * (ring-0 test vmx_bochs_cr8exit). Not part of the API.
+ */
+extern int lv_vmx_force_cr8_exiting;
+
 /* The vendor hooks (struct lv_x86_vendor); the table is in vmx_run.c. */
 extern const struct lv_x86_vendor lv_vmx_vendor;
 int lv_vmx_open(struct lv_backend *b);
