@@ -22,6 +22,7 @@ int case_host_dtables(struct lv_backend *b, char *why, size_t n);
 int case_host_ldt(struct lv_backend *b, char *why, size_t n);
 int case_host_tr(struct lv_backend *b, char *why, size_t n);
 int case_host_fs_cr4(struct lv_backend *b, char *why, size_t n);
+int case_host_debugctl(struct lv_backend *b, char *why, size_t n);
 int case_cpuid(struct lv_backend *b, char *why, size_t n);
 int case_mmio(struct lv_backend *b, char *why, size_t n);
 int case_readonly(struct lv_backend *b, char *why, size_t n);
@@ -50,6 +51,7 @@ const struct tcase cases[] = {
 	{ "host_ldt", case_host_ldt },
 	{ "host_tr", case_host_tr },
 	{ "host_fs_cr4", case_host_fs_cr4 },
+	{ "host_debugctl", case_host_debugctl },
 	{ "smoke_cpuid", case_cpuid },
 	{ "smoke_mmio", case_mmio },
 	{ "smoke_readonly", case_readonly },

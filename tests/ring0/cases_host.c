@@ -166,3 +166,63 @@ fail:
 	write_cr4(cr40);
 	return CASE_FAIL;
 }
+
+#define MSR_DEBUGCTL 0x1d9u
+#define DEBUGCTL_LBR 1u	       /* last-branch recording: harmless to leave on briefly */
+#define DEBUGCTL_BTF (1u << 1) /* single-step on branches: only with RFLAGS.TF */
+
+/* Set IA32_DEBUGCTL to @p v; 0 if the model refused or dropped it (trap.c's fixup). */
+static int debugctl_set(uint64_t v)
+{
+	unsigned fixups = trap_debugctl_fixups;
+
+	wrmsr(MSR_DEBUGCTL, v);
+	return trap_debugctl_fixups == fixups && (rdmsr(MSR_DEBUGCTL) & v) == v;
+}
+
+/*
+ * host_debugctl: the host uses BTF or LBR (IA32_DEBUGCTL bit 1 or 0).
+ * VMX's VM exit clears the MSR (SDM Vol. 3, 28.5.1); SVM's leaves it
+ * alone without LBR virtualization (APM Vol. 2, 15.23). After every run
+ * the host's value must still be there. Skips where the CPU model keeps
+ * neither bit.
+ */
+int case_host_debugctl(struct lv_backend *b, char *why, size_t n);
+int case_host_debugctl(struct lv_backend *b, char *why, size_t n)
+{
+	uint64_t was = rdmsr(MSR_DEBUGCTL), want, now;
+	struct guest g;
+	unsigned i;
+
+	if (debugctl_set(DEBUGCTL_BTF)) {
+		want = DEBUGCTL_BTF;
+	} else if (debugctl_set(DEBUGCTL_LBR)) {
+		want = DEBUGCTL_LBR;
+	} else {
+		wrmsr(MSR_DEBUGCTL, was);
+		ksnprintf(why, n,
+			  "this CPU model keeps no bit of IA32_DEBUGCTL (Bochs 2.7 refuses "
+			  "every one, QEMU TCG drops them)");
+		return CASE_SKIP;
+	}
+	if (guest_setup(&g, b, g_io, g_io_end, why, n)) {
+		wrmsr(MSR_DEBUGCTL, was);
+		return CASE_FAIL;
+	}
+	for (i = 0; i < 5; i++) {
+		EXPECT(lv_vcpu_run(g.vcpu, &g.ex) == LV_OK, "run %u", i);
+		now = rdmsr(MSR_DEBUGCTL);
+		EXPECT((now & want) == want,
+		       "after exit %u (%s) the host's IA32_DEBUGCTL is %#lx, was %#lx", i,
+		       lv_exit_reason_name(g.ex->reason), (unsigned long)now, (unsigned long)want);
+		if (g.ex->reason == LV_EXIT_HLT)
+			break;
+	}
+	guest_teardown(&g);
+	wrmsr(MSR_DEBUGCTL, was);
+	return CASE_PASS;
+fail:
+	guest_teardown(&g);
+	wrmsr(MSR_DEBUGCTL, was);
+	return CASE_FAIL;
+}

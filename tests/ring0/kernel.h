@@ -37,6 +37,7 @@ void idt_gate_put(int vec, const uint64_t old[2]);
 void trap_handler(struct trap_frame *f);
 /* Number of RDMSR #GPs on VM_CR (0xC0010114) the trap handler fixed up. */
 extern unsigned trap_vmcr_fixups;
+extern unsigned trap_debugctl_fixups; /* RDMSR IA32_DEBUGCTL that raised #GP (trap.c) */
 
 void plat_init(void);
 

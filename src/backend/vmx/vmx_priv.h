@@ -84,9 +84,10 @@ struct vmx_vcpu {
 	uint64_t host_cr3, host_cr4, host_fs_base; /* as in the VMCS (host_refresh()) */
 	uint16_t host_tr;			   /* the host's TR selector */
 	struct lv_x86_dtr host_gdtr, host_idtr;	   /* the host's, with their limits */
-	bool host_dt_fix;			   /* a limit is not 0xFFFF: reload after exits */
-	uint16_t host_ldtr; /* the host's LDTR, when not null (vmx_run_host()) */
-	uint32_t ept_gen;   /* the VM's nested-table generation this vCPU last flushed for */
+	uint8_t host_fix;	/* HOST_FIX_*: what every VM exit leaves to put back */
+	uint64_t host_debugctl; /* the host's IA32_DEBUGCTL, when HOST_FIX_DEBUGCTL */
+	uint16_t host_ldtr;	/* the host's LDTR, when not null (vmx_run_host()) */
+	uint32_t ept_gen;	/* the VM's nested-table generation this vCPU last flushed for */
 
 	/* Emulated MSRs (not in the VMCS). */
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base, apic_base;
@@ -114,6 +115,10 @@ struct vmx_vcpu {
  * the lazy switch of the FPU state (vmx_fpu.c).
  */
 #define VMX_EXC_ALWAYS ((1u << 6) | (1u << 7))
+
+/* vmx_vcpu.host_fix bits (write_host_state() in vmx_vcpu.c). */
+#define HOST_FIX_DT	  1u /* a GDTR/IDTR limit is not 0xFFFF */
+#define HOST_FIX_DEBUGCTL 2u /* the host's IA32_DEBUGCTL is not 0 */
 
 /* vmx_vcpu.exit_work bits. */
 #define EXIT_WORK_RAW 1u /* exit.raw.info1/info2/intinfo hold values to clear */

@@ -544,6 +544,21 @@ __attribute__((noinline, cold)) static void host_tr_reload(struct vmx_vcpu *xc)
 	lv_load_tr(xc->host_tr);
 }
 
+/*
+ * After an exit, what VM exit changed (SDM Vol. 3, 28.5.1, 28.5.2) when it
+ * is more than the GDTR/IDTR limits, before the host's interrupts come
+ * back: the limits, and IA32_DEBUGCTL, which the exit cleared.
+ */
+__attribute__((noinline, cold)) static void host_fix(struct vmx_vcpu *xc)
+{
+	if (xc->host_fix & HOST_FIX_DT) {
+		lv_load_gdtr(&xc->host_gdtr);
+		lv_load_idtr(&xc->host_idtr);
+	}
+	if (xc->host_fix & HOST_FIX_DEBUGCTL)
+		lv_wrmsr(MSR_DEBUGCTL, xc->host_debugctl);
+}
+
 static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 {
 	lv_vmx_take_back_event(xc);
@@ -625,10 +640,12 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_vcpu *
 	}
 	r = vmx_enter(&xc->x);
 	lv_x86_guest_end(&xc->x);
-	if (__builtin_expect(xc->host_dt_fix, 1)) {
+	if (__builtin_expect(xc->host_fix == HOST_FIX_DT, 1)) {
 		/* VM exit left the GDTR and IDTR limits at 0xFFFF (SDM Vol. 3, 28.5.2). */
 		lv_load_gdtr(&xc->host_gdtr);
 		lv_load_idtr(&xc->host_idtr);
+	} else if (xc->host_fix) {
+		host_fix(xc);
 	}
 	irq_restore(flags);
 	xc->valid &= ~VMX_VMCS_GROUPS;

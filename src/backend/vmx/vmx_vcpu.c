@@ -41,7 +41,7 @@ static uint64_t host_tr_base(uint16_t tr)
  *    CR3 is read again before every run (vmx_load()). The others must not
  *    change while vCPUs run on that CPU (docs/backend-vmx.md).
  *  - GDTR and IDTR limits: set to 0xFFFF (28.5.2); put back after every
- *    exit when they differ (host_dt_fix, ring-0 case host_dtables).
+ *    exit when they differ (HOST_FIX_DT, ring-0 case host_dtables).
  *  - TR limit: set to 67H (28.5.2). A host whose TSS is larger (an I/O
  *    permission bitmap) gets TR loaded again before lv_vcpu_run()
  *    returns (vmx_done(): the descriptor's busy bit cleared in the GDT,
@@ -50,7 +50,9 @@ static uint64_t host_tr_base(uint16_t tr)
  *    lv_vcpu_run() returns when the host had one (vmx_run_host(); ring-0
  *    case host_ldt).
  *  - DR7: 400H; IA32_DEBUGCTL: 0 (28.5.1). DR7 is put back (x86_dbg.c);
- *    DEBUGCTL is not (x86_dbg.c says why).
+ *    DEBUGCTL, read here, right after every exit when it is not 0
+ *    (HOST_FIX_DEBUGCTL; the host must not change it while vCPUs run on
+ *    the CPU, as for the rest read here; ring-0 case host_debugctl).
  *  - RFLAGS: all clear but bit 1 (28.5.3): the caller's IF comes back with
  *    irq_restore() in vmx_enter_hook().
  *  - Not loaded at all, so switched by the backend where the guest can
@@ -86,7 +88,13 @@ static void write_host_state(struct vmx_vcpu *xc)
 	lv_read_idtr(&xc->host_idtr);
 	vmwrite(VMCS_HOST_IDTR_BASE, xc->host_idtr.base);
 	/* VM exit sets both limits to 0xFFFF (28.5.2): vmx_enter_hook() puts these back. */
-	xc->host_dt_fix = xc->host_gdtr.limit != 0xffff || xc->host_idtr.limit != 0xffff;
+	xc->host_fix = 0;
+	if (xc->host_gdtr.limit != 0xffff || xc->host_idtr.limit != 0xffff)
+		xc->host_fix |= HOST_FIX_DT;
+	/* VM exit clears IA32_DEBUGCTL (28.5.1): vmx_enter_hook() puts a host's LBR/BTF back. */
+	xc->host_debugctl = lv_rdmsr(MSR_DEBUGCTL);
+	if (xc->host_debugctl)
+		xc->host_fix |= HOST_FIX_DEBUGCTL;
 	/* VM exit sets the TR limit to 67H (28.5.2): vmx_done() reloads a larger one. */
 	xc->host_tr = tr;
 	if (tr && lv_read_limit(tr) != 0x67)
