@@ -123,6 +123,23 @@ static int conf_host_reg(void *ctx, unsigned reg, int write, uint64_t *v)
 		*v = ((uint64_t)hi << 32) | lo;
 		return 0;
 	}
+	case LV_CONF_HOST_STAR:
+	case LV_CONF_HOST_LSTAR:
+	case LV_CONF_HOST_SFMASK:
+	case LV_CONF_HOST_KERNEL_GS_BASE: {
+		static const uint32_t msr[] = { 0xc0000081u, 0xc0000082u, 0xc0000084u,
+						0xc0000102u };
+		uint32_t m = msr[reg - LV_CONF_HOST_STAR], lo, hi;
+
+		if (write) {
+			__asm__ volatile("wrmsr" ::"c"(m), "a"((uint32_t)*v),
+					 "d"((uint32_t)(*v >> 32)));
+			return 0;
+		}
+		__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(m));
+		*v = ((uint64_t)hi << 32) | lo;
+		return 0;
+	}
 	default:
 		return -1;
 	}

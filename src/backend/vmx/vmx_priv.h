@@ -82,15 +82,24 @@ struct vmx_vcpu {
 	uint32_t proc, proc2, entry, pin;
 	uint32_t exc_bitmap;
 	uint64_t host_cr3, host_cr4, host_fs_base; /* as in the VMCS (host_refresh()) */
-	uint16_t host_tr;			   /* the host's TR selector */
-	struct lv_x86_dtr host_gdtr, host_idtr;	   /* the host's, with their limits */
+	uint64_t host_kgs;			/* KERNEL_GS_BASE as in the exit's MSR-load list */
+	uint16_t host_tr;			/* the host's TR selector */
+	struct lv_x86_dtr host_gdtr, host_idtr; /* the host's, with their limits */
 	uint8_t host_fix;	/* HOST_FIX_*: what every VM exit leaves to put back */
 	uint64_t host_debugctl; /* the host's IA32_DEBUGCTL, when HOST_FIX_DEBUGCTL */
 	uint16_t host_ldtr;	/* the host's LDTR, when not null (vmx_run_host()) */
 	uint32_t ept_gen;	/* the VM's nested-table generation this vCPU last flushed for */
 
 	/* Emulated MSRs (not in the VMCS). */
-	uint64_t star, lstar, cstar, sfmask, kernel_gs_base, apic_base;
+	uint64_t apic_base;
+	/*
+	 * The MSRs VM entry and exit switch from lists (one page, amsr_pa):
+	 * the guest's (amsr[0..AMSR_N-1], the entry MSR-load and exit
+	 * MSR-store list) and the host's (amsr[AMSR_HOST..], the exit
+	 * MSR-load list). See vmx_vcpu.c.
+	 */
+	struct vmx_msr_entry *amsr;
+	uint64_t amsr_pa;
 	uint64_t tsc_offset;
 
 	/*
@@ -100,6 +109,18 @@ struct vmx_vcpu {
 	 */
 	uint32_t inject_info, inject_err, inject_len;
 };
+
+/* An entry of a VM-entry/VM-exit MSR list (SDM Vol. 3, 25.7.2, Table 25-15). */
+struct vmx_msr_entry {
+	uint32_t index, reserved;
+	uint64_t value;
+};
+
+/* The switched MSRs, in list order; the host's list starts at AMSR_HOST. */
+enum { AMSR_STAR, AMSR_LSTAR, AMSR_CSTAR, AMSR_SFMASK, AMSR_KERNEL_GS_BASE, AMSR_N };
+#define AMSR_HOST   8
+#define GMSR(xc, i) ((xc)->amsr[(i)].value)		/* the guest's */
+#define HMSR(xc, i) ((xc)->amsr[AMSR_HOST + (i)].value) /* the host's */
 
 /* The VTPR byte of the virtual-APIC page (SDM Vol. 3, 29.1.1). */
 #define VAPIC_TPR 0x80

@@ -512,7 +512,8 @@ __attribute__((noinline, cold)) static void vmx_run_host(struct vmx_vcpu *xc, ui
  * address space), CR4 (Linux flips TSD and PCE per task) and the FS base
  * (a user thread's TLS, which arch_prctl may move between two runs). VM
  * exit loads all three from the VMCS (SDM Vol. 3, 28.5.1, 28.5.2), so the
- * VMCS follows the host. The others (GS base, selectors, GDTR/IDTR/TR
+ * VMCS follows the host; KERNEL_GS_BASE (a user thread's GS base) likewise
+ * comes from the exit's MSR-load list (vmx_load()). The others (GS base, selectors, GDTR/IDTR/TR
  * bases, SYSENTER, EFER, PAT) are per-CPU constants: written when the
  * vCPU comes to a CPU (write_host_state() in vmx_vcpu.c).
  */
@@ -581,7 +582,7 @@ static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
 {
 	struct vmx_vcpu *xc = v->priv;
-	uint64_t cr3, cr4, fsb, dr7;
+	uint64_t cr3, cr4, fsb, kgs, dr7;
 	uint16_t ldtr;
 
 	cr4 = lv_read_cr4(); /* loading a VMCS does not change it */
@@ -593,14 +594,17 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
 	}
 	cr3 = lv_read_cr3();
 	fsb = lv_rdmsr(MSR_FS_BASE);
+	kgs = lv_rdmsr(MSR_KERNEL_GS_BASE);
 	dr7 = lv_read_dr7();
 	ldtr = lv_read_ldtr();
 	/* One test for all the host state a run may have to take care of. */
 	if (__builtin_expect((cr3 ^ xc->host_cr3) | (cr4 ^ xc->host_cr4) |
-				     (fsb ^ xc->host_fs_base) | (dr7 ^ DR7_RESET) | ldtr |
-				     (xc->x.tsc_aux ^ *xc->host_aux),
+				     (fsb ^ xc->host_fs_base) | (kgs ^ xc->host_kgs) |
+				     (dr7 ^ DR7_RESET) | ldtr | (xc->x.tsc_aux ^ *xc->host_aux),
 			     0)) {
 		host_refresh(xc, cr3, cr4, fsb);
+		xc->host_kgs = kgs;
+		HMSR(xc, AMSR_KERNEL_GS_BASE) = kgs; /* the exit's MSR-load list */
 		vmx_run_host(xc, dr7, ldtr);
 	}
 	return LV_OK;

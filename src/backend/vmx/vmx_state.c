@@ -155,11 +155,11 @@ int lv_vmx_sync_to_vmcs(struct vmx_vcpu *xc)
 		vmwrite(VMCS_GUEST_SYSENTER_ESP, m->sysenter_esp);
 		vmwrite(VMCS_GUEST_SYSENTER_EIP, m->sysenter_eip);
 		vmwrite(VMCS_GUEST_PAT, m->pat);
-		xc->star = m->star;
-		xc->lstar = m->lstar;
-		xc->cstar = m->cstar;
-		xc->sfmask = m->sfmask;
-		xc->kernel_gs_base = m->kernel_gs_base;
+		GMSR(xc, AMSR_STAR) = m->star;
+		GMSR(xc, AMSR_LSTAR) = m->lstar;
+		GMSR(xc, AMSR_CSTAR) = m->cstar;
+		GMSR(xc, AMSR_SFMASK) = m->sfmask;
+		GMSR(xc, AMSR_KERNEL_GS_BASE) = m->kernel_gs_base;
 		xc->tsc_offset = m->tsc - lv_rdtsc();
 		vmwrite(VMCS_TSC_OFFSET, xc->tsc_offset);
 	}
@@ -238,11 +238,11 @@ static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
 		c->msrs.sysenter_esp = vmread(VMCS_GUEST_SYSENTER_ESP);
 		c->msrs.sysenter_eip = vmread(VMCS_GUEST_SYSENTER_EIP);
 		c->msrs.pat = vmread(VMCS_GUEST_PAT);
-		c->msrs.star = xc->star;
-		c->msrs.lstar = xc->lstar;
-		c->msrs.cstar = xc->cstar;
-		c->msrs.sfmask = xc->sfmask;
-		c->msrs.kernel_gs_base = xc->kernel_gs_base;
+		c->msrs.star = GMSR(xc, AMSR_STAR);
+		c->msrs.lstar = GMSR(xc, AMSR_LSTAR);
+		c->msrs.cstar = GMSR(xc, AMSR_CSTAR);
+		c->msrs.sfmask = GMSR(xc, AMSR_SFMASK);
+		c->msrs.kernel_gs_base = GMSR(xc, AMSR_KERNEL_GS_BASE);
 		c->msrs.tsc = lv_rdtsc() + xc->tsc_offset;
 		break;
 	case LV_STATE_EVENTS: {

@@ -65,6 +65,7 @@ static uint64_t host_tr_base(uint16_t tr)
 static void write_host_state(struct vmx_vcpu *xc)
 {
 	uint16_t tr = lv_read_tr();
+	unsigned i;
 
 	xc->host_cr3 = lv_read_cr3();
 	xc->host_cr4 = lv_read_cr4();
@@ -106,6 +107,9 @@ static void write_host_state(struct vmx_vcpu *xc)
 	vmwrite(VMCS_HOST_SYSENTER_EIP, lv_rdmsr(MSR_SYSENTER_EIP));
 	vmwrite(VMCS_HOST_EFER, lv_rdmsr(MSR_EFER));
 	vmwrite(VMCS_HOST_PAT, lv_rdmsr(MSR_PAT));
+	for (i = 0; i < AMSR_N; i++)
+		HMSR(xc, i) = lv_rdmsr(xc->amsr[AMSR_HOST + i].index);
+	xc->host_kgs = HMSR(xc, AMSR_KERNEL_GS_BASE);
 	vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)lv_vmx_exit_point);
 }
 
@@ -128,9 +132,13 @@ static void write_static_fields(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	vmwrite(VMCS_PF_ERRCODE_MASK, 0);
 	vmwrite(VMCS_PF_ERRCODE_MATCH, 0);
 	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
-	vmwrite(VMCS_EXIT_MSR_STORE_CNT, 0);
-	vmwrite(VMCS_EXIT_MSR_LOAD_CNT, 0);
-	vmwrite(VMCS_ENTRY_MSR_LOAD_CNT, 0);
+	/* The switched MSRs (amsr_init()): entry loads the guest's, exit stores them and loads the host's. */
+	vmwrite(VMCS_ENTRY_MSR_LOAD, xc->amsr_pa);
+	vmwrite(VMCS_EXIT_MSR_STORE, xc->amsr_pa);
+	vmwrite(VMCS_EXIT_MSR_LOAD, xc->amsr_pa + AMSR_HOST * sizeof(struct vmx_msr_entry));
+	vmwrite(VMCS_ENTRY_MSR_LOAD_CNT, AMSR_N);
+	vmwrite(VMCS_EXIT_MSR_STORE_CNT, AMSR_N);
+	vmwrite(VMCS_EXIT_MSR_LOAD_CNT, AMSR_N);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	vmwrite(VMCS_MSR_BITMAP, xv->x.msr_map_pa);
 	vmwrite(VMCS_EPT_POINTER, xv->eptp);
@@ -231,6 +239,37 @@ static void vpid_unlock(struct vmx_backend *vb)
 
 /* ---- create / destroy ------------------------------------------------- */
 
+/*
+ * The MSRs a guest can reach without an exit and that VM entry and exit do
+ * not switch through VMCS fields (SDM Vol. 3, 27.3.2, 28.5): SYSCALL takes
+ * STAR, LSTAR, CSTAR and SFMASK, and SWAPGS exchanges GS base with
+ * KERNEL_GS_BASE. Left alone, a guest's SWAPGS would read and write the
+ * host's KERNEL_GS_BASE (a user thread's GS base under Linux) and its
+ * SYSCALL would jump to the host's LSTAR (conformance syscall_msrs). So
+ * they switch through the VM-entry MSR-load list (the guest's values),
+ * the VM-exit MSR-store list (the same entries: the exit saves what the
+ * guest left, 28.3) and the VM-exit MSR-load list (the host's, read with
+ * the rest of the host state and KERNEL_GS_BASE before every run). Their
+ * RDMSR/WRMSR still exit and read or write the guest's entries.
+ */
+static void amsr_init(struct vmx_vcpu *xc)
+{
+	static const uint32_t index[AMSR_N] = {
+		[AMSR_STAR] = MSR_STAR,
+		[AMSR_LSTAR] = MSR_LSTAR,
+		[AMSR_CSTAR] = MSR_CSTAR,
+		[AMSR_SFMASK] = MSR_SFMASK,
+		[AMSR_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE,
+	};
+	unsigned i;
+
+	memset(xc->amsr, 0, LV_PAGE_SIZE);
+	for (i = 0; i < AMSR_N; i++) {
+		xc->amsr[i].index = index[i];
+		xc->amsr[AMSR_HOST + i].index = index[i];
+	}
+}
+
 /* The VMCS (the shared layer allocated vcpu->priv and sets the reset state next). */
 int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 {
@@ -241,9 +280,16 @@ int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 	if (!xc->vmcs_va)
 		return LV_ERR_NOMEM;
 	*(uint32_t *)xc->vmcs_va = vb->revision; /* bit 31 clear: ordinary VMCS */
+	xc->amsr = lv_plat_page_alloc(1, &xc->amsr_pa);
+	if (!xc->amsr) {
+		lv_plat_page_free(xc->vmcs_va, 1);
+		return LV_ERR_NOMEM;
+	}
+	amsr_init(xc);
 	if (vb->has_tpr_shadow) {
 		xc->vapic = lv_plat_page_alloc(1, &xc->vapic_pa);
 		if (!xc->vapic) {
+			lv_plat_page_free(xc->amsr, 1);
 			lv_plat_page_free(xc->vmcs_va, 1);
 			return LV_ERR_NOMEM;
 		}
@@ -283,6 +329,7 @@ void lv_vmx_vcpu_destroy(struct lv_vcpu *vcpu)
 	lv_vpid_free(&vb->vpids, xc->vpid);
 	vpid_unlock(vb);
 	lv_plat_page_free(xc->vmcs_va, 1);
+	lv_plat_page_free(xc->amsr, 1);
 	if (xc->vapic)
 		lv_plat_page_free(xc->vapic, 1);
 }
@@ -294,19 +341,19 @@ static int emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot)
 {
 	switch (index) {
 	case MSR_STAR:
-		*slot = &xc->star;
+		*slot = &GMSR(xc, AMSR_STAR);
 		return 1;
 	case MSR_LSTAR:
-		*slot = &xc->lstar;
+		*slot = &GMSR(xc, AMSR_LSTAR);
 		return 1;
 	case MSR_CSTAR:
-		*slot = &xc->cstar;
+		*slot = &GMSR(xc, AMSR_CSTAR);
 		return 1;
 	case MSR_SFMASK:
-		*slot = &xc->sfmask;
+		*slot = &GMSR(xc, AMSR_SFMASK);
 		return 1;
 	case MSR_KERNEL_GS_BASE:
-		*slot = &xc->kernel_gs_base;
+		*slot = &GMSR(xc, AMSR_KERNEL_GS_BASE);
 		return 1;
 	case MSR_APIC_BASE:
 		*slot = &xc->apic_base;
