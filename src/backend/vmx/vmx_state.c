@@ -66,15 +66,16 @@ static void seg_from_ar(struct lv_segment *s, uint32_t ar)
 /* PAE paging without IA-32e mode: the PDPTEs come from the VMCS (26.3.2.4). */
 int lv_vmx_load_pdptes(struct vmx_vcpu *xc, uint64_t cr3)
 {
-	const struct lv_memmap *mm = &xc->x.vcpu->vm->mem;
-	const uint64_t *pdpt = lv_memmap_hva(mm, cr3 & 0xffffffe0u, 32, 0);
+	struct lv_vcpu *v = xc->x.vcpu;
+	const uint64_t *pdpt;
 	unsigned i;
 
-	if (!pdpt)
-		return LV_ERR_INVAL;
-	for (i = 0; i < 4; i++)
+	lv_mem_read_begin(v); /* vm->mem against a concurrent change (internal.h) */
+	pdpt = lv_memmap_hva(&v->vm->mem, cr3 & 0xffffffe0u, 32, 0);
+	for (i = 0; pdpt && i < 4; i++)
 		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpt[i]);
-	return LV_OK;
+	lv_mem_read_end(v);
+	return pdpt ? LV_OK : LV_ERR_INVAL;
 }
 
 static void sync_control(struct vmx_backend *vb, struct vmx_vcpu *xc)
