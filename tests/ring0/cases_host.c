@@ -6,6 +6,8 @@
  */
 #include <libvcpu/platform.h>
 
+#include "../../src/backend/x86/x86_insn.h" /* lv_rdmsr, lv_read_cr4, ... */
+#include "../../src/core/x86_arch.h"
 #include "cases.h"
 #include "guest.h"
 
@@ -91,34 +93,7 @@ fail:
 	return CASE_FAIL;
 }
 
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
-static uint64_t read_cr4(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static void write_cr4(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory");
-}
-
-#define MSR_FS_BASE 0xc0000100u
-#define CR4_TSD	    (1u << 2) /* RDTSC at CPL 0 only: nothing here runs above CPL 0 */
+#define CR4_TSD (1u << 2) /* RDTSC at CPL 0 only: nothing here runs above CPL 0 */
 
 /*
  * host_fs_cr4: the host changes its FS base (a thread's TLS, moved by
@@ -129,7 +104,7 @@ static void write_cr4(uint64_t v)
 int case_host_fs_cr4(struct lv_backend *b, char *why, size_t n);
 int case_host_fs_cr4(struct lv_backend *b, char *why, size_t n)
 {
-	uint64_t fs0 = rdmsr(MSR_FS_BASE), cr40 = read_cr4(), fs, cr4;
+	uint64_t fs0 = lv_rdmsr(MSR_FS_BASE), cr40 = lv_read_cr4(), fs, cr4;
 	struct guest g;
 	unsigned i;
 
@@ -140,34 +115,33 @@ int case_host_fs_cr4(struct lv_backend *b, char *why, size_t n)
 		fs = 0xffff800000001000ull + i * 0x1000u;
 		cr4 = (i & 1) ? cr40 ^ CR4_TSD : cr40;
 		if (i) {
-			wrmsr(MSR_FS_BASE, fs);
-			write_cr4(cr4);
+			lv_wrmsr(MSR_FS_BASE, fs);
+			lv_write_cr4(cr4);
 		} else {
 			fs = fs0;
 		}
 		EXPECT(lv_vcpu_run(g.vcpu, &g.ex) == LV_OK, "run %u", i);
-		EXPECT(rdmsr(MSR_FS_BASE) == fs,
+		EXPECT(lv_rdmsr(MSR_FS_BASE) == fs,
 		       "after exit %u (%s) the host's FS base is %#lx, was %#lx", i,
-		       lv_exit_reason_name(g.ex->reason), (unsigned long)rdmsr(MSR_FS_BASE),
+		       lv_exit_reason_name(g.ex->reason), (unsigned long)lv_rdmsr(MSR_FS_BASE),
 		       (unsigned long)fs);
-		EXPECT(read_cr4() == cr4, "after exit %u (%s) the host's CR4 is %#lx, was %#lx", i,
-		       lv_exit_reason_name(g.ex->reason), (unsigned long)read_cr4(),
+		EXPECT(lv_read_cr4() == cr4, "after exit %u (%s) the host's CR4 is %#lx, was %#lx",
+		       i, lv_exit_reason_name(g.ex->reason), (unsigned long)lv_read_cr4(),
 		       (unsigned long)cr4);
 		if (g.ex->reason == LV_EXIT_HLT)
 			break;
 	}
 	guest_teardown(&g);
-	wrmsr(MSR_FS_BASE, fs0);
-	write_cr4(cr40);
+	lv_wrmsr(MSR_FS_BASE, fs0);
+	lv_write_cr4(cr40);
 	return CASE_PASS;
 fail:
 	guest_teardown(&g);
-	wrmsr(MSR_FS_BASE, fs0);
-	write_cr4(cr40);
+	lv_wrmsr(MSR_FS_BASE, fs0);
+	lv_write_cr4(cr40);
 	return CASE_FAIL;
 }
 
-#define MSR_DEBUGCTL 0x1d9u
 #define DEBUGCTL_LBR 1u	       /* last-branch recording: harmless to leave on briefly */
 #define DEBUGCTL_BTF (1u << 1) /* single-step on branches: only with RFLAGS.TF */
 
@@ -176,8 +150,8 @@ static int debugctl_set(uint64_t v)
 {
 	unsigned fixups = trap_debugctl_fixups;
 
-	wrmsr(MSR_DEBUGCTL, v);
-	return trap_debugctl_fixups == fixups && (rdmsr(MSR_DEBUGCTL) & v) == v;
+	lv_wrmsr(MSR_DEBUGCTL, v);
+	return trap_debugctl_fixups == fixups && (lv_rdmsr(MSR_DEBUGCTL) & v) == v;
 }
 
 /*
@@ -190,7 +164,7 @@ static int debugctl_set(uint64_t v)
 int case_host_debugctl(struct lv_backend *b, char *why, size_t n);
 int case_host_debugctl(struct lv_backend *b, char *why, size_t n)
 {
-	uint64_t was = rdmsr(MSR_DEBUGCTL), want, now;
+	uint64_t was = lv_rdmsr(MSR_DEBUGCTL), want, now;
 	struct guest g;
 	unsigned i;
 
@@ -199,19 +173,19 @@ int case_host_debugctl(struct lv_backend *b, char *why, size_t n)
 	} else if (debugctl_set(DEBUGCTL_LBR)) {
 		want = DEBUGCTL_LBR;
 	} else {
-		wrmsr(MSR_DEBUGCTL, was);
+		lv_wrmsr(MSR_DEBUGCTL, was);
 		ksnprintf(why, n,
 			  "this CPU model keeps no bit of IA32_DEBUGCTL (Bochs 2.7 refuses "
 			  "every one, QEMU TCG drops them)");
 		return CASE_SKIP;
 	}
 	if (guest_setup(&g, b, g_io, g_io_end, why, n)) {
-		wrmsr(MSR_DEBUGCTL, was);
+		lv_wrmsr(MSR_DEBUGCTL, was);
 		return CASE_FAIL;
 	}
 	for (i = 0; i < 5; i++) {
 		EXPECT(lv_vcpu_run(g.vcpu, &g.ex) == LV_OK, "run %u", i);
-		now = rdmsr(MSR_DEBUGCTL);
+		now = lv_rdmsr(MSR_DEBUGCTL);
 		EXPECT((now & want) == want,
 		       "after exit %u (%s) the host's IA32_DEBUGCTL is %#lx, was %#lx", i,
 		       lv_exit_reason_name(g.ex->reason), (unsigned long)now, (unsigned long)want);
@@ -219,10 +193,10 @@ int case_host_debugctl(struct lv_backend *b, char *why, size_t n)
 			break;
 	}
 	guest_teardown(&g);
-	wrmsr(MSR_DEBUGCTL, was);
+	lv_wrmsr(MSR_DEBUGCTL, was);
 	return CASE_PASS;
 fail:
 	guest_teardown(&g);
-	wrmsr(MSR_DEBUGCTL, was);
+	lv_wrmsr(MSR_DEBUGCTL, was);
 	return CASE_FAIL;
 }
