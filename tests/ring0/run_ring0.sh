@@ -35,13 +35,17 @@ done
 	exit 2
 }
 [ -f "$image" ] || { echo "run_ring0.sh: no image $image" >&2; exit 2; }
+# The emulator is killed after this many seconds (under CTest's 300): a whole
+# suite takes 5-60 s alone, several times that on a loaded two-core host
+# (the -smp 2 shootdown cases under one TCG thread).
+emu_limit=${LV_RING0_EMU_LIMIT:-240}
 out="$log"
 : >"$out"
 
 case "$emu" in
 qemu)
 	# shellcheck disable=SC2086
-	timeout -k 5 -s KILL 100 qemu-system-x86_64 -accel tcg -cpu "$cpu" -m 64 -display none \
+	timeout -k 5 -s KILL "$emu_limit" qemu-system-x86_64 -accel tcg -cpu "$cpu" -m 64 -display none \
 		-kernel "$image" -append "$append" -debugcon "file:$out" \
 		-device isa-debug-exit,iobase=0xf4,iosize=4 -no-reboot -serial none \
 		-monitor none $qemu_opt </dev/null >"$log.emu" 2>&1
@@ -66,7 +70,7 @@ sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 speaker: enabled=0
 
 BOCHSRC
-	TERM=dumb timeout -k 5 -s KILL 100 bochs -q -f "$cfg" -rc "$rc" </dev/null >"$out" 2>"$log.emu"
+	TERM=dumb timeout -k 5 -s KILL "$emu_limit" bochs -q -f "$cfg" -rc "$rc" </dev/null >"$out" 2>"$log.emu"
 	echo "bochs exit status $? (not used)" >>"$log.emu"
 	rm -f "$rc" "$cfg"
 	;;

@@ -24,7 +24,7 @@ lv_ring0_test(svm_qemu_npt LABELS svm EMU qemu CPU qemu64,+svm,+npt APPEND smp Q
 lv_ring0_test(svm_qemu_max LABELS svm EMU qemu CPU max APPEND smp QEMU_OPT "-smp 2"
               MIN_PASS ${LV_SVM_CASES_QEMU})
 lv_ring0_test(svm_bochs_ryzen LABELS svm EMU bochs CPU ryzen MIN_PASS ${LV_SVM_CASES_BOCHS}
-              TIMEOUT 200)
+              TIMEOUT 300)
 lv_ring0_test(svm_qemu_nosvm LABELS svm EMU qemu CPU qemu64,-svm
               EXPECT "LVT BACKEND open rc=LV_ERR_NODEV")
 # The benchmark alone (target: at most 235 instructions per CPUID round trip),
@@ -33,5 +33,5 @@ if(LV_RING0_OPTIMIZED)
   lv_ring0_test(svm_qemu_bench LABELS svm EMU qemu CPU qemu64,+svm,+npt APPEND benchonly
                 QEMU_OPT "-icount shift=0" MIN_PASS 1)
   lv_ring0_test(svm_bochs_bench LABELS svm EMU bochs CPU ryzen IMAGE ${LV_RING0_BENCH_ISO}
-                MIN_PASS 1 TIMEOUT 200)
+                MIN_PASS 1 TIMEOUT 300)
 endif()

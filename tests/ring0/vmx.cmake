@@ -19,19 +19,19 @@
 set(LV_VMX_MIN_PASS 64)
 
 lv_ring0_test(vmx_bochs_skylake_x LABELS vmx EMU bochs CPU corei7_skylake_x
-              MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 200)
+              MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 300)
 lv_ring0_test(vmx_bochs_haswell LABELS vmx EMU bochs CPU corei7_haswell_4770
-              MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 200)
+              MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 300)
 # Two CPUs (Bochs cpu: count=2, the "smp" ISO): vCPUs on the second CPU,
 # remote kicks and the tlb_*_remote shootdown cases on VMX. The benchmark
 # skips there (every run ends with VMCLEAR on a host with two CPUs).
 lv_ring0_test(vmx_bochs_skylake_smp LABELS vmx EMU bochs CPU corei7_skylake_x
-              IMAGE ${LV_RING0_SMP_ISO} BOCHS_CPUS 2 MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 200)
+              IMAGE ${LV_RING0_SMP_ISO} BOCHS_CPUS 2 MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 300)
 # The TPR fallback: CR8-load/store exiting, which every CPU model Bochs has
 # replaces by the TPR shadow; the kernel's "cr8exit" sets the backend's
 # test seam, so tpr_isolation and the CR8 state cases run through CR8 exits.
 lv_ring0_test(vmx_bochs_cr8exit LABELS vmx EMU bochs CPU corei7_skylake_x
-              IMAGE ${LV_RING0_CR8EXIT_ISO} MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 200)
+              IMAGE ${LV_RING0_CR8EXIT_ISO} MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 300)
 lv_ring0_test(vmx_qemu_novmx LABELS vmx EMU qemu CPU qemu64
               EXPECT "LVT VMXPROBE open=LV_ERR_NODEV")
 lv_ring0_test(vmx_bochs_novmx LABELS vmx EMU bochs CPU athlon64_clawhammer
