@@ -13,6 +13,11 @@
 
 _Static_assert(sizeof(struct lv_apic) == 1024, "the xAPIC page image is 1 KiB");
 
+/* ICR low (Figure 11-12): vector, delivery mode, destination mode, level,
+ * trigger mode and shorthand. Delivery status (12) always reads 0 here:
+ * the model hands the IPI to the caller at once. Bit 13 is reserved. */
+#define ICR_LO_WMASK 0x000ccfffu
+
 /* ---- reset / INIT (SDM Vol. 3, 11.4.7.1 and 11.4.7.3) ---- */
 
 static void regs_reset(struct lv_lapic *l)
@@ -298,7 +303,7 @@ static void reg_write(struct lv_lapic *l, unsigned off, uint32_t val, uint64_t n
 		l->esr_pending = 0;
 		break;
 	case LV_APIC_ICR:
-		lv_lapic_put(l, off, val & ~LV_APIC_DELIV_STATUS & 0x000cdfffu);
+		lv_lapic_put(l, off, val & ICR_LO_WMASK);
 		if (!x2)
 			send_icr(l, ((uint64_t)lv_lapic_get(l, LV_APIC_ICR2) << 32) | val, fx);
 		break;
@@ -532,25 +537,61 @@ void lv_lapic_get_state(const struct lv_lapic *l, struct lv_apic *out, uint64_t 
 	memcpy(&out->regs[LV_APIC_TMCCT], &cur, 4);
 }
 
+/* The bits of register @off that a state image may carry. */
+static uint32_t state_mask(unsigned off, bool x2)
+{
+	if (is_lvt(off))
+		return lvt_wmask(off) | lvt_romask(off);
+	if (off >= LV_APIC_ISR && off < LV_APIC_ESR)
+		return 0xffffffffu; /* ISR, TMR, IRR */
+	switch (off) {
+	case LV_APIC_ID:
+	case LV_APIC_ICR2:
+		return x2 ? 0xffffffffu : 0xff000000u;
+	case LV_APIC_LDR:
+		return 0xff000000u;
+	case LV_APIC_DFR:
+		return 0xf0000000u; /* 27:0 are set below */
+	case LV_APIC_TPR:
+	case LV_APIC_ESR:
+		return 0xffu;
+	case LV_APIC_SVR:
+		return 0x3ffu;
+	case LV_APIC_ICR:
+		return ICR_LO_WMASK;
+	case LV_APIC_TMICT:
+	case LV_APIC_TMCCT:
+		return 0xffffffffu;
+	case LV_APIC_TDCR:
+		return 0xbu;
+	default:
+		return 0; /* version, APR, PPR, EOI, RRD, CMCI, SELF IPI, reserved */
+	}
+}
+
 int lv_lapic_set_state(struct lv_lapic *l, const struct lv_apic *in, uint64_t now_ns)
 {
-	uint32_t id, cur, lvtt;
+	uint32_t id, cur, lvtt, v;
+	unsigned off;
 
 	memcpy(&id, &in->regs[LV_APIC_ID], 4);
 	/* In x2APIC mode the ID is the initial x2APIC ID (it is read-only). */
 	if (lv_lapic_x2apic_mode(l) && id != l->initial_id)
 		return LV_ERR_INVAL;
-	memcpy(&l->page, in, sizeof(l->page));
-	/* Derived and read-only registers are the model's, not the image's. */
+	/* Only the defined bits of the defined registers are taken; bytes 4-15
+	 * of each slot, reserved slots and reserved bits become 0. Derived and
+	 * read-only registers are the model's, not the image's. */
+	for (off = 0; off < sizeof(l->page.regs); off += 16) {
+		memcpy(&v, &in->regs[off], 4);
+		memset(&l->page.regs[off], 0, 16);
+		lv_lapic_put(l, off, v & state_mask(off, lv_lapic_x2apic_mode(l)));
+	}
 	lv_lapic_put(l, LV_APIC_VER, LV_APIC_VERSION_VALUE);
-	lv_lapic_put(l, LV_APIC_APR, 0);
-	lv_lapic_put(l, LV_APIC_EOI, 0);
-	lv_lapic_put(l, LV_APIC_RRD, 0);
-	lv_lapic_put(l, LV_APIC_SELF_IPI, 0);
-	lv_lapic_put(l, LV_APIC_LVT_CMCI, 0);
 	if (lv_lapic_x2apic_mode(l)) {
 		lv_lapic_put(l, LV_APIC_LDR, x2apic_ldr(id));
 		lv_lapic_put(l, LV_APIC_DFR, 0);
+	} else {
+		lv_lapic_put(l, LV_APIC_DFR, lv_lapic_get(l, LV_APIC_DFR) | 0x0fffffffu);
 	}
 	lv_lapic_update_ppr(l);
 	/* Resume the timer from the saved current count, as KVM_SET_LAPIC. */

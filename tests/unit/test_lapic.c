@@ -112,6 +112,9 @@ Test(lapic_regs, write_masks_and_read_only)
 	cr_expect_eq(r(LV_APIC_APR), 0);
 	w(LV_APIC_ICR2, 0xffffffffu);
 	cr_expect_eq(r(LV_APIC_ICR2), 0xff000000u);
+	w(LV_APIC_ICR, 0xffffffffu); /* ExtINT: nothing is sent */
+	cr_expect_eq(r(LV_APIC_ICR), 0x000ccfffu);
+	cr_expect_not(fx.flags & LV_LAPIC_FX_IPI);
 	w(LV_APIC_TDCR, 0xffffffffu);
 	cr_expect_eq(r(LV_APIC_TDCR), 0xbu);
 	w(LV_APIC_LVT_CMCI, 0x30);

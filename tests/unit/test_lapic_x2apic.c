@@ -257,3 +257,28 @@ Test(lapic_state, x2apic_id_checked)
 	cr_expect_eq(lv_lapic_set_state(&L, &page, 0), LV_ERR_INVAL);
 	cr_expect_eq(lv_lapic_id(&L), 7u);
 }
+
+Test(lapic_state, reserved_parts_of_the_image_are_dropped)
+{
+	struct lv_apic page;
+	uint32_t u;
+
+	setup(2, false);
+	memset(&page, 0xff, sizeof(page));
+	cr_expect_eq(lv_lapic_set_state(&L, &page, 0), LV_OK);
+	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_ID), 0xff000000u);
+	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_TPR), 0xffu);
+	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_PPR), 0xffu, "recomputed from TPR and ISR");
+	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_SVR), 0x3ffu);
+	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_DFR), 0xffffffffu);
+	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_ICR), 0x000ccfffu);
+	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_LVT0), 0x0001f7ffu);
+	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_LVTERR), 0x000110ffu);
+	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_TDCR), 0xbu);
+	cr_expect_eq(lv_lapic_reg(&L, 0x040), 0, "reserved slot");
+	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_EOI), 0);
+	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_LVT_CMCI), 0);
+	memcpy(&u, &L.page.regs[LV_APIC_TPR + 4], 4);
+	cr_expect_eq(u, 0, "bytes 4-15 of a slot");
+	cr_expect_eq(lv_lapic_mmio_read(&L, LV_APIC_TMCCT, 4, 0), 0xffffffffu);
+}
