@@ -44,11 +44,13 @@ static uint32_t x2apic_ldr(uint32_t id)
 
 static void enter_x2apic(struct lv_lapic *l)
 {
-	/* SDM Vol. 3, 11.12.5.1: the x2APIC ID comes from the initial APIC ID,
-	 * LDR is derived from it; DFR and ICR high have no x2APIC meaning. */
+	/* SDM Vol. 3, 11.12.5.1: the x2APIC ID is the initial APIC ID and the
+	 * logical x2APIC ID (LDR) is derived from it. Other registers keep their
+	 * values (architecturally undefined); ICR high is cleared since its
+	 * xAPIC format means nothing in x2APIC mode. DFR is unreachable and
+	 * keeps its all-1s value, as in KVM's register image. */
 	lv_lapic_put(l, LV_APIC_ID, l->initial_id);
 	lv_lapic_put(l, LV_APIC_LDR, x2apic_ldr(l->initial_id));
-	lv_lapic_put(l, LV_APIC_DFR, 0);
 	lv_lapic_put(l, LV_APIC_ICR2, 0);
 }
 
@@ -77,9 +79,9 @@ void lv_lapic_init_signal(struct lv_lapic *l)
 	regs_reset(l);
 	lv_lapic_put(l, LV_APIC_ID, id);
 	if (x2) {
-		/* 11.12.5.1: INIT leaves x2APIC mode, the ID and LDR unchanged. */
+		/* 11.12.5.1: INIT keeps x2APIC mode and the 32-bit ID; the
+		 * read-only LDR is derived from that ID and stays (as on KVM). */
 		lv_lapic_put(l, LV_APIC_LDR, ldr);
-		lv_lapic_put(l, LV_APIC_DFR, 0);
 	}
 	/* The BSP restarts at the reset vector; an AP waits for a SIPI (SDM
 	 * Vol. 3, 9.4.1 / 11.6.1 "INIT"). */
@@ -432,11 +434,12 @@ static int x2_write(struct lv_lapic *l, unsigned off, uint64_t val, uint64_t now
 		    struct lv_lapic_fx *fx)
 {
 	if (off == LV_APIC_ICR) {
-		/* One 64-bit register: destination in 63:32; reserved bits 12, 13,
-		 * 16, 17 and 31:20 of the low half. */
-		if (val & 0xfff33000ull)
+		/* One 64-bit register: destination in 63:32; reserved bits 13, 16,
+		 * 17 and 31:20 of the low half fault. Bit 12 (delivery status in
+		 * xAPIC mode) is ignored, as Intel CPUs and KVM do. */
+		if (val & 0xfff32000ull)
 			return LV_LAPIC_GP;
-		lv_lapic_put(l, LV_APIC_ICR, (uint32_t)val);
+		lv_lapic_put(l, LV_APIC_ICR, (uint32_t)val & ICR_LO_WMASK);
 		lv_lapic_put(l, LV_APIC_ICR2, (uint32_t)(val >> 32));
 		send_icr(l, val, fx);
 		return LV_LAPIC_OK;
@@ -589,10 +592,8 @@ int lv_lapic_set_state(struct lv_lapic *l, const struct lv_apic *in, uint64_t no
 	lv_lapic_put(l, LV_APIC_VER, LV_APIC_VERSION_VALUE);
 	if (lv_lapic_x2apic_mode(l)) {
 		lv_lapic_put(l, LV_APIC_LDR, x2apic_ldr(id));
-		lv_lapic_put(l, LV_APIC_DFR, 0);
-	} else {
-		lv_lapic_put(l, LV_APIC_DFR, lv_lapic_get(l, LV_APIC_DFR) | 0x0fffffffu);
 	}
+	lv_lapic_put(l, LV_APIC_DFR, lv_lapic_get(l, LV_APIC_DFR) | 0x0fffffffu);
 	lv_lapic_update_ppr(l);
 	/* Resume the timer from the saved current count, as KVM_SET_LAPIC. */
 	cur = lv_lapic_get(l, LV_APIC_TMCCT);

@@ -138,7 +138,10 @@ void lv_lapic_timer_write(struct lv_lapic *l, unsigned off, uint32_t val, uint64
 			lv_lapic_put(l, LV_APIC_TMICT, 0);
 			l->tsc_deadline = 0;
 		} else if (l->timer_armed) {
-			/* One-shot <-> periodic: the running count continues. */
+			/* One-shot <-> periodic: the running count continues, as on
+			 * KVM (11.5.4.1 says any mode change disarms; KVM, whose
+			 * behaviour the backends must share, only disarms on a
+			 * change to or from TSC-deadline mode). */
 			l->timer_period = new_mode == LV_APIC_TIMER_PERIODIC
 						  ? (uint64_t)lv_lapic_get(l, LV_APIC_TMICT) *
 							    lv_lapic_timer_divisor(l)

@@ -385,6 +385,27 @@ Test(lapic_timer, periodic_and_missed_periods)
 	cr_expect_eq(lv_lapic_timer_next(&L, &when), LV_LAPIC_CLOCK_NONE, "TMICT 0 stops");
 }
 
+Test(lapic_timer, one_shot_to_periodic_keeps_counting)
+{
+	uint64_t when;
+
+	setup(0, true);
+	enable();
+	w(LV_APIC_TDCR, 0xb);
+	w(LV_APIC_LVTT, 0x30);
+	w(LV_APIC_TMICT, 100);
+	now = 30;
+	w(LV_APIC_LVTT, 0x20030);
+	cr_expect_eq(r(LV_APIC_TMCCT), 70u);
+	cr_expect(lv_lapic_timer_poll(&L, 100, 0, &fx));
+	cr_expect_eq(lv_lapic_timer_next(&L, &when), LV_LAPIC_CLOCK_NS);
+	cr_expect_eq(when, 200u, "now periodic");
+	now = 120;
+	w(LV_APIC_LVTT, 0x30);
+	cr_expect(lv_lapic_timer_poll(&L, 200, 0, &fx));
+	cr_expect_eq(lv_lapic_timer_next(&L, &when), LV_LAPIC_CLOCK_NONE, "one-shot again");
+}
+
 Test(lapic_timer, masked_lvt_counts_without_interrupt)
 {
 	setup(0, true);

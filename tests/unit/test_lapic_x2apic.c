@@ -179,7 +179,10 @@ Test(lapic_x2apic, icr_and_self_ipi)
 	cr_expect_eq(v, 0x0000012300004031ull);
 	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_ICR2), 0x123u);
 	cr_expect_eq(wr(0x830, 0x2031), LV_LAPIC_GP, "ICR bit 13");
-	cr_expect_eq(wr(0x830, 0x1031), LV_LAPIC_GP, "ICR bit 12 (no delivery status)");
+	cr_expect_eq(wr(0x830, 0x0000000200005031ull), LV_LAPIC_OK, "ICR bit 12 is ignored");
+	cr_expect_eq(fx.msg.dest, 2u);
+	rd(0x830, &v);
+	cr_expect_eq(v, 0x0000000200004031ull);
 	cr_expect_eq(wr(0x830, 0x104031), LV_LAPIC_GP, "ICR bit 20");
 	cr_expect_eq(wr(0x83f, 0x41), LV_LAPIC_OK);
 	cr_assert(fx.flags & LV_LAPIC_FX_IPI);
