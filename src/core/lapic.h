@@ -253,6 +253,14 @@ bool lv_lapic_match_dest(const struct lv_lapic *l, uint32_t dest, bool logical, 
  */
 bool lv_lapic_icr_decode(struct lv_lapic *l, uint64_t icr, struct lv_apic_msg *m,
 			 struct lv_lapic_fx *fx);
+/*
+ * Decode an MSI write (SDM Vol. 3, 11.11, Figures 11-24/11-25): @addr in
+ * 0xFEE00000-0xFEEFFFFF (destination ID 19:12, destination mode bit 2),
+ * @data (vector 7:0, delivery mode 10:8, level 14, trigger mode 15). The
+ * redirection hint (bit 3) is not modelled: the destination mode bit is
+ * used as is, as KVM does. False if @addr is outside the window.
+ */
+bool lv_apic_msi_decode(uint64_t addr, uint32_t data, struct lv_apic_msg *m);
 /* Fire an LVT entry (@off = LV_APIC_LVT*) as the local source would. */
 void lv_lapic_lvt_fire(struct lv_lapic *l, unsigned off, struct lv_lapic_fx *fx);
 

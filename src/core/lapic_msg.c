@@ -147,6 +147,23 @@ bool lv_lapic_icr_decode(struct lv_lapic *l, uint64_t icr, struct lv_apic_msg *m
 	return true;
 }
 
+bool lv_apic_msi_decode(uint64_t addr, uint32_t data, struct lv_apic_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	if ((addr >> 20) != 0xfeeu)
+		return false;
+	m->dest = (uint32_t)(addr >> 12) & 0xffu;
+	m->logical = (addr & (1u << 2)) != 0;
+	m->vector = (uint8_t)(data & LV_APIC_VECTOR_MASK);
+	m->delivery = (uint8_t)((data & LV_APIC_DM_MASK) >> LV_APIC_DM_SHIFT);
+	m->assert = (data & LV_APIC_ICR_LEVEL) != 0;
+	m->level_trig = (data & LV_APIC_TRIGGER_LEVEL) != 0;
+	/* An edge message asserts whatever bit 14 says (11.11.2). */
+	if (!m->level_trig)
+		m->assert = true;
+	return true;
+}
+
 /* x2APIC logical destination (11.12.10.2): cluster in 31:16, member bitmap in 15:0. */
 static bool match_x2_logical(uint32_t ldr, uint32_t dest)
 {

@@ -654,3 +654,24 @@ Test(lapic_icr, other_accept_modes)
 	lv_lapic_lvt_fire(&L, LV_APIC_LVT1, &fx);
 	cr_expect_eq(fx.flags, LV_LAPIC_FX_EXTINT | LV_LAPIC_FX_NMI);
 }
+
+Test(lapic_icr, msi_decode)
+{
+	struct lv_apic_msg m;
+
+	cr_assert(lv_apic_msi_decode(0xfee05004, 0x0000c4a1, &m));
+	cr_expect_eq(m.dest, 5u);
+	cr_expect(m.logical);
+	cr_expect_eq(m.vector, 0xa1);
+	cr_expect_eq(m.delivery, LV_APIC_DM_NMI);
+	cr_expect(m.level_trig && m.assert);
+	cr_expect_not(m.x2apic);
+	cr_expect_eq(m.shorthand, LV_APIC_SH_NONE);
+	cr_assert(lv_apic_msi_decode(0xfeeff000, 0x31, &m));
+	cr_expect_eq(m.dest, 0xffu);
+	cr_expect_not(m.logical || m.level_trig);
+	cr_expect(m.assert, "edge messages always assert");
+	cr_expect_eq(m.delivery, LV_APIC_DM_FIXED);
+	cr_expect_not(lv_apic_msi_decode(0xfed00000, 0x31, &m));
+	cr_expect_not(lv_apic_msi_decode(0x1fee00000ull, 0x31, &m));
+}
