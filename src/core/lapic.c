@@ -323,7 +323,7 @@ static void reg_write(struct lv_lapic *l, unsigned off, uint32_t val, uint64_t n
 	}
 }
 
-uint32_t lv_lapic_mmio_read(struct lv_lapic *l, unsigned off, unsigned len, uint64_t now_ns)
+uint32_t lv_lapic_mmio_read(const struct lv_lapic *l, unsigned off, unsigned len, uint64_t now_ns)
 {
 	unsigned reg = off & 0xff0u, byte = off & 0xfu;
 	uint32_t v;

@@ -204,7 +204,7 @@ uint32_t lv_lapic_id(const struct lv_lapic *l); /* 8-bit xAPIC or 32-bit x2APIC 
  * In x2APIC mode or with the APIC disabled, MMIO reads 0 and writes are
  * dropped (the page is not decoded then).
  */
-uint32_t lv_lapic_mmio_read(struct lv_lapic *l, unsigned off, unsigned len, uint64_t now_ns);
+uint32_t lv_lapic_mmio_read(const struct lv_lapic *l, unsigned off, unsigned len, uint64_t now_ns);
 void lv_lapic_mmio_write(struct lv_lapic *l, unsigned off, unsigned len, uint32_t val,
 			 uint64_t now_ns, struct lv_lapic_fx *fx);
 
