@@ -83,8 +83,9 @@ void lv_lapic_init_signal(struct lv_lapic *l)
 		 * read-only LDR is derived from that ID and stays (as on KVM). */
 		lv_lapic_put(l, LV_APIC_LDR, ldr);
 	}
-	/* The BSP restarts at the reset vector; an AP waits for a SIPI (SDM
-	 * Vol. 3, 9.4.1 / 11.6.1 "INIT"). */
+	/* An AP enters the wait-for-SIPI state (SDM Vol. 3, 11.4.7.3 and
+	 * 9.4.2); the BSP (IA32_APIC_BASE.BSP) restarts at the reset vector,
+	 * as on KVM. */
 	l->mp_state = (l->apic_base & LV_APIC_BASE_BSP) ? LV_MP_RUNNABLE : LV_MP_WAIT_SIPI;
 }
 

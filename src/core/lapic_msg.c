@@ -69,7 +69,8 @@ void lv_lapic_accept(struct lv_lapic *l, const struct lv_apic_msg *m, struct lv_
 		fx->flags |= LV_LAPIC_FX_INIT | LV_LAPIC_FX_IRQ | LV_LAPIC_FX_TIMER;
 		break;
 	case LV_APIC_DM_STARTUP:
-		/* 9.4.4 / 11.6.1: a SIPI only starts a processor waiting for one. */
+		/* 11.6.1 / 11.4.7.3: a SIPI only starts a processor that is in
+		 * the wait-for-SIPI state; otherwise it is ignored. */
 		if (l->mp_state != LV_MP_WAIT_SIPI)
 			break;
 		l->mp_state = LV_MP_RUNNABLE;

@@ -675,3 +675,24 @@ Test(lapic_icr, msi_decode)
 	cr_expect_not(lv_apic_msi_decode(0xfed00000, 0x31, &m));
 	cr_expect_not(lv_apic_msi_decode(0x1fee00000ull, 0x31, &m));
 }
+
+Test(lapic_icr, lvt_sources)
+{
+	setup(0, true);
+	enable();
+	w(LV_APIC_LVT0, 0x8055); /* fixed, level-triggered, vector 0x55 */
+	lv_lapic_lvt_fire(&L, LV_APIC_LVT0, &fx);
+	cr_expect(irr(0x55));
+	cr_expect(tmr(0x55), "a level LINT0 interrupt is level in TMR");
+	w(LV_APIC_LVTTHMR, 0x10066);
+	lv_lapic_lvt_fire(&L, LV_APIC_LVTTHMR, &fx);
+	cr_expect_not(irr(0x66), "masked");
+	w(LV_APIC_LVTPC, 0x0077);
+	lv_lapic_lvt_fire(&L, LV_APIC_LVTPC, &fx);
+	cr_expect(irr(0x77));
+	cr_expect_not(tmr(0x77));
+	w(LV_APIC_LVTERR, 0x0005); /* illegal vector: only the ESR bit */
+	lv_lapic_lvt_fire(&L, LV_APIC_LVTERR, &fx);
+	w(LV_APIC_ESR, 0);
+	cr_expect_eq(r(LV_APIC_ESR), LV_APIC_ESR_RECV_ILLEGAL_VECTOR);
+}

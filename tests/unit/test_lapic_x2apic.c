@@ -285,3 +285,15 @@ Test(lapic_state, reserved_parts_of_the_image_are_dropped)
 	cr_expect_eq(u, 0, "bytes 4-15 of a slot");
 	cr_expect_eq(lv_lapic_mmio_read(&L, LV_APIC_TMCCT, 4, 0), 0xffffffffu);
 }
+
+Test(lapic_x2apic, send_illegal_vector)
+{
+	uint64_t v;
+
+	x2(3);
+	cr_expect_eq(wr(0x830, 0x0000000100004005ull), LV_LAPIC_OK);
+	cr_expect_not(fx.flags & LV_LAPIC_FX_IPI);
+	cr_expect_eq(wr(0x828, 0), LV_LAPIC_OK);
+	cr_expect_eq(rd(0x828, &v), LV_LAPIC_OK);
+	cr_expect_eq(v, LV_APIC_ESR_SEND_ILLEGAL_VECTOR);
+}
