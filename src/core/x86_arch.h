@@ -78,6 +78,7 @@
 #define MSR_SYSENTER_EIP   0x00000176u
 #define MSR_DEBUGCTL	   0x000001d9u /* IA32_DEBUGCTL (SDM Vol. 3, 18.4.1) */
 #define MSR_PAT		   0x00000277u /* IA32_PAT */
+#define MSR_TSC_DEADLINE   0x000006e0u /* IA32_TSC_DEADLINE (SDM Vol. 3, 11.5.4.1) */
 #define MSR_EFER	   0xc0000080u
 #define MSR_STAR	   0xc0000081u
 #define MSR_LSTAR	   0xc0000082u
