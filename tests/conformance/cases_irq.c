@@ -154,6 +154,19 @@ static int irq_state(struct conf_ctx *c)
 	WANT("get APIC again", lv_vcpu_get_state(c->vcpu[0], LV_STATE_APIC, &st), LV_OK);
 	if (reg32(&st, 0x80) != 0x30)
 		return conf_fail(c, "TPR 0x%x after set_state, want 0x30", reg32(&st, 0x80));
+	/* The ID register: xAPIC ID in bits 31:24; in x2APIC mode the 32-bit x2APIC ID (state.h). */
+	WANT("get CONTROL+APIC of vCPU 1",
+	     lv_vcpu_get_state(c->vcpu[1], LV_STATE_CONTROL | LV_STATE_APIC, &st), LV_OK);
+	if (reg32(&st, 0x20) != 1u << 24)
+		return conf_fail(c, "vCPU 1's xAPIC ID register 0x%x, want 0x01000000",
+				 reg32(&st, 0x20));
+	st.ctrl.apic_base |= (1u << 11) | (1u << 10); /* EN | EXTD (SDM Vol. 3, 11.12.1) */
+	WANT("vCPU 1 into x2APIC mode", lv_vcpu_set_state(c->vcpu[1], LV_STATE_CONTROL, &st),
+	     LV_OK);
+	WANT("get APIC of vCPU 1 in x2APIC mode", lv_vcpu_get_state(c->vcpu[1], LV_STATE_APIC, &st),
+	     LV_OK);
+	if (reg32(&st, 0x20) != 1)
+		return conf_fail(c, "vCPU 1's x2APIC ID register 0x%x, want 1", reg32(&st, 0x20));
 	WANT("get MP of vCPU 1", lv_vcpu_get_state(c->vcpu[1], LV_STATE_MP, &st), LV_OK);
 	if (st.mp_state != LV_MP_WAIT_SIPI)
 		return conf_fail(c, "vCPU 1 (an AP) mp_state %u, want WAIT_SIPI", st.mp_state);

@@ -267,7 +267,8 @@ static int kvm_open(struct lv_backend *b)
 	kb->has_readonly = ext(fd, KVM_CAP_READONLY_MEM);
 	kb->has_guest_debug = ext(fd, KVM_CAP_SET_GUEST_DEBUG);
 	kb->has_irqchip = ext(fd, KVM_CAP_IRQCHIP) && ext(fd, KVM_CAP_SIGNAL_MSI) &&
-			  ext(fd, KVM_CAP_MP_STATE) && ext(fd, KVM_CAP_PIT2);
+			  ext(fd, KVM_CAP_MP_STATE) && ext(fd, KVM_CAP_PIT2) &&
+			  (ext(fd, KVM_CAP_X2APIC_API) & KVM_X2APIC_API_USE_32BIT_IDS);
 	kb->has_tsc_deadline = ext(fd, KVM_CAP_TSC_DEADLINE_TIMER);
 	pthread_once(&once, kick_signal_init);
 	kb->kick_signal = kick_signal_no;
@@ -297,7 +298,20 @@ static void kvm_close(struct lv_backend *b)
  */
 static int create_irqchip(struct kvm_vm *kv, uint32_t flags)
 {
+	struct kvm_enable_cap cap;
+
 	if (ioctl(kv->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return lv_kvm_errno(errno);
+	/*
+	 * 32-bit x2APIC IDs in KVM_GET/SET_LAPIC's ID register (api.rst 7.7
+	 * KVM_CAP_X2APIC_API), as LV_STATE_APIC defines it (state.h); without
+	 * it KVM keeps the xAPIC layout (ID << 24) in x2APIC mode too. Before
+	 * any vCPU exists, as the capability requires.
+	 */
+	memset(&cap, 0, sizeof(cap));
+	cap.cap = KVM_CAP_X2APIC_API;
+	cap.args[0] = KVM_X2APIC_API_USE_32BIT_IDS;
+	if (ioctl(kv->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
 		return lv_kvm_errno(errno);
 	if (flags & LV_VM_PIT) {
 		struct kvm_pit_config pit;
