@@ -191,6 +191,13 @@ struct lv_fpu {
  */
 struct lv_apic {
 	uint8_t regs[1024]; /**< Register page image, little-endian. */
+	/**
+	 * IA32_TSC_DEADLINE (MSR 6E0h, SDM Vol. 3, 11.5.4.1): the guest TSC
+	 * at which the timer fires in TSC-deadline mode; 0 = disarmed. Read
+	 * as 0 and ignored on set in the other timer modes. Set after the
+	 * registers, so a page that selects TSC-deadline mode arms it.
+	 */
+	uint64_t tsc_deadline;
 };
 
 /** @name lv_state::mp_state values */

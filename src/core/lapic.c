@@ -11,7 +11,7 @@
 #include "lvlib.h"
 #include "x86_arch.h"
 
-_Static_assert(sizeof(struct lv_apic) == 1024, "the xAPIC page image is 1 KiB");
+_Static_assert(sizeof(((struct lv_apic *)0)->regs) == 1024, "the xAPIC page image is 1 KiB");
 
 /* ICR low (Figure 11-12): vector, delivery mode, destination mode, level,
  * trigger mode and shorthand. Delivery status (12) always reads 0 here:
@@ -537,8 +537,11 @@ void lv_lapic_get_state(const struct lv_lapic *l, struct lv_apic *out, uint64_t 
 {
 	uint32_t cur = lv_lapic_timer_current(l, now_ns);
 
-	memcpy(out, &l->page, sizeof(*out));
+	memcpy(out->regs, l->page.regs, sizeof(out->regs));
 	memcpy(&out->regs[LV_APIC_TMCCT], &cur, 4);
+	out->tsc_deadline = ((lv_lapic_get(l, LV_APIC_LVTT) >> 17) & 3u) == LV_APIC_TIMER_TSCDL
+				    ? l->tsc_deadline
+				    : 0;
 }
 
 /* The bits of register @off that a state image may carry. */
@@ -609,5 +612,7 @@ int lv_lapic_set_state(struct lv_lapic *l, const struct lv_apic *in, uint64_t no
 		if (((lvtt >> 17) & 3u) == LV_APIC_TIMER_PERIODIC)
 			l->timer_period = (uint64_t)lv_lapic_get(l, LV_APIC_TMICT) * div;
 	}
+	/* IA32_TSC_DEADLINE after the registers, as KVM_SET_MSRS after KVM_SET_LAPIC. */
+	l->tsc_deadline = ((lvtt >> 17) & 3u) == LV_APIC_TIMER_TSCDL ? in->tsc_deadline : 0;
 	return LV_OK;
 }

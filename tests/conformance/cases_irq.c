@@ -148,12 +148,17 @@ static int irq_state(struct conf_ctx *c)
 	/* Version register: version in bits 7:0 (0x1x integrated APIC), max LVT in 23:16. */
 	if ((reg32(&st, 0x30) & 0xf0) != 0x10 || (reg32(&st, 0x30) >> 16 & 0xff) < 4)
 		return conf_fail(c, "APIC version register 0x%x", reg32(&st, 0x30));
-	conf_store(st.apic.regs + 0x80, 4, 0x30); /* TPR */
+	conf_store(st.apic.regs + 0x80, 4, 0x30);     /* TPR */
+	conf_store(st.apic.regs + 0x320, 4, 0x50040); /* LVT timer: TSC-deadline, masked, 0x40 */
+	st.apic.tsc_deadline = 0x123456789ull;
 	WANT("set APIC", lv_vcpu_set_state(c->vcpu[0], LV_STATE_APIC, &st), LV_OK);
 	memset(&st, 0, sizeof(st));
 	WANT("get APIC again", lv_vcpu_get_state(c->vcpu[0], LV_STATE_APIC, &st), LV_OK);
 	if (reg32(&st, 0x80) != 0x30)
 		return conf_fail(c, "TPR 0x%x after set_state, want 0x30", reg32(&st, 0x80));
+	if (st.apic.tsc_deadline != 0x123456789ull)
+		return conf_fail(c, "tsc_deadline 0x%llx after set_state, want 0x123456789",
+				 (unsigned long long)st.apic.tsc_deadline);
 	/* The ID register: xAPIC ID in bits 31:24; in x2APIC mode the 32-bit x2APIC ID (state.h). */
 	WANT("get CONTROL+APIC of vCPU 1",
 	     lv_vcpu_get_state(c->vcpu[1], LV_STATE_CONTROL | LV_STATE_APIC, &st), LV_OK);

@@ -297,3 +297,30 @@ Test(lapic_x2apic, send_illegal_vector)
 	cr_expect_eq(rd(0x828, &v), LV_LAPIC_OK);
 	cr_expect_eq(v, LV_APIC_ESR_SEND_ILLEGAL_VECTOR);
 }
+
+Test(lapic_state, tsc_deadline_in_the_apic_group)
+{
+	struct lv_lapic b;
+	struct lv_apic page;
+	uint64_t when, v;
+
+	setup(2, false);
+	lv_lapic_mmio_write(&L, LV_APIC_SVR, 4, 0x1ff, 0, &fx);
+	lv_lapic_mmio_write(&L, LV_APIC_LVTT, 4, 0x40030, 0, &fx); /* TSC-deadline, vector 0x30 */
+	cr_assert_eq(wr(MSR_TSC_DEADLINE, 123456), LV_LAPIC_OK);
+	lv_lapic_get_state(&L, &page, 0);
+	cr_expect_eq(page.tsc_deadline, 123456u);
+	lv_lapic_reset(&b, 2, false, true, 46);
+	cr_expect_eq(lv_lapic_set_state(&b, &page, 0), LV_OK);
+	cr_expect_eq(lv_lapic_msr_read(&b, MSR_TSC_DEADLINE, 0, &v), LV_LAPIC_OK);
+	cr_expect_eq(v, 123456u, "the deadline comes with the page that selects its mode");
+	cr_expect_eq(lv_lapic_timer_next(&b, &when), LV_LAPIC_CLOCK_TSC);
+	cr_expect_eq(when, 123456u);
+	/* In one-shot mode the group's deadline reads 0 and is not taken. */
+	lv_lapic_mmio_write(&L, LV_APIC_LVTT, 4, 0x00030, 0, &fx);
+	lv_lapic_get_state(&L, &page, 0);
+	cr_expect_eq(page.tsc_deadline, 0u);
+	page.tsc_deadline = 99;
+	cr_expect_eq(lv_lapic_set_state(&b, &page, 0), LV_OK);
+	cr_expect_eq(b.tsc_deadline, 0u);
+}

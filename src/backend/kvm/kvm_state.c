@@ -385,11 +385,12 @@ static uint32_t mp_from_lv(uint32_t m)
 				      : KVM_MP_STATE_RUNNABLE;
 }
 
-_Static_assert(sizeof(struct kvm_lapic_state) == sizeof(struct lv_apic), "LAPIC page");
+_Static_assert(sizeof(struct kvm_lapic_state) == sizeof(((struct lv_apic *)0)->regs), "LAPIC page");
 
 /* LV_STATE_APIC / LV_STATE_MP (the API allows them only with an irqchip). */
-static int irqchip_get(struct kvm_vcpu *kp, uint32_t mask, struct lv_state *st)
+static int irqchip_get(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
 {
+	struct kvm_vcpu *kp = vcpu->priv;
 	int rc;
 
 	if (mask & LV_STATE_APIC) {
@@ -399,6 +400,10 @@ static int irqchip_get(struct kvm_vcpu *kp, uint32_t mask, struct lv_state *st)
 		if (rc)
 			return rc;
 		memcpy(st->apic.regs, l.regs, sizeof(st->apic.regs));
+		/* KVM reads 0 outside TSC-deadline mode, as the group defines. */
+		rc = lv_kvm_get_msr(vcpu, MSR_TSC_DEADLINE, &st->apic.tsc_deadline);
+		if (rc)
+			return rc;
 	}
 	if (mask & LV_STATE_MP) {
 		struct kvm_mp_state m;
@@ -411,8 +416,9 @@ static int irqchip_get(struct kvm_vcpu *kp, uint32_t mask, struct lv_state *st)
 	return LV_OK;
 }
 
-static int irqchip_set(struct kvm_vcpu *kp, uint32_t mask, const struct lv_state *st)
+static int irqchip_set(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state *st)
 {
+	struct kvm_vcpu *kp = vcpu->priv;
 	int rc;
 
 	if (mask & LV_STATE_APIC) {
@@ -420,6 +426,10 @@ static int irqchip_set(struct kvm_vcpu *kp, uint32_t mask, const struct lv_state
 
 		memcpy(l.regs, st->apic.regs, sizeof(l.regs));
 		rc = xioctl(kp->fd, KVM_SET_LAPIC, &l);
+		if (rc)
+			return rc;
+		/* After the page: KVM takes the deadline only in TSC-deadline mode. */
+		rc = lv_kvm_set_msr(vcpu, MSR_TSC_DEADLINE, st->apic.tsc_deadline);
 		if (rc)
 			return rc;
 	}
@@ -496,7 +506,7 @@ int lv_kvm_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st)
 		if (rc)
 			return rc;
 	}
-	return irqchip_get(kp, mask, st);
+	return irqchip_get(vcpu, mask, st);
 }
 
 /*
@@ -583,5 +593,5 @@ int lv_kvm_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state 
 		if (kp->sync_valid)
 			memcpy(&kp->run->s.regs.regs, &r, sizeof(r));
 	}
-	return irqchip_set(kp, mask, st);
+	return irqchip_set(vcpu, mask, st);
 }
