@@ -14,15 +14,20 @@ root=$1 out=$2 kdir=$3 liblist=$4 conflist=$5 gen=$6
 [ -f "$kdir/Makefile" ] || { echo "build.sh: no kernel build tree at $kdir" >&2; exit 1; }
 
 mkdir -p "$out"
-# link REL: OUTDIR/REL -> SRCROOT/REL (replaced when it points elsewhere).
+# link REL: OUTDIR/REL -> SRCROOT/REL (shell builtins only: this runs at
+# every build, and forks are slow on a loaded machine).
 link() {
-	mkdir -p "$out/$(dirname "$1")"
-	[ "$(readlink "$out/$1" 2>/dev/null)" = "$root/$1" ] || ln -sfn "$root/$1" "$out/$1"
+	[ -L "$out/$1" ] && return 0
+	mkdir -p "$out/${1%/*}"
+	ln -s "$root/$1" "$out/$1"
 }
-# Every file of a source directory (sources, headers, .inc), no subdirectories.
+# Every file of a source directory (sources, headers, .inc), no subdirectories; once.
+done_dirs=" "
 link_dir() {
+	case $done_dirs in *" $1 "*) return 0 ;; esac
+	done_dirs="$done_dirs$1 "
 	for f in "$root/$1"/*; do
-		[ -f "$f" ] && link "$1/$(basename "$f")"
+		[ -f "$f" ] && link "$1/${f##*/}"
 	done
 	return 0
 }
@@ -34,7 +39,7 @@ for pair in "$liblist:lib" "$conflist:conf"; do
 		[ -n "$rel" ] || continue
 		case $rel in
 		gen/*) ;;
-		*) link_dir "$(dirname "$rel")" ;;
+		*) link_dir "${rel%/*}" ;;
 		esac
 		echo "$rel" >>"$out/$kind.list.new"
 	done <"$list"
@@ -44,10 +49,10 @@ link_dir examples/linux-module
 link_dir examples/linux-module/include
 mkdir -p "$out/gen"
 for f in guests.c guests.h; do
-	[ "$(readlink "$out/gen/$f" 2>/dev/null)" = "$gen/$f" ] || ln -sfn "$gen/$f" "$out/gen/$f"
+	[ -L "$out/gen/$f" ] || ln -s "$gen/$f" "$out/gen/$f"
 done
-ln -sfn "$root/examples/linux-module/Kbuild" "$out/Kbuild"
-ln -sfn "$root/examples/linux-module/Makefile" "$out/Makefile"
+[ -L "$out/Kbuild" ] || ln -s "$root/examples/linux-module/Kbuild" "$out/Kbuild"
+[ -L "$out/Makefile" ] || ln -s "$root/examples/linux-module/Makefile" "$out/Makefile"
 for kind in lib conf; do
 	cmp -s "$out/$kind.list.new" "$out/$kind.list" 2>/dev/null || mv "$out/$kind.list.new" "$out/$kind.list"
 	rm -f "$out/$kind.list.new"
