@@ -96,20 +96,23 @@ static void enable_one(void *arg)
 			c->rc = -EBUSY;
 			return;
 		}
-		/* Through the kernel's shadow, so kvm_intel sees it and refuses. */
-		cr4_set_bits_irqsoff(X86_CR4_VMXE);
-		c->vmxe_ours = true;
 	}
 	rc = lv_cpu_enable(lvl_backend);
 	if (rc) {
 		c->lv_rc = rc;
 		c->rc = lv_to_errno(rc);
-		if (c->vmxe_ours)
-			cr4_clear_bits_irqsoff(X86_CR4_VMXE);
-		c->vmxe_ours = false;
 		return;
 	}
 	c->enabled = true;
+	if (kind == LV_BACKEND_VMX) {
+		/*
+		 * The library set CR4.VMXE for VMXON; the kernel's CR4 shadow gets
+		 * it too, so that kvm_intel sees VMX in use (and refuses) and no
+		 * CR4 update of the kernel's clears it under VMX operation.
+		 */
+		cr4_set_bits_irqsoff(X86_CR4_VMXE);
+		c->vmxe_ours = true;
+	}
 }
 
 static void disable_one(void *arg)
@@ -122,7 +125,7 @@ static void disable_one(void *arg)
 		return;
 	c->rc = lv_to_errno(lv_cpu_disable(lvl_backend));
 	c->enabled = false;
-	if (c->vmxe_ours)
+	if (c->vmxe_ours) /* VMXOFF done, the library cleared CR4.VMXE: the shadow follows */
 		cr4_clear_bits_irqsoff(X86_CR4_VMXE);
 	c->vmxe_ours = false;
 	if (kind == LV_BACKEND_SVM) {
