@@ -27,6 +27,7 @@
 #include <linux/hrtimer.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
+#include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/preempt.h>
 #include <linux/printk.h>
@@ -42,6 +43,15 @@
 #include "lvl.h"
 
 int lvl_conf_vcpu_run(struct lv_vcpu *v, struct lv_exit **exit);
+
+/*
+ * Test of the test (linux_fpu_unowned): runs with preemption disabled but
+ * the FPU not owned, so the host_fpu pattern lands in whatever user task's
+ * registers are live on the CPU. fpu_check must notice.
+ */
+static bool fpu_unowned;
+module_param(fpu_unowned, bool, 0400);
+MODULE_PARM_DESC(fpu_unowned, "test only: no kernel_fpu_begin() around the suite's runs");
 
 /* What one suite run shares between its threads and hooks. */
 static struct {
@@ -261,7 +271,10 @@ int lvl_conf_vcpu_run(struct lv_vcpu *v, struct lv_exit **exit)
 	const u8 *pat = NULL;
 	int rc, cpu, *last = NULL;
 
-	kernel_fpu_begin();
+	if (fpu_unowned)
+		preempt_disable();
+	else
+		kernel_fpu_begin();
 	cpu = smp_processor_id();
 	if (current == st.main) {
 		last = &st.main_cpu;
@@ -276,7 +289,10 @@ int lvl_conf_vcpu_run(struct lv_vcpu *v, struct lv_exit **exit)
 		st.fpu_bad |= fpu_regs(1, pat);
 		WRITE_ONCE(st.fpu_pat, NULL);
 	}
-	kernel_fpu_end();
+	if (fpu_unowned)
+		preempt_enable();
+	else
+		kernel_fpu_end();
 	atomic_inc(&st.runs);
 	if (last) {
 		if (*last >= 0 && *last != cpu)

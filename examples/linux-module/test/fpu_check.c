@@ -9,10 +9,10 @@
  * the FPU not owned, or left the guest's XCR0 or registers behind, shows
  * here.
  *
- * It runs at nice 19, so that the guests get most of the CPU time and
- * it is preempted often.
+ * It runs at nice 19 (or NICE), so that the guests get most of the CPU
+ * time and it is preempted often.
  *
- * Usage: fpu_check TAG   runs until SIGTERM/SIGINT, then prints
+ * Usage: fpu_check TAG [NICE]   runs until SIGTERM/SIGINT, then prints
  *   FPUCHECK TAG avx=0|1 rounds=N bad=N nivcsw=N cpus_seen=N
  * and exits 1 if a round saw a changed register (or none ran).
  */
@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sched.h>
@@ -80,7 +81,7 @@ int main(int argc, char **argv)
 
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	setpriority(PRIO_PROCESS, 0, 19);
+	setpriority(PRIO_PROCESS, 0, argc > 2 ? atoi(argv[2]) : 19);
 	while (!stop) {
 		unsigned long n = 200000;
 		int cpu = sched_getcpu();
