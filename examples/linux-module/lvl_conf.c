@@ -310,7 +310,7 @@ static int h_host_reg(void *ctx, unsigned int reg, int write, u64 *v)
 	unsigned long x;
 	u32 lo, hi;
 
-	if (!st.pinned) {
+	if (!st.pinned && current == st.main) {
 		/* Per-CPU registers: the rest of the case stays on this CPU. */
 		migrate_disable();
 		st.pinned = true;
