@@ -26,7 +26,11 @@
  * - Calls on one VM (map/unmap/protect/dirty log/vCPU create/destroy) must be
  *   serialized by the caller; they may run while other threads run vCPUs of
  *   that VM, except that a range must not be unmapped while a vCPU is in the
- *   middle of an exit that refers to it.
+ *   middle of an exit that refers to it. lv_vm_map(), lv_vm_unmap() and
+ *   lv_vm_protect() wait for vCPUs that are handling an exit inside
+ *   lv_vcpu_run() (emulating an instruction, walking the guest's page
+ *   tables) to finish it: once they return, no vCPU uses the old mapping,
+ *   in guest mode or in the library.
  * - Backend open/close and lv_cpu_enable()/lv_cpu_disable() must be serialized
  *   by the caller.
  *

@@ -344,6 +344,24 @@ static int prot_check(const struct lv_backend *b, uint32_t prot)
 	return LV_OK;
 }
 
+void lv_mem_write_begin(struct lv_vm *vm)
+{
+	uint32_t i;
+
+	__atomic_store_n(&vm->mem_writer, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; vm->vcpus && i < vm->max_vcpus; i++) {
+		const struct lv_vcpu *v = vm->vcpus[i];
+
+		while (v && __atomic_load_n(&v->mem_reading, __ATOMIC_SEQ_CST))
+			lv_cpu_relax();
+	}
+}
+
+void lv_mem_write_end(struct lv_vm *vm)
+{
+	__atomic_store_n(&vm->mem_writer, 0, __ATOMIC_RELEASE);
+}
+
 int lv_vm_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t flags)
 {
 	int rc = vm_check(vm);
@@ -357,14 +375,14 @@ int lv_vm_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint32_t
 		return rc;
 	if (!vm->backend->ops->map)
 		return LV_ERR_NOTSUP;
+	lv_mem_write_begin(vm);
 	rc = lv_memmap_check_add(&vm->mem, hva, gpa, size);
-	if (rc)
-		return rc;
-	rc = vm->backend->ops->map(vm, hva, gpa, size, flags);
-	if (rc)
-		return rc;
-	lv_memmap_commit_add(&vm->mem, hva, gpa, size, flags);
-	return LV_OK;
+	if (!rc)
+		rc = vm->backend->ops->map(vm, hva, gpa, size, flags);
+	if (!rc)
+		lv_memmap_commit_add(&vm->mem, hva, gpa, size, flags);
+	lv_mem_write_end(vm);
+	return rc;
 }
 
 int lv_vm_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
@@ -375,14 +393,14 @@ int lv_vm_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
 		return rc;
 	if (!vm->backend->ops->unmap)
 		return LV_ERR_NOTSUP;
+	lv_mem_write_begin(vm);
 	rc = lv_memmap_check_covered(&vm->mem, gpa, size);
-	if (rc)
-		return rc;
-	rc = vm->backend->ops->unmap(vm, gpa, size);
-	if (rc)
-		return rc;
-	lv_memmap_commit_remove(&vm->mem, gpa, size);
-	return LV_OK;
+	if (!rc)
+		rc = vm->backend->ops->unmap(vm, gpa, size);
+	if (!rc)
+		lv_memmap_commit_remove(&vm->mem, gpa, size);
+	lv_mem_write_end(vm);
+	return rc;
 }
 
 int lv_vm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
@@ -398,14 +416,14 @@ int lv_vm_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
 		return rc;
 	if (!vm->backend->ops->protect)
 		return LV_ERR_NOTSUP;
+	lv_mem_write_begin(vm);
 	rc = lv_memmap_check_covered(&vm->mem, gpa, size);
-	if (rc)
-		return rc;
-	rc = vm->backend->ops->protect(vm, gpa, size, prot);
-	if (rc)
-		return rc;
-	lv_memmap_commit_protect(&vm->mem, gpa, size, prot);
-	return LV_OK;
+	if (!rc)
+		rc = vm->backend->ops->protect(vm, gpa, size, prot);
+	if (!rc)
+		lv_memmap_commit_protect(&vm->mem, gpa, size, prot);
+	lv_mem_write_end(vm);
+	return rc;
 }
 
 int lv_vm_get_dirty(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint64_t *bitmap)

@@ -103,15 +103,16 @@ struct lv_vm {
 	uint32_t flags;		/* lv_vm_config.flags (LV_VM_*) */
 	struct lv_vcpu **vcpus; /* [max_vcpus], NULL until an id is first created */
 	struct lv_memmap mem;
+	uint32_t mem_writer; /* a change to mem is under way (lv_mem_write_begin()) */
 	void *priv;
 };
 
 struct lv_vcpu {
 	struct lv_vm *vm;
 	uint32_t id;
-	uint32_t state;	  /* enum lv_obj_state */
-	uint32_t running; /* set with __atomic while inside run() */
-	uint32_t pad_;
+	uint32_t state;	      /* enum lv_obj_state */
+	uint32_t running;     /* set with __atomic while inside run() */
+	uint32_t mem_reading; /* nesting depth of lv_mem_read_begin() on this vCPU */
 	/* lv_vcpu_run() after its checks: ops->run_api, else lv_run_ops() */
 	int (*run)(struct lv_vcpu *vcpu, struct lv_exit **exit);
 	struct lv_exit exit;
@@ -134,6 +135,59 @@ static inline int lv_run_end(struct lv_vcpu *v, int rc, struct lv_exit **exit)
 	*exit = rc ? NULL : &v->exit;
 	return rc;
 }
+
+/*
+ * The memory-slot table (vm->mem) is read by vCPU threads while they
+ * handle an exit inside lv_vcpu_run() (the emulator's page walks and RAM
+ * accesses, instruction fetches, PDPTE loads), and changed by lv_vm_map(),
+ * lv_vm_unmap() and lv_vm_protect() on another thread. A change moves
+ * entries of the sorted array and may free it, and once lv_vm_unmap()
+ * returns the caller may free the host memory a reader still points into.
+ * So a change waits until no vCPU is between lv_mem_read_begin() and
+ * lv_mem_read_end(), and keeps new readers out until it is done: a
+ * per-vCPU flag against a VM flag, both sequentially consistent (either
+ * the writer sees the reader's flag, or the reader sees the writer's).
+ * Readers never wait for anything else while they read, and nest (the
+ * depth is the vCPU's own); changes are serialized by the caller
+ * (libvcpu.h), and their shootdown waits only for guest mode, never for a
+ * reader, so neither side can wait for the other in a circle.
+ */
+/* In a spin-wait loop: PAUSE on x86 (SDM Vol. 2B), a compiler barrier elsewhere. */
+static inline void lv_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ volatile("" ::: "memory");
+#endif
+}
+
+static inline void lv_mem_read_begin(struct lv_vcpu *v)
+{
+	if (v->mem_reading++)
+		return;
+	for (;;) {
+		__atomic_store_n(&v->mem_reading, 1, __ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&v->vm->mem_writer, __ATOMIC_SEQ_CST))
+			return;
+		__atomic_store_n(&v->mem_reading, 0, __ATOMIC_SEQ_CST);
+		while (__atomic_load_n(&v->vm->mem_writer, __ATOMIC_ACQUIRE))
+			lv_cpu_relax();
+	}
+}
+
+static inline void lv_mem_read_end(struct lv_vcpu *v)
+{
+	if (v->mem_reading == 1)
+		__atomic_store_n(&v->mem_reading, 0, __ATOMIC_RELEASE);
+	else
+		v->mem_reading--;
+}
+
+/* Before a change to vm->mem: wait until no vCPU reads it (api.c). */
+void lv_mem_write_begin(struct lv_vm *vm);
+/* After the change: readers may go on. */
+void lv_mem_write_end(struct lv_vm *vm);
 
 /*
  * Open a backend from an explicit ops table (tests use it with mock ops;

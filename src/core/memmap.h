@@ -6,7 +6,8 @@
  *
  * Freestanding; storage comes from lv_plat_alloc(). Not thread-safe: the
  * owner (a VM) serializes changes; lookups may run concurrently with each
- * other but not with a change.
+ * other but not with a change (a VM's vCPU threads and its changes are kept
+ * apart by lv_mem_read_begin() / lv_mem_write_begin(), internal.h).
  *
  * Changes are split in two steps so a backend can act between them without
  * any chance of a late allocation failure:

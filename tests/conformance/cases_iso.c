@@ -410,6 +410,109 @@ static int tsc_aux(struct conf_ctx *c)
 	return aux_host_check(c, host, "HLT");
 }
 
+/* ---- syscall_msrs -------------------------------------------------------- */
+
+#define SYS_NREGS 4
+static const unsigned sys_reg[SYS_NREGS] = { LV_CONF_HOST_STAR, LV_CONF_HOST_LSTAR,
+					     LV_CONF_HOST_SFMASK, LV_CONF_HOST_KERNEL_GS_BASE };
+static const char *const sys_name[SYS_NREGS] = { "STAR", "LSTAR", "SFMASK", "KERNEL_GS_BASE" };
+/* The host's values while the case runs: none the guest writes (canonical where it matters). */
+static const uint64_t sys_host[SYS_NREGS] = { 0x0023001000000000ull, 0xffffffff81234560ull,
+					      0x47700ull, 0xffff888012345000ull };
+
+static int sys_host_check(struct conf_ctx *c, const int *have, const char *when)
+{
+	uint64_t now;
+	unsigned i;
+
+	for (i = 0; i < SYS_NREGS; i++)
+		if (have[i] && (host_get(c, sys_reg[i], &now) || now != sys_host[i]))
+			return conf_fail(c, "%s: the host's %s is 0x%llx, was 0x%llx", when,
+					 sys_name[i], (unsigned long long)now,
+					 (unsigned long long)sys_host[i]);
+	return CONF_PASS;
+}
+
+static int sys_rounds(struct conf_ctx *c, struct lv_vcpu *v, const int *have)
+{
+	static const struct {
+		uint16_t port;
+		uint32_t value;
+		const char *what;
+	} want[] = {
+		{ 0x60, 0x11110000u, "GS_BASE after SWAPGS (the guest's KERNEL_GS_BASE)" },
+		{ 0x61, 0x22220000u, "KERNEL_GS_BASE after SWAPGS (the guest's GS_BASE)" },
+		{ 0x62, 1, "SYSCALL reached the guest's LSTAR with RCX = the return address" },
+		{ 0x63, 0x40400u, "R11 = RFLAGS before SYSCALL (AC, DF)" },
+		{ 0x64, 0, "RFLAGS after SYSCALL, the guest's SFMASK applied" },
+	};
+	struct lv_state *st = &c->st;
+	struct lv_exit *ex;
+	char desc[80];
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if ((rc = lv_vcpu_run(v, &ex)))
+			return conf_fail(c, "run: %s", lv_status_name(rc));
+		if (ex->reason != LV_EXIT_IO || ex->io.port != want[i].port || ex->io.size != 4 ||
+		    conf_load(ex->io.data, 4) != want[i].value) {
+			conf_describe_exit(ex, desc, sizeof(desc));
+			return conf_fail(c, "%s: got %s (0x%llx), want OUT 0x%x of 0x%x",
+					 want[i].what, desc,
+					 (unsigned long long)conf_load(ex->io.data, 4),
+					 want[i].port, want[i].value);
+		}
+		if ((rc = sys_host_check(c, have, want[i].what)))
+			return rc;
+	}
+	if ((rc = conf_run_expect(c, v, LV_EXIT_HLT, "end")))
+		return rc;
+	if ((rc = sys_host_check(c, have, "HLT")))
+		return rc;
+	if ((rc = lv_vcpu_get_state(v, LV_STATE_MSRS | LV_STATE_SEGMENTS, st)))
+		return conf_fail(c, "get state: %s", lv_status_name(rc));
+	if (st->msrs.star != 0x0010000800000000ull || st->msrs.sfmask != 0x40400 ||
+	    st->msrs.kernel_gs_base != 0x11110000u || st->segs.gs.base != 0x22220000u ||
+	    st->msrs.lstar < 0x8000 || st->msrs.lstar >= 0x9000)
+		return conf_fail(
+			c,
+			"state: STAR 0x%llx SFMASK 0x%llx KERNEL_GS_BASE 0x%llx GS 0x%llx "
+			"LSTAR 0x%llx, not the guest's",
+			(unsigned long long)st->msrs.star, (unsigned long long)st->msrs.sfmask,
+			(unsigned long long)st->msrs.kernel_gs_base,
+			(unsigned long long)st->segs.gs.base, (unsigned long long)st->msrs.lstar);
+	return CONF_PASS;
+}
+
+/*
+ * SYSCALL MSRs and KERNEL_GS_BASE: a 64-bit guest writes its own
+ * KERNEL_GS_BASE and swaps it in with SWAPGS, and gives itself STAR, LSTAR
+ * and SFMASK and makes a SYSCALL. It must see its own values, none of the
+ * host's (VMX does not switch these MSRs on entry and exit: SDM Vol. 3,
+ * 27.3, 28.5; SVM's VMLOAD/VMSAVE do, APM Vol. 2, 15.5.2), the host's must
+ * be unchanged after every exit, and the state must hold the guest's.
+ */
+static int syscall_msrs(struct conf_ctx *c)
+{
+	uint64_t old[SYS_NREGS];
+	int have[SYS_NREGS], rc = conf_vm_setup(c, 1);
+	unsigned i;
+
+	if (rc)
+		return rc;
+	for (i = 0; i < SYS_NREGS; i++) {
+		have[i] = !host_get(c, sys_reg[i], &old[i]);
+		if (have[i])
+			host_set(c, sys_reg[i], sys_host[i]);
+	}
+	rc = sys_rounds(c, c->vcpu[0], have);
+	for (i = 0; i < SYS_NREGS; i++)
+		if (have[i])
+			host_set(c, sys_reg[i], old[i]);
+	return rc;
+}
+
 const struct conf_case conf_cases_iso[] = {
 	{ .name = "tpr_isolation",
 	  .mode = MODE_LONG64,
@@ -425,5 +528,9 @@ const struct conf_case conf_cases_iso[] = {
 	  .guest = &conf_guest_dbg_bp,
 	  .custom = debug_breakpoint },
 	{ .name = "tsc_aux", .mode = MODE_LONG64, .guest = &conf_guest_tsc_aux, .custom = tsc_aux },
+	{ .name = "syscall_msrs",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_syscall_msrs,
+	  .custom = syscall_msrs },
 	{ .name = NULL },
 };

@@ -65,13 +65,19 @@ struct lv_conf_host {
 
 /*
  * Host registers of lv_conf_host.host_reg: DR0-DR3 (0-3), DR7, CR8 (the
- * TPR), TSC_AUX (MSR C000_0103h; read only, and -1 where the CPU has none).
+ * TPR), TSC_AUX (MSR C000_0103h; read only, and -1 where the CPU has none),
+ * and the MSRs SYSCALL and SWAPGS use: STAR, LSTAR, SFMASK and
+ * KERNEL_GS_BASE (C000_0081h, 0082h, 0084h, 0102h).
  */
 enum {
 	LV_CONF_HOST_DR0 = 0,
 	LV_CONF_HOST_DR7 = 7,
 	LV_CONF_HOST_CR8 = 8,
 	LV_CONF_HOST_TSC_AUX = 9,
+	LV_CONF_HOST_STAR = 10,
+	LV_CONF_HOST_LSTAR = 11,
+	LV_CONF_HOST_SFMASK = 12,
+	LV_CONF_HOST_KERNEL_GS_BASE = 13,
 };
 
 /* Counts of one run. */

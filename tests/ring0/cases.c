@@ -20,6 +20,9 @@ static int case_caps(struct lv_backend *b, char *why, size_t n)
 int case_io(struct lv_backend *b, char *why, size_t n);
 int case_host_dtables(struct lv_backend *b, char *why, size_t n);
 int case_host_ldt(struct lv_backend *b, char *why, size_t n);
+int case_host_tr(struct lv_backend *b, char *why, size_t n);
+int case_host_fs_cr4(struct lv_backend *b, char *why, size_t n);
+int case_host_debugctl(struct lv_backend *b, char *why, size_t n);
 int case_cpuid(struct lv_backend *b, char *why, size_t n);
 int case_mmio(struct lv_backend *b, char *why, size_t n);
 int case_readonly(struct lv_backend *b, char *why, size_t n);
@@ -46,6 +49,9 @@ const struct tcase cases[] = {
 	{ "smoke_io", case_io },
 	{ "host_dtables", case_host_dtables },
 	{ "host_ldt", case_host_ldt },
+	{ "host_tr", case_host_tr },
+	{ "host_fs_cr4", case_host_fs_cr4 },
+	{ "host_debugctl", case_host_debugctl },
 	{ "smoke_cpuid", case_cpuid },
 	{ "smoke_mmio", case_mmio },
 	{ "smoke_readonly", case_readonly },

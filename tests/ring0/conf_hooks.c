@@ -8,6 +8,8 @@
 #if LV_RING0_CONFORMANCE
 #include <libvcpu/platform.h>
 
+#include "../../src/backend/x86/x86_insn.h" /* lv_rdmsr, lv_wrmsr */
+#include "../../src/core/x86_arch.h"
 #include "cases.h"
 #include "lv_conformance.h"
 
@@ -112,15 +114,27 @@ static int conf_host_reg(void *ctx, unsigned reg, int write, uint64_t *v)
 		REG(7, "dr7")
 		REG(LV_CONF_HOST_CR8, "cr8")
 	case LV_CONF_HOST_TSC_AUX: {
-		uint32_t a, b, c, d, lo, hi;
+		uint32_t a, b, c, d;
 
 		__asm__ volatile("cpuid"
 				 : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
 				 : "a"(0x80000001u), "c"(0));
 		if (write || !(d & (1u << 27))) /* RDTSCP (and TSC_AUX) */
 			return -1;
-		__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000103u));
-		*v = ((uint64_t)hi << 32) | lo;
+		*v = lv_rdmsr(MSR_TSC_AUX);
+		return 0;
+	}
+	case LV_CONF_HOST_STAR:
+	case LV_CONF_HOST_LSTAR:
+	case LV_CONF_HOST_SFMASK:
+	case LV_CONF_HOST_KERNEL_GS_BASE: {
+		static const uint32_t msr[] = { MSR_STAR, MSR_LSTAR, MSR_SFMASK,
+						MSR_KERNEL_GS_BASE };
+
+		if (write)
+			lv_wrmsr(msr[reg - LV_CONF_HOST_STAR], *v);
+		else
+			*v = lv_rdmsr(msr[reg - LV_CONF_HOST_STAR]);
 		return 0;
 	}
 	default:

@@ -28,9 +28,16 @@ void idt_load(void); /* on an AP: the BSP's IDT */
 void tss_init(void);
 void tss_init_ap(void);
 uint16_t tss_ldt_selector(void); /* an LDT descriptor in the kernel's GDT */
+/* Case host_tr (tss.c): an I/O bitmap on the boot CPU's TSS; the DPL-1 code selector (data is +8). */
+void tss_io_map(int on, unsigned port, uint64_t rsp0);
+uint16_t tss_ring1_code(void);
+/* Point IDT gate @p vec at @p handler with DPL @p dpl, the old gate kept in @p old (trap.c). */
+void idt_gate_swap(int vec, uint64_t handler, unsigned dpl, uint64_t old[2]);
+void idt_gate_put(int vec, const uint64_t old[2]);
 void trap_handler(struct trap_frame *f);
 /* Number of RDMSR #GPs on VM_CR (0xC0010114) the trap handler fixed up. */
 extern unsigned trap_vmcr_fixups;
+extern unsigned trap_debugctl_fixups; /* RDMSR IA32_DEBUGCTL that raised #GP (trap.c) */
 
 void plat_init(void);
 

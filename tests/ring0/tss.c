@@ -28,14 +28,22 @@ _Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3
 #define TSS_SEL	   0x20 /* the boot CPU's */
 #define TSS_SEL_AP 0x30 /* the second CPU's (smp.c): LTR marks a TSS busy, so one per CPU */
 #define LDT_SEL	   0x40
+#define R1_CODE	   0x50 /* 64-bit code, DPL 1 (case host_tr) */
+#define R1_DATA	   0x58 /* data, DPL 1 */
+#define IOMAP_LEN  33	/* ports 0-255 and the trailing 0FFH byte (SDM Vol. 1, 19.5.2) */
 
 struct gdt_ptr {
 	uint16_t limit;
 	uint64_t base;
 } __attribute__((packed));
 
-static struct tss64 tss[2];
-static uint64_t gdt[10] __attribute__((aligned(16)));
+/* The boot CPU's TSS has room for an I/O permission bitmap (tss_io_map()). */
+static struct {
+	struct tss64 t;
+	uint8_t map[IOMAP_LEN];
+} __attribute__((packed)) tss_bsp;
+static struct tss64 tss_ap;
+static uint64_t gdt[12] __attribute__((aligned(16)));
 static uint64_t ldt[2] __attribute__((aligned(16))); /* empty: only its selector matters */
 
 uint16_t tss_ldt_selector(void)
@@ -44,9 +52,9 @@ uint16_t tss_ldt_selector(void)
 }
 
 /* Available 64-bit TSS (type 9), present, DPL 0 (SDM Vol. 3, 8.2.3): two GDT slots. */
-static void tss_desc(unsigned sel, struct tss64 *t)
+static void tss_desc(unsigned sel, struct tss64 *t, uint64_t limit)
 {
-	uint64_t base = (uint64_t)(uintptr_t)t, limit = sizeof(*t) - 1;
+	uint64_t base = (uint64_t)(uintptr_t)t;
 
 	t->iomap_base = sizeof(*t);
 	gdt[sel / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
@@ -71,8 +79,10 @@ void tss_init(void)
 	old = (const uint64_t *)(uintptr_t)ptr.base;
 	for (i = 0; i < 4 && i * 8 < (unsigned)ptr.limit + 1; i++)
 		gdt[i] = old[i];
-	tss_desc(TSS_SEL, &tss[0]);
-	tss_desc(TSS_SEL_AP, &tss[1]);
+	tss_desc(TSS_SEL, &tss_bsp.t, sizeof(struct tss64) - 1);
+	tss_desc(TSS_SEL_AP, &tss_ap, sizeof(struct tss64) - 1);
+	gdt[R1_CODE / 8] = 0x00afba000000ffffull; /* present, DPL 1, execute/read, L */
+	gdt[R1_DATA / 8] = 0x00cfb2000000ffffull; /* present, DPL 1, read/write */
 	/* An LDT descriptor (type 2, present) for the case host_ldt; LDTR stays null otherwise. */
 	gdt[LDT_SEL / 8] = (sizeof(ldt) - 1) | (((uint64_t)(uintptr_t)ldt & 0xffffff) << 16) |
 			   (0x82ull << 40) | (((uint64_t)(uintptr_t)ldt >> 24 & 0xff) << 56);
@@ -86,4 +96,26 @@ void tss_init(void)
 void tss_init_ap(void)
 {
 	gdt_tr_load(TSS_SEL_AP);
+}
+
+/*
+ * On the boot CPU: give its TSS an I/O permission bitmap that allows port
+ * @p port only (@p on), or take it away (limit 67H, no bitmap), and load
+ * TR again; @p rsp0 is the stack a ring-1 interrupt switches to.
+ */
+void tss_io_map(int on, unsigned port, uint64_t rsp0)
+{
+	unsigned i;
+
+	for (i = 0; i < IOMAP_LEN; i++)
+		tss_bsp.map[i] = 0xff;
+	tss_bsp.map[port / 8 % 32] = (uint8_t) ~(1u << (port % 8));
+	tss_desc(TSS_SEL, &tss_bsp.t, on ? sizeof(tss_bsp) - 1 : sizeof(struct tss64) - 1);
+	tss_bsp.t.rsp[0] = rsp0;
+	gdt_tr_load(TSS_SEL);
+}
+
+uint16_t tss_ring1_code(void)
+{
+	return R1_CODE | 1;
 }

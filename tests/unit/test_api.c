@@ -4,8 +4,10 @@
  * dispatch, checked against a mock backend (no hardware needed).
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libvcpu/hosted.h>
 #include <libvcpu/libvcpu.h>
@@ -20,6 +22,7 @@ static struct {
 	int fail_map; /* status to return from map, 0 = succeed */
 	uint64_t last_gpa, last_size;
 	uint32_t last_flags;
+	void (*change_hook)(void); /* called inside map and unmap (the mem_lock tests) */
 } mock;
 
 static int m_open(struct lv_backend *b)
@@ -54,6 +57,8 @@ static int m_map(struct lv_vm *vm, void *hva, uint64_t gpa, uint64_t size, uint3
 	mock.last_gpa = gpa;
 	mock.last_size = size;
 	mock.last_flags = flags;
+	if (mock.change_hook)
+		mock.change_hook();
 	return mock.fail_map;
 }
 static int m_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
@@ -62,6 +67,8 @@ static int m_unmap(struct lv_vm *vm, uint64_t gpa, uint64_t size)
 	mock.unmaps++;
 	mock.last_gpa = gpa;
 	mock.last_size = size;
+	if (mock.change_hook)
+		mock.change_hook();
 	return LV_OK;
 }
 static int m_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
@@ -685,4 +692,109 @@ Test(state, long_mode_template)
 	cr_assert_eq(st.segs.cs.db, 1);
 	cr_assert_eq(st.segs.cs.l, 0);
 	cr_assert_eq(st.ctrl.efer, 0);
+}
+
+/* ---- the memory-table lock (internal.h): vCPU readers against changes ---- */
+
+static struct {
+	struct lv_vcpu *v;
+	int stop, rounds, inside, writing, violations;
+} ml;
+
+static void nap_us(long us)
+{
+	struct timespec t = { 0, us * 1000 };
+
+	nanosleep(&t, NULL);
+}
+
+/* A vCPU thread's exit handling: long read sections. */
+static void *long_reader(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&ml.stop, __ATOMIC_ACQUIRE)) {
+		lv_mem_read_begin(ml.v);
+		__atomic_store_n(&ml.inside, 1, __ATOMIC_SEQ_CST);
+		nap_us(500);
+		__atomic_store_n(&ml.inside, 0, __ATOMIC_SEQ_CST);
+		lv_mem_read_end(ml.v);
+		__atomic_add_fetch(&ml.rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void change_sees_no_reader(void)
+{
+	if (__atomic_load_n(&ml.inside, __ATOMIC_SEQ_CST))
+		ml.violations++;
+}
+
+/* Changes alternate with a reader that holds the table most of the time. */
+Test(api, mem_change_waits_for_vcpu_readers)
+{
+	pthread_t t;
+	int i;
+
+	cr_assert_eq(lv_vcpu_create(vm, 0, &ml.v), LV_OK);
+	cr_assert_eq(lv_vm_map(vm, ram, 0, 4096, LV_PROT_READ), LV_OK);
+	mock.change_hook = change_sees_no_reader;
+	cr_assert_eq(pthread_create(&t, NULL, long_reader, NULL), 0);
+	while (!__atomic_load_n(&ml.rounds, __ATOMIC_RELAXED))
+		nap_us(100);
+	for (i = 0; i < 40; i++) {
+		cr_assert_eq(lv_vm_map(vm, ram + 4096, 0x10000, 4096, LV_PROT_READ), LV_OK);
+		cr_assert_eq(lv_vm_unmap(vm, 0x10000, 4096), LV_OK);
+	}
+	__atomic_store_n(&ml.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	mock.change_hook = NULL;
+	cr_assert_eq(ml.violations, 0, "%d of 80 changes ran while a vCPU was reading the table",
+		     ml.violations);
+	cr_assert_eq(lv_vcpu_destroy(ml.v), LV_OK);
+}
+
+/* A change that takes a while; readers must not start during it. */
+static void slow_change(void)
+{
+	__atomic_store_n(&ml.writing, 1, __ATOMIC_SEQ_CST);
+	nap_us(500);
+	__atomic_store_n(&ml.writing, 0, __ATOMIC_SEQ_CST);
+}
+
+static void *short_reader(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&ml.stop, __ATOMIC_ACQUIRE)) {
+		lv_mem_read_begin(ml.v);
+		lv_mem_read_begin(ml.v); /* nested, as an emulator inside a fault handler */
+		if (__atomic_load_n(&ml.writing, __ATOMIC_SEQ_CST))
+			__atomic_add_fetch(&ml.violations, 1, __ATOMIC_RELAXED);
+		lv_mem_read_end(ml.v);
+		lv_mem_read_end(ml.v);
+		__atomic_add_fetch(&ml.rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+Test(api, vcpu_readers_wait_for_mem_changes)
+{
+	pthread_t t;
+	int i;
+
+	memset(&ml, 0, sizeof(ml));
+	cr_assert_eq(lv_vcpu_create(vm, 0, &ml.v), LV_OK);
+	mock.change_hook = slow_change;
+	cr_assert_eq(pthread_create(&t, NULL, short_reader, NULL), 0);
+	for (i = 0; i < 40; i++) {
+		cr_assert_eq(lv_vm_map(vm, ram, 0x10000, 4096, LV_PROT_READ), LV_OK);
+		cr_assert_eq(lv_vm_unmap(vm, 0x10000, 4096), LV_OK);
+	}
+	__atomic_store_n(&ml.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	mock.change_hook = NULL;
+	cr_assert_gt(ml.rounds, 0, "the reader never ran");
+	cr_assert_eq(ml.violations, 0, "a vCPU read the table %d times during a change",
+		     ml.violations);
+	cr_assert_eq(ml.v->mem_reading, 0, "the nesting depth did not come back to 0");
+	cr_assert_eq(lv_vcpu_destroy(ml.v), LV_OK);
 }

@@ -58,6 +58,9 @@ _Static_assert(VMCS_WIDTH(VMCS_HOST_TR_SEL) == 0, "VMCS_HOST_TR_SEL is not a 16-
 #define VMCS_IO_BITMAP_A     0x2000u
 #define VMCS_IO_BITMAP_B     0x2002u
 #define VMCS_MSR_BITMAP	     0x2004u
+#define VMCS_EXIT_MSR_STORE  0x2006u /* VM-exit MSR-store address (25.7.2) */
+#define VMCS_EXIT_MSR_LOAD   0x2008u /* VM-exit MSR-load address */
+#define VMCS_ENTRY_MSR_LOAD  0x200au /* VM-entry MSR-load address (25.8.2) */
 #define VMCS_TSC_OFFSET	     0x2010u
 #define VMCS_VIRTUAL_APIC    0x2012u /* virtual-APIC address (TPR shadow, 25.6.8) */
 #define VMCS_EPT_POINTER     0x201au
@@ -77,6 +80,9 @@ _Static_assert(VMCS_WIDTH(VMCS_HOST_TR_SEL) == 0, "VMCS_HOST_TR_SEL is not a 16-
 _Static_assert(VMCS_WIDTH(VMCS_IO_BITMAP_A) == 1, "VMCS_IO_BITMAP_A is not a 64-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_IO_BITMAP_B) == 1, "VMCS_IO_BITMAP_B is not a 64-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_MSR_BITMAP) == 1, "VMCS_MSR_BITMAP is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_EXIT_MSR_STORE) == 1, "VMCS_EXIT_MSR_STORE is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_EXIT_MSR_LOAD) == 1, "VMCS_EXIT_MSR_LOAD is not a 64-bit field");
+_Static_assert(VMCS_WIDTH(VMCS_ENTRY_MSR_LOAD) == 1, "VMCS_ENTRY_MSR_LOAD is not a 64-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_TSC_OFFSET) == 1, "VMCS_TSC_OFFSET is not a 64-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_VIRTUAL_APIC) == 1, "VMCS_VIRTUAL_APIC is not a 64-bit field");
 _Static_assert(VMCS_WIDTH(VMCS_EPT_POINTER) == 1, "VMCS_EPT_POINTER is not a 64-bit field");

@@ -88,6 +88,8 @@ static int vmx_compute_controls(struct vmx_backend *vb)
  * CR8-store exiting (25.6.2) and the exit handler keeps the guest's TPR
  * (vmx_run.c). Either way the guest's TPR is lv_ctrl.cr8.
  */
+int lv_vmx_force_cr8_exiting;
+
 static int vmx_choose_tpr(struct vmx_backend *vb)
 {
 	const uint32_t cr8 = PROC_CR8_LOAD | PROC_CR8_STORE;
@@ -95,7 +97,8 @@ static int vmx_choose_tpr(struct vmx_backend *vb)
 	uint32_t must1 = (uint32_t)cap; /* allowed 0-settings: bits that must be 1 (A.3.2) */
 
 	vb->ctl[LV_VMX_CTL_PROC] &= ~(cr8 | PROC_TPR_SHADOW);
-	if (lv_vmx_ctl_allowed1(cap, PROC_TPR_SHADOW) && !(must1 & cr8)) {
+	if (lv_vmx_ctl_allowed1(cap, PROC_TPR_SHADOW) && !(must1 & cr8) &&
+	    !lv_vmx_force_cr8_exiting) {
 		vb->ctl[LV_VMX_CTL_PROC] |= PROC_TPR_SHADOW;
 		vb->has_tpr_shadow = true;
 		return LV_OK;

@@ -81,14 +81,25 @@ struct vmx_vcpu {
 	/* Controls. */
 	uint32_t proc, proc2, entry, pin;
 	uint32_t exc_bitmap;
-	uint64_t host_cr3;
+	uint64_t host_cr3, host_cr4, host_fs_base; /* as in the VMCS (host_refresh()) */
+	uint64_t host_kgs;			/* KERNEL_GS_BASE as in the exit's MSR-load list */
+	uint16_t host_tr;			/* the host's TR selector */
 	struct lv_x86_dtr host_gdtr, host_idtr; /* the host's, with their limits */
-	bool host_dt_fix;			/* a limit is not 0xFFFF: reload after exits */
-	uint16_t host_ldtr; /* the host's LDTR, when not null (vmx_run_host()) */
-	uint32_t ept_gen;   /* the VM's nested-table generation this vCPU last flushed for */
+	uint8_t host_fix;	/* HOST_FIX_*: what every VM exit leaves to put back */
+	uint64_t host_debugctl; /* the host's IA32_DEBUGCTL, when HOST_FIX_DEBUGCTL */
+	uint16_t host_ldtr;	/* the host's LDTR, when not null (vmx_run_host()) */
+	uint32_t ept_gen;	/* the VM's nested-table generation this vCPU last flushed for */
 
 	/* Emulated MSRs (not in the VMCS). */
-	uint64_t star, lstar, cstar, sfmask, kernel_gs_base, apic_base;
+	uint64_t apic_base;
+	/*
+	 * The MSRs VM entry and exit switch from lists (one page, amsr_pa):
+	 * the guest's (amsr[0..AMSR_N-1], the entry MSR-load and exit
+	 * MSR-store list) and the host's (amsr[AMSR_HOST..], the exit
+	 * MSR-load list). See vmx_vcpu.c.
+	 */
+	struct vmx_msr_entry *amsr;
+	uint64_t amsr_pa;
 	uint64_t tsc_offset;
 
 	/*
@@ -98,6 +109,18 @@ struct vmx_vcpu {
 	 */
 	uint32_t inject_info, inject_err, inject_len;
 };
+
+/* An entry of a VM-entry/VM-exit MSR list (SDM Vol. 3, 25.7.2, Table 25-15). */
+struct vmx_msr_entry {
+	uint32_t index, reserved;
+	uint64_t value;
+};
+
+/* The switched MSRs, in list order; the host's list starts at AMSR_HOST. */
+enum { AMSR_STAR, AMSR_LSTAR, AMSR_CSTAR, AMSR_SFMASK, AMSR_KERNEL_GS_BASE, AMSR_N };
+#define AMSR_HOST   8
+#define GMSR(xc, i) ((xc)->amsr[(i)].value)		/* the guest's */
+#define HMSR(xc, i) ((xc)->amsr[AMSR_HOST + (i)].value) /* the host's */
 
 /* The VTPR byte of the virtual-APIC page (SDM Vol. 3, 29.1.1). */
 #define VAPIC_TPR 0x80
@@ -114,6 +137,10 @@ struct vmx_vcpu {
  */
 #define VMX_EXC_ALWAYS ((1u << 6) | (1u << 7))
 
+/* vmx_vcpu.host_fix bits (write_host_state() in vmx_vcpu.c). */
+#define HOST_FIX_DT	  1u /* a GDTR/IDTR limit is not 0xFFFF */
+#define HOST_FIX_DEBUGCTL 2u /* the host's IA32_DEBUGCTL is not 0 */
+
 /* vmx_vcpu.exit_work bits. */
 #define EXIT_WORK_RAW 1u /* exit.raw.info1/info2/intinfo hold values to clear */
 #define EXIT_WORK_TF  2u /* the backend set the guest's RFLAGS.TF (single-step) */
@@ -125,9 +152,18 @@ struct vmx_vcpu {
 #define END_WORK_AUX   4u  /* the guest's TSC_AUX is loaded (x86_aux.c) */
 #define END_WORK_DBG   8u  /* the host's DR7 is put back after exits (x86_dbg.c) */
 #define END_WORK_LDT   16u /* the host's LDTR (host_ldtr) is loaded again */
+#define END_WORK_TR    32u /* the host's TSS is over 67H: TR is loaded again (kept set) */
 
 /* vmx_entry.S: lv_vmx_enter_guest (called only from vmx_run.c's inline asm) and lv_vmx_exit_point (HOST_RIP). */
 void lv_vmx_exit_point(void);
+
+/*
+ * Test seam (vmx.c): nonzero before lv_backend_open() makes the backend use
+ * CR8-load/store exiting even where the CPU has the TPR shadow, so that
+ * the fallback for CPUs without it runs on emulators that all have it
+ * (ring-0 test vmx_bochs_cr8exit). Not part of the API.
+ */
+extern int lv_vmx_force_cr8_exiting;
 
 /* The vendor hooks (struct lv_x86_vendor); the table is in vmx_run.c. */
 extern const struct lv_x86_vendor lv_vmx_vendor;

@@ -56,11 +56,11 @@ static inline int vmx_enter(struct lv_x86_vcpu *g)
  * else was loaded since. Cheaper than asking the platform for the CPU id.
  * CR4.VMXE is tested first: VMPTRST outside VMX operation raises #UD.
  */
-static inline bool vmcs_is_current(uint64_t pa)
+static inline bool vmcs_is_current(uint64_t pa, uint64_t cr4)
 {
 	uint64_t cur;
 
-	if (!(lv_read_cr4() & CR4_VMXE))
+	if (!(cr4 & CR4_VMXE))
 		return false;
 	__asm__ volatile("vmptrst %0" : "=m"(cur));
 	return cur == pa;
@@ -507,6 +507,59 @@ __attribute__((__noinline__, __cold__)) static void vmx_run_host(struct vmx_vcpu
 	}
 }
 
+/*
+ * The host state that may change between runs on the same CPU: CR3 (an
+ * address space), CR4 (Linux flips TSD and PCE per task) and the FS base
+ * (a user thread's TLS, which arch_prctl may move between two runs). VM
+ * exit loads all three from the VMCS (SDM Vol. 3, 28.5.1, 28.5.2), so the
+ * VMCS follows the host; KERNEL_GS_BASE (a user thread's GS base) likewise
+ * comes from the exit's MSR-load list (vmx_load()). The others (GS base, selectors, GDTR/IDTR/TR
+ * bases, SYSENTER, EFER, PAT) are per-CPU constants: written when the
+ * vCPU comes to a CPU (write_host_state() in vmx_vcpu.c).
+ */
+__attribute__((noinline, cold)) static void host_refresh(struct vmx_vcpu *xc, uint64_t cr3,
+							 uint64_t cr4, uint64_t fsb)
+{
+	if (cr3 != xc->host_cr3)
+		vmwrite(VMCS_HOST_CR3, cr3);
+	if (cr4 != xc->host_cr4)
+		vmwrite(VMCS_HOST_CR4, cr4);
+	if (fsb != xc->host_fs_base)
+		vmwrite(VMCS_HOST_FS_BASE, fsb);
+	xc->host_cr3 = cr3;
+	xc->host_cr4 = cr4;
+	xc->host_fs_base = fsb;
+}
+
+/*
+ * The host's TSS is larger than the 67H limit VM exit gave TR (SDM Vol. 3,
+ * 28.5.2): its I/O permission bitmap would be out of reach. LTR loads the
+ * whole descriptor again; it wants an available TSS, so the busy bit
+ * (type 0BH -> 09H, 8.2.2) is cleared in the host's GDT first.
+ */
+__attribute__((noinline, cold)) static void host_tr_reload(struct vmx_vcpu *xc)
+{
+	uint8_t *type = (uint8_t *)(uintptr_t)xc->host_gdtr.base + (xc->host_tr & ~7u) + 5;
+
+	*type = (uint8_t)(*type & ~0x02u);
+	lv_load_tr(xc->host_tr);
+}
+
+/*
+ * After an exit, what VM exit changed (SDM Vol. 3, 28.5.1, 28.5.2) when it
+ * is more than the GDTR/IDTR limits, before the host's interrupts come
+ * back: the limits, and IA32_DEBUGCTL, which the exit cleared.
+ */
+__attribute__((noinline, cold)) static void host_fix(struct vmx_vcpu *xc)
+{
+	if (xc->host_fix & HOST_FIX_DT) {
+		lv_load_gdtr(&xc->host_gdtr);
+		lv_load_idtr(&xc->host_idtr);
+	}
+	if (xc->host_fix & HOST_FIX_DEBUGCTL)
+		lv_wrmsr(MSR_DEBUGCTL, xc->host_debugctl);
+}
+
 static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 {
 	lv_vmx_take_back_event(xc);
@@ -529,25 +582,31 @@ static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 static inline __attribute__((always_inline)) int vmx_load(struct lv_vcpu *v)
 {
 	struct vmx_vcpu *xc = v->priv;
-	uint64_t cr3, dr7;
+	uint64_t cr3, cr4, fsb, kgs, dr7;
 	uint16_t ldtr;
 
-	if (!vmcs_is_current(xc->vmcs_pa)) {
+	cr4 = lv_read_cr4(); /* loading a VMCS does not change it */
+	if (!vmcs_is_current(xc->vmcs_pa, cr4)) {
 		int rc = lv_vmx_vcpu_load(v->vm->backend->priv, xc);
 
 		if (rc)
 			return rc;
 	}
 	cr3 = lv_read_cr3();
-	if (cr3 != xc->host_cr3) {
-		vmwrite(VMCS_HOST_CR3, cr3);
-		xc->host_cr3 = cr3;
-	}
+	fsb = lv_rdmsr(MSR_FS_BASE);
+	kgs = lv_rdmsr(MSR_KERNEL_GS_BASE);
 	dr7 = lv_read_dr7();
 	ldtr = lv_read_ldtr();
-	if (__builtin_expect((dr7 ^ DR7_RESET) | ldtr, 0) ||
-	    __builtin_expect(xc->x.tsc_aux != *xc->host_aux, 0))
+	/* One test for all the host state a run may have to take care of. */
+	if (__builtin_expect((cr3 ^ xc->host_cr3) | (cr4 ^ xc->host_cr4) |
+				     (fsb ^ xc->host_fs_base) | (kgs ^ xc->host_kgs) |
+				     (dr7 ^ DR7_RESET) | ldtr | (xc->x.tsc_aux ^ *xc->host_aux),
+			     0)) {
+		host_refresh(xc, cr3, cr4, fsb);
+		xc->host_kgs = kgs;
+		HMSR(xc, AMSR_KERNEL_GS_BASE) = kgs; /* the exit's MSR-load list */
 		vmx_run_host(xc, dr7, ldtr);
+	}
 	return LV_OK;
 }
 
@@ -585,10 +644,12 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_vcpu *
 	}
 	r = vmx_enter(&xc->x);
 	lv_x86_guest_end(&xc->x);
-	if (__builtin_expect(xc->host_dt_fix, 1)) {
+	if (__builtin_expect(xc->host_fix == HOST_FIX_DT, 1)) {
 		/* VM exit left the GDTR and IDTR limits at 0xFFFF (SDM Vol. 3, 28.5.2). */
 		lv_load_gdtr(&xc->host_gdtr);
 		lv_load_idtr(&xc->host_idtr);
+	} else if (xc->host_fix) {
+		host_fix(xc);
 	}
 	irq_restore(flags);
 	xc->valid &= ~VMX_VMCS_GROUPS;
@@ -625,6 +686,8 @@ static inline __attribute__((always_inline)) void vmx_done(struct lv_vcpu *v)
 		 * next run on any CPU does VMPTRLD + VMLAUNCH). A one-CPU host
 		 * keeps it current.
 		 */
+		if (xc->end_work & END_WORK_TR)
+			host_tr_reload(xc);
 		if (xc->end_work & END_WORK_CLEAR)
 			lv_vmx_vcpu_put(v->vm->backend->priv, xc);
 	}

@@ -66,15 +66,16 @@ static void seg_from_ar(struct lv_segment *s, uint32_t ar)
 /* PAE paging without IA-32e mode: the PDPTEs come from the VMCS (26.3.2.4). */
 int lv_vmx_load_pdptes(struct vmx_vcpu *xc, uint64_t cr3)
 {
-	const struct lv_memmap *mm = &xc->x.vcpu->vm->mem;
-	const uint64_t *pdpt = lv_memmap_hva(mm, cr3 & 0xffffffe0u, 32, 0);
+	struct lv_vcpu *v = xc->x.vcpu;
+	const uint64_t *pdpt;
 	unsigned i;
 
-	if (!pdpt)
-		return LV_ERR_INVAL;
-	for (i = 0; i < 4; i++)
+	lv_mem_read_begin(v); /* vm->mem against a concurrent change (internal.h) */
+	pdpt = lv_memmap_hva(&v->vm->mem, cr3 & 0xffffffe0u, 32, 0);
+	for (i = 0; pdpt && i < 4; i++)
 		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpt[i]);
-	return LV_OK;
+	lv_mem_read_end(v);
+	return pdpt ? LV_OK : LV_ERR_INVAL;
 }
 
 static void sync_control(struct vmx_backend *vb, struct vmx_vcpu *xc)
@@ -155,11 +156,11 @@ int lv_vmx_sync_to_vmcs(struct vmx_vcpu *xc)
 		vmwrite(VMCS_GUEST_SYSENTER_ESP, m->sysenter_esp);
 		vmwrite(VMCS_GUEST_SYSENTER_EIP, m->sysenter_eip);
 		vmwrite(VMCS_GUEST_PAT, m->pat);
-		xc->star = m->star;
-		xc->lstar = m->lstar;
-		xc->cstar = m->cstar;
-		xc->sfmask = m->sfmask;
-		xc->kernel_gs_base = m->kernel_gs_base;
+		GMSR(xc, AMSR_STAR) = m->star;
+		GMSR(xc, AMSR_LSTAR) = m->lstar;
+		GMSR(xc, AMSR_CSTAR) = m->cstar;
+		GMSR(xc, AMSR_SFMASK) = m->sfmask;
+		GMSR(xc, AMSR_KERNEL_GS_BASE) = m->kernel_gs_base;
 		xc->tsc_offset = m->tsc - lv_rdtsc();
 		vmwrite(VMCS_TSC_OFFSET, xc->tsc_offset);
 	}
@@ -238,11 +239,11 @@ static void read_group(struct vmx_backend *vb, struct vmx_vcpu *xc, uint32_t g)
 		c->msrs.sysenter_esp = vmread(VMCS_GUEST_SYSENTER_ESP);
 		c->msrs.sysenter_eip = vmread(VMCS_GUEST_SYSENTER_EIP);
 		c->msrs.pat = vmread(VMCS_GUEST_PAT);
-		c->msrs.star = xc->star;
-		c->msrs.lstar = xc->lstar;
-		c->msrs.cstar = xc->cstar;
-		c->msrs.sfmask = xc->sfmask;
-		c->msrs.kernel_gs_base = xc->kernel_gs_base;
+		c->msrs.star = GMSR(xc, AMSR_STAR);
+		c->msrs.lstar = GMSR(xc, AMSR_LSTAR);
+		c->msrs.cstar = GMSR(xc, AMSR_CSTAR);
+		c->msrs.sfmask = GMSR(xc, AMSR_SFMASK);
+		c->msrs.kernel_gs_base = GMSR(xc, AMSR_KERNEL_GS_BASE);
 		c->msrs.tsc = lv_rdtsc() + xc->tsc_offset;
 		break;
 	case LV_STATE_EVENTS: {

@@ -41,16 +41,18 @@ static uint64_t host_tr_base(uint16_t tr)
  *    CR3 is read again before every run (vmx_load()). The others must not
  *    change while vCPUs run on that CPU (docs/backend-vmx.md).
  *  - GDTR and IDTR limits: set to 0xFFFF (28.5.2); put back after every
- *    exit when they differ (host_dt_fix, ring-0 case host_dtables).
- *  - TR limit: set to 67H (28.5.2). Not put back: LTR needs the
- *    descriptor's busy bit cleared in the GDT, which a host may map
- *    read-only (Linux does); a host with a larger TSS (an I/O bitmap)
- *    reloads TR itself (docs/backend-vmx.md).
+ *    exit when they differ (HOST_FIX_DT, ring-0 case host_dtables).
+ *  - TR limit: set to 67H (28.5.2). A host whose TSS is larger (an I/O
+ *    permission bitmap) gets TR loaded again before lv_vcpu_run()
+ *    returns (vmx_done(): the descriptor's busy bit cleared in the GDT,
+ *    then LTR), so the GDT must be writable there (ring-0 case host_tr).
  *  - LDTR: unusable, selector 0 (28.5.2). Loaded again before
  *    lv_vcpu_run() returns when the host had one (vmx_run_host(); ring-0
  *    case host_ldt).
  *  - DR7: 400H; IA32_DEBUGCTL: 0 (28.5.1). DR7 is put back (x86_dbg.c);
- *    DEBUGCTL is not (x86_dbg.c says why).
+ *    DEBUGCTL, read here, right after every exit when it is not 0
+ *    (HOST_FIX_DEBUGCTL; the host must not change it while vCPUs run on
+ *    the CPU, as for the rest read here; ring-0 case host_debugctl).
  *  - RFLAGS: all clear but bit 1 (28.5.3): the caller's IF comes back with
  *    irq_restore() in vmx_enter_hook().
  *  - Not loaded at all, so switched by the backend where the guest can
@@ -63,10 +65,14 @@ static uint64_t host_tr_base(uint16_t tr)
 static void write_host_state(struct vmx_vcpu *xc)
 {
 	uint16_t tr = lv_read_tr();
+	unsigned i;
 
+	xc->host_cr3 = lv_read_cr3();
+	xc->host_cr4 = lv_read_cr4();
+	xc->host_fs_base = lv_rdmsr(MSR_FS_BASE);
 	vmwrite(VMCS_HOST_CR0, lv_read_cr0());
-	vmwrite(VMCS_HOST_CR3, lv_read_cr3());
-	vmwrite(VMCS_HOST_CR4, lv_read_cr4());
+	vmwrite(VMCS_HOST_CR3, xc->host_cr3);
+	vmwrite(VMCS_HOST_CR4, xc->host_cr4);
 	/* Selector RPL/TI must be 0 (27.2.3); the kernel's are. */
 	vmwrite(VMCS_HOST_CS_SEL, lv_read_cs() & 0xf8u);
 	vmwrite(VMCS_HOST_SS_SEL, lv_read_ss() & 0xf8u);
@@ -76,19 +82,34 @@ static void write_host_state(struct vmx_vcpu *xc)
 	vmwrite(VMCS_HOST_GS_SEL, lv_read_gs() & 0xf8u);
 	vmwrite(VMCS_HOST_TR_SEL, tr & 0xf8u);
 	vmwrite(VMCS_HOST_TR_BASE, tr ? host_tr_base(tr) : 0);
-	vmwrite(VMCS_HOST_FS_BASE, lv_rdmsr(MSR_FS_BASE));
+	vmwrite(VMCS_HOST_FS_BASE, xc->host_fs_base);
 	vmwrite(VMCS_HOST_GS_BASE, lv_rdmsr(MSR_GS_BASE));
 	lv_read_gdtr(&xc->host_gdtr);
 	vmwrite(VMCS_HOST_GDTR_BASE, xc->host_gdtr.base);
 	lv_read_idtr(&xc->host_idtr);
 	vmwrite(VMCS_HOST_IDTR_BASE, xc->host_idtr.base);
 	/* VM exit sets both limits to 0xFFFF (28.5.2): vmx_enter_hook() puts these back. */
-	xc->host_dt_fix = xc->host_gdtr.limit != 0xffff || xc->host_idtr.limit != 0xffff;
+	xc->host_fix = 0;
+	if (xc->host_gdtr.limit != 0xffff || xc->host_idtr.limit != 0xffff)
+		xc->host_fix |= HOST_FIX_DT;
+	/* VM exit clears IA32_DEBUGCTL (28.5.1): vmx_enter_hook() puts a host's LBR/BTF back. */
+	xc->host_debugctl = lv_rdmsr(MSR_DEBUGCTL);
+	if (xc->host_debugctl)
+		xc->host_fix |= HOST_FIX_DEBUGCTL;
+	/* VM exit sets the TR limit to 67H (28.5.2): vmx_done() reloads a larger one. */
+	xc->host_tr = tr;
+	if (tr && lv_read_limit(tr) != 0x67)
+		xc->end_work |= END_WORK_TR;
+	else
+		xc->end_work &= (uint8_t)~END_WORK_TR;
 	vmwrite(VMCS_HOST_SYSENTER_CS, lv_rdmsr(MSR_SYSENTER_CS));
 	vmwrite(VMCS_HOST_SYSENTER_ESP, lv_rdmsr(MSR_SYSENTER_ESP));
 	vmwrite(VMCS_HOST_SYSENTER_EIP, lv_rdmsr(MSR_SYSENTER_EIP));
 	vmwrite(VMCS_HOST_EFER, lv_rdmsr(MSR_EFER));
 	vmwrite(VMCS_HOST_PAT, lv_rdmsr(MSR_PAT));
+	for (i = 0; i < AMSR_N; i++)
+		HMSR(xc, i) = lv_rdmsr(xc->amsr[AMSR_HOST + i].index);
+	xc->host_kgs = HMSR(xc, AMSR_KERNEL_GS_BASE);
 	vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)lv_vmx_exit_point);
 }
 
@@ -111,9 +132,13 @@ static void write_static_fields(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	vmwrite(VMCS_PF_ERRCODE_MASK, 0);
 	vmwrite(VMCS_PF_ERRCODE_MATCH, 0);
 	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
-	vmwrite(VMCS_EXIT_MSR_STORE_CNT, 0);
-	vmwrite(VMCS_EXIT_MSR_LOAD_CNT, 0);
-	vmwrite(VMCS_ENTRY_MSR_LOAD_CNT, 0);
+	/* The switched MSRs (amsr_init()): entry loads the guest's, exit stores them and loads the host's. */
+	vmwrite(VMCS_ENTRY_MSR_LOAD, xc->amsr_pa);
+	vmwrite(VMCS_EXIT_MSR_STORE, xc->amsr_pa);
+	vmwrite(VMCS_EXIT_MSR_LOAD, xc->amsr_pa + AMSR_HOST * sizeof(struct vmx_msr_entry));
+	vmwrite(VMCS_ENTRY_MSR_LOAD_CNT, AMSR_N);
+	vmwrite(VMCS_EXIT_MSR_STORE_CNT, AMSR_N);
+	vmwrite(VMCS_EXIT_MSR_LOAD_CNT, AMSR_N);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	vmwrite(VMCS_MSR_BITMAP, xv->x.msr_map_pa);
 	vmwrite(VMCS_EPT_POINTER, xv->eptp);
@@ -168,7 +193,6 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		xc->host_cpu = (int32_t)id;
 		xc->host_aux = &pc->host_tsc_aux;
 		write_host_state(xc);
-		xc->host_cr3 = lv_read_cr3();
 		/*
 		 * This CPU may hold translations of an earlier stay, or of a
 		 * destroyed vCPU that had the same VPID: flush both kinds
@@ -215,6 +239,37 @@ static void vpid_unlock(struct vmx_backend *vb)
 
 /* ---- create / destroy ------------------------------------------------- */
 
+/*
+ * The MSRs a guest can reach without an exit and that VM entry and exit do
+ * not switch through VMCS fields (SDM Vol. 3, 27.3.2, 28.5): SYSCALL takes
+ * STAR, LSTAR, CSTAR and SFMASK, and SWAPGS exchanges GS base with
+ * KERNEL_GS_BASE. Left alone, a guest's SWAPGS would read and write the
+ * host's KERNEL_GS_BASE (a user thread's GS base under Linux) and its
+ * SYSCALL would jump to the host's LSTAR (conformance syscall_msrs). So
+ * they switch through the VM-entry MSR-load list (the guest's values),
+ * the VM-exit MSR-store list (the same entries: the exit saves what the
+ * guest left, 28.3) and the VM-exit MSR-load list (the host's, read with
+ * the rest of the host state and KERNEL_GS_BASE before every run). Their
+ * RDMSR/WRMSR still exit and read or write the guest's entries.
+ */
+static void amsr_init(struct vmx_vcpu *xc)
+{
+	static const uint32_t index[AMSR_N] = {
+		[AMSR_STAR] = MSR_STAR,
+		[AMSR_LSTAR] = MSR_LSTAR,
+		[AMSR_CSTAR] = MSR_CSTAR,
+		[AMSR_SFMASK] = MSR_SFMASK,
+		[AMSR_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE,
+	};
+	unsigned i;
+
+	memset(xc->amsr, 0, LV_PAGE_SIZE);
+	for (i = 0; i < AMSR_N; i++) {
+		xc->amsr[i].index = index[i];
+		xc->amsr[AMSR_HOST + i].index = index[i];
+	}
+}
+
 /* The VMCS (the shared layer allocated vcpu->priv and sets the reset state next). */
 int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 {
@@ -225,9 +280,16 @@ int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 	if (!xc->vmcs_va)
 		return LV_ERR_NOMEM;
 	*(uint32_t *)xc->vmcs_va = vb->revision; /* bit 31 clear: ordinary VMCS */
+	xc->amsr = lv_plat_page_alloc(1, &xc->amsr_pa);
+	if (!xc->amsr) {
+		lv_plat_page_free(xc->vmcs_va, 1);
+		return LV_ERR_NOMEM;
+	}
+	amsr_init(xc);
 	if (vb->has_tpr_shadow) {
 		xc->vapic = lv_plat_page_alloc(1, &xc->vapic_pa);
 		if (!xc->vapic) {
+			lv_plat_page_free(xc->amsr, 1);
 			lv_plat_page_free(xc->vmcs_va, 1);
 			return LV_ERR_NOMEM;
 		}
@@ -267,6 +329,7 @@ void lv_vmx_vcpu_destroy(struct lv_vcpu *vcpu)
 	lv_vpid_free(&vb->vpids, xc->vpid);
 	vpid_unlock(vb);
 	lv_plat_page_free(xc->vmcs_va, 1);
+	lv_plat_page_free(xc->amsr, 1);
 	if (xc->vapic)
 		lv_plat_page_free(xc->vapic, 1);
 }
@@ -278,19 +341,19 @@ static int emulated_msr(struct vmx_vcpu *xc, uint32_t index, uint64_t **slot)
 {
 	switch (index) {
 	case MSR_STAR:
-		*slot = &xc->star;
+		*slot = &GMSR(xc, AMSR_STAR);
 		return 1;
 	case MSR_LSTAR:
-		*slot = &xc->lstar;
+		*slot = &GMSR(xc, AMSR_LSTAR);
 		return 1;
 	case MSR_CSTAR:
-		*slot = &xc->cstar;
+		*slot = &GMSR(xc, AMSR_CSTAR);
 		return 1;
 	case MSR_SFMASK:
-		*slot = &xc->sfmask;
+		*slot = &GMSR(xc, AMSR_SFMASK);
 		return 1;
 	case MSR_KERNEL_GS_BASE:
-		*slot = &xc->kernel_gs_base;
+		*slot = &GMSR(xc, AMSR_KERNEL_GS_BASE);
 		return 1;
 	case MSR_APIC_BASE:
 		*slot = &xc->apic_base;

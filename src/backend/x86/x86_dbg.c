@@ -9,10 +9,10 @@
  *    saves them; exit then sets DR7 to 400H and clears IA32_DEBUGCTL.
  *    DR0-DR3 and DR6 are not touched either way. The guest's DEBUGCTL is
  *    0 (its RDMSR/WRMSR of it exit to the caller). The host's DEBUGCTL is
- *    not put back: reading it is #GP on Bochs 2.7, which has no such MSR
- *    but reports a CPU that has it, so nothing could test it (a host that
- *    uses LBR or BTF sets it again after lv_vcpu_run(); see
- *    docs/backend-vmx.md).
+ *    read with the rest of the host state and written back right after
+ *    each exit when it is not 0 (vmx_run.c host_fix(); ring-0 case
+ *    host_debugctl, which skips on Bochs 2.7 and QEMU TCG: neither keeps
+ *    any bit of the MSR).
  *  - SVM (APM Vol. 2, 15.5.1, 15.6): VMRUN loads the guest's DR6 and DR7
  *    from the VMCB and #VMEXIT saves them there; the host's DR7 is not in
  *    the host save area, so it is put back here whenever it was not 400H.

@@ -117,6 +117,21 @@ static inline void lv_load_ldtr(uint16_t sel)
 	__asm__ volatile("lldt %0" ::"r"(sel) : "memory");
 }
 
+/* A descriptor's limit (LSL, SDM Vol. 2A; TSS descriptors included). */
+static inline uint32_t lv_read_limit(uint16_t sel)
+{
+	uint32_t v = 0;
+
+	__asm__ volatile("lsl %1, %0" : "+r"(v) : "r"((uint32_t)sel) : "cc");
+	return v;
+}
+
+/* Load TR (LTR): the TSS descriptor must be available (type 9), not busy. */
+static inline void lv_load_tr(uint16_t sel)
+{
+	__asm__ volatile("ltr %0" ::"r"(sel) : "memory");
+}
+
 /* The SGDT/SIDT image (SDM Vol. 3, 3.5.1). */
 struct __attribute__((packed)) lv_x86_dtr {
 	uint16_t limit;

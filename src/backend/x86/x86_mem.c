@@ -168,14 +168,19 @@ int lv_x86_protect(struct lv_vm *vm, uint64_t gpa, uint64_t size, uint32_t prot)
 	return rc;
 }
 
-int lv_x86_npf_action(struct lv_vm *vm, uint64_t gpa, uint32_t access, int walk)
+int lv_x86_npf_action(struct lv_vcpu *v, uint64_t gpa, uint32_t access, int walk)
 {
-	const struct lv_slot *s = lv_memmap_lookup(&vm->mem, gpa);
+	const struct lv_slot *s;
 	uint32_t need = access == LV_ACCESS_WRITE  ? LV_PROT_WRITE
 			: access == LV_ACCESS_EXEC ? LV_PROT_EXEC
 						   : LV_PROT_READ;
+	int allowed;
 
-	if (s && (s->flags & need))
+	lv_mem_read_begin(v); /* vm->mem against a concurrent change (internal.h) */
+	s = lv_memmap_lookup(&v->vm->mem, gpa);
+	allowed = s && (s->flags & need);
+	lv_mem_read_end(v);
+	if (allowed)
 		return LV_X86_NPF_RETRY;
 	if (walk || access == LV_ACCESS_EXEC)
 		return LV_X86_NPF_EXIT;

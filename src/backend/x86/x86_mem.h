@@ -67,7 +67,7 @@ enum lv_x86_npf {
  * its own page tables (@p walk: there is no instruction operand to emulate),
  * goes to the caller as LV_EXIT_NPF. @p access is one LV_ACCESS_* bit.
  */
-int lv_x86_npf_action(struct lv_vm *vm, uint64_t gpa, uint32_t access, int walk);
+int lv_x86_npf_action(struct lv_vcpu *v, uint64_t gpa, uint32_t access, int walk);
 
 /* Leaf attributes (LV_PT_*) for LV_PROT_* and LV_MAP_DIRTY_LOG @p flags. */
 uint32_t lv_x86_npt_attrs(const struct lv_x86_npt *n, uint32_t flags);

@@ -99,17 +99,18 @@ int lv_x86_fetch(struct lv_vcpu *v, uint8_t *buf, unsigned n)
 	la = x->scratch.segs.cs.base + x->scratch.regs.rip;
 	if (!(x->scratch.ctrl.efer & EFER_LMA)) /* outside long mode addresses wrap at 4 GiB */
 		la = (uint32_t)la;
+	lv_mem_read_begin(v);
 	for (i = 0; i < n; i++) {
-		const uint8_t *p;
+		const uint8_t *p = NULL;
 
-		if (lv_guest_walk(&v->vm->mem, &x->pg, la + i, LV_ACCESS_EXEC, &res) != LV_WALK_OK)
-			return LV_ERR_NOENT;
-		p = lv_memmap_hva(&v->vm->mem, res.gpa, 1, LV_PROT_READ);
+		if (lv_guest_walk(&v->vm->mem, &x->pg, la + i, LV_ACCESS_EXEC, &res) == LV_WALK_OK)
+			p = lv_memmap_hva(&v->vm->mem, res.gpa, 1, LV_PROT_READ);
 		if (!p)
-			return LV_ERR_NOENT;
+			break;
 		buf[i] = *p;
 	}
-	return LV_OK;
+	lv_mem_read_end(v);
+	return i == n ? LV_OK : LV_ERR_NOENT;
 }
 
 /* An emulator status into "enter the guest" or an exit for the caller. */
@@ -142,6 +143,7 @@ static int emul_status(struct lv_vcpu *v, int st)
 static int emulate(struct lv_vcpu *v, uint64_t gpa)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
+	int st;
 
 	x->emul_gpa = gpa;
 	if (load_view(v))
@@ -149,7 +151,10 @@ static int emulate(struct lv_vcpu *v, uint64_t gpa)
 	lv_x86_env_from_state(&x->env, &x->scratch);
 	x->env.segs = &x->scratch.segs;
 	lv_x86_emul_init(&x->em, &emu_ops, v, &x->env);
-	return emul_status(v, lv_x86_emul_start(&x->em, NULL, 0));
+	lv_mem_read_begin(v); /* the emulator walks and touches guest RAM (internal.h) */
+	st = lv_x86_emul_start(&x->em, NULL, 0);
+	lv_mem_read_end(v);
+	return emul_status(v, st);
 }
 
 /* ---- completion ------------------------------------------------------------ */
@@ -195,11 +200,15 @@ int lv_x86_complete(struct lv_vcpu *v)
 	}
 	case LV_X86_PEND_EMUL: {
 		struct lv_x86_access *a = &x->em.access;
+		int st;
 
 		/* The caller answered a read into the exit record (IO: into x->io_buf). */
 		if (!a->is_write)
 			memcpy(a->data, a->is_io ? ex->io.data : ex->mmio.data, a->size);
-		return emul_status(v, lv_x86_emul_resume(&x->em));
+		lv_mem_read_begin(v);
+		st = lv_x86_emul_resume(&x->em);
+		lv_mem_read_end(v);
+		return emul_status(v, st);
 	}
 	default:
 		return LV_X86_GUEST;
@@ -242,7 +251,7 @@ static int npf(struct lv_vcpu *v)
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	struct lv_exit *ex = &v->exit;
 
-	switch (lv_x86_npf_action(v->vm, x->npf_gpa, x->npf_access, x->npf_walk)) {
+	switch (lv_x86_npf_action(v, x->npf_gpa, x->npf_access, x->npf_walk)) {
 	case LV_X86_NPF_RETRY:
 		x->vd->flush(v);
 		return LV_X86_GUEST;
