@@ -140,8 +140,8 @@ static inline int lookup_addr(const struct lv_pt *pt, uint64_t va, uint64_t *iva
 }
 
 /* The generic lookup: any number of levels, any allocator. */
-__attribute__((__noinline__)) static int translate_walk(const struct lv_pt *pt, uint64_t iva,
-							struct lv_pt_xlate *out)
+__attribute__((noinline)) static int translate_walk(const struct lv_pt *pt, uint64_t iva,
+						    struct lv_pt_xlate *out)
 {
 	const uint64_t *t = pt->root;
 	unsigned l;

@@ -529,7 +529,7 @@ static int exec_string(struct lv_x86_emul *em)
 			return r;
 	}
 		v = le_load(buf, sz);
-		__attribute__((__fallthrough__)); /* also for -Wimplicit-fallthrough=5 (kbuild) */
+		/* fall through */
 	case LV_X86_OP_MOVS:
 	case LV_X86_OP_STOS:
 		if (in->op == LV_X86_OP_STOS)

@@ -150,7 +150,7 @@ static int exit_npf(struct lv_vcpu *v)
 }
 
 /* Every exit off the hot path: decoded by the core (exit_svm.h), then sorted. */
-__attribute__((__noinline__, __cold__)) static int exit_decoded(struct lv_vcpu *v)
+__attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 	struct vmcb *vm = s->vmcb;
@@ -289,7 +289,7 @@ static inline __attribute__((always_inline)) int svm_exit(struct lv_vcpu *v)
 /* ---- entry ------------------------------------------------------------------ */
 
 /* Rare work before VMRUN, behind one flag (s->slow). */
-__attribute__((__noinline__, __cold__)) static void pre_vmrun_slow(struct lv_vcpu *v)
+__attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 
@@ -324,9 +324,9 @@ __attribute__((__noinline__, __cold__)) static void pre_vmrun_slow(struct lv_vcp
  * host_dr7) is not 400H, or the guest's TSC_AUX differs from the host's
  * (x86_aux.c). post_vmrun_slow() undoes both.
  */
-__attribute__((__noinline__, __cold__)) static void pre_vmrun_host(struct svm_vcpu *s,
-								   const struct svm_cpu *c,
-								   uint64_t host_dr7)
+__attribute__((noinline, cold)) static void pre_vmrun_host(struct svm_vcpu *s,
+							   const struct svm_cpu *c,
+							   uint64_t host_dr7)
 {
 	if (host_dr7 != DR7_RESET) {
 		s->x.dbg.host_dr7 = host_dr7; /* not in the host save area (APM 15.5.1) */
@@ -342,7 +342,7 @@ __attribute__((__noinline__, __cold__)) static void pre_vmrun_host(struct svm_vc
  * back (x86_aux.c); the backend's TF off again; the host's debug
  * registers back (x86_dbg.c).
  */
-__attribute__((__noinline__, __cold__)) static void post_vmrun_slow(struct lv_vcpu *v)
+__attribute__((noinline, cold)) static void post_vmrun_slow(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 
@@ -367,7 +367,7 @@ __attribute__((__noinline__, __cold__)) static void post_vmrun_slow(struct lv_vc
  * here with no NPT change and no new ASID generation skips all of it.
  * @return LV_OK, or LV_ERR_STATE (CPU not enabled).
  */
-__attribute__((__noinline__)) static int enter_prepare(struct svm_vcpu *s, uint32_t cpu)
+__attribute__((noinline)) static int enter_prepare(struct svm_vcpu *s, uint32_t cpu)
 {
 	struct svm_backend *sb = s->sb;
 	struct svm_cpu *c;

@@ -419,7 +419,7 @@ static void arm_singlestep(struct vmx_vcpu *xc)
 }
 
 /* Everything an entry may need besides entering; flagged by x.slow. */
-__attribute__((__noinline__, __cold__)) static void prepare_slow(struct lv_vcpu *v)
+__attribute__((noinline, cold)) static void prepare_slow(struct lv_vcpu *v)
 {
 	struct vmx_vcpu *xc = v->priv;
 
@@ -473,7 +473,7 @@ __attribute__((__noinline__, __cold__)) static void prepare_slow(struct lv_vcpu 
  * loaded): the host's debug registers back. Until then DR7 is 400H, so the
  * guest's DR0-DR3 match nothing.
  */
-__attribute__((__noinline__, __cold__)) static void dbg_exit(struct vmx_vcpu *xc)
+__attribute__((noinline, cold)) static void dbg_exit(struct vmx_vcpu *xc)
 {
 	xc->exit_work &= (uint8_t)~EXIT_WORK_DBG;
 	if (lv_x86_dbg_put(&xc->x.dbg, 1, vmread(VMCS_GUEST_DR7)))
@@ -488,8 +488,8 @@ __attribute__((__noinline__, __cold__)) static void dbg_exit(struct vmx_vcpu *xc
  * uses none in between). When the guest's TSC_AUX differs from the
  * host's: the guest's goes in (x86_aux.c). vmx_done() ends all three.
  */
-__attribute__((__noinline__, __cold__)) static void vmx_run_host(struct vmx_vcpu *xc, uint64_t dr7,
-								 uint16_t ldtr)
+__attribute__((noinline, cold)) static void vmx_run_host(struct vmx_vcpu *xc, uint64_t dr7,
+							 uint16_t ldtr)
 {
 	if (ldtr) {
 		xc->host_ldtr = ldtr;

@@ -136,7 +136,7 @@ static uint64_t xcr0_to(uint64_t cur, uint64_t want)
 	return want;
 }
 
-__attribute__((__noinline__, __cold__)) void lv_x86_fpu_load(struct lv_vcpu *v)
+__attribute__((noinline, cold)) void lv_x86_fpu_load(struct lv_vcpu *v)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	struct lv_x86_fpu *f = &x->fpu;
@@ -171,7 +171,7 @@ __attribute__((__noinline__, __cold__)) void lv_x86_fpu_load(struct lv_vcpu *v)
 	x->vd->fpu_own(v, 1);
 }
 
-__attribute__((__noinline__, __cold__)) void lv_x86_fpu_put(struct lv_vcpu *v)
+__attribute__((noinline, cold)) void lv_x86_fpu_put(struct lv_vcpu *v)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	struct lv_x86_fpu *f = &x->fpu;
