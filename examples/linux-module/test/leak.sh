@@ -13,7 +13,7 @@
 # loader's), by 24 kB with 2 VMs held per round, and by -4 kB over 40
 # full rounds after those.
 # Limits over the measured rounds: MemFree may drop by at most 8192 kB and
-# SUnreclaim grow by at most 64 kB. MemFree moves by up to about 6 MB
+# SUnreclaim grow by at most 128 kB (the test measured +12 to +44 kB). MemFree moves by up to about 6 MB
 # either way between samples with no leak (pages parked in the per-CPU
 # free lists count as used). A VM's RAM leaked per round would be
 # 40960 kB; a kernel thread per round about 200 kB of SUnreclaim; smaller
@@ -69,7 +69,7 @@ slab=$(($(get Slab "$after") - $(get Slab "$before")))
 unrec=$(($(get SUnreclaim "$after") - $(get SUnreclaim "$before")))
 echo "LEAK rounds=$rounds seconds=$((t1 - t0)) memfree_drop_kb=$free slab_growth_kb=$slab sunreclaim_growth_kb=$unrec"
 [ "$free" -le 8192 ] || bad "MemFree dropped by $free kB"
-[ "$unrec" -le 64 ] || bad "SUnreclaim grew by $unrec kB"
+[ "$unrec" -le 128 ] || bad "SUnreclaim grew by $unrec kB"
 if dmesg | grep -qE 'BUG:|WARNING:|Call Trace:'; then
 	dmesg | grep -A 20 -E 'BUG:|WARNING:' | head -n 40
 	bad "the kernel logged a bug or warning"
