@@ -6,7 +6,9 @@
 # It also fetches Debian's own kernel (scripts/debian-kernel.sh: the package
 # linux-image-amd64 depends on, unpacked into a cache, /boot untouched) for
 # scripts/vm-run.sh, which runs the kvm and examples tiers inside
-# KVM-in-QEMU on hosts without /dev/kvm (busybox-static makes its initramfs).
+# KVM-in-QEMU on hosts without /dev/kvm (busybox-static makes its initramfs),
+# and that kernel's headers (linux-headers-<version>) for the Linux module
+# in examples/linux-module.
 set -eu
 here=$(dirname "$0")
 PKGS="build-essential cmake ninja-build pkg-config clang clang-14 clang-format clang-format-14 \
@@ -30,3 +32,17 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 sh "$here/debian-kernel.sh" --find >/dev/null 2>&1 || sh "$here/debian-kernel.sh" >/dev/null
+
+# The kbuild tree of exactly that kernel, for examples/linux-module (tests
+# label linux): linux-headers-<version>, the version being the one of the
+# linux-image-<version> package linux-image-amd64 depends on.
+kdir=$(sh "$here/debian-kernel.sh" --find)
+hdr=linux-headers-$(basename "$kdir")
+if ! dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null | grep -q "install ok installed"; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing package: $hdr (run this script as root)" >&2
+		exit 1
+	fi
+	echo "installing: $hdr"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$hdr" >/dev/null
+fi

@@ -4,7 +4,7 @@
 # and exit status: on this host where /dev/kvm works, otherwise inside a
 # Linux guest that has its own KVM ("KVM inside QEMU").
 #
-# Usage: vm-run.sh [-f PATH]... [--timeout SECS] [--mem MIB] [--] COMMAND [ARG...]
+# Usage: vm-run.sh [-f PATH]... [--timeout SECS] [--mem MIB] [--kvm MODE] [--] COMMAND [ARG...]
 #
 #   -f, --file PATH   copy PATH (a file, or a directory with its contents) into
 #                     the guest at the same absolute path. COMMAND itself and
@@ -17,6 +17,17 @@
 #                     $LV_VM_TIMEOUT, else 540 (under CTest's 600 for these
 #                     tests, so that vm-run reports it); none on the host.
 #   --mem MIB         guest memory (default $LV_VM_MEM, else 2048).
+#   --kvm MODE        what the guest's init does with KVM (default $LV_VM_KVM,
+#                     else load):
+#                     load   insmod kvm and kvm-amd (with irqbypass, ccp); the
+#                            command runs only once /dev/kvm is there
+#                     stage  put those modules into /lv/modules (in load
+#                            order: 1-irqbypass.ko ... 4-kvm-amd.ko) but load
+#                            nothing: the command loads them when it wants
+#                     none   no KVM modules in the guest
+#                     stage and none are for commands that need this test
+#                     kernel itself (a kernel module of ours, e.g. the
+#                     `linux` tests): they always take the VM path.
 #   The guest has $LV_VM_SMP CPUs, else 2: two-thread cases (tlb_*_remote)
 #   then have a vCPU in guest mode on one CPU while the other changes its
 #   memory, so KVM's remote TLB flush runs. QEMU runs them on one host
@@ -49,12 +60,13 @@ files=""
 timeout=${LV_VM_TIMEOUT:-540}
 host_timeout=
 mem=${LV_VM_MEM:-2048}
+kvm=${LV_VM_KVM:-load}
 smp=${LV_VM_SMP:-2}
 NL='
 '
 
 usage() {
-	echo "usage: vm-run.sh [-f PATH]... [--timeout SECS] [--mem MIB] [--] COMMAND [ARG...]" >&2
+	echo "usage: vm-run.sh [-f PATH]... [--timeout SECS] [--mem MIB] [--kvm load|stage|none] [--] COMMAND [ARG...]" >&2
 	exit 125
 }
 
@@ -63,6 +75,7 @@ while [ $# -gt 0 ]; do
 	-f | --file) [ $# -ge 2 ] || usage; files="$files$NL$2"; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || usage; timeout=$2; host_timeout=$2; shift 2 ;;
 	--mem) [ $# -ge 2 ] || usage; mem=$2; shift 2 ;;
+	--kvm) [ $# -ge 2 ] || usage; kvm=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) usage ;;
 	*) break ;;
@@ -70,7 +83,24 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || usage
 
-case ${LV_KVM_VM:-auto} in
+where=${LV_KVM_VM:-auto}
+case $kvm in
+load) ;;
+stage | none)
+	# The command needs the test kernel, not any KVM: never this host.
+	if [ "$where" = 0 ] || [ "$where" = host ]; then
+		echo "vm-run: --kvm $kvm needs the VM (LV_KVM_VM=$where)" >&2
+		exit 125
+	fi
+	where=vm
+	;;
+*)
+	echo "vm-run: --kvm must be load, stage or none (not '$kvm')" >&2
+	exit 125
+	;;
+esac
+
+case $where in
 0 | host)
 	echo "vm-run: where: /dev/kvm on this host (LV_KVM_VM=0)" >&2
 	[ -n "$host_timeout" ] && exec timeout "$host_timeout" "$@"
@@ -78,6 +108,7 @@ case ${LV_KVM_VM:-auto} in
 	;;
 1 | vm)
 	why="LV_KVM_VM=1 forces the VM path"
+	[ "$kvm" = load ] || why="--kvm $kvm: the command needs this kernel"
 	;;
 auto)
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
@@ -191,7 +222,7 @@ IFS=$oldifs
 
 cp $busybox "$root/bin/busybox" || die "cannot copy busybox"
 n=0
-for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko drivers/crypto/ccp/ccp.ko \
+[ "$kvm" = none ] || for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko drivers/crypto/ccp/ccp.ko \
 	arch/x86/kvm/kvm-amd.ko; do
 	n=$((n + 1))
 	cp "$kdir/lib/modules/$kver/kernel/$m" "$root/lv/modules/$n-$(basename "$m")" ||
@@ -216,6 +247,7 @@ quote() {
 	done
 	printf '\n%s "$@" </dev/null >/dev/ttyS1 2>/dev/ttyS2\n' "$(quote "$cmd")"
 } >"$root/lv/job.sh"
+echo "$kvm" >"$root/lv/kvm-mode"
 
 cat >"$root/init" <<'EOF'
 #!/bin/busybox sh
@@ -230,10 +262,13 @@ mkdir -p /dev/shm
 mount -t tmpfs tmpfs /dev/shm
 for t in 1 2 3; do stty -F /dev/ttyS$t raw -echo; done
 status=125
-for m in /lv/modules/*.ko; do
-	insmod "$m" || echo "vm-run (guest): insmod $m failed" >/dev/ttyS2
-done
-if [ -c /dev/kvm ]; then
+kvm=$(cat /lv/kvm-mode)
+if [ "$kvm" = load ]; then
+	for m in /lv/modules/*.ko; do
+		insmod "$m" || echo "vm-run (guest): insmod $m failed" >/dev/ttyS2
+	done
+fi
+if [ "$kvm" != load ] || [ -c /dev/kvm ]; then
 	(. /lv/job.sh)
 	status=$?
 else
@@ -251,10 +286,13 @@ echo "vm-run: where: KVM inside QEMU (Debian $kver under qemu-system-x86_64 -acc
 	"$why)" >&2
 
 # ---- run ------------------------------------------------------------------
+# no_timer_check: on a loaded host TCG can be too slow for the kernel's
+# check that the PIT reaches the IO-APIC, which then panics at boot ("IO-APIC
+# + timer doesn't work!"; seen with a load average of 10 on 2 cores).
 timeout "$timeout" "$qemu" -accel tcg,thread=single -cpu max -smp "$smp" -m "$mem" \
 	-nodefaults -display none -vga none -no-reboot \
 	-kernel "$kdir/$kimg" -initrd "$work/initrd.cpio" \
-	-append "console=ttyS0 ${LV_VM_APPEND:-quiet} panic=-1 mitigations=off" \
+	-append "console=ttyS0 ${LV_VM_APPEND:-quiet} panic=-1 mitigations=off no_timer_check" \
 	-serial "file:$work/console" -serial "file:$work/out" -serial "file:$work/err" \
 	-serial "file:$work/status" </dev/null >"$work/qemu.log" 2>&1 &
 qpid=$!

@@ -5,8 +5,9 @@
 # exit status is the command's, arguments keep their quoting, files named
 # by arguments or -f arrive at their paths, the working directory and the
 # LV_* variables are kept, /dev/kvm exists inside, vm-run.sh run inside the
-# guest takes its /dev/kvm branch (as on a host with /dev/kvm), and
-# --timeout stops a command that never ends with status 124.
+# guest takes its /dev/kvm branch (as on a host with /dev/kvm), --kvm none
+# and stage leave KVM out or only staged, and --timeout stops a command
+# that never ends with status 124.
 # Usage: test_vm_run.sh VM_RUN_SH
 set -u
 vmrun=$1
@@ -71,6 +72,23 @@ cat "$work/err4"
 check "inside the VM, vm-run takes the /dev/kvm branch (status $status)" \
 	grep -q "^vm-run: where: /dev/kvm on this host" "$work/err4"
 check "the native branch ran the command" grep -qx "native-ok" "$work/out4"
+
+# --kvm none / stage (the linux tests): the VM path even with LV_KVM_VM=0
+# refused and LV_KVM_VM unset; no /dev/kvm inside; stage puts the modules
+# into /lv/modules without loading them.
+LV_KVM_VM= sh "$vmrun" --kvm none sh -c '[ -c /dev/kvm ] && echo kvm; echo "mods=$(ls /lv/modules | wc -l)"' \
+	>"$work/out5" 2>"$work/err5"
+status=$?
+cat "$work/out5" "$work/err5"
+check "--kvm none: status 0 (got $status)" [ "$status" -eq 0 ]
+check "--kvm none: in the VM" grep -q "^vm-run: where: KVM inside QEMU" "$work/err5"
+check "--kvm none: no KVM modules, no /dev/kvm" grep -qx "mods=0" "$work/out5"
+sh "$vmrun" --kvm stage sh -c '[ -c /dev/kvm ] && echo kvm; ls -1 /lv/modules' >"$work/out6" 2>&1
+check "--kvm stage: kvm-amd staged" grep -qx "4-kvm-amd.ko" "$work/out6"
+check "--kvm stage: not loaded" sh -c "! grep -qx kvm '$work/out6'"
+LV_KVM_VM=0 sh "$vmrun" --kvm none true 2>"$work/err7"
+status=$?
+check "--kvm none with LV_KVM_VM=0 refused (got $status)" [ "$status" -eq 125 ]
 
 start=$(date +%s)
 sh "$vmrun" --timeout 10 sleep 1000 >"$work/out3" 2>"$work/err3"

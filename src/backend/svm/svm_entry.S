@@ -55,7 +55,7 @@ lv_svm_vmrun:
 	vmload
 	addq	$16, %rsp
 	popq	%rbp
-	ret
+	lv_ret
 	.size lv_svm_vmrun, . - lv_svm_vmrun
 
 	.section .note.GNU-stack, "", @progbits

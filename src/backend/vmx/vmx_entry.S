@@ -46,7 +46,7 @@ lv_vmx_enter_guest:
 	cmovcl	%ecx, %eax		/* VMfailInvalid (CF) */
 	popq	%rdi
 	popq	%rbp
-	ret
+	lv_ret
 	.size	lv_vmx_enter_guest, . - lv_vmx_enter_guest
 
 	.globl	lv_vmx_exit_point
@@ -60,7 +60,7 @@ lv_vmx_exit_point:
 	movq	$1, G_LAUNCHED(%rdi)
 	popq	%rbp
 	xorl	%eax, %eax
-	ret
+	lv_ret
 	.size	lv_vmx_exit_point, . - lv_vmx_exit_point
 
 	.section .note.GNU-stack, "", @progbits
