@@ -110,9 +110,6 @@ kimg=vmlinux # the bzImage's payload, booted through its PVH note; else the bzIm
 qemu=$(command -v qemu-system-x86_64) ||
 	die "qemu-system-x86_64 is missing: run scripts/install-deps.sh"
 busybox=/bin/busybox
-if ! [ -x $busybox ] || ldd $busybox >/dev/null 2>&1; then
-	die "a static /bin/busybox is needed (package busybox-static): run scripts/install-deps.sh"
-fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lv-vm.XXXXXX") || die "mktemp failed"
 qpid=
@@ -124,7 +121,7 @@ trap cleanup EXIT
 trap 'cleanup; trap - EXIT; exit 143' TERM
 trap 'cleanup; trap - EXIT; exit 130' INT
 root=$work/root
-mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" "$root/lv/modules" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" ||
+mkdir -p "$root/lv/modules" ||
 	die "cannot create the staging tree in $work"
 
 # ---- what goes into the guest -------------------------------------------
@@ -189,7 +186,6 @@ for f in $files; do
 done
 IFS=$oldifs
 
-cp $busybox "$root/bin/busybox" || die "cannot copy busybox"
 n=0
 for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko drivers/crypto/ccp/ccp.ko \
 	arch/x86/kvm/kvm-amd.ko; do
@@ -244,7 +240,7 @@ poweroff -f
 EOF
 chmod 755 "$root/init"
 
-(cd "$root" && find . | $busybox cpio -o -H newc 2>/dev/null) >"$work/initrd.cpio" ||
+sh "$here/busybox-initramfs.sh" "$root" "$work/initrd.cpio" ||
 	die "cannot build the initramfs"
 
 echo "vm-run: where: KVM inside QEMU (Debian $kver under qemu-system-x86_64 -accel tcg;" \

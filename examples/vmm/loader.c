@@ -2,7 +2,7 @@
 /*
  * Kernel loader: Multiboot v1 images (ELF32, or any file with the a.out
  * kludge address fields) and PVH ELF images (XEN_ELFNOTE_PHYS32_ENTRY),
- * in the order QEMU's -kernel tries them. Every header, segment and note is
+ * in the order QEMU's -kernel tries them, after the Linux bzImage (linux.c). Every header, segment and note is
  * checked against the file and the guest's RAM before anything is copied.
  */
 #define _GNU_SOURCE
@@ -325,6 +325,8 @@ int load_kernel(const char *path, const struct file_buf *img, struct guest_mem *
 	int rc;
 
 	memset(entry, 0, sizeof(*entry));
+	if (linux_is_bzimage(img))
+		return load_bzimage(path, img, m, entry); /* QEMU tries it first too */
 	if (mb_off >= 0) {
 		uint32_t flags = rd32(img->data + mb_off + 4);
 

@@ -259,6 +259,33 @@ static void write_gdt(struct guest_mem *m)
 	memcpy(m->ram + BOOT_GDT_ADDR, gdt, sizeof(gdt));
 }
 
+/*
+ * The GDT of Linux's 64-bit boot protocol (boot.rst): flat __BOOT_CS 0x10
+ * (64-bit code) and __BOOT_DS 0x18, and a 64-bit TSS at 0x20 (16 bytes).
+ */
+#define LINUX_GDT_ENTRIES 6
+static void write_linux_gdt(struct guest_mem *m)
+{
+	static const uint64_t gdt[LINUX_GDT_ENTRIES] = {
+		0, 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull, 0x00008b0000000067ull, 0
+	};
+
+	memcpy(m->ram + BOOT_GDT_ADDR, gdt, sizeof(gdt));
+}
+
+/* 64-bit mode with the loader's page tables, CS/DS as write_linux_gdt() describes them. */
+static void linux_entry_state(struct lv_state *st, const struct boot_entry *e)
+{
+	lv_state_init_long64(st, e->cr3);
+	st->segs.cs.selector = 0x10;
+	st->segs.ds.selector = 0x18;
+	st->segs.es = st->segs.ss = st->segs.fs = st->segs.gs = st->segs.ds;
+	st->segs.tr.selector = 0x20;
+	st->segs.gdt.limit = LINUX_GDT_ENTRIES * 8 - 1;
+	st->regs.rip = e->entry64;
+	st->regs.rsi = e->rsi;
+}
+
 static int setup_vcpu(struct lv_vcpu *vcpu, const struct boot_entry *e)
 {
 	struct lv_state st;
@@ -268,18 +295,29 @@ static int setup_vcpu(struct lv_vcpu *vcpu, const struct boot_entry *e)
 	rc = lv_vcpu_get_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
 	if (rc)
 		return rc;
-	lv_state_init_protected32(&st);
+	memset(&st.regs, 0, sizeof(st.regs));
 	st.segs.gdt.base = BOOT_GDT_ADDR;
-	st.segs.gdt.limit = 4 * 8 - 1;
 	st.segs.idt.base = 0;
 	st.segs.idt.limit = 0;
-	memset(&st.regs, 0, sizeof(st.regs));
+	if (e->protocol == BOOT_LINUX) {
+		linux_entry_state(&st, e);
+	} else {
+		lv_state_init_protected32(&st);
+		st.segs.gdt.limit = 4 * 8 - 1;
+		st.regs.rip = e->eip;
+		st.regs.rax = e->eax;
+		st.regs.rbx = e->ebx;
+	}
 	st.regs.rflags = 0x2; /* IF = 0 */
-	st.regs.rip = e->eip;
-	st.regs.rax = e->eax;
-	st.regs.rbx = e->ebx;
 	st.regs.rsp = BOOT_STACK_TOP;
 	return lv_vcpu_set_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
+}
+
+static const char *protocol_name(int protocol)
+{
+	return protocol == BOOT_LINUX ? "Linux bzImage"
+	       : protocol == BOOT_PVH ? "PVH"
+				      : "Multiboot";
 }
 
 static int fail(const char *what, int rc)
@@ -291,9 +329,12 @@ static int fail(const char *what, int rc)
 /* Open the backend, build the VM and run it; returns the exit status. */
 static int run_guest(const struct options *o, struct guest_mem *m, const struct boot_entry *e)
 {
+	/* Linux needs a PC's interrupt controllers and timer: the APICs, PICs and PIT. */
 	struct lv_backend *b = NULL;
 	struct lv_open_info why;
-	struct lv_vm_config cfg = { o->smp, o->smp > 1 || o->irqchip ? LV_VM_IRQCHIP : 0 };
+	struct lv_vm_config cfg = { o->smp, e->protocol == BOOT_LINUX  ? LV_VM_IRQCHIP | LV_VM_PIT
+					    : o->smp > 1 || o->irqchip ? LV_VM_IRQCHIP
+								       : 0 };
 	struct lv_vcpu *vcpus[MAX_SMP] = { NULL };
 	struct lv_vm *vm = NULL;
 	struct sigaction sa;
@@ -316,7 +357,9 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 		if (rc == LV_ERR_NOTSUP && cfg.flags)
 			vmm_error("%s needs an interrupt controller, which the %s backend does "
 				  "not offer (LV_FEAT_IRQCHIP)",
-				  o->smp > 1 ? "-smp" : "--irqchip",
+				  e->protocol == BOOT_LINUX ? "a Linux kernel"
+				  : o->smp > 1		    ? "-smp"
+							    : "--irqchip",
 				  lv_backend_kind_name(caps.kind));
 		else if (rc == LV_ERR_LIMIT)
 			vmm_error("-smp %u: the backend allows fewer vCPUs per VM", o->smp);
@@ -329,6 +372,17 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	    (rc = lv_vm_map(vm, m->ram + LEGACY_HOLE_END, LEGACY_HOLE_END,
 			    m->size - LEGACY_HOLE_END, LV_PROT_ALL))) {
 		fail("mapping guest RAM", rc);
+		goto out;
+	}
+	/*
+	 * Linux scans 0xe0000-0xfffff, the BIOS area, for ACPI, MP and DMI
+	 * tables: zeroed memory there (nothing found) saves it an MMIO exit
+	 * for each read.
+	 */
+	if (e->protocol == BOOT_LINUX &&
+	    (rc = lv_vm_map(vm, m->ram + BIOS_AREA_START, BIOS_AREA_START,
+			    LEGACY_HOLE_END - BIOS_AREA_START, LV_PROT_ALL))) {
+		fail("mapping the BIOS area", rc);
 		goto out;
 	}
 	for (i = 0; i < o->smp; i++)
@@ -350,6 +404,7 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	v.ram = m->ram;
 	v.ram_size = m->size;
 	v.has_testdev = o->testdev;
+	v.console_input = 1;
 	fw_cfg_init(&v.fw_cfg, o->mem_bytes, (uint16_t)o->smp);
 	v.trace = o->trace;
 	v.stats = o->stats;
@@ -357,6 +412,8 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	v.interrupted = &interrupted;
 	v.timeout_s = o->timeout_s;
 	uart_init(&v.uart, stdout);
+	i8042_init(&v.i8042);
+	rtc_init(&v.rtc);
 	ioapic_init(&v.ioapic);
 
 	for (i = 0; i < o->smp; i++)
@@ -427,13 +484,21 @@ int main(int argc, char **argv)
 	}
 	if (load_kernel(o.kernel, &kernel, &mem, &entry))
 		goto out;
-	write_gdt(&mem);
-	if (entry.protocol == BOOT_MULTIBOOT ? multiboot_setup(&req, &mem, &entry)
-					     : pvh_setup(&req, &mem, &entry))
-		goto out;
+	if (entry.protocol == BOOT_LINUX) {
+		write_linux_gdt(&mem);
+		if (linux_setup(&req, &mem, &entry) || mptable_write(&mem, o.smp))
+			goto out;
+	} else {
+		write_gdt(&mem);
+		if (entry.protocol == BOOT_MULTIBOOT ? multiboot_setup(&req, &mem, &entry)
+						     : pvh_setup(&req, &mem, &entry))
+			goto out;
+	}
 	if (o.trace)
-		fprintf(stderr, "vcpu-run: %s kernel, entry %#x, image %#llx-%#llx\n",
-			entry.protocol == BOOT_MULTIBOOT ? "Multiboot" : "PVH", entry.eip,
+		fprintf(stderr, "vcpu-run: %s kernel, entry %#llx, image %#llx-%#llx\n",
+			protocol_name(entry.protocol),
+			(unsigned long long)(entry.protocol == BOOT_LINUX ? entry.entry64
+									  : entry.eip),
 			(unsigned long long)entry.image_low,
 			(unsigned long long)entry.image_high - 1);
 	status = run_guest(&o, &mem, &entry);

@@ -1,0 +1,113 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Boot Debian's own kernel (the bzImage scripts/debian-kernel.sh fetched, the
+# one the test VM runs) in vcpu-run with an initramfs made here from
+# busybox-static (scripts/busybox-initramfs.sh). Its /init prints marker
+# lines: that user space runs, the number of CPUs in /proc/cpuinfo and the
+# MD5 of a file in the initramfs; then `reboot -f`, which must end vcpu-run
+# with status 0 (the 8042 reset line). Kernel messages and timings differ
+# from run to run, so the markers are checked, not the whole output.
+# vcpu-run runs through scripts/vm-run.sh: on /dev/kvm or in KVM-in-QEMU.
+#
+# Usage: linux_boot.sh --vm-run VM_RUN_SH --vmm VCPU_RUN --work DIR
+#                      [--smp N] [--mem MIB] [--interactive]
+# --interactive: /init starts a shell on the console instead of rebooting;
+# "echo hi" and "reboot -f" are typed into vcpu-run's standard input (a
+# FIFO) once the shell's marker appeared, and "hi" must come back.
+set -u
+vmrun= vmm= work= smp=1 mem=256 interactive=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--vm-run) vmrun=$2; shift 2 ;;
+	--vmm) vmm=$2; shift 2 ;;
+	--work) work=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--interactive) interactive=1; shift ;;
+	*) echo "linux_boot.sh: unknown argument $1"; exit 1 ;;
+	esac
+done
+scripts=$(cd "$(dirname "$vmrun")" && pwd)
+kdir=$(sh "$scripts/debian-kernel.sh" --find) ||
+	{ echo "FAIL: Debian's kernel is not fetched: run scripts/install-deps.sh"; exit 1; }
+kernel=$kdir/vmlinuz
+rm -rf "$work" && mkdir -p "$work/root/etc" || exit 1
+work=$(cd "$work" && pwd)
+
+# The initramfs: /init and a file whose checksum the guest reports.
+head -c 65536 "$kernel" >"$work/root/etc/lv-check"
+want_md5=$(md5sum <"$work/root/etc/lv-check" | cut -d' ' -f1)
+cat >"$work/root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s
+mount -t proc proc /proc
+echo "lv-init: user space"
+echo "lv-init: cpus $(grep -c '^processor' /proc/cpuinfo)"
+echo "lv-init: md5 $(md5sum </etc/lv-check | cut -d' ' -f1)"
+if grep -q lv_interactive /proc/cmdline; then
+	echo "lv-init: shell"
+	exec sh </dev/console >/dev/console 2>&1
+fi
+reboot -f
+INIT
+chmod 755 "$work/root/init"
+sh "$scripts/busybox-initramfs.sh" "$work/root" "$work/initrd.cpio" || exit 1
+
+append="console=ttyS0 quiet panic=-1"
+[ $interactive -eq 1 ] && append="$append lv_interactive"
+set -- "$vmm" -m "$mem" -smp "$smp" -t 400 -a "$append" -i "$work/initrd.cpio" "$kernel"
+start=$(date +%s)
+if [ $interactive -eq 1 ]; then
+	# Inside the VM: vcpu-run reads a FIFO that gets the two lines once the
+	# shell's marker is in its output.
+	cat >"$work/interact.sh" <<EOF2
+cd "$work" || exit 1
+rm -f in out && mkfifo in || exit 1
+(
+	exec 3>in
+	n=0
+	while ! grep -q 'lv-init: shell' out 2>/dev/null; do
+		n=\$((n + 1)); [ \$n -gt 400 ] && exit 0; sleep 1
+	done
+	sleep 1
+	printf 'echo hi\n' >&3
+	while ! grep -q '^hi' out; do sleep 1; done
+	printf 'reboot -f\n' >&3
+	sleep 600
+) &
+feeder=\$!
+"\$@" <in >out
+status=\$?
+kill \$feeder 2>/dev/null
+cat out
+exit \$status
+EOF2
+	sh "$vmrun" --timeout 500 -f "$work" -f "$vmm" -f "$kernel" sh "$work/interact.sh" "$@" \
+		>"$work/out" 2>"$work/err"
+else
+	sh "$vmrun" --timeout 500 "$@" >"$work/out" 2>"$work/err"
+fi
+status=$?
+secs=$(($(date +%s) - start))
+echo "vcpu-run exit status: $status (expected 0); $secs s (vm-run included)"
+echo "--- console (user-space lines):"; grep -a -e 'lv-init' -e '^hi' "$work/out"
+echo "--- stderr:"; cat "$work/err"
+fail=0
+[ "$status" -eq 0 ] || { echo "FAIL: exit status $status"; fail=1; }
+grep -a -q '^lv-init: user space' "$work/out" || { echo "FAIL: /init did not run"; fail=1; }
+grep -a -q "^lv-init: cpus $smp" "$work/out" ||
+	{ echo "FAIL: the guest did not report $smp CPUs"; fail=1; }
+grep -a -q "^lv-init: md5 $want_md5" "$work/out" ||
+	{ echo "FAIL: the initramfs file's MD5 is not $want_md5"; fail=1; }
+if [ $interactive -eq 1 ]; then
+	grep -a -q '^hi' "$work/out" || { echo "FAIL: 'echo hi' typed on stdin did not print hi"; fail=1; }
+else
+	grep -q 'guest requested a reset (8042 reset line)' "$work/err" ||
+		{ echo "FAIL: the run did not end by the guest's reboot"; fail=1; }
+fi
+if grep -q -e 'AddressSanitizer' -e 'runtime error' -e 'LeakSanitizer' "$work/err"; then
+	echo "FAIL: sanitizer report"
+	fail=1
+fi
+[ $fail -eq 0 ] && echo "PASS"
+exit $fail
