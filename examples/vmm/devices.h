@@ -22,6 +22,7 @@ struct uart {
 	uint8_t rx[UART_FIFO]; /* received bytes (input, or sent to ourselves in loopback) */
 	uint8_t rx_head, rx_count;
 	uint8_t thr_ipending; /* the "THR empty" interrupt is pending */
+	uint8_t edge;	      /* a new interrupt: lower the line before raising it (run.c) */
 };
 
 void uart_init(struct uart *u, FILE *out);

@@ -85,13 +85,16 @@ static void testdev_flush(struct vmm *v, uint64_t gpa)
 	mprotect(page, 4096, PROT_READ | PROT_WRITE);
 }
 
-/* The UART's line into the interrupt controller (GSI 4), when its level changed. */
+/* The UART's line into the interrupt controller (GSI 4), when its level changed or it pulses. */
 static void uart_line(struct vmm *v)
 {
-	int level = uart_irq(&v->uart);
+	int level = uart_irq(&v->uart), pulse = v->uart.edge && level && v->uart_level;
 
-	if (level == v->uart_level)
+	v->uart.edge = 0;
+	if (level == v->uart_level && !pulse)
 		return;
+	if (pulse)
+		lv_vm_irq_line(v->vm, COM1_GSI, 0); /* a new edge for a new interrupt */
 	v->uart_level = level;
 	if (lv_vm_irq_line(v->vm, COM1_GSI, (uint32_t)level) == LV_ERR_NOTSUP && level &&
 	    !v->warned_irq++)

@@ -8,7 +8,10 @@
  * and RBR holds a byte; "THR empty" while IER bit 1 is set, from a write
  * to THR (sent at once) or the enabling of that bit until IIR reports it
  * (data sheet, table 4). uart_irq() is the level of the line (IRQ 4 for
- * COM1).
+ * COM1). Each byte written to THR, and each byte received, is a new
+ * interrupt: the line drops and rises again even when it was high (field
+ * edge), as in QEMU's model, where THR is full for a moment; an
+ * edge-triggered input (the PIC's, the IOAPIC's ISA pins) sees every one.
  */
 #include "devices.h"
 
@@ -56,6 +59,7 @@ int uart_receive(struct uart *u, uint8_t b)
 		return 0;
 	u->rx[(u->rx_head + u->rx_count) % UART_FIFO] = b;
 	u->rx_count++;
+	u->edge = 1;
 	return 1;
 }
 
@@ -116,8 +120,10 @@ void uart_write(struct uart *u, unsigned off, uint8_t val)
 			if (val == '\n')
 				fflush(u->out);
 		}
-		if (!(u->lcr & LCR_DLAB))
+		if (!(u->lcr & LCR_DLAB)) {
 			u->thr_ipending = 1; /* sent at once: THR is empty again */
+			u->edge = 1;	     /* the line drops while THR is full */
+		}
 		break;
 	case REG_IER:
 		if (u->lcr & LCR_DLAB) {
