@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vcpu-run: a toy VMM on the libvcpu API. It boots a Multiboot v1 or PVH
- * ELF kernel the way `qemu-system-x86_64 -kernel` does, with a 16550 UART
- * at 0x3f8 (output to stdout), QEMU's isa-debug-exit at 0xf4 and an I/O
- * APIC register file at 0xfec00000. See docs/writing-a-vmm.md.
+ * ELF kernel, or a Linux bzImage, the way `qemu-system-x86_64 -kernel`
+ * does, with a 16550 UART at 0x3f8 (output to stdout, input from stdin),
+ * QEMU's isa-debug-exit at 0xf4, an I/O APIC register file at 0xfec00000,
+ * and for Linux the PC parts it needs (KVM's PICs, IOAPIC and PIT, an 8042
+ * reset line, the CMOS clock, empty PCI, an MP table). See
+ * docs/writing-a-vmm.md.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -49,12 +52,14 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vcpu-run [options] KERNEL.elf\n"
-		   "Boot a Multiboot v1 or PVH ELF kernel like qemu-system-x86_64 -kernel.\n"
+	fprintf(f, "usage: vcpu-run [options] KERNEL\n"
+		   "Boot a Multiboot v1 or PVH ELF kernel, or a Linux bzImage, like\n"
+		   "qemu-system-x86_64 -kernel. The guest's serial console is stdin/stdout.\n"
 		   "  -m, --memory SIZE     guest RAM, MiB or with suffix M/G (default 128M)\n"
 		   "  -b, --backend NAME    any, kvm, svm or vmx (default any)\n"
 		   "  -a, --append TEXT     kernel command line (QEMU -append)\n"
-		   "  -i, --initrd LIST     modules \"file args,file2\" (QEMU -initrd)\n"
+		   "  -i, --initrd LIST     modules \"file args,file2\" (QEMU -initrd); for\n"
+		   "                        Linux one file, the initrd\n"
 		   "  -t, --timeout SECS    stop the guest after SECS seconds (status 124)\n"
 		   "  -s, --smp N           N vCPUs (also -smp N; default 1): a local APIC each\n"
 		   "                        and an IOAPIC in the backend, APs started by the\n"
@@ -65,8 +70,8 @@ static void usage(FILE *f)
 		   "      --stats           exit counts and times on stderr at the end\n"
 		   "  -h, --help            this text\n"
 		   "Exit status: the guest's isa-debug-exit value (v << 1) | 1; 0 after a\n"
-		   "shutdown, triple fault or final HLT; 2 usage or load error; 4 backend or\n"
-		   "guest failure; 124 timeout; 130 interrupted (Ctrl-C).\n");
+		   "shutdown, triple fault, reset (Linux reboot) or final HLT; 2 usage or load\n"
+		   "error; 4 backend or guest failure; 124 timeout; 130 interrupted (Ctrl-C).\n");
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -375,14 +380,14 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 		goto out;
 	}
 	/*
-	 * Linux scans 0xe0000-0xfffff, the BIOS area, for ACPI, MP and DMI
-	 * tables: zeroed memory there (nothing found) saves it an MMIO exit
-	 * for each read.
+	 * Linux scans 0xc0000-0xfffff, the option ROMs and the BIOS, for ROM
+	 * signatures and ACPI, MP and DMI tables: zeroed memory there (nothing
+	 * found but the MP table) saves it an MMIO exit for each read.
 	 */
 	if (e->protocol == BOOT_LINUX &&
-	    (rc = lv_vm_map(vm, m->ram + BIOS_AREA_START, BIOS_AREA_START,
-			    LEGACY_HOLE_END - BIOS_AREA_START, LV_PROT_ALL))) {
-		fail("mapping the BIOS area", rc);
+	    (rc = lv_vm_map(vm, m->ram + ROM_AREA_START, ROM_AREA_START,
+			    LEGACY_HOLE_END - ROM_AREA_START, LV_PROT_ALL))) {
+		fail("mapping the ROM area", rc);
 		goto out;
 	}
 	for (i = 0; i < o->smp; i++)

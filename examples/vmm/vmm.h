@@ -19,7 +19,7 @@ struct guest_mem {
 /* The legacy hole (VGA, option ROMs, BIOS) is never RAM, as on a PC. */
 #define LEGACY_HOLE_START 0xa0000u
 #define LEGACY_HOLE_END	  0x100000u
-#define BIOS_AREA_START	  0xe0000u /* zeroed memory for a Linux guest's table scans */
+#define ROM_AREA_START	  0xc0000u /* zeroed memory for a Linux guest's ROM and table scans */
 /* Largest RAM the VMM maps below the 4 GiB MMIO window. */
 #define MAX_RAM_BYTES	  (3ull << 30)
 /* Low area where the VMM writes the GDT and the boot information. */
