@@ -8,6 +8,7 @@
  * restore the terminal as it was.
  */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <termios.h>
@@ -19,7 +20,7 @@
 static struct termios saved;
 static int saved_valid;
 static pthread_t reader;
-static int reader_running;
+static int reader_running, stopping;
 
 static void restore_terminal(void)
 {
@@ -28,17 +29,28 @@ static void restore_terminal(void)
 	saved_valid = 0;
 }
 
+/* Until EOF or console_stop(): poll() wakes every 100 ms to look at the flag. */
 static void *read_input(void *arg)
 {
 	struct vmm *v = arg;
 	const struct timespec wait = { 0, 1000000 }; /* 1 ms */
+	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
 	unsigned char buf[256];
 	ssize_t n, i;
 
-	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+	while (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE)) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n <= 0)
+			break;
 		for (i = 0; i < n; i++)
-			while (!vmm_uart_input(v, buf[i]))
-				nanosleep(&wait, NULL); /* the FIFO is full */
+			while (!vmm_uart_input(v, buf[i])) { /* the FIFO is full */
+				if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
+					return NULL;
+				nanosleep(&wait, NULL);
+			}
+	}
 	return NULL;
 }
 
@@ -55,13 +67,14 @@ void console_start(struct vmm *v)
 		raw.c_oflag |= OPOST | ONLCR; /* stdout may be this terminal too */
 		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 	}
+	stopping = 0;
 	reader_running = pthread_create(&reader, NULL, read_input, v) == 0;
 }
 
 void console_stop(void)
 {
 	if (reader_running) {
-		pthread_cancel(reader); /* read() is a cancellation point */
+		__atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
 		pthread_join(reader, NULL);
 		reader_running = 0;
 	}

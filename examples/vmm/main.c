@@ -318,6 +318,12 @@ static int setup_vcpu(struct lv_vcpu *vcpu, const struct boot_entry *e)
 	return lv_vcpu_set_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
 }
 
+/* A Linux kernel (a bzImage, or a vmlinux booted by PVH) gets a PC's interrupt controllers. */
+static int is_linux(const struct boot_entry *e)
+{
+	return e->protocol == BOOT_LINUX || e->linux_pvh;
+}
+
 static const char *protocol_name(int protocol)
 {
 	return protocol == BOOT_LINUX ? "Linux bzImage"
@@ -331,15 +337,23 @@ static int fail(const char *what, int rc)
 	return STATUS_FAILURE;
 }
 
+/*
+ * The interrupt controller: Linux needs a PC's (the APICs, the PICs and the
+ * PIT); -smp and --irqchip ask for the APICs.
+ */
+static uint32_t vm_flags(const struct options *o, const struct boot_entry *e)
+{
+	if (is_linux(e))
+		return LV_VM_IRQCHIP | LV_VM_PIT;
+	return o->smp > 1 || o->irqchip ? LV_VM_IRQCHIP : 0;
+}
+
 /* Open the backend, build the VM and run it; returns the exit status. */
 static int run_guest(const struct options *o, struct guest_mem *m, const struct boot_entry *e)
 {
-	/* Linux needs a PC's interrupt controllers and timer: the APICs, PICs and PIT. */
 	struct lv_backend *b = NULL;
 	struct lv_open_info why;
-	struct lv_vm_config cfg = { o->smp, e->protocol == BOOT_LINUX  ? LV_VM_IRQCHIP | LV_VM_PIT
-					    : o->smp > 1 || o->irqchip ? LV_VM_IRQCHIP
-								       : 0 };
+	struct lv_vm_config cfg = { o->smp, vm_flags(o, e) };
 	struct lv_vcpu *vcpus[MAX_SMP] = { NULL };
 	struct lv_vm *vm = NULL;
 	struct sigaction sa;
@@ -362,9 +376,9 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 		if (rc == LV_ERR_NOTSUP && cfg.flags)
 			vmm_error("%s needs an interrupt controller, which the %s backend does "
 				  "not offer (LV_FEAT_IRQCHIP)",
-				  e->protocol == BOOT_LINUX ? "a Linux kernel"
-				  : o->smp > 1		    ? "-smp"
-							    : "--irqchip",
+				  is_linux(e)  ? "a Linux kernel"
+				  : o->smp > 1 ? "-smp"
+					       : "--irqchip",
 				  lv_backend_kind_name(caps.kind));
 		else if (rc == LV_ERR_LIMIT)
 			vmm_error("-smp %u: the backend allows fewer vCPUs per VM", o->smp);
@@ -384,9 +398,8 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	 * signatures and ACPI, MP and DMI tables: zeroed memory there (nothing
 	 * found but the MP table) saves it an MMIO exit for each read.
 	 */
-	if (e->protocol == BOOT_LINUX &&
-	    (rc = lv_vm_map(vm, m->ram + ROM_AREA_START, ROM_AREA_START,
-			    LEGACY_HOLE_END - ROM_AREA_START, LV_PROT_ALL))) {
+	if (is_linux(e) && (rc = lv_vm_map(vm, m->ram + ROM_AREA_START, ROM_AREA_START,
+					   LEGACY_HOLE_END - ROM_AREA_START, LV_PROT_ALL))) {
 		fail("mapping the ROM area", rc);
 		goto out;
 	}
@@ -497,6 +510,8 @@ int main(int argc, char **argv)
 		write_gdt(&mem);
 		if (entry.protocol == BOOT_MULTIBOOT ? multiboot_setup(&req, &mem, &entry)
 						     : pvh_setup(&req, &mem, &entry))
+			goto out;
+		if (entry.linux_pvh && mptable_write(&mem, o.smp))
 			goto out;
 	}
 	if (o.trace)

@@ -59,6 +59,7 @@ struct boot_entry {
 	uint64_t image_low, image_high; /* physical range the image occupies */
 	/* BOOT_LINUX: the 64-bit entry, boot_params in RSI, the page tables' root */
 	uint64_t entry64, rsi, cr3;
+	int linux_pvh;		  /* BOOT_PVH: the ELF's guest OS note says "linux" */
 	const uint8_t *linux_hdr; /* the bzImage file (its setup header) */
 	size_t linux_hdr_end;	  /* the end of the setup header in it */
 };
