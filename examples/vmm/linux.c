@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The Linux x86 boot protocol (the kernel's Documentation/arch/x86/boot.rst),
- * for a bzImage of protocol 2.06 or later entered at its 64-bit entry point
- * (xloadflags XLF_KERNEL_64, protocol 2.12+; "64-bit Boot Protocol" in
- * boot.rst). The loader does what a boot loader without real-mode setup
- * code does:
+ * for a bzImage of protocol 2.06 or later, entered at its 64-bit entry point
+ * when it has one (xloadflags XLF_KERNEL_64, protocol 2.12+; "64-bit Boot
+ * Protocol" in boot.rst), else at its 32-bit one ("32-bit Boot Protocol").
+ * The loader does what a boot loader without real-mode setup code does:
  *  - the setup header (offset 0x1f1, its length in the byte at 0x201) is
  *    copied into a zeroed boot_params ("zero page") and completed:
  *    type_of_loader, cmd_line_ptr, ramdisk_image/size, the e820 table;
@@ -13,10 +13,11 @@
  *    else to 1 MiB, and needs init_size bytes of RAM from there;
  *  - the initrd goes as high as it can below initrd_addr_max and the end
  *    of RAM, page-aligned, as QEMU places it;
- *  - the entry state: 64-bit mode, paging on with an identity map of the
- *    first 4 GiB (2 MiB pages), a GDT with flat __BOOT_CS (0x10) and
- *    __BOOT_DS (0x18), interrupts off, RSI = boot_params, RIP = the
- *    protected-mode kernel + 0x200.
+ *  - the entry state: a GDT with flat __BOOT_CS (0x10) and __BOOT_DS
+ *    (0x18), interrupts off, RSI = boot_params; 64-bit mode with paging on
+ *    (an identity map of the first 4 GiB, 2 MiB pages) at the protected-mode
+ *    kernel + 0x200, or 32-bit protected mode, paging off, at its start
+ *    (main.c sets the registers).
  */
 #include <stddef.h>
 #include <string.h>
@@ -101,21 +102,20 @@ int load_bzimage(const char *path, const struct file_buf *img, struct guest_mem 
 		return -1;
 	}
 	hdr_end = BP_HEADER + (size_t)h[BP_JUMP + 1];
-	if (setup_len > img->size || hdr_end > img->size || hdr_end < BP_INIT_SIZE + 4) {
+	if (setup_len > img->size || hdr_end > img->size) {
 		vmm_error("%s: bzImage is truncated: its setup code (%zu bytes) or header "
 			  "(%zu bytes) is longer than the file (%zu bytes)",
 			  path, setup_len, hdr_end, img->size);
 		return -1;
 	}
+	if (hdr_end < BP_CMDLINE_SIZE + 4) {
+		vmm_error("%s: the setup header (%zu bytes) is too short for protocol %u.%02u",
+			  path, hdr_end - BP_SETUP_SECTS, version >> 8, version & 0xff);
+		return -1;
+	}
 	if (!(h[BP_LOADFLAGS] & LOADED_HIGH)) {
 		vmm_error("%s: zImage (loadflags LOADED_HIGH clear): only a bzImage can be "
 			  "loaded",
-			  path);
-		return -1;
-	}
-	if (!(rd16(h + BP_XLOADFLAGS) & XLF_KERNEL_64)) {
-		vmm_error("%s: the kernel has no 64-bit entry point (xloadflags XLF_KERNEL_64, "
-			  "protocol 2.12+), which vcpu-run enters",
 			  path);
 		return -1;
 	}
@@ -134,8 +134,10 @@ int load_bzimage(const char *path, const struct file_buf *img, struct guest_mem 
 			  (unsigned long long)kernel_len);
 		return -1;
 	}
-	load = h[BP_RELOCATABLE] ? rd64(h + BP_PREF_ADDRESS) : rd32(h + BP_CODE32_START);
-	init_size = rd32(h + BP_INIT_SIZE);
+	/* pref_address and init_size: protocol 2.10+ (before: 1 MiB, the file's size). */
+	load = h[BP_RELOCATABLE] && version >= 0x20a ? rd64(h + BP_PREF_ADDRESS)
+						     : rd32(h + BP_CODE32_START);
+	init_size = version >= 0x20a ? rd32(h + BP_INIT_SIZE) : 0;
 	if (init_size < kernel_len)
 		init_size = kernel_len;
 	if (load < LEGACY_HOLE_END || load + init_size < load || !mem_is_ram(m, load, init_size)) {
@@ -151,7 +153,8 @@ int load_bzimage(const char *path, const struct file_buf *img, struct guest_mem 
 	entry->protocol = BOOT_LINUX;
 	entry->image_low = load;
 	entry->image_high = load + init_size;
-	entry->entry64 = load + ENTRY64_OFFSET;
+	entry->linux64 = version >= 0x20c && (rd16(h + BP_XLOADFLAGS) & XLF_KERNEL_64);
+	entry->entry64 = entry->linux64 ? load + ENTRY64_OFFSET : load;
 	entry->linux_hdr = img->data;
 	entry->linux_hdr_end = hdr_end;
 	return 0;

@@ -265,23 +265,32 @@ static void write_gdt(struct guest_mem *m)
 }
 
 /*
- * The GDT of Linux's 64-bit boot protocol (boot.rst): flat __BOOT_CS 0x10
- * (64-bit code) and __BOOT_DS 0x18, and a 64-bit TSS at 0x20 (16 bytes).
+ * The GDT of Linux's boot protocol (boot.rst): flat __BOOT_CS 0x10 (64-bit
+ * code, or 32-bit for the 32-bit entry) and __BOOT_DS 0x18, and a TSS at
+ * 0x20 (16 bytes: a 64-bit one's descriptor is two entries).
  */
 #define LINUX_GDT_ENTRIES 6
-static void write_linux_gdt(struct guest_mem *m)
+static void write_linux_gdt(struct guest_mem *m, int linux64)
 {
-	static const uint64_t gdt[LINUX_GDT_ENTRIES] = {
+	uint64_t gdt[LINUX_GDT_ENTRIES] = {
 		0, 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull, 0x00008b0000000067ull, 0
 	};
 
+	if (!linux64)
+		gdt[2] = 0x00cf9b000000ffffull; /* D = 1, L = 0 */
 	memcpy(m->ram + BOOT_GDT_ADDR, gdt, sizeof(gdt));
 }
 
-/* 64-bit mode with the loader's page tables, CS/DS as write_linux_gdt() describes them. */
+/*
+ * 64-bit mode with the loader's page tables, or 32-bit protected mode
+ * without paging (EBP, EDI, EBX zero), CS/DS as write_linux_gdt() describes.
+ */
 static void linux_entry_state(struct lv_state *st, const struct boot_entry *e)
 {
-	lv_state_init_long64(st, e->cr3);
+	if (e->linux64)
+		lv_state_init_long64(st, e->cr3);
+	else
+		lv_state_init_protected32(st);
 	st->segs.cs.selector = 0x10;
 	st->segs.ds.selector = 0x18;
 	st->segs.es = st->segs.ss = st->segs.fs = st->segs.gs = st->segs.ds;
@@ -503,7 +512,7 @@ int main(int argc, char **argv)
 	if (load_kernel(o.kernel, &kernel, &mem, &entry))
 		goto out;
 	if (entry.protocol == BOOT_LINUX) {
-		write_linux_gdt(&mem);
+		write_linux_gdt(&mem, entry.linux64);
 		if (linux_setup(&req, &mem, &entry) || mptable_write(&mem, o.smp))
 			goto out;
 	} else {
@@ -515,8 +524,11 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	if (o.trace)
-		fprintf(stderr, "vcpu-run: %s kernel, entry %#llx, image %#llx-%#llx\n",
+		fprintf(stderr, "vcpu-run: %s kernel%s, entry %#llx, image %#llx-%#llx\n",
 			protocol_name(entry.protocol),
+			entry.protocol != BOOT_LINUX ? ""
+			: entry.linux64		     ? " (64-bit entry)"
+						     : " (32-bit entry)",
 			(unsigned long long)(entry.protocol == BOOT_LINUX ? entry.entry64
 									  : entry.eip),
 			(unsigned long long)entry.image_low,

@@ -57,8 +57,9 @@ struct boot_entry {
 	int protocol;
 	uint32_t eip, eax, ebx;
 	uint64_t image_low, image_high; /* physical range the image occupies */
-	/* BOOT_LINUX: the 64-bit entry, boot_params in RSI, the page tables' root */
+	/* BOOT_LINUX: the entry (64-bit, else 32-bit), boot_params in RSI, the page tables */
 	uint64_t entry64, rsi, cr3;
+	int linux64;		  /* the 64-bit entry point (xloadflags XLF_KERNEL_64) */
 	int linux_pvh;		  /* BOOT_PVH: the ELF's guest OS note says "linux" */
 	const uint8_t *linux_hdr; /* the bzImage file (its setup header) */
 	size_t linux_hdr_end;	  /* the end of the setup header in it */

@@ -22,7 +22,7 @@ case $kind in
 truncated-setup) head -c 4096 "$kdir/vmlinuz" >"$img" ;;
 truncated-kernel) head -c 1048576 "$kdir/vmlinuz" >"$img" ;;
 old-protocol) patch 0x206 '\005\002' ;;   # version 2.05
-no-64bit-entry) patch 0x236 '\000\000' ;; # xloadflags: no XLF_KERNEL_64
+short-header) patch 0x201 '\040' ;; # the header ends at 0x222, before cmdline_size
 kernel-too-big) set -- -m 64 ;;
 initrd-too-large)
 	head -c $((60 << 20)) /dev/zero >"$work/$kind.initrd"

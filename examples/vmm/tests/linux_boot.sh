@@ -14,12 +14,13 @@
 # Usage: linux_boot.sh --vm-run VM_RUN_SH --vmm VCPU_RUN --work DIR
 #                      [--smp N] [--mem MIB] [--vmlinux] [--interactive]
 # --vmlinux: boot the kernel's unpacked vmlinux ELF through its PVH note
-# instead of the bzImage.
+# instead of the bzImage. --entry32: a copy of the bzImage with xloadflags
+# bit 0 (XLF_KERNEL_64) cleared, which vcpu-run enters at its 32-bit entry.
 # --interactive: /init starts a shell on the console instead of rebooting;
 # "echo hi" and "reboot -f" are typed into vcpu-run's standard input (a
 # FIFO) once the shell's marker appeared, and "hi" must come back.
 set -u
-vmrun= vmm= work= smp=1 mem=256 interactive=0 image=vmlinuz
+vmrun= vmm= work= smp=1 mem=256 interactive=0 image=vmlinuz entry32=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--vm-run) vmrun=$2; shift 2 ;;
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
 	--vmlinux) image=vmlinux; shift ;;
+	--entry32) entry32=1; shift ;;
 	*) echo "linux_boot.sh: unknown argument $1"; exit 1 ;;
 	esac
 done
@@ -40,6 +42,14 @@ kernel=$kdir/$image
 [ -f "$kernel" ] || { echo "FAIL: $kernel is missing: run scripts/debian-kernel.sh"; exit 1; }
 rm -rf "$work" && mkdir -p "$work/root/etc" || exit 1
 work=$(cd "$work" && pwd)
+
+if [ $entry32 -eq 1 ]; then
+	cp "$kernel" "$work/vmlinuz32" || exit 1
+	kernel=$work/vmlinuz32
+	x=$(od -An -tu1 -j $((0x236)) -N1 "$kernel" | tr -d ' ')
+	printf "\\$(printf %o $((x & 0xfe)))" |
+		dd of="$kernel" bs=1 seek=$((0x236)) conv=notrunc 2>/dev/null
+fi
 
 # The initramfs: /init and a file whose checksum the guest reports.
 head -c 65536 "$kernel" >"$work/root/etc/lv-check"
