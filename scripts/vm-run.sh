@@ -110,6 +110,9 @@ kimg=vmlinux # the bzImage's payload, booted through its PVH note; else the bzIm
 qemu=$(command -v qemu-system-x86_64) ||
 	die "qemu-system-x86_64 is missing: run scripts/install-deps.sh"
 busybox=/bin/busybox
+if ! [ -x $busybox ] || ldd $busybox >/dev/null 2>&1; then
+	die "a static /bin/busybox is needed (package busybox-static): run scripts/install-deps.sh"
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lv-vm.XXXXXX") || die "mktemp failed"
 qpid=

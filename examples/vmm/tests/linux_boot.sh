@@ -74,7 +74,7 @@ sh "$scripts/busybox-initramfs.sh" "$work/root" "$work/initrd.cpio" || exit 1
 # buses (AMD northbridge, AGP aperture) are 34,000 exits otherwise.
 append="console=ttyS0 quiet panic=-1 pci=off"
 [ $interactive -eq 1 ] && append="$append lv_interactive"
-set -- "$vmm" -m "$mem" -smp "$smp" -t 400 -a "$append" -i "$work/initrd.cpio" "$kernel"
+set -- "$vmm" -m "$mem" -smp "$smp" -t 270 -a "$append" -i "$work/initrd.cpio" "$kernel"
 start=$(date +%s)
 # Where vm-run uses KVM-in-QEMU, its VM gets one CPU: with two (TCG runs
 # them on one thread), Linux in vcpu-run stalled at random points after it
@@ -92,7 +92,7 @@ rm -f in out && mkfifo in || exit 1
 	exec 3>in
 	n=0
 	while ! grep -q 'lv-init: shell' out 2>/dev/null; do
-		n=\$((n + 1)); [ \$n -gt 400 ] && exit 0; sleep 1
+		n=\$((n + 1)); [ \$n -gt 250 ] && exit 0; sleep 1
 	done
 	sleep 1
 	printf 'echo hi\n' >&3
@@ -107,10 +107,10 @@ kill \$feeder 2>/dev/null
 cat out
 exit \$status
 EOF2
-	sh "$vmrun" --timeout 500 -f "$work" -f "$vmm" -f "$kernel" sh "$work/interact.sh" "$@" \
+	sh "$vmrun" --timeout 300 -f "$work" -f "$vmm" -f "$kernel" sh "$work/interact.sh" "$@" \
 		>"$work/out" 2>"$work/err"
 else
-	sh "$vmrun" --timeout 500 "$@" >"$work/out" 2>"$work/err"
+	sh "$vmrun" --timeout 300 "$@" >"$work/out" 2>"$work/err"
 fi
 status=$?
 secs=$(($(date +%s) - start))
@@ -120,7 +120,7 @@ if [ $interactive -eq 0 ]; then
 	qemu=$(command -v qemu-system-x86_64) ||
 		{ echo "FAIL: qemu-system-x86_64 not installed (scripts/install-deps.sh)"; exit 1; }
 	start=$(date +%s)
-	timeout 300 "$qemu" -accel tcg -m "$mem" -smp "$smp" -kernel "$kernel" \
+	timeout 200 "$qemu" -accel tcg -m "$mem" -smp "$smp" -kernel "$kernel" \
 		-initrd "$work/initrd.cpio" -append "$append" -serial "file:$work/qemu.out" \
 		-display none -no-reboot -monitor none -nic none </dev/null >"$work/qemu.err" 2>&1
 	qstatus=$?
