@@ -17,8 +17,9 @@
 # instead of the bzImage. --entry32: a copy of the bzImage with xloadflags
 # bit 0 (XLF_KERNEL_64) cleared, which vcpu-run enters at its 32-bit entry.
 # --interactive: /init starts a shell on the console instead of rebooting;
-# "echo hi" and "reboot -f" are typed into vcpu-run's standard input (a
-# FIFO) once the shell's marker appeared, and "hi" must come back.
+# vcpu-run runs on a pseudo-terminal (script(1)) into which "echo hi" and
+# "reboot -f" are typed once the shell's marker appeared; "hi" must come
+# back, and the terminal's settings must be restored at the end.
 set -u
 vmrun= vmm= work= smp=1 mem=256 interactive=0 image=vmlinuz entry32=0
 while [ $# -gt 0 ]; do
@@ -84,9 +85,24 @@ start=$(date +%s)
 # A host's /dev/kvm ignores it.
 export LV_VM_SMP=1
 if [ $interactive -eq 1 ]; then
-	# Inside the VM: vcpu-run reads a FIFO that gets the two lines once the
-	# shell's marker is in its output.
+	# Inside the VM, vcpu-run's standard input and output are a
+	# pseudo-terminal (util-linux script(1)), whose input is a FIFO that
+	# gets the two lines once the shell's marker is in the output; the
+	# terminal's settings (stty -g) must be the same before and after.
+	script=$(command -v script) ||
+		{ echo "FAIL: script(1) (package bsdutils) is missing"; exit 1; }
+	quoted=
+	for a in "$@"; do
+		quoted="$quoted '$(printf '%s' "$a" | sed "s/'/'\\\\''/g")'"
+	done
+	cat >"$work/inner.sh" <<EOF2
+stty -g >"$work/before"
+$quoted 2>"$work/vmm.err"
+echo \$? >"$work/status"
+stty -g >"$work/after"
+EOF2
 	cat >"$work/interact.sh" <<EOF2
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts 2>/dev/null
 cd "$work" || exit 1
 rm -f in out && mkfifo in || exit 1
 (
@@ -102,14 +118,15 @@ rm -f in out && mkfifo in || exit 1
 	sleep 600
 ) &
 feeder=\$!
-"\$@" <in >out
-status=\$?
+"$script" -q -c "sh $work/inner.sh" /dev/null <in >out 2>&1
 kill \$feeder 2>/dev/null
 cat out
-exit \$status
+cat vmm.err >&2
+cmp -s before after || { echo "terminal settings not restored: \$(cat before) -> \$(cat after)" >&2; exit 99; }
+exit \$(cat status)
 EOF2
-	sh "$vmrun" --timeout 300 -f "$work" -f "$vmm" -f "$kernel" sh "$work/interact.sh" "$@" \
-		>"$work/out" 2>"$work/err"
+	sh "$vmrun" --timeout 300 -f "$work/inner.sh" -f "$work/initrd.cpio" -f "$vmm" \
+		-f "$kernel" -f "$script" sh "$work/interact.sh" >"$work/out" 2>"$work/err"
 else
 	sh "$vmrun" --timeout 300 "$@" >"$work/out" 2>"$work/err"
 fi
