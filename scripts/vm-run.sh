@@ -155,7 +155,7 @@ trap cleanup EXIT
 trap 'cleanup; trap - EXIT; exit 143' TERM
 trap 'cleanup; trap - EXIT; exit 130' INT
 root=$work/root
-mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" "$root/lv/modules" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" ||
+mkdir -p "$root/lv/modules" ||
 	die "cannot create the staging tree in $work"
 
 # ---- what goes into the guest -------------------------------------------
@@ -220,7 +220,6 @@ for f in $files; do
 done
 IFS=$oldifs
 
-cp $busybox "$root/bin/busybox" || die "cannot copy busybox"
 n=0
 [ "$kvm" = none ] || for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko drivers/crypto/ccp/ccp.ko \
 	arch/x86/kvm/kvm-amd.ko; do
@@ -279,7 +278,7 @@ poweroff -f
 EOF
 chmod 755 "$root/init"
 
-(cd "$root" && find . | $busybox cpio -o -H newc 2>/dev/null) >"$work/initrd.cpio" ||
+sh "$here/busybox-initramfs.sh" "$root" "$work/initrd.cpio" ||
 	die "cannot build the initramfs"
 
 echo "vm-run: where: KVM inside QEMU (Debian $kver under qemu-system-x86_64 -accel tcg;" \

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* vcpu-run's devices: a 16550 UART, the register file of an I/O APIC, QEMU's fw_cfg. */
+/*
+ * vcpu-run's devices: a 16550 UART, the register file of an I/O APIC, QEMU's
+ * fw_cfg and pc-testdev, and the PC parts a Linux kernel uses: the 8042's
+ * reset line, the CMOS clock, PCI configuration with no devices.
+ */
 #ifndef VMM_DEVICES_H
 #define VMM_DEVICES_H
 
@@ -8,20 +12,25 @@
 
 #define COM1_BASE 0x3f8u
 
-/* A 16550A without input (loopback only), with its interrupt line (uart.c). */
-#define COM1_GSI 4u
+/* A 16550A with its receive FIFO and its interrupt line (uart.c). */
+#define COM1_GSI  4u
+#define UART_FIFO 16u
 
 struct uart {
 	FILE *out;
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
-	uint8_t rbr, rx_full; /* loopback only: the byte sent to ourselves */
+	uint8_t rx[UART_FIFO]; /* received bytes (input, or sent to ourselves in loopback) */
+	uint8_t rx_head, rx_count;
 	uint8_t thr_ipending; /* the "THR empty" interrupt is pending */
+	uint8_t edge;	      /* a new interrupt: lower the line before raising it (run.c) */
 };
 
 void uart_init(struct uart *u, FILE *out);
 /* @p off is the register offset 0-7 from the base port. */
 uint8_t uart_read(struct uart *u, unsigned off);
 void uart_write(struct uart *u, unsigned off, uint8_t val);
+/* A byte arrives on the line: 1 if the FIFO (or the holding register) took it, 0 if full. */
+int uart_receive(struct uart *u, uint8_t b);
 /* The level of the UART's interrupt line. */
 int uart_irq(const struct uart *u);
 
@@ -73,5 +82,44 @@ struct testdev {
 int testdev_claims(uint16_t port);
 uint8_t testdev_read(struct testdev *t, uint16_t port);
 int testdev_write(struct testdev *t, uint16_t port, uint8_t val, uint32_t *level);
+
+/* The 8042 keyboard controller without devices, for its reset line (i8042.c). */
+#define I8042_DATA   0x60u
+#define I8042_STATUS 0x64u
+
+struct i8042 {
+	uint8_t status, out, ctr;
+	uint8_t pending; /* a command waiting for its data byte at 0x60 */
+};
+
+void i8042_init(struct i8042 *k);
+uint8_t i8042_read(struct i8042 *k, uint16_t port);
+/* @return 1 when the write pulses the CPU reset line, else 0. */
+int i8042_write(struct i8042 *k, uint16_t port, uint8_t val);
+
+/* CMOS RAM and the MC146818 clock, read-only time (rtc.c). */
+#define RTC_INDEX 0x70u
+#define RTC_DATA  0x71u
+
+struct rtc {
+	uint8_t index;
+	uint8_t ram[128];
+};
+
+void rtc_init(struct rtc *r);
+uint8_t rtc_read(struct rtc *r, uint16_t port);
+void rtc_write(struct rtc *r, uint16_t port, uint8_t val);
+
+/* PCI configuration mechanism #1 answering "no device" (pci.c). */
+#define PCI_CONFIG_ADDRESS 0xcf8u
+#define PCI_CONFIG_END	   0xd00u /* 0xcf8-0xcff: address and data */
+
+struct pci {
+	uint32_t address;
+};
+
+/* @p port is 0xcf8-0xcff, @p size the access width in bytes. */
+uint32_t pci_read(struct pci *p, uint16_t port, unsigned size);
+void pci_write(struct pci *p, uint16_t port, unsigned size, uint32_t val);
 
 #endif /* VMM_DEVICES_H */

@@ -2,7 +2,7 @@
 /*
  * Kernel loader: Multiboot v1 images (ELF32, or any file with the a.out
  * kludge address fields) and PVH ELF images (XEN_ELFNOTE_PHYS32_ENTRY),
- * in the order QEMU's -kernel tries them. Every header, segment and note is
+ * in the order QEMU's -kernel tries them, after the Linux bzImage (linux.c). Every header, segment and note is
  * checked against the file and the guest's RAM before anything is copied.
  */
 #define _GNU_SOURCE
@@ -21,6 +21,7 @@
 #define MB_FLAG_VIDEO		 (1u << 2)
 /* Xen public/elfnote.h: entry point for a 32-bit paging-off PVH start. */
 #define XEN_ELFNOTE_PHYS32_ENTRY 18u
+#define XEN_ELFNOTE_GUEST_OS	 6u /* "linux" in a Linux vmlinux */
 
 #define MAX_SEGMENTS 64
 
@@ -173,10 +174,14 @@ static int load_aout_kludge(const char *path, const struct file_buf *img, long h
 	return 0;
 }
 
-/* Find the PVH entry in the PT_NOTE segments; 0 if there is none, -1 if malformed. */
+/*
+ * Find the PVH entry in the PT_NOTE segments; 0 if there is none, -1 if
+ * malformed. @p is_linux: set when a guest OS note says "linux".
+ */
 static int find_pvh_entry(const char *path, const struct file_buf *img, Elf *e, size_t phnum,
-			  uint32_t *pvh_entry)
+			  uint32_t *pvh_entry, int *is_linux)
 {
+	int found = 0;
 	size_t i;
 
 	for (i = 0; i < phnum; i++) {
@@ -213,12 +218,16 @@ static int find_pvh_entry(const char *path, const struct file_buf *img, Elf *e, 
 					return -1;
 				}
 				*pvh_entry = rd32(img->data + desc);
-				return 1;
+				found = 1;
 			}
+			if (namesz == 4 && !memcmp(img->data + name, "Xen", 4) &&
+			    type == XEN_ELFNOTE_GUEST_OS && descsz >= 5 &&
+			    !memcmp(img->data + desc, "linux", 5))
+				*is_linux = 1;
 			off = next;
 		}
 	}
-	return 0;
+	return found;
 }
 
 static int load_elf(const char *path, const struct file_buf *img, long mb_off, struct guest_mem *m,
@@ -286,7 +295,7 @@ static int load_elf(const char *path, const struct file_buf *img, long mb_off, s
 	}
 	pvh = 0;
 	if (mb_off < 0) {
-		pvh = find_pvh_entry(path, img, e, phnum, &pvh_entry);
+		pvh = find_pvh_entry(path, img, e, phnum, &pvh_entry, &entry->linux_pvh);
 		if (pvh < 0)
 			goto out;
 		if (pvh == 0) {
@@ -325,6 +334,8 @@ int load_kernel(const char *path, const struct file_buf *img, struct guest_mem *
 	int rc;
 
 	memset(entry, 0, sizeof(*entry));
+	if (linux_is_bzimage(img))
+		return load_bzimage(path, img, m, entry); /* QEMU tries it first too */
 	if (mb_off >= 0) {
 		uint32_t flags = rd32(img->data + mb_off + 4);
 

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vcpu-run: a toy VMM on the libvcpu API. It boots a Multiboot v1 or PVH
- * ELF kernel the way `qemu-system-x86_64 -kernel` does, with a 16550 UART
- * at 0x3f8 (output to stdout), QEMU's isa-debug-exit at 0xf4 and an I/O
- * APIC register file at 0xfec00000. See docs/writing-a-vmm.md.
+ * ELF kernel, or a Linux bzImage, the way `qemu-system-x86_64 -kernel`
+ * does, with a 16550 UART at 0x3f8 (output to stdout, input from stdin),
+ * QEMU's isa-debug-exit at 0xf4, an I/O APIC register file at 0xfec00000,
+ * and for Linux the PC parts it needs (KVM's PICs, IOAPIC and PIT, an 8042
+ * reset line, the CMOS clock, empty PCI, an MP table). See
+ * docs/writing-a-vmm.md.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -49,12 +52,14 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vcpu-run [options] KERNEL.elf\n"
-		   "Boot a Multiboot v1 or PVH ELF kernel like qemu-system-x86_64 -kernel.\n"
+	fprintf(f, "usage: vcpu-run [options] KERNEL\n"
+		   "Boot a Multiboot v1 or PVH ELF kernel, or a Linux bzImage, like\n"
+		   "qemu-system-x86_64 -kernel. The guest's serial console is stdin/stdout.\n"
 		   "  -m, --memory SIZE     guest RAM, MiB or with suffix M/G (default 128M)\n"
 		   "  -b, --backend NAME    any, kvm, svm or vmx (default any)\n"
 		   "  -a, --append TEXT     kernel command line (QEMU -append)\n"
-		   "  -i, --initrd LIST     modules \"file args,file2\" (QEMU -initrd)\n"
+		   "  -i, --initrd LIST     modules \"file args,file2\" (QEMU -initrd); for\n"
+		   "                        Linux one file, the initrd\n"
 		   "  -t, --timeout SECS    stop the guest after SECS seconds (status 124)\n"
 		   "  -s, --smp N           N vCPUs (also -smp N; default 1): a local APIC each\n"
 		   "                        and an IOAPIC in the backend, APs started by the\n"
@@ -65,8 +70,8 @@ static void usage(FILE *f)
 		   "      --stats           exit counts and times on stderr at the end\n"
 		   "  -h, --help            this text\n"
 		   "Exit status: the guest's isa-debug-exit value (v << 1) | 1; 0 after a\n"
-		   "shutdown, triple fault or final HLT; 2 usage or load error; 4 backend or\n"
-		   "guest failure; 124 timeout; 130 interrupted (Ctrl-C).\n");
+		   "shutdown, triple fault, reset (Linux reboot) or final HLT; 2 usage or load\n"
+		   "error; 4 backend or guest failure; 124 timeout; 130 interrupted (Ctrl-C).\n");
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -259,6 +264,42 @@ static void write_gdt(struct guest_mem *m)
 	memcpy(m->ram + BOOT_GDT_ADDR, gdt, sizeof(gdt));
 }
 
+/*
+ * The GDT of Linux's boot protocol (boot.rst): flat __BOOT_CS 0x10 (64-bit
+ * code, or 32-bit for the 32-bit entry) and __BOOT_DS 0x18, and a TSS at
+ * 0x20 (16 bytes: a 64-bit one's descriptor is two entries).
+ */
+#define LINUX_GDT_ENTRIES 6
+static void write_linux_gdt(struct guest_mem *m, int linux64)
+{
+	uint64_t gdt[LINUX_GDT_ENTRIES] = {
+		0, 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull, 0x00008b0000000067ull, 0
+	};
+
+	if (!linux64)
+		gdt[2] = 0x00cf9b000000ffffull; /* D = 1, L = 0 */
+	memcpy(m->ram + BOOT_GDT_ADDR, gdt, sizeof(gdt));
+}
+
+/*
+ * 64-bit mode with the loader's page tables, or 32-bit protected mode
+ * without paging (EBP, EDI, EBX zero), CS/DS as write_linux_gdt() describes.
+ */
+static void linux_entry_state(struct lv_state *st, const struct boot_entry *e)
+{
+	if (e->linux64)
+		lv_state_init_long64(st, e->cr3);
+	else
+		lv_state_init_protected32(st);
+	st->segs.cs.selector = 0x10;
+	st->segs.ds.selector = 0x18;
+	st->segs.es = st->segs.ss = st->segs.fs = st->segs.gs = st->segs.ds;
+	st->segs.tr.selector = 0x20;
+	st->segs.gdt.limit = LINUX_GDT_ENTRIES * 8 - 1;
+	st->regs.rip = e->entry64;
+	st->regs.rsi = e->rsi;
+}
+
 static int setup_vcpu(struct lv_vcpu *vcpu, const struct boot_entry *e)
 {
 	struct lv_state st;
@@ -268,18 +309,35 @@ static int setup_vcpu(struct lv_vcpu *vcpu, const struct boot_entry *e)
 	rc = lv_vcpu_get_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
 	if (rc)
 		return rc;
-	lv_state_init_protected32(&st);
+	memset(&st.regs, 0, sizeof(st.regs));
 	st.segs.gdt.base = BOOT_GDT_ADDR;
-	st.segs.gdt.limit = 4 * 8 - 1;
 	st.segs.idt.base = 0;
 	st.segs.idt.limit = 0;
-	memset(&st.regs, 0, sizeof(st.regs));
+	if (e->protocol == BOOT_LINUX) {
+		linux_entry_state(&st, e);
+	} else {
+		lv_state_init_protected32(&st);
+		st.segs.gdt.limit = 4 * 8 - 1;
+		st.regs.rip = e->eip;
+		st.regs.rax = e->eax;
+		st.regs.rbx = e->ebx;
+	}
 	st.regs.rflags = 0x2; /* IF = 0 */
-	st.regs.rip = e->eip;
-	st.regs.rax = e->eax;
-	st.regs.rbx = e->ebx;
 	st.regs.rsp = BOOT_STACK_TOP;
 	return lv_vcpu_set_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
+}
+
+/* A Linux kernel (a bzImage, or a vmlinux booted by PVH) gets a PC's interrupt controllers. */
+static int is_linux(const struct boot_entry *e)
+{
+	return e->protocol == BOOT_LINUX || e->linux_pvh;
+}
+
+static const char *protocol_name(int protocol)
+{
+	return protocol == BOOT_LINUX ? "Linux bzImage"
+	       : protocol == BOOT_PVH ? "PVH"
+				      : "Multiboot";
 }
 
 static int fail(const char *what, int rc)
@@ -288,12 +346,23 @@ static int fail(const char *what, int rc)
 	return STATUS_FAILURE;
 }
 
+/*
+ * The interrupt controller: Linux needs a PC's (the APICs, the PICs and the
+ * PIT); -smp and --irqchip ask for the APICs.
+ */
+static uint32_t vm_flags(const struct options *o, const struct boot_entry *e)
+{
+	if (is_linux(e))
+		return LV_VM_IRQCHIP | LV_VM_PIT;
+	return o->smp > 1 || o->irqchip ? LV_VM_IRQCHIP : 0;
+}
+
 /* Open the backend, build the VM and run it; returns the exit status. */
 static int run_guest(const struct options *o, struct guest_mem *m, const struct boot_entry *e)
 {
 	struct lv_backend *b = NULL;
 	struct lv_open_info why;
-	struct lv_vm_config cfg = { o->smp, o->smp > 1 || o->irqchip ? LV_VM_IRQCHIP : 0 };
+	struct lv_vm_config cfg = { o->smp, vm_flags(o, e) };
 	struct lv_vcpu *vcpus[MAX_SMP] = { NULL };
 	struct lv_vm *vm = NULL;
 	struct sigaction sa;
@@ -316,7 +385,9 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 		if (rc == LV_ERR_NOTSUP && cfg.flags)
 			vmm_error("%s needs an interrupt controller, which the %s backend does "
 				  "not offer (LV_FEAT_IRQCHIP)",
-				  o->smp > 1 ? "-smp" : "--irqchip",
+				  is_linux(e)  ? "a Linux kernel"
+				  : o->smp > 1 ? "-smp"
+					       : "--irqchip",
 				  lv_backend_kind_name(caps.kind));
 		else if (rc == LV_ERR_LIMIT)
 			vmm_error("-smp %u: the backend allows fewer vCPUs per VM", o->smp);
@@ -329,6 +400,16 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	    (rc = lv_vm_map(vm, m->ram + LEGACY_HOLE_END, LEGACY_HOLE_END,
 			    m->size - LEGACY_HOLE_END, LV_PROT_ALL))) {
 		fail("mapping guest RAM", rc);
+		goto out;
+	}
+	/*
+	 * Linux scans 0xc0000-0xfffff, the option ROMs and the BIOS, for ROM
+	 * signatures and ACPI, MP and DMI tables: zeroed memory there (nothing
+	 * found but the MP table) saves it an MMIO exit for each read.
+	 */
+	if (is_linux(e) && (rc = lv_vm_map(vm, m->ram + ROM_AREA_START, ROM_AREA_START,
+					   LEGACY_HOLE_END - ROM_AREA_START, LV_PROT_ALL))) {
+		fail("mapping the ROM area", rc);
 		goto out;
 	}
 	for (i = 0; i < o->smp; i++)
@@ -350,6 +431,7 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	v.ram = m->ram;
 	v.ram_size = m->size;
 	v.has_testdev = o->testdev;
+	v.console_input = 1;
 	fw_cfg_init(&v.fw_cfg, o->mem_bytes, (uint16_t)o->smp);
 	v.trace = o->trace;
 	v.stats = o->stats;
@@ -357,6 +439,8 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	v.interrupted = &interrupted;
 	v.timeout_s = o->timeout_s;
 	uart_init(&v.uart, stdout);
+	i8042_init(&v.i8042);
+	rtc_init(&v.rtc);
 	ioapic_init(&v.ioapic);
 
 	for (i = 0; i < o->smp; i++)
@@ -427,13 +511,26 @@ int main(int argc, char **argv)
 	}
 	if (load_kernel(o.kernel, &kernel, &mem, &entry))
 		goto out;
-	write_gdt(&mem);
-	if (entry.protocol == BOOT_MULTIBOOT ? multiboot_setup(&req, &mem, &entry)
-					     : pvh_setup(&req, &mem, &entry))
-		goto out;
+	if (entry.protocol == BOOT_LINUX) {
+		write_linux_gdt(&mem, entry.linux64);
+		if (linux_setup(&req, &mem, &entry) || mptable_write(&mem, o.smp))
+			goto out;
+	} else {
+		write_gdt(&mem);
+		if (entry.protocol == BOOT_MULTIBOOT ? multiboot_setup(&req, &mem, &entry)
+						     : pvh_setup(&req, &mem, &entry))
+			goto out;
+		if (entry.linux_pvh && mptable_write(&mem, o.smp))
+			goto out;
+	}
 	if (o.trace)
-		fprintf(stderr, "vcpu-run: %s kernel, entry %#x, image %#llx-%#llx\n",
-			entry.protocol == BOOT_MULTIBOOT ? "Multiboot" : "PVH", entry.eip,
+		fprintf(stderr, "vcpu-run: %s kernel%s, entry %#llx, image %#llx-%#llx\n",
+			protocol_name(entry.protocol),
+			entry.protocol != BOOT_LINUX ? ""
+			: entry.linux64		     ? " (64-bit entry)"
+						     : " (32-bit entry)",
+			(unsigned long long)(entry.protocol == BOOT_LINUX ? entry.entry64
+									  : entry.eip),
 			(unsigned long long)entry.image_low,
 			(unsigned long long)entry.image_high - 1);
 	status = run_guest(&o, &mem, &entry);

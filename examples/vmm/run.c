@@ -48,9 +48,24 @@ static void put_le(uint8_t *p, unsigned size, uint64_t v)
 
 /* ---- port IO --------------------------------------------------------- */
 
+/* Count an access to @p addr in @p tab (the first UNEMULATED_SLOTS addresses seen). */
+static void count_unemulated(struct unemulated *tab, uint64_t addr)
+{
+	unsigned i;
+
+	for (i = 0; i < UNEMULATED_SLOTS; i++) {
+		if (tab[i].count && tab[i].addr != addr)
+			continue;
+		tab[i].addr = addr;
+		tab[i].count++;
+		return;
+	}
+}
+
 /* Say once that the guest uses a port no device answers (the rest are counted). */
 static void note_port(struct vmm *v, uint16_t port, const char *dir)
 {
+	count_unemulated(v->st.ports, port);
 	if (v->warned_port++)
 		return;
 	fprintf(stderr,
@@ -70,18 +85,33 @@ static void testdev_flush(struct vmm *v, uint64_t gpa)
 	mprotect(page, 4096, PROT_READ | PROT_WRITE);
 }
 
-/* The UART's line into the interrupt controller (GSI 4), when its level changed. */
+/* The UART's line into the interrupt controller (GSI 4), when its level changed or it pulses. */
 static void uart_line(struct vmm *v)
 {
-	int level = uart_irq(&v->uart);
+	int level = uart_irq(&v->uart), pulse = v->uart.edge && level && v->uart_level;
 
-	if (level == v->uart_level)
+	v->uart.edge = 0;
+	if (level == v->uart_level && !pulse)
 		return;
+	if (pulse)
+		lv_vm_irq_line(v->vm, COM1_GSI, 0); /* a new edge for a new interrupt */
 	v->uart_level = level;
 	if (lv_vm_irq_line(v->vm, COM1_GSI, (uint32_t)level) == LV_ERR_NOTSUP && level &&
 	    !v->warned_irq++)
 		fprintf(stderr, "vcpu-run: note: the UART raised its interrupt, but the VM has no "
 				"interrupt controller (use --irqchip)\n");
+}
+
+int vmm_uart_input(struct vmm *v, uint8_t b)
+{
+	int took;
+
+	pthread_mutex_lock(&v->lock);
+	took = uart_receive(&v->uart, b);
+	if (took)
+		uart_line(v);
+	pthread_mutex_unlock(&v->lock);
+	return took;
 }
 
 static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
@@ -121,6 +151,24 @@ static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 		fw_cfg_select(&v->fw_cfg, (uint16_t)val);
 		return KEEP_RUNNING;
 	}
+	if (port == I8042_DATA || port == I8042_STATUS) {
+		v->st.i8042_accesses++;
+		if (i8042_write(&v->i8042, port, (uint8_t)val)) {
+			fprintf(stderr, "vcpu-run: guest requested a reset (8042 reset line)\n");
+			return STATUS_OK; /* as QEMU -no-reboot */
+		}
+		return KEEP_RUNNING;
+	}
+	if (port == RTC_INDEX || port == RTC_DATA) {
+		v->st.rtc_accesses++;
+		rtc_write(&v->rtc, port, (uint8_t)val);
+		return KEEP_RUNNING;
+	}
+	if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_END) {
+		v->st.pci_accesses++;
+		pci_write(&v->pci, port, size, (uint32_t)val);
+		return KEEP_RUNNING;
+	}
 	if (port >= DEBUG_EXIT_PORT && port < DEBUG_EXIT_PORT + DEBUG_EXIT_SIZE) {
 		v->st.debug_exit_writes++;
 		/* QEMU's isa-debug-exit: exit((value << 1) | 1). */
@@ -158,6 +206,18 @@ static uint64_t port_read(struct vmm *v, uint16_t port, unsigned size)
 		for (i = 0; i < size; i++)
 			val |= (uint64_t)fw_cfg_read(&v->fw_cfg) << (8 * i);
 		return val;
+	}
+	if (port == I8042_DATA || port == I8042_STATUS) {
+		v->st.i8042_accesses++;
+		return i8042_read(&v->i8042, port) | (~0ull << 8);
+	}
+	if (port == RTC_INDEX || port == RTC_DATA) {
+		v->st.rtc_accesses++;
+		return rtc_read(&v->rtc, port) | (~0ull << 8);
+	}
+	if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_END) {
+		v->st.pci_accesses++;
+		return pci_read(&v->pci, port, size) | (~0ull << 32);
 	}
 	/* Nothing decodes the port: the bus floats high, as in QEMU. */
 	v->st.other_port_accesses++;
@@ -221,6 +281,7 @@ static void handle_mmio(struct vmm *v, struct lv_exit *ex)
 	}
 	/* Unassigned guest-physical memory: reads give 0, writes vanish (QEMU). */
 	v->st.unassigned_mmio_accesses++;
+	count_unemulated(v->st.mmio_pages, gpa & ~0xfffull);
 	if (!v->warned_mmio++)
 		fprintf(stderr,
 			"vcpu-run: note: %s at guest-physical %#" PRIx64 ", where nothing is "
@@ -359,7 +420,7 @@ static int run_vcpu(struct vmm *v, struct lv_vcpu *vcpu)
 {
 	uint64_t t_run, t_exit, t_done;
 	struct lv_exit *ex;
-	int rc, smp = v->nvcpus > 1;
+	int rc, smp = v->locked;
 
 	for (;;) {
 		t_run = now_ns();
@@ -429,13 +490,19 @@ int vmm_run(struct vmm *v)
 	unsigned i, started = 1;
 
 	v->status = STATUS_FAILURE;
+	v->locked = v->nvcpus > 1 || v->console_input;
+	if (v->locked && pthread_mutex_init(&v->lock, NULL)) {
+		fprintf(stderr, "vcpu-run: cannot set up the vCPU threads\n");
+		return STATUS_FAILURE;
+	}
+	if (v->nvcpus > 1 && !(t = calloc(v->nvcpus, sizeof(*t)))) {
+		fprintf(stderr, "vcpu-run: cannot set up the vCPU threads\n");
+		pthread_mutex_destroy(&v->lock);
+		return STATUS_FAILURE;
+	}
+	if (v->console_input)
+		console_start(v);
 	if (v->nvcpus > 1) {
-		t = calloc(v->nvcpus, sizeof(*t));
-		if (!t || pthread_mutex_init(&v->lock, NULL)) {
-			fprintf(stderr, "vcpu-run: cannot set up the vCPU threads\n");
-			free(t);
-			return STATUS_FAILURE;
-		}
 		for (i = 1; i < v->nvcpus; i++, started++) {
 			t[i].v = v;
 			t[i].index = i;
@@ -450,13 +517,27 @@ int vmm_run(struct vmm *v)
 	vcpu_done(v, run_vcpu(v, v->vcpus[0]));
 	for (i = 1; i < started; i++)
 		pthread_join(t[i].tid, NULL);
-	if (t) {
+	free(t);
+	if (v->console_input)
+		console_stop();
+	if (v->locked)
 		pthread_mutex_destroy(&v->lock);
-		free(t);
-	}
 	v->st.total_ns = now_ns() - t0;
 	fflush(v->uart.out);
 	return v->status;
+}
+
+/* The addresses that no device emulates, with their access counts. */
+static void print_unemulated(FILE *f, const char *what, const struct unemulated *tab)
+{
+	unsigned i;
+
+	if (!tab[0].count)
+		return;
+	fprintf(f, "  unemulated %s:", what);
+	for (i = 0; i < UNEMULATED_SLOTS && tab[i].count; i++)
+		fprintf(f, " %#" PRIx64 " (%" PRIu64 ")", tab[i].addr, tab[i].count);
+	fputc('\n', f);
 }
 
 void vmm_print_stats(const struct vmm *v, FILE *f)
@@ -489,6 +570,10 @@ void vmm_print_stats(const struct vmm *v, FILE *f)
 		s->uart_accesses, s->debug_exit_writes, s->fw_cfg_accesses, s->other_port_accesses);
 	if (v->has_testdev)
 		fprintf(f, "  pc-testdev: %" PRIu64 "\n", s->testdev_accesses);
+	fprintf(f, "  pc: i8042 %" PRIu64 ", rtc %" PRIu64 ", pci %" PRIu64 "\n", s->i8042_accesses,
+		s->rtc_accesses, s->pci_accesses);
 	fprintf(f, "  mmio: ioapic %" PRIu64 ", unassigned %" PRIu64 "\n", s->ioapic_accesses,
 		s->unassigned_mmio_accesses);
+	print_unemulated(f, "ports", s->ports);
+	print_unemulated(f, "mmio pages", s->mmio_pages);
 }

@@ -16,6 +16,12 @@
 #define STATUS_TIMEOUT	 124 /* --timeout expired (like timeout(1)) */
 #define STATUS_INTERRUPT 130 /* SIGINT (Ctrl-C) */
 
+/* The most used addresses nothing emulates, for --stats. */
+#define UNEMULATED_SLOTS 8
+struct unemulated {
+	uint64_t addr, count;
+};
+
 struct run_stats {
 	uint64_t count[LV_EXIT_REASON_COUNT];
 	uint64_t run_ns[LV_EXIT_REASON_COUNT];	  /* time inside lv_vcpu_run() per exit kind */
@@ -23,6 +29,8 @@ struct run_stats {
 	uint64_t uart_accesses, debug_exit_writes, fw_cfg_accesses, testdev_accesses;
 	uint64_t other_port_accesses;
 	uint64_t ioapic_accesses, unassigned_mmio_accesses;
+	uint64_t i8042_accesses, rtc_accesses, pci_accesses;
+	struct unemulated ports[UNEMULATED_SLOTS], mmio_pages[UNEMULATED_SLOTS];
 	uint64_t total_ns;
 };
 
@@ -33,6 +41,9 @@ struct vmm {
 	struct ioapic ioapic; /* the register file, without an interrupt controller */
 	struct fw_cfg fw_cfg;
 	struct testdev testdev;
+	struct i8042 i8042;
+	struct rtc rtc;
+	struct pci pci;
 	int has_testdev;  /* --testdev */
 	int uart_level;	  /* the UART's interrupt line as last driven */
 	struct lv_vm *vm; /* for interrupt lines */
@@ -46,6 +57,8 @@ struct vmm {
 	double timeout_s;
 	/* More than one vCPU: one thread each, devices and statistics under the lock. */
 	pthread_mutex_t lock;
+	int locked;	   /* more than one thread (vCPUs, console input): exits take the lock */
+	int console_input; /* read standard input for the UART (console.c) */
 	int stop;   /* __atomic: one vCPU ended the run, the others stop at their next exit */
 	int status; /* the first ending's exit status */
 };
@@ -53,5 +66,10 @@ struct vmm {
 /* Run the vCPUs until the guest stops; returns the process exit status. */
 int vmm_run(struct vmm *v);
 void vmm_print_stats(const struct vmm *v, FILE *f);
+/* A byte from the console for the UART, any thread: 1 taken, 0 the FIFO is full. */
+int vmm_uart_input(struct vmm *v, uint8_t b);
 
+/* Standard input to the UART, from a thread (console.c); the terminal restored on stop. */
+void console_start(struct vmm *v);
+void console_stop(void);
 #endif /* VMM_RUN_H */

@@ -19,6 +19,7 @@ struct guest_mem {
 /* The legacy hole (VGA, option ROMs, BIOS) is never RAM, as on a PC. */
 #define LEGACY_HOLE_START 0xa0000u
 #define LEGACY_HOLE_END	  0x100000u
+#define ROM_AREA_START	  0xc0000u /* zeroed memory for a Linux guest's ROM and table scans */
 /* Largest RAM the VMM maps below the 4 GiB MMIO window. */
 #define MAX_RAM_BYTES	  (3ull << 30)
 /* Low area where the VMM writes the GDT and the boot information. */
@@ -46,13 +47,22 @@ struct boot_request {
 	size_t nmods;
 };
 
-enum boot_protocol { BOOT_MULTIBOOT = 1, BOOT_PVH = 2 };
+enum boot_protocol { BOOT_MULTIBOOT = 1, BOOT_PVH = 2, BOOT_LINUX = 3 };
 
-/* Where the kernel landed and how to enter it (32-bit flat, paging off). */
+/*
+ * Where the kernel landed and how to enter it: 32-bit flat with paging off
+ * (Multiboot, PVH), or 64-bit with the loader's page tables (Linux).
+ */
 struct boot_entry {
 	int protocol;
 	uint32_t eip, eax, ebx;
 	uint64_t image_low, image_high; /* physical range the image occupies */
+	/* BOOT_LINUX: the entry (64-bit, else 32-bit), boot_params in RSI, the page tables */
+	uint64_t entry64, rsi, cr3;
+	int linux64;		  /* the 64-bit entry point (xloadflags XLF_KERNEL_64) */
+	int linux_pvh;		  /* BOOT_PVH: the ELF's guest OS note says "linux" */
+	const uint8_t *linux_hdr; /* the bzImage file (its setup header) */
+	size_t linux_hdr_end;	  /* the end of the setup header in it */
 };
 
 /* A file read into memory. */
@@ -77,6 +87,19 @@ int place_modules(const struct boot_request *req, struct guest_mem *m,
 
 /* Write the Multiboot information block; sets entry->eax/ebx. */
 int multiboot_setup(const struct boot_request *req, struct guest_mem *m, struct boot_entry *entry);
+
+/* True if @p img is a bzImage (boot sector signature and "HdrS"). */
+int linux_is_bzimage(const struct file_buf *img);
+
+/* Load a bzImage's protected-mode kernel (linux.c); messages as load_kernel(). */
+int load_bzimage(const char *path, const struct file_buf *img, struct guest_mem *m,
+		 struct boot_entry *entry);
+
+/* Write boot_params, the command line, the initrd and page tables; sets entry->rsi/cr3. */
+int linux_setup(const struct boot_request *req, struct guest_mem *m, struct boot_entry *entry);
+
+/* Write an MP table for @p ncpus CPUs in the BIOS area (mptable.c); -1 if too many. */
+int mptable_write(struct guest_mem *m, unsigned ncpus);
 
 /* Write the PVH hvm_start_info; sets entry->ebx. */
 int pvh_setup(const struct boot_request *req, struct guest_mem *m, struct boot_entry *entry);
