@@ -231,7 +231,7 @@ int lv_cpu_disable(struct lv_backend *b);
  * two 8259 PICs (GSIs 0-15 reach both).
  */
 #define LV_VM_IRQCHIP (1u << 0)
-/** With #LV_VM_IRQCHIP: also an 8254 PIT at ports 0x40-0x43 and 0x61 bit 0-1, on GSI 0 (KVM). */
+/** With #LV_VM_IRQCHIP: also an 8254 PIT at ports 0x40-0x43, on GSI 0 (KVM); port 0x61 (speaker, gate 2) stays the caller's. */
 #define LV_VM_PIT     (1u << 1)
 /**@}*/
 
