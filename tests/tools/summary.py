@@ -14,7 +14,9 @@ scripts/vm-run.sh prints). Last comes the line
 
 Exit status 1 when a test failed, when a run has no result file, or when a
 test of the kvm or examples label does not say where it ran (it did not go
-through vm-run.sh, so the tier could have been silently missing).
+through vm-run.sh, so the tier could have been silently missing). A test
+that needs no KVM by design says so itself, with a line
+"where: this host (no KVM needed: REASON)"; it is counted apart.
 """
 import json
 import re
@@ -26,6 +28,7 @@ from collections import OrderedDict
 VM_LABELS = ("kvm", "examples")
 SKIP_LINE = re.compile(r"^SKIP\b:?\s*(.*)$")
 WHERE_LINE = re.compile(r"^vm-run: where: (.*)$")
+HOST_LINE = re.compile(r"^where: (this host \(no KVM needed: .*\))$")
 
 
 def labels_of(build_dir):
@@ -83,6 +86,7 @@ def main(argv):
                     skips.append(f"{run}: {name}: case skipped inside a passing test: {r}")
             if any(lab in VM_LABELS for lab in labels.get(name, [])):
                 places = [m.group(1) for m in map(WHERE_LINE.match, lines) if m]
+                places += [m.group(1) for m in map(HOST_LINE.match, lines) if m]
                 if not places:
                     silent.append(f"{run}: {name}")
                 for p in places:
@@ -103,7 +107,10 @@ def main(argv):
     print()
     print("where the kvm and examples tests ran (vm-run.sh):")
     for (run, text), n in where.items():
-        print(f"  {run}: {n} vm-run.sh calls on {text}")
+        if text.startswith("this host (no KVM needed"):
+            print(f"  {run}: {n} tests on {text}")
+        else:
+            print(f"  {run}: {n} vm-run.sh calls on {text}")
     if not where:
         print("  none")
     for s in silent:

@@ -35,6 +35,7 @@ initrd-addr-max)
 	;;
 *) echo "FAIL: unknown kind $kind"; exit 1 ;;
 esac
+echo "where: this host (no KVM needed: a bad image is refused before any backend is opened)"
 "$vmm" "$@" -a "console=ttyS0" "$img" >"$work/$kind.out" 2>"$work/$kind.err" </dev/null
 status=$?
 echo "vcpu-run exit status: $status"
