@@ -39,6 +39,7 @@
 #include <asm/fpu/xcr.h>
 #include <asm/processor.h>
 
+#include "conf_host_fpu.h"
 #include "lv_conformance.h"
 #include "lvl.h"
 
@@ -225,40 +226,7 @@ static u8 fpu_cur[512] __aligned(32);
 /* Load (check 0) or compare (check 1) XMM/YMM 0-15 with @p pat: inside kernel_fpu_begin() only. */
 static int fpu_regs(int check, const u8 *pat)
 {
-	unsigned int i, w = st.ymm ? 32 : 16;
-
-#define ONE(n)                                                                                     \
-	if (!check && st.ymm)                                                                      \
-		asm volatile("vmovdqu %0, %%ymm" #n ::"m"(*(const u8(*)[32])(pat + 32 * n)));      \
-	else if (!check)                                                                           \
-		asm volatile("movdqu %0, %%xmm" #n ::"m"(*(const u8(*)[16])(pat + 32 * n)));       \
-	else if (st.ymm)                                                                           \
-		asm volatile("vmovdqu %%ymm" #n ", %0" : "=m"(*(u8(*)[32])(fpu_cur + 32 * n)));    \
-	else                                                                                       \
-		asm volatile("movdqu %%xmm" #n ", %0" : "=m"(*(u8(*)[16])(fpu_cur + 32 * n)));
-	ONE(0)
-	ONE(1)
-	ONE(2)
-	ONE(3)
-	ONE(4)
-	ONE(5)
-	ONE(6)
-	ONE(7)
-	ONE(8)
-	ONE(9)
-	ONE(10)
-	ONE(11)
-	ONE(12)
-	ONE(13)
-	ONE(14)
-	ONE(15)
-#undef ONE
-	if (!check)
-		return 0;
-	for (i = 0; i < 512; i++)
-		if ((i & 31) < w && fpu_cur[i] != pat[i])
-			return 1;
-	return 0;
+	return lv_conf_host_fpu_regs(check, st.ymm, pat, fpu_cur);
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cases.h"
+#include "../conformance/conf_host_fpu.h"
 #include "kernel.h"
 
 static int ymm_on;
@@ -54,42 +55,6 @@ static uint8_t cur[512] __attribute__((aligned(32)));
 /* lv_conf_host.host_fpu: load (check = 0) or compare (check = 1) XMM/YMM 0-15 with @p pat. */
 int host_fpu_hook(void *ctx, int check, const uint8_t *pat)
 {
-	unsigned i, w = ymm_on ? 32 : 16;
-
 	(void)ctx;
-#define ONE(n)                                                                                     \
-	if (!check && ymm_on)                                                                      \
-		__asm__ volatile(                                                                  \
-			"vmovdqu %0, %%ymm" #n ::"m"(*(const uint8_t(*)[32])(pat + 32 * n)));      \
-	else if (!check)                                                                           \
-		__asm__ volatile(                                                                  \
-			"movdqu %0, %%xmm" #n ::"m"(*(const uint8_t(*)[16])(pat + 32 * n)));       \
-	else if (ymm_on)                                                                           \
-		__asm__ volatile("vmovdqu %%ymm" #n ", %0"                                         \
-				 : "=m"(*(uint8_t(*)[32])(cur + 32 * n)));                         \
-	else                                                                                       \
-		__asm__ volatile("movdqu %%xmm" #n ", %0" : "=m"(*(uint8_t(*)[16])(cur + 32 * n)));
-	ONE(0)
-	ONE(1)
-	ONE(2)
-	ONE(3)
-	ONE(4)
-	ONE(5)
-	ONE(6)
-	ONE(7)
-	ONE(8)
-	ONE(9)
-	ONE(10)
-	ONE(11)
-	ONE(12)
-	ONE(13)
-	ONE(14)
-	ONE(15)
-#undef ONE
-	if (!check)
-		return 0;
-	for (i = 0; i < 512; i++)
-		if ((i & 31) < w && cur[i] != pat[i])
-			return 1;
-	return 0;
+	return lv_conf_host_fpu_regs(check, ymm_on, pat, cur);
 }
