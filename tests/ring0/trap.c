@@ -93,7 +93,7 @@ void trap_handler(struct trap_frame *f)
 	 * IA32_DEBUGCTL (1D9H) on a CPU model that lacks it, or a WRMSR of
 	 * bits the model does not have (Bochs 2.7 takes none of LBR/BTF):
 	 * RDMSR reads 0 (the reset value), WRMSR is dropped, and the case
-	 * host_debugctl, which counts these, skips.
+	 * host_debugctl, which counts these, checks the host's own value.
 	 */
 	if (f->vector == 13 && ip[0] == 0x0f && (ip[1] == 0x32 || ip[1] == 0x30) &&
 	    (uint32_t)f->rcx == 0x1d9u) {

@@ -11,8 +11,8 @@
  *    0 (its RDMSR/WRMSR of it exit to the caller). The host's DEBUGCTL is
  *    read with the rest of the host state and written back right after
  *    each exit when it is not 0 (vmx_run.c host_fix(); ring-0 case
- *    host_debugctl, which skips on Bochs 2.7 and QEMU TCG: neither keeps
- *    any bit of the MSR).
+ *    host_debugctl; Bochs 2.7 and QEMU TCG keep no bit of the MSR, so
+ *    there it checks a host DEBUGCTL of 0).
  *  - SVM (APM Vol. 2, 15.5.1, 15.6): VMRUN loads the guest's DR6 and DR7
  *    from the VMCB and #VMEXIT saves them there; the host's DR7 is not in
  *    the host save area, so it is put back here whenever it was not 400H.
