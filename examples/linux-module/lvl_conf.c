@@ -326,15 +326,6 @@ struct job {
 	int rc;
 };
 
-/* Cases QEMU 7.2 TCG cannot run: the same one the ring-0 test kernel skips (conf_hooks.c). */
-static const char *tcg_skip(const char *name)
-{
-	if (strcmp(name, "debug_breakpoint"))
-		return NULL;
-	return "QEMU 7.2 TCG crashes when a guest's DR7 with a breakpoint enabled, loaded by "
-	       "VMRUN, is replaced (its VMRUN does not insert the breakpoint)";
-}
-
 static bool under_tcg(void)
 {
 	return strstr(boot_cpu_data.x86_model_id, "QEMU TCG") != NULL;
@@ -358,7 +349,7 @@ static int conf_thread(void *data)
 		h.parallel = h_parallel;
 	for (i = 0; i < n; i++) {
 		const char *name = lv_conformance_name(i);
-		const char *why = under_tcg() ? tcg_skip(name) : NULL;
+		const char *why = under_tcg() ? lv_conformance_qemu_tcg_skip(name) : NULL;
 		int k;
 
 		if (j->only && strcmp(j->only, name))

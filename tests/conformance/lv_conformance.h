@@ -98,4 +98,10 @@ int lv_conformance_run(struct lv_backend *b, const struct lv_conf_host *host,
 unsigned lv_conformance_count(void);
 const char *lv_conformance_name(unsigned i);
 
+/*
+ * Why case @p name cannot run on an SVM guest of QEMU 7.2 TCG (a ring-0
+ * harness there skips it with this reason), or NULL.
+ */
+const char *lv_conformance_qemu_tcg_skip(const char *name);
+
 #endif /* LV_CONFORMANCE_H */

@@ -174,17 +174,10 @@ static const char *bochs_svm_skip(const struct lv_caps *caps, const char *name)
 	return NULL;
 }
 
-/*
- * Cases QEMU 7.2 TCG cannot run: it crashes (SIGSEGV in
- * cpu_breakpoint_remove_by_ref) when a DR7 that its VMRUN loaded with a
- * breakpoint enabled is replaced, as VMRUN does not insert the breakpoint.
- */
+/* Cases QEMU 7.2 TCG cannot run (the suite names them). */
 static const char *qemu_skip(const char *name)
 {
-	if (cmdline_has("bochs") || !streq(name, "debug_breakpoint"))
-		return NULL;
-	return "QEMU 7.2 TCG crashes when a guest's DR7 with a breakpoint enabled, loaded by "
-	       "VMRUN, is replaced (its VMRUN does not insert the breakpoint)";
+	return cmdline_has("bochs") ? NULL : lv_conformance_qemu_tcg_skip(name);
 }
 
 /* One case at a time, so a case the emulator cannot survive is skipped with its reason. */
