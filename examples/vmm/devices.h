@@ -3,12 +3,17 @@
  * vcpu-run's devices: a 16550 UART, the register file of an I/O APIC, QEMU's
  * fw_cfg and pc-testdev, and the PC parts a Linux kernel uses: the 8042's
  * reset line, the CMOS clock, PCI configuration with no devices.
+ *
+ * Freestanding C (only <stdint.h>, <stddef.h>, <string.h>): the same files
+ * are compiled into the hosted vcpu-run and into the ring-0 test kernel
+ * (tests/ring0/vmm.c). What differs goes through callbacks: the UART's
+ * transmitted bytes, the clock of the CMOS.
  */
 #ifndef VMM_DEVICES_H
 #define VMM_DEVICES_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #define COM1_BASE 0x3f8u
 
@@ -16,8 +21,12 @@
 #define COM1_GSI  4u
 #define UART_FIFO 16u
 
+/* Where transmitted bytes go: stdout (vcpu-run), the host's COM1 (ring-0 kernel). */
+typedef void uart_tx_fn(void *ctx, uint8_t b);
+
 struct uart {
-	FILE *out;
+	uart_tx_fn *tx;
+	void *tx_ctx;
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
 	uint8_t rx[UART_FIFO]; /* received bytes (input, or sent to ourselves in loopback) */
 	uint8_t rx_head, rx_count;
@@ -25,7 +34,7 @@ struct uart {
 	uint8_t edge;	      /* a new interrupt: lower the line before raising it (run.c) */
 };
 
-void uart_init(struct uart *u, FILE *out);
+void uart_init(struct uart *u, uart_tx_fn *tx, void *tx_ctx);
 /* @p off is the register offset 0-7 from the base port. */
 uint8_t uart_read(struct uart *u, unsigned off);
 void uart_write(struct uart *u, unsigned off, uint8_t val);
@@ -101,12 +110,16 @@ int i8042_write(struct i8042 *k, uint16_t port, uint8_t val);
 #define RTC_INDEX 0x70u
 #define RTC_DATA  0x71u
 
+/* The time of day: seconds since 1970-01-01 00:00 UTC. */
+typedef uint64_t rtc_clock_fn(void);
+
 struct rtc {
 	uint8_t index;
 	uint8_t ram[128];
+	rtc_clock_fn *clock;
 };
 
-void rtc_init(struct rtc *r);
+void rtc_init(struct rtc *r, rtc_clock_fn *clock);
 uint8_t rtc_read(struct rtc *r, uint16_t port);
 void rtc_write(struct rtc *r, uint16_t port, uint8_t val);
 

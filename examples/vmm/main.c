@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include <libvcpu/libvcpu.h>
 
@@ -300,6 +301,35 @@ static void linux_entry_state(struct lv_state *st, const struct boot_entry *e)
 	st->regs.rsi = e->rsi;
 }
 
+/* The CMOS clock's time: the host's. */
+static uint64_t wall_clock(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+/*
+ * The boot CPU's entry state on top of @p st: every register of GPRS and
+ * SEGMENTS, and CR0, CR3, CR4, EFER (the rest of CONTROL is left as it is).
+ */
+void entry_state(struct lv_state *st, const struct boot_entry *e)
+{
+	memset(&st->regs, 0, sizeof(st->regs));
+	st->segs.gdt.base = BOOT_GDT_ADDR;
+	st->segs.idt.base = 0;
+	st->segs.idt.limit = 0;
+	if (e->protocol == BOOT_LINUX) {
+		linux_entry_state(st, e);
+	} else {
+		lv_state_init_protected32(st);
+		st->segs.gdt.limit = 4 * 8 - 1;
+		st->regs.rip = e->eip;
+		st->regs.rax = e->eax;
+		st->regs.rbx = e->ebx;
+	}
+	st->regs.rflags = 0x2; /* IF = 0 */
+	st->regs.rsp = BOOT_STACK_TOP;
+}
+
 static int setup_vcpu(struct lv_vcpu *vcpu, const struct boot_entry *e)
 {
 	struct lv_state st;
@@ -309,21 +339,7 @@ static int setup_vcpu(struct lv_vcpu *vcpu, const struct boot_entry *e)
 	rc = lv_vcpu_get_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
 	if (rc)
 		return rc;
-	memset(&st.regs, 0, sizeof(st.regs));
-	st.segs.gdt.base = BOOT_GDT_ADDR;
-	st.segs.idt.base = 0;
-	st.segs.idt.limit = 0;
-	if (e->protocol == BOOT_LINUX) {
-		linux_entry_state(&st, e);
-	} else {
-		lv_state_init_protected32(&st);
-		st.segs.gdt.limit = 4 * 8 - 1;
-		st.regs.rip = e->eip;
-		st.regs.rax = e->eax;
-		st.regs.rbx = e->ebx;
-	}
-	st.regs.rflags = 0x2; /* IF = 0 */
-	st.regs.rsp = BOOT_STACK_TOP;
+	entry_state(&st, e);
 	return lv_vcpu_set_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
 }
 
@@ -365,6 +381,7 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	struct lv_vm_config cfg = { o->smp, vm_flags(o, e) };
 	struct lv_vcpu *vcpus[MAX_SMP] = { NULL };
 	struct lv_vm *vm = NULL;
+	struct vmm_host h = { &timed_out, &interrupted, o->timeout_s };
 	struct sigaction sa;
 	struct vmm v;
 	unsigned i;
@@ -435,12 +452,9 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	fw_cfg_init(&v.fw_cfg, o->mem_bytes, (uint16_t)o->smp);
 	v.trace = o->trace;
 	v.stats = o->stats;
-	v.timed_out = &timed_out;
-	v.interrupted = &interrupted;
-	v.timeout_s = o->timeout_s;
-	uart_init(&v.uart, stdout);
+	uart_init(&v.uart, NULL, NULL); /* vmm_run() connects it to stdout */
 	i8042_init(&v.i8042);
-	rtc_init(&v.rtc);
+	rtc_init(&v.rtc, wall_clock);
 	ioapic_init(&v.ioapic);
 
 	for (i = 0; i < o->smp; i++)
@@ -460,7 +474,7 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 			it.it_value.tv_usec = 1;
 		setitimer(ITIMER_REAL, &it, NULL);
 	}
-	status = vmm_run(&v);
+	status = vmm_run(&v, &h);
 	if (o->timeout_s > 0) {
 		struct itimerval off = { { 0, 0 }, { 0, 0 } };
 		setitimer(ITIMER_REAL, &off, NULL);
@@ -472,7 +486,7 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	for (i = 0; i < o->smp; i++)
 		running_vcpus[i] = NULL;
 	if (o->stats)
-		vmm_print_stats(&v, stderr);
+		vmm_print_stats(&v.st, v.has_testdev);
 out:
 	for (i = 0; i < MAX_SMP; i++)
 		if (vcpus[i])

@@ -129,6 +129,10 @@ void boot_area_init(struct boot_area *a, struct guest_mem *m, const struct boot_
 uint32_t boot_alloc(struct boot_area *a, uint32_t len, uint32_t align);
 uint32_t boot_strdup(struct boot_area *a, const char *s);
 
+struct lv_state;
+/* The boot CPU's entry state for @p e on top of @p st (GPRS, SEGMENTS, CR0/3/4, EFER; main.c). */
+void entry_state(struct lv_state *st, const struct boot_entry *e);
+
 void vmm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* VMM_H */
