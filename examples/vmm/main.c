@@ -19,6 +19,7 @@
 
 #include <libvcpu/libvcpu.h>
 
+#include "image.h"
 #include "run.h"
 #include "vmm.h"
 
@@ -28,6 +29,7 @@ struct options {
 	int irqchip, testdev;
 	uint32_t backend;
 	const char *append, *initrd, *kernel;
+	const char *emulator; /* -b svm|vmx: qemu or bochs */
 	double timeout_s;
 	int trace, stats;
 };
@@ -57,7 +59,10 @@ static void usage(FILE *f)
 		   "Boot a Multiboot v1 or PVH ELF kernel, or a Linux bzImage, like\n"
 		   "qemu-system-x86_64 -kernel. The guest's serial console is stdin/stdout.\n"
 		   "  -m, --memory SIZE     guest RAM, MiB or with suffix M/G (default 128M)\n"
-		   "  -b, --backend NAME    any, kvm, svm or vmx (default any)\n"
+		   "  -b, --backend NAME    any, kvm, svm or vmx (default any); svm and vmx run\n"
+		   "                        the guest in the ring-0 test kernel under an\n"
+		   "                        emulator (svm: QEMU TCG, vmx: Bochs)\n"
+		   "      --emulator NAME   qemu or bochs: the emulator for -b svm\n"
 		   "  -a, --append TEXT     kernel command line (QEMU -append)\n"
 		   "  -i, --initrd LIST     modules \"file args,file2\" (QEMU -initrd); for\n"
 		   "                        Linux one file, the initrd\n"
@@ -72,7 +77,8 @@ static void usage(FILE *f)
 		   "  -h, --help            this text\n"
 		   "Exit status: the guest's isa-debug-exit value (v << 1) | 1; 0 after a\n"
 		   "shutdown, triple fault, reset (Linux reboot) or final HLT; 2 usage or load\n"
-		   "error; 4 backend or guest failure; 124 timeout; 130 interrupted (Ctrl-C).\n");
+		   "error; 4 backend or guest failure; 124 timeout; 127 the emulator for\n"
+		   "-b svm|vmx is not installed; 130 interrupted (Ctrl-C).\n");
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -126,6 +132,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "testdev", no_argument, NULL, 'D' },
 		{ "trace", no_argument, NULL, 'T' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "emulator", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -173,6 +180,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->smp = (unsigned)n;
 			break;
 		}
+		case 'E':
+			if (strcmp(optarg, "qemu") && strcmp(optarg, "bochs")) {
+				vmm_error("unknown emulator '%s' (qemu, bochs)", optarg);
+				return -1;
+			}
+			o->emulator = optarg;
+			break;
 		case 'I':
 			o->irqchip = 1;
 			break;
@@ -195,6 +209,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
+		return -1;
+	}
+	if (o->emulator && o->backend != LV_BACKEND_SVM && o->backend != LV_BACKEND_VMX) {
+		vmm_error("--emulator goes with -b svm or -b vmx");
+		return -1;
+	}
+	if (o->emulator && o->backend == LV_BACKEND_VMX && !strcmp(o->emulator, "qemu")) {
+		vmm_error("-b vmx runs on Bochs: QEMU TCG has no VMX");
 		return -1;
 	}
 	o->kernel = argv[optind];
@@ -497,6 +519,27 @@ out:
 	return status;
 }
 
+/* -b svm | -b vmx: the guest as an image for the ring-0 test kernel (ring0.c). */
+static int run_ring0(const struct options *o, const struct boot_entry *e, struct guest_mem *m)
+{
+	struct ring0_request rq = { o->backend, o->emulator, o->smp, 0, o->timeout_s };
+
+	if (!rq.emulator)
+		rq.emulator = o->backend == LV_BACKEND_VMX ? "bochs" : "qemu";
+	if (is_linux(e) || o->smp > 1 || o->irqchip) {
+		vmm_error("%s needs an interrupt controller, which vcpu-run does not set up on the "
+			  "%s backend yet (use -b kvm)",
+			  is_linux(e)  ? "a Linux kernel"
+			  : o->smp > 1 ? "-smp"
+				       : "--irqchip",
+			  lv_backend_kind_name(o->backend));
+		return STATUS_FAILURE;
+	}
+	rq.flags = (o->testdev ? VMM_IMAGE_TESTDEV : 0) | (o->trace ? VMM_IMAGE_TRACE : 0) |
+		   (o->stats ? VMM_IMAGE_STATS : 0);
+	return ring0_run(&rq, m, e);
+}
+
 int main(int argc, char **argv)
 {
 	struct boot_request req = { 0 };
@@ -547,7 +590,10 @@ int main(int argc, char **argv)
 									  : entry.eip),
 			(unsigned long long)entry.image_low,
 			(unsigned long long)entry.image_high - 1);
-	status = run_guest(&o, &mem, &entry);
+	if (o.backend == LV_BACKEND_SVM || o.backend == LV_BACKEND_VMX)
+		status = run_ring0(&o, &entry, &mem);
+	else
+		status = run_guest(&o, &mem, &entry);
 out:
 	fflush(stdout);
 	if (mem.ram)

@@ -12,11 +12,12 @@
 #include "devices.h"
 
 /* Exit statuses of the process besides the guest's debug-exit value. */
-#define STATUS_OK	 0   /* shutdown, triple fault, or HLT with nothing to wake it */
-#define STATUS_USAGE	 2   /* bad options or a guest image that cannot be loaded */
-#define STATUS_FAILURE	 4   /* the backend or the guest failed (see the message) */
-#define STATUS_TIMEOUT	 124 /* --timeout expired (like timeout(1)) */
-#define STATUS_INTERRUPT 130 /* SIGINT (Ctrl-C) */
+#define STATUS_OK	   0   /* shutdown, triple fault, or HLT with nothing to wake it */
+#define STATUS_USAGE	   2   /* bad options or a guest image that cannot be loaded */
+#define STATUS_FAILURE	   4   /* the backend or the guest failed (see the message) */
+#define STATUS_TIMEOUT	   124 /* --timeout expired (like timeout(1)) */
+#define STATUS_INTERRUPT   130 /* SIGINT (Ctrl-C) */
+#define STATUS_NO_EMULATOR 127 /* -b svm|vmx: the emulator is not installed (ring0.c) */
 
 /* vmm_handle_exit(): the loop continues. */
 #define KEEP_RUNNING (-1)

@@ -133,6 +133,18 @@ struct lv_state;
 /* The boot CPU's entry state for @p e on top of @p st (GPRS, SEGMENTS, CR0/3/4, EFER; main.c). */
 void entry_state(struct lv_state *st, const struct boot_entry *e);
 
+/* vcpu-run -b svm | -b vmx: the guest runs in the ring-0 test kernel under an emulator (ring0.c). */
+struct ring0_request {
+	uint32_t backend;     /* LV_BACKEND_SVM or LV_BACKEND_VMX */
+	const char *emulator; /* "qemu" or "bochs" */
+	unsigned ncpus;
+	uint32_t flags; /* VMM_IMAGE_* (image.h) */
+	double timeout_s;
+};
+/* Write the image, run the emulator, relay its output; returns the process exit status. */
+int ring0_run(const struct ring0_request *rq, const struct guest_mem *m,
+	      const struct boot_entry *e);
+
 void vmm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* VMM_H */

@@ -4,19 +4,20 @@
 # devices; the serial output must be byte-identical, both exit statuses
 # equal to the expected one, and the output must contain a marker line.
 # QEMU (TCG) runs on this host; vcpu-run runs through scripts/vm-run.sh
-# (--vm-run), i.e. on /dev/kvm or inside KVM-in-QEMU.
+# (--vm-run), i.e. on /dev/kvm or inside KVM-in-QEMU, or with --backend
+# svm|vmx here, where it starts its own emulator with the ring-0 test kernel.
 #
 # Usage: compare.sh --vm-run VM_RUN_SH --vmm VCPU_RUN --guest ELF --work DIR
 #                   --status N --text TEXT
 #                   [--mem MIB] [--append TEXT] [--initrd LIST] [--smp N] [--testdev]
-#                   [--vmm-opt OPT] [--qemu-hangs]
+#                   [--vmm-opt OPT] [--qemu-hangs] [--backend svm|vmx [--emulator qemu|bochs]]
 # --testdev: QEMU gets -device pc-testdev, vcpu-run --testdev.
 # --vmm-opt: one more vcpu-run option (e.g. --irqchip: QEMU always has an APIC).
 # --qemu-hangs: the guest ends in HLT with interrupts off, where QEMU waits
 # forever: QEMU is stopped after 3 s and only the output is compared.
 set -u
 vmrun= vmm= guest= work= want_status= want_text= mem= append= initrd= smp= testdev=0 vmmopt= hangs=0
-has_append=0 has_initrd=0
+has_append=0 has_initrd=0 backend= emulator=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--vm-run) vmrun=$2; shift 2 ;;
@@ -32,6 +33,8 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; has_append=1; shift 2 ;;
 	--initrd) initrd=$2; has_initrd=1; shift 2 ;;
 	--qemu-hangs) hangs=1; shift ;;
+	--backend) backend=$2; shift 2 ;;
+	--emulator) emulator=$2; shift 2 ;;
 	*) echo "compare.sh: unknown argument $1"; exit 1 ;;
 	esac
 done
@@ -60,12 +63,19 @@ set -- "$guest"
 [ -n "$vmmopt" ] && set -- "$vmmopt" "$@"
 [ $has_append -eq 1 ] && set -- -a "$append" "$@"
 [ $has_initrd -eq 1 ] && set -- -i "$initrd" "$@"
-# The module files of the -i list ("file args,file2") go into the VM too.
-files=$(printf '%s\n' "$initrd" | tr ',' '\n' | sed 's/ .*//')
-set -- "$vmm" "$@"
-[ -n "$files" ] && for f in $files; do set -- -f "$f" "$@"; done
-sh "$vmrun" --timeout 240 "$@" >"$work/vmm.out" 2>"$work/vmm.err"
-vstatus=$?
+if [ -n "$backend" ]; then
+	# The ring-0 backends: vcpu-run here, its emulator with the ring-0 test kernel.
+	[ -n "$emulator" ] && set -- --emulator "$emulator" "$@"
+	timeout 240 "$vmm" -b "$backend" "$@" >"$work/vmm.out" 2>"$work/vmm.err" </dev/null
+	vstatus=$?
+else
+	# The module files of the -i list ("file args,file2") go into the VM too.
+	files=$(printf '%s\n' "$initrd" | tr ',' '\n' | sed 's/ .*//')
+	set -- "$vmm" "$@"
+	[ -n "$files" ] && for f in $files; do set -- -f "$f" "$@"; done
+	sh "$vmrun" --timeout 240 "$@" >"$work/vmm.out" 2>"$work/vmm.err"
+	vstatus=$?
+fi
 
 echo "QEMU exit status: $qstatus; vcpu-run exit status: $vstatus (expected $want_status)"
 echo "--- vcpu-run serial output:"; cat "$work/vmm.out"
