@@ -487,7 +487,7 @@ int ring0_run(const struct ring0_request *rq, const struct guest_mem *m, const s
 	char dir[4096], str[8][256], *argv[40];
 	int ser[2] = { -1, -1 }, ctl[2] = { -1, -1 }, killed, st, status = STATUS_FAILURE;
 	struct relay r = { .status = -1 };
-	struct sigaction sa, old_int, old_term;
+	struct sigaction sa, old_int, old_term, old_pipe;
 	struct stat sb;
 	uint64_t mem_mb;
 	pid_t pid;
@@ -529,11 +529,14 @@ int ring0_run(const struct ring0_request *rq, const struct guest_mem *m, const s
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sa.sa_handler = SIG_IGN; /* a closed stdout: keep draining, clean up */
+	sigaction(SIGPIPE, &sa, &old_pipe);
 	pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY), log;
 
 		setpgid(0, 0); /* Ctrl-C reaches vcpu-run, which stops the emulator */
+		signal(SIGPIPE, SIG_DFL);
 		log = open(at(dir, "emulator.log"), O_WRONLY | O_CREAT | O_APPEND, 0600);
 		dup2(null, 0);
 		dup2(bochs ? ctl[1] : log, 1); /* Bochs writes port 0xE9 to its stdout */
@@ -574,12 +577,14 @@ int ring0_run(const struct ring0_request *rq, const struct guest_mem *m, const s
 restore:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 out:
 	remove_tmp(dir);
 	goto close_fds;
 restore_keep:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 close_fds:
 	if (ser[0] >= 0)
 		close(ser[0]);
