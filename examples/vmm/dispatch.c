@@ -374,3 +374,20 @@ void vmm_account(struct vmm *v, const struct lv_exit *ex, uint64_t run_ns, uint6
 	v->st.run_ns[ex->reason] += run_ns;
 	v->st.handle_ns[ex->reason] += handle_ns;
 }
+
+int vmm_exit(struct vmm *v, struct lv_vcpu *vcpu, int rc, struct lv_exit *ex, uint64_t t_run,
+	     uint64_t t_exit)
+{
+	if (rc != LV_OK) {
+		vmm_log("vcpu-run: lv_vcpu_run failed: %s (%s)\n", lv_status_name(rc),
+			lv_strerror(rc));
+		return STATUS_FAILURE;
+	}
+	if (v->trace)
+		vmm_trace_exit(vcpu, ++v->exits, ex);
+	rc = ex->reason == LV_EXIT_CANCELLED && v->cancelled ? v->cancelled(v) : KEEP_RUNNING;
+	if (rc == KEEP_RUNNING)
+		rc = vmm_handle_exit(v, vcpu, ex);
+	vmm_account(v, ex, t_exit - t_run, v->now_ns() - t_exit);
+	return rc;
+}

@@ -65,8 +65,9 @@ int vmm_uart_input(struct vmm *v, uint8_t b)
 }
 
 /* A kick of ours (timeout, Ctrl-C) ends the run; another vCPU's stop does too. */
-static int cancelled(void)
+static int cancelled(struct vmm *v)
 {
+	(void)v;
 	if (*host->timed_out) {
 		fprintf(stderr, "vcpu-run: timeout after %g s; stopping the guest\n",
 			host->timeout_s);
@@ -96,17 +97,8 @@ static int run_vcpu(struct vmm *v, struct lv_vcpu *vcpu)
 			pthread_mutex_lock(&lock);
 		if (__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
 			rc = KEEP_RUNNING; /* another vCPU ended the run */
-		} else if (rc != LV_OK) {
-			fprintf(stderr, "vcpu-run: lv_vcpu_run failed: %s (%s)\n",
-				lv_status_name(rc), lv_strerror(rc));
-			rc = STATUS_FAILURE;
 		} else {
-			if (v->trace)
-				vmm_trace_exit(vcpu, ++v->exits, ex);
-			rc = ex->reason == LV_EXIT_CANCELLED ? cancelled() : KEEP_RUNNING;
-			if (rc == KEEP_RUNNING)
-				rc = vmm_handle_exit(v, vcpu, ex);
-			vmm_account(v, ex, t_exit - t_run, now_ns() - t_exit);
+			rc = vmm_exit(v, vcpu, rc, ex, t_run, t_exit);
 			if (rc == KEEP_RUNNING) {
 				if (smp)
 					pthread_mutex_unlock(&lock);
@@ -164,6 +156,8 @@ int vmm_run(struct vmm *v, const struct vmm_host *h)
 	stop = 0;
 	v->uart.tx = uart_to_stdout;
 	v->flush_page = testdev_flush;
+	v->now_ns = now_ns;
+	v->cancelled = cancelled;
 	locked = v->nvcpus > 1 || v->console_input;
 	if (locked && pthread_mutex_init(&lock, NULL)) {
 		fprintf(stderr, "vcpu-run: cannot set up the vCPU threads\n");

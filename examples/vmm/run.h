@@ -57,6 +57,9 @@ struct vmm {
 	uint64_t ram_size;
 	/* pc-testdev's page flush (QEMU drops the page's mapping); NULL: nothing to do. */
 	void (*flush_page)(struct vmm *v, uint64_t gpa);
+	uint64_t (*now_ns)(void); /* a monotonic clock, for the statistics */
+	/* LV_EXIT_CANCELLED: the caller's kick (a status) or a stray one (KEEP_RUNNING); NULL: stray. */
+	int (*cancelled)(struct vmm *v);
 	int trace, stats;
 	uint64_t exits;				  /* numbered in --trace lines */
 	int warned_port, warned_mmio, warned_irq; /* first unemulated access reported */
@@ -78,6 +81,14 @@ void vmm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * kick here: the caller handles its own (timeout, Ctrl-C) first.
  */
 int vmm_handle_exit(struct vmm *v, struct lv_vcpu *vcpu, struct lv_exit *ex);
+/*
+ * After lv_vcpu_run() of @p vcpu returned @p rc and @p ex at @p t_exit
+ * (v->now_ns(), the run started at @p t_run): the failure message, or the
+ * --trace line, the exit's handling and its statistics. Returns
+ * KEEP_RUNNING or the exit status.
+ */
+int vmm_exit(struct vmm *v, struct lv_vcpu *vcpu, int rc, struct lv_exit *ex, uint64_t t_run,
+	     uint64_t t_exit);
 /* One --trace line for exit @p n of @p vcpu. */
 void vmm_trace_exit(struct lv_vcpu *vcpu, uint64_t n, const struct lv_exit *ex);
 /* Count @p ex in the statistics: @p run_ns in lv_vcpu_run(), @p handle_ns handling it. */

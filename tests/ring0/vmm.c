@@ -341,6 +341,7 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 	i8042_init(&v.i8042);
 	rtc_init(&v.rtc, cmos_clock);
 	ioapic_init(&v.ioapic);
+	v.now_ns = now_ns;
 	t0 = now_ns();
 	for (;;) {
 		t_run = now_ns();
@@ -348,15 +349,7 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 		t_exit = now_ns();
 		if (rc == LV_ERR_INTR)
 			continue;
-		if (rc) {
-			vmm_log("vcpu-run: lv_vcpu_run failed: %s (%s)\n", lv_status_name(rc),
-				lv_strerror(rc));
-			break;
-		}
-		if (v.trace)
-			vmm_trace_exit(vcpu, ++v.exits, ex);
-		status = vmm_handle_exit(&v, vcpu, ex);
-		vmm_account(&v, ex, t_exit - t_run, now_ns() - t_exit);
+		status = vmm_exit(&v, vcpu, rc, ex, t_run, t_exit);
 		if (status != KEEP_RUNNING)
 			break;
 		status = STATUS_FAILURE;
