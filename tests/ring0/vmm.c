@@ -247,6 +247,21 @@ static void fill_ram(uint8_t *ram, const struct vmm_image *img)
 		zero(ram + pos, size - pos);
 }
 
+/*
+ * pc-testdev's page flush: QEMU takes the host page's access away and gives
+ * it back, so that KVM drops its translation; here the page loses its write
+ * permission for a moment, which flushes the backend's nested translation.
+ */
+static void flush_page(struct vmm *vm, uint64_t gpa)
+{
+	uint64_t page = gpa & ~0xfffull;
+
+	if (!vmm_image_is_ram(vm->ram_size, page, 4096))
+		return;
+	lv_vm_protect(vm->vm, page, 4096, LV_PROT_READ | LV_PROT_EXEC);
+	lv_vm_protect(vm->vm, page, 4096, LV_PROT_ALL);
+}
+
 static void send_stats(void)
 {
 	const struct run_stats *s = &v.st;
@@ -342,6 +357,7 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 	rtc_init(&v.rtc, cmos_clock);
 	ioapic_init(&v.ioapic);
 	v.now_ns = now_ns;
+	v.flush_page = flush_page;
 	t0 = now_ns();
 	for (;;) {
 		t_run = now_ns();
