@@ -70,6 +70,7 @@ set -- "$guest"
 [ $has_initrd -eq 1 ] && set -- -i "$initrd" "$@"
 if [ -n "$backend" ]; then
 	# The ring-0 backends: vcpu-run here, its emulator with the ring-0 test kernel.
+	echo "where: this host (no KVM needed: vcpu-run -b $backend runs the ring-0 test kernel under ${emulator:-its emulator})"
 	[ -n "$emulator" ] && set -- --emulator "$emulator" "$@"
 	timeout 240 "$vmm" -b "$backend" "$@" >"$work/vmm.out" 2>"$work/vmm.err" </dev/null
 	vstatus=$?

@@ -6,6 +6,7 @@
 set -u
 vmm=$1 guest=$2 work=$3 backend=$4 name=$5
 mkdir -p "$work" || exit 1
+echo "where: this host (no KVM needed: vcpu-run -b $backend stops before starting an emulator)"
 PATH=/nonexistent "$vmm" -b "$backend" "$guest" >"$work/out" 2>"$work/err"
 status=$?
 echo "exit status $status (expected 127)"

@@ -12,6 +12,7 @@ vmm=$1 guest=$2 work=$3 mode=$4 backend=${5:-}
 limit=0.5
 [ -n "$backend" ] && set -- -b "$backend" && limit=5 || set --
 mkdir -p "$work" || exit 1
+[ -n "$backend" ] && echo "where: this host (no KVM needed: vcpu-run -b $backend runs the ring-0 test kernel under an emulator)"
 out="$work/$mode.out" err="$work/$mode.err"
 case $mode in
 timeout)

@@ -9,6 +9,7 @@
 set -u
 vmm=$1 guest=$2 work=$3
 [ -n "${4:-}" ] && set -- -b "$4" || set --
+[ $# -gt 0 ] && echo "where: this host (no KVM needed: vcpu-run $* runs the ring-0 test kernel under an emulator)"
 mkdir -p "$work" || exit 1
 timeout 120 "$vmm" "$@" --trace --stats "$guest" >"$work/ts.out" 2>"$work/ts.err"
 status=$?
