@@ -29,6 +29,14 @@ void lv_x86_cancelled(struct lv_vcpu *v, uint32_t kind)
 	v->exit.raw.backend = kind;
 }
 
+int lv_x86_kicked(struct lv_vcpu *v)
+{
+	if (lv_x86_of(v)->apic)
+		return lv_x86_apic_block(v);
+	lv_x86_cancelled(v, v->vm->backend->ops->kind);
+	return LV_X86_CALLER;
+}
+
 /* ---- the emulator glue (MMIO and string IO) ------------------------------ */
 
 static int emu_translate(void *ctx, uint64_t gla, uint32_t access, uint64_t *gpa,

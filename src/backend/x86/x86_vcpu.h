@@ -304,6 +304,13 @@ void lv_x86_arm_events(struct lv_vcpu *v);
 void lv_x86_raise(struct lv_vcpu *v, uint8_t vector, int has_err, uint32_t err);
 /* The LV_EXIT_CANCELLED record of a kicked run. */
 void lv_x86_cancelled(struct lv_vcpu *v, uint32_t kind);
+/*
+ * The enter hook found the kick flag: LV_X86_CALLER with vcpu->exit
+ * LV_EXIT_CANCELLED, or, with a local APIC, its work first
+ * (lv_x86_apic_block()): LV_X86_GUEST means enter now.
+ */
+int lv_x86_kicked(struct lv_vcpu *v);
+
 /* Read @p n instruction bytes at CS:RIP (for vendor decoders). */
 int lv_x86_fetch(struct lv_vcpu *v, uint8_t *buf, unsigned n);
 
