@@ -108,17 +108,18 @@ static void post(struct lv_vcpu *src, struct lv_vcpu *t, const struct lv_lapic_f
  */
 static void deliver(struct lv_vm *vm, struct lv_vcpu *src, const struct lv_apic_msg *m)
 {
+	struct lv_x86_irqchip *c = chip_of(vm);
 	uint32_t i;
 
-	for (i = 0; i < vm->max_vcpus; i++) {
-		struct lv_vcpu *t = __atomic_load_n(&vm->vcpus[i], __ATOMIC_ACQUIRE);
+	for (i = 0; i < c->nvcpus; i++) {
+		struct lv_vcpu *t = c->vcpus[i];
 		struct lv_x86_vcpu *xt;
 		struct lv_lapic_fx fx;
 
-		if (!t ||
-		    !(xt = __atomic_load_n((struct lv_x86_vcpu **)&t->priv, __ATOMIC_ACQUIRE)))
+		if (!t)
 			continue;
-		if (!xt->apic || !lv_lapic_msg_targets(xt->apic, m, t == src))
+		xt = lv_x86_of(t);
+		if (!lv_lapic_msg_targets(xt->apic, m, t == src))
 			continue;
 		fx.flags = 0;
 		lv_lapic_accept(xt->apic, m, &fx);
@@ -152,6 +153,12 @@ int lv_x86_irqchip_create(struct lv_vm *vm)
 
 	if (!c)
 		return LV_ERR_NOMEM;
+	c->vcpus = lv_plat_alloc(vm->max_vcpus * sizeof(*c->vcpus));
+	if (!c->vcpus) {
+		lv_plat_free(c);
+		return LV_ERR_NOMEM;
+	}
+	c->nvcpus = vm->max_vcpus;
 	lv_ioapic_reset(&c->io, ioapic_send, vm);
 	lv_x86_vm_of(vm)->chip = c;
 	return LV_OK;
@@ -161,6 +168,9 @@ void lv_x86_irqchip_destroy(struct lv_vm *vm)
 {
 	struct lv_x86_vm *xm = lv_x86_vm_of(vm);
 
+	if (!xm->chip)
+		return;
+	lv_plat_free(xm->chip->vcpus);
 	lv_plat_free(xm->chip);
 	xm->chip = NULL;
 }
@@ -173,8 +183,10 @@ void lv_x86_irqchip_destroy(struct lv_vm *vm)
 int lv_x86_apic_create(struct lv_vcpu *v)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
+	struct lv_x86_irqchip *c = chip_of(v->vm);
 	struct lv_lapic *l = lv_plat_alloc(sizeof(*l));
 	uint32_t bits = v->vm->backend->caps.guest_phys_bits;
+	uint64_t fl;
 
 	if (!l)
 		return LV_ERR_NOMEM;
@@ -186,6 +198,9 @@ int lv_x86_apic_create(struct lv_vcpu *v)
 	x->events.apic = 1; /* every entry asks the APIC (lv_x86_arm_events()) */
 	x->slow = 1;
 	x->apic = l;
+	fl = chip_lock(c);
+	c->vcpus[v->id] = v; /* from now on it takes messages */
+	chip_unlock(c, fl);
 	return LV_OK;
 }
 
@@ -199,6 +214,7 @@ void lv_x86_apic_destroy(struct lv_vcpu *v)
 	if (!l)
 		return;
 	fl = chip_lock(c); /* no message reaches it any more */
+	c->vcpus[v->id] = NULL;
 	x->apic = NULL;
 	chip_unlock(c, fl);
 	lv_plat_free(l);
@@ -319,7 +335,8 @@ static int halt_ends(struct lv_vcpu *v)
 	uint64_t fl;
 	int pending;
 
-	if (x->events.nmi || x->events.exc || (x->apic_req & LV_X86_REQ_NMI))
+	if (x->events.nmi || x->events.exc ||
+	    (__atomic_load_n(&x->apic_req, __ATOMIC_SEQ_CST) & LV_X86_REQ_NMI))
 		return 1;
 	fl = chip_lock(c);
 	pending = lv_lapic_pending(x->apic) >= 0;

@@ -41,8 +41,15 @@ struct lv_state;
 
 /* The VM's interrupt controller (lv_x86_vm.chip). */
 struct lv_x86_irqchip {
-	uint32_t lock; /* guards io and every vCPU's lv_lapic */
+	uint32_t lock; /* guards io, vcpus[] and every vCPU's lv_lapic */
+	uint32_t nvcpus;
 	struct lv_ioapic io;
+	/*
+	 * The vCPUs whose APIC takes messages, by index (vm->max_vcpus
+	 * entries): set when the APIC exists, cleared before it and the vCPU
+	 * are freed, both under the lock.
+	 */
+	struct lv_vcpu **vcpus;
 };
 
 /* Posted to a vCPU (lv_x86_vcpu.apic_req) for its own thread to act on. */
