@@ -14,6 +14,7 @@
 #define GP_VECTOR   13
 /* How long a wait may last while only a TSC deadline is armed (its clock is the guest TSC). */
 #define TSC_POLL_NS 20000u
+#define NO_DEADLINE (~(uint64_t)0) /* lv_plat_wait(): none (UINT64_MAX) */
 
 static struct lv_x86_irqchip *chip_of(const struct lv_vm *vm)
 {
@@ -348,7 +349,7 @@ static int halt_ends(struct lv_vcpu *v)
 	return (x->scratch.regs.rflags & RFLAGS_IF) != 0;
 }
 
-/* Until when a waiting vCPU may sleep: the APIC timer's expiry, UINT64_MAX for none. */
+/* Until when a waiting vCPU may sleep: the APIC timer's expiry, or none. */
 static uint64_t wait_deadline(struct lv_vcpu *v)
 {
 	uint64_t when;
@@ -360,7 +361,7 @@ static uint64_t wait_deadline(struct lv_vcpu *v)
 		/* The guest TSC has no fixed rate against the ns clock here: look again soon. */
 		return lv_plat_now_ns() + TSC_POLL_NS;
 	default:
-		return UINT64_MAX;
+		return NO_DEADLINE;
 	}
 }
 
