@@ -526,17 +526,23 @@ static int run_ring0(const struct options *o, const struct boot_entry *e, struct
 
 	if (!rq.emulator)
 		rq.emulator = o->backend == LV_BACKEND_VMX ? "bochs" : "qemu";
-	if (is_linux(e) || o->smp > 1 || o->irqchip) {
-		vmm_error("%s needs an interrupt controller, which vcpu-run does not set up on the "
-			  "%s backend yet (use -b kvm)",
-			  is_linux(e)  ? "a Linux kernel"
-			  : o->smp > 1 ? "-smp"
-				       : "--irqchip",
-			  lv_backend_kind_name(o->backend));
+	if (is_linux(e)) {
+		vmm_error(
+			"a Linux kernel needs the PICs and the PIT, which the %s backend does not "
+			"offer (use -b kvm)",
+			lv_backend_kind_name(o->backend));
 		return STATUS_FAILURE;
 	}
+	/* vCPU i runs on the emulator's CPU i; the test kernel starts two (tests/ring0/smp.c). */
+	if (o->smp > RING0_MAX_SMP) {
+		vmm_error("-smp %u: -b %s runs each vCPU on its own CPU of the emulator, and the "
+			  "ring-0 test kernel starts at most %u",
+			  o->smp, o->backend == LV_BACKEND_VMX ? "vmx" : "svm", RING0_MAX_SMP);
+		return STATUS_USAGE;
+	}
 	rq.flags = (o->testdev ? VMM_IMAGE_TESTDEV : 0) | (o->trace ? VMM_IMAGE_TRACE : 0) |
-		   (o->stats ? VMM_IMAGE_STATS : 0);
+		   (o->stats ? VMM_IMAGE_STATS : 0) |
+		   (o->smp > 1 || o->irqchip ? VMM_IMAGE_IRQCHIP : 0);
 	return ring0_run(&rq, m, e);
 }
 

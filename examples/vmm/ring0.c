@@ -406,7 +406,9 @@ static void remove_tmp(const char *dir)
 static int emulator_argv(const struct ring0_request *rq, const char *dir, const char *kernel,
 			 uint64_t mem_mb, int ser, int ctl, char **argv, char (*s)[256])
 {
-	const char *words = rq->backend == LV_BACKEND_VMX ? "vmm vmx" : "vmm svm";
+	const char *words = rq->ncpus > 1 ? (rq->backend == LV_BACKEND_VMX ? "vmm vmx smp"
+									   : "vmm svm smp")
+					  : (rq->backend == LV_BACKEND_VMX ? "vmm vmx" : "vmm svm");
 	int n = 0;
 
 	if (!strcmp(rq->emulator, "qemu")) {
@@ -416,6 +418,7 @@ static int emulator_argv(const struct ring0_request *rq, const char *dir, const 
 		snprintf(s[3], sizeof(s[3]), "%s", at(dir, "guest.img"));
 		snprintf(s[4], sizeof(s[4]), "%s", kernel);
 		snprintf(s[5], sizeof(s[5]), "%s", words);
+		snprintf(s[6], sizeof(s[6]), "%u", rq->ncpus);
 		argv[n++] = "qemu-system-x86_64";
 		argv[n++] = "-accel";
 		argv[n++] = "tcg";
@@ -423,6 +426,8 @@ static int emulator_argv(const struct ring0_request *rq, const char *dir, const 
 		argv[n++] = "qemu64,+svm,+npt";
 		argv[n++] = "-m";
 		argv[n++] = s[0];
+		argv[n++] = "-smp"; /* vCPU i on CPU i (the kernel starts the second: "smp") */
+		argv[n++] = s[6];
 		argv[n++] = "-nodefaults";
 		argv[n++] = "-display";
 		argv[n++] = "none";
@@ -448,7 +453,7 @@ static int emulator_argv(const struct ring0_request *rq, const char *dir, const 
 	if (make_iso(dir, kernel, words) ||
 	    write_text(at(dir, "bochs.rc"), "c\nc\nc\nc\nc\nc\nc\nc\n") ||
 	    write_text(at(dir, "bochsrc"),
-		       "cpu: model=%s, count=1, ignore_bad_msrs=0, reset_on_triple_fault=0\n"
+		       "cpu: model=%s, count=%u, ignore_bad_msrs=0, reset_on_triple_fault=0\n"
 		       "megs: %llu\n"
 		       "romimage: file=/usr/share/bochs/BIOS-bochs-latest\n"
 		       "vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest\n"
@@ -460,7 +465,7 @@ static int emulator_argv(const struct ring0_request *rq, const char *dir, const 
 		       "log: %s\n"
 		       "sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy\n"
 		       "speaker: enabled=0\n",
-		       rq->backend == LV_BACKEND_VMX ? "corei7_skylake_x" : "ryzen",
+		       rq->backend == LV_BACKEND_VMX ? "corei7_skylake_x" : "ryzen", rq->ncpus,
 		       (unsigned long long)mem_mb, at(dir, "guest.iso"), ser,
 		       at(dir, "bochs.log"))) {
 		vmm_error("cannot build the GRUB ISO for Bochs in %s (see emulator.log there)",

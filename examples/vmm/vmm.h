@@ -134,11 +134,14 @@ struct lv_state;
 void entry_state(struct lv_state *st, const struct boot_entry *e);
 
 /* vcpu-run -b svm | -b vmx: the guest runs in the ring-0 test kernel under an emulator (ring0.c). */
+/* -b svm|vmx: one emulated CPU per vCPU, and the test kernel starts two (tests/ring0/smp.c). */
+#define RING0_MAX_SMP 2u
+
 struct ring0_request {
 	uint32_t backend;     /* LV_BACKEND_SVM or LV_BACKEND_VMX */
 	const char *emulator; /* "qemu" or "bochs" */
-	unsigned ncpus;
-	uint32_t flags; /* VMM_IMAGE_* (image.h) */
+	unsigned ncpus;	      /* 1 to RING0_MAX_SMP: the emulator gets as many CPUs */
+	uint32_t flags;	      /* VMM_IMAGE_* (image.h) */
 	double timeout_s;
 };
 /* Write the image, run the emulator, relay its output; returns the process exit status. */

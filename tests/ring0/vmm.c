@@ -14,7 +14,9 @@
  *     LVT VMM STAT <kind> <n>...  the --stats numbers (vcpu-run prints the table)
  *     LVT VMM STATUS <n>          the process exit status, last
  *
- * Command line words: "vmm", then "svm" or "vmx" (the backend to open).
+ * Command line words: "vmm", then "svm" or "vmx" (the backend to open), and
+ * "smp" for a guest with two vCPUs: vCPU i runs on CPU i, the second
+ * started by smp.c; their exits take turns through the shared devices.
  */
 #include <libvcpu/platform.h>
 #include <string.h>
@@ -294,20 +296,86 @@ static int fail(const char *what, int rc)
 	return STATUS_FAILURE;
 }
 
+/* ---- the vCPUs: vCPU i on CPU i (smp.c starts the second) ------------------ */
+
+static struct lv_vcpu *vcpus[2];
+static unsigned nvcpus;
+static int exit_lock;  /* the devices and the statistics: one vCPU's exit at a time */
+static int stopped;    /* one vCPU ended the run; the others stop at their next exit */
+static int run_status; /* the first ending's exit status */
+
+/*
+ * One vCPU's loop until the run ends. The lock is taken with interrupts
+ * as they are: the kick IPI's handler (smp.c) takes no lock.
+ */
+static int run_vcpu(struct lv_vcpu *vcpu)
+{
+	uint64_t t_run, t_exit;
+	struct lv_exit *ex;
+	int rc;
+
+	for (;;) {
+		t_run = now_ns();
+		rc = lv_vcpu_run(vcpu, &ex);
+		t_exit = now_ns();
+		if (rc == LV_ERR_INTR)
+			continue;
+		while (__atomic_exchange_n(&exit_lock, 1, __ATOMIC_ACQUIRE))
+			__asm__ volatile("pause");
+		if (__atomic_load_n(&stopped, __ATOMIC_ACQUIRE))
+			rc = KEEP_RUNNING; /* another vCPU ended the run (its kick) */
+		else if ((rc = vmm_exit(&v, vcpu, rc, ex, t_run, t_exit)) == KEEP_RUNNING) {
+			__atomic_store_n(&exit_lock, 0, __ATOMIC_RELEASE);
+			continue;
+		}
+		__atomic_store_n(&exit_lock, 0, __ATOMIC_RELEASE);
+		return rc;
+	}
+}
+
+/* The end of a vCPU's run: the first status counts; the others are kicked out. */
+static void vcpu_done(int rc)
+{
+	unsigned i;
+
+	if (rc != KEEP_RUNNING && !__atomic_exchange_n(&stopped, 1, __ATOMIC_ACQ_REL))
+		run_status = rc;
+	for (i = 0; i < nvcpus; i++)
+		lv_vcpu_kick(vcpus[i]);
+}
+
+static struct lv_backend *ap_backend;
+
+/* The second CPU's job: enable the backend there, run vCPU @p i, disable it. */
+static void ap_run(void *arg, unsigned i)
+{
+	int rc = lv_cpu_enable(ap_backend);
+
+	(void)arg;
+	if (rc) {
+		fail("enabling the backend on the second CPU", rc);
+		vcpu_done(STATUS_FAILURE);
+		return;
+	}
+	vcpu_done(run_vcpu(vcpus[i]));
+	lv_cpu_disable(ap_backend);
+}
+
 /* Run the guest of @p img in @p ram on backend @p b; returns the exit status. */
 static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t *ram)
 {
 	const struct vmm_image_header *h = &img->hdr;
 	struct lv_vm_config cfg = { h->ncpus, h->flags & VMM_IMAGE_IRQCHIP ? LV_VM_IRQCHIP : 0 };
-	struct lv_vcpu *vcpu = NULL;
 	struct lv_vm *vm = NULL;
-	struct lv_exit *ex;
 	struct lv_state st;
-	uint64_t t0, t_run, t_exit;
-	int rc, status = STATUS_FAILURE;
+	uint64_t t0;
+	unsigned i;
+	int rc;
 
-	if (h->ncpus != 1) {
-		vmm_log("vcpu-run: the ring-0 test kernel runs one vCPU, not %u\n", h->ncpus);
+	run_status = STATUS_FAILURE;
+	if (h->ncpus > smp_cpus()) {
+		vmm_log("vcpu-run: %u vCPUs need as many CPUs; the ring-0 test kernel has %u\n",
+			h->ncpus, smp_cpus());
 		return STATUS_FAILURE;
 	}
 	ram_fresh = mb_magic == MB1_MAGIC;
@@ -326,12 +394,15 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 		fail("mapping guest RAM", rc);
 		goto out;
 	}
-	if ((rc = lv_vcpu_create(vm, 0, &vcpu))) {
-		fail("creating vCPU 0", rc);
-		goto out;
-	}
+	/* vCPU 0 boots the guest; the others wait for its INIT/SIPI (the irqchip's MP state). */
+	for (nvcpus = 0; nvcpus < h->ncpus; nvcpus++)
+		if ((rc = lv_vcpu_create(vm, nvcpus, &vcpus[nvcpus]))) {
+			vmm_log("vcpu-run: creating vCPU %u: %s (%s)\n", nvcpus, lv_status_name(rc),
+				lv_strerror(rc));
+			goto out;
+		}
 	memset(&st, 0, sizeof(st));
-	rc = lv_vcpu_get_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
+	rc = lv_vcpu_get_state(vcpus[0], LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
 	st.regs = h->regs;
 	st.segs = h->segs;
 	st.ctrl.cr0 = h->cr0;
@@ -339,12 +410,12 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 	st.ctrl.cr4 = h->cr4;
 	st.ctrl.efer = h->efer;
 	if (rc || (rc = lv_vcpu_set_state(
-			   vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st))) {
+			   vcpus[0], LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st))) {
 		fail("setting the entry state", rc);
 		goto out;
 	}
-	v.vcpus = &vcpu;
-	v.nvcpus = 1;
+	v.vcpus = vcpus;
+	v.nvcpus = nvcpus;
 	v.vm = vm;
 	v.ram = ram;
 	v.ram_size = h->ram_size;
@@ -359,25 +430,29 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 	v.now_ns = now_ns;
 	v.flush_page = flush_page;
 	t0 = now_ns();
-	for (;;) {
-		t_run = now_ns();
-		rc = lv_vcpu_run(vcpu, &ex);
-		t_exit = now_ns();
-		if (rc == LV_ERR_INTR)
-			continue;
-		status = vmm_exit(&v, vcpu, rc, ex, t_run, t_exit);
-		if (status != KEEP_RUNNING)
-			break;
-		status = STATUS_FAILURE;
+	if (nvcpus > 1) {
+		/*
+		 * Interrupts on here too: a kick or a wake-up IPI from the other
+		 * CPU must be taken (smp.c's handler only acknowledges it), or it
+		 * would stay pending and end every VMRUN at once.
+		 */
+		__asm__ volatile("sti");
+		ap_backend = b;
+		smp_run_on_ap(ap_run, NULL, 1);
+	}
+	vcpu_done(run_vcpu(vcpus[0]));
+	if (nvcpus > 1) {
+		smp_wait_ap();
+		__asm__ volatile("cli");
 	}
 	v.st.total_ns = now_ns() - t0;
 	if (v.stats)
 		send_stats();
 out:
-	if (vcpu)
-		lv_vcpu_destroy(vcpu);
+	for (i = 0; i < nvcpus; i++)
+		lv_vcpu_destroy(vcpus[i]);
 	lv_vm_destroy(vm);
-	return status;
+	return run_status;
 }
 
 static void finish(int status) __attribute__((noreturn));
@@ -399,6 +474,7 @@ void vmm_main(void)
 
 	com1_init();
 	tsc_calibrate();
+	smp_init(); /* the second CPU, for -smp 2 (command line word "smp") */
 	if (read_bootinfo(&bi)) {
 		vmm_log("vcpu-run: the ring-0 test kernel got no guest image (boot module)\n");
 		finish(STATUS_FAILURE);
