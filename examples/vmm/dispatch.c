@@ -330,6 +330,24 @@ static int guest_failed(struct lv_vcpu *vcpu, const struct lv_exit *ex)
 
 /* ---- one exit -------------------------------------------------------- */
 
+/*
+ * The AMD legacy performance counters, PerfEvtSel0-3 and PerfCtr0-3 at
+ * 0xc0010000-0xc0010007 (APM Vol. 2, 13.2.1): every AMD CPU has them, and
+ * guests reset them at boot (kvm-unit-tests does). On KVM they never
+ * reach vcpu-run; the raw backends have no PMU and pass them here as
+ * unknown MSRs. They read 0 and ignore writes: counters that never count,
+ * as under QEMU TCG. Anything else stops the guest.
+ */
+static int handle_msr(struct lv_vcpu *vcpu, struct lv_exit *ex)
+{
+	if (ex->msr.reason != LV_MSR_EXIT_UNKNOWN || ex->msr.index < 0xc0010000u ||
+	    ex->msr.index > 0xc0010007u)
+		return guest_failed(vcpu, ex);
+	if (ex->reason == LV_EXIT_RDMSR)
+		ex->msr.value = 0;
+	return KEEP_RUNNING;
+}
+
 int vmm_handle_exit(struct vmm *v, struct lv_vcpu *vcpu, struct lv_exit *ex)
 {
 	struct lv_state st;
@@ -357,6 +375,9 @@ int vmm_handle_exit(struct vmm *v, struct lv_vcpu *vcpu, struct lv_exit *ex)
 		vmm_log("vcpu-run: guest requested %s\n",
 			ex->system_event.type == LV_SYSTEM_EVENT_RESET ? "a reset" : "shutdown");
 		return ex->system_event.type == LV_SYSTEM_EVENT_CRASH ? STATUS_FAILURE : STATUS_OK;
+	case LV_EXIT_RDMSR:
+	case LV_EXIT_WRMSR:
+		return handle_msr(vcpu, ex);
 	case LV_EXIT_CANCELLED: /* a stray kick: the caller's own were handled */
 	case LV_EXIT_IRQ_WINDOW:
 	case LV_EXIT_NMI_WINDOW:
