@@ -412,3 +412,38 @@ int vmm_exit(struct vmm *v, struct lv_vcpu *vcpu, int rc, struct lv_exit *ex, ui
 	vmm_account(v, ex, t_exit - t_run, v->now_ns() - t_exit);
 	return rc;
 }
+
+int vmm_run_vcpu(struct vmm *v, struct lv_vcpu *vcpu)
+{
+	uint64_t t_run, t_exit;
+	struct lv_exit *ex;
+	int rc;
+
+	for (;;) {
+		t_run = v->now_ns();
+		rc = lv_vcpu_run(vcpu, &ex);
+		t_exit = v->now_ns();
+		if (rc == LV_ERR_INTR)
+			continue;
+		if (v->lock)
+			v->lock(v);
+		if (__atomic_load_n(&v->stopped, __ATOMIC_ACQUIRE))
+			rc = KEEP_RUNNING; /* another vCPU ended the run (its kick) */
+		else
+			rc = vmm_exit(v, vcpu, rc, ex, t_run, t_exit);
+		if (v->unlock)
+			v->unlock(v);
+		if (rc != KEEP_RUNNING || __atomic_load_n(&v->stopped, __ATOMIC_ACQUIRE))
+			return rc;
+	}
+}
+
+void vmm_vcpu_done(struct vmm *v, int rc)
+{
+	unsigned i;
+
+	if (rc != KEEP_RUNNING && !__atomic_exchange_n(&v->stopped, 1, __ATOMIC_ACQ_REL))
+		v->status = rc;
+	for (i = 0; i < v->nvcpus; i++)
+		lv_vcpu_kick(v->vcpus[i]);
+}

@@ -20,8 +20,6 @@
 /* More than one thread (vCPUs, console input): exits take the lock. */
 static pthread_mutex_t lock;
 static int locked;
-static int stop;   /* __atomic: one vCPU ended the run, the others stop at their next exit */
-static int status; /* the first ending's exit status */
 static const struct vmm_host *host;
 
 static uint64_t now_ns(void)
@@ -80,46 +78,17 @@ static int cancelled(struct vmm *v)
 	return KEEP_RUNNING; /* a stray kick */
 }
 
-/* One vCPU's loop; with more than one, under the lock from exit to exit. */
-static int run_vcpu(struct vmm *v, struct lv_vcpu *vcpu)
+/* With more than one thread, exits take the lock (vmm_run_vcpu()). */
+static void host_lock(struct vmm *v)
 {
-	uint64_t t_run, t_exit;
-	struct lv_exit *ex;
-	int rc, smp = locked;
-
-	for (;;) {
-		t_run = now_ns();
-		rc = lv_vcpu_run(vcpu, &ex);
-		t_exit = now_ns();
-		if (rc == LV_ERR_INTR)
-			continue;
-		if (smp)
-			pthread_mutex_lock(&lock);
-		if (__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
-			rc = KEEP_RUNNING; /* another vCPU ended the run */
-		} else {
-			rc = vmm_exit(v, vcpu, rc, ex, t_run, t_exit);
-			if (rc == KEEP_RUNNING) {
-				if (smp)
-					pthread_mutex_unlock(&lock);
-				continue;
-			}
-		}
-		if (smp)
-			pthread_mutex_unlock(&lock);
-		return rc;
-	}
+	(void)v;
+	pthread_mutex_lock(&lock);
 }
 
-/* The end of the run: the first status counts; every other vCPU is stopped. */
-static void vcpu_done(struct vmm *v, int rc)
+static void host_unlock(struct vmm *v)
 {
-	unsigned i;
-
-	if (rc != KEEP_RUNNING && !__atomic_exchange_n(&stop, 1, __ATOMIC_ACQ_REL))
-		status = rc;
-	for (i = 0; i < v->nvcpus; i++)
-		lv_vcpu_kick(v->vcpus[i]);
+	(void)v;
+	pthread_mutex_unlock(&lock);
 }
 
 struct vcpu_thread {
@@ -132,7 +101,7 @@ static void *vcpu_thread_main(void *arg)
 {
 	struct vcpu_thread *t = arg;
 
-	vcpu_done(t->v, run_vcpu(t->v, t->v->vcpus[t->index]));
+	vmm_vcpu_done(t->v, vmm_run_vcpu(t->v, t->v->vcpus[t->index]));
 	return NULL;
 }
 
@@ -152,13 +121,15 @@ int vmm_run(struct vmm *v, const struct vmm_host *h)
 	unsigned i, started = 1;
 
 	host = h;
-	status = STATUS_FAILURE;
-	stop = 0;
+	v->status = STATUS_FAILURE;
+	v->stopped = 0;
 	v->uart.tx = uart_to_stdout;
 	v->flush_page = testdev_flush;
 	v->now_ns = now_ns;
 	v->cancelled = cancelled;
 	locked = v->nvcpus > 1 || v->console_input;
+	v->lock = locked ? host_lock : NULL;
+	v->unlock = locked ? host_unlock : NULL;
 	if (locked && pthread_mutex_init(&lock, NULL)) {
 		fprintf(stderr, "vcpu-run: cannot set up the vCPU threads\n");
 		return STATUS_FAILURE;
@@ -177,12 +148,12 @@ int vmm_run(struct vmm *v, const struct vmm_host *h)
 			if (pthread_create(&t[i].tid, NULL, vcpu_thread_main, &t[i])) {
 				fprintf(stderr, "vcpu-run: cannot start the thread of vCPU %u\n",
 					i);
-				vcpu_done(v, STATUS_FAILURE);
+				vmm_vcpu_done(v, STATUS_FAILURE);
 				break;
 			}
 		}
 	}
-	vcpu_done(v, run_vcpu(v, v->vcpus[0]));
+	vmm_vcpu_done(v, vmm_run_vcpu(v, v->vcpus[0]));
 	for (i = 1; i < started; i++)
 		pthread_join(t[i].tid, NULL);
 	free(t);
@@ -192,7 +163,7 @@ int vmm_run(struct vmm *v, const struct vmm_host *h)
 		pthread_mutex_destroy(&lock);
 	v->st.total_ns = now_ns() - t0;
 	fflush(stdout);
-	return status;
+	return v->status;
 }
 
 /* The addresses that no device emulates, with their access counts. */

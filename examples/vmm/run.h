@@ -65,6 +65,11 @@ struct vmm {
 	int warned_port, warned_mmio, warned_irq; /* first unemulated access reported */
 	struct run_stats st;
 	int console_input; /* read standard input for the UART (console.c) */
+	/* More than one vCPU: their exits take turns (NULL: no lock needed). */
+	void (*lock)(struct vmm *v);
+	void (*unlock)(struct vmm *v);
+	int stopped; /* __atomic: one vCPU ended the run; the others stop at their next exit */
+	int status;  /* the first ending's exit status (vmm_vcpu_done()) */
 };
 
 /*
@@ -89,6 +94,14 @@ int vmm_handle_exit(struct vmm *v, struct lv_vcpu *vcpu, struct lv_exit *ex);
  */
 int vmm_exit(struct vmm *v, struct lv_vcpu *vcpu, int rc, struct lv_exit *ex, uint64_t t_run,
 	     uint64_t t_exit);
+/*
+ * One vCPU's loop (hosted threads and the ring-0 kernel's CPUs alike):
+ * lv_vcpu_run(), then vmm_exit() under v->lock, until this vCPU ends the
+ * run (its status) or another one did (KEEP_RUNNING).
+ */
+int vmm_run_vcpu(struct vmm *v, struct lv_vcpu *vcpu);
+/* The end of a vCPU's loop with @p rc: the first status counts; every vCPU is kicked. */
+void vmm_vcpu_done(struct vmm *v, int rc);
 /* One --trace line for exit @p n of @p vcpu. */
 void vmm_trace_exit(struct lv_vcpu *vcpu, uint64_t n, const struct lv_exit *ex);
 /* Count @p ex in the statistics: @p run_ns in lv_vcpu_run(), @p handle_ns handling it. */

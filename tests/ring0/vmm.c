@@ -299,49 +299,20 @@ static int fail(const char *what, int rc)
 /* ---- the vCPUs: vCPU i on CPU i (smp.c starts the second) ------------------ */
 
 static struct lv_vcpu *vcpus[2];
-static unsigned nvcpus;
-static int exit_lock;  /* the devices and the statistics: one vCPU's exit at a time */
-static int stopped;    /* one vCPU ended the run; the others stop at their next exit */
-static int run_status; /* the first ending's exit status */
+static int exit_lock; /* the devices and the statistics: one vCPU's exit at a time */
 
-/*
- * One vCPU's loop until the run ends. The lock is taken with interrupts
- * as they are: the kick IPI's handler (smp.c) takes no lock.
- */
-static int run_vcpu(struct lv_vcpu *vcpu)
+/* With two vCPUs (vmm_run_vcpu()); interrupts as they are: the kick IPI's handler takes no lock. */
+static void spin_lock(struct vmm *vm)
 {
-	uint64_t t_run, t_exit;
-	struct lv_exit *ex;
-	int rc;
-
-	for (;;) {
-		t_run = now_ns();
-		rc = lv_vcpu_run(vcpu, &ex);
-		t_exit = now_ns();
-		if (rc == LV_ERR_INTR)
-			continue;
-		while (__atomic_exchange_n(&exit_lock, 1, __ATOMIC_ACQUIRE))
-			__asm__ volatile("pause");
-		if (__atomic_load_n(&stopped, __ATOMIC_ACQUIRE))
-			rc = KEEP_RUNNING; /* another vCPU ended the run (its kick) */
-		else if ((rc = vmm_exit(&v, vcpu, rc, ex, t_run, t_exit)) == KEEP_RUNNING) {
-			__atomic_store_n(&exit_lock, 0, __ATOMIC_RELEASE);
-			continue;
-		}
-		__atomic_store_n(&exit_lock, 0, __ATOMIC_RELEASE);
-		return rc;
-	}
+	(void)vm;
+	while (__atomic_exchange_n(&exit_lock, 1, __ATOMIC_ACQUIRE))
+		__asm__ volatile("pause");
 }
 
-/* The end of a vCPU's run: the first status counts; the others are kicked out. */
-static void vcpu_done(int rc)
+static void spin_unlock(struct vmm *vm)
 {
-	unsigned i;
-
-	if (rc != KEEP_RUNNING && !__atomic_exchange_n(&stopped, 1, __ATOMIC_ACQ_REL))
-		run_status = rc;
-	for (i = 0; i < nvcpus; i++)
-		lv_vcpu_kick(vcpus[i]);
+	(void)vm;
+	__atomic_store_n(&exit_lock, 0, __ATOMIC_RELEASE);
 }
 
 static struct lv_backend *ap_backend;
@@ -354,10 +325,10 @@ static void ap_run(void *arg, unsigned i)
 	(void)arg;
 	if (rc) {
 		fail("enabling the backend on the second CPU", rc);
-		vcpu_done(STATUS_FAILURE);
+		vmm_vcpu_done(&v, STATUS_FAILURE);
 		return;
 	}
-	vcpu_done(run_vcpu(vcpus[i]));
+	vmm_vcpu_done(&v, vmm_run_vcpu(&v, vcpus[i]));
 	lv_cpu_disable(ap_backend);
 }
 
@@ -369,10 +340,10 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 	struct lv_vm *vm = NULL;
 	struct lv_state st;
 	uint64_t t0;
-	unsigned i;
+	unsigned i, nvcpus = 0;
 	int rc;
 
-	run_status = STATUS_FAILURE;
+	v.status = STATUS_FAILURE;
 	if (h->ncpus > smp_cpus()) {
 		vmm_log("vcpu-run: %u vCPUs need as many CPUs; the ring-0 test kernel has %u\n",
 			h->ncpus, smp_cpus());
@@ -437,10 +408,12 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 		 * would stay pending and end every VMRUN at once.
 		 */
 		__asm__ volatile("sti");
+		v.lock = spin_lock;
+		v.unlock = spin_unlock;
 		ap_backend = b;
 		smp_run_on_ap(ap_run, NULL, 1);
 	}
-	vcpu_done(run_vcpu(vcpus[0]));
+	vmm_vcpu_done(&v, vmm_run_vcpu(&v, vcpus[0]));
 	if (nvcpus > 1) {
 		smp_wait_ap();
 		__asm__ volatile("cli");
@@ -452,7 +425,7 @@ out:
 	for (i = 0; i < nvcpus; i++)
 		lv_vcpu_destroy(vcpus[i]);
 	lv_vm_destroy(vm);
-	return run_status;
+	return v.status;
 }
 
 static void finish(int status) __attribute__((noreturn));
