@@ -422,8 +422,13 @@ static int emulator_argv(const struct ring0_request *rq, const char *dir, const 
 		argv[n++] = "qemu-system-x86_64";
 		argv[n++] = "-accel";
 		argv[n++] = "tcg";
+		/*
+		 * All that TCG models (SVM and NPT among it): the guest sees what
+		 * the backend passes on of it, close to KVM's -cpu host (SMAP,
+		 * UMIP, RDTSCP, XSAVE; qemu64 lacks them).
+		 */
 		argv[n++] = "-cpu";
-		argv[n++] = "qemu64,+svm,+npt";
+		argv[n++] = "max";
 		argv[n++] = "-m";
 		argv[n++] = s[0];
 		argv[n++] = "-smp"; /* vCPU i on CPU i (the kernel starts the second: "smp") */
