@@ -130,7 +130,7 @@ static const uint8_t dsdt_aml[] = {
 static void fadt(uint8_t *t, uint32_t facs, uint32_t dsdt)
 {
 	header(t, "FACP", FADT_LEN, 6);
-	put32(t + 36, facs);		/* FIRMWARE_CTRL */
+	put32(t + 36, facs);		/* FIRMWARE_CTRL (no X_FIRMWARE_CTRL: one FACS) */
 	put32(t + 40, dsdt);		/* DSDT */
 	put16(t + 46, ACPI_SCI_IRQ);	/* SCI_INT */
 	put32(t + 56, PM_BASE);		/* PM1a_EVT_BLK */
@@ -142,7 +142,6 @@ static void fadt(uint8_t *t, uint32_t facs, uint32_t dsdt)
 	t[108] = FADT_CENTURY_REG;	/* CENTURY */
 	put16(t + 109, FADT_BOOT_ARCH); /* IAPC_BOOT_ARCH */
 	put32(t + 112, FADT_FLAGS);	/* Flags */
-	put64(t + 132, facs);		/* X_FIRMWARE_CTRL */
 	put64(t + 140, dsdt);		/* X_DSDT */
 	/* X_PM1a_EVT_BLK and X_PM1a_CNT_BLK: Generic Address Structures (5.2.3.2), system IO */
 	t[148] = 1, t[149] = 32, t[151] = 2, put64(t + 152, PM_BASE);
