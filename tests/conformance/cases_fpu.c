@@ -4,7 +4,8 @@
  * (guests/fpu_values.asm) and round-trip through the FPU state group
  * (guests/fpu_roundtrip.asm). Where the vCPU's CPUID offers no XSAVE/AVX
  * (QEMU's qemu64 model) the YMM cases check that XCR0 with AVX is refused
- * instead; the XMM cases run everywhere.
+ * instead; the XMM cases run everywhere. xsave_sizes checks CPUID leaf 0Dh
+ * against each XCR0 the guest sets (guests/xsave_sizes.asm).
  */
 #include "conf.h"
 #include "guests.h"
@@ -403,6 +404,68 @@ static int xsave_roundtrip_avx(struct conf_ctx *c)
 	return xsave_roundtrip(c, 1);
 }
 
+/* ---- CPUID leaf 0Dh against XCR0 (guests/xsave_sizes.asm) ---------------- */
+
+#define XS_DATA	 0x10000u
+#define XS_MASKS 8u
+
+static const struct step xsave_sizes_script[] = {
+	IO_OUT(0x61, 1, 0),
+	IO_OUT(0x61, 1, 1),
+	IO_OUT(0x61, 1, 2),
+	IO_OUT(0x61, 1, 3),
+	IO_OUT(0x61, 1, 4),
+	IO_OUT(0x61, 1, 5),
+	IO_OUT(0x61, 1, 6),
+	IO_OUT(0x61, 1, 7),
+	IO_OUT(0x60, 1, 0x5a),
+	X_HLT,
+	END,
+};
+
+/*
+ * For every XCR0 the guest set from what CPUID.(EAX=0DH,ECX=0):EDX:EAX
+ * offers, an exit later: XGETBV gives that value, and CPUID.(0DH,0):EBX
+ * (the XSAVE area size for the XCR0 in force, SDM Vol. 2A, CPUID) is the
+ * end of its last component as the sub-leaves give them (Linux compares
+ * the two at boot: "XSAVE consistency problem"). Without XSAVE in
+ * CPUID.1:ECX, no AVX and no OSXSAVE either (AVX state is XSAVE-managed).
+ */
+static int xsave_sizes_check(struct conf_ctx *c)
+{
+	const uint8_t *d = c->ram + XS_DATA;
+	uint32_t l1_ecx = (uint32_t)conf_load(d, 4), offered = (uint32_t)conf_load(d + 4, 4);
+	unsigned n;
+
+	if (!(l1_ecx & (1u << 26))) {
+		if (l1_ecx & ((1u << 27) | (1u << 28)))
+			return conf_fail(c, "CPUID.1:ECX 0x%x: OSXSAVE or AVX without XSAVE",
+					 l1_ecx);
+		return CONF_PASS;
+	}
+	if ((offered & 3) != 3)
+		return conf_fail(c, "CPUID.(0DH,0):EAX 0x%x lacks x87 or SSE", offered);
+	for (n = 0; n < XS_MASKS; n++) {
+		const uint8_t *slot = d + 16 + 16 * n;
+		uint32_t got = (uint32_t)conf_load(slot, 4), ebx = (uint32_t)conf_load(slot + 4, 4);
+		uint32_t size = (uint32_t)conf_load(slot + 8, 4),
+			 want = (uint32_t)conf_load(slot + 12, 4);
+
+		if (got != want)
+			return conf_fail(c,
+					 "the guest's XSETBV 0x%x did not outlive an exit: XGETBV "
+					 "gives 0x%x",
+					 want, got);
+		if (ebx != size)
+			return conf_fail(
+				c,
+				"XCR0 0x%x: CPUID.(0DH,0):EBX is %u, its components end at "
+				"%u (CPUID.(0DH,i) for i = 2-31)",
+				want, ebx, size);
+	}
+	return CONF_PASS;
+}
+
 const struct conf_case conf_cases_fpu[] = {
 	{ .name = "fpu_xmm_isolation",
 	  .mode = MODE_LONG64,
@@ -420,5 +483,10 @@ const struct conf_case conf_cases_fpu[] = {
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_fpu_roundtrip,
 	  .custom = xsave_roundtrip_avx },
+	{ .name = "xsave_sizes",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_xsave_sizes,
+	  .script = xsave_sizes_script,
+	  .check = xsave_sizes_check },
 	{ .name = NULL },
 };
