@@ -55,22 +55,13 @@ static int fpu_slot_eq(const uint8_t *a, const uint8_t *b, unsigned r, unsigned 
 }
 
 /*
- * The guest's XCR0 was not 7 after an exit although its XSETBV 7 ran: a
- * failure, except on KVM inside QEMU 7.2 TCG, whose SVM does not deliver
- * the XSETBV intercept to the nested KVM (the XSETBV takes effect in QEMU
- * only, KVM still holds XCR0 = 1 and loads it at the next VMRUN): an
- * emulator limit that no KVM user can work around.
+ * The guest's XCR0 was not 7 after an exit although its XSETBV 7 ran. (KVM
+ * inside QEMU 7.2 TCG never sees a guest's XSETBV, whose SVM does not
+ * deliver the intercept; the KVM backend finds that at open and then
+ * offers no XSAVE, so these cases take the no-AVX path there.)
  */
 static int fpu_xcr0_lost(struct conf_ctx *c, uint64_t xcr0)
 {
-	if (c->caps.kind == LV_BACKEND_KVM) {
-		conf_fmt(c->msg, sizeof(c->msg),
-			 "KVM holds XCR0 0x%llx after the guest's XSETBV 7: the outer QEMU TCG "
-			 "does not deliver XSETBV intercepts to KVM (guest YMM use not testable "
-			 "here)",
-			 (unsigned long long)xcr0);
-		return CONF_SKIP;
-	}
 	return conf_fail(c, "the guest's XCR0 is 0x%llx after an exit, want 7 (its XSETBV)",
 			 (unsigned long long)xcr0);
 }
@@ -219,22 +210,6 @@ static int fpu_values(struct conf_ctx *c, int want_avx)
 	memcpy(c2.ram + FPU_PAT, b.pat, FPU_BYTES);
 	c->ram[FPU_NOAVX] = c2.ram[FPU_NOAVX] = (uint8_t)!want_avx;
 	a.want_avx = b.want_avx = want_avx;
-	if (want_avx && c->caps.kind == LV_BACKEND_KVM) {
-		/*
-		 * KVM inside QEMU 7.2 TCG never sees a guest's XSETBV (see
-		 * fpu_xcr0_lost()) and reloads its own XCR0 at every entry: give
-		 * it the XCR0 the guest will set (KVM_SET_XCRS). Refused where
-		 * the vCPU has no AVX; the guest then reports that.
-		 */
-		struct conf_ctx *cc[2] = { c, &c2 };
-		unsigned i;
-
-		for (i = 0; i < 2; i++)
-			if (lv_vcpu_get_state(cc[i]->vcpu[0], LV_STATE_CONTROL, &c->st) == LV_OK) {
-				c->st.ctrl.xcr0 = 7;
-				(void)lv_vcpu_set_state(cc[i]->vcpu[0], LV_STATE_CONTROL, &c->st);
-			}
-	}
 	/* A first, until its values are loaded (its first 0x71 exit). */
 	while (!rc && a.rounds == 0 && !a.done)
 		rc = fpu_step(c, &a, host_pat, NULL);
@@ -315,8 +290,6 @@ static int xsave_roundtrip(struct conf_ctx *c, int want_avx)
 	if ((rc = lv_vcpu_get_state(c->vcpu[0], mask, st)))
 		return conf_fail(c, "get_state: %s", lv_status_name(rc));
 	xcr0_seen = st->ctrl.xcr0;
-	if (avx)
-		st->ctrl.xcr0 = 7; /* what the guest set (KVM in QEMU TCG never saw it) */
 	for (r = 0; r < 16; r++) {
 		memcpy(st->fpu.fxsave + 160 + 16 * r, p1 + 32 * r, 16);
 		memcpy(st->fpu.ymm_hi128 + 16 * r, p1 + 32 * r + 16, 16);
@@ -341,8 +314,7 @@ static int xsave_roundtrip(struct conf_ctx *c, int want_avx)
 	    st2.ctrl.xcr0 != st->ctrl.xcr0)
 		return conf_fail(c, "get_state after set_state differs (XCR0 0x%llx)",
 				 (unsigned long long)st2.ctrl.xcr0);
-	/* KVM in QEMU TCG never sees the guest's XSETBV: it holds 7 now that it was set. */
-	if (avx && xcr0_seen != 7 && c->caps.kind != LV_BACKEND_KVM)
+	if (avx && xcr0_seen != 7)
 		return fpu_xcr0_lost(c, xcr0_seen);
 	rc = lv_vcpu_run(c->vcpu[0], &ex);
 	if (!rc && ex->reason == LV_EXIT_IO && ex->io.port == 0x74)
