@@ -75,6 +75,8 @@ echo "lv-init: xsave warnings $(dmesg | grep -c 'XSAVE consistency problem')"
 if grep -q lv_interactive /proc/cmdline; then
 	echo "lv-init: shell"
 	trap 'poweroff -f' USR2
+	# a background job's standard input is /dev/null first
+	[ -e /dev/null ] || mknod /dev/null c 1 3
 	sh </dev/console >/dev/console 2>&1 &
 	wait
 fi
