@@ -2,7 +2,8 @@
 /*
  * vcpu-run's devices: a 16550 UART, the register file of an I/O APIC, QEMU's
  * fw_cfg and pc-testdev, and the PC parts a Linux kernel uses: the 8042's
- * reset line, the CMOS clock, PCI configuration with no devices.
+ * reset line, the CMOS clock, PCI configuration with no devices, the ACPI
+ * power management registers.
  *
  * Freestanding C (only <stdint.h>, <stddef.h>, <string.h>): the same files
  * are compiled into the hosted vcpu-run and into the ring-0 test kernel
@@ -134,5 +135,22 @@ struct pci {
 /* @p port is 0xcf8-0xcff, @p size the access width in bytes. */
 uint32_t pci_read(struct pci *p, uint16_t port, unsigned size);
 void pci_write(struct pci *p, uint16_t port, unsigned size, uint32_t val);
+
+/* The ACPI PM1a event and control registers, for the power-off request (pm.c). */
+#define PM_BASE		0x600u /* PM1a_EVT_BLK (4 bytes), then PM1a_CNT_BLK (2 bytes) */
+#define PM_LEN		6u
+#define ACPI_SCI_IRQ	9u /* the FADT's SCI_INT; nothing raises it */
+#define ACPI_S5_SLP_TYP 5u /* SLP_TYP of \_S5 in the DSDT (acpi.c) */
+
+struct acpi_pm {
+	uint16_t sts, en, cnt; /* PM1_STS, PM1_EN, PM1_CNT */
+};
+
+void acpi_pm_init(struct acpi_pm *p);
+int acpi_pm_claims(uint16_t port);
+/* @p size is the access width in bytes; ports past the block read all ones. */
+uint32_t acpi_pm_read(const struct acpi_pm *p, uint16_t port, unsigned size);
+/* @return 1 when the write sets SLP_EN with SLP_TYP = S5: the guest powers off. */
+int acpi_pm_write(struct acpi_pm *p, uint16_t port, unsigned size, uint32_t val);
 
 #endif /* VMM_DEVICES_H */

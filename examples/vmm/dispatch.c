@@ -129,6 +129,14 @@ static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 		pci_write(&v->pci, port, size, (uint32_t)val);
 		return KEEP_RUNNING;
 	}
+	if (v->has_acpi && acpi_pm_claims(port)) {
+		v->st.pm_accesses++;
+		if (acpi_pm_write(&v->pm, port, size, (uint32_t)val)) {
+			vmm_log("vcpu-run: guest powered off (ACPI S5)\n");
+			return STATUS_OK; /* as QEMU */
+		}
+		return KEEP_RUNNING;
+	}
 	if (port >= DEBUG_EXIT_PORT && port < DEBUG_EXIT_PORT + DEBUG_EXIT_SIZE) {
 		v->st.debug_exit_writes++;
 		/* QEMU's isa-debug-exit: exit((value << 1) | 1). */
@@ -178,6 +186,10 @@ static uint64_t port_read(struct vmm *v, uint16_t port, unsigned size)
 	if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_END) {
 		v->st.pci_accesses++;
 		return pci_read(&v->pci, port, size) | (~0ull << 32);
+	}
+	if (v->has_acpi && acpi_pm_claims(port)) {
+		v->st.pm_accesses++;
+		return acpi_pm_read(&v->pm, port, size) | (~0ull << 32);
 	}
 	/* Nothing decodes the port: the bus floats high, as in QEMU. */
 	v->st.other_port_accesses++;

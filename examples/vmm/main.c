@@ -5,7 +5,8 @@
  * does, with a 16550 UART at 0x3f8 (output to stdout, input from stdin),
  * QEMU's isa-debug-exit at 0xf4, an I/O APIC register file at 0xfec00000,
  * and for Linux the PC parts it needs (KVM's PICs, IOAPIC and PIT, an 8042
- * reset line, the CMOS clock, empty PCI, an MP table). See
+ * reset line, the CMOS clock, empty PCI, an MP table, ACPI tables and the
+ * PM registers for power-off). See
  * docs/writing-a-vmm.md.
  */
 #define _GNU_SOURCE
@@ -76,9 +77,9 @@ static void usage(FILE *f)
 		   "      --stats           exit counts and times on stderr at the end\n"
 		   "  -h, --help            this text\n"
 		   "Exit status: the guest's isa-debug-exit value (v << 1) | 1; 0 after a\n"
-		   "shutdown, triple fault, reset (Linux reboot) or final HLT; 2 usage or load\n"
-		   "error; 4 backend or guest failure; 124 timeout; 127 the emulator for\n"
-		   "-b svm|vmx is not installed; 130 interrupted (Ctrl-C).\n");
+		   "shutdown, ACPI power-off, triple fault, reset (Linux reboot) or final HLT;\n"
+		   "2 usage or load error; 4 backend or guest failure; 124 timeout; 127 the\n"
+		   "emulator for -b svm|vmx is not installed; 130 interrupted (Ctrl-C).\n");
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -477,6 +478,8 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	uart_init(&v.uart, NULL, NULL); /* vmm_run() connects it to stdout */
 	i8042_init(&v.i8042);
 	rtc_init(&v.rtc, wall_clock);
+	acpi_pm_init(&v.pm);
+	v.has_acpi = is_linux(e);
 	ioapic_init(&v.ioapic);
 
 	for (i = 0; i < o->smp; i++)
@@ -570,14 +573,15 @@ int main(int argc, char **argv)
 		goto out;
 	if (entry.protocol == BOOT_LINUX) {
 		write_linux_gdt(&mem, entry.linux64);
-		if (linux_setup(&req, &mem, &entry) || mptable_write(&mem, o.smp))
+		if (linux_setup(&req, &mem, &entry) || mptable_write(&mem, o.smp) ||
+		    acpi_write(&mem, o.smp))
 			goto out;
 	} else {
 		write_gdt(&mem);
 		if (entry.protocol == BOOT_MULTIBOOT ? multiboot_setup(&req, &mem, &entry)
 						     : pvh_setup(&req, &mem, &entry))
 			goto out;
-		if (entry.linux_pvh && mptable_write(&mem, o.smp))
+		if (entry.linux_pvh && (mptable_write(&mem, o.smp) || acpi_write(&mem, o.smp)))
 			goto out;
 	}
 	if (o.trace)

@@ -101,6 +101,12 @@ int linux_setup(const struct boot_request *req, struct guest_mem *m, struct boot
 /* Write an MP table for @p ncpus CPUs in the BIOS area (mptable.c); -1 if too many. */
 int mptable_write(struct guest_mem *m, unsigned ncpus);
 
+/*
+ * Write the ACPI tables (RSDP, RSDT, XSDT, FADT, FACS, DSDT with \_S5, MADT)
+ * for @p ncpus CPUs in the BIOS area below the MP table (acpi.c); -1 if too many.
+ */
+int acpi_write(struct guest_mem *m, unsigned ncpus);
+
 /* Write the PVH hvm_start_info; sets entry->ebx. */
 int pvh_setup(const struct boot_request *req, struct guest_mem *m, struct boot_entry *entry);
 
