@@ -365,6 +365,8 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	struct lv_vm_config cfg = { o->smp, vm_flags(o, e) };
 	struct lv_vcpu *vcpus[MAX_SMP] = { NULL };
 	struct lv_vm *vm = NULL;
+	struct boot_entry boot;
+	struct lv_caps caps;
 	struct sigaction sa;
 	struct vmm v;
 	unsigned i;
@@ -379,8 +381,6 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	}
 	status = STATUS_FAILURE;
 	if ((rc = lv_vm_create(b, &cfg, &vm))) {
-		struct lv_caps caps;
-
 		lv_backend_caps(b, &caps);
 		if (rc == LV_ERR_NOTSUP && cfg.flags)
 			vmm_error("%s needs an interrupt controller, which the %s backend does "
@@ -418,8 +418,18 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 				  lv_strerror(rc));
 			goto out;
 		}
+	/*
+	 * A Multiboot kernel under QEMU finds the PICs as SeaBIOS left them;
+	 * here pic_boot.c's code programs them first. Only KVM's irqchip has
+	 * PICs (libvcpu.h). Linux programs its PICs itself, and PVH has no BIOS.
+	 */
+	boot = *e;
+	lv_backend_caps(b, &caps);
+	if (e->protocol == BOOT_MULTIBOOT && (cfg.flags & LV_VM_IRQCHIP) &&
+	    caps.kind == LV_BACKEND_KVM)
+		boot.eip = pic_boot_write(m, e->eip, e->eax);
 	/* vCPU 0 boots the kernel; the others wait for the guest's INIT/SIPI. */
-	if ((rc = setup_vcpu(vcpus[0], e))) {
+	if ((rc = setup_vcpu(vcpus[0], &boot))) {
 		fail("setting the entry state", rc);
 		goto out;
 	}
