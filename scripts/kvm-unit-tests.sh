@@ -12,9 +12,11 @@
 #   VCPU_RUN  the vcpu-run binary (build/examples/vmm/vcpu-run)
 #   TEST      test names (default: the set the toy-VMM issue names)
 # As kvm-unit-tests' own runner: -device pc-testdev -device
-# isa-debug-exit,iobase=0xf4,iosize=4 (vcpu-run --testdev), -m 256; two
-# CPUs for apic, ioapic and smptest. QEMU gets -cpu host, vcpu-run offers
-# what KVM supports.
+# isa-debug-exit,iobase=0xf4,iosize=4 -device pci-testdev (vcpu-run
+# --testdev), -m 256; two CPUs for apic, ioapic and smptest. QEMU gets
+# -cpu host, vcpu-run offers what KVM supports. With KUT_LOGS=DIR set, each
+# test's output stays in DIR/TEST.qemu and DIR/TEST.vcpu-run (stdout and
+# stderr).
 set -u
 [ $# -ge 2 ] || { sed -n '2,/^set/p' "$0" | sed '$d'; exit 2; }
 kut=$1 vmm=$2
@@ -34,12 +36,17 @@ for t in $tests; do
 	sh "$here/vm-run.sh" --mem 1024 --timeout 300 -f /usr/share/qemu -f /usr/share/seabios \
 		-f /usr/lib/ipxe/qemu -f "$flat" "$qemu" -accel kvm -cpu host -smp $smp -m 256 \
 		-kernel "$flat" -device pc-testdev -device isa-debug-exit,iobase=0xf4,iosize=4 \
-		-display none -serial stdio -no-reboot -monitor none -nodefaults \
-		>"$out/q" 2>/dev/null
+		-device pci-testdev -display none -serial stdio -no-reboot -monitor none \
+		-nodefaults >"$out/q" 2>"$out/qe"
 	qs=$?
 	sh "$here/vm-run.sh" --timeout 300 -f "$flat" "$vmm" --irqchip --testdev -smp $smp \
-		-m 256 --timeout 200 "$flat" >"$out/v" 2>/dev/null
+		-m 256 --timeout 200 "$flat" >"$out/v" 2>"$out/ve"
 	vs=$?
+	if [ -n "${KUT_LOGS:-}" ]; then
+		mkdir -p "$KUT_LOGS" &&
+			cat "$out/q" "$out/qe" >"$KUT_LOGS/$t.qemu" &&
+			cat "$out/v" "$out/ve" >"$KUT_LOGS/$t.vcpu-run"
+	fi
 	q="$(summary "$out/q") (status $qs)"
 	v="$(summary "$out/v") (status $vs)"
 	same=different

@@ -65,7 +65,7 @@ static void usage(FILE *f)
 		   "                        and an IOAPIC in the backend, APs started by the\n"
 		   "                        guest with INIT/SIPI, one thread per vCPU\n"
 		   "      --irqchip         the APIC and IOAPIC with one vCPU too\n"
-		   "      --testdev         QEMU's pc-testdev ports (kvm-unit-tests)\n"
+		   "      --testdev         QEMU's pc-testdev and pci-testdev (kvm-unit-tests)\n"
 		   "      --trace           one line per VM exit on stderr\n"
 		   "      --stats           exit counts and times on stderr at the end\n"
 		   "  -h, --help            this text\n"
@@ -452,6 +452,10 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	i8042_init(&v.i8042);
 	rtc_init(&v.rtc);
 	ioapic_init(&v.ioapic);
+	if (o->testdev) {
+		pci_testdev_init(&v.pci_testdev);
+		v.pci.testdev = &v.pci_testdev;
+	}
 
 	for (i = 0; i < o->smp; i++)
 		running_vcpus[i] = vcpus[i];

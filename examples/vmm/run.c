@@ -117,6 +117,7 @@ int vmm_uart_input(struct vmm *v, uint8_t b)
 static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 {
 	unsigned i;
+	uint32_t off;
 
 	if (port >= COM1_BASE && port < COM1_BASE + 8) {
 		v->st.uart_accesses++;
@@ -169,6 +170,11 @@ static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 		pci_write(&v->pci, port, size, (uint32_t)val);
 		return KEEP_RUNNING;
 	}
+	if (v->pci.testdev && pci_testdev_decodes(v->pci.testdev, 1, port, size, &off)) {
+		v->st.pci_testdev_accesses++;
+		pci_testdev_bar_write(v->pci.testdev, 1, off, size, (uint32_t)val);
+		return KEEP_RUNNING;
+	}
 	if (port >= DEBUG_EXIT_PORT && port < DEBUG_EXIT_PORT + DEBUG_EXIT_SIZE) {
 		v->st.debug_exit_writes++;
 		/* QEMU's isa-debug-exit: exit((value << 1) | 1). */
@@ -183,6 +189,7 @@ static uint64_t port_read(struct vmm *v, uint16_t port, unsigned size)
 {
 	uint64_t val = 0;
 	unsigned i;
+	uint32_t off;
 
 	if (port >= COM1_BASE && port < COM1_BASE + 8) {
 		v->st.uart_accesses++;
@@ -219,6 +226,10 @@ static uint64_t port_read(struct vmm *v, uint16_t port, unsigned size)
 		v->st.pci_accesses++;
 		return pci_read(&v->pci, port, size) | (~0ull << 32);
 	}
+	if (v->pci.testdev && pci_testdev_decodes(v->pci.testdev, 1, port, size, &off)) {
+		v->st.pci_testdev_accesses++;
+		return pci_testdev_bar_read(v->pci.testdev, 1, off, size);
+	}
 	/* Nothing decodes the port: the bus floats high, as in QEMU. */
 	v->st.other_port_accesses++;
 	note_port(v, port, "read");
@@ -250,6 +261,7 @@ static void handle_mmio(struct vmm *v, struct lv_exit *ex)
 {
 	uint64_t gpa = ex->mmio.gpa;
 	unsigned size = ex->mmio.size;
+	uint32_t bar_off;
 
 	if (gpa >= IOAPIC_BASE && gpa + size <= IOAPIC_BASE + IOAPIC_SIZE) {
 		uint32_t off = (uint32_t)(gpa - IOAPIC_BASE);
@@ -277,6 +289,19 @@ static void handle_mmio(struct vmm *v, struct lv_exit *ex)
 			memcpy(p, ex->mmio.data, size);
 		else
 			memcpy(ex->mmio.data, p, size);
+		return;
+	}
+	if (v->pci.testdev && pci_testdev_decodes(v->pci.testdev, 0, gpa, size, &bar_off)) {
+		uint32_t val = (uint32_t)get_le(ex->mmio.data, size);
+
+		v->st.pci_testdev_accesses++;
+		if (ex->mmio.is_write) {
+			pci_testdev_bar_write(v->pci.testdev, 0, bar_off, size, val);
+		} else {
+			memset(ex->mmio.data, 0, sizeof(ex->mmio.data));
+			put_le(ex->mmio.data, size,
+			       pci_testdev_bar_read(v->pci.testdev, 0, bar_off, size));
+		}
 		return;
 	}
 	/* Unassigned guest-physical memory: reads give 0, writes vanish (QEMU). */
@@ -569,7 +594,8 @@ void vmm_print_stats(const struct vmm *v, FILE *f)
 		", other %" PRIu64 "\n",
 		s->uart_accesses, s->debug_exit_writes, s->fw_cfg_accesses, s->other_port_accesses);
 	if (v->has_testdev)
-		fprintf(f, "  pc-testdev: %" PRIu64 "\n", s->testdev_accesses);
+		fprintf(f, "  pc-testdev: %" PRIu64 ", pci-testdev BARs: %" PRIu64 "\n",
+			s->testdev_accesses, s->pci_testdev_accesses);
 	fprintf(f, "  pc: i8042 %" PRIu64 ", rtc %" PRIu64 ", pci %" PRIu64 "\n", s->i8042_accesses,
 		s->rtc_accesses, s->pci_accesses);
 	fprintf(f, "  mmio: ioapic %" PRIu64 ", unassigned %" PRIu64 "\n", s->ioapic_accesses,

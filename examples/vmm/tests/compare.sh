@@ -10,7 +10,7 @@
 #                   --status N --text TEXT
 #                   [--mem MIB] [--append TEXT] [--initrd LIST] [--smp N] [--testdev]
 #                   [--vmm-opt OPT] [--qemu-hangs]
-# --testdev: QEMU gets -device pc-testdev, vcpu-run --testdev.
+# --testdev: QEMU gets -device pc-testdev -device pci-testdev, vcpu-run --testdev.
 # --vmm-opt: one more vcpu-run option (e.g. --irqchip: QEMU always has an APIC).
 # --qemu-hangs: the guest ends in HLT with interrupts off, where QEMU waits
 # forever: QEMU is stopped after 3 s and only the output is compared.
@@ -44,7 +44,7 @@ mkdir -p "$work" && rm -f "$work/qemu.out" "$work/vmm.out" "$work/vmm.err" || ex
 set -- -kernel "$guest"
 [ -n "$mem" ] && set -- "$@" -m "$mem"
 [ -n "$smp" ] && set -- "$@" -smp "$smp"
-[ $testdev -eq 1 ] && set -- "$@" -device pc-testdev
+[ $testdev -eq 1 ] && set -- "$@" -device pc-testdev -device pci-testdev
 [ $has_append -eq 1 ] && set -- "$@" -append "$append"
 [ $has_initrd -eq 1 ] && set -- "$@" -initrd "$initrd"
 qlimit=60
