@@ -29,11 +29,7 @@ bits 32
 	cmp	ecx, 256 - VECTOR
 	jne	.set
 	mov	eax, handler
-.set:	mov	[edi], ax		; interrupt gate (SDM Vol. 3, 6.11)
-	mov	word [edi + 2], 0x08
-	mov	word [edi + 4], 0x8e00
-	shr	eax, 16
-	mov	[edi + 6], ax
+.set:	call	set_gate
 	add	edi, 8
 	loop	.gate
 	lidt	[idtr]
@@ -87,9 +83,7 @@ stray:
 	pop	eax
 	iretd
 
-section .data
-idtr:	dw	256 * 8 - 1
-	dd	idt
+	idt_256
 
 section .rodata
 msg_hello:	db "8259 PIC guest", 10, 0
@@ -98,7 +92,6 @@ msg_stray:	db ", on any other vector: ", 0
 
 section .bss
 align 16
-idt:		resb 256 * 8
 count:		resd 1
 strays:		resd 1
 stack:		resb 4096

@@ -30,6 +30,14 @@ static int line(struct conf_ctx *c, uint32_t gsi, uint32_t level)
 		  : CONF_PASS;
 }
 
+/* Run @p fn with the case's context 20 ms from now, on the host's timer thread. */
+static int in_20ms(struct conf_ctx *c, void (*fn)(void *arg))
+{
+	if (c->host->call_later(c->host->ctx, 20000, fn, c))
+		return conf_fail(c, "call_later failed");
+	return CONF_PASS;
+}
+
 /* ---- MSI wakes HLT ------------------------------------------------------------ */
 
 static int send_msi_41(struct conf_ctx *c, struct lv_vcpu *v)
@@ -84,9 +92,7 @@ static void pulse_17_fn(void *arg)
 static int pulse_17_later(struct conf_ctx *c, struct lv_vcpu *v)
 {
 	(void)v;
-	if (c->host->call_later(c->host->ctx, 20000, pulse_17_fn, c))
-		return conf_fail(c, "call_later failed");
-	return CONF_PASS;
+	return in_20ms(c, pulse_17_fn);
 }
 
 /*
@@ -146,9 +152,7 @@ static void kick_fn(void *arg)
 static int kick_later(struct conf_ctx *c, struct lv_vcpu *v)
 {
 	(void)v;
-	if (c->host->call_later(c->host->ctx, 20000, kick_fn, c))
-		return conf_fail(c, "call_later failed");
-	return CONF_PASS;
+	return in_20ms(c, kick_fn);
 }
 
 /* The run must not have returned before the kick: HLT is handled inside it. */
