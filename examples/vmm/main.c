@@ -72,7 +72,7 @@ static void usage(FILE *f)
 		   "                        and an IOAPIC in the backend, APs started by the\n"
 		   "                        guest with INIT/SIPI, one thread per vCPU\n"
 		   "      --irqchip         the APIC and IOAPIC with one vCPU too\n"
-		   "      --testdev         QEMU's pc-testdev ports (kvm-unit-tests)\n"
+		   "      --testdev         QEMU's pc-testdev and pci-testdev (kvm-unit-tests)\n"
 		   "      --trace           one line per VM exit on stderr\n"
 		   "      --stats           exit counts and times on stderr at the end\n"
 		   "  -h, --help            this text\n"
@@ -405,6 +405,8 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	struct lv_vcpu *vcpus[MAX_SMP] = { NULL };
 	struct lv_vm *vm = NULL;
 	struct vmm_host h = { &timed_out, &interrupted, o->timeout_s };
+	struct boot_entry boot;
+	struct lv_caps caps;
 	struct sigaction sa;
 	struct vmm v;
 	unsigned i;
@@ -419,8 +421,6 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	}
 	status = STATUS_FAILURE;
 	if ((rc = lv_vm_create(b, &cfg, &vm))) {
-		struct lv_caps caps;
-
 		lv_backend_caps(b, &caps);
 		if (rc == LV_ERR_NOTSUP && cfg.flags)
 			vmm_error("%s needs an interrupt controller, which the %s backend does "
@@ -458,8 +458,18 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 				  lv_strerror(rc));
 			goto out;
 		}
+	/*
+	 * A Multiboot kernel under QEMU finds the PICs as SeaBIOS left them;
+	 * here pic_boot.c's code programs them first. Only KVM's irqchip has
+	 * PICs (libvcpu.h). Linux programs its PICs itself, and PVH has no BIOS.
+	 */
+	boot = *e;
+	lv_backend_caps(b, &caps);
+	if (e->protocol == BOOT_MULTIBOOT && (cfg.flags & LV_VM_IRQCHIP) &&
+	    caps.kind == LV_BACKEND_KVM)
+		boot.eip = pic_boot_write(m, e->eip, e->eax);
 	/* vCPU 0 boots the kernel; the others wait for the guest's INIT/SIPI. */
-	if ((rc = setup_vcpu(vcpus[0], e))) {
+	if ((rc = setup_vcpu(vcpus[0], &boot))) {
 		fail("setting the entry state", rc);
 		goto out;
 	}
@@ -481,6 +491,10 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	acpi_pm_init(&v.pm);
 	v.has_acpi = is_linux(e);
 	ioapic_init(&v.ioapic);
+	if (o->testdev) {
+		pci_testdev_init(&v.pci_testdev);
+		v.pci.testdev = &v.pci_testdev;
+	}
 
 	for (i = 0; i < o->smp; i++)
 		running_vcpus[i] = vcpus[i];

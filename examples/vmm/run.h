@@ -33,6 +33,7 @@ struct run_stats {
 	uint64_t run_ns[LV_EXIT_REASON_COUNT];	  /* time inside lv_vcpu_run() per exit kind */
 	uint64_t handle_ns[LV_EXIT_REASON_COUNT]; /* time the VMM spent handling them */
 	uint64_t uart_accesses, debug_exit_writes, fw_cfg_accesses, testdev_accesses;
+	uint64_t pci_testdev_accesses;
 	uint64_t other_port_accesses;
 	uint64_t ioapic_accesses, unassigned_mmio_accesses;
 	uint64_t i8042_accesses, rtc_accesses, pci_accesses, pm_accesses;
@@ -51,11 +52,12 @@ struct vmm {
 	struct rtc rtc;
 	struct pci pci;
 	struct acpi_pm pm;
-	int has_testdev;  /* --testdev */
-	int has_acpi;	  /* ACPI tables written (Linux): the PM registers answer */
-	int uart_level;	  /* the UART's interrupt line as last driven */
-	struct lv_vm *vm; /* for interrupt lines */
-	uint8_t *ram;	  /* guest RAM (GPA = offset), for pc-testdev's page flush */
+	struct pci_testdev pci_testdev; /* on the PCI bus with --testdev */
+	int has_testdev;		/* --testdev: pc-testdev and pci-testdev */
+	int has_acpi;			/* ACPI tables written (Linux): the PM registers answer */
+	int uart_level;			/* the UART's interrupt line as last driven */
+	struct lv_vm *vm;		/* for interrupt lines */
+	uint8_t *ram;			/* guest RAM (GPA = offset), for pc-testdev's page flush */
 	uint64_t ram_size;
 	/* pc-testdev's page flush (QEMU drops the page's mapping); NULL: nothing to do. */
 	void (*flush_page)(struct vmm *v, uint64_t gpa);

@@ -16,7 +16,7 @@
 # --emulator-limit: a known limit of the emulator under vcpu-run -b svm|vmx;
 # when the run fails and the emulator's log (kept by vcpu-run) matches
 # REGEX, the test prints "SKIP: REASON" and exits 77.
-# --testdev: QEMU gets -device pc-testdev, vcpu-run --testdev.
+# --testdev: QEMU gets -device pc-testdev -device pci-testdev, vcpu-run --testdev.
 # --vmm-opt: one more vcpu-run option (e.g. --irqchip: QEMU always has an APIC).
 # --qemu-hangs: the guest ends in HLT with interrupts off, where QEMU waits
 # forever: QEMU is stopped after 3 s and only the output is compared.
@@ -54,7 +54,7 @@ mkdir -p "$work" && rm -f "$work/qemu.out" "$work/vmm.out" "$work/vmm.err" || ex
 set -- -kernel "$guest"
 [ -n "$mem" ] && set -- "$@" -m "$mem"
 [ -n "$smp" ] && set -- "$@" -smp "$smp"
-[ $testdev -eq 1 ] && set -- "$@" -device pc-testdev
+[ $testdev -eq 1 ] && set -- "$@" -device pc-testdev -device pci-testdev
 [ $has_append -eq 1 ] && set -- "$@" -append "$append"
 [ $has_initrd -eq 1 ] && set -- "$@" -initrd "$initrd"
 qlimit=60
