@@ -32,7 +32,7 @@ static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_vcp
 	x->regs.rbx = r[1];
 	x->regs.rcx = r[2];
 	x->regs.rdx = r[3];
-	vd->skip(v, x->insn_len);
+	vd->skip(x, x->insn_len);
 	return LV_X86_GUEST;
 }
 
@@ -46,7 +46,7 @@ static inline __attribute__((always_inline)) int lv_x86_io_insn(struct lv_vcpu *
 {
 	lv_exit_set_pio(&v->exit, x->io_port, x->io_size, !x->io_in, x->regs.rax, x->io_buf,
 			sizeof(x->io_buf));
-	vd->skip(v, x->insn_len);
+	vd->skip(x, x->insn_len);
 	x->pending = x->io_in ? LV_X86_PEND_IO_IN : LV_X86_PEND_NONE;
 	return LV_X86_CALLER;
 }
@@ -65,7 +65,7 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 	if (__builtin_expect(!lv_run_begin(v), 0))
 		return LV_ERR_BUSY;
 	if (vd->load) {
-		r = vd->load(v);
+		r = vd->load(x);
 		if (r)
 			goto out;
 	}
@@ -76,12 +76,12 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 		x->regs.rbx = v->exit.cpuid.ebx;
 		x->regs.rcx = v->exit.cpuid.ecx;
 		x->regs.rdx = v->exit.cpuid.edx;
-		vd->skip(v, x->insn_len);
+		vd->skip(x, x->insn_len);
 	} else if (x->pending && lv_x86_complete(v) == LV_X86_CALLER) {
 		goto done;
 	}
 	for (;;) {
-		r = vd->enter(v);
+		r = vd->enter(x);
 		if (__builtin_expect(r != LV_X86_ENTERED, 0)) {
 			if (r == LV_X86_KICKED)
 				lv_x86_cancelled(v, v->vm->backend->ops->kind);
@@ -89,13 +89,13 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 				r = LV_OK;
 			break;
 		}
-		act = vd->exit(v);
+		act = vd->exit(x);
 		if (act == LV_X86_CPUID)
 			act = lv_x86_cpuid_insn(v, x, vd);
 		else if (act == LV_X86_IO)
 			act = lv_x86_io_insn(v, x, vd);
 		else if (act == LV_X86_HLT) {
-			vd->skip(v, x->insn_len);
+			vd->skip(x, x->insn_len);
 			v->exit.reason = LV_EXIT_HLT;
 			act = LV_X86_CALLER;
 		} else if (act > LV_X86_CALLER)
@@ -105,7 +105,7 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 	}
 done:
 	if (vd->done)
-		vd->done(v);
+		vd->done(x);
 out:
 	return lv_run_end(v, r, exit);
 }

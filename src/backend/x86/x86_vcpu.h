@@ -176,25 +176,29 @@ struct lv_x86_vendor {
 	int (*vcpu_create)(struct lv_vcpu *v);
 	void (*vcpu_destroy)(struct lv_vcpu *v);
 	/*
+	 * The hooks of the run loop take the shared vCPU @p x (x->vcpu is the
+	 * public one): the loop keeps it in a register the entry stubs
+	 * preserve, so no hook loads vcpu->priv again after an entry.
+	 *
 	 * Enter the guest once: check the kick flag where no interrupt can
 	 * slip in, flush the TLB after a nested-table change, do the slow work
 	 * x->slow flags, enter, and come back. @return LV_X86_ENTERED,
 	 * LV_X86_KICKED, LV_X86_FAILED, or an LV_ERR_* for the caller.
 	 */
-	int (*enter)(struct lv_vcpu *v);
+	int (*enter)(struct lv_x86_vcpu *x);
 	/* Decode the exit into vcpu->exit (raw words, reason) and say what to do. */
-	int (*exit)(struct lv_vcpu *v);
+	int (*exit)(struct lv_x86_vcpu *x);
 	/* Optional: before a run (VMX: make the VMCS current, host CR3). */
-	int (*load)(struct lv_vcpu *v);
+	int (*load)(struct lv_x86_vcpu *x);
 	/* Optional: the run returns to the caller (the host's FPU state; VMX: VMCLEAR). */
-	void (*done)(struct lv_vcpu *v);
+	void (*done)(struct lv_x86_vcpu *x);
 	/* Neutral state groups and single MSRs. */
 	int (*get_state)(struct lv_vcpu *v, uint32_t mask, struct lv_state *st);
 	int (*set_state)(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st);
 	int (*get_msr)(struct lv_vcpu *v, uint32_t index, uint64_t *value);
 	int (*set_msr)(struct lv_vcpu *v, uint32_t index, uint64_t value);
 	/* RIP past the exiting instruction of @p len bytes; ends an STI/MOV-SS shadow. */
-	void (*skip)(struct lv_vcpu *v, uint32_t len);
+	void (*skip)(struct lv_x86_vcpu *x, uint32_t len);
 	/*
 	 * The raw word of the event the next entry carries (SDM 25.8.3 /
 	 * EVENTINJ layout, 0 = none), and whether the guest can take an NMI
@@ -265,6 +269,28 @@ static inline __attribute__((always_inline)) void lv_x86_guest_begin(struct lv_x
 {
 	/* One instruction on the hot path; LOCK makes it the full barrier. */
 	__asm__ volatile("lock incl %0" : "+m"(x->guest_seq) : : "memory", "cc");
+}
+
+/*
+ * Before an entry, with interrupts (SVM: GIF) off: the CPU the vCPU is on
+ * (read by lv_x86_kick() and the shootdown), then guest mode begins
+ * (above), then the kick flag is taken: @return it. On x86 a plain store
+ * is a release store and XCHG is a full barrier (SDM Vol. 3, 9.2.2); the
+ * asm keeps the compiler from hoisting the fields' addresses out of the
+ * run loop into spilled registers.
+ */
+static inline __attribute__((always_inline)) void lv_x86_set_cpu(struct lv_x86_vcpu *x,
+								 uint32_t cpu)
+{
+	__asm__ volatile("movl %1, %0" : "=m"(x->cpu) : "r"(cpu) : "memory");
+}
+
+static inline __attribute__((always_inline)) uint32_t lv_x86_take_kick(struct lv_x86_vcpu *x)
+{
+	uint32_t k = 0;
+
+	__asm__ volatile("xchgl %0, %1" : "+r"(k), "+m"(x->kick) : : "memory");
+	return k;
 }
 
 /*
