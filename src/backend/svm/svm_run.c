@@ -389,7 +389,7 @@ __attribute__((noinline)) static int enter_prepare(struct svm_vcpu *s, uint32_t 
 	s->npt_gen = gen;
 	s->vmcb->c.asid = s->asid.asid;
 	s->vmcb->c.tlb_control = tlb;
-	s->host_save_pa = c->host_save_pa;
+	s->x.host_save_pa = c->host_save_pa;
 	s->fast_c = c;
 	if (s->x.tsc_aux != c->host_tsc_aux)
 		s->x.slow = 1; /* pre_vmrun_slow() loads the guest's TSC_AUX */
@@ -455,7 +455,7 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_x86_vcpu *x
 	if (__builtin_expect(host_dr7 != DR7_RESET, 0))
 		pre_vmrun_host(s, host_dr7);
 	vm->s.rax = s->x.regs.rax;
-	svm_vmrun(s->vmcb_pa, &s->x.regs, s->host_save_pa);
+	svm_vmrun(&s->x);
 	lv_x86_guest_end(&s->x);
 	if (s->x.slow) /* tf_ours, aux_loaded and dbg.work imply slow: one test */
 		post_vmrun_slow(x->vcpu);

@@ -31,7 +31,7 @@ int lv_svm_vcpu_create(struct lv_vcpu *v)
 	struct svm_vm *sv = v->vm->priv;
 	struct svm_vcpu *s = v->priv;
 
-	s->vmcb = lv_plat_page_alloc(1, &s->vmcb_pa);
+	s->vmcb = lv_plat_page_alloc(1, &s->x.vmcb_pa);
 	if (!s->vmcb)
 		return LV_ERR_NOMEM;
 	s->sb = sb;

@@ -98,6 +98,9 @@ struct lv_x86_vcpu {
 	struct lv_regs regs;
 	uint64_t cr2;	   /* VMX: guest CR2, loaded and stored by the entry stub */
 	uint64_t launched; /* VMX: 0 = VMLAUNCH next; the stub sets 1 */
+	/* SVM: the PAs svm_entry.S takes from here (one argument, no pushes). */
+	uint64_t vmcb_pa;      /* the guest's VMCB */
+	uint64_t host_save_pa; /* the host save area of the CPU of the entry */
 	struct lv_vcpu *vcpu;
 	const struct lv_x86_vendor *vd;
 	uint32_t kick;	    /* set by lv_vcpu_kick(), consumed before entry */
@@ -142,6 +145,9 @@ _Static_assert(offsetof(struct lv_regs, rax) == 0 && offsetof(struct lv_regs, rb
 _Static_assert(offsetof(struct lv_x86_vcpu, cr2) == 144 &&
 		       offsetof(struct lv_x86_vcpu, launched) == 152,
 	       "vmx_entry.S X_CR2 / X_LAUNCHED");
+_Static_assert(offsetof(struct lv_x86_vcpu, vmcb_pa) == 160 &&
+		       offsetof(struct lv_x86_vcpu, host_save_pa) == 168,
+	       "svm_entry.S X_VMCB_PA / X_HOST_SAVE_PA");
 
 /* The shared part of a VM: the first member of the vendor's vm->priv. */
 struct lv_x86_vm {
