@@ -21,10 +21,22 @@ static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_vcp
 								   struct lv_x86_vcpu *x,
 								   const struct lv_x86_vendor *vd)
 {
-	uint32_t r[4];
+	uint32_t r[4], leaf = (uint32_t)x->regs.rax, sub = (uint32_t)x->regs.rcx;
+	uint64_t key = leaf | (uint64_t)sub << 32;
+	const struct lv_cpuid_entry *e = x->cpuid_hit;
 
-	if (lv_x86_cpuid_exit(v, &x->cpuid, (uint32_t)x->regs.rax, (uint32_t)x->regs.rcx, r,
-			      &v->exit)) {
+	/*
+	 * The entry the last CPUID with the same leaf and subleaf found (a
+	 * guest asks the same leaf again and again); lv_x86_set_cpuid()
+	 * empties the cache. Only an exact key: an entry found for one
+	 * subleaf need not be the first match for another.
+	 */
+	if (__builtin_expect(key != x->cpuid_key || !e, 0)) {
+		e = lv_policy_cpuid_find(&x->cpuid, leaf, sub);
+		x->cpuid_hit = e;
+		x->cpuid_key = key;
+	}
+	if (lv_x86_cpuid_exit(v, e, leaf, sub, r, &v->exit)) {
 		x->pending = LV_X86_PEND_CPUID;
 		return LV_X86_CALLER;
 	}

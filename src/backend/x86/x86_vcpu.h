@@ -121,7 +121,10 @@ struct lv_x86_vcpu {
 	int npf_gva_valid;
 	struct lv_x86_events events; /* queued by lv_vcpu_inject() and by the layer */
 	struct lv_policy cpuid;	     /* lv_cpuid_entry overrides (lv_vcpu_set_cpuid) */
-	uint8_t io_buf[16];	     /* IO data handed to the caller (one element per exit) */
+	/* The run loop's cache: the entry (or NULL) found for the key (x86_run.h). */
+	const struct lv_cpuid_entry *cpuid_hit;
+	uint64_t cpuid_key; /* leaf | subleaf << 32 */
+	uint8_t io_buf[16]; /* IO data handed to the caller (one element per exit) */
 	/* MMIO / string IO through the core emulator between an exit and its completion. */
 	uint64_t emul_gpa; /* GPA of the access being emulated (0: string IO) */
 	struct lv_x86_emul em;
