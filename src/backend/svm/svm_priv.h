@@ -114,6 +114,27 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 int lv_svm_get_msr(struct lv_vcpu *v, uint32_t index, uint64_t *value);
 int lv_svm_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value);
 
+/*
+ * VMCB clean bits (APM Vol. 2, 15.15.3 "VMCB Clean Field"): a set bit
+ * lets VMRUN use the CPU's cached copy of that group of VMCB fields
+ * instead of reading it again. Bits 0-10: intercepts and TSC offset,
+ * IOPM/MSRPM bases, ASID, V_TPR/V_IRQ (vintr), nested paging, CR0/CR3/
+ * CR4/EFER, DR6/DR7, GDT/IDT, segments and CPL, CR2, LBR. RIP, RSP, RAX,
+ * RFLAGS, TLB_CONTROL, EVENTINJ and the interrupt shadow have no bit:
+ * VMRUN always reads them, so the entry fast path (which writes only
+ * those) keeps the clean field as it is. Every other write of the VMCB
+ * goes with svm_dirty(): all bits clear for the next VMRUN, after which
+ * post_vmrun_slow() sets them all again (the CPU then holds what the VMCB
+ * holds, and #VMEXIT writes back what the guest changed).
+ */
+#define LV_SVM_CLEAN_ALL 0x7ffu
+
+static inline void svm_dirty(struct svm_vcpu *s)
+{
+	s->vmcb->c.clean = 0;
+	s->x.slow = 1; /* post_vmrun_slow() marks it clean again */
+}
+
 static inline struct svm_backend *svm_b(const struct lv_vcpu *v)
 {
 	return (struct svm_backend *)v->vm->backend->priv;

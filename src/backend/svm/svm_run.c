@@ -106,6 +106,7 @@ static int exit_db(struct lv_vcpu *v)
 	struct vmcb *vm = s->vmcb;
 	struct lv_exit *ex = &v->exit;
 
+	svm_dirty(s); /* DR6 */
 	if (s->nmi_step) {
 		s->nmi_step = 0;
 		vm->s.dr6 &= ~(1ull << 14); /* BS is sticky */
@@ -322,8 +323,9 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
 	 */
 	if (s->x.tsc_aux != s->fast_c->host_tsc_aux && !s->x.aux_loaded)
 		lv_x86_aux_load(&s->x);
+	/* VMCB clean bits (svm_priv.h): post_vmrun_slow() sets them after this VMRUN. */
 	s->x.slow = s->x.singlestep || s->nmi_step || lv_x86_events_busy(&s->x.events) ||
-		    s->x.dbg.on || s->x.aux_loaded;
+		    s->x.dbg.on || s->x.aux_loaded || s->vmcb->c.clean != LV_SVM_CLEAN_ALL;
 }
 
 /*
@@ -346,6 +348,7 @@ __attribute__((noinline, cold)) static void post_vmrun_slow(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 
+	s->vmcb->c.clean = LV_SVM_CLEAN_ALL; /* this VMRUN loaded every group (svm_priv.h) */
 	if (s->x.aux_loaded)
 		lv_x86_aux_put(&s->x, s->sb->cpus[s->x.cpu].host_tsc_aux);
 	if (s->tf_ours) {
@@ -391,6 +394,7 @@ __attribute__((noinline)) static int enter_prepare(struct svm_vcpu *s, uint32_t 
 	s->vmcb->c.tlb_control = tlb;
 	s->x.host_save_pa = c->host_save_pa;
 	s->fast_c = c;
+	svm_dirty(s); /* ASID; and a CPU's cached VMCB state is its own (APM 15.15.3) */
 	if (s->x.tsc_aux != c->host_tsc_aux)
 		s->x.slow = 1; /* pre_vmrun_slow() loads the guest's TSC_AUX */
 	s->fast_cpu = cpu;

@@ -89,6 +89,8 @@ void lv_svm_intercepts(struct lv_vcpu *v)
 	const uint64_t bits = VMCB_VINTR_IRQ | VMCB_VINTR_IGN_TPR | VMCB_VINTR_PRIO(0xf);
 	uint32_t i1 = vm->c.intercept1 & ~(VMCB_I1_SWINT | VMCB_I1_VINTR | VMCB_I1_IRET);
 
+	svm_dirty(s); /* intercepts, vintr; CR0/CR4 for lv_svm_fpu_own(), which calls this */
+
 	vm->c.intercept_exc = s->x.exc_exits |
 			      ((s->x.singlestep || s->nmi_step) ? 1u << 1 /* #DB */ : 0);
 	/* The FPU switch (lv_svm_fpu_own()): #UD, #NM and CR0/CR4 accesses. */
