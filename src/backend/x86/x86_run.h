@@ -17,10 +17,11 @@
 #include "x86_vcpu.h"
 
 /* CPUID: the policy's answer, or an LV_EXIT_CPUID exit (x86_cpuid.h). */
-static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_vcpu *v,
-								   struct lv_x86_vcpu *x,
+static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_x86_vcpu *x,
 								   const struct lv_x86_vendor *vd)
 {
+	/* v from x (which the entry stubs preserve), not a loop-invariant spill. */
+	struct lv_vcpu *v = x->vcpu;
 	uint32_t r[4], leaf = (uint32_t)x->regs.rax, sub = (uint32_t)x->regs.rcx;
 	uint64_t key = leaf | (uint64_t)sub << 32;
 	const struct lv_cpuid_entry *e = x->cpuid_hit;
@@ -103,7 +104,7 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 		}
 		act = vd->exit(x);
 		if (act == LV_X86_CPUID)
-			act = lv_x86_cpuid_insn(v, x, vd);
+			act = lv_x86_cpuid_insn(x, vd);
 		else if (act == LV_X86_IO)
 			act = lv_x86_io_insn(v, x, vd);
 		else if (act == LV_X86_HLT) {
