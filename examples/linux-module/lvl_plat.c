@@ -17,11 +17,16 @@
  *   does): one APIC IPI, sent at once even with interrupts off, never
  *   queued behind anything; its handler does nothing a running vCPU cares
  *   about, the interrupt itself makes VMRUN exit (INTR intercept).
+ * - time and waiting (LV_VM_IRQCHIP's HLT): ktime_get_ns(); lv_vcpu_run()
+ *   runs with preemption off, so a wait cannot sleep: it spins
+ *   (cpu_relax()) until the deadline or a wake, one flag per CPU.
  */
 #include <linux/atomic.h>
 #include <linux/gfp.h>
+#include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
@@ -147,4 +152,25 @@ void lv_plat_kick_cpu(uint32_t cpu)
 	atomic_long_inc(&kicks);
 	if (cpu < nr_cpu_ids && cpu_online(cpu))
 		smp_send_reschedule(cpu);
+}
+
+uint64_t lv_plat_now_ns(void)
+{
+	return ktime_get_ns();
+}
+
+static DEFINE_PER_CPU(atomic_t, lvl_wake);
+
+void lv_plat_wait(uint64_t deadline_ns)
+{
+	atomic_t *tok = this_cpu_ptr(&lvl_wake);
+
+	while (!atomic_xchg(tok, 0) && ktime_get_ns() < deadline_ns)
+		cpu_relax();
+}
+
+void lv_plat_wake(uint32_t cpu)
+{
+	if (cpu < nr_cpu_ids)
+		atomic_set(per_cpu_ptr(&lvl_wake, cpu), 1);
 }

@@ -2,13 +2,19 @@
 /*
  * vcpu-run's devices: a 16550 UART, the register file of an I/O APIC, QEMU's
  * fw_cfg and pc-testdev, and the PC parts a Linux kernel uses: the 8042's
- * reset line, the CMOS clock, PCI configuration with no devices.
+ * reset line, the CMOS clock, PCI configuration with no devices, the ACPI
+ * power management registers.
+ *
+ * Freestanding C (only <stdint.h>, <stddef.h>, <string.h>): the same files
+ * are compiled into the hosted vcpu-run and into the ring-0 test kernel
+ * (tests/ring0/vmm.c). What differs goes through callbacks: the UART's
+ * transmitted bytes, the clock of the CMOS.
  */
 #ifndef VMM_DEVICES_H
 #define VMM_DEVICES_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #define COM1_BASE 0x3f8u
 
@@ -16,8 +22,12 @@
 #define COM1_GSI  4u
 #define UART_FIFO 16u
 
+/* Where transmitted bytes go: stdout (vcpu-run), the host's COM1 (ring-0 kernel). */
+typedef void uart_tx_fn(void *ctx, uint8_t b);
+
 struct uart {
-	FILE *out;
+	uart_tx_fn *tx;
+	void *tx_ctx;
 	uint8_t ier, lcr, mcr, scr, fcr, dll, dlm;
 	uint8_t rx[UART_FIFO]; /* received bytes (input, or sent to ourselves in loopback) */
 	uint8_t rx_head, rx_count;
@@ -25,7 +35,7 @@ struct uart {
 	uint8_t edge;	      /* a new interrupt: lower the line before raising it (run.c) */
 };
 
-void uart_init(struct uart *u, FILE *out);
+void uart_init(struct uart *u, uart_tx_fn *tx, void *tx_ctx);
 /* @p off is the register offset 0-7 from the base port. */
 uint8_t uart_read(struct uart *u, unsigned off);
 void uart_write(struct uart *u, unsigned off, uint8_t val);
@@ -101,12 +111,16 @@ int i8042_write(struct i8042 *k, uint16_t port, uint8_t val);
 #define RTC_INDEX 0x70u
 #define RTC_DATA  0x71u
 
+/* The time of day: seconds since 1970-01-01 00:00 UTC. */
+typedef uint64_t rtc_clock_fn(void);
+
 struct rtc {
 	uint8_t index;
 	uint8_t ram[128];
+	rtc_clock_fn *clock;
 };
 
-void rtc_init(struct rtc *r);
+void rtc_init(struct rtc *r, rtc_clock_fn *clock);
 uint8_t rtc_read(struct rtc *r, uint16_t port);
 void rtc_write(struct rtc *r, uint16_t port, uint8_t val);
 
@@ -121,5 +135,22 @@ struct pci {
 /* @p port is 0xcf8-0xcff, @p size the access width in bytes. */
 uint32_t pci_read(struct pci *p, uint16_t port, unsigned size);
 void pci_write(struct pci *p, uint16_t port, unsigned size, uint32_t val);
+
+/* The ACPI PM1a event and control registers, for the power-off request (pm.c). */
+#define PM_BASE		0x600u /* PM1a_EVT_BLK (4 bytes), then PM1a_CNT_BLK (2 bytes) */
+#define PM_LEN		6u
+#define ACPI_SCI_IRQ	9u /* the FADT's SCI_INT; nothing raises it */
+#define ACPI_S5_SLP_TYP 5u /* SLP_TYP of \_S5 in the DSDT (acpi.c) */
+
+struct acpi_pm {
+	uint16_t sts, en, cnt; /* PM1_STS, PM1_EN, PM1_CNT */
+};
+
+void acpi_pm_init(struct acpi_pm *p);
+int acpi_pm_claims(uint16_t port);
+/* @p size is the access width in bytes; ports past the block read all ones. */
+uint32_t acpi_pm_read(const struct acpi_pm *p, uint16_t port, unsigned size);
+/* @return 1 when the write sets SLP_EN with SLP_TYP = S5: the guest powers off. */
+int acpi_pm_write(struct acpi_pm *p, uint16_t port, unsigned size, uint32_t val);
 
 #endif /* VMM_DEVICES_H */

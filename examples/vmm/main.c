@@ -5,7 +5,8 @@
  * does, with a 16550 UART at 0x3f8 (output to stdout, input from stdin),
  * QEMU's isa-debug-exit at 0xf4, an I/O APIC register file at 0xfec00000,
  * and for Linux the PC parts it needs (KVM's PICs, IOAPIC and PIT, an 8042
- * reset line, the CMOS clock, empty PCI, an MP table). See
+ * reset line, the CMOS clock, empty PCI, an MP table, ACPI tables and the
+ * PM registers for power-off). See
  * docs/writing-a-vmm.md.
  */
 #define _GNU_SOURCE
@@ -15,9 +16,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include <libvcpu/libvcpu.h>
 
+#include "image.h"
 #include "run.h"
 #include "vmm.h"
 
@@ -27,6 +30,7 @@ struct options {
 	int irqchip, testdev;
 	uint32_t backend;
 	const char *append, *initrd, *kernel;
+	const char *emulator; /* -b svm|vmx: qemu or bochs */
 	double timeout_s;
 	int trace, stats;
 };
@@ -56,7 +60,10 @@ static void usage(FILE *f)
 		   "Boot a Multiboot v1 or PVH ELF kernel, or a Linux bzImage, like\n"
 		   "qemu-system-x86_64 -kernel. The guest's serial console is stdin/stdout.\n"
 		   "  -m, --memory SIZE     guest RAM, MiB or with suffix M/G (default 128M)\n"
-		   "  -b, --backend NAME    any, kvm, svm or vmx (default any)\n"
+		   "  -b, --backend NAME    any, kvm, svm or vmx (default any); svm and vmx run\n"
+		   "                        the guest in the ring-0 test kernel under an\n"
+		   "                        emulator (svm: QEMU TCG, vmx: Bochs)\n"
+		   "      --emulator NAME   qemu or bochs: the emulator for -b svm\n"
 		   "  -a, --append TEXT     kernel command line (QEMU -append)\n"
 		   "  -i, --initrd LIST     modules \"file args,file2\" (QEMU -initrd); for\n"
 		   "                        Linux one file, the initrd\n"
@@ -70,8 +77,9 @@ static void usage(FILE *f)
 		   "      --stats           exit counts and times on stderr at the end\n"
 		   "  -h, --help            this text\n"
 		   "Exit status: the guest's isa-debug-exit value (v << 1) | 1; 0 after a\n"
-		   "shutdown, triple fault, reset (Linux reboot) or final HLT; 2 usage or load\n"
-		   "error; 4 backend or guest failure; 124 timeout; 130 interrupted (Ctrl-C).\n");
+		   "shutdown, ACPI power-off, triple fault, reset (Linux reboot) or final HLT;\n"
+		   "2 usage or load error; 4 backend or guest failure; 124 timeout; 127 the\n"
+		   "emulator for -b svm|vmx is not installed; 130 interrupted (Ctrl-C).\n");
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -125,6 +133,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "testdev", no_argument, NULL, 'D' },
 		{ "trace", no_argument, NULL, 'T' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "emulator", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -172,6 +181,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->smp = (unsigned)n;
 			break;
 		}
+		case 'E':
+			if (strcmp(optarg, "qemu") && strcmp(optarg, "bochs")) {
+				vmm_error("unknown emulator '%s' (qemu, bochs)", optarg);
+				return -1;
+			}
+			o->emulator = optarg;
+			break;
 		case 'I':
 			o->irqchip = 1;
 			break;
@@ -194,6 +210,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
+		return -1;
+	}
+	if (o->emulator && o->backend != LV_BACKEND_SVM && o->backend != LV_BACKEND_VMX) {
+		vmm_error("--emulator goes with -b svm or -b vmx");
+		return -1;
+	}
+	if (o->emulator && o->backend == LV_BACKEND_VMX && !strcmp(o->emulator, "qemu")) {
+		vmm_error("-b vmx runs on Bochs: QEMU TCG has no VMX");
 		return -1;
 	}
 	o->kernel = argv[optind];
@@ -300,6 +324,35 @@ static void linux_entry_state(struct lv_state *st, const struct boot_entry *e)
 	st->regs.rsi = e->rsi;
 }
 
+/* The CMOS clock's time: the host's. */
+static uint64_t wall_clock(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+/*
+ * The boot CPU's entry state on top of @p st: every register of GPRS and
+ * SEGMENTS, and CR0, CR3, CR4, EFER (the rest of CONTROL is left as it is).
+ */
+void entry_state(struct lv_state *st, const struct boot_entry *e)
+{
+	memset(&st->regs, 0, sizeof(st->regs));
+	st->segs.gdt.base = BOOT_GDT_ADDR;
+	st->segs.idt.base = 0;
+	st->segs.idt.limit = 0;
+	if (e->protocol == BOOT_LINUX) {
+		linux_entry_state(st, e);
+	} else {
+		lv_state_init_protected32(st);
+		st->segs.gdt.limit = 4 * 8 - 1;
+		st->regs.rip = e->eip;
+		st->regs.rax = e->eax;
+		st->regs.rbx = e->ebx;
+	}
+	st->regs.rflags = 0x2; /* IF = 0 */
+	st->regs.rsp = BOOT_STACK_TOP;
+}
+
 static int setup_vcpu(struct lv_vcpu *vcpu, const struct boot_entry *e)
 {
 	struct lv_state st;
@@ -309,21 +362,7 @@ static int setup_vcpu(struct lv_vcpu *vcpu, const struct boot_entry *e)
 	rc = lv_vcpu_get_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
 	if (rc)
 		return rc;
-	memset(&st.regs, 0, sizeof(st.regs));
-	st.segs.gdt.base = BOOT_GDT_ADDR;
-	st.segs.idt.base = 0;
-	st.segs.idt.limit = 0;
-	if (e->protocol == BOOT_LINUX) {
-		linux_entry_state(&st, e);
-	} else {
-		lv_state_init_protected32(&st);
-		st.segs.gdt.limit = 4 * 8 - 1;
-		st.regs.rip = e->eip;
-		st.regs.rax = e->eax;
-		st.regs.rbx = e->ebx;
-	}
-	st.regs.rflags = 0x2; /* IF = 0 */
-	st.regs.rsp = BOOT_STACK_TOP;
+	entry_state(&st, e);
 	return lv_vcpu_set_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st);
 }
 
@@ -365,6 +404,7 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	struct lv_vm_config cfg = { o->smp, vm_flags(o, e) };
 	struct lv_vcpu *vcpus[MAX_SMP] = { NULL };
 	struct lv_vm *vm = NULL;
+	struct vmm_host h = { &timed_out, &interrupted, o->timeout_s };
 	struct sigaction sa;
 	struct vmm v;
 	unsigned i;
@@ -435,12 +475,11 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	fw_cfg_init(&v.fw_cfg, o->mem_bytes, (uint16_t)o->smp);
 	v.trace = o->trace;
 	v.stats = o->stats;
-	v.timed_out = &timed_out;
-	v.interrupted = &interrupted;
-	v.timeout_s = o->timeout_s;
-	uart_init(&v.uart, stdout);
+	uart_init(&v.uart, NULL, NULL); /* vmm_run() connects it to stdout */
 	i8042_init(&v.i8042);
-	rtc_init(&v.rtc);
+	rtc_init(&v.rtc, wall_clock);
+	acpi_pm_init(&v.pm);
+	v.has_acpi = is_linux(e);
 	ioapic_init(&v.ioapic);
 
 	for (i = 0; i < o->smp; i++)
@@ -460,7 +499,7 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 			it.it_value.tv_usec = 1;
 		setitimer(ITIMER_REAL, &it, NULL);
 	}
-	status = vmm_run(&v);
+	status = vmm_run(&v, &h);
 	if (o->timeout_s > 0) {
 		struct itimerval off = { { 0, 0 }, { 0, 0 } };
 		setitimer(ITIMER_REAL, &off, NULL);
@@ -472,7 +511,7 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	for (i = 0; i < o->smp; i++)
 		running_vcpus[i] = NULL;
 	if (o->stats)
-		vmm_print_stats(&v, stderr);
+		vmm_print_stats(&v.st, v.has_testdev);
 out:
 	for (i = 0; i < MAX_SMP; i++)
 		if (vcpus[i])
@@ -481,6 +520,27 @@ out:
 		lv_vm_destroy(vm);
 	lv_backend_close(b);
 	return status;
+}
+
+/* -b svm | -b vmx: the guest as an image for the ring-0 test kernel (ring0.c). */
+static int run_ring0(const struct options *o, const struct boot_entry *e, struct guest_mem *m)
+{
+	struct ring0_request rq = { o->backend, o->emulator, o->smp, 0, o->timeout_s };
+
+	if (!rq.emulator)
+		rq.emulator = o->backend == LV_BACKEND_VMX ? "bochs" : "qemu";
+	if (is_linux(e) || o->smp > 1 || o->irqchip) {
+		vmm_error("%s needs an interrupt controller, which vcpu-run does not set up on the "
+			  "%s backend yet (use -b kvm)",
+			  is_linux(e)  ? "a Linux kernel"
+			  : o->smp > 1 ? "-smp"
+				       : "--irqchip",
+			  lv_backend_kind_name(o->backend));
+		return STATUS_FAILURE;
+	}
+	rq.flags = (o->testdev ? VMM_IMAGE_TESTDEV : 0) | (o->trace ? VMM_IMAGE_TRACE : 0) |
+		   (o->stats ? VMM_IMAGE_STATS : 0);
+	return ring0_run(&rq, m, e);
 }
 
 int main(int argc, char **argv)
@@ -513,14 +573,15 @@ int main(int argc, char **argv)
 		goto out;
 	if (entry.protocol == BOOT_LINUX) {
 		write_linux_gdt(&mem, entry.linux64);
-		if (linux_setup(&req, &mem, &entry) || mptable_write(&mem, o.smp))
+		if (linux_setup(&req, &mem, &entry) || mptable_write(&mem, o.smp) ||
+		    acpi_write(&mem, o.smp))
 			goto out;
 	} else {
 		write_gdt(&mem);
 		if (entry.protocol == BOOT_MULTIBOOT ? multiboot_setup(&req, &mem, &entry)
 						     : pvh_setup(&req, &mem, &entry))
 			goto out;
-		if (entry.linux_pvh && mptable_write(&mem, o.smp))
+		if (entry.linux_pvh && (mptable_write(&mem, o.smp) || acpi_write(&mem, o.smp)))
 			goto out;
 	}
 	if (o.trace)
@@ -533,7 +594,10 @@ int main(int argc, char **argv)
 									  : entry.eip),
 			(unsigned long long)entry.image_low,
 			(unsigned long long)entry.image_high - 1);
-	status = run_guest(&o, &mem, &entry);
+	if (o.backend == LV_BACKEND_SVM || o.backend == LV_BACKEND_VMX)
+		status = run_ring0(&o, &entry, &mem);
+	else
+		status = run_guest(&o, &mem, &entry);
 out:
 	fflush(stdout);
 	if (mem.ram)

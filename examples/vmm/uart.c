@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * 16550A UART model (National Semiconductor PC16550D data sheet, register
- * table): transmit to a FILE; receive through a 16-byte FIFO that
+ * table): transmit through the caller's callback; receive through a 16-byte FIFO that
  * uart_receive() fills (the VMM's standard input, console.c) and loopback
  * mode fills too. The transmitter is always ready: LSR reports THRE | TEMT. Interrupts, as
  * QEMU's serial model raises them: "received data" while IER bit 0 is set
@@ -46,9 +46,9 @@
 #define MSR_RI	     0x40
 #define MSR_DCD	     0x80
 
-void uart_init(struct uart *u, FILE *out)
+void uart_init(struct uart *u, uart_tx_fn *tx, void *tx_ctx)
 {
-	*u = (struct uart){ .out = out, .dll = 0x0c }; /* 9600 baud after reset */
+	*u = (struct uart){ .tx = tx, .tx_ctx = tx_ctx, .dll = 0x0c }; /* 9600 baud after reset */
 }
 
 int uart_receive(struct uart *u, uint8_t b)
@@ -115,10 +115,8 @@ void uart_write(struct uart *u, unsigned off, uint8_t val)
 			u->dll = val;
 		} else if (u->mcr & MCR_LOOP) {
 			uart_receive(u, val);
-		} else {
-			fputc(val, u->out);
-			if (val == '\n')
-				fflush(u->out);
+		} else if (u->tx) {
+			u->tx(u->tx_ctx, val);
 		}
 		if (!(u->lcr & LCR_DLAB)) {
 			u->thr_ipending = 1; /* sent at once: THR is empty again */

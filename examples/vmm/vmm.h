@@ -101,6 +101,12 @@ int linux_setup(const struct boot_request *req, struct guest_mem *m, struct boot
 /* Write an MP table for @p ncpus CPUs in the BIOS area (mptable.c); -1 if too many. */
 int mptable_write(struct guest_mem *m, unsigned ncpus);
 
+/*
+ * Write the ACPI tables (RSDP, RSDT, XSDT, FADT, FACS, DSDT with \_S5, MADT)
+ * for @p ncpus CPUs in the BIOS area below the MP table (acpi.c); -1 if too many.
+ */
+int acpi_write(struct guest_mem *m, unsigned ncpus);
+
 /* Write the PVH hvm_start_info; sets entry->ebx. */
 int pvh_setup(const struct boot_request *req, struct guest_mem *m, struct boot_entry *entry);
 
@@ -128,6 +134,22 @@ void boot_area_init(struct boot_area *a, struct guest_mem *m, const struct boot_
 /* Returns the guest address of @p len zeroed bytes, or 0 when full. */
 uint32_t boot_alloc(struct boot_area *a, uint32_t len, uint32_t align);
 uint32_t boot_strdup(struct boot_area *a, const char *s);
+
+struct lv_state;
+/* The boot CPU's entry state for @p e on top of @p st (GPRS, SEGMENTS, CR0/3/4, EFER; main.c). */
+void entry_state(struct lv_state *st, const struct boot_entry *e);
+
+/* vcpu-run -b svm | -b vmx: the guest runs in the ring-0 test kernel under an emulator (ring0.c). */
+struct ring0_request {
+	uint32_t backend;     /* LV_BACKEND_SVM or LV_BACKEND_VMX */
+	const char *emulator; /* "qemu" or "bochs" */
+	unsigned ncpus;
+	uint32_t flags; /* VMM_IMAGE_* (image.h) */
+	double timeout_s;
+};
+/* Write the image, run the emulator, relay its output; returns the process exit status. */
+int ring0_run(const struct ring0_request *rq, const struct guest_mem *m,
+	      const struct boot_entry *e);
 
 void vmm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -231,7 +231,7 @@ int lv_cpu_disable(struct lv_backend *b);
  * two 8259 PICs (GSIs 0-15 reach both).
  */
 #define LV_VM_IRQCHIP (1u << 0)
-/** With #LV_VM_IRQCHIP: also an 8254 PIT at ports 0x40-0x43, on GSI 0 (KVM); port 0x61 (speaker, gate 2) stays the caller's. */
+/** With #LV_VM_IRQCHIP: also an 8254 PIT at ports 0x40-0x43, on GSI 0 (KVM only: SVM and VMX have no PIT model); port 0x61 (speaker, gate 2) stays the caller's. */
 #define LV_VM_PIT     (1u << 1)
 /**@}*/
 
@@ -247,7 +247,7 @@ struct lv_vm_config {
  * @param out receives the handle.
  * @return #LV_OK; #LV_ERR_INVAL (unknown flag, #LV_VM_PIT without
  *         #LV_VM_IRQCHIP); #LV_ERR_NOTSUP (#LV_VM_IRQCHIP without
- *         #LV_FEAT_IRQCHIP); #LV_ERR_STALE (backend closed);
+ *         #LV_FEAT_IRQCHIP, #LV_VM_PIT on SVM or VMX); #LV_ERR_STALE (backend closed);
  *         #LV_ERR_NOMEM; #LV_ERR_HW (kernel refused). Allocates.
  */
 int lv_vm_create(struct lv_backend *b, const struct lv_vm_config *cfg, struct lv_vm **out);

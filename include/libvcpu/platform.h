@@ -95,6 +95,41 @@ uint32_t lv_plat_cpu_count(void);
  */
 void lv_plat_kick_cpu(uint32_t cpu);
 
+/**
+ * A monotonic clock in nanoseconds (any origin; it never goes back and
+ * never wraps in practice). The interrupt controller of #LV_VM_IRQCHIP VMs
+ * on the raw backends runs the local APIC timer on it (one APIC bus cycle
+ * = 1 ns, as KVM) and bounds the waits of lv_plat_wait() with it. Called
+ * inside lv_vcpu_run(), also with interrupts disabled; must not sleep.
+ * @return the current time in ns.
+ */
+uint64_t lv_plat_now_ns(void);
+
+/**
+ * Wait on the calling CPU until lv_plat_wake() names it, or until
+ * lv_plat_now_ns() reaches @p deadline_ns, whichever comes first; it may
+ * also return earlier for any reason (the library checks again and calls
+ * it again). A wake that lands before the wait begins must not be lost:
+ * it makes the next wait on that CPU return at once (one remembered wake
+ * per CPU is enough). Called only by lv_vcpu_run() of a VM with
+ * #LV_VM_IRQCHIP (the guest's HLT, or a vCPU waiting for its start-up
+ * IPI), with interrupts as the caller of lv_vcpu_run() has them (enabled)
+ * and preemption disabled. An implementation may spin (PAUSE) or idle the
+ * CPU; it must keep taking interrupts, since a kick may come from an
+ * interrupt handler on this CPU.
+ * @param deadline_ns a time of lv_plat_now_ns(), or UINT64_MAX for none.
+ */
+void lv_plat_wait(uint64_t deadline_ns);
+
+/**
+ * End the current lv_plat_wait() on host CPU @p cpu, or, when there is
+ * none, make the next one return at once. Called from any CPU, possibly
+ * @p cpu itself, also from lv_vcpu_kick() in an interrupt handler and with
+ * interrupts disabled; must not block and must not wait for the target.
+ * @param cpu the target, 0 .. lv_plat_cpu_count() - 1.
+ */
+void lv_plat_wake(uint32_t cpu);
+
 #ifdef __cplusplus
 }
 #endif

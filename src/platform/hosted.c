@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The platform seam for user space (hosted archive): libc allocation,
- * identity "physical" addresses, an optional log hook.
+ * identity "physical" addresses, an optional log hook, CLOCK_MONOTONIC
+ * and a waiting loop of short sleeps.
  */
 #define _GNU_SOURCE
 #include <libvcpu/hosted.h>
@@ -10,6 +11,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static lv_log_fn log_hook;
@@ -138,4 +140,29 @@ void lv_plat_kick_cpu(uint32_t cpu)
 	 * them before KVM_SET_USER_MEMORY_REGION / KVM_GET_DIRTY_LOG return.
 	 */
 	(void)cpu;
+}
+
+uint64_t lv_plat_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* One remembered wake per CPU (modulo the table's size: a stray early return is allowed). */
+static uint32_t wake_token[64];
+
+void lv_plat_wait(uint64_t deadline_ns)
+{
+	uint32_t *tok = &wake_token[lv_plat_cpu_id() % 64u];
+	struct timespec slice = { 0, 50000 }; /* 50 us */
+
+	while (!__atomic_exchange_n(tok, 0, __ATOMIC_SEQ_CST) && lv_plat_now_ns() < deadline_ns)
+		nanosleep(&slice, NULL);
+}
+
+void lv_plat_wake(uint32_t cpu)
+{
+	__atomic_store_n(&wake_token[cpu % 64u], 1, __ATOMIC_SEQ_CST);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Conformance cases of the interrupt controller (LV_VM_IRQCHIP): MSI
- * delivery waking HLT, INIT/SIPI start-up of a second vCPU and a fixed IPI
+ * delivery waking HLT, the x2APIC MSRs, INIT/SIPI start-up of a second vCPU and a fixed IPI
  * to it, IOAPIC edge and level GSIs, the local APIC timer
  * (one-shot, periodic, TSC-deadline), TPR masking with EOI, HLT woken by a
  * kick, the APIC/MP state groups, and the API's answers where a backend or
@@ -86,6 +86,13 @@ static int send_msi_41_61(struct conf_ctx *c, struct lv_vcpu *v)
 static const struct step tpr_script[] = {
 	IO_OUT(0x61, 1, 1),    ACTION(send_msi_41_61), IO_OUT(0x60, 1, 0x61),
 	IO_OUT(0x60, 1, 0x41), IO_OUT(0x62, 1, 2),     END,
+};
+
+/* ---- x2APIC MSRs: ID, version, self IPI, EOI and its #GP ------------------------ */
+
+static const struct step x2apic_script[] = {
+	IO_OUT(0x60, 1, 0),    IO_OUT(0x60, 1, 0x14), IO_OUT(0x60, 1, 0x47),
+	IO_OUT(0x60, 1, 0x0d), IO_OUT(0x62, 1, 2),    END,
 };
 
 /* ---- HLT with IF = 0 ends only by a kick -------------------------------------------- */
@@ -314,6 +321,12 @@ const struct conf_case conf_cases_irq[] = {
 	  .need_features = LV_FEAT_IRQCHIP,
 	  .vm_flags = LV_VM_IRQCHIP,
 	  .script = tpr_script },
+	{ .name = "irqchip_x2apic_msrs",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_x2apic,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = x2apic_script },
 	{ .name = "irqchip_hlt_kick",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_irq_hlt,

@@ -14,6 +14,11 @@ static int case_caps(struct lv_backend *b, char *why, size_t n)
 		ksnprintf(why, n, "RING0 feature missing");
 		return CASE_FAIL;
 	}
+	/* Both raw backends have the shared layer's interrupt controller (docs/apic.md). */
+	if (!(c.features & LV_FEAT_IRQCHIP)) {
+		ksnprintf(why, n, "IRQCHIP feature missing");
+		return CASE_FAIL;
+	}
 	return CASE_PASS;
 }
 

@@ -44,6 +44,7 @@ static void put_num(struct sink *s, uint64_t v, unsigned base, int neg, int widt
 	if (alt && base == 16) {
 		put(s, '0');
 		put(s, 'x');
+		width -= 2; /* the width counts the prefix, as in C's printf */
 	}
 	if (neg)
 		put(s, '-');
@@ -58,7 +59,7 @@ int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 	struct sink s = { buf, n, 0 };
 
 	for (; *fmt; fmt++) {
-		int width = 0, zero = 0, alt = 0, lng = 0;
+		int width = 0, zero = 0, alt = 0, lng = 0, left = 0;
 
 		if (*fmt != '%') {
 			put(&s, *fmt);
@@ -67,6 +68,10 @@ int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 		fmt++;
 		if (*fmt == '#') {
 			alt = 1;
+			fmt++;
+		}
+		if (*fmt == '-') {
+			left = 1;
 			fmt++;
 		}
 		if (*fmt == '0') {
@@ -99,11 +104,18 @@ int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 			break;
 		case 's': {
 			const char *p = va_arg(ap, const char *);
+			int len = 0;
 
 			if (!p)
 				p = "(null)";
+			while (p[len])
+				len++;
+			for (; !left && width > len; width--)
+				put(&s, ' ');
 			while (*p)
 				put(&s, *p++);
+			for (; left && width > len; width--)
+				put(&s, ' ');
 			break;
 		}
 		case 'c':

@@ -124,6 +124,7 @@ static void ap_disable(void *arg, unsigned i)
 }
 
 void kmain(void);
+void vmm_main(void) __attribute__((noreturn));
 
 void kmain(void)
 {
@@ -152,6 +153,8 @@ void kmain(void)
 		cmdline);
 	print_cpu();
 	host_fpu_init();
+	if (cmdline_has("vmm"))
+		vmm_main(); /* vcpu-run -b svm|vmx: run its guest image instead of the cases (vmm.c) */
 	smp_init();
 	kprintf("LVT SMP cpus=%u\n", smp_cpus());
 

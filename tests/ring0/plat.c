@@ -204,3 +204,38 @@ void lv_plat_kick_cpu(uint32_t cpu)
 	plat_kicks++;
 	smp_send_kick(cpu);
 }
+
+/*
+ * The TSC, one tick taken as one ns. The emulators have no rate to scale
+ * by: QEMU TCG's TSC runs at about the host's (1-3 GHz, so this is close to
+ * real time), Bochs' advances one tick per instruction, while its PIT
+ * counts emulated time at 4 M instructions per second. Scaled to that
+ * PIT, a guest's 1 ms APIC timer period would be 4000 instructions,
+ * shorter than one interrupt delivery through the library: a periodic
+ * timer would fire again before the guest's handler returned, for ever.
+ */
+uint64_t lv_plat_now_ns(void)
+{
+	return rdtsc();
+}
+
+/* One remembered wake per CPU (smp.c: at most two). */
+static uint32_t wake_token[8];
+
+/*
+ * A spinning wait with interrupts as the caller has them: a kick from the
+ * PIT's call_later handler on this CPU, or a wake from the other CPU,
+ * lands in wake_token.
+ */
+void lv_plat_wait(uint64_t deadline_ns)
+{
+	uint32_t *tok = &wake_token[lv_plat_cpu_id() & 7u];
+
+	while (!__atomic_exchange_n(tok, 0, __ATOMIC_SEQ_CST) && lv_plat_now_ns() < deadline_ns)
+		__asm__ volatile("pause");
+}
+
+void lv_plat_wake(uint32_t cpu)
+{
+	__atomic_store_n(&wake_token[cpu & 7u], 1, __ATOMIC_SEQ_CST);
+}

@@ -24,6 +24,7 @@
 
 #include "../../core/cpuid.h"
 #include "../../core/policy.h"
+#include "x86_apic.h"
 #include "x86_fpu.h"
 
 enum { LV_CPUID_EAX = 0, LV_CPUID_EBX = 1, LV_CPUID_ECX = 2, LV_CPUID_EDX = 3 };
@@ -81,8 +82,11 @@ static inline int lv_x86_cpuid_exit(struct lv_vcpu *v, const struct lv_cpuid_ent
 	if (!e) {
 		lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
 		lv_x86_cpuid_default(leaf, r);
-		if (leaf == 1 || leaf == 7 || leaf == 0xd)
+		if (leaf == 1 || leaf == 7 || leaf == 0xd) {
 			lv_x86_cpuid_fpu(v, leaf, sub, r);
+			if (leaf == 1)
+				lv_x86_apic_cpuid(v, r); /* LV_VM_IRQCHIP (x86_apic.h) */
+		}
 		return 0;
 	}
 	if (e->flags & LV_CPUID_EXIT) {

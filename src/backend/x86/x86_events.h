@@ -23,6 +23,7 @@ struct lv_x86_events {
 	uint8_t exc_vector, exc_has_err, irq_vector;
 	uint8_t want_irq_window; /* a queued interrupt waits for the guest */
 	uint8_t want_nmi_window; /* a queued NMI waits for the guest */
+	uint8_t apic;		 /* the vCPU has a local APIC: every entry asks it (x86_apic.h) */
 	uint32_t exc_err;
 };
 
@@ -75,7 +76,7 @@ int lv_x86_events_pick(struct lv_x86_events *q, int slot_busy, int nmi_open, int
 /* Anything queued or waited for: the entry path must call lv_x86_events_pick(). */
 static inline int lv_x86_events_busy(const struct lv_x86_events *q)
 {
-	return q->exc | q->nmi | q->irq | q->want_irq_window | q->want_nmi_window;
+	return q->exc | q->nmi | q->irq | q->want_irq_window | q->want_nmi_window | q->apic;
 }
 
 /*

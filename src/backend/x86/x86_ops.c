@@ -10,7 +10,12 @@
 
 int lv_x86_open(struct lv_backend *b)
 {
-	return lv_x86_vendor_of(b)->open(b);
+	int rc = lv_x86_vendor_of(b)->open(b);
+
+	/* The interrupt controller is the layer's own (x86_apic.h), on every CPU. */
+	if (rc == LV_OK)
+		b->caps.features |= LV_FEAT_IRQCHIP;
+	return rc;
 }
 
 void lv_x86_close(struct lv_backend *b)
@@ -44,9 +49,12 @@ int lv_x86_vm_create(struct lv_vm *vm)
 {
 	const struct lv_x86_vendor *vd = lv_x86_vendor_of(vm->backend);
 	size_t pages = vd->msr_map_bytes / LV_PAGE_SIZE;
-	struct lv_x86_vm *xm = lv_plat_alloc(vd->vm_size);
+	struct lv_x86_vm *xm;
 	int rc;
 
+	if (vm->flags & LV_VM_PIT)
+		return LV_ERR_NOTSUP; /* no 8254 model on the raw backends */
+	xm = lv_plat_alloc(vd->vm_size);
 	if (!xm)
 		return LV_ERR_NOMEM;
 	xm->msr_map = lv_plat_page_alloc(pages, &xm->msr_map_pa);
@@ -56,7 +64,12 @@ int lv_x86_vm_create(struct lv_vm *vm)
 	}
 	msr_map_build(vd, xm);
 	vm->priv = xm;
-	rc = vd->vm_create(vm);
+	rc = (vm->flags & LV_VM_IRQCHIP) ? lv_x86_irqchip_create(vm) : LV_OK;
+	if (rc == LV_OK) {
+		rc = vd->vm_create(vm);
+		if (rc)
+			lv_x86_irqchip_destroy(vm);
+	}
 	if (rc) {
 		lv_plat_page_free(xm->msr_map, pages);
 		lv_plat_free(xm);
@@ -71,6 +84,7 @@ void lv_x86_vm_destroy(struct lv_vm *vm)
 	struct lv_x86_vm *xm = lv_x86_vm_of(vm);
 
 	vd->vm_destroy(vm);
+	lv_x86_irqchip_destroy(vm);
 	lv_plat_page_free(xm->msr_map, vd->msr_map_bytes / LV_PAGE_SIZE);
 	lv_policy_free(&xm->msr_exits);
 	lv_plat_free(xm);
@@ -113,7 +127,11 @@ int lv_x86_vcpu_create(struct lv_vcpu *v)
 	if (rc)
 		goto fail;
 	lv_state_init_reset(st);
-	rc = lv_x86_set_state(v, LV_STATE_ALL, st);
+	rc = (v->vm->flags & LV_VM_IRQCHIP) ? lv_x86_apic_create(v) : LV_OK;
+	if (rc == LV_OK && x->apic)
+		st->ctrl.apic_base = x->apic->apic_base; /* BSP flag on vCPU 0 only */
+	if (rc == LV_OK)
+		rc = lv_x86_set_state(v, LV_STATE_ALL, st);
 	if (rc) {
 		vd->vcpu_destroy(v);
 		goto fail;
@@ -121,8 +139,10 @@ int lv_x86_vcpu_create(struct lv_vcpu *v)
 	lv_plat_free(st);
 	return LV_OK;
 fail:
-	if (x)
+	if (x) {
+		lv_x86_apic_destroy(v);
 		lv_x86_fpu_fini(&x->fpu);
+	}
 	lv_plat_free(st);
 	lv_plat_free(x);
 	v->priv = NULL;
@@ -134,6 +154,7 @@ void lv_x86_vcpu_destroy(struct lv_vcpu *v)
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 
 	x->vd->vcpu_destroy(v);
+	lv_x86_apic_destroy(v);
 	lv_x86_fpu_fini(&x->fpu);
 	lv_policy_free(&x->cpuid);
 	lv_plat_free(x);
@@ -150,24 +171,34 @@ int lv_x86_kick(struct lv_vcpu *v)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 
+	if (x->apic)
+		lv_x86_apic_kick(v);
 	__atomic_store_n(&x->kick, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&v->running, __ATOMIC_SEQ_CST)) {
 		int32_t cpu = __atomic_load_n(&x->cpu, __ATOMIC_ACQUIRE);
 
 		if (cpu >= 0)
 			lv_plat_kick_cpu((uint32_t)cpu);
+		if (cpu >= 0 && x->apic)
+			lv_plat_wake((uint32_t)cpu); /* it may wait in HLT (x86_apic.h) */
 	}
 	return LV_OK;
 }
 
-/* The vendor's groups; the FPU group and XCR0 are the layer's (x86_fpu.h). */
+/*
+ * The vendor's groups; the FPU group and XCR0 are the layer's (x86_fpu.h),
+ * the APIC and MP groups and the APIC base the interrupt controller's
+ * (x86_apic.h).
+ */
 int lv_x86_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
-	int rc = x->vd->get_state(v, mask, st);
+	int rc = x->vd->get_state(v, mask & ~LV_STATE_IRQCHIP, st);
 
 	if (rc == LV_OK)
 		lv_x86_fpu_get(&x->fpu, mask, st);
+	if (rc == LV_OK && x->apic)
+		lv_x86_apic_get_state(v, mask, st);
 	return rc;
 }
 
@@ -176,8 +207,10 @@ int lv_x86_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	int rc = lv_x86_fpu_check(&x->fpu, mask, st);
 
+	if (rc == LV_OK && x->apic)
+		rc = lv_x86_apic_set_state(v, mask, st);
 	if (rc == LV_OK)
-		rc = x->vd->set_state(v, mask, st);
+		rc = x->vd->set_state(v, mask & ~LV_STATE_IRQCHIP, st);
 	if (rc == LV_OK)
 		lv_x86_fpu_set(&x->fpu, mask, st);
 	if (rc == LV_OK && (mask & LV_STATE_GPRS))
@@ -189,7 +222,10 @@ int lv_x86_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 int lv_x86_get_msr(struct lv_vcpu *v, uint32_t index, uint64_t *value)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
+	int apic = x->apic ? lv_x86_apic_msr(v, index, 0, value) : 0;
 
+	if (apic)
+		return apic > 0 ? LV_OK : LV_ERR_INVAL;
 	if (lv_x86_own_msr(x, index, 0, value))
 		return LV_OK;
 	return x->vd->get_msr(v, index, value);
@@ -198,8 +234,11 @@ int lv_x86_get_msr(struct lv_vcpu *v, uint32_t index, uint64_t *value)
 int lv_x86_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
-	int own = lv_x86_own_msr(x, index, 1, &value);
+	int own = x->apic ? lv_x86_apic_msr(v, index, 1, &value) : 0;
 
+	if (own)
+		return own > 0 ? LV_OK : LV_ERR_INVAL;
+	own = lv_x86_own_msr(x, index, 1, &value);
 	if (own)
 		return own > 0 ? LV_OK : LV_ERR_INVAL;
 	return x->vd->set_msr(v, index, value);
@@ -213,8 +252,12 @@ int lv_x86_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value)
 int lv_x86_inject(struct lv_vcpu *v, const struct lv_event *ev)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
-	int rc = lv_x86_events_queue(&x->events, ev,
-				     lv_x86_inflight_kind(x->vd->event_slot(v, NULL, NULL)));
+	int rc;
+
+	if (x->apic && ev->type == LV_EVENT_EXTINT)
+		return LV_ERR_NOTSUP; /* interrupts come from the APICs (libvcpu.h) */
+	rc = lv_x86_events_queue(&x->events, ev,
+				 lv_x86_inflight_kind(x->vd->event_slot(v, NULL, NULL)));
 
 	if (rc == LV_OK)
 		x->slow = 1;
@@ -227,6 +270,8 @@ int lv_x86_request_window(struct lv_vcpu *v, uint32_t mask)
 
 	if ((mask & LV_WINDOW_NMI) && !(v->vm->backend->caps.features & LV_FEAT_NMI_WINDOW))
 		return LV_ERR_NOTSUP;
+	if ((mask & LV_WINDOW_IRQ) && x->apic)
+		return LV_ERR_NOTSUP; /* as KVM with an in-kernel irqchip (libvcpu.h) */
 	x->windows = mask;
 	x->slow = 1;
 	x->vd->intercepts(v);

@@ -29,6 +29,14 @@ void lv_x86_cancelled(struct lv_vcpu *v, uint32_t kind)
 	v->exit.raw.backend = kind;
 }
 
+int lv_x86_kicked(struct lv_vcpu *v)
+{
+	if (lv_x86_of(v)->apic)
+		return lv_x86_apic_block(v);
+	lv_x86_cancelled(v, v->vm->backend->ops->kind);
+	return LV_X86_CALLER;
+}
+
 /* ---- the emulator glue (MMIO and string IO) ------------------------------ */
 
 static int emu_translate(void *ctx, uint64_t gla, uint32_t access, uint64_t *gpa,
@@ -119,6 +127,13 @@ static int emul_status(struct lv_vcpu *v, int st)
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	struct lv_x86_emul *em = &x->em;
 
+	/* LV_VM_IRQCHIP: the APIC and IOAPIC answer their MMIO themselves (x86_apic.h). */
+	while (st == LV_X86_EMUL_ACCESS && x->apic && !em->access.is_io &&
+	       lv_x86_apic_mmio(v, &em->access)) {
+		lv_mem_read_begin(v);
+		st = lv_x86_emul_resume(em);
+		lv_mem_read_end(v);
+	}
 	switch (st) {
 	case LV_X86_EMUL_DONE:
 		return LV_X86_GUEST;
@@ -223,7 +238,20 @@ int lv_x86_msr_exit(struct lv_vcpu *v, int write)
 	const struct lv_x86_vm *xm = lv_x86_vm_of(v->vm);
 	uint32_t index = (uint32_t)x->regs.rcx;
 	uint64_t val = (uint32_t)x->regs.rax | (x->regs.rdx << 32);
+	int apic = x->apic ? lv_x86_apic_msr(v, index, write, &val) : 0;
 
+	if (apic < 0) { /* LV_VM_IRQCHIP: the APIC's MSRs never reach the caller */
+		lv_x86_raise(v, GP_VECTOR, 1, 0);
+		return LV_X86_GUEST;
+	}
+	if (apic > 0) {
+		if (!write) {
+			x->regs.rax = (uint32_t)val;
+			x->regs.rdx = val >> 32;
+		}
+		x->vd->skip(x, x->insn_len);
+		return LV_X86_GUEST;
+	}
 	if (!lv_policy_msr_exits(&xm->msr_exits, index, write)) {
 		/* One MSR path for the guest and for lv_vcpu_get_msr / set_msr. */
 		if (write ? lv_x86_set_msr(v, index, val) == LV_OK
@@ -334,10 +362,15 @@ void lv_x86_arm_events(struct lv_vcpu *v)
 	uint64_t slot = x->vd->event_slot(v, &nmi_open, &irq_open);
 	int nmi_window = (v->vm->backend->caps.features & LV_FEAT_NMI_WINDOW) != 0;
 	struct lv_event ev;
+	int apic_left = 0;
 
+	if (x->apic)
+		apic_left = lv_x86_apic_arm(v, (slot >> 31) & 1, irq_open);
 	if (lv_x86_events_pick(&x->events, (slot >> 31) & 1, nmi_open, irq_open, nmi_window, &ev) >=
 	    0)
 		x->vd->event_put(v, &ev);
+	if (apic_left)
+		x->events.want_irq_window = 1; /* the APIC's next vector waits for the guest */
 	if (irq_win != x->events.want_irq_window || nmi_win != x->events.want_nmi_window)
 		x->vd->intercepts(v);
 }

@@ -96,8 +96,8 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 	for (;;) {
 		r = vd->enter(x);
 		if (__builtin_expect(r != LV_X86_ENTERED, 0)) {
-			if (r == LV_X86_KICKED)
-				lv_x86_cancelled(v, v->vm->backend->ops->kind);
+			if (r == LV_X86_KICKED && lv_x86_kicked(v) == LV_X86_GUEST)
+				continue; /* the layer's own work was done (x86_apic.h) */
 			if (r == LV_X86_KICKED || r == LV_X86_FAILED)
 				r = LV_OK;
 			break;
@@ -111,6 +111,9 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 			vd->skip(x, x->insn_len);
 			v->exit.reason = LV_EXIT_HLT;
 			act = LV_X86_CALLER;
+			/* With a local APIC, HLT waits inside the run (x86_apic.h). */
+			if (__builtin_expect(x->events.apic, 0))
+				act = lv_x86_apic_hlt(v);
 		} else if (act > LV_X86_CALLER)
 			act = lv_x86_dispatch(v, act);
 		if (act == LV_X86_CALLER)

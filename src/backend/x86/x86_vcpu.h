@@ -24,6 +24,7 @@
 #include "../../core/internal.h"
 #include "../../core/policy.h"
 #include "../../core/x86_emul.h"
+#include "x86_apic.h"
 #include "x86_events.h"
 #include "x86_fpu.h"
 #include "x86_mem.h"
@@ -135,6 +136,17 @@ struct lv_x86_vcpu {
 	struct lv_x86_dbg dbg;	 /* debug registers (x86_dbg.c) */
 	uint32_t tsc_aux;	 /* the guest's TSC_AUX (x86_aux.c; bits 63:32 are reserved) */
 	uint8_t aux_loaded;	 /* ... is in the MSR now */
+	/*
+	 * LV_VM_IRQCHIP (x86_apic.h): the local APIC; what other vCPUs and
+	 * devices posted (LV_X86_REQ_*, under the VM's chip lock) and the
+	 * SIPI vector; lv_vcpu_kick() was called (x->kick also means "work
+	 * before the entry" then); the guest is in HLT (LV_MP_HALTED).
+	 */
+	struct lv_lapic *apic;
+	uint32_t apic_req;
+	uint32_t user_kick;
+	uint8_t sipi_vector;
+	uint8_t halted;
 };
 
 /* Offsets the entry stubs (svm_entry.S, vmx_entry.S) hard-code. */
@@ -158,6 +170,7 @@ struct lv_x86_vm {
 	struct lv_policy msr_exits; /* the caller's lv_msr_range policy (lv_vm_set_msr_exits) */
 	uint8_t *msr_map;	    /* MSRPM / MSR bitmap */
 	uint64_t msr_map_pa;
+	struct lv_x86_irqchip *chip; /* LV_VM_IRQCHIP: the IOAPIC and the lock (x86_apic.h) */
 };
 
 /*
@@ -326,6 +339,13 @@ void lv_x86_arm_events(struct lv_vcpu *v);
 void lv_x86_raise(struct lv_vcpu *v, uint8_t vector, int has_err, uint32_t err);
 /* The LV_EXIT_CANCELLED record of a kicked run. */
 void lv_x86_cancelled(struct lv_vcpu *v, uint32_t kind);
+/*
+ * The enter hook found the kick flag: LV_X86_CALLER with vcpu->exit
+ * LV_EXIT_CANCELLED, or, with a local APIC, its work first
+ * (lv_x86_apic_block()): LV_X86_GUEST means enter now.
+ */
+int lv_x86_kicked(struct lv_vcpu *v);
+
 /* Read @p n instruction bytes at CS:RIP (for vendor decoders). */
 int lv_x86_fetch(struct lv_vcpu *v, uint8_t *buf, unsigned n);
 
@@ -381,6 +401,7 @@ void lv_x86_aux_put(struct lv_x86_vcpu *x, uint32_t host);
 		.get_msr = lv_x86_get_msr, .set_msr = lv_x86_set_msr, .inject = lv_x86_inject,     \
 		.request_window = lv_x86_request_window, .set_cpuid = lv_x86_set_cpuid,            \
 		.set_exception_exits = lv_x86_set_exception_exits, .set_debug = lv_x86_set_debug,  \
+		.irq_line = lv_x86_irq_line, .signal_msi = lv_x86_signal_msi,                      \
 	}
 
 int lv_x86_open(struct lv_backend *b);

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The exit handling of vcpu-run, freestanding: the hosted loop (run.c) and
+ * the ring-0 test kernel's (tests/ring0/vmm.c) call vmm_handle_exit() after
+ * each lv_vcpu_run(). IO and MMIO exits go to the device models; HLT,
+ * shutdown, a reset request and errors end the run with a message
+ * (vmm_log(), vcpu-run's stderr) and a process exit status.
+ */
+#include <string.h>
+
+#include "run.h"
+
+#define DEBUG_EXIT_PORT 0xf4u /* QEMU isa-debug-exit,iobase=0xf4,iosize=4 */
+#define DEBUG_EXIT_SIZE 4u
+#define RFLAGS_IF	(1ull << 9)
+
+static uint64_t get_le(const uint8_t *p, unsigned size)
+{
+	uint64_t v = 0;
+
+	while (size--)
+		v = v << 8 | p[size];
+	return v;
+}
+
+static void put_le(uint8_t *p, unsigned size, uint64_t v)
+{
+	unsigned i;
+
+	for (i = 0; i < size; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* ---- port IO --------------------------------------------------------- */
+
+/* Count an access to @p addr in @p tab (the first UNEMULATED_SLOTS addresses seen). */
+static void count_unemulated(struct unemulated *tab, uint64_t addr)
+{
+	unsigned i;
+
+	for (i = 0; i < UNEMULATED_SLOTS; i++) {
+		if (tab[i].count && tab[i].addr != addr)
+			continue;
+		tab[i].addr = addr;
+		tab[i].count++;
+		return;
+	}
+}
+
+/* Say once that the guest uses a port no device answers (the rest are counted). */
+static void note_port(struct vmm *v, uint16_t port, const char *dir)
+{
+	count_unemulated(v->st.ports, port);
+	if (v->warned_port++)
+		return;
+	vmm_log("vcpu-run: note: %s of port %#x, which no device emulates (reads give all "
+		"ones; --stats counts them)\n",
+		dir, port);
+}
+
+/* The UART's line into the interrupt controller (GSI 4), when its level changed or it pulses. */
+void vmm_uart_line(struct vmm *v)
+{
+	int level = uart_irq(&v->uart), pulse = v->uart.edge && level && v->uart_level;
+
+	v->uart.edge = 0;
+	if (level == v->uart_level && !pulse)
+		return;
+	if (pulse)
+		lv_vm_irq_line(v->vm, COM1_GSI, 0); /* a new edge for a new interrupt */
+	v->uart_level = level;
+	if (lv_vm_irq_line(v->vm, COM1_GSI, (uint32_t)level) == LV_ERR_NOTSUP && level &&
+	    !v->warned_irq++)
+		vmm_log("vcpu-run: note: the UART raised its interrupt, but the VM has no "
+			"interrupt controller (use --irqchip)\n");
+}
+
+static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
+{
+	unsigned i;
+
+	if (port >= COM1_BASE && port < COM1_BASE + 8) {
+		v->st.uart_accesses++;
+		for (i = 0; i < size && port + i < COM1_BASE + 8; i++)
+			uart_write(&v->uart, port + i - COM1_BASE, (uint8_t)(val >> (8 * i)));
+		vmm_uart_line(v);
+		return KEEP_RUNNING;
+	}
+	if (v->has_testdev && testdev_claims(port)) {
+		v->st.testdev_accesses++;
+		for (i = 0; i < size; i++) {
+			uint32_t level;
+			int line = testdev_write(&v->testdev, (uint16_t)(port + i),
+						 (uint8_t)(val >> (8 * i)), &level);
+
+			if (line >= 0 &&
+			    lv_vm_irq_line(v->vm, (uint32_t)line, level) == LV_ERR_NOTSUP &&
+			    !v->warned_irq++)
+				vmm_log("vcpu-run: note: pc-testdev interrupt line %d: no "
+					"interrupt controller (use --irqchip)\n",
+					line);
+			if (port == TESTDEV_IRQ + (uint16_t)line)
+				break; /* one line per write, whatever its width */
+		}
+		if (port == TESTDEV_FLUSH && size == 4 && v->flush_page)
+			v->flush_page(v, v->testdev.flush);
+		return KEEP_RUNNING;
+	}
+	if (port == FW_CFG_PORT_SEL) {
+		v->st.fw_cfg_accesses++;
+		fw_cfg_select(&v->fw_cfg, (uint16_t)val);
+		return KEEP_RUNNING;
+	}
+	if (port == I8042_DATA || port == I8042_STATUS) {
+		v->st.i8042_accesses++;
+		if (i8042_write(&v->i8042, port, (uint8_t)val)) {
+			vmm_log("vcpu-run: guest requested a reset (8042 reset line)\n");
+			return STATUS_OK; /* as QEMU -no-reboot */
+		}
+		return KEEP_RUNNING;
+	}
+	if (port == RTC_INDEX || port == RTC_DATA) {
+		v->st.rtc_accesses++;
+		rtc_write(&v->rtc, port, (uint8_t)val);
+		return KEEP_RUNNING;
+	}
+	if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_END) {
+		v->st.pci_accesses++;
+		pci_write(&v->pci, port, size, (uint32_t)val);
+		return KEEP_RUNNING;
+	}
+	if (v->has_acpi && acpi_pm_claims(port)) {
+		v->st.pm_accesses++;
+		if (acpi_pm_write(&v->pm, port, size, (uint32_t)val)) {
+			vmm_log("vcpu-run: guest powered off (ACPI S5)\n");
+			return STATUS_OK; /* as QEMU */
+		}
+		return KEEP_RUNNING;
+	}
+	if (port >= DEBUG_EXIT_PORT && port < DEBUG_EXIT_PORT + DEBUG_EXIT_SIZE) {
+		v->st.debug_exit_writes++;
+		/* QEMU's isa-debug-exit: exit((value << 1) | 1). */
+		return (int)(((val << 1) | 1) & 0xff);
+	}
+	v->st.other_port_accesses++;
+	note_port(v, port, "write");
+	return KEEP_RUNNING;
+}
+
+static uint64_t port_read(struct vmm *v, uint16_t port, unsigned size)
+{
+	uint64_t val = 0;
+	unsigned i;
+
+	if (port >= COM1_BASE && port < COM1_BASE + 8) {
+		v->st.uart_accesses++;
+		for (i = 0; i < size; i++) {
+			uint8_t b = port + i < COM1_BASE + 8
+					    ? uart_read(&v->uart, port + i - COM1_BASE)
+					    : 0xff;
+			val |= (uint64_t)b << (8 * i);
+		}
+		vmm_uart_line(v);
+		return val;
+	}
+	if (v->has_testdev && testdev_claims(port)) {
+		v->st.testdev_accesses++;
+		for (i = 0; i < size; i++)
+			val |= (uint64_t)testdev_read(&v->testdev, (uint16_t)(port + i)) << (8 * i);
+		return val;
+	}
+	if (port == FW_CFG_PORT_DATA) {
+		v->st.fw_cfg_accesses++;
+		for (i = 0; i < size; i++)
+			val |= (uint64_t)fw_cfg_read(&v->fw_cfg) << (8 * i);
+		return val;
+	}
+	if (port == I8042_DATA || port == I8042_STATUS) {
+		v->st.i8042_accesses++;
+		return i8042_read(&v->i8042, port) | (~0ull << 8);
+	}
+	if (port == RTC_INDEX || port == RTC_DATA) {
+		v->st.rtc_accesses++;
+		return rtc_read(&v->rtc, port) | (~0ull << 8);
+	}
+	if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_END) {
+		v->st.pci_accesses++;
+		return pci_read(&v->pci, port, size) | (~0ull << 32);
+	}
+	if (v->has_acpi && acpi_pm_claims(port)) {
+		v->st.pm_accesses++;
+		return acpi_pm_read(&v->pm, port, size) | (~0ull << 32);
+	}
+	/* Nothing decodes the port: the bus floats high, as in QEMU. */
+	v->st.other_port_accesses++;
+	note_port(v, port, "read");
+	return ~0ull;
+}
+
+static int handle_io(struct vmm *v, struct lv_exit *ex)
+{
+	unsigned size = ex->io.size, k;
+	int rc;
+
+	for (k = 0; k < ex->io.count; k++) {
+		uint8_t *p = ex->io.data + (size_t)k * size;
+
+		if (ex->io.is_write) {
+			rc = port_write(v, ex->io.port, size, get_le(p, size));
+			if (rc != KEEP_RUNNING)
+				return rc;
+		} else {
+			put_le(p, size, port_read(v, ex->io.port, size));
+		}
+	}
+	return KEEP_RUNNING;
+}
+
+/* ---- MMIO ------------------------------------------------------------ */
+
+static void handle_mmio(struct vmm *v, struct lv_exit *ex)
+{
+	uint64_t gpa = ex->mmio.gpa;
+	unsigned size = ex->mmio.size;
+
+	if (gpa >= IOAPIC_BASE && gpa + size <= IOAPIC_BASE + IOAPIC_SIZE) {
+		uint32_t off = (uint32_t)(gpa - IOAPIC_BASE);
+
+		/* Like QEMU: IOREGSEL takes any width, IOWIN only aligned dwords. */
+		v->st.ioapic_accesses++;
+		if (off != 0 && (size != 4 || (off & 3))) {
+			if (!ex->mmio.is_write)
+				memset(ex->mmio.data, 0, sizeof(ex->mmio.data));
+			return;
+		}
+		if (ex->mmio.is_write) {
+			ioapic_write(&v->ioapic, off, (uint32_t)get_le(ex->mmio.data, size));
+		} else {
+			memset(ex->mmio.data, 0, sizeof(ex->mmio.data));
+			put_le(ex->mmio.data, size, ioapic_read(&v->ioapic, off));
+		}
+		return;
+	}
+	if (v->has_testdev && gpa >= TESTDEV_MEM && gpa + size <= TESTDEV_MEM + TESTDEV_MEMSZ) {
+		uint8_t *p = v->testdev.mem + (gpa - TESTDEV_MEM);
+
+		v->st.testdev_accesses++;
+		if (ex->mmio.is_write)
+			memcpy(p, ex->mmio.data, size);
+		else
+			memcpy(ex->mmio.data, p, size);
+		return;
+	}
+	/* Unassigned guest-physical memory: reads give 0, writes vanish (QEMU). */
+	v->st.unassigned_mmio_accesses++;
+	count_unemulated(v->st.mmio_pages, gpa & ~0xfffull);
+	if (!v->warned_mmio++)
+		vmm_log("vcpu-run: note: %s at guest-physical %#llx, where nothing is "
+			"mapped (reads give 0; --stats counts them)\n",
+			ex->mmio.is_write ? "write" : "read", (unsigned long long)gpa);
+	if (!ex->mmio.is_write)
+		memset(ex->mmio.data, 0, sizeof(ex->mmio.data));
+}
+
+/* ---- tracing and diagnostics ----------------------------------------- */
+
+void vmm_trace_exit(struct lv_vcpu *vcpu, uint64_t n, const struct lv_exit *ex)
+{
+	struct lv_state st;
+	unsigned long long rip = 0;
+
+	if (lv_vcpu_get_state(vcpu, LV_STATE_GPRS, &st) == LV_OK)
+		rip = st.regs.rip;
+	vmm_log("[%6llu] rip=%#010llx %-9s", (unsigned long long)n, rip,
+		lv_exit_reason_name(ex->reason));
+	switch (ex->reason) {
+	case LV_EXIT_IO:
+		vmm_log(" %s port=%#x size=%u count=%u", ex->io.is_write ? "out" : "in",
+			ex->io.port, ex->io.size, ex->io.count);
+		if (ex->io.is_write)
+			vmm_log(" data=%#llx",
+				(unsigned long long)get_le(ex->io.data, ex->io.size));
+		break;
+	case LV_EXIT_MMIO:
+		vmm_log(" %s gpa=%#llx size=%u", ex->mmio.is_write ? "write" : "read",
+			(unsigned long long)ex->mmio.gpa, ex->mmio.size);
+		if (ex->mmio.is_write)
+			vmm_log(" data=%#llx",
+				(unsigned long long)get_le(ex->mmio.data, ex->mmio.size));
+		break;
+	default:
+		vmm_log(" raw reason=%#llx qual=%#llx", (unsigned long long)ex->raw.reason,
+			(unsigned long long)ex->raw.qual);
+		break;
+	}
+	vmm_log("\n");
+}
+
+static void dump_regs(struct lv_vcpu *vcpu)
+{
+	struct lv_state st;
+
+	if (lv_vcpu_get_state(vcpu, LV_STATE_GPRS | LV_STATE_CONTROL, &st) != LV_OK)
+		return;
+	vmm_log("  rip=%#010llx rflags=%#llx cr0=%#llx\n", (unsigned long long)st.regs.rip,
+		(unsigned long long)st.regs.rflags, (unsigned long long)st.ctrl.cr0);
+	vmm_log("  eax=%#010llx ebx=%#010llx ecx=%#010llx edx=%#010llx\n",
+		(unsigned long long)st.regs.rax, (unsigned long long)st.regs.rbx,
+		(unsigned long long)st.regs.rcx, (unsigned long long)st.regs.rdx);
+	vmm_log("  esi=%#010llx edi=%#010llx esp=%#010llx ebp=%#010llx\n",
+		(unsigned long long)st.regs.rsi, (unsigned long long)st.regs.rdi,
+		(unsigned long long)st.regs.rsp, (unsigned long long)st.regs.rbp);
+}
+
+static int guest_failed(struct lv_vcpu *vcpu, const struct lv_exit *ex)
+{
+	vmm_log("vcpu-run: guest stopped: %s exit", lv_exit_reason_name(ex->reason));
+	switch (ex->reason) {
+	case LV_EXIT_EXCEPTION:
+		vmm_log(" (vector %u, error code %#x)", ex->exception.vector,
+			ex->exception.error_code);
+		break;
+	case LV_EXIT_NPF:
+		vmm_log(" (gpa %#llx, access %#x)", (unsigned long long)ex->npf.gpa,
+			ex->npf.access);
+		break;
+	case LV_EXIT_INTERNAL_ERROR:
+		vmm_log(" (suberror %u)", ex->internal.suberror);
+		break;
+	case LV_EXIT_ENTRY_FAILED:
+		vmm_log(" (kind %u, hardware reason %#llx)", ex->entry_failed.kind,
+			(unsigned long long)ex->entry_failed.hw_reason);
+		break;
+	default:
+		break;
+	}
+	vmm_log("; raw reason %#llx qualification %#llx\n", (unsigned long long)ex->raw.reason,
+		(unsigned long long)ex->raw.qual);
+	dump_regs(vcpu);
+	return STATUS_FAILURE;
+}
+
+/* ---- one exit -------------------------------------------------------- */
+
+int vmm_handle_exit(struct vmm *v, struct lv_vcpu *vcpu, struct lv_exit *ex)
+{
+	struct lv_state st;
+
+	switch (ex->reason) {
+	case LV_EXIT_IO:
+		return handle_io(v, ex);
+	case LV_EXIT_MMIO:
+		handle_mmio(v, ex);
+		return KEEP_RUNNING;
+	case LV_EXIT_HLT:
+		/* No timer or interrupt controller delivers anything: nothing can wake it. */
+		if (lv_vcpu_get_state(vcpu, LV_STATE_GPRS, &st) == LV_OK &&
+		    !(st.regs.rflags & RFLAGS_IF))
+			vmm_log("vcpu-run: guest halted with interrupts disabled at "
+				"rip=%#llx; stopping\n",
+				(unsigned long long)st.regs.rip);
+		else
+			vmm_log("vcpu-run: guest halted and no device can wake it; stopping\n");
+		return STATUS_OK;
+	case LV_EXIT_SHUTDOWN:
+		vmm_log("vcpu-run: guest shutdown (triple fault)\n");
+		return STATUS_OK;
+	case LV_EXIT_SYSTEM_EVENT:
+		vmm_log("vcpu-run: guest requested %s\n",
+			ex->system_event.type == LV_SYSTEM_EVENT_RESET ? "a reset" : "shutdown");
+		return ex->system_event.type == LV_SYSTEM_EVENT_CRASH ? STATUS_FAILURE : STATUS_OK;
+	case LV_EXIT_CANCELLED: /* a stray kick: the caller's own were handled */
+	case LV_EXIT_IRQ_WINDOW:
+	case LV_EXIT_NMI_WINDOW:
+		return KEEP_RUNNING; /* never requested; harmless */
+	default:
+		return guest_failed(vcpu, ex);
+	}
+}
+
+void vmm_account(struct vmm *v, const struct lv_exit *ex, uint64_t run_ns, uint64_t handle_ns)
+{
+	if (ex->reason >= LV_EXIT_REASON_COUNT)
+		return;
+	v->st.count[ex->reason]++;
+	v->st.run_ns[ex->reason] += run_ns;
+	v->st.handle_ns[ex->reason] += handle_ns;
+}
+
+int vmm_exit(struct vmm *v, struct lv_vcpu *vcpu, int rc, struct lv_exit *ex, uint64_t t_run,
+	     uint64_t t_exit)
+{
+	if (rc != LV_OK) {
+		vmm_log("vcpu-run: lv_vcpu_run failed: %s (%s)\n", lv_status_name(rc),
+			lv_strerror(rc));
+		return STATUS_FAILURE;
+	}
+	if (v->trace)
+		vmm_trace_exit(vcpu, ++v->exits, ex);
+	rc = ex->reason == LV_EXIT_CANCELLED && v->cancelled ? v->cancelled(v) : KEEP_RUNNING;
+	if (rc == KEEP_RUNNING)
+		rc = vmm_handle_exit(v, vcpu, ex);
+	vmm_account(v, ex, t_exit - t_run, v->now_ns() - t_exit);
+	return rc;
+}
