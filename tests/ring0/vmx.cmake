@@ -10,7 +10,7 @@
 #   (two_vcpus / remote kick / tlb_*_remote: the kernel starts a second CPU
 #   only with "smp" on its command line, which vmx_bochs_skylake_smp has;
 #   bench_cpuid is the SVM backend's, vmx_bench_cpuid applies the
-#   240 (gcc) / 250 (clang) instruction target in optimized builds only).
+#   243 (gcc) / 253 (clang) instruction target in optimized builds only).
 #   99 pass on both models in an optimized build; MIN_PASS guards against a
 #   run where everything skips.
 # - vmx_qemu_novmx / vmx_bochs_novmx: VMX absent (QEMU TCG has no VMX; Bochs'
