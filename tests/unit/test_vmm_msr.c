@@ -16,6 +16,8 @@
 #include "../../examples/vmm/i8042.c"
 #include "../../examples/vmm/ioapic.c"
 #include "../../examples/vmm/pci.c"
+#include "../../examples/vmm/pci_testdev.c"
+#include "../../examples/vmm/pm.c"
 #include "../../examples/vmm/rtc.c"
 #include "../../examples/vmm/testdev.c"
 #include "../../examples/vmm/uart.c"
