@@ -3,7 +3,8 @@
  * Conformance cases of the interrupt controller (LV_VM_IRQCHIP): MSI
  * delivery waking HLT, the x2APIC MSRs, INIT/SIPI start-up of a second vCPU and a fixed IPI
  * to it, IOAPIC edge and level GSIs, the local APIC timer
- * (one-shot, periodic, TSC-deadline), TPR masking with EOI, HLT woken by a
+ * (one-shot, periodic, TSC-deadline) also while the guest spins without
+ * exits, TPR masking with EOI, HLT woken by a
  * kick, the APIC/MP state groups, and the API's answers where a backend or
  * a VM has no controller. The guests are 32-bit without paging, so the
  * APIC (0xFEE00000) and IOAPIC (0xFEC00000) are reachable directly.
@@ -73,6 +74,15 @@ static const struct step ioapic_script[] = {
 static const struct step timer_script[] = {
 	IO_OUT(0x61, 1, 1),    IO_OUT(0x60, 1, 0x44), IO_OUT(0x62, 1, 3),
 	IO_OUT(0x60, 1, 0x46), IO_OUT(0x63, 1, 3),    END,
+};
+
+/* ---- the APIC timer ends a guest that spins with no exit of its own -------------- */
+
+static const struct step timer_spin_script[] = {
+	IO_OUT(0x61, 1, 1),
+	IO_OUT(0x60, 1, 0x44),
+	IO_OUT(0x62, 1, 2),
+	END,
 };
 
 /* ---- TPR masking and EOI ------------------------------------------------------------ */
@@ -336,6 +346,12 @@ const struct conf_case conf_cases_irq[] = {
 	  .need_features = LV_FEAT_IRQCHIP,
 	  .vm_flags = LV_VM_IRQCHIP,
 	  .script = timer_script },
+	{ .name = "irqchip_timer_spin",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_timer_spin,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = timer_spin_script },
 	{ .name = "irqchip_tpr_eoi",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_irq_tpr,
