@@ -141,7 +141,8 @@ void lv_plat_wake(uint32_t cpu);
  * #LV_VM_IRQCHIP right before a VM entry, with interrupts disabled (SVM:
  * GIF = 0), while the guest's local APIC timer is armed and the vendor
  * has no timer of its own (the VMX-preemption timer); must not sleep or
- * allocate.
+ * allocate. As for a kick, on SVM the interrupt ends guest mode only while
+ * lv_vcpu_run() runs with interrupts enabled (V_INTR_MASKING).
  * @param deadline_ns when, or UINT64_MAX for never.
  */
 void lv_plat_timer(uint64_t deadline_ns);
