@@ -22,13 +22,9 @@ bits 32
 	mov	al, 0xff		; mask every 8259 input: only the IOAPIC delivers
 	out	0x21, al
 	out	0xa1, al
-	mov	eax, handler		; interrupt gate VECTOR (SDM Vol. 3, 6.11)
+	mov	eax, handler		; interrupt gate VECTOR
 	mov	edi, idt + VECTOR * 8
-	mov	[edi], ax
-	mov	word [edi + 2], 0x08
-	mov	word [edi + 4], 0x8e00
-	shr	eax, 16
-	mov	[edi + 6], ax
+	call	set_gate
 	lidt	[idtr]
 	mov	dword [APIC_SVR], 0x1ff
 	mov	dword [IOAPIC_SEL], 0x10 + 2 * 4 + 1
@@ -73,9 +69,7 @@ handler:
 	pop	eax
 	iretd
 
-section .data
-idtr:	dw	256 * 8 - 1
-	dd	idt
+	idt_256
 
 section .rodata
 msg_hello:	db "uart interrupt guest", 10, 0
@@ -84,7 +78,6 @@ msg_count:	db ", interrupts: ", 0
 
 section .bss
 align 16
-idt:		resb 256 * 8
 iir:		resb 4
 count:		resd 1
 stack:		resb 4096

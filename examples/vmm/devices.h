@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vcpu-run's devices: a 16550 UART, the register file of an I/O APIC, QEMU's
- * fw_cfg and pc-testdev, and the PC parts a Linux kernel uses: the 8042's
- * reset line, the CMOS clock, PCI configuration with no devices.
+ * fw_cfg, pc-testdev and pci-testdev, and the PC parts a Linux kernel uses:
+ * the 8042's reset line, the CMOS clock, PCI configuration, the ACPI power
+ * management registers.
  *
  * Freestanding C (only <stdint.h>, <stddef.h>, <string.h>): the same files
  * are compiled into the hosted vcpu-run and into the ring-0 test kernel
@@ -123,16 +124,59 @@ void rtc_init(struct rtc *r, rtc_clock_fn *clock);
 uint8_t rtc_read(struct rtc *r, uint16_t port);
 void rtc_write(struct rtc *r, uint16_t port, uint8_t val);
 
-/* PCI configuration mechanism #1 answering "no device" (pci.c). */
+/* QEMU's pci-testdev: its configuration header and its two BARs (pci_testdev.c). */
+#define PCI_TESTDEV_VENDOR   0x1b36u
+#define PCI_TESTDEV_DEVICE   0x0005u
+#define PCI_TESTDEV_MEM_BASE 0xfebff000u /* BAR0, 4 KiB: where SeaBIOS puts it */
+#define PCI_TESTDEV_IO_BASE  0xc000u	 /* BAR1, 256 ports */
+
+struct pci_testdev {
+	uint32_t bar[2]; /* BAR0 (memory), BAR1 (IO) base addresses */
+	uint16_t command;
+	uint8_t test;	/* the selected test */
+	uint32_t count; /* writes seen since */
+};
+
+void pci_testdev_init(struct pci_testdev *t);
+/* @p reg is the dword-aligned register offset; @p mask the bytes written. */
+uint32_t pci_testdev_config_read(const struct pci_testdev *t, unsigned reg);
+void pci_testdev_config_write(struct pci_testdev *t, unsigned reg, uint32_t val, uint32_t mask);
+/* 1 and the offset in the BAR if BAR1 (@p io) or BAR0 decodes [addr, addr + size). */
+int pci_testdev_decodes(const struct pci_testdev *t, int io, uint64_t addr, unsigned size,
+			uint32_t *off);
+uint32_t pci_testdev_bar_read(const struct pci_testdev *t, int io, uint32_t off, unsigned size);
+void pci_testdev_bar_write(struct pci_testdev *t, int io, uint32_t off, unsigned size,
+			   uint32_t val);
+
+/* PCI configuration mechanism #1: an empty bus, or the host bridge and pci-testdev (pci.c). */
 #define PCI_CONFIG_ADDRESS 0xcf8u
+#define PCI_CONFIG_DATA	   0xcfcu
 #define PCI_CONFIG_END	   0xd00u /* 0xcf8-0xcff: address and data */
 
 struct pci {
 	uint32_t address;
+	struct pci_testdev *testdev; /* NULL: nothing on the bus */
 };
 
 /* @p port is 0xcf8-0xcff, @p size the access width in bytes. */
 uint32_t pci_read(struct pci *p, uint16_t port, unsigned size);
 void pci_write(struct pci *p, uint16_t port, unsigned size, uint32_t val);
+
+/* The ACPI PM1a event and control registers, for the power-off request (pm.c). */
+#define PM_BASE		0x600u /* PM1a_EVT_BLK (4 bytes), then PM1a_CNT_BLK (2 bytes) */
+#define PM_LEN		6u
+#define ACPI_SCI_IRQ	9u /* the FADT's SCI_INT; nothing raises it */
+#define ACPI_S5_SLP_TYP 5u /* SLP_TYP of \_S5 in the DSDT (acpi.c) */
+
+struct acpi_pm {
+	uint16_t sts, en, cnt; /* PM1_STS, PM1_EN, PM1_CNT */
+};
+
+void acpi_pm_init(struct acpi_pm *p);
+int acpi_pm_claims(uint16_t port);
+/* @p size is the access width in bytes; ports past the block read all ones. */
+uint32_t acpi_pm_read(const struct acpi_pm *p, uint16_t port, unsigned size);
+/* @return 1 when the write sets SLP_EN with SLP_TYP = S5: the guest powers off. */
+int acpi_pm_write(struct acpi_pm *p, uint16_t port, unsigned size, uint32_t val);
 
 #endif /* VMM_DEVICES_H */

@@ -78,6 +78,7 @@ void vmm_uart_line(struct vmm *v)
 static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 {
 	unsigned i;
+	uint32_t off;
 
 	if (port >= COM1_BASE && port < COM1_BASE + 8) {
 		v->st.uart_accesses++;
@@ -129,6 +130,19 @@ static int port_write(struct vmm *v, uint16_t port, unsigned size, uint64_t val)
 		pci_write(&v->pci, port, size, (uint32_t)val);
 		return KEEP_RUNNING;
 	}
+	if (v->pci.testdev && pci_testdev_decodes(v->pci.testdev, 1, port, size, &off)) {
+		v->st.pci_testdev_accesses++;
+		pci_testdev_bar_write(v->pci.testdev, 1, off, size, (uint32_t)val);
+		return KEEP_RUNNING;
+	}
+	if (v->has_acpi && acpi_pm_claims(port)) {
+		v->st.pm_accesses++;
+		if (acpi_pm_write(&v->pm, port, size, (uint32_t)val)) {
+			vmm_log("vcpu-run: guest powered off (ACPI S5)\n");
+			return STATUS_OK; /* as QEMU */
+		}
+		return KEEP_RUNNING;
+	}
 	if (port >= DEBUG_EXIT_PORT && port < DEBUG_EXIT_PORT + DEBUG_EXIT_SIZE) {
 		v->st.debug_exit_writes++;
 		/* QEMU's isa-debug-exit: exit((value << 1) | 1). */
@@ -143,6 +157,7 @@ static uint64_t port_read(struct vmm *v, uint16_t port, unsigned size)
 {
 	uint64_t val = 0;
 	unsigned i;
+	uint32_t off;
 
 	if (port >= COM1_BASE && port < COM1_BASE + 8) {
 		v->st.uart_accesses++;
@@ -179,6 +194,14 @@ static uint64_t port_read(struct vmm *v, uint16_t port, unsigned size)
 		v->st.pci_accesses++;
 		return pci_read(&v->pci, port, size) | (~0ull << 32);
 	}
+	if (v->pci.testdev && pci_testdev_decodes(v->pci.testdev, 1, port, size, &off)) {
+		v->st.pci_testdev_accesses++;
+		return pci_testdev_bar_read(v->pci.testdev, 1, off, size);
+	}
+	if (v->has_acpi && acpi_pm_claims(port)) {
+		v->st.pm_accesses++;
+		return acpi_pm_read(&v->pm, port, size) | (~0ull << 32);
+	}
 	/* Nothing decodes the port: the bus floats high, as in QEMU. */
 	v->st.other_port_accesses++;
 	note_port(v, port, "read");
@@ -210,6 +233,7 @@ static void handle_mmio(struct vmm *v, struct lv_exit *ex)
 {
 	uint64_t gpa = ex->mmio.gpa;
 	unsigned size = ex->mmio.size;
+	uint32_t bar_off;
 
 	if (gpa >= IOAPIC_BASE && gpa + size <= IOAPIC_BASE + IOAPIC_SIZE) {
 		uint32_t off = (uint32_t)(gpa - IOAPIC_BASE);
@@ -237,6 +261,19 @@ static void handle_mmio(struct vmm *v, struct lv_exit *ex)
 			memcpy(p, ex->mmio.data, size);
 		else
 			memcpy(ex->mmio.data, p, size);
+		return;
+	}
+	if (v->pci.testdev && pci_testdev_decodes(v->pci.testdev, 0, gpa, size, &bar_off)) {
+		uint32_t val = (uint32_t)get_le(ex->mmio.data, size);
+
+		v->st.pci_testdev_accesses++;
+		if (ex->mmio.is_write) {
+			pci_testdev_bar_write(v->pci.testdev, 0, bar_off, size, val);
+		} else {
+			memset(ex->mmio.data, 0, sizeof(ex->mmio.data));
+			put_le(ex->mmio.data, size,
+			       pci_testdev_bar_read(v->pci.testdev, 0, bar_off, size));
+		}
 		return;
 	}
 	/* Unassigned guest-physical memory: reads give 0, writes vanish (QEMU). */

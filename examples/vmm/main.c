@@ -5,7 +5,8 @@
  * does, with a 16550 UART at 0x3f8 (output to stdout, input from stdin),
  * QEMU's isa-debug-exit at 0xf4, an I/O APIC register file at 0xfec00000,
  * and for Linux the PC parts it needs (KVM's PICs, IOAPIC and PIT, an 8042
- * reset line, the CMOS clock, empty PCI, an MP table). See
+ * reset line, the CMOS clock, empty PCI, an MP table, ACPI tables and the
+ * PM registers for power-off). See
  * docs/writing-a-vmm.md.
  */
 #define _GNU_SOURCE
@@ -71,14 +72,14 @@ static void usage(FILE *f)
 		   "                        and an IOAPIC in the backend, APs started by the\n"
 		   "                        guest with INIT/SIPI, one thread per vCPU\n"
 		   "      --irqchip         the APIC and IOAPIC with one vCPU too\n"
-		   "      --testdev         QEMU's pc-testdev ports (kvm-unit-tests)\n"
+		   "      --testdev         QEMU's pc-testdev and pci-testdev (kvm-unit-tests)\n"
 		   "      --trace           one line per VM exit on stderr\n"
 		   "      --stats           exit counts and times on stderr at the end\n"
 		   "  -h, --help            this text\n"
 		   "Exit status: the guest's isa-debug-exit value (v << 1) | 1; 0 after a\n"
-		   "shutdown, triple fault, reset (Linux reboot) or final HLT; 2 usage or load\n"
-		   "error; 4 backend or guest failure; 124 timeout; 127 the emulator for\n"
-		   "-b svm|vmx is not installed; 130 interrupted (Ctrl-C).\n");
+		   "shutdown, ACPI power-off, triple fault, reset (Linux reboot) or final HLT;\n"
+		   "2 usage or load error; 4 backend or guest failure; 124 timeout; 127 the\n"
+		   "emulator for -b svm|vmx is not installed; 130 interrupted (Ctrl-C).\n");
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -404,6 +405,8 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	struct lv_vcpu *vcpus[MAX_SMP] = { NULL };
 	struct lv_vm *vm = NULL;
 	struct vmm_host h = { &timed_out, &interrupted, o->timeout_s };
+	struct boot_entry boot;
+	struct lv_caps caps;
 	struct sigaction sa;
 	struct vmm v;
 	unsigned i;
@@ -418,8 +421,6 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	}
 	status = STATUS_FAILURE;
 	if ((rc = lv_vm_create(b, &cfg, &vm))) {
-		struct lv_caps caps;
-
 		lv_backend_caps(b, &caps);
 		if (rc == LV_ERR_NOTSUP && cfg.flags)
 			vmm_error("%s needs an interrupt controller, which the %s backend does "
@@ -457,8 +458,18 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 				  lv_strerror(rc));
 			goto out;
 		}
+	/*
+	 * A Multiboot kernel under QEMU finds the PICs as SeaBIOS left them;
+	 * here pic_boot.c's code programs them first. Only KVM's irqchip has
+	 * PICs (libvcpu.h). Linux programs its PICs itself, and PVH has no BIOS.
+	 */
+	boot = *e;
+	lv_backend_caps(b, &caps);
+	if (e->protocol == BOOT_MULTIBOOT && (cfg.flags & LV_VM_IRQCHIP) &&
+	    caps.kind == LV_BACKEND_KVM)
+		boot.eip = pic_boot_write(m, e->eip, e->eax);
 	/* vCPU 0 boots the kernel; the others wait for the guest's INIT/SIPI. */
-	if ((rc = setup_vcpu(vcpus[0], e))) {
+	if ((rc = setup_vcpu(vcpus[0], &boot))) {
 		fail("setting the entry state", rc);
 		goto out;
 	}
@@ -477,7 +488,13 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 	uart_init(&v.uart, NULL, NULL); /* vmm_run() connects it to stdout */
 	i8042_init(&v.i8042);
 	rtc_init(&v.rtc, wall_clock);
+	acpi_pm_init(&v.pm);
+	v.has_acpi = is_linux(e);
 	ioapic_init(&v.ioapic);
+	if (o->testdev) {
+		pci_testdev_init(&v.pci_testdev);
+		v.pci.testdev = &v.pci_testdev;
+	}
 
 	for (i = 0; i < o->smp; i++)
 		running_vcpus[i] = vcpus[i];
@@ -570,14 +587,15 @@ int main(int argc, char **argv)
 		goto out;
 	if (entry.protocol == BOOT_LINUX) {
 		write_linux_gdt(&mem, entry.linux64);
-		if (linux_setup(&req, &mem, &entry) || mptable_write(&mem, o.smp))
+		if (linux_setup(&req, &mem, &entry) || mptable_write(&mem, o.smp) ||
+		    acpi_write(&mem, o.smp))
 			goto out;
 	} else {
 		write_gdt(&mem);
 		if (entry.protocol == BOOT_MULTIBOOT ? multiboot_setup(&req, &mem, &entry)
 						     : pvh_setup(&req, &mem, &entry))
 			goto out;
-		if (entry.linux_pvh && mptable_write(&mem, o.smp))
+		if (entry.linux_pvh && (mptable_write(&mem, o.smp) || acpi_write(&mem, o.smp)))
 			goto out;
 	}
 	if (o.trace)

@@ -240,7 +240,7 @@ static int make_iso(const char *dir, const char *kernel, const char *cmdline)
 	return run_cmd(argv, at(dir, "emulator.log")) == 0 ? 0 : -1;
 }
 
-static int write_text(const char *path, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int write_text(const char *path, const char *fmt, ...)
 {
 	va_list ap;
 	FILE *f = fopen(path, "w");

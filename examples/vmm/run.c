@@ -237,9 +237,11 @@ void vmm_print_stats(const struct run_stats *s, int has_testdev)
 		", other %" PRIu64 "\n",
 		s->uart_accesses, s->debug_exit_writes, s->fw_cfg_accesses, s->other_port_accesses);
 	if (has_testdev)
-		fprintf(f, "  pc-testdev: %" PRIu64 "\n", s->testdev_accesses);
-	fprintf(f, "  pc: i8042 %" PRIu64 ", rtc %" PRIu64 ", pci %" PRIu64 "\n", s->i8042_accesses,
-		s->rtc_accesses, s->pci_accesses);
+		fprintf(f, "  pc-testdev: %" PRIu64 ", pci-testdev BARs: %" PRIu64 "\n",
+			s->testdev_accesses, s->pci_testdev_accesses);
+	fprintf(f,
+		"  pc: i8042 %" PRIu64 ", rtc %" PRIu64 ", pci %" PRIu64 ", acpi-pm %" PRIu64 "\n",
+		s->i8042_accesses, s->rtc_accesses, s->pci_accesses, s->pm_accesses);
 	fprintf(f, "  mmio: ioapic %" PRIu64 ", unassigned %" PRIu64 "\n", s->ioapic_accesses,
 		s->unassigned_mmio_accesses);
 	print_unemulated("ports", s->ports);

@@ -12,9 +12,9 @@
 #include "devices.h"
 
 /* Exit statuses of the process besides the guest's debug-exit value. */
-#define STATUS_OK	   0   /* shutdown, triple fault, or HLT with nothing to wake it */
-#define STATUS_USAGE	   2   /* bad options or a guest image that cannot be loaded */
-#define STATUS_FAILURE	   4   /* the backend or the guest failed (see the message) */
+#define STATUS_OK	   0 /* shutdown, power-off, triple fault, or HLT with nothing to wake it */
+#define STATUS_USAGE	   2 /* bad options or a guest image that cannot be loaded */
+#define STATUS_FAILURE	   4 /* the backend or the guest failed (see the message) */
 #define STATUS_TIMEOUT	   124 /* --timeout expired (like timeout(1)) */
 #define STATUS_INTERRUPT   130 /* SIGINT (Ctrl-C) */
 #define STATUS_NO_EMULATOR 127 /* -b svm|vmx: the emulator is not installed (ring0.c) */
@@ -33,9 +33,10 @@ struct run_stats {
 	uint64_t run_ns[LV_EXIT_REASON_COUNT];	  /* time inside lv_vcpu_run() per exit kind */
 	uint64_t handle_ns[LV_EXIT_REASON_COUNT]; /* time the VMM spent handling them */
 	uint64_t uart_accesses, debug_exit_writes, fw_cfg_accesses, testdev_accesses;
+	uint64_t pci_testdev_accesses;
 	uint64_t other_port_accesses;
 	uint64_t ioapic_accesses, unassigned_mmio_accesses;
-	uint64_t i8042_accesses, rtc_accesses, pci_accesses;
+	uint64_t i8042_accesses, rtc_accesses, pci_accesses, pm_accesses;
 	struct unemulated ports[UNEMULATED_SLOTS], mmio_pages[UNEMULATED_SLOTS];
 	uint64_t total_ns;
 };
@@ -50,10 +51,13 @@ struct vmm {
 	struct i8042 i8042;
 	struct rtc rtc;
 	struct pci pci;
-	int has_testdev;  /* --testdev */
-	int uart_level;	  /* the UART's interrupt line as last driven */
-	struct lv_vm *vm; /* for interrupt lines */
-	uint8_t *ram;	  /* guest RAM (GPA = offset), for pc-testdev's page flush */
+	struct acpi_pm pm;
+	struct pci_testdev pci_testdev; /* on the PCI bus with --testdev */
+	int has_testdev;		/* --testdev: pc-testdev and pci-testdev */
+	int has_acpi;			/* ACPI tables written (Linux): the PM registers answer */
+	int uart_level;			/* the UART's interrupt line as last driven */
+	struct lv_vm *vm;		/* for interrupt lines */
+	uint8_t *ram;			/* guest RAM (GPA = offset), for pc-testdev's page flush */
 	uint64_t ram_size;
 	/* pc-testdev's page flush (QEMU drops the page's mapping); NULL: nothing to do. */
 	void (*flush_page)(struct vmm *v, uint64_t gpa);

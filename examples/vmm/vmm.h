@@ -28,6 +28,8 @@ struct guest_mem {
 #define BOOT_INFO_START	  0x8000u
 #define BOOT_INFO_END	  0x9f000u
 #define BOOT_STACK_TOP	  0x7000u
+#define PIC_BOOT_ADDR	  0x600u /* pic_boot.c's code, after the GDT */
+#define PIC_BOOT_SIZE	  64u
 
 /* True if [gpa, gpa + len) is RAM the loader may write. */
 int mem_is_ram(const struct guest_mem *m, uint64_t gpa, uint64_t len);
@@ -100,6 +102,19 @@ int linux_setup(const struct boot_request *req, struct guest_mem *m, struct boot
 
 /* Write an MP table for @p ncpus CPUs in the BIOS area (mptable.c); -1 if too many. */
 int mptable_write(struct guest_mem *m, unsigned ncpus);
+
+/*
+ * Write the ACPI tables (RSDP, RSDT, XSDT, FADT, FACS, DSDT with \_S5, MADT)
+ * for @p ncpus CPUs in the BIOS area below the MP table (acpi.c); -1 if too many.
+ */
+int acpi_write(struct guest_mem *m, unsigned ncpus);
+
+/*
+ * Write code at PIC_BOOT_ADDR that programs the 8259 PICs as a PC BIOS
+ * leaves them, loads EAX with @p eax and jumps to @p entry (pic_boot.c).
+ * Returns the code's address, where the boot CPU starts instead.
+ */
+uint32_t pic_boot_write(struct guest_mem *m, uint32_t entry, uint32_t eax);
 
 /* Write the PVH hvm_start_info; sets entry->ebx. */
 int pvh_setup(const struct boot_request *req, struct guest_mem *m, struct boot_entry *entry);

@@ -548,11 +548,12 @@ int lv_vcpu_destroy(struct lv_vcpu *v)
 
 int lv_vcpu_run(struct lv_vcpu *v, struct lv_exit **exit)
 {
-	int rc = vcpu_check(v);
-
-	if (rc)
-		return rc;
-	if (!exit)
+	/* vcpu_check() spelled out: each error a test and a return of its own on the hot path. */
+	if (__builtin_expect(!v, 0))
+		return LV_ERR_INVAL;
+	if (__builtin_expect(v->state != LV_OBJ_LIVE, 0))
+		return LV_ERR_STALE;
+	if (__builtin_expect(!exit, 0))
 		return LV_ERR_INVAL;
 	return v->run(v, exit); /* tail call: the backend's run_api or run_ops() */
 }

@@ -122,10 +122,12 @@ struct lv_vcpu {
 /* lv_vcpu_run(): one run at a time per vCPU. @return 0 when another run is under way (LV_ERR_BUSY). */
 static inline int lv_run_begin(struct lv_vcpu *v)
 {
-	uint32_t expected = 0;
-
-	return __atomic_compare_exchange_n(&v->running, &expected, 1, 0, __ATOMIC_ACQ_REL,
-					   __ATOMIC_ACQUIRE);
+	/*
+	 * running is only ever 0 or 1: an exchange does what a compare-and-
+	 * exchange of 0 with 1 does (a busy vCPU keeps its 1), in fewer
+	 * instructions on the run path.
+	 */
+	return __atomic_exchange_n(&v->running, 1, __ATOMIC_ACQ_REL) == 0;
 }
 
 /* lv_vcpu_run(): the run is over; *exit is the record, or NULL on an error. */

@@ -51,6 +51,23 @@
 #define CPUID_1_ECX_OSXSAVE (1u << 27)
 #define CPUID_1_ECX_AVX	    (1u << 28)
 
+/*
+ * What needs XSAVE-managed state besides XSAVE itself (SDM Vol. 2A, CPUID;
+ * Vol. 1, 13.1, 14.3; APM Vol. 3, E.3): the VEX and EVEX instructions
+ * (AVX state, with AVX-512 also opmask and ZMM state), AMX (tile state)
+ * and protection keys (PKRU state). A vCPU without XSAVE offers none.
+ */
+#define CPUID_1_ECX_XSTATE                                                                         \
+	(CPUID_1_ECX_XSAVE | CPUID_1_ECX_OSXSAVE | CPUID_1_ECX_AVX | (1u << 12) |                  \
+	 (1u << 29))			 /* FMA, F16C */
+#define CPUID_7_0_EBX_XSTATE 0xdc230020u /* AVX2; AVX-512 F, DQ, IFMA, PF, ER, CD, BW, VL */
+#define CPUID_7_0_ECX_XSTATE                                                                       \
+	0x00005e5au /* AVX-512 VBMI/VBMI2/VNNI/BITALG/VPOPCNTDQ; PKU, OSPKE; VAES, VPCLMULQDQ */
+#define CPUID_7_0_EDX_XSTATE                                                                       \
+	0x03c0010cu /* AVX-512 4VNNIW/4FMAPS/VP2INTERSECT/FP16; AMX BF16/TILE/INT8 */
+#define CPUID_7_1_EAX_XSTATE	  0x00000030u /* AVX-VNNI, AVX512_BF16 */
+#define CPUID_80000001_ECX_XSTATE 0x00010800u /* XOP, FMA4 */
+
 /* EFER, MSR C000_0080h (SDM Vol. 3, 2.2.1; APM Vol. 2, 3.1.7). */
 #define EFER_LME  (1ull << 8)  /* long mode enable */
 #define EFER_LMA  (1ull << 10) /* long mode active */

@@ -4,8 +4,9 @@
  * delivery waking HLT, the x2APIC MSRs, INIT/SIPI start-up of a second vCPU and a fixed IPI
  * to it, IOAPIC edge and level GSIs, the local APIC timer
  * (one-shot, periodic, TSC-deadline) also while the guest spins without
- * exits, TPR masking with EOI, HLT woken by a
- * kick, the APIC/MP state groups, and the API's answers where a backend or
+ * exits, TPR masking with EOI, HLT woken by an IOAPIC interrupt from
+ * another thread and by a kick, the APIC/MP state groups, and the API's
+ * answers where a backend or
  * a VM has no controller. The guests are 32-bit without paging, so the
  * APIC (0xFEE00000) and IOAPIC (0xFEC00000) are reachable directly.
  */
@@ -29,6 +30,14 @@ static int line(struct conf_ctx *c, uint32_t gsi, uint32_t level)
 
 	return rc ? conf_fail(c, "lv_vm_irq_line(%u, %u): %s", gsi, level, lv_status_name(rc))
 		  : CONF_PASS;
+}
+
+/* Run @p fn with the case's context 20 ms from now, on the host's timer thread. */
+static int in_20ms(struct conf_ctx *c, void (*fn)(void *arg))
+{
+	if (c->host->call_later(c->host->ctx, 20000, fn, c))
+		return conf_fail(c, "call_later failed");
+	return CONF_PASS;
 }
 
 /* ---- MSI wakes HLT ------------------------------------------------------------ */
@@ -67,6 +76,49 @@ static const struct step ioapic_script[] = {
 	IO_OUT(0x61, 1, 1), ACTION(pulse_17),	IO_OUT(0x60, 1, 0x42),
 	IO_OUT(0x62, 1, 2), ACTION(raise_18),	IO_OUT(0x60, 1, 0x43),
 	ACTION(lower_18),   IO_OUT(0x63, 1, 2), END,
+};
+
+/* ---- HLT woken by an interrupt from another thread ------------------------------------ */
+
+/* 20 ms later, on the host's timer thread: an edge on GSI 17; flag 1 = sent, 2 = failed. */
+static void pulse_17_fn(void *arg)
+{
+	struct conf_ctx *c = arg;
+	int rc = lv_vm_irq_line(c->vm, 17, 1);
+
+	if (!rc)
+		rc = lv_vm_irq_line(c->vm, 17, 0);
+	__atomic_store_n(&c->flag, rc ? 2 : 1, __ATOMIC_RELEASE);
+}
+
+static int pulse_17_later(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	(void)v;
+	return in_20ms(c, pulse_17_fn);
+}
+
+/*
+ * The handler's report came after the guest's HLT (the script allows no
+ * HLT exit in between): the pulse must be the interrupt that woke it. It
+ * raises the line before it says so, hence the short wait.
+ */
+static int pulsed_before(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	uint32_t f, n;
+
+	(void)v;
+	for (n = 0; !(f = __atomic_load_n(&c->flag, __ATOMIC_ACQUIRE)) && n < (1u << 28); n++)
+		__asm__ volatile("pause");
+	if (f == 2)
+		return conf_fail(c, "lv_vm_irq_line(17) from the timer thread failed");
+	if (f != 1)
+		return conf_fail(c, "the handler ran, but the GSI 17 pulse never came");
+	return CONF_PASS;
+}
+
+static const struct step hlt_irq_script[] = {
+	IO_OUT(0x61, 1, 1),    ACTION(pulse_17_later), IO_OUT(0x60, 1, 0x42),
+	ACTION(pulsed_before), IO_OUT(0x62, 1, 2),     END,
 };
 
 /* ---- the local APIC timer --------------------------------------------------------- */
@@ -371,6 +423,13 @@ const struct conf_case conf_cases_irq[] = {
 	  .need_hooks = NEED_CALL_LATER,
 	  .vm_flags = LV_VM_IRQCHIP,
 	  .script = hlt_kick_script },
+	{ .name = "irqchip_hlt_irq",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_ioapic,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .need_hooks = NEED_CALL_LATER,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = hlt_irq_script },
 	{ .name = "irqchip_init_sipi_ipi",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_irq_ipi,

@@ -29,6 +29,7 @@ int case_host_tr(struct lv_backend *b, char *why, size_t n);
 int case_host_fs_cr4(struct lv_backend *b, char *why, size_t n);
 int case_host_debugctl(struct lv_backend *b, char *why, size_t n);
 int case_cpuid(struct lv_backend *b, char *why, size_t n);
+int case_cpuid_cache(struct lv_backend *b, char *why, size_t n);
 int case_mmio(struct lv_backend *b, char *why, size_t n);
 int case_readonly(struct lv_backend *b, char *why, size_t n);
 int case_msr(struct lv_backend *b, char *why, size_t n);
@@ -58,6 +59,7 @@ const struct tcase cases[] = {
 	{ "host_fs_cr4", case_host_fs_cr4 },
 	{ "host_debugctl", case_host_debugctl },
 	{ "smoke_cpuid", case_cpuid },
+	{ "smoke_cpuid_cache", case_cpuid_cache },
 	{ "smoke_mmio", case_mmio },
 	{ "smoke_readonly", case_readonly },
 	{ "smoke_dirty_flush", case_dirty_flush },

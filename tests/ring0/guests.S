@@ -47,6 +47,27 @@ GLOBAL(g_cpuid)
 	hlt
 GLOBAL(g_cpuid_end)
 
+/* CPUID leaf 7 subleaves 0, 1, 0, 0, each EAX echoed by OUT 0x80 (the run loop's cache). */
+GLOBAL(g_cpuid_cache)
+	movl	$7, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	outl	%eax, $0x80
+	movl	$7, %eax
+	movl	$1, %ecx
+	cpuid
+	outl	%eax, $0x80
+	movl	$7, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	outl	%eax, $0x80
+	movl	$7, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	outl	%eax, $0x80
+	hlt
+GLOBAL(g_cpuid_cache_end)
+
 /* MMIO at 0x200000 (no RAM there): 8-byte read, 4-byte write, MOVZX byte read, RMW OR. */
 GLOBAL(g_mmio)
 	movq	0x200000, %rax

@@ -356,6 +356,10 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 	i8042_init(&v.i8042);
 	rtc_init(&v.rtc, cmos_clock);
 	ioapic_init(&v.ioapic);
+	if (v.has_testdev) { /* pci-testdev too, as vcpu-run --testdev on KVM */
+		pci_testdev_init(&v.pci_testdev);
+		v.pci.testdev = &v.pci_testdev;
+	}
 	v.now_ns = now_ns;
 	v.flush_page = flush_page;
 	t0 = now_ns();

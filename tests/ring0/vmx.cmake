@@ -10,9 +10,9 @@
 #   (two_vcpus / remote kick / tlb_*_remote: the kernel starts a second CPU
 #   only with "smp" on its command line, which vmx_bochs_skylake_smp has;
 #   bench_cpuid is the SVM backend's, vmx_bench_cpuid applies the
-#   280-instruction target in optimized builds only). 97 pass on both models
-#   in an optimized build; MIN_PASS guards against a run where everything
-#   skips.
+#   243 (gcc) / 253 (clang) instruction target in optimized builds only).
+#   99 pass on both models in an optimized build; MIN_PASS guards against a
+#   run where everything skips.
 # - vmx_qemu_novmx / vmx_bochs_novmx: VMX absent (QEMU TCG has no VMX; Bochs'
 #   athlon64_clawhammer has neither VMX nor SVM): opening the VMX backend
 #   must give LV_ERR_NODEV (kmain prints it before anything else).

@@ -11,17 +11,18 @@
 #                   --status N --text TEXT
 #                   [--mem MIB] [--append TEXT] [--initrd LIST] [--smp N] [--testdev]
 #                   [--vmm-opt OPT] [--qemu-hangs] [--backend svm|vmx [--emulator qemu|bochs]]
-#                   [--emulator-limit REGEX REASON]
+#                   [--emulator-limit REGEX REASON] [--stderr-text TEXT]
+# --stderr-text: vcpu-run's standard error must contain TEXT as well.
 # --emulator-limit: a known limit of the emulator under vcpu-run -b svm|vmx;
 # when the run fails and the emulator's log (kept by vcpu-run) matches
 # REGEX, the test prints "SKIP: REASON" and exits 77.
-# --testdev: QEMU gets -device pc-testdev, vcpu-run --testdev.
+# --testdev: QEMU gets -device pc-testdev -device pci-testdev, vcpu-run --testdev.
 # --vmm-opt: one more vcpu-run option (e.g. --irqchip: QEMU always has an APIC).
 # --qemu-hangs: the guest ends in HLT with interrupts off, where QEMU waits
 # forever: QEMU is stopped after 3 s and only the output is compared.
 set -u
 vmrun= vmm= guest= work= want_status= want_text= mem= append= initrd= smp= testdev=0 vmmopt= hangs=0
-has_append=0 has_initrd=0 backend= emulator= limit_re= limit_why=
+has_append=0 has_initrd=0 backend= emulator= limit_re= limit_why= want_err=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--vm-run) vmrun=$2; shift 2 ;;
@@ -40,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--backend) backend=$2; shift 2 ;;
 	--emulator) emulator=$2; shift 2 ;;
 	--emulator-limit) limit_re=$2; limit_why=$3; shift 3 ;;
+	--stderr-text) want_err=$2; shift 2 ;;
 	*) echo "compare.sh: unknown argument $1"; exit 1 ;;
 	esac
 done
@@ -52,7 +54,7 @@ mkdir -p "$work" && rm -f "$work/qemu.out" "$work/vmm.out" "$work/vmm.err" || ex
 set -- -kernel "$guest"
 [ -n "$mem" ] && set -- "$@" -m "$mem"
 [ -n "$smp" ] && set -- "$@" -smp "$smp"
-[ $testdev -eq 1 ] && set -- "$@" -device pc-testdev
+[ $testdev -eq 1 ] && set -- "$@" -device pc-testdev -device pci-testdev
 [ $has_append -eq 1 ] && set -- "$@" -append "$append"
 [ $has_initrd -eq 1 ] && set -- "$@" -initrd "$initrd"
 qlimit=60
@@ -107,6 +109,10 @@ elif [ "$qstatus" -ne "$want_status" ]; then
 fi
 if ! grep -q -F -- "$want_text" "$work/vmm.out"; then
 	echo "FAIL: output lacks: $want_text"
+	fail=1
+fi
+if [ -n "$want_err" ] && ! grep -q -F -- "$want_err" "$work/vmm.err"; then
+	echo "FAIL: vcpu-run's stderr lacks: $want_err"
 	fail=1
 fi
 if grep -q -e 'AddressSanitizer' -e 'runtime error' -e 'LeakSanitizer' "$work/vmm.err"; then

@@ -4,8 +4,12 @@
 # one the test VM runs) in vcpu-run with an initramfs made here from
 # busybox-static (scripts/busybox-initramfs.sh). Its /init prints marker
 # lines: that user space runs, the number of CPUs in /proc/cpuinfo and the
-# MD5 of a file in the initramfs; then `reboot -f`, which must end vcpu-run
-# with status 0 (the 8042 reset line). Kernel messages and timings differ
+# MD5 of a file in the initramfs; then `poweroff -f`, which must end vcpu-run
+# with status 0 (ACPI S5: the PM1a control register), or with --reboot
+# `reboot -f` (the 8042 reset line). The guest's console must not carry
+# Linux's "XSAVE consistency problem" warning (the vCPU's CPUID leaf 0Dh
+# sizes against the XCR0 it can set): /init counts it in the kernel's log,
+# which "quiet" keeps off the console. Kernel messages and timings differ
 # from run to run, so the markers are checked, not the whole output: they
 # must be the lines QEMU (-accel tcg, on this host, -no-reboot) prints for
 # the same kernel, initramfs and command line, with the same exit status.
@@ -13,15 +17,19 @@
 #
 # Usage: linux_boot.sh --vm-run VM_RUN_SH --vmm VCPU_RUN --work DIR
 #                      [--smp N] [--mem MIB] [--vmlinux | --entry32] [--interactive]
+#                      [--reboot]
 # --vmlinux: boot the kernel's unpacked vmlinux ELF through its PVH note
 # instead of the bzImage. --entry32: a copy of the bzImage with xloadflags
 # bit 0 (XLF_KERNEL_64) cleared, which vcpu-run enters at its 32-bit entry.
-# --interactive: /init starts a shell on the console instead of rebooting;
-# vcpu-run runs on a pseudo-terminal (script(1)) into which "echo hi" and
-# "reboot -f" are typed once the shell's marker appeared; "hi" must come
-# back, and the terminal's settings must be restored at the end.
+# --interactive: /init starts a shell on the console instead of powering
+# off; vcpu-run runs on a pseudo-terminal (script(1)) into which "echo hi"
+# and "poweroff" are typed once the shell's marker appeared; "hi" must come
+# back, the guest must power off, and the terminal's settings must be
+# restored at the end. busybox's poweroff (without -f) signals init
+# (SIGUSR2), so /init keeps running as PID 1 with the shell as its child
+# and powers off on that signal.
 set -u
-vmrun= vmm= work= smp=1 mem=256 interactive=0 image=vmlinuz entry32=0
+vmrun= vmm= work= smp=1 mem=256 interactive=0 image=vmlinuz entry32=0 reboot=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--vm-run) vmrun=$2; shift 2 ;;
@@ -32,6 +40,7 @@ while [ $# -gt 0 ]; do
 	--interactive) interactive=1; shift ;;
 	--vmlinux) image=vmlinux; shift ;;
 	--entry32) entry32=1; shift ;;
+	--reboot) reboot=1; shift ;;
 	*) echo "linux_boot.sh: unknown argument $1"; exit 1 ;;
 	esac
 done
@@ -62,11 +71,17 @@ mount -t proc proc /proc
 echo "lv-init: user space"
 echo "lv-init: cpus $(grep -c '^processor' /proc/cpuinfo)"
 echo "lv-init: md5 $(md5sum </etc/lv-check | cut -d' ' -f1)"
+echo "lv-init: xsave warnings $(dmesg | grep -c 'XSAVE consistency problem')"
 if grep -q lv_interactive /proc/cmdline; then
 	echo "lv-init: shell"
-	exec sh </dev/console >/dev/console 2>&1
+	trap 'poweroff -f' USR2
+	# a background job's standard input is /dev/null first
+	[ -e /dev/null ] || mknod /dev/null c 1 3
+	sh </dev/console >/dev/console 2>&1 &
+	wait
 fi
-reboot -f
+grep -q lv_reboot /proc/cmdline && reboot -f
+poweroff -f
 INIT
 chmod 755 "$work/root/init"
 sh "$scripts/busybox-initramfs.sh" "$work/root" "$work/initrd.cpio" || exit 1
@@ -75,6 +90,7 @@ sh "$scripts/busybox-initramfs.sh" "$work/root" "$work/initrd.cpio" || exit 1
 # buses on an AMD CPU ("AGP: Checking aperture...") are 34,000 exits otherwise.
 append="console=ttyS0 quiet panic=-1 pci=off"
 [ $interactive -eq 1 ] && append="$append lv_interactive"
+[ $reboot -eq 1 ] && append="$append lv_reboot"
 set -- "$vmm" -m "$mem" -smp "$smp" -t 270 -a "$append" -i "$work/initrd.cpio" "$kernel"
 start=$(date +%s)
 # Where vm-run uses KVM-in-QEMU, its VM gets one CPU: with two (TCG runs
@@ -115,7 +131,7 @@ rm -f in out && mkfifo in || exit 1
 	sleep 1
 	printf 'echo hi\n' >&3
 	while ! grep -q '^hi' out; do sleep 1; done
-	printf 'reboot -f\n' >&3
+	printf 'poweroff\n' >&3
 	sleep 600
 ) &
 feeder=\$!
@@ -147,7 +163,7 @@ if [ $interactive -eq 0 ]; then
 	grep -a '^lv-init' "$work/qemu.out" | tr -d '\r' >"$work/qemu.lines"
 	grep -a '^lv-init' "$work/out" | tr -d '\r' >"$work/vmm.lines"
 	if [ "$qstatus" -ne 0 ] || ! [ -s "$work/qemu.lines" ]; then
-		echo "FAIL: QEMU did not boot the same kernel and initramfs to a reboot:"
+		echo "FAIL: QEMU did not boot the same kernel and initramfs to its end:"
 		tail -n 20 "$work/qemu.out" "$work/qemu.err"
 		qfail=1
 	elif ! cmp -s "$work/qemu.lines" "$work/vmm.lines"; then
@@ -169,10 +185,16 @@ grep -a -q "^lv-init: md5 $want_md5" "$work/out" ||
 	{ echo "FAIL: the initramfs file's MD5 is not $want_md5"; fail=1; }
 if [ $interactive -eq 1 ]; then
 	grep -a -q '^hi' "$work/out" || { echo "FAIL: 'echo hi' typed on stdin did not print hi"; fail=1; }
-else
+fi
+if [ $reboot -eq 1 ]; then
 	grep -q 'guest requested a reset (8042 reset line)' "$work/err" ||
 		{ echo "FAIL: the run did not end by the guest's reboot"; fail=1; }
+else
+	grep -q 'guest powered off (ACPI S5)' "$work/err" ||
+		{ echo "FAIL: the run did not end by the guest's ACPI power-off"; fail=1; }
 fi
+grep -a -q '^lv-init: xsave warnings 0' "$work/out" ||
+	{ echo "FAIL: Linux's log has 'XSAVE consistency problem' (CPUID leaf 0Dh against XCR0)"; fail=1; }
 if grep -q -e 'AddressSanitizer' -e 'runtime error' -e 'LeakSanitizer' "$work/err"; then
 	echo "FAIL: sanitizer report"
 	fail=1

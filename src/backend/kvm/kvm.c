@@ -15,6 +15,7 @@
 
 #include "kvm_priv.h"
 #include "../../core/cpuid.h"
+#include "../../core/x86_arch.h"
 
 /* Max CPUID entries we ask KVM_GET_SUPPORTED_CPUID for. */
 #define KVM_CPUID_MAX 256
@@ -95,6 +96,37 @@ static uint32_t phys_bits(const struct kvm_cpuid2 *c)
 	return 36;
 }
 
+/*
+ * Where a guest's XSETBV never reaches KVM (kvm_probe.c), the default CPUID
+ * offers no XSAVE: no leaf 0Dh, and none of the features whose state XSAVE
+ * manages (x86_arch.h). The guest then keeps XCR0 = 1, and its x87/SSE
+ * state is still switched (KVM_GET/SET_XSAVE reads and writes it).
+ */
+static void cpuid_drop_xsave(struct kvm_cpuid2 *c)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == 0xd)
+			continue;
+		if (e->function == 1)
+			e->ecx &= ~CPUID_1_ECX_XSTATE;
+		if (e->function == 7 && e->index == 0) {
+			e->ebx &= ~CPUID_7_0_EBX_XSTATE;
+			e->ecx &= ~CPUID_7_0_ECX_XSTATE;
+			e->edx &= ~CPUID_7_0_EDX_XSTATE;
+		}
+		if (e->function == 7 && e->index == 1)
+			e->eax &= ~CPUID_7_1_EAX_XSTATE;
+		if (e->function == 0x80000001u)
+			e->ecx &= ~CPUID_80000001_ECX_XSTATE;
+		c->entries[n++] = *e;
+	}
+	c->nent = n;
+}
+
 static void fill_caps(struct lv_backend *b, struct kvm_backend *kb)
 {
 	struct lv_caps *c = &b->caps;
@@ -119,7 +151,7 @@ static void fill_caps(struct lv_backend *b, struct kvm_backend *kb)
 		 * #DB and #BP are the only vectors KVM lets user space
 		 * intercept; keep those that really exit on this host.
 		 */
-		c->exception_exits = lv_kvm_probe_exception_exits(kb);
+		c->exception_exits = kb->exception_exits;
 	}
 	if (kb->has_sync_regs)
 		c->features |= LV_FEAT_SYNC_REGS;
@@ -270,6 +302,9 @@ static int kvm_open(struct lv_backend *b)
 			  ext(fd, KVM_CAP_MP_STATE) && ext(fd, KVM_CAP_PIT2) &&
 			  (ext(fd, KVM_CAP_X2APIC_API) & KVM_X2APIC_API_USE_32BIT_IDS);
 	kb->has_tsc_deadline = ext(fd, KVM_CAP_TSC_DEADLINE_TIMER);
+	lv_kvm_probe_host(kb);
+	if (kb->xsetbv_lost)
+		cpuid_drop_xsave(kb->cpuid);
 	pthread_once(&once, kick_signal_init);
 	kb->kick_signal = kick_signal_no;
 	b->priv = kb;

@@ -7,7 +7,7 @@
  *   kvm_vcpu.c   vCPU lifetime, kick, events, windows, CPUID, debug
  *   kvm_run.c    the run loop and the exit mapping
  *   kvm_state.c  get/set of the state groups, single MSRs
- *   kvm_probe.c  which exception intercepts really work on this host
+ *   kvm_probe.c  which exception intercepts and XSETBV really work on this host
  *
  * Reference: Linux Documentation/virt/kvm/api.rst (the KVM API).
  */
@@ -35,6 +35,8 @@ struct kvm_backend {
 	int has_guest_debug;	  /* KVM_CAP_SET_GUEST_DEBUG */
 	int has_irqchip;	  /* KVM_CAP_IRQCHIP, _SIGNAL_MSI, _MP_STATE, _PIT2 */
 	int has_tsc_deadline;	  /* KVM_CAP_TSC_DEADLINE_TIMER */
+	uint32_t exception_exits; /* kvm_probe.c: the vectors that really exit */
+	int xsetbv_lost;	  /* kvm_probe.c: a guest's XSETBV never reaches KVM */
 	struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID */
 };
 
@@ -87,8 +89,8 @@ enum { KVM_COMPLETE_NONE = 0, KVM_COMPLETE_MMIO_READ, KVM_COMPLETE_MSR };
 
 int lv_kvm_errno(int e);
 
-/* kvm_probe.c */
-uint32_t lv_kvm_probe_exception_exits(struct kvm_backend *kb);
+/* kvm_probe.c: fills exception_exits and xsetbv_lost (kb->cpuid set, caps probed). */
+void lv_kvm_probe_host(struct kvm_backend *kb);
 
 /* kvm.c */
 int lv_kvm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *r, size_t n);

@@ -3,7 +3,9 @@
  * VMRUN entry/exit stub (APM Vol. 2, 15.5 "VMRUN Instruction", 15.6
  * "#VMEXIT", 15.5.2 "VMSAVE and VMLOAD").
  *
- * lv_svm_vmrun: RDI = guest VMCB PA, RSI = struct lv_regs *, RDX = host save area PA.
+ * lv_svm_vmrun: RSI = the shared vCPU (struct lv_x86_vcpu *: its struct
+ * lv_regs at offset 0, the guest VMCB PA and the host save area PA at the
+ * offsets below, asserted in x86_vcpu.h).
  * Not a C function: it preserves only RBP and RSP and clobbers every other
  * GPR; C calls it through svm_vmrun() in svm_priv.h, whose inline asm
  * names the clobbers, so the caller's own prologue saves what it needs
@@ -15,14 +17,17 @@
  * GDTR/IDTR and CS/SS/DS/ES; everything else is ours:
  *   - host GPRs: RBP pushed here, the rest declared clobbered by the caller;
  *   - host FS/GS/TR/LDTR hidden state, KernelGsBase, STAR/LSTAR/CSTAR/SFMASK,
- *     SYSENTER_*: VMSAVE to host_save_pa before, VMLOAD after;
+ *     SYSENTER_*: VMSAVE to the host save area before, VMLOAD after;
  *   - the same guest state: VMLOAD from the guest VMCB before, VMSAVE after;
  *   - guest RBX..R15 (not RAX/RSP, which live in the VMCB): loaded from and
- *     stored to *regs (struct lv_regs offsets: x86_regs.inc, asserted in x86_vcpu.h).
+ *     stored to the vCPU's regs (struct lv_regs offsets: x86_regs.inc).
  * The caller executes STGI afterwards.
  */
 
 #include "../x86/x86_regs.inc"
+
+	.set X_VMCB_PA, 160	/* offsetof(struct lv_x86_vcpu, vmcb_pa) */
+	.set X_HOST_SAVE_PA, 168	/* ... host_save_pa */
 
 	.text
 	.code64
@@ -30,13 +35,11 @@
 	.type lv_svm_vmrun, @function
 lv_svm_vmrun:
 	pushq	%rbp
-	pushq	%rdi		/* 16(%rsp): guest VMCB PA */
-	pushq	%rsi		/* 8(%rsp): regs */
-	pushq	%rdx		/* 0(%rsp): host save area PA */
+	pushq	%rsi		/* 0(%rsp): the vCPU */
 
-	movq	%rdx, %rax
+	movq	X_HOST_SAVE_PA(%rsi), %rax
 	vmsave
-	movq	%rdi, %rax
+	movq	X_VMCB_PA(%rsi), %rax
 	vmload
 
 	lv_gprs_load rsi, rax
@@ -44,16 +47,16 @@ lv_svm_vmrun:
 
 	vmrun			/* RAX = guest VMCB PA; #VMEXIT restores host RAX and RSP */
 
-	pushq	%rsi		/* guest RSI; now 16(%rsp) = regs, 24(%rsp) = VMCB PA */
-	movq	16(%rsp), %rsi
+	pushq	%rsi		/* guest RSI; now 8(%rsp) = the vCPU */
+	movq	8(%rsp), %rsi
 	lv_gprs_store rsi, rax
 	popq	lv_r_rsi(%rsi)
 
 	/* RAX still holds the guest VMCB PA (restored host RAX). */
 	vmsave
-	popq	%rax		/* host save area PA */
+	movq	X_HOST_SAVE_PA(%rsi), %rax
 	vmload
-	addq	$16, %rsp
+	popq	%rsi
 	popq	%rbp
 	lv_ret
 	.size lv_svm_vmrun, . - lv_svm_vmrun

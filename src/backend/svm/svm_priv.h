@@ -12,20 +12,21 @@
 #include "../x86/x86_vcpu.h"
 
 /*
- * Enter the guest (svm_entry.S). The stub keeps only RBP and RSP, so the
- * call is made from inline asm that declares every other GPR clobbered.
- * No red zone exists in freestanding code (-mno-red-zone), so the CALL's
- * push cannot overwrite live data below RSP.
+ * Enter the guest (svm_entry.S) with the shared vCPU @p x: its GPRs, its
+ * vmcb_pa and host_save_pa. The stub keeps only RBP and RSP, so the call
+ * is made from inline asm that declares every other GPR clobbered. No red
+ * zone exists in freestanding code (-mno-red-zone), so the CALL's push
+ * cannot overwrite live data below RSP.
  */
-static inline void svm_vmrun(uint64_t vmcb_pa, struct lv_regs *regs, uint64_t host_save_pa)
+static inline void svm_vmrun(struct lv_x86_vcpu *x)
 {
-	uint64_t a = vmcb_pa, r = (uint64_t)(uintptr_t)regs, h = host_save_pa;
+	uint64_t r = (uint64_t)(uintptr_t)x;
 
 	__asm__ volatile("call lv_svm_vmrun"
-			 : "+D"(a), "+S"(r), "+d"(h)
+			 : "+S"(r)
 			 :
-			 : "rax", "rbx", "rcx", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
-			   "r15", "memory", "cc");
+			 : "rax", "rbx", "rcx", "rdx", "rdi", "r8", "r9", "r10", "r11", "r12",
+			   "r13", "r14", "r15", "memory", "cc");
 }
 
 #define LV_SVM_NO_CPU 0xffffffffu
@@ -64,8 +65,7 @@ struct svm_vm {
  */
 struct svm_vcpu {
 	struct lv_x86_vcpu x;
-	struct vmcb *vmcb;
-	uint64_t vmcb_pa;
+	struct vmcb *vmcb;	      /* its PA is x.vmcb_pa */
 	struct svm_backend *sb;	      /* at hand for the entry path */
 	const struct lv_x86_npt *npt; /* the VM's nested table (its generation) */
 	uint32_t npt_gen;	      /* the nested table generation this vCPU's TLB reflects */
@@ -73,12 +73,12 @@ struct svm_vcpu {
 	/*
 	 * The entry fast path's key (svm_run.c): the CPU of the last entry
 	 * (LV_SVM_NO_CPU: none), that CPU (its ASID generation, its host
-	 * TSC_AUX) and its host-save area. A CPU's generation moves on a wrap
-	 * and on lv_cpu_disable(), so a stale key never matches.
+	 * TSC_AUX) and its host-save area (x.host_save_pa). A CPU's
+	 * generation moves on a wrap and on lv_cpu_disable(), so a stale key
+	 * never matches.
 	 */
 	uint32_t fast_cpu;
 	const struct svm_cpu *fast_c;
-	uint64_t host_save_pa;
 	uint64_t apic_base;
 	uint8_t nmi_masked; /* an NMI was delivered and its IRET not seen (APM 15.21.3) */
 	uint8_t nmi_step;   /* single-stepping the guest's IRET to open the NMI window */
@@ -113,6 +113,27 @@ int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st);
 int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st);
 int lv_svm_get_msr(struct lv_vcpu *v, uint32_t index, uint64_t *value);
 int lv_svm_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value);
+
+/*
+ * VMCB clean bits (APM Vol. 2, 15.15.3 "VMCB Clean Field"): a set bit
+ * lets VMRUN use the CPU's cached copy of that group of VMCB fields
+ * instead of reading it again. Bits 0-10: intercepts and TSC offset,
+ * IOPM/MSRPM bases, ASID, V_TPR/V_IRQ (vintr), nested paging, CR0/CR3/
+ * CR4/EFER, DR6/DR7, GDT/IDT, segments and CPL, CR2, LBR. RIP, RSP, RAX,
+ * RFLAGS, TLB_CONTROL, EVENTINJ and the interrupt shadow have no bit:
+ * VMRUN always reads them, so the entry fast path (which writes only
+ * those) keeps the clean field as it is. Every other write of the VMCB
+ * goes with svm_dirty(): all bits clear for the next VMRUN, after which
+ * post_vmrun_slow() sets them all again (the CPU then holds what the VMCB
+ * holds, and #VMEXIT writes back what the guest changed).
+ */
+#define LV_SVM_CLEAN_ALL 0x7ffu
+
+static inline void svm_dirty(struct svm_vcpu *s)
+{
+	s->vmcb->c.clean = 0;
+	s->x.slow = 1; /* post_vmrun_slow() marks it clean again */
+}
 
 static inline struct svm_backend *svm_b(const struct lv_vcpu *v)
 {

@@ -33,9 +33,9 @@ static inline uint32_t insn_len(const struct svm_vcpu *s, uint32_t fixed)
 }
 
 /* RIP past the exiting instruction; the interrupt shadow ends (APM 15.21.5). */
-static inline __attribute__((always_inline)) void svm_skip(struct lv_vcpu *v, uint32_t len)
+static inline __attribute__((always_inline)) void svm_skip(struct lv_x86_vcpu *x, uint32_t len)
 {
-	struct svm_vcpu *s = v->priv;
+	struct svm_vcpu *s = (struct svm_vcpu *)x;
 
 	s->vmcb->s.rip += len;
 	s->vmcb->c.int_state &= ~VMCB_INT_SHADOW;
@@ -106,6 +106,7 @@ static int exit_db(struct lv_vcpu *v)
 	struct vmcb *vm = s->vmcb;
 	struct lv_exit *ex = &v->exit;
 
+	svm_dirty(s); /* DR6 */
 	if (s->nmi_step) {
 		s->nmi_step = 0;
 		vm->s.dr6 &= ~(1ull << 14); /* BS is sticky */
@@ -247,11 +248,11 @@ static inline __attribute__((always_inline)) void hot_raw(struct lv_exit *ex, co
 	ex->raw.intinfo = 0; /* see above */
 }
 
-static inline __attribute__((always_inline)) int svm_exit(struct lv_vcpu *v)
+static inline __attribute__((always_inline)) int svm_exit(struct lv_x86_vcpu *x)
 {
-	struct svm_vcpu *s = v->priv;
+	struct svm_vcpu *s = (struct svm_vcpu *)x;
 	struct vmcb *vm = s->vmcb;
-	struct lv_exit *ex = &v->exit;
+	struct lv_exit *ex = &x->vcpu->exit;
 	uint32_t code = (uint32_t)vm->c.exitcode;
 	uint64_t info = vm->c.exitinfo1;
 
@@ -283,7 +284,7 @@ static inline __attribute__((always_inline)) int svm_exit(struct lv_vcpu *v)
 		s->x.insn_len = insn_len(s, 1);
 		return LV_X86_HLT;
 	}
-	return exit_decoded(v);
+	return exit_decoded(x->vcpu);
 }
 
 /* ---- entry ------------------------------------------------------------------ */
@@ -315,25 +316,26 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
 	/* The guest's DR0-DR3 (DR6 and DR7 are in the VMCB), x86_dbg.c. */
 	if (s->x.dbg.on)
 		lv_x86_dbg_load(&s->x.dbg, 0);
+	/*
+	 * The guest's TSC_AUX in (x86_aux.c); GIF is 0 already. Whether it
+	 * differs from this CPU's changes only with a write of it (which sets
+	 * x.slow, lv_x86_own_msr()) or a new CPU (enter_prepare() sets it).
+	 */
+	if (s->x.tsc_aux != s->fast_c->host_tsc_aux && !s->x.aux_loaded)
+		lv_x86_aux_load(&s->x);
+	/* VMCB clean bits (svm_priv.h): post_vmrun_slow() sets them after this VMRUN. */
 	s->x.slow = s->x.singlestep || s->nmi_step || lv_x86_events_busy(&s->x.events) ||
-		    s->x.dbg.on;
+		    s->x.dbg.on || s->x.aux_loaded || s->vmcb->c.clean != LV_SVM_CLEAN_ALL;
 }
 
 /*
  * Rare work right before VMRUN, with GIF = 0: the host's DR7 (@p
- * host_dr7) is not 400H, or the guest's TSC_AUX differs from the host's
- * (x86_aux.c). post_vmrun_slow() undoes both.
+ * host_dr7) is not 400H. post_vmrun_slow() puts it back.
  */
-__attribute__((noinline, cold)) static void pre_vmrun_host(struct svm_vcpu *s,
-							   const struct svm_cpu *c,
-							   uint64_t host_dr7)
+__attribute__((noinline, cold)) static void pre_vmrun_host(struct svm_vcpu *s, uint64_t host_dr7)
 {
-	if (host_dr7 != DR7_RESET) {
-		s->x.dbg.host_dr7 = host_dr7; /* not in the host save area (APM 15.5.1) */
-		s->x.dbg.work |= LV_X86_DBG_HOST;
-	}
-	if (s->x.tsc_aux != c->host_tsc_aux)
-		lv_x86_aux_load(&s->x);
+	s->x.dbg.host_dr7 = host_dr7; /* not in the host save area (APM 15.5.1) */
+	s->x.dbg.work |= LV_X86_DBG_HOST;
 	s->x.slow = 1;
 }
 
@@ -346,6 +348,7 @@ __attribute__((noinline, cold)) static void post_vmrun_slow(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
 
+	s->vmcb->c.clean = LV_SVM_CLEAN_ALL; /* this VMRUN loaded every group (svm_priv.h) */
 	if (s->x.aux_loaded)
 		lv_x86_aux_put(&s->x, s->sb->cpus[s->x.cpu].host_tsc_aux);
 	if (s->tf_ours) {
@@ -389,8 +392,11 @@ __attribute__((noinline)) static int enter_prepare(struct svm_vcpu *s, uint32_t 
 	s->npt_gen = gen;
 	s->vmcb->c.asid = s->asid.asid;
 	s->vmcb->c.tlb_control = tlb;
-	s->host_save_pa = c->host_save_pa;
+	s->x.host_save_pa = c->host_save_pa;
 	s->fast_c = c;
+	svm_dirty(s); /* ASID; and a CPU's cached VMCB state is its own (APM 15.15.3) */
+	if (s->x.tsc_aux != c->host_tsc_aux)
+		s->x.slow = 1; /* pre_vmrun_slow() loads the guest's TSC_AUX */
 	s->fast_cpu = cpu;
 	return LV_OK;
 }
@@ -419,18 +425,18 @@ __attribute__((noinline)) static int enter_prepare(struct svm_vcpu *s, uint32_t 
  * entry on the CPU of the last one, with the same ASID generation and
  * nested-table generation: nothing to flush.
  */
-static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
+static inline __attribute__((always_inline)) int svm_enter(struct lv_x86_vcpu *x)
 {
-	struct svm_vcpu *s = v->priv;
+	struct svm_vcpu *s = (struct svm_vcpu *)x;
 	struct vmcb *vm = s->vmcb;
 	uint64_t host_dr7;
 	uint32_t cpu;
 
 	svm_clgi();
 	cpu = lv_plat_cpu_id();
-	__atomic_store_n(&s->x.cpu, (int32_t)cpu, __ATOMIC_RELEASE);
+	lv_x86_set_cpu(&s->x, cpu);
 	lv_x86_guest_begin(&s->x);
-	if (__atomic_exchange_n(&s->x.kick, 0, __ATOMIC_SEQ_CST)) {
+	if (lv_x86_take_kick(&s->x)) {
 		lv_x86_guest_end(&s->x);
 		svm_stgi();
 		return LV_X86_KICKED;
@@ -449,27 +455,24 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_vcpu *v)
 	}
 	host_dr7 = lv_read_dr7(); /* before pre_vmrun_slow() may change it */
 	if (s->x.slow)
-		pre_vmrun_slow(v);
-	if (__builtin_expect(host_dr7 != DR7_RESET, 0) ||
-	    __builtin_expect(s->x.tsc_aux != s->fast_c->host_tsc_aux, 0))
-		pre_vmrun_host(s, s->fast_c, host_dr7);
+		pre_vmrun_slow(x->vcpu);
+	if (__builtin_expect(host_dr7 != DR7_RESET, 0))
+		pre_vmrun_host(s, host_dr7);
 	vm->s.rax = s->x.regs.rax;
-	svm_vmrun(s->vmcb_pa, &s->x.regs, s->host_save_pa);
+	svm_vmrun(&s->x);
 	lv_x86_guest_end(&s->x);
 	if (s->x.slow) /* tf_ours, aux_loaded and dbg.work imply slow: one test */
-		post_vmrun_slow(v);
+		post_vmrun_slow(x->vcpu);
 	svm_stgi();
 	s->x.regs.rax = s->vmcb->s.rax;
 	return LV_X86_ENTERED;
 }
 
 /* The done hook: the host gets its FPU registers and XCR0 back (x86_fpu.h). */
-static inline __attribute__((always_inline)) void svm_done(struct lv_vcpu *v)
+static inline __attribute__((always_inline)) void svm_done(struct lv_x86_vcpu *x)
 {
-	struct svm_vcpu *s = v->priv;
-
-	if (s->x.fpu.loaded)
-		lv_x86_fpu_put(v);
+	if (x->fpu.loaded)
+		lv_x86_fpu_put(x->vcpu);
 }
 
 const struct lv_x86_vendor lv_svm_vendor = {

@@ -149,6 +149,7 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 
 	if ((mask & LV_STATE_CONTROL) && check_control(&st->ctrl))
 		return LV_ERR_INVAL;
+	svm_dirty(s);
 
 	if (mask & LV_STATE_GPRS) {
 		s->x.regs = st->regs;
@@ -266,6 +267,7 @@ int lv_svm_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value)
 	struct svm_vcpu *s = v->priv;
 	uint64_t *p;
 
+	svm_dirty(s);
 	if (index == MSR_EFER) {
 		s->vmcb->s.efer = value | EFER_SVME;
 		return LV_OK;

@@ -31,7 +31,7 @@ int lv_svm_vcpu_create(struct lv_vcpu *v)
 	struct svm_vm *sv = v->vm->priv;
 	struct svm_vcpu *s = v->priv;
 
-	s->vmcb = lv_plat_page_alloc(1, &s->vmcb_pa);
+	s->vmcb = lv_plat_page_alloc(1, &s->x.vmcb_pa);
 	if (!s->vmcb)
 		return LV_ERR_NOMEM;
 	s->sb = sb;
@@ -88,6 +88,8 @@ void lv_svm_intercepts(struct lv_vcpu *v)
 	struct vmcb *vm = s->vmcb;
 	const uint64_t bits = VMCB_VINTR_IRQ | VMCB_VINTR_IGN_TPR | VMCB_VINTR_PRIO(0xf);
 	uint32_t i1 = vm->c.intercept1 & ~(VMCB_I1_SWINT | VMCB_I1_VINTR | VMCB_I1_IRET);
+
+	svm_dirty(s); /* intercepts, vintr; CR0/CR4 for lv_svm_fpu_own(), which calls this */
 
 	vm->c.intercept_exc = s->x.exc_exits |
 			      ((s->x.singlestep || s->nmi_step) ? 1u << 1 /* #DB */ : 0);

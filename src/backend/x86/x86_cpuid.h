@@ -68,17 +68,17 @@ static inline void lv_x86_cpuid_default(uint32_t leaf, uint32_t r[4])
 }
 
 /*
- * A CPUID exit, the same on SVM and VMX: the answer is the vCPU's
- * lv_vcpu_set_cpuid() entry for @p leaf/@p sub, else the host's edited by
- * the table above and the FPU switch's leaves (@p v). @return 1 when the entry asks for an LV_EXIT_CPUID exit
- * (@p ex filled, the entry's values proposed as the answer), else 0 with
- * the answer in @p r (EAX..EDX) for the guest.
+ * A CPUID exit, the same on SVM and VMX: the answer is @p e, the vCPU's
+ * lv_vcpu_set_cpuid() entry for @p leaf/@p sub (lv_policy_cpuid_find(),
+ * or the run loop's cache of it), else (@p e NULL) the host's edited by
+ * the table above and the FPU switch's leaves (@p v). @return 1 when the
+ * entry asks for an LV_EXIT_CPUID exit (@p ex filled, the entry's values
+ * proposed as the answer), else 0 with the answer in @p r (EAX..EDX) for
+ * the guest.
  */
-static inline int lv_x86_cpuid_exit(struct lv_vcpu *v, const struct lv_policy *pol, uint32_t leaf,
-				    uint32_t sub, uint32_t r[4], struct lv_exit *ex)
+static inline int lv_x86_cpuid_exit(struct lv_vcpu *v, const struct lv_cpuid_entry *e,
+				    uint32_t leaf, uint32_t sub, uint32_t r[4], struct lv_exit *ex)
 {
-	const struct lv_cpuid_entry *e = lv_policy_cpuid_find(pol, leaf, sub);
-
 	if (!e) {
 		lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
 		lv_x86_cpuid_default(leaf, r);

@@ -247,7 +247,7 @@ int lv_x86_xsetbv(struct lv_vcpu *v)
 			lv_x86_fpu_put(v);
 		f->xcr0 = val;
 	}
-	x->vd->skip(v, x->insn_len);
+	x->vd->skip(x, x->insn_len);
 	return LV_X86_GUEST;
 }
 

@@ -280,7 +280,10 @@ int lv_x86_request_window(struct lv_vcpu *v, uint32_t mask)
 
 int lv_x86_set_cpuid(struct lv_vcpu *v, const struct lv_cpuid_entry *e, size_t n)
 {
-	return lv_policy_replace(&lv_x86_of(v)->cpuid, e, n, sizeof(*e), LV_POLICY_MAX_CPUID);
+	struct lv_x86_vcpu *x = lv_x86_of(v);
+
+	x->cpuid_hit = NULL; /* the run loop's cache points into the old table */
+	return lv_policy_replace(&x->cpuid, e, n, sizeof(*e), LV_POLICY_MAX_CPUID);
 }
 
 int lv_x86_set_exception_exits(struct lv_vcpu *v, uint32_t vectors)

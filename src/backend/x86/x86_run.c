@@ -70,7 +70,7 @@ static int emu_set_regs(void *ctx, const struct lv_regs *regs)
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 
 	if (regs->rip != x->scratch.regs.rip)
-		x->vd->skip(v, 0);
+		x->vd->skip(x, 0);
 	x->scratch.regs = *regs;
 	return x->vd->set_state(v, LV_STATE_GPRS, &x->scratch);
 }
@@ -187,7 +187,7 @@ int lv_x86_complete(struct lv_vcpu *v)
 		x->regs.rbx = ex->cpuid.ebx;
 		x->regs.rcx = ex->cpuid.ecx;
 		x->regs.rdx = ex->cpuid.edx;
-		x->vd->skip(v, x->insn_len);
+		x->vd->skip(x, x->insn_len);
 		return LV_X86_GUEST;
 	case LV_X86_PEND_RDMSR:
 	case LV_X86_PEND_WRMSR:
@@ -199,7 +199,7 @@ int lv_x86_complete(struct lv_vcpu *v)
 			x->regs.rax = (uint32_t)ex->msr.value;
 			x->regs.rdx = ex->msr.value >> 32;
 		}
-		x->vd->skip(v, x->insn_len);
+		x->vd->skip(x, x->insn_len);
 		return LV_X86_GUEST;
 	case LV_X86_PEND_IO_IN: {
 		uint64_t d = 0;
@@ -249,7 +249,7 @@ int lv_x86_msr_exit(struct lv_vcpu *v, int write)
 			x->regs.rax = (uint32_t)val;
 			x->regs.rdx = val >> 32;
 		}
-		x->vd->skip(v, x->insn_len);
+		x->vd->skip(x, x->insn_len);
 		return LV_X86_GUEST;
 	}
 	if (!lv_policy_msr_exits(&xm->msr_exits, index, write)) {
@@ -260,7 +260,7 @@ int lv_x86_msr_exit(struct lv_vcpu *v, int write)
 				x->regs.rax = (uint32_t)val;
 				x->regs.rdx = val >> 32;
 			}
-			x->vd->skip(v, x->insn_len);
+			x->vd->skip(x, x->insn_len);
 			return LV_X86_GUEST;
 		}
 	}
@@ -324,7 +324,7 @@ int lv_x86_dispatch(struct lv_vcpu *v, int act)
 	case LV_X86_WRMSR:
 		return lv_x86_msr_exit(v, act == LV_X86_WRMSR);
 	case LV_X86_HYPERCALL:
-		x->vd->skip(v, x->insn_len);
+		x->vd->skip(x, x->insn_len);
 		ex->reason = LV_EXIT_HYPERCALL;
 		lv_exit_set_hypercall(ex, r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi);
 		return LV_X86_CALLER;

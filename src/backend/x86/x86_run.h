@@ -17,14 +17,27 @@
 #include "x86_vcpu.h"
 
 /* CPUID: the policy's answer, or an LV_EXIT_CPUID exit (x86_cpuid.h). */
-static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_vcpu *v,
-								   struct lv_x86_vcpu *x,
+static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_x86_vcpu *x,
 								   const struct lv_x86_vendor *vd)
 {
-	uint32_t r[4];
+	/* v from x (which the entry stubs preserve), not a loop-invariant spill. */
+	struct lv_vcpu *v = x->vcpu;
+	uint32_t r[4], leaf = (uint32_t)x->regs.rax, sub = (uint32_t)x->regs.rcx;
+	uint64_t key = leaf | (uint64_t)sub << 32;
+	const struct lv_cpuid_entry *e = x->cpuid_hit;
 
-	if (lv_x86_cpuid_exit(v, &x->cpuid, (uint32_t)x->regs.rax, (uint32_t)x->regs.rcx, r,
-			      &v->exit)) {
+	/*
+	 * The entry the last CPUID with the same leaf and subleaf found (a
+	 * guest asks the same leaf again and again); lv_x86_set_cpuid()
+	 * empties the cache. Only an exact key: an entry found for one
+	 * subleaf need not be the first match for another.
+	 */
+	if (__builtin_expect(key != x->cpuid_key || !e, 0)) {
+		e = lv_policy_cpuid_find(&x->cpuid, leaf, sub);
+		x->cpuid_hit = e;
+		x->cpuid_key = key;
+	}
+	if (lv_x86_cpuid_exit(v, e, leaf, sub, r, &v->exit)) {
 		x->pending = LV_X86_PEND_CPUID;
 		return LV_X86_CALLER;
 	}
@@ -32,7 +45,7 @@ static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_vcp
 	x->regs.rbx = r[1];
 	x->regs.rcx = r[2];
 	x->regs.rdx = r[3];
-	vd->skip(v, x->insn_len);
+	vd->skip(x, x->insn_len);
 	return LV_X86_GUEST;
 }
 
@@ -46,7 +59,7 @@ static inline __attribute__((always_inline)) int lv_x86_io_insn(struct lv_vcpu *
 {
 	lv_exit_set_pio(&v->exit, x->io_port, x->io_size, !x->io_in, x->regs.rax, x->io_buf,
 			sizeof(x->io_buf));
-	vd->skip(v, x->insn_len);
+	vd->skip(x, x->insn_len);
 	x->pending = x->io_in ? LV_X86_PEND_IO_IN : LV_X86_PEND_NONE;
 	return LV_X86_CALLER;
 }
@@ -65,7 +78,7 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 	if (__builtin_expect(!lv_run_begin(v), 0))
 		return LV_ERR_BUSY;
 	if (vd->load) {
-		r = vd->load(v);
+		r = vd->load(x);
 		if (r)
 			goto out;
 	}
@@ -76,12 +89,12 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 		x->regs.rbx = v->exit.cpuid.ebx;
 		x->regs.rcx = v->exit.cpuid.ecx;
 		x->regs.rdx = v->exit.cpuid.edx;
-		vd->skip(v, x->insn_len);
+		vd->skip(x, x->insn_len);
 	} else if (x->pending && lv_x86_complete(v) == LV_X86_CALLER) {
 		goto done;
 	}
 	for (;;) {
-		r = vd->enter(v);
+		r = vd->enter(x);
 		if (__builtin_expect(r != LV_X86_ENTERED, 0)) {
 			if (r == LV_X86_KICKED && lv_x86_kicked(v) == LV_X86_GUEST)
 				continue; /* the layer's own work was done (x86_apic.h) */
@@ -89,13 +102,13 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 				r = LV_OK;
 			break;
 		}
-		act = vd->exit(v);
+		act = vd->exit(x);
 		if (act == LV_X86_CPUID)
-			act = lv_x86_cpuid_insn(v, x, vd);
+			act = lv_x86_cpuid_insn(x, vd);
 		else if (act == LV_X86_IO)
 			act = lv_x86_io_insn(v, x, vd);
 		else if (act == LV_X86_HLT) {
-			vd->skip(v, x->insn_len);
+			vd->skip(x, x->insn_len);
 			v->exit.reason = LV_EXIT_HLT;
 			act = LV_X86_CALLER;
 			/* With a local APIC, HLT waits inside the run (x86_apic.h). */
@@ -108,7 +121,7 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 	}
 done:
 	if (vd->done)
-		vd->done(v);
+		vd->done(x);
 out:
 	return lv_run_end(v, r, exit);
 }

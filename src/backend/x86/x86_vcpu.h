@@ -99,6 +99,9 @@ struct lv_x86_vcpu {
 	struct lv_regs regs;
 	uint64_t cr2;	   /* VMX: guest CR2, loaded and stored by the entry stub */
 	uint64_t launched; /* VMX: 0 = VMLAUNCH next; the stub sets 1 */
+	/* SVM: the PAs svm_entry.S takes from here (one argument, no pushes). */
+	uint64_t vmcb_pa;      /* the guest's VMCB */
+	uint64_t host_save_pa; /* the host save area of the CPU of the entry */
 	struct lv_vcpu *vcpu;
 	const struct lv_x86_vendor *vd;
 	uint32_t kick;	    /* set by lv_vcpu_kick(), consumed before entry */
@@ -119,7 +122,10 @@ struct lv_x86_vcpu {
 	int npf_gva_valid;
 	struct lv_x86_events events; /* queued by lv_vcpu_inject() and by the layer */
 	struct lv_policy cpuid;	     /* lv_cpuid_entry overrides (lv_vcpu_set_cpuid) */
-	uint8_t io_buf[16];	     /* IO data handed to the caller (one element per exit) */
+	/* The run loop's cache: the entry (or NULL) found for the key (x86_run.h). */
+	const struct lv_cpuid_entry *cpuid_hit;
+	uint64_t cpuid_key; /* leaf | subleaf << 32 */
+	uint8_t io_buf[16]; /* IO data handed to the caller (one element per exit) */
 	/* MMIO / string IO through the core emulator between an exit and its completion. */
 	uint64_t emul_gpa; /* GPA of the access being emulated (0: string IO) */
 	struct lv_x86_emul em;
@@ -156,6 +162,9 @@ _Static_assert(offsetof(struct lv_regs, rax) == 0 && offsetof(struct lv_regs, rb
 _Static_assert(offsetof(struct lv_x86_vcpu, cr2) == 144 &&
 		       offsetof(struct lv_x86_vcpu, launched) == 152,
 	       "vmx_entry.S X_CR2 / X_LAUNCHED");
+_Static_assert(offsetof(struct lv_x86_vcpu, vmcb_pa) == 160 &&
+		       offsetof(struct lv_x86_vcpu, host_save_pa) == 168,
+	       "svm_entry.S X_VMCB_PA / X_HOST_SAVE_PA");
 
 /* The shared part of a VM: the first member of the vendor's vm->priv. */
 struct lv_x86_vm {
@@ -191,25 +200,29 @@ struct lv_x86_vendor {
 	int (*vcpu_create)(struct lv_vcpu *v);
 	void (*vcpu_destroy)(struct lv_vcpu *v);
 	/*
+	 * The hooks of the run loop take the shared vCPU @p x (x->vcpu is the
+	 * public one): the loop keeps it in a register the entry stubs
+	 * preserve, so no hook loads vcpu->priv again after an entry.
+	 *
 	 * Enter the guest once: check the kick flag where no interrupt can
 	 * slip in, flush the TLB after a nested-table change, do the slow work
 	 * x->slow flags, enter, and come back. @return LV_X86_ENTERED,
 	 * LV_X86_KICKED, LV_X86_FAILED, or an LV_ERR_* for the caller.
 	 */
-	int (*enter)(struct lv_vcpu *v);
+	int (*enter)(struct lv_x86_vcpu *x);
 	/* Decode the exit into vcpu->exit (raw words, reason) and say what to do. */
-	int (*exit)(struct lv_vcpu *v);
+	int (*exit)(struct lv_x86_vcpu *x);
 	/* Optional: before a run (VMX: make the VMCS current, host CR3). */
-	int (*load)(struct lv_vcpu *v);
+	int (*load)(struct lv_x86_vcpu *x);
 	/* Optional: the run returns to the caller (the host's FPU state; VMX: VMCLEAR). */
-	void (*done)(struct lv_vcpu *v);
+	void (*done)(struct lv_x86_vcpu *x);
 	/* Neutral state groups and single MSRs. */
 	int (*get_state)(struct lv_vcpu *v, uint32_t mask, struct lv_state *st);
 	int (*set_state)(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st);
 	int (*get_msr)(struct lv_vcpu *v, uint32_t index, uint64_t *value);
 	int (*set_msr)(struct lv_vcpu *v, uint32_t index, uint64_t value);
 	/* RIP past the exiting instruction of @p len bytes; ends an STI/MOV-SS shadow. */
-	void (*skip)(struct lv_vcpu *v, uint32_t len);
+	void (*skip)(struct lv_x86_vcpu *x, uint32_t len);
 	/*
 	 * The raw word of the event the next entry carries (SDM 25.8.3 /
 	 * EVENTINJ layout, 0 = none), and whether the guest can take an NMI
@@ -288,6 +301,28 @@ static inline __attribute__((always_inline)) void lv_x86_guest_begin(struct lv_x
 {
 	/* One instruction on the hot path; LOCK makes it the full barrier. */
 	__asm__ volatile("lock incl %0" : "+m"(x->guest_seq) : : "memory", "cc");
+}
+
+/*
+ * Before an entry, with interrupts (SVM: GIF) off: the CPU the vCPU is on
+ * (read by lv_x86_kick() and the shootdown), then guest mode begins
+ * (above), then the kick flag is taken: @return it. On x86 a plain store
+ * is a release store and XCHG is a full barrier (SDM Vol. 3, 9.2.2); the
+ * asm keeps the compiler from hoisting the fields' addresses out of the
+ * run loop into spilled registers.
+ */
+static inline __attribute__((always_inline)) void lv_x86_set_cpu(struct lv_x86_vcpu *x,
+								 uint32_t cpu)
+{
+	__asm__ volatile("movl %1, %0" : "=m"(x->cpu) : "r"(cpu) : "memory");
+}
+
+static inline __attribute__((always_inline)) uint32_t lv_x86_take_kick(struct lv_x86_vcpu *x)
+{
+	uint32_t k = 0;
+
+	__asm__ volatile("xchgl %0, %1" : "+r"(k), "+m"(x->kick) : : "memory");
+	return k;
 }
 
 /*

@@ -1,6 +1,8 @@
 ; SPDX-License-Identifier: MIT
 ; IOAPIC-routed GSIs, 32-bit. Pin 17, edge, vector 0x42: the host pulses
-; the line during the OUT to 0x61; the handler reports 0x42 at port 0x60.
+; the line during the OUT to 0x61 (irqchip_hlt_irq: 20 ms later, from
+; another thread, while the guest sits in HLT); the handler reports 0x42 at
+; port 0x60.
 ; Pin 18, level, vector 0x43: the host raises the line during the OUT to
 ; 0x62. The first handler EOIs with the line still high, so the IOAPIC
 ; delivers again (remote IRR, 82093AA 3.2.4); the second reports 0x43 at
