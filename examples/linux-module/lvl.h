@@ -18,6 +18,8 @@ extern struct lv_backend *lvl_backend;
 long lvl_pages_live(void);
 long lvl_allocs_live(void);
 unsigned long lvl_kicks(void);
+/* lvl_plat.c: cancel the per-CPU timers of lv_plat_timer() (module unload). */
+void lvl_plat_exit(void);
 
 /*
  * lvl_conf.c: run the suite (all cases, or the one named @p only) in a

@@ -311,6 +311,7 @@ static void __exit lvl_exit(void)
 	restored = disable_all(&total);
 	cpus_read_unlock();
 	rc = lv_backend_close(lvl_backend);
+	lvl_plat_exit();
 	vfree(conf_out);
 	pr_info("lv_linux: unloaded: %u live VMs destroyed, backend close %s, %s left as found on "
 		"%u of %u CPUs, seam outstanding: %ld page blocks, %ld objects\n",

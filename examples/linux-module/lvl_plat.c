@@ -20,9 +20,14 @@
  * - time and waiting (LV_VM_IRQCHIP's HLT): ktime_get_ns(); lv_vcpu_run()
  *   runs with preemption off, so a wait cannot sleep: it spins
  *   (cpu_relax()) until the deadline or a wake, one flag per CPU.
+ * - the host timer (lv_plat_timer(), the APIC timer of a running guest):
+ *   one hard-interrupt hrtimer per CPU, pinned, absolute on
+ *   CLOCK_MONOTONIC (ktime_get_ns()'s clock); its handler does nothing, its
+ *   interrupt makes the guest exit. lvl_plat_exit() cancels them at unload.
  */
 #include <linux/atomic.h>
 #include <linux/gfp.h>
+#include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -173,4 +178,47 @@ void lv_plat_wake(uint32_t cpu)
 {
 	if (cpu < nr_cpu_ids)
 		atomic_set(per_cpu_ptr(&lvl_wake, cpu), 1);
+}
+
+struct lvl_timer {
+	struct hrtimer t;
+	bool ready;
+};
+
+static DEFINE_PER_CPU(struct lvl_timer, lvl_timers);
+
+static enum hrtimer_restart lvl_timer_fire(struct hrtimer *t)
+{
+	return HRTIMER_NORESTART; /* the interrupt has ended guest mode */
+}
+
+/* Called with interrupts off on the vCPU's CPU, right before the VM entry. */
+void lv_plat_timer(uint64_t deadline_ns)
+{
+	struct lvl_timer *lt = this_cpu_ptr(&lvl_timers);
+
+	if (!lt->ready) {
+		if (deadline_ns == U64_MAX)
+			return;
+		hrtimer_init(&lt->t, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_PINNED_HARD);
+		lt->t.function = lvl_timer_fire;
+		lt->ready = true;
+	}
+	if (deadline_ns == U64_MAX)
+		hrtimer_try_to_cancel(&lt->t);
+	else
+		hrtimer_start(&lt->t, ns_to_ktime(deadline_ns), HRTIMER_MODE_ABS_PINNED_HARD);
+}
+
+void lvl_plat_exit(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+	{
+		struct lvl_timer *lt = per_cpu_ptr(&lvl_timers, cpu);
+
+		if (lt->ready)
+			hrtimer_cancel(&lt->t);
+	}
 }

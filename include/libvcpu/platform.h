@@ -130,6 +130,23 @@ void lv_plat_wait(uint64_t deadline_ns);
  */
 void lv_plat_wake(uint32_t cpu);
 
+/**
+ * Arm a one-shot interrupt on the calling CPU at @p deadline_ns (a time of
+ * lv_plat_now_ns()), replacing the one this function armed before on that
+ * CPU; UINT64_MAX cancels it. The interrupt's only job is to make the CPU
+ * leave guest mode, as the IPI of lv_plat_kick_cpu() does: its handler
+ * needs to do nothing for the library, and an interrupt that comes early,
+ * late by a little, or after the vCPU has left the CPU does no harm (the
+ * library checks the time again). Called by lv_vcpu_run() of a VM with
+ * #LV_VM_IRQCHIP right before a VM entry, with interrupts disabled (SVM:
+ * GIF = 0), while the guest's local APIC timer is armed and the vendor
+ * has no timer of its own (the VMX-preemption timer); must not sleep or
+ * allocate. As for a kick, on SVM the interrupt ends guest mode only while
+ * lv_vcpu_run() runs with interrupts enabled (V_INTR_MASKING).
+ * @param deadline_ns when, or UINT64_MAX for never.
+ */
+void lv_plat_timer(uint64_t deadline_ns);
+
 #ifdef __cplusplus
 }
 #endif

@@ -239,3 +239,9 @@ void lv_plat_wake(uint32_t cpu)
 {
 	__atomic_store_n(&wake_token[cpu & 7u], 1, __ATOMIC_SEQ_CST);
 }
+
+/* The ns clock is the TSC: this CPU's APIC timer at that TSC (smp.c). */
+void lv_plat_timer(uint64_t deadline_ns)
+{
+	smp_timer_at(deadline_ns);
+}

@@ -22,6 +22,10 @@ void tss_init_ap(void) __attribute__((weak));
 #define LAPIC_SVR  0xf0
 #define LAPIC_ICRL 0x300
 #define LAPIC_ICRH 0x310
+#define LAPIC_LVTT 0x320
+#define LAPIC_TICR 0x380
+#define LAPIC_TCCR 0x390
+#define LAPIC_TDCR 0x3e0
 #define TRAMP_PA   0x70000ul
 
 extern const uint8_t tramp_start[], tramp_end[], tramp_cr3[], tramp_stack[], tramp_entry[];
@@ -163,4 +167,58 @@ void smp_send_kick(uint32_t cpu)
 	if (ncpus < 2 || cpu == smp_cpu_id())
 		return;	       /* the caller's own CPU is outside guest mode now */
 	icr_send(cpu, 0x40f0); /* fixed, assert, vector 0xf0 */
+}
+
+/* Timer ticks (divide by 1) per 2^20 TSC ticks, measured once; 0: not yet. */
+static uint64_t timer_rate;
+
+/*
+ * The APIC timer's rate against the TSC (neither emulator gives one:
+ * QEMU's timer counts its virtual ns, Bochs' its own clock): one masked
+ * one-shot count over 2^20 TSC ticks. Software-enables this CPU's APIC
+ * first (a disabled APIC keeps its LVT entries masked, SDM Vol. 3,
+ * 11.4.7.2); the BSP does it here when there is no second CPU.
+ */
+static void timer_measure(void)
+{
+	uint64_t t0;
+
+	*lapic(LAPIC_SVR) = 0x1ff;
+	*lapic(LAPIC_TDCR) = 0xb;      /* divide by 1 (11.5.4, Figure 11-10) */
+	*lapic(LAPIC_LVTT) = 1u << 16; /* masked, one-shot */
+	*lapic(LAPIC_TICR) = 0xffffffffu;
+	t0 = rdtsc();
+	while (rdtsc() - t0 < (1u << 20))
+		__asm__ volatile("pause");
+	timer_rate = 0xffffffffu - *lapic(LAPIC_TCCR);
+	if (!timer_rate)
+		timer_rate = 1;
+	*lapic(LAPIC_TICR) = 0;
+}
+
+/*
+ * lv_plat_timer() (plat.c): this CPU's APIC timer, one-shot, at TSC @p tsc
+ * (~0: stopped), with the kick's vector 0xf0, whose handler only sends
+ * EOI: the interrupt makes VMRUN / VMRESUME exit. Rounded down, so it
+ * comes early rather than late.
+ */
+void smp_timer_at(uint64_t tsc)
+{
+	uint64_t now = rdtsc(), left, count;
+
+	if (!timer_rate)
+		timer_measure();
+	if (tsc == ~(uint64_t)0) {
+		*lapic(LAPIC_TICR) = 0;
+		return;
+	}
+	left = tsc > now ? tsc - now : 1;
+	if (left > (1ull << 32))
+		left = 1ull << 32;
+	count = left * timer_rate >> 20;
+	if (count > 0xffffffffu)
+		count = 0xffffffffu;
+	*lapic(LAPIC_TDCR) = 0xb;
+	*lapic(LAPIC_LVTT) = 0xf0; /* one-shot, unmasked */
+	*lapic(LAPIC_TICR) = count ? (uint32_t)count : 1u;
 }

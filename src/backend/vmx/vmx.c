@@ -159,7 +159,8 @@ int lv_vmx_open(struct lv_backend *b)
 	 * interrupts off still lets the host in on an emulator (Bochs 2.7)
 	 * that does not exit on host interrupts while guest RFLAGS.IF = 0.
 	 */
-	vb->preempt_value = 1u << (22 - LV_MIN(lv_rdmsr(LV_MSR_VMX_MISC) & 0x1f, 22u));
+	vb->preempt_rate = LV_MIN((uint32_t)lv_rdmsr(LV_MSR_VMX_MISC) & 0x1f, 22u);
+	vb->preempt_value = 1u << (22 - vb->preempt_rate);
 	vb->cr0_fixed0 = lv_rdmsr(LV_MSR_VMX_CR0_FIXED0);
 	vb->cr0_fixed1 = lv_rdmsr(LV_MSR_VMX_CR0_FIXED1);
 	vb->cr4_fixed0 = lv_rdmsr(LV_MSR_VMX_CR4_FIXED0);
@@ -332,4 +333,26 @@ int lv_vmx_cpu_disable(struct lv_backend *b)
 	pc->vmxon_va = NULL;
 	pc->enabled = false;
 	return LV_OK;
+}
+
+/*
+ * The APIC timer of an LV_VM_IRQCHIP vCPU while the guest runs (x86_apic.c):
+ * the preemption timer (SDM Vol. 3, 26.5.1) ends this entry after @p
+ * ns_left, taken as TSC ticks (exact where the seam's clock is the TSC;
+ * early where the TSC is faster, which costs an exit), or after the usual
+ * slice when that is sooner or there is no deadline (~0). VM entry loads
+ * the field each time (no "save preemption timer value"), so the value
+ * written here is this entry's; the caller is the slow entry path, with
+ * the VMCS current. @return 0 without the preemption timer.
+ */
+int lv_vmx_guest_timer(struct lv_vcpu *v, uint64_t ns_left)
+{
+	struct vmx_vcpu *xc = v->priv;
+	const struct vmx_backend *vb = v->vm->backend->priv;
+	uint64_t n = ns_left >> vb->preempt_rate;
+
+	if (!(xc->pin & PIN_PREEMPT_TIMER))
+		return 0;
+	vmwrite(VMCS_PREEMPT_TIMER, (uint32_t)LV_MIN(n, (uint64_t)vb->preempt_value));
+	return 1;
 }

@@ -38,6 +38,7 @@ struct vmx_backend {
 	bool has_vpid, has_ad, has_vnmi;
 	bool has_tpr_shadow;	/* PROC_TPR_SHADOW, else CR8 exiting (vmx_choose_tpr()) */
 	uint32_t preempt_value; /* VMX-preemption timer slice (PIN_PREEMPT_TIMER) */
+	uint32_t preempt_rate;	/* it counts down every 2^preempt_rate TSC ticks */
 	uint32_t ncpus;
 	struct vmx_cpu *cpus;
 	struct vmx_vcpu **current; /* [ncpus]: the vCPU whose VMCS is current there */
@@ -197,6 +198,8 @@ static inline uint64_t vmx_cr4_host_mask(const struct vmx_backend *vb)
 int lv_vmx_vcpu_create(struct lv_vcpu *vcpu);
 void lv_vmx_vcpu_destroy(struct lv_vcpu *vcpu);
 int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc);
+/* lv_x86_vendor.guest_timer: the preemption timer's next value (vmx.c). */
+int lv_vmx_guest_timer(struct lv_vcpu *v, uint64_t ns_left);
 void lv_vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc);
 int lv_vmx_sync_to_vmcs(struct vmx_vcpu *xc);
 int lv_vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask);

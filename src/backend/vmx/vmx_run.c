@@ -729,6 +729,7 @@ const struct lv_x86_vendor lv_vmx_vendor = {
 	.intercepts = lv_vmx_intercepts,
 	.flush = lv_vmx_flush,
 	.fpu_own = lv_vmx_fpu_own,
+	.guest_timer = lv_vmx_guest_timer,
 	.vm_size = sizeof(struct vmx_vm),
 	.vcpu_size = sizeof(struct vmx_vcpu),
 	.msr_map_bytes = 4096,

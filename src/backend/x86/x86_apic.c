@@ -197,6 +197,7 @@ int lv_x86_apic_create(struct lv_vcpu *v)
 		x->kick = 1;
 	}
 	x->events.apic = 1; /* every entry asks the APIC (lv_x86_arm_events()) */
+	x->timer_at = NO_DEADLINE;
 	x->slow = 1;
 	x->apic = l;
 	fl = chip_lock(c);
@@ -268,6 +269,44 @@ static void timer_poll(struct lv_vcpu *v)
 	chip_unlock(c, fl);
 }
 
+/*
+ * The APIC timer while the guest runs (SDM Vol. 3, 11.5.4): this entry
+ * must end by the timer's expiry, so that the next entry's poll fires it,
+ * also for a guest that never exits by itself. The vendor's own timer
+ * when it has one (VMX: the preemption timer), else a host timer interrupt
+ * on this CPU (lv_plat_timer()), which ends guest mode as a kick does. It
+ * is armed at every entry while the APIC timer is (another vCPU on this
+ * CPU may have replaced it) and cancelled once when that stops. A TSC
+ * deadline is taken as that many ns from now: exact where the seam's clock
+ * is the TSC (tests/ring0), early where the TSC runs faster; an early end
+ * costs one exit and a new arm.
+ */
+static void timer_limit(struct lv_vcpu *v)
+{
+	struct lv_x86_vcpu *x = lv_x86_of(v);
+	uint64_t when, tsc, now = lv_plat_now_ns(), at = NO_DEADLINE;
+
+	switch (lv_lapic_timer_next(x->apic, &when)) {
+	case LV_LAPIC_CLOCK_NS:
+		at = when;
+		break;
+	case LV_LAPIC_CLOCK_TSC:
+		tsc = guest_tsc(v);
+		at = now + (when > tsc ? when - tsc : 0);
+		break;
+	default:
+		break;
+	}
+	if (x->vd->guest_timer && x->vd->guest_timer(v, at == NO_DEADLINE ? NO_DEADLINE
+							: at > now	  ? at - now
+									  : 0))
+		return;
+	if (at == NO_DEADLINE && x->timer_at == NO_DEADLINE)
+		return;
+	lv_plat_timer(at);
+	x->timer_at = at;
+}
+
 int lv_x86_apic_arm(struct lv_vcpu *v, int slot_busy, int irq_open)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
@@ -289,6 +328,7 @@ int lv_x86_apic_arm(struct lv_vcpu *v, int slot_busy, int irq_open)
 	}
 	left = lv_lapic_pending(x->apic) >= 0;
 	chip_unlock(c, fl);
+	timer_limit(v);
 	return left;
 }
 

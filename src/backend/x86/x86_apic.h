@@ -15,6 +15,8 @@
  *   (struct lv_x86_events.apic), where lv_x86_arm_events() asks the APIC
  *   for a deliverable vector: acknowledged and injected when the guest can
  *   take it, else an interrupt window is opened (SDM Vol. 3, 11.8.3-11.8.4).
+ *   The same path limits the entry to the APIC timer's next expiry (the
+ *   vendor's guest_timer hook, else lv_plat_timer()).
  * - Messages to other vCPUs (IPIs, IOAPIC, MSI) are accepted into the
  *   target's APIC under the lock; INIT, SIPI and NMI are posted to the
  *   target (x->apic_req), which sets its kick flag and sends an IPI

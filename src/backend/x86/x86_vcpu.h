@@ -147,6 +147,8 @@ struct lv_x86_vcpu {
 	uint32_t user_kick;
 	uint8_t sipi_vector;
 	uint8_t halted;
+	/* The deadline last given to lv_plat_timer() for the APIC timer (~0: none). */
+	uint64_t timer_at;
 };
 
 /* Offsets the entry stubs (svm_entry.S, vmx_entry.S) hard-code. */
@@ -245,6 +247,14 @@ struct lv_x86_vendor {
 	 * VMCB / VMCS in use.
 	 */
 	void (*fpu_own)(struct lv_vcpu *v, int loaded);
+	/*
+	 * Optional, LV_VM_IRQCHIP: make the next entry end by itself after
+	 * at most @p ns_left ns (~0: no limit) while the APIC timer is armed
+	 * (VMX: the preemption timer). Called with the vendor's entry work,
+	 * on the vCPU's CPU. @return 1 when done, 0 when the vendor cannot
+	 * (the layer arms a host timer with lv_plat_timer() instead).
+	 */
+	int (*guest_timer)(struct lv_vcpu *v, uint64_t ns_left);
 
 	/* Data: object sizes; the MSR permission map's size, bit positions and pass-through MSRs. */
 	size_t vm_size, vcpu_size;
