@@ -14,17 +14,11 @@
 # Usage: coexist.sh LV_LINUX_KO KVM_VM
 set -u
 ko=$1 kvm=$2
-d=/sys/kernel/debug/lv_linux
-status=0
-bad() {
-	echo "CHECK FAILED: $*"
-	status=1
-}
+. "$(dirname "$0")/lib.sh"
 ours() { # our module's own lines (not the kernel's taint notes about it)
 	dmesg | grep 'lv_linux: ' | grep -v -e 'taints kernel' -e 'module verification failed'
 }
 
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
 for m in /lv/modules/*.ko; do
 	insmod "$m" || bad "insmod $m"
 done

@@ -13,13 +13,7 @@
 # Usage: fpu_ab.sh LV_LINUX_KO FPU_CHECK [ROUNDS]
 set -u
 ko=$1 chk=$2 rounds=${3:-10}
-d=/sys/kernel/debug/lv_linux
-status=0
-bad() {
-	echo "CHECK FAILED: $*"
-	status=1
-}
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
+. "$(dirname "$0")/lib.sh"
 
 # phase NAME [MODULE PARAMETER]: sets $seen (0: nothing seen by either fpu_check)
 phase() {

@@ -23,13 +23,7 @@
 # Usage: leak.sh LV_LINUX_KO [ROUNDS]
 set -u
 ko=$1 rounds=${2:-20}
-d=/sys/kernel/debug/lv_linux
-status=0
-bad() {
-	echo "CHECK FAILED: $*"
-	status=1
-}
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
+. "$(dirname "$0")/lib.sh"
 
 round() {
 	insmod "$ko" || { bad "insmod (round $1)"; return; }

@@ -13,14 +13,7 @@
 # Usage: suite.sh LV_LINUX_KO FPU_CHECK
 set -u
 ko=$1 chk=$2
-d=/sys/kernel/debug/lv_linux
-status=0
-bad() {
-	echo "CHECK FAILED: $*"
-	status=1
-}
-
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
+. "$(dirname "$0")/lib.sh"
 if ! insmod "$ko"; then
 	dmesg | tail -n 20
 	echo "CHECK FAILED: insmod lv_linux.ko"
