@@ -396,6 +396,21 @@ static uint32_t vm_flags(const struct options *o, const struct boot_entry *e)
 	return o->smp > 1 || o->irqchip ? LV_VM_IRQCHIP : 0;
 }
 
+/*
+ * A Multiboot kernel under QEMU finds the PICs as SeaBIOS left them; here
+ * pic_boot.c's code programs them first, on every backend's irqchip (each
+ * has the PICs, libvcpu.h). Linux programs its PICs itself, and PVH has
+ * no BIOS. @return the entry to start at.
+ */
+static struct boot_entry pic_boot(struct guest_mem *m, const struct boot_entry *e, uint32_t flags)
+{
+	struct boot_entry boot = *e;
+
+	if (e->protocol == BOOT_MULTIBOOT && (flags & LV_VM_IRQCHIP))
+		boot.eip = pic_boot_write(m, e->eip, e->eax);
+	return boot;
+}
+
 /* Open the backend, build the VM and run it; returns the exit status. */
 static int run_guest(const struct options *o, struct guest_mem *m, const struct boot_entry *e)
 {
@@ -458,16 +473,7 @@ static int run_guest(const struct options *o, struct guest_mem *m, const struct 
 				  lv_strerror(rc));
 			goto out;
 		}
-	/*
-	 * A Multiboot kernel under QEMU finds the PICs as SeaBIOS left them;
-	 * here pic_boot.c's code programs them first. Only KVM's irqchip has
-	 * PICs (libvcpu.h). Linux programs its PICs itself, and PVH has no BIOS.
-	 */
-	boot = *e;
-	lv_backend_caps(b, &caps);
-	if (e->protocol == BOOT_MULTIBOOT && (cfg.flags & LV_VM_IRQCHIP) &&
-	    caps.kind == LV_BACKEND_KVM)
-		boot.eip = pic_boot_write(m, e->eip, e->eax);
+	boot = pic_boot(m, e, cfg.flags);
 	/* vCPU 0 boots the kernel; the others wait for the guest's INIT/SIPI. */
 	if ((rc = setup_vcpu(vcpus[0], &boot))) {
 		fail("setting the entry state", rc);
@@ -540,6 +546,7 @@ out:
 static int run_ring0(const struct options *o, const struct boot_entry *e, struct guest_mem *m)
 {
 	struct ring0_request rq = { o->backend, o->emulator, o->smp, 0, o->timeout_s };
+	struct boot_entry boot;
 
 	if (!rq.emulator)
 		rq.emulator = o->backend == LV_BACKEND_VMX ? "bochs" : "qemu";
@@ -560,7 +567,8 @@ static int run_ring0(const struct options *o, const struct boot_entry *e, struct
 	rq.flags = (o->testdev ? VMM_IMAGE_TESTDEV : 0) | (o->trace ? VMM_IMAGE_TRACE : 0) |
 		   (o->stats ? VMM_IMAGE_STATS : 0) |
 		   (o->smp > 1 || o->irqchip ? VMM_IMAGE_IRQCHIP : 0);
-	return ring0_run(&rq, m, e);
+	boot = pic_boot(m, e, rq.flags & VMM_IMAGE_IRQCHIP ? LV_VM_IRQCHIP : 0);
+	return ring0_run(&rq, m, &boot);
 }
 
 int main(int argc, char **argv)

@@ -9,6 +9,7 @@
 
 #include "../../core/lvlib.h"
 #include "../../core/x86_arch.h"
+#include "x86_pic.h"
 #include "x86_vcpu.h"
 
 #define GP_VECTOR   13
@@ -44,6 +45,16 @@ static void chip_unlock(struct lv_x86_irqchip *c, uint64_t fl)
 		__asm__ volatile("sti" : : : "memory");
 }
 
+uint64_t lv_x86_chip_lock(struct lv_x86_irqchip *c)
+{
+	return chip_lock(c);
+}
+
+void lv_x86_chip_unlock(struct lv_x86_irqchip *c, uint64_t fl)
+{
+	chip_unlock(c, fl);
+}
+
 static uint64_t guest_tsc(struct lv_vcpu *v)
 {
 	uint64_t t = 0;
@@ -76,6 +87,11 @@ static void notify(struct lv_vcpu *t)
 		lv_plat_wake((uint32_t)cpu);
 }
 
+void lv_x86_apic_notify(struct lv_vcpu *t)
+{
+	notify(t);
+}
+
 /* The effects of an accepted message on vCPU @p t, from vCPU @p src (NULL: a device). */
 static void post(struct lv_vcpu *src, struct lv_vcpu *t, const struct lv_lapic_fx *fx)
 {
@@ -84,8 +100,11 @@ static void post(struct lv_vcpu *src, struct lv_vcpu *t, const struct lv_lapic_f
 
 	if (fx->flags & LV_LAPIC_FX_NMI)
 		req |= LV_X86_REQ_NMI;
-	if (fx->flags & LV_LAPIC_FX_INIT)
+	if (fx->flags & LV_LAPIC_FX_INIT) {
 		req |= LV_X86_REQ_INIT;
+		if (t->id == 0) /* as at RESET (x86_pic.h) */
+			lv_x86_pic_lint0_reset(xt->apic);
+	}
 	if (fx->flags & LV_LAPIC_FX_SIPI) {
 		req |= LV_X86_REQ_SIPI;
 		xt->sipi_vector = fx->sipi_vector;
@@ -161,6 +180,7 @@ int lv_x86_irqchip_create(struct lv_vm *vm)
 	}
 	c->nvcpus = vm->max_vcpus;
 	lv_ioapic_reset(&c->io, ioapic_send, vm);
+	lv_pic_reset(&c->pic);
 	lv_x86_vm_of(vm)->chip = c;
 	return LV_OK;
 }
@@ -192,6 +212,8 @@ int lv_x86_apic_create(struct lv_vcpu *v)
 	if (!l)
 		return LV_ERR_NOMEM;
 	lv_lapic_reset(l, v->id, v->id == 0, true, bits ? bits : 36);
+	if (v->id == 0)
+		lv_x86_pic_lint0_reset(l);
 	if (v->id != 0) {
 		l->mp_state = LV_MP_WAIT_SIPI;
 		x->kick = 1;
@@ -230,6 +252,10 @@ int lv_x86_irq_line(struct lv_vm *vm, uint32_t gsi, uint32_t level)
 	uint64_t fl = chip_lock(c);
 
 	lv_ioapic_set_irq(&c->io, gsi, level != 0);
+	if (gsi < 16) { /* GSI 0-15 are also the PICs' IRQs, as on KVM (x86_pic.h) */
+		lv_pic_set_irq(&c->pic, gsi, level != 0);
+		lv_x86_pic_update(vm, NULL);
+	}
 	chip_unlock(c, fl);
 	return LV_OK;
 }
@@ -312,21 +338,24 @@ int lv_x86_apic_arm(struct lv_vcpu *v, int slot_busy, int irq_open)
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	struct lv_x86_irqchip *c = chip_of(v->vm);
 	uint64_t fl;
-	int vec, left;
+	int vec, left, pic;
 
 	if (__atomic_fetch_and(&x->apic_req, ~LV_X86_REQ_NMI, __ATOMIC_SEQ_CST) & LV_X86_REQ_NMI)
 		x->events.nmi = 1;
 	timer_poll(v);
 	fl = chip_lock(c);
 	/* INTA (11.8.4) only when the vector goes in with this entry. */
+	pic = lv_x86_pic_takes(v) && lv_pic_output(&c->pic);
 	if (!slot_busy && irq_open && !x->events.irq && !x->events.exc && !x->events.nmi) {
-		vec = lv_lapic_ack(x->apic);
+		/* ExtINT first (x86_pic.h): the PIC answers the INTA with its vector. */
+		vec = pic ? lv_pic_intack(&c->pic) : lv_lapic_ack(x->apic);
 		if (vec >= 0) {
 			x->events.irq = 1;
 			x->events.irq_vector = (uint8_t)vec;
 		}
+		pic = lv_x86_pic_takes(v) && lv_pic_output(&c->pic);
 	}
-	left = lv_lapic_pending(x->apic) >= 0;
+	left = pic || lv_lapic_pending(x->apic) >= 0;
 	chip_unlock(c, fl);
 	timer_limit(v);
 	return left;
@@ -380,7 +409,7 @@ static int halt_ends(struct lv_vcpu *v)
 	    (__atomic_load_n(&x->apic_req, __ATOMIC_SEQ_CST) & LV_X86_REQ_NMI))
 		return 1;
 	fl = chip_lock(c);
-	pending = lv_lapic_pending(x->apic) >= 0;
+	pending = lv_lapic_pending(x->apic) >= 0 || (lv_x86_pic_takes(v) && lv_pic_output(&c->pic));
 	chip_unlock(c, fl);
 	if (!pending && !x->events.irq)
 		return 0;

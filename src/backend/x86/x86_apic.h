@@ -35,6 +35,7 @@
 
 #include "../../core/ioapic.h"
 #include "../../core/lapic.h"
+#include "../../core/pic.h"
 #include "../../core/x86_emul.h"
 
 struct lv_vm;
@@ -46,6 +47,7 @@ struct lv_x86_irqchip {
 	uint32_t lock; /* guards io, vcpus[] and every vCPU's lv_lapic */
 	uint32_t nvcpus;
 	struct lv_ioapic io;
+	struct lv_pic pic; /* the 8259A pair (x86_pic.h) */
 	/*
 	 * The vCPUs whose APIC takes messages, by index (vm->max_vcpus
 	 * entries): set when the APIC exists, cleared before it and the vCPU
@@ -61,6 +63,12 @@ struct lv_x86_irqchip {
 
 /* The IOAPIC's MMIO window (KVM's size). */
 #define LV_X86_IOAPIC_SIZE 0x100u
+
+/* The lock (interrupts off while it is held); @return the flags for the unlock. */
+uint64_t lv_x86_chip_lock(struct lv_x86_irqchip *c);
+void lv_x86_chip_unlock(struct lv_x86_irqchip *c, uint64_t fl);
+/* Make vCPU @p t look at what was posted to it: kick flag, then an IPI or a wake (lock held). */
+void lv_x86_apic_notify(struct lv_vcpu *t);
 
 /* LV_VM_IRQCHIP: create / free the VM's IOAPIC and lock (vm_create / vm_destroy). */
 int lv_x86_irqchip_create(struct lv_vm *vm);

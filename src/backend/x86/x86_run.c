@@ -8,6 +8,7 @@
 #include "../../core/exit_common.h"
 #include "../../core/lvlib.h"
 #include "../../core/x86_arch.h"
+#include "x86_pic.h"
 #include "x86_vcpu.h"
 
 #define GP_VECTOR 13
@@ -127,9 +128,11 @@ static int emul_status(struct lv_vcpu *v, int st)
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	struct lv_x86_emul *em = &x->em;
 
-	/* LV_VM_IRQCHIP: the APIC and IOAPIC answer their MMIO themselves (x86_apic.h). */
-	while (st == LV_X86_EMUL_ACCESS && x->apic && !em->access.is_io &&
-	       lv_x86_apic_mmio(v, &em->access)) {
+	/* LV_VM_IRQCHIP: the APIC, IOAPIC and PICs answer themselves (x86_apic.h, x86_pic.h). */
+	while (st == LV_X86_EMUL_ACCESS && x->apic &&
+	       (em->access.is_io ? lv_x86_pic_pio(v, (uint16_t)em->access.addr, em->access.size,
+						  em->access.is_write, em->access.data)
+				 : lv_x86_apic_mmio(v, &em->access))) {
 		lv_mem_read_begin(v);
 		st = lv_x86_emul_resume(em);
 		lv_mem_read_end(v);

@@ -14,6 +14,7 @@
 
 #include "../../core/exit_common.h"
 #include "x86_cpuid.h"
+#include "x86_pic.h"
 #include "x86_vcpu.h"
 
 /* CPUID: the policy's answer, or an LV_EXIT_CPUID exit (x86_cpuid.h). */
@@ -57,6 +58,11 @@ static inline __attribute__((always_inline)) int lv_x86_io_insn(struct lv_vcpu *
 								struct lv_x86_vcpu *x,
 								const struct lv_x86_vendor *vd)
 {
+	/* LV_VM_IRQCHIP: the PICs' ports are the layer's (x86_pic.h). */
+	if (__builtin_expect(x->events.apic, 0) && lv_x86_pio_insn(v)) {
+		vd->skip(x, x->insn_len);
+		return LV_X86_GUEST;
+	}
 	lv_exit_set_pio(&v->exit, x->io_port, x->io_size, !x->io_in, x->regs.rax, x->io_buf,
 			sizeof(x->io_buf));
 	vd->skip(x, x->insn_len);
