@@ -194,6 +194,7 @@ extern const struct conf_case conf_cases_ctl[];
 extern const struct conf_case conf_cases_misuse[];
 extern const struct conf_case conf_cases_misuse_run[];
 extern const struct conf_case conf_cases_irq[];
+extern const struct conf_case conf_cases_pic[];
 extern const struct conf_case conf_cases_fpu[];
 extern const struct conf_case conf_cases_tlb[];
 extern const struct conf_case conf_cases_iso[];

@@ -6,8 +6,9 @@
 #include "conf.h"
 
 static const struct conf_case *const tables[] = {
-	conf_cases_io,	       conf_cases_mem, conf_cases_cpu, conf_cases_ctl, conf_cases_misuse,
-	conf_cases_misuse_run, conf_cases_fpu, conf_cases_irq, conf_cases_tlb, conf_cases_iso,
+	conf_cases_io,	   conf_cases_mem,	  conf_cases_cpu, conf_cases_ctl,
+	conf_cases_misuse, conf_cases_misuse_run, conf_cases_fpu, conf_cases_irq,
+	conf_cases_pic,	   conf_cases_tlb,	  conf_cases_iso,
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

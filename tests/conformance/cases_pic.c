@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Conformance cases of the PC's legacy interrupt parts in an
+ * LV_VM_IRQCHIP VM: the 8259A pair (guest-programmed ICWs, IMR masking,
+ * IRR/ISR reads, EOI, the cascade, ELCR level triggering, delivery through
+ * the BSP's LINT0 as ExtINT). The GSIs 0-15 of lv_vm_irq_line() reach the
+ * PICs as on KVM; the guest never enables its local APIC.
+ */
+#include "conf.h"
+#include "guests.h"
+
+static int line(struct conf_ctx *c, uint32_t gsi, uint32_t level)
+{
+	int rc = lv_vm_irq_line(c->vm, gsi, level);
+
+	return rc ? conf_fail(c, "lv_vm_irq_line(%u, %u): %s", gsi, level, lv_status_name(rc))
+		  : CONF_PASS;
+}
+
+static int pulse_5(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	(void)v;
+	return line(c, 5, 1) ? CONF_FAIL : line(c, 5, 0);
+}
+
+static int pulse_12(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	(void)v;
+	return line(c, 12, 1) ? CONF_FAIL : line(c, 12, 0);
+}
+
+static int raise_10(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	(void)v;
+	return line(c, 10, 1);
+}
+
+static int lower_10(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	(void)v;
+	return line(c, 10, 0);
+}
+
+/* tests/conformance/guests/irq_pic.asm says what each port reports. */
+static const struct step pic_script[] = {
+	IO_OUT(0x61, 1, 1),
+	ACTION(pulse_5),
+	IO_OUT(0x64, 1, 0x20), /* IRR: IR5 */
+	IO_OUT(0x65, 1, 0),    /* masked: not delivered */
+	IO_OUT(0x60, 1, 0x25),
+	IO_OUT(0x66, 1, 0x20), /* ISR in the handler */
+	IO_OUT(0x67, 1, 0),    /* ISR after the EOI */
+	IO_OUT(0x62, 1, 2),
+	ACTION(pulse_12),
+	IO_OUT(0x60, 1, 0x2c),
+	IO_OUT(0x63, 1, 3),
+	ACTION(raise_10),
+	IO_OUT(0x60, 1, 0x2a),
+	ACTION(lower_10),
+	IO_OUT(0x68, 1, 2), /* two deliveries of the level */
+	IO_OUT(0x69, 1, 0xdb),
+	IO_OUT(0x6a, 1, 0xeb), /* the IMRs read back */
+	END,
+};
+
+const struct conf_case conf_cases_pic[] = {
+	{ .name = "irqchip_pic",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_pic,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = pic_script },
+	{ .name = NULL },
+};
