@@ -3,8 +3,10 @@
  * Conformance cases of the PC's legacy interrupt parts in an
  * LV_VM_IRQCHIP VM: the 8259A pair (guest-programmed ICWs, IMR masking,
  * IRR/ISR reads, EOI, the cascade, ELCR level triggering, delivery through
- * the BSP's LINT0 as ExtINT). The GSIs 0-15 of lv_vm_irq_line() reach the
- * PICs as on KVM; the guest never enables its local APIC.
+ * the BSP's LINT0 as ExtINT) and, with LV_VM_PIT, the 8254 (counter 0's
+ * periodic IRQ 0 waking HLT, counter 2's GATE and OUT on port 0x61,
+ * read-back status). The GSIs 0-15 of lv_vm_irq_line() reach the PICs as
+ * on KVM; the guests never enable their local APIC.
  */
 #include "conf.h"
 #include "guests.h"
@@ -63,6 +65,12 @@ static const struct step pic_script[] = {
 	END,
 };
 
+/* tests/conformance/guests/irq_pit.asm: PIT ticks waking HLT, then counter 2 on port 0x61. */
+static const struct step pit_script[] = {
+	IO_OUT(0xe0, 1, 3),    IO_OUT(0xe1, 1, 0x34), IO_OUT(0xe2, 1, 0),
+	IO_OUT(0xe3, 1, 0x20), IO_OUT(0xe4, 1, 0xb0), END,
+};
+
 const struct conf_case conf_cases_pic[] = {
 	{ .name = "irqchip_pic",
 	  .mode = MODE_PROT32,
@@ -70,5 +78,11 @@ const struct conf_case conf_cases_pic[] = {
 	  .need_features = LV_FEAT_IRQCHIP,
 	  .vm_flags = LV_VM_IRQCHIP,
 	  .script = pic_script },
+	{ .name = "irqchip_pit",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_pit,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP | LV_VM_PIT,
+	  .script = pit_script },
 	{ .name = NULL },
 };

@@ -352,6 +352,8 @@ static int create_irqchip(struct kvm_vm *kv, uint32_t flags)
 		struct kvm_pit_config pit;
 
 		memset(&pit, 0, sizeof(pit));
+		/* Port 0x61 (GATE2, OUT2) in the kernel too, as the raw backends answer it. */
+		pit.flags = KVM_PIT_SPEAKER_DUMMY;
 		if (ioctl(kv->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 			return lv_kvm_errno(errno);
 	}

@@ -181,6 +181,15 @@ int lv_x86_irqchip_create(struct lv_vm *vm)
 	c->nvcpus = vm->max_vcpus;
 	lv_ioapic_reset(&c->io, ioapic_send, vm);
 	lv_pic_reset(&c->pic);
+	if (vm->flags & LV_VM_PIT) {
+		c->pit = lv_plat_alloc(sizeof(*c->pit));
+		if (!c->pit) {
+			lv_plat_free(c->vcpus);
+			lv_plat_free(c);
+			return LV_ERR_NOMEM;
+		}
+		lv_pit_reset(c->pit);
+	}
 	lv_x86_vm_of(vm)->chip = c;
 	return LV_OK;
 }
@@ -192,6 +201,8 @@ void lv_x86_irqchip_destroy(struct lv_vm *vm)
 	if (!xm->chip)
 		return;
 	lv_plat_free(xm->chip->vcpus);
+	if (xm->chip->pit)
+		lv_plat_free(xm->chip->pit);
 	lv_plat_free(xm->chip);
 	xm->chip = NULL;
 }
@@ -246,16 +257,23 @@ void lv_x86_apic_destroy(struct lv_vcpu *v)
 
 /* ---- devices: GSIs and MSIs ------------------------------------------------------ */
 
-int lv_x86_irq_line(struct lv_vm *vm, uint32_t gsi, uint32_t level)
+void lv_x86_gsi_locked(struct lv_vm *vm, uint32_t gsi, uint32_t level)
 {
 	struct lv_x86_irqchip *c = chip_of(vm);
-	uint64_t fl = chip_lock(c);
 
 	lv_ioapic_set_irq(&c->io, gsi, level != 0);
 	if (gsi < 16) { /* GSI 0-15 are also the PICs' IRQs, as on KVM (x86_pic.h) */
 		lv_pic_set_irq(&c->pic, gsi, level != 0);
 		lv_x86_pic_update(vm, NULL);
 	}
+}
+
+int lv_x86_irq_line(struct lv_vm *vm, uint32_t gsi, uint32_t level)
+{
+	struct lv_x86_irqchip *c = chip_of(vm);
+	uint64_t fl = chip_lock(c);
+
+	lv_x86_gsi_locked(vm, gsi, level);
 	chip_unlock(c, fl);
 	return LV_OK;
 }
@@ -285,6 +303,8 @@ static void timer_poll(struct lv_vcpu *v)
 	uint64_t when, tsc = 0, fl;
 	unsigned kind = lv_lapic_timer_next(x->apic, &when); /* timer fields are the owner's */
 
+	if (c->pit)
+		lv_x86_pit_poll(v);
 	if (kind == LV_LAPIC_CLOCK_NONE)
 		return;
 	if (kind == LV_LAPIC_CLOCK_TSC)
@@ -323,6 +343,7 @@ static void timer_limit(struct lv_vcpu *v)
 	default:
 		break;
 	}
+	at = lv_x86_pit_limit(v->vm, at); /* the PIT's next IRQ 0 too */
 	if (x->vd->guest_timer && x->vd->guest_timer(v, at == NO_DEADLINE ? NO_DEADLINE
 							: at > now	  ? at - now
 									  : 0))
@@ -425,13 +446,16 @@ static uint64_t wait_deadline(struct lv_vcpu *v)
 
 	switch (lv_lapic_timer_next(lv_x86_of(v)->apic, &when)) {
 	case LV_LAPIC_CLOCK_NS:
-		return when;
+		break;
 	case LV_LAPIC_CLOCK_TSC:
 		/* The guest TSC has no fixed rate against the ns clock here: look again soon. */
-		return lv_plat_now_ns() + TSC_POLL_NS;
+		when = lv_plat_now_ns() + TSC_POLL_NS;
+		break;
 	default:
-		return NO_DEADLINE;
+		when = NO_DEADLINE;
+		break;
 	}
+	return lv_x86_pit_limit(v->vm, when); /* the PIT's next IRQ 0 too */
 }
 
 int lv_x86_apic_block(struct lv_vcpu *v)

@@ -36,6 +36,7 @@
 #include "../../core/ioapic.h"
 #include "../../core/lapic.h"
 #include "../../core/pic.h"
+#include "../../core/pit.h"
 #include "../../core/x86_emul.h"
 
 struct lv_vm;
@@ -47,7 +48,8 @@ struct lv_x86_irqchip {
 	uint32_t lock; /* guards io, vcpus[] and every vCPU's lv_lapic */
 	uint32_t nvcpus;
 	struct lv_ioapic io;
-	struct lv_pic pic; /* the 8259A pair (x86_pic.h) */
+	struct lv_pic pic;  /* the 8259A pair (x86_pic.h) */
+	struct lv_pit *pit; /* LV_VM_PIT: the 8254 (x86_pic.h), else NULL */
 	/*
 	 * The vCPUs whose APIC takes messages, by index (vm->max_vcpus
 	 * entries): set when the APIC exists, cleared before it and the vCPU
@@ -79,6 +81,8 @@ void lv_x86_apic_destroy(struct lv_vcpu *v);
 
 /* lv_backend_ops.irq_line / signal_msi. */
 int lv_x86_irq_line(struct lv_vm *vm, uint32_t gsi, uint32_t level);
+/* lv_x86_irq_line() with the lock held. */
+void lv_x86_gsi_locked(struct lv_vm *vm, uint32_t gsi, uint32_t level);
 int lv_x86_signal_msi(struct lv_vm *vm, uint64_t addr, uint32_t data);
 
 /*

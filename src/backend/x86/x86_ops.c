@@ -52,8 +52,6 @@ int lv_x86_vm_create(struct lv_vm *vm)
 	struct lv_x86_vm *xm;
 	int rc;
 
-	if (vm->flags & LV_VM_PIT)
-		return LV_ERR_NOTSUP; /* no 8254 model on the raw backends */
 	xm = lv_plat_alloc(vd->vm_size);
 	if (!xm)
 		return LV_ERR_NOMEM;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The 8259A pair of LV_VM_IRQCHIP VMs on the raw backends (x86_pic.h): the
- * core's model (src/core/pic.h) behind the VM's chip lock, its ports
- * answered inside lv_vcpu_run(), its INT output delivered as ExtINT through
- * LINT0 of the local APICs that take it.
+ * The 8259A pair and the 8254 of LV_VM_IRQCHIP VMs on the raw backends
+ * (x86_pic.h): the core's models (src/core/pic.h, pit.h) behind the VM's
+ * chip lock, their ports answered inside lv_vcpu_run(), the PIC's INT
+ * delivered as ExtINT through LINT0 of the local APICs that take it, the
+ * PIT's counter 0 pulsing GSI 0.
  */
 #include "x86_pic.h"
 
@@ -58,28 +59,68 @@ void lv_x86_pic_update(struct lv_vm *vm, struct lv_vcpu *src)
 	}
 }
 
-int lv_x86_pic_pio(struct lv_vcpu *v, uint16_t port, unsigned size, int write, uint8_t *data)
+/* One byte at @p port of the PICs or the PIT (lock held). */
+static void isa_byte(struct lv_x86_irqchip *c, uint16_t port, int write, uint8_t *d, uint64_t now)
+{
+	if (lv_pic_port(port)) {
+		if (write)
+			lv_pic_write(&c->pic, port, *d);
+		else
+			*d = lv_pic_read(&c->pic, port);
+	} else if (c->pit && lv_pit_port(port)) {
+		if (write)
+			lv_pit_write(c->pit, port, *d, now);
+		else
+			*d = lv_pit_read(c->pit, port, now);
+	} else if (!write) {
+		*d = 0xff;
+	}
+}
+
+int lv_x86_isa_pio(struct lv_vcpu *v, uint16_t port, unsigned size, int write, uint8_t *data)
 {
 	struct lv_x86_irqchip *c = lv_x86_vm_of(v->vm)->chip;
-	uint64_t fl;
+	uint64_t fl, now = 0;
 	unsigned i;
 
-	if (!lv_pic_port(port))
+	if (!lv_pic_port(port) && !(c->pit && lv_pit_port(port)))
 		return 0;
+	if (c->pit && lv_pit_port(port))
+		now = lv_plat_now_ns();
 	/* A wider access reaches the next ports too (a word OUT to 0x20 writes 0x21). */
 	fl = lv_x86_chip_lock(c);
-	for (i = 0; i < size; i++) {
-		uint16_t p = (uint16_t)(port + i);
-
-		if (write)
-			lv_pic_write(&c->pic, p, data[i]);
-		else
-			data[i] = lv_pic_port(p) ? lv_pic_read(&c->pic, p) : 0xff;
-	}
+	for (i = 0; i < size; i++)
+		isa_byte(c, (uint16_t)(port + i), write, &data[i], now);
 	if (write)
 		lv_x86_pic_update(v->vm, v);
 	lv_x86_chip_unlock(c, fl);
 	return 1;
+}
+
+/* Counter 0's OUT rose: a pulse on GSI 0 (the PIC's IRQ 0 and IOAPIC pin 0), as KVM's PIT. */
+void lv_x86_pit_poll(struct lv_vcpu *v)
+{
+	struct lv_x86_irqchip *c = lv_x86_vm_of(v->vm)->chip;
+	uint64_t now = lv_plat_now_ns(), fl = lv_x86_chip_lock(c);
+
+	if (lv_pit_irq0_poll(c->pit, now)) {
+		lv_x86_gsi_locked(v->vm, 0, 1);
+		lv_x86_gsi_locked(v->vm, 0, 0);
+	}
+	lv_x86_chip_unlock(c, fl);
+}
+
+uint64_t lv_x86_pit_limit(struct lv_vm *vm, uint64_t at)
+{
+	struct lv_x86_irqchip *c = lv_x86_vm_of(vm)->chip;
+	uint64_t fl, next;
+
+	if (!c->pit)
+		return at;
+	fl = lv_x86_chip_lock(c);
+	next = lv_pit_irq0_next(c->pit);
+	lv_x86_chip_unlock(c, fl);
+	return next < at ? next : at;
 }
 
 int lv_x86_pio_insn(struct lv_vcpu *v)
@@ -89,7 +130,7 @@ int lv_x86_pio_insn(struct lv_vcpu *v)
 	uint64_t mask;
 
 	memcpy(d, &x->regs.rax, sizeof(d));
-	if (!lv_x86_pic_pio(v, x->io_port, x->io_size, !x->io_in, d))
+	if (!lv_x86_isa_pio(v, x->io_port, x->io_size, !x->io_in, d))
 		return 0;
 	if (x->io_in) {
 		uint32_t val = 0;

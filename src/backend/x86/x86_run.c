@@ -130,7 +130,7 @@ static int emul_status(struct lv_vcpu *v, int st)
 
 	/* LV_VM_IRQCHIP: the APIC, IOAPIC and PICs answer themselves (x86_apic.h, x86_pic.h). */
 	while (st == LV_X86_EMUL_ACCESS && x->apic &&
-	       (em->access.is_io ? lv_x86_pic_pio(v, (uint16_t)em->access.addr, em->access.size,
+	       (em->access.is_io ? lv_x86_isa_pio(v, (uint16_t)em->access.addr, em->access.size,
 						  em->access.is_write, em->access.data)
 				 : lv_x86_apic_mmio(v, &em->access))) {
 		lv_mem_read_begin(v);
