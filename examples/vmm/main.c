@@ -551,10 +551,9 @@ static int run_ring0(const struct options *o, const struct boot_entry *e, struct
 	if (!rq.emulator)
 		rq.emulator = o->backend == LV_BACKEND_VMX ? "bochs" : "qemu";
 	if (is_linux(e)) {
-		vmm_error(
-			"a Linux kernel needs the PICs and the PIT, which the %s backend does not "
-			"offer (use -b kvm)",
-			lv_backend_kind_name(o->backend));
+		vmm_error("a Linux kernel needs the PIT, which vcpu-run's ring-0 path does not ask "
+			  "the %s backend for yet (use -b kvm)",
+			  lv_backend_kind_name(o->backend));
 		return STATUS_FAILURE;
 	}
 	/* vCPU i runs on the emulator's CPU i; the test kernel starts two (tests/ring0/smp.c). */

@@ -227,11 +227,17 @@ int lv_cpu_disable(struct lv_backend *b);
  * vCPU 0 starts runnable; every other vCPU starts waiting for INIT/SIPI
  * (#LV_MP_WAIT_SIPI), as on a PC: its lv_vcpu_run() blocks until a SIPI
  * starts it (or a kick). The groups #LV_STATE_APIC and #LV_STATE_MP save
- * and restore it. On KVM this is the kernel's irqchip, which also has the
- * two 8259 PICs (GSIs 0-15 reach both).
+ * and restore it. The PC's two 8259A PICs are part of it on every backend:
+ * their ports (0x20/0x21, 0xA0/0xA1, the ELCR at 0x4D0/0x4D1) are answered
+ * inside lv_vcpu_run(), GSIs 0-15 reach both the PICs and the IOAPIC, and
+ * the PICs' interrupt goes to the vCPUs whose local APIC takes it: LINT0
+ * unmasked in ExtINT mode (vCPU 0's starts so, as on KVM) or the APIC
+ * disabled in IA32_APIC_BASE. On KVM this is the
+ * kernel's irqchip; on SVM and VMX the library's own models. The PICs' and
+ * the PIT's registers have no state group.
  */
 #define LV_VM_IRQCHIP (1u << 0)
-/** With #LV_VM_IRQCHIP: also an 8254 PIT at ports 0x40-0x43, on GSI 0 (KVM only: SVM and VMX have no PIT model); port 0x61 (speaker, gate 2) stays the caller's. */
+/** With #LV_VM_IRQCHIP: also an 8254 PIT at ports 0x40-0x43, its counter 0 on GSI 0, and port 0x61 (counter 2's gate and output, the speaker enable bit), all answered inside lv_vcpu_run(). */
 #define LV_VM_PIT     (1u << 1)
 /**@}*/
 
@@ -247,7 +253,7 @@ struct lv_vm_config {
  * @param out receives the handle.
  * @return #LV_OK; #LV_ERR_INVAL (unknown flag, #LV_VM_PIT without
  *         #LV_VM_IRQCHIP); #LV_ERR_NOTSUP (#LV_VM_IRQCHIP without
- *         #LV_FEAT_IRQCHIP, #LV_VM_PIT on SVM or VMX); #LV_ERR_STALE (backend closed);
+ *         #LV_FEAT_IRQCHIP); #LV_ERR_STALE (backend closed);
  *         #LV_ERR_NOMEM; #LV_ERR_HW (kernel refused). Allocates.
  */
 int lv_vm_create(struct lv_backend *b, const struct lv_vm_config *cfg, struct lv_vm **out);
@@ -257,7 +263,7 @@ int lv_vm_create(struct lv_backend *b, const struct lv_vm_config *cfg, struct lv
  * 1 raises it, 0 lowers it. An edge-triggered input fires on the rising
  * edge (raise, then lower); a level-triggered one stays asserted while
  * raised. Any thread, any time.
- * @param vm the VM. @param gsi 0-23 (IOAPIC pins; 0-15 are also the PICs' on KVM).
+ * @param vm the VM. @param gsi 0-23 (IOAPIC pins; 0-15 are also the PICs' IRQs).
  * @param level 0 or 1.
  * @return #LV_OK; #LV_ERR_INVAL (@p gsi out of range, @p level not 0/1);
  *         #LV_ERR_NOTSUP (the VM has no interrupt controller); #LV_ERR_STALE.
