@@ -24,14 +24,6 @@ static int msi(struct conf_ctx *c, uint32_t vector)
 		  : CONF_PASS;
 }
 
-static int line(struct conf_ctx *c, uint32_t gsi, uint32_t level)
-{
-	int rc = lv_vm_irq_line(c->vm, gsi, level);
-
-	return rc ? conf_fail(c, "lv_vm_irq_line(%u, %u): %s", gsi, level, lv_status_name(rc))
-		  : CONF_PASS;
-}
-
 /* Run @p fn with the case's context 20 ms from now, on the host's timer thread. */
 static int in_20ms(struct conf_ctx *c, void (*fn)(void *arg))
 {
@@ -57,19 +49,19 @@ static const struct step msi_script[] = {
 static int pulse_17(struct conf_ctx *c, struct lv_vcpu *v)
 {
 	(void)v;
-	return line(c, 17, 1) ? CONF_FAIL : line(c, 17, 0);
+	return conf_irq_line(c, 17, 1) ? CONF_FAIL : conf_irq_line(c, 17, 0);
 }
 
 static int raise_18(struct conf_ctx *c, struct lv_vcpu *v)
 {
 	(void)v;
-	return line(c, 18, 1);
+	return conf_irq_line(c, 18, 1);
 }
 
 static int lower_18(struct conf_ctx *c, struct lv_vcpu *v)
 {
 	(void)v;
-	return line(c, 18, 0);
+	return conf_irq_line(c, 18, 0);
 }
 
 static const struct step ioapic_script[] = {

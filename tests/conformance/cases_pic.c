@@ -11,36 +11,28 @@
 #include "conf.h"
 #include "guests.h"
 
-static int line(struct conf_ctx *c, uint32_t gsi, uint32_t level)
-{
-	int rc = lv_vm_irq_line(c->vm, gsi, level);
-
-	return rc ? conf_fail(c, "lv_vm_irq_line(%u, %u): %s", gsi, level, lv_status_name(rc))
-		  : CONF_PASS;
-}
-
 static int pulse_5(struct conf_ctx *c, struct lv_vcpu *v)
 {
 	(void)v;
-	return line(c, 5, 1) ? CONF_FAIL : line(c, 5, 0);
+	return conf_irq_line(c, 5, 1) ? CONF_FAIL : conf_irq_line(c, 5, 0);
 }
 
 static int pulse_12(struct conf_ctx *c, struct lv_vcpu *v)
 {
 	(void)v;
-	return line(c, 12, 1) ? CONF_FAIL : line(c, 12, 0);
+	return conf_irq_line(c, 12, 1) ? CONF_FAIL : conf_irq_line(c, 12, 0);
 }
 
 static int raise_10(struct conf_ctx *c, struct lv_vcpu *v)
 {
 	(void)v;
-	return line(c, 10, 1);
+	return conf_irq_line(c, 10, 1);
 }
 
 static int lower_10(struct conf_ctx *c, struct lv_vcpu *v)
 {
 	(void)v;
-	return line(c, 10, 0);
+	return conf_irq_line(c, 10, 0);
 }
 
 /* tests/conformance/guests/irq_pic.asm says what each port reports. */

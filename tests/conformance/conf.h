@@ -206,6 +206,9 @@ int conf_fail(struct conf_ctx *c, const char *fmt, ...) __attribute__((format(pr
 void conf_vfmt(char *buf, size_t n, const char *fmt, va_list ap);
 void conf_fmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* lv_vm_irq_line(c->vm, @p gsi, @p level); a failure is the case's. Returns CONF_PASS/FAIL. */
+int conf_irq_line(struct conf_ctx *c, uint32_t gsi, uint32_t level);
+
 /* Create the VM, map RAM (with the hole), write GDT + page tables, load the
  * case's guest, create vCPU 0 (and 1 if @p nvcpus is 2) in the case's mode. */
 int conf_vm_setup(struct conf_ctx *c, unsigned nvcpus);

@@ -105,6 +105,14 @@ int conf_fail(struct conf_ctx *c, const char *fmt, ...)
 	return CONF_FAIL;
 }
 
+int conf_irq_line(struct conf_ctx *c, uint32_t gsi, uint32_t level)
+{
+	int rc = lv_vm_irq_line(c->vm, gsi, level);
+
+	return rc ? conf_fail(c, "lv_vm_irq_line(%u, %u): %s", gsi, level, lv_status_name(rc))
+		  : CONF_PASS;
+}
+
 uint64_t conf_load(const uint8_t *p, unsigned size)
 {
 	uint64_t v = 0;
