@@ -72,29 +72,32 @@ static const struct step ioapic_script[] = {
 
 /* ---- HLT woken by an interrupt from another thread ------------------------------------ */
 
-/* 20 ms later, on the host's timer thread: an edge on GSI 17; flag 1 = sent, 2 = failed. */
-static void pulse_17_fn(void *arg)
+/* 20 ms later, on the host's timer thread: an edge on GSI c->saved; flag 1 = sent, 2 = failed. */
+static void pulse_fn(void *arg)
 {
 	struct conf_ctx *c = arg;
-	int rc = lv_vm_irq_line(c->vm, 17, 1);
+	uint32_t gsi = (uint32_t)c->saved;
+	int rc = lv_vm_irq_line(c->vm, gsi, 1);
 
 	if (!rc)
-		rc = lv_vm_irq_line(c->vm, 17, 0);
+		rc = lv_vm_irq_line(c->vm, gsi, 0);
 	__atomic_store_n(&c->flag, rc ? 2 : 1, __ATOMIC_RELEASE);
+}
+
+int conf_pulse_later(struct conf_ctx *c, uint32_t gsi)
+{
+	c->flag = 0;
+	c->saved = gsi;
+	return in_20ms(c, pulse_fn);
 }
 
 static int pulse_17_later(struct conf_ctx *c, struct lv_vcpu *v)
 {
 	(void)v;
-	return in_20ms(c, pulse_17_fn);
+	return conf_pulse_later(c, 17);
 }
 
-/*
- * The handler's report came after the guest's HLT (the script allows no
- * HLT exit in between): the pulse must be the interrupt that woke it. It
- * raises the line before it says so, hence the short wait.
- */
-static int pulsed_before(struct conf_ctx *c, struct lv_vcpu *v)
+int conf_pulsed_before(struct conf_ctx *c, struct lv_vcpu *v)
 {
 	uint32_t f, n;
 
@@ -102,15 +105,17 @@ static int pulsed_before(struct conf_ctx *c, struct lv_vcpu *v)
 	for (n = 0; !(f = __atomic_load_n(&c->flag, __ATOMIC_ACQUIRE)) && n < (1u << 28); n++)
 		__asm__ volatile("pause");
 	if (f == 2)
-		return conf_fail(c, "lv_vm_irq_line(17) from the timer thread failed");
+		return conf_fail(c, "lv_vm_irq_line(%u) from the timer thread failed",
+				 (unsigned)c->saved);
 	if (f != 1)
-		return conf_fail(c, "the handler ran, but the GSI 17 pulse never came");
+		return conf_fail(c, "the handler ran, but the GSI %u pulse never came",
+				 (unsigned)c->saved);
 	return CONF_PASS;
 }
 
 static const struct step hlt_irq_script[] = {
-	IO_OUT(0x61, 1, 1),    ACTION(pulse_17_later), IO_OUT(0x60, 1, 0x42),
-	ACTION(pulsed_before), IO_OUT(0x62, 1, 2),     END,
+	IO_OUT(0x61, 1, 1),	    ACTION(pulse_17_later), IO_OUT(0x60, 1, 0x42),
+	ACTION(conf_pulsed_before), IO_OUT(0x62, 1, 2),	    END,
 };
 
 /* ---- the local APIC timer --------------------------------------------------------- */

@@ -209,6 +209,16 @@ void conf_fmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(p
 /* lv_vm_irq_line(c->vm, @p gsi, @p level); a failure is the case's. Returns CONF_PASS/FAIL. */
 int conf_irq_line(struct conf_ctx *c, uint32_t gsi, uint32_t level);
 
+/*
+ * cases_irq.c: an edge on @p gsi 20 ms from now, from the host's timer
+ * thread (call_later); and, as a script action, wait until that pulse was
+ * sent: the handler's report that precedes it came after the guest's HLT
+ * (the script allows no HLT exit in between), so the pulse must be the
+ * interrupt that woke it. c->flag and c->saved are theirs.
+ */
+int conf_pulse_later(struct conf_ctx *c, uint32_t gsi);
+int conf_pulsed_before(struct conf_ctx *c, struct lv_vcpu *v);
+
 /* Create the VM, map RAM (with the hole), write GDT + page tables, load the
  * case's guest, create vCPU 0 (and 1 if @p nvcpus is 2) in the case's mode. */
 int conf_vm_setup(struct conf_ctx *c, unsigned nvcpus);

@@ -18,7 +18,10 @@
 ;    raises it during the OUT to 0x63; the first handler EOIs with the
 ;    line still high, so it comes again; the second reports 0x2A at 0x60
 ;    (the host lowers the line) and EOIs; 0x68 gets the count of
-;    deliveries, 2, then the IMRs read back (0x69: master, 0x6A: slave).
+;    deliveries, 2, then the IMRs read back (0x69: master, 0x6A: slave);
+; 4. the guest waits in HLT with IRQ 5 open; the host pulses IRQ 5 from
+;    another thread 20 ms after the OUT to 0x6B, and vector 0x25 reports
+;    itself as in 1.
 	bits 32
 	org 0x8000
 %include "common.inc"
@@ -104,6 +107,15 @@
 	out 0x69, al
 	in al, 0xa1
 	out 0x6a, al
+; 4. IRQ 5 from another thread wakes HLT
+	mov byte [DATA], 0
+	mov al, 4
+	out 0x6b, al
+.wait5:	sti
+	hlt
+	cli
+	cmp byte [DATA], 0
+	je .wait5
 .idle:	pause
 	jmp .idle
 irq5:
