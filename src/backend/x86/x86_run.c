@@ -128,7 +128,7 @@ static int emul_status(struct lv_vcpu *v, int st)
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	struct lv_x86_emul *em = &x->em;
 
-	/* LV_VM_IRQCHIP: the APIC, IOAPIC and PICs answer themselves (x86_apic.h, x86_pic.h). */
+	/* LV_VM_IRQCHIP: the APIC, IOAPIC, PICs and PIT answer themselves (x86_apic.h, x86_pic.h). */
 	while (st == LV_X86_EMUL_ACCESS && x->apic &&
 	       (em->access.is_io ? lv_x86_isa_pio(v, (uint16_t)em->access.addr, em->access.size,
 						  em->access.is_write, em->access.data)

@@ -58,7 +58,7 @@ static inline __attribute__((always_inline)) int lv_x86_io_insn(struct lv_vcpu *
 								struct lv_x86_vcpu *x,
 								const struct lv_x86_vendor *vd)
 {
-	/* LV_VM_IRQCHIP: the PICs' ports are the layer's (x86_pic.h). */
+	/* LV_VM_IRQCHIP: the PICs' and the PIT's ports are the layer's (x86_pic.h). */
 	if (__builtin_expect(x->events.apic, 0) && lv_x86_pio_insn(v)) {
 		vd->skip(x, x->insn_len);
 		return LV_X86_GUEST;
