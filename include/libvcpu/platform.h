@@ -99,7 +99,8 @@ void lv_plat_kick_cpu(uint32_t cpu);
  * A monotonic clock in nanoseconds (any origin; it never goes back and
  * never wraps in practice). The interrupt controller of #LV_VM_IRQCHIP VMs
  * on the raw backends runs the local APIC timer on it (one APIC bus cycle
- * = 1 ns, as KVM) and bounds the waits of lv_plat_wait() with it. Called
+ * = 1 ns, as KVM) and the 8254 of #LV_VM_PIT (1.193182 MHz), and bounds
+ * the waits of lv_plat_wait() with it. Called
  * inside lv_vcpu_run(), also with interrupts disabled; must not sleep.
  * @return the current time in ns.
  */
@@ -139,7 +140,8 @@ void lv_plat_wake(uint32_t cpu);
  * late by a little, or after the vCPU has left the CPU does no harm (the
  * library checks the time again). Called by lv_vcpu_run() of a VM with
  * #LV_VM_IRQCHIP right before a VM entry, with interrupts disabled (SVM:
- * GIF = 0), while the guest's local APIC timer is armed and the vendor
+ * GIF = 0), while the guest's local APIC timer (or the PIT's counter 0,
+ * #LV_VM_PIT) is armed and the vendor
  * has no timer of its own (the VMX-preemption timer); must not sleep or
  * allocate. As for a kick, on SVM the interrupt ends guest mode only while
  * lv_vcpu_run() runs with interrupts enabled (V_INTR_MASKING).
