@@ -184,9 +184,32 @@ static int tpr_is_f0(struct conf_ctx *c, struct lv_vcpu *v)
 	return CONF_PASS;
 }
 
+/* One set_state with both groups: LV_STATE_APIC's TPR 0x20 wins over CONTROL's CR8 7. */
+static int set_tpr_20(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	const uint32_t mask = LV_STATE_APIC | LV_STATE_CONTROL;
+	int rc = lv_vcpu_get_state(v, mask, &c->st);
+
+	if (rc)
+		return conf_fail(c, "get_state(APIC | CONTROL): %s", lv_status_name(rc));
+	conf_store(c->st.apic.regs + 0x80, 4, 0x20);
+	c->st.ctrl.cr8 = 7;
+	rc = lv_vcpu_set_state(v, mask, &c->st);
+	return rc ? conf_fail(c, "set_state(APIC | CONTROL): %s", lv_status_name(rc)) : CONF_PASS;
+}
+
 static const struct step cr8_script[] = {
-	IO_OUT(0x61, 1, 1),    ACTION(send_msi_50), IO_OUT(0x64, 4, 0xf0), ACTION(tpr_is_f0),
-	IO_OUT(0x60, 1, 0x50), IO_OUT(0x62, 1, 2),  IO_OUT(0x63, 1, 3),	   END,
+	IO_OUT(0x61, 1, 1),
+	ACTION(send_msi_50),
+	IO_OUT(0x64, 4, 0xf0),
+	ACTION(tpr_is_f0),
+	IO_OUT(0x60, 1, 0x50),
+	IO_OUT(0x62, 1, 2),
+	IO_OUT(0x63, 1, 3),
+	ACTION(set_tpr_20),
+	IO_OUT(0x65, 1, 2),
+	IO_OUT(0x66, 4, 0x20),
+	END,
 };
 
 /* ---- x2APIC MSRs: ID, version, self IPI, EOI and its #GP ------------------------ */

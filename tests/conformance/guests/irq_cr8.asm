@@ -7,6 +7,9 @@
 ; instruction: its handler reports 0x50 at port 0x60 when it interrupted
 ; the instruction right after the MOV, else 0xEE. 0x62 follows. Then the
 ; reverse: an MMIO TPR write of 0x30 is seen by MOV from CR8 (OUT 0x63).
+; Last the host sets LV_STATE_APIC (TPR 0x20) and LV_STATE_CONTROL (CR8 7)
+; in one call: the APIC's TPR wins, so CR8 reads 2 (OUT 0x65) and the MMIO
+; TPR 0x20 (OUT 0x66).
 	bits 64
 	org 0x8000
 %include "common.inc"
@@ -32,6 +35,10 @@ after:	mov al, 2
 	mov dword [rbx + 0x80], 0x30
 	mov rax, cr8
 	out 0x63, al			; 3
+	mov rax, cr8
+	out 0x65, al			; 2
+	mov eax, [rbx + 0x80]
+	out 0x66, eax			; 0x20
 .idle:	pause
 	jmp .idle
 handler:
