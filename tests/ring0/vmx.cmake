@@ -32,6 +32,14 @@ lv_ring0_test(vmx_bochs_skylake_smp LABELS vmx EMU bochs CPU corei7_skylake_x
 # test seam, so tpr_isolation and the CR8 state cases run through CR8 exits.
 lv_ring0_test(vmx_bochs_cr8exit LABELS vmx EMU bochs CPU corei7_skylake_x
               IMAGE ${LV_RING0_CR8EXIT_ISO} MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 300)
+# The benchmark alone (vmx_bench_cpuid; the "benchonly" ISOs), one and two CPUs:
+# the instruction targets apply to optimized builds only (vmx_cases.c).
+if(LV_RING0_OPTIMIZED)
+  lv_ring0_test(vmx_bochs_bench LABELS vmx EMU bochs CPU corei7_skylake_x
+                IMAGE ${LV_RING0_BENCH_ISO} MIN_PASS 1 TIMEOUT 300)
+  lv_ring0_test(vmx_bochs_smp_bench LABELS vmx EMU bochs CPU corei7_skylake_x
+                IMAGE ${LV_RING0_SMP_BENCH_ISO} BOCHS_CPUS 2 MIN_PASS 1 TIMEOUT 300)
+endif()
 lv_ring0_test(vmx_qemu_novmx LABELS vmx EMU qemu CPU qemu64
               EXPECT "LVT VMXPROBE open=LV_ERR_NODEV")
 lv_ring0_test(vmx_bochs_novmx LABELS vmx EMU bochs CPU athlon64_clawhammer
