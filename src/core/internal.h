@@ -113,7 +113,7 @@ struct lv_vcpu {
 	uint32_t state;	      /* enum lv_obj_state */
 	uint32_t running;     /* set with __atomic while inside run() */
 	uint32_t mem_reading; /* nesting depth of lv_mem_read_begin() on this vCPU */
-	/* lv_vcpu_run() after its checks: ops->run_api, else lv_run_ops() */
+	/* lv_vcpu_run() after its checks: ops->run_api, else run_ops(); run_stale() unless live */
 	int (*run)(struct lv_vcpu *vcpu, struct lv_exit **exit);
 	struct lv_exit exit;
 	void *priv;

@@ -349,6 +349,8 @@ __attribute__((noinline, cold)) static void post_vmrun_slow(struct lv_vcpu *v)
 	struct svm_vcpu *s = v->priv;
 
 	s->vmcb->c.clean = LV_SVM_CLEAN_ALL; /* this VMRUN loaded every group (svm_priv.h) */
+	/* enter_prepare()'s flush (it made this entry slow) was done by this VMRUN. */
+	s->vmcb->c.tlb_control = LV_SVM_TLB_NOTHING;
 	if (s->x.aux_loaded)
 		lv_x86_aux_put(&s->x, s->sb->cpus[s->x.cpu].host_tsc_aux);
 	if (s->tf_ours) {
@@ -441,6 +443,7 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_x86_vcpu *x
 		svm_stgi();
 		return LV_X86_KICKED;
 	}
+	/* TLB_CONTROL is LV_SVM_TLB_NOTHING unless enter_prepare() set it for this VMRUN. */
 	if (__builtin_expect(cpu != s->fast_cpu ||
 				     s->fast_c->asid.generation != s->asid.generation ||
 				     lv_x86_npt_gen(s->npt) != s->npt_gen,
@@ -450,8 +453,6 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_x86_vcpu *x
 			svm_stgi();
 			return LV_ERR_STATE;
 		}
-	} else {
-		vm->c.tlb_control = LV_SVM_TLB_NOTHING;
 	}
 	host_dr7 = lv_read_dr7(); /* before pre_vmrun_slow() may change it */
 	if (s->x.slow)

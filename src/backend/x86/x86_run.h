@@ -23,20 +23,16 @@ static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_x86
 	/* v from x (which the entry stubs preserve), not a loop-invariant spill. */
 	struct lv_vcpu *v = x->vcpu;
 	uint32_t r[4], leaf = (uint32_t)x->regs.rax, sub = (uint32_t)x->regs.rcx;
-	uint64_t key = leaf | (uint64_t)sub << 32;
 	const struct lv_cpuid_entry *e = x->cpuid_hit;
 
 	/*
-	 * The entry the last CPUID with the same leaf and subleaf found (a
-	 * guest asks the same leaf again and again); lv_x86_set_cpuid()
-	 * empties the cache. Only an exact key: an entry found for one
-	 * subleaf need not be the first match for another.
+	 * The entry (or lv_x86_cpuid_none) the last lookup found for this
+	 * leaf and subleaf: a guest asks the same leaf again and again. Only
+	 * an exact key: an entry found for one subleaf need not be the first
+	 * match for another.
 	 */
-	if (__builtin_expect(key != x->cpuid_key || !e, 0)) {
-		e = lv_policy_cpuid_find(&x->cpuid, leaf, sub);
-		x->cpuid_hit = e;
-		x->cpuid_key = key;
-	}
+	if (__builtin_expect(leaf != x->cpuid_leaf || sub != x->cpuid_sub, 0))
+		e = lv_x86_cpuid_lookup(x, leaf, sub);
 	if (lv_x86_cpuid_exit(v, e, leaf, sub, r, &v->exit)) {
 		x->pending = LV_X86_PEND_CPUID;
 		return LV_X86_CALLER;
