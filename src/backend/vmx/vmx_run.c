@@ -477,9 +477,19 @@ __attribute__((noinline, cold)) static void prepare_slow(struct lv_vcpu *v)
 		lv_x86_dbg_load(&xc->x.dbg, 1);
 	if (xc->x.dbg.work)
 		xc->exit_work |= EXIT_WORK_DBG;
-	/* Queued events, single-step and debug-register work keep the slow path. */
+	/*
+	 * The guest's TSC_AUX in when it differs from this CPU's (x86_aux.c);
+	 * vmx_done() puts the host's back. Whether they differ changes only
+	 * with a write of it (lv_x86_own_msr() sets x.slow) or a new CPU
+	 * (lv_vmx_vcpu_load() sets it).
+	 */
+	if (xc->x.tsc_aux != *xc->host_aux && !xc->x.aux_loaded) {
+		lv_x86_aux_load(&xc->x);
+		xc->end_work |= END_WORK_AUX;
+	}
+	/* Queued events, single-step, debug-register work and TSC_AUX keep the slow path. */
 	xc->x.slow = lv_x86_events_busy(&xc->x.events) || xc->x.singlestep || xc->x.dbg.on ||
-		     xc->x.dbg.work;
+		     xc->x.dbg.work || xc->x.tsc_aux != *xc->host_aux;
 }
 
 /*
@@ -499,8 +509,7 @@ __attribute__((noinline, cold)) static void dbg_exit(struct vmx_vcpu *xc)
  * VM exit sets it (SDM Vol. 3, 28.5.1): it is put back after each exit
  * (x86_dbg.c). When the host has an LDT (@p ldtr), which every VM exit
  * makes null (28.5.2): vmx_done() loads it again (the host's own code
- * uses none in between). When the guest's TSC_AUX differs from the
- * host's: the guest's goes in (x86_aux.c). vmx_done() ends all three.
+ * uses none in between). vmx_done() ends both.
  */
 __attribute__((noinline, cold)) static void vmx_run_host(struct vmx_vcpu *xc, uint64_t dr7,
 							 uint16_t ldtr)
@@ -514,10 +523,6 @@ __attribute__((noinline, cold)) static void vmx_run_host(struct vmx_vcpu *xc, ui
 		xc->x.dbg.work |= LV_X86_DBG_HOST;
 		xc->end_work |= END_WORK_DBG;
 		xc->x.slow = 1; /* prepare_slow() arms EXIT_WORK_DBG */
-	}
-	if (xc->x.tsc_aux != *xc->host_aux && !xc->x.aux_loaded) {
-		lv_x86_aux_load(&xc->x);
-		xc->end_work |= END_WORK_AUX;
 	}
 }
 
@@ -607,15 +612,16 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_x86_vcpu *x)
 			return rc;
 	}
 	cr3 = lv_read_cr3();
-	fsb = lv_rdmsr(MSR_FS_BASE);
-	kgs = lv_rdmsr(MSR_KERNEL_GS_BASE);
 	dr7 = lv_read_dr7();
 	ldtr = lv_read_ldtr();
 	/* One test for all the host state a run may have to take care of. */
 	if (__builtin_expect((cr3 ^ xc->host_cr3) | (cr4 ^ xc->host_cr4) |
-				     (fsb ^ xc->host_fs_base) | (kgs ^ xc->host_kgs) |
-				     (dr7 ^ DR7_RESET) | ldtr | (xc->x.tsc_aux ^ *xc->host_aux),
+				     lv_rdmsr_differs(MSR_FS_BASE, &xc->host_fs_base) |
+				     lv_rdmsr_differs(MSR_KERNEL_GS_BASE, &xc->host_kgs) |
+				     (dr7 ^ DR7_RESET) | ldtr,
 			     0)) {
+		fsb = lv_rdmsr(MSR_FS_BASE);
+		kgs = lv_rdmsr(MSR_KERNEL_GS_BASE);
 		host_refresh(xc, cr3, cr4, fsb);
 		xc->host_kgs = kgs;
 		HMSR(xc, AMSR_KERNEL_GS_BASE) = kgs; /* the exit's MSR-load list */
