@@ -18,17 +18,20 @@
 #include "../../core/x86_arch.h"
 #include "../x86/x86_run.h"
 
-static inline uint64_t irq_save(void)
+/*
+ * RFLAGS straight to and from a stack slot (the entry stub clobbers every
+ * register it could live in): POP to memory addresses it after RSP moved
+ * back, PUSH from memory before RSP moves (SDM Vol. 2B, POP, PUSH), so an
+ * RSP-relative slot is the right one either way.
+ */
+static inline void irq_save(uint64_t *f)
 {
-	uint64_t f;
-
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(f)::"memory");
-	return f;
+	__asm__ volatile("pushfq; popq %0; cli" : "=m"(*f)::"memory");
 }
 
-static inline void irq_restore(uint64_t f)
+static inline void irq_restore(const uint64_t *f)
 {
-	__asm__ volatile("pushq %0; popfq" ::"r"(f) : "memory", "cc");
+	__asm__ volatile("pushq %0; popfq" ::"m"(*f) : "memory", "cc");
 }
 
 /*
@@ -647,13 +650,13 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_x86_vc
 
 	if (xc->x.slow)
 		prepare_slow(x->vcpu);
-	flags = irq_save();
+	irq_save(&flags);
 	lv_x86_guest_begin(&xc->x); /* before the kick flag and the EPT generation (x86_vcpu.h) */
 	if (lv_x86_take_kick(&xc->x)) {
 		lv_x86_guest_end(&xc->x);
 		if (xc->exit_work & EXIT_WORK_DBG)
 			dbg_exit(xc);
-		irq_restore(flags);
+		irq_restore(&flags);
 		return LV_X86_KICKED;
 	}
 	gen = lv_x86_npt_gen(&xc->xv->x.npt);
@@ -670,7 +673,7 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_x86_vc
 	} else if (xc->host_fix) {
 		host_fix(xc);
 	}
-	irq_restore(flags);
+	irq_restore(&flags);
 	xc->valid &= ~VMX_VMCS_GROUPS;
 	if (r != VMX_OK) {
 		if (xc->exit_work & EXIT_WORK_DBG)
