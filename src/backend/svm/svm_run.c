@@ -256,7 +256,7 @@ static inline __attribute__((always_inline)) int svm_exit(struct lv_x86_vcpu *x)
 	uint32_t code = (uint32_t)vm->c.exitcode;
 	uint64_t info = vm->c.exitinfo1;
 
-	if (code == LV_SVM_EXIT_CPUID) { /* first: the hottest */
+	if (__builtin_expect(code == LV_SVM_EXIT_CPUID, 1)) { /* first: the hottest */
 		hot_raw(ex, vm);
 		s->x.insn_len = insn_len(s, 2);
 		return LV_X86_CPUID;
