@@ -134,8 +134,12 @@ static inline int lv_run_begin(struct lv_vcpu *v)
 static inline int lv_run_end(struct lv_vcpu *v, int rc, struct lv_exit **exit)
 {
 	__atomic_store_n(&v->running, 0, __ATOMIC_RELEASE);
-	*exit = rc ? NULL : &v->exit;
-	return rc;
+	if (__builtin_expect(rc != 0, 0)) {
+		*exit = NULL;
+		return rc;
+	}
+	*exit = &v->exit;
+	return 0;
 }
 
 /*
