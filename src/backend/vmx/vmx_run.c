@@ -609,7 +609,7 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_x86_vcpu *x)
 
 	cr4 = lv_read_cr4(); /* loading a VMCS does not change it */
 	if (!vmcs_is_current(xc->vmcs_pa, cr4)) {
-		int rc = lv_vmx_vcpu_load(x->vcpu->vm->backend->priv, xc);
+		int rc = lv_vmx_vcpu_load(xc->vb, xc);
 
 		if (rc)
 			return rc;
@@ -711,7 +711,7 @@ static inline __attribute__((always_inline)) void vmx_done(struct lv_x86_vcpu *x
 		if (xc->end_work & END_WORK_TR)
 			host_tr_reload(xc);
 		if (xc->end_work & END_WORK_CLEAR)
-			lv_vmx_vcpu_put(x->vcpu->vm->backend->priv, xc);
+			lv_vmx_vcpu_put(xc->vb, xc);
 	}
 }
 

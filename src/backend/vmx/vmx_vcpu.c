@@ -297,6 +297,7 @@ int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 		memset(xc->vapic, 0, LV_PAGE_SIZE);
 	}
 	xc->xv = vcpu->vm->priv;
+	xc->vb = vb;
 	xc->host_cpu = -1;
 	xc->host_aux = &no_aux;
 	if (vb->ncpus > 1)
