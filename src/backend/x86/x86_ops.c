@@ -283,7 +283,6 @@ int lv_x86_request_window(struct lv_vcpu *v, uint32_t mask)
 int lv_x86_set_cpuid(struct lv_vcpu *v, const struct lv_cpuid_entry *e, size_t n)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
-
 	int rc = lv_policy_replace(&x->cpuid, e, n, sizeof(*e), LV_POLICY_MAX_CPUID);
 
 	lv_x86_cpuid_lookup(x, x->cpuid_leaf, x->cpuid_sub); /* the cache: the new table's */
