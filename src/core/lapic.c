@@ -208,6 +208,27 @@ void lv_lapic_set_cr8(struct lv_lapic *l, uint64_t cr8)
 	lv_lapic_update_ppr(l);
 }
 
+uint32_t lv_lapic_tpr_watch(const struct lv_lapic *l)
+{
+	int irrv = lv_lapic_hw_enabled(l) ? highest_vec(l, LV_APIC_IRR) : -1;
+	int isrv = highest_vec(l, LV_APIC_ISR);
+	uint32_t cls;
+
+	if (irrv < 0)
+		return 0;
+	cls = ((uint32_t)irrv >> 4) & 0xfu;
+	/*
+	 * 11.8.3.1: deliverable once IRRV[7:4] > PPR[7:4], PPR[7:4] being the
+	 * larger of TPR[7:4] and ISRV[7:4]. Only the TPR stands in the way
+	 * when the vector's class is above ISRV's but not above TPR's.
+	 */
+	if (isrv >= 0 && cls <= (((uint32_t)isrv >> 4) & 0xfu))
+		return 0;
+	if (cls <= lv_lapic_get_cr8(l))
+		return cls;
+	return 0;
+}
+
 /* ---- register file ---- */
 
 /* Writable bits of each LVT entry (SDM Vol. 3, Figure 11-8). */

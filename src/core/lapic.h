@@ -231,6 +231,13 @@ int lv_lapic_eoi(struct lv_lapic *l, struct lv_lapic_fx *fx);
 /* CR8 reads/writes TPR[7:4] (SDM Vol. 3, 11.8.6). */
 uint64_t lv_lapic_get_cr8(const struct lv_lapic *l);
 void lv_lapic_set_cr8(struct lv_lapic *l, uint64_t cr8);
+/*
+ * The priority class (1-15) of the highest IRR vector when only the TPR
+ * keeps it from being delivered: it becomes deliverable as soon as
+ * TPR[7:4] (CR8) falls below that class. 0 when nothing is masked by the
+ * TPR alone (nothing pending, deliverable already, or blocked by ISR).
+ */
+uint32_t lv_lapic_tpr_watch(const struct lv_lapic *l);
 /* The SVR's spurious vector (what INTA yields when nothing is deliverable). */
 uint8_t lv_lapic_spurious_vector(const struct lv_lapic *l);
 

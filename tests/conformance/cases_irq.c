@@ -7,8 +7,10 @@
  * exits, TPR masking with EOI, HLT woken by an IOAPIC interrupt from
  * another thread and by a kick, the APIC/MP state groups, and the API's
  * answers where a backend or
- * a VM has no controller. The guests are 32-bit without paging, so the
- * APIC (0xFEE00000) and IOAPIC (0xFEC00000) are reachable directly.
+ * a VM has no controller, and CR8 as the TPR (irqchip_cr8_tpr). The guests
+ * are 32-bit without paging, so the APIC (0xFEE00000) and IOAPIC
+ * (0xFEC00000) are reachable directly; the one 64-bit guest gets the APIC
+ * page mapped by its setup.
  */
 #include "conf.h"
 #include "guests.h"
@@ -148,6 +150,66 @@ static int send_msi_41_61(struct conf_ctx *c, struct lv_vcpu *v)
 static const struct step tpr_script[] = {
 	IO_OUT(0x61, 1, 1),    ACTION(send_msi_41_61), IO_OUT(0x60, 1, 0x61),
 	IO_OUT(0x60, 1, 0x41), IO_OUT(0x62, 1, 2),     END,
+};
+
+/* ---- CR8 is the TPR (64-bit) ----------------------------------------------------- */
+
+static uint32_t reg32(const struct lv_state *st, unsigned off);
+
+/* The xAPIC page for the 64-bit guest, whose identity map ends at 1 GiB: one 2 MiB page. */
+static int map_apic64(struct conf_ctx *c)
+{
+	int rc = lv_pt_map(c->pt, MSI_ADDR_APIC0, MSI_ADDR_APIC0, 2u << 20, LV_PT_R | LV_PT_W,
+			   NULL);
+
+	return rc ? conf_fail(c, "lv_pt_map(APIC page): %s", lv_status_name(rc)) : CONF_PASS;
+}
+
+static int send_msi_50(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	(void)v;
+	return msi(c, 0x50);
+}
+
+/* After MOV CR8 = 15: the APIC group's TPR and the CONTROL group's CR8 agree. */
+static int tpr_is_f0(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	int rc = lv_vcpu_get_state(v, LV_STATE_APIC | LV_STATE_CONTROL, &c->st);
+
+	if (rc)
+		return conf_fail(c, "get_state(APIC | CONTROL): %s", lv_status_name(rc));
+	if (reg32(&c->st, 0x80) != 0xf0 || c->st.ctrl.cr8 != 15)
+		return conf_fail(c, "after MOV CR8 = 15: LV_STATE_APIC TPR 0x%x, cr8 %llu",
+				 reg32(&c->st, 0x80), (unsigned long long)c->st.ctrl.cr8);
+	return CONF_PASS;
+}
+
+/* One set_state with both groups: LV_STATE_APIC's TPR 0x20 wins over CONTROL's CR8 7. */
+static int set_tpr_20(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	const uint32_t mask = LV_STATE_APIC | LV_STATE_CONTROL;
+	int rc = lv_vcpu_get_state(v, mask, &c->st);
+
+	if (rc)
+		return conf_fail(c, "get_state(APIC | CONTROL): %s", lv_status_name(rc));
+	conf_store(c->st.apic.regs + 0x80, 4, 0x20);
+	c->st.ctrl.cr8 = 7;
+	rc = lv_vcpu_set_state(v, mask, &c->st);
+	return rc ? conf_fail(c, "set_state(APIC | CONTROL): %s", lv_status_name(rc)) : CONF_PASS;
+}
+
+static const struct step cr8_script[] = {
+	IO_OUT(0x61, 1, 1),
+	ACTION(send_msi_50),
+	IO_OUT(0x64, 4, 0xf0),
+	ACTION(tpr_is_f0),
+	IO_OUT(0x60, 1, 0x50),
+	IO_OUT(0x62, 1, 2),
+	IO_OUT(0x63, 1, 3),
+	ACTION(set_tpr_20),
+	IO_OUT(0x65, 1, 2),
+	IO_OUT(0x66, 4, 0x20),
+	END,
 };
 
 /* ---- x2APIC MSRs: ID, version, self IPI, EOI and its #GP ------------------------ */
@@ -410,6 +472,13 @@ const struct conf_case conf_cases_irq[] = {
 	  .need_features = LV_FEAT_IRQCHIP,
 	  .vm_flags = LV_VM_IRQCHIP,
 	  .script = tpr_script },
+	{ .name = "irqchip_cr8_tpr",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_irq_cr8,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .setup = map_apic64,
+	  .script = cr8_script },
 	{ .name = "irqchip_x2apic_msrs",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_irq_x2apic,

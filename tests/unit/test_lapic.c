@@ -240,6 +240,27 @@ Test(lapic_prio, tpr_masks_pending)
 	cr_expect_eq(lv_lapic_pending(&L), 0x51);
 }
 
+Test(lapic_prio, tpr_watch)
+{
+	setup(0, true);
+	enable();
+	cr_expect_eq(lv_lapic_tpr_watch(&L), 0u, "nothing pending");
+	lv_lapic_set_cr8(&L, 15);
+	fixed(0x50, false);
+	cr_expect_eq(lv_lapic_tpr_watch(&L), 5u, "0x50 waits for CR8 < 5");
+	lv_lapic_set_cr8(&L, 5);
+	cr_expect_eq(lv_lapic_tpr_watch(&L), 5u, "class 5 is not above TPR class 5");
+	lv_lapic_set_cr8(&L, 4);
+	cr_expect_eq(lv_lapic_tpr_watch(&L), 0u, "deliverable: nothing to watch");
+	cr_expect_eq(lv_lapic_ack(&L), 0x50);
+	fixed(0x41, false);
+	lv_lapic_set_cr8(&L, 0);
+	cr_expect_eq(lv_lapic_tpr_watch(&L), 0u, "below ISRV's class: only an EOI helps");
+	fixed(0x61, false);
+	lv_lapic_set_cr8(&L, 6);
+	cr_expect_eq(lv_lapic_tpr_watch(&L), 6u, "0x61: above ISRV, masked by the TPR");
+}
+
 Test(lapic_prio, isr_nesting_and_eoi_order)
 {
 	setup(0, true);

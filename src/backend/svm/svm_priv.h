@@ -85,6 +85,7 @@ struct svm_vcpu {
 	uint8_t load_cr2;   /* CR2 was set: also load it by hand before VMRUN (Bochs) */
 	uint8_t nrips;	    /* the CPU fills nRIP (CPUID Fn8000_000A_EDX[3]) */
 	uint8_t tf_ours;    /* RFLAGS.TF was set by the backend for this entry */
+	uint8_t tpr_watch;  /* MOV to CR8 exits: the TPR masks a pending vector (irqchip) */
 	/*
 	 * The guest's own CR0.TS and CR4.OSXSAVE while its FPU state is not
 	 * loaded (the VMCB then holds TS = 1, OSXSAVE = 0; svm_fpu_own()).
@@ -109,6 +110,9 @@ void lv_svm_event_put(struct lv_vcpu *v, const struct lv_event *ev);
 void lv_svm_intercepts(struct lv_vcpu *v);
 void lv_svm_flush(struct lv_vcpu *v);
 void lv_svm_fpu_own(struct lv_vcpu *v, int loaded);
+uint32_t lv_svm_cr8_get(struct lv_vcpu *v);
+void lv_svm_cr8_put(struct lv_vcpu *v, uint32_t cr8);
+void lv_svm_tpr_watch(struct lv_vcpu *v, uint32_t cls);
 int lv_svm_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st);
 int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st);
 int lv_svm_get_msr(struct lv_vcpu *v, uint32_t index, uint64_t *value);

@@ -150,6 +150,57 @@ static int exit_npf(struct lv_vcpu *v)
 	return LV_X86_NPF;
 }
 
+/* The GPR of ModRM.rm (+ REX.B) @p n: RSP is in the VMCB (Table 2-2 order: RAX, RCX, RDX, RBX, ...). */
+static uint64_t gpr(const struct svm_vcpu *s, unsigned n)
+{
+	const struct lv_regs *r = &s->x.regs;
+	const uint64_t v[16] = { r->rax, r->rcx, r->rdx, r->rbx, s->vmcb->s.rsp, r->rbp,
+				 r->rsi, r->rdi, r->r8,	 r->r9,	 r->r10,	 r->r11,
+				 r->r12, r->r13, r->r14, r->r15 };
+
+	return v[n & 15];
+}
+
+/*
+ * MOV to CR8, intercepted while the TPR masks a pending vector of the
+ * local APIC (lv_svm_tpr_watch()). The write intercept comes before the
+ * write (APM Vol. 2, 15.9), so it is done here: V_TPR takes the value,
+ * and the next entry's lv_x86_arm_events() takes that over into the APIC
+ * and delivers what it unmasked, before the next instruction. CR8 needs
+ * REX.R in 64-bit mode (REX 0F 22 /r, ModRM.reg = 0 + REX.R); other modes
+ * have only LOCK 0F 22 /0 (AMD's alternative encoding, CPUID
+ * Fn8000_0001_ECX[4]); the privilege check was the CPU's (15.7.1:
+ * instruction intercepts come after simple exceptions). Set bits 63:4 are
+ * #GP(0) (APM Vol. 2, 3.1.5).
+ */
+static int exit_cr8_write(struct lv_vcpu *v)
+{
+	struct svm_vcpu *s = v->priv;
+	uint8_t b[4];
+	unsigned rex = 0;
+	uint64_t val;
+
+	if (lv_x86_fetch(v, b, sizeof(b)) != LV_OK)
+		goto unknown;
+	if ((b[0] & 0xf0) == 0x40 && (b[0] & 4)) /* in 32-bit code 4xh is INC/DEC, no CR write */
+		rex = b[0];
+	else if (b[0] != 0xf0)
+		goto unknown;
+	if (b[1] != 0x0f || b[2] != 0x22 || (b[3] & 0xf8) != 0xc0)
+		goto unknown; /* mod = 3, reg = 0 (+ REX.R: CR8) */
+	val = gpr(s, ((rex & 1u) << 3) | (b[3] & 7u));
+	if (val >> 4) {
+		lv_x86_raise(v, 13, 1, 0);
+		return LV_X86_GUEST;
+	}
+	lv_svm_cr8_put(v, (uint32_t)val);
+	svm_skip(&s->x, insn_len(s, sizeof(b)));
+	return LV_X86_GUEST;
+unknown:
+	v->exit.reason = LV_EXIT_UNKNOWN;
+	return LV_X86_CALLER;
+}
+
 /* Every exit off the hot path: decoded by the core (exit_svm.h), then sorted. */
 __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 {
@@ -183,6 +234,8 @@ __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 		break;
 	case LV_SVM_EXIT_IRET:
 		return exit_iret(v);
+	case LV_SVM_EXIT_WRITE_CR0 + 8:
+		return exit_cr8_write(v);
 	default:
 		/*
 		 * MOV DR intercepted (DR0-DR3, DR7 writes; lv_svm_intercepts()):
@@ -498,6 +551,9 @@ const struct lv_x86_vendor lv_svm_vendor = {
 	.intercepts = lv_svm_intercepts,
 	.flush = lv_svm_flush,
 	.fpu_own = lv_svm_fpu_own,
+	.cr8_get = lv_svm_cr8_get,
+	.cr8_put = lv_svm_cr8_put,
+	.tpr_watch = lv_svm_tpr_watch,
 	.vm_size = sizeof(struct svm_vm),
 	.vcpu_size = sizeof(struct svm_vcpu),
 	.msr_map_bytes = SVM_MSRPM_PAGES * LV_PAGE_SIZE,

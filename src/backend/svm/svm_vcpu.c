@@ -78,6 +78,7 @@ void lv_svm_flush(struct lv_vcpu *v)
  *    an external interrupt (RFLAGS.IF = 1, no shadow), while the caller
  *    wants the window or a queued interrupt waits; the virtual vector
  *    itself is never delivered;
+ *  - MOV to CR8 while the TPR masks a pending vector of the local APIC;
  *  - the NMI window: SVM has no NMI-window exit. While NMIs are blocked
  *    after a delivered NMI, IRET is intercepted; the IRET is then
  *    single-stepped (nmi_step), and the #DB after it opens the window.
@@ -101,6 +102,9 @@ void lv_svm_intercepts(struct lv_vcpu *v)
 	} else {
 		vm->c.intercept_cr = 0;
 	}
+	/* The TPR masks a pending vector: MOV to CR8 exits (lv_svm_tpr_watch()). */
+	if (s->tpr_watch)
+		vm->c.intercept_cr |= VMCB_CR_WRITE(8);
 	if (s->x.exc_exits & (1u << 3))
 		i1 |= VMCB_I1_SWINT;
 	if ((s->x.windows & LV_WINDOW_IRQ) || s->x.events.want_irq_window) {
@@ -190,5 +194,45 @@ void lv_svm_event_put(struct lv_vcpu *v, const struct lv_event *ev)
 		vm->c.eventinj = e;
 		break;
 	}
+	lv_svm_intercepts(v);
+}
+
+/*
+ * The guest's CR8 is V_TPR (APM Vol. 2, 15.21.1: with V_INTR_MASKING its
+ * MOV CR8 reads and writes V_TPR[3:0], never the host's TPR).
+ */
+uint32_t lv_svm_cr8_get(struct lv_vcpu *v)
+{
+	const struct svm_vcpu *s = v->priv;
+
+	return (uint32_t)(s->vmcb->c.vintr & 0xf);
+}
+
+void lv_svm_cr8_put(struct lv_vcpu *v, uint32_t cr8)
+{
+	struct svm_vcpu *s = v->priv;
+
+	s->vmcb->c.vintr = (s->vmcb->c.vintr & ~VMCB_VINTR_TPR_MASK) | (cr8 & 0xf);
+	svm_dirty(s); /* V_TPR has a clean bit (svm_priv.h) */
+}
+
+/*
+ * A guest that lowers its TPR below @p cls must exit, so that the vector
+ * the TPR held back goes in right after (SDM Vol. 3, 11.8.3.1). V_TPR
+ * changes without an exit, so MOV to CR8 is intercepted meanwhile (APM
+ * Vol. 2, 15.9; svm_run.c performs the write). V_IRQ with V_INTR_PRIO
+ * would avoid the exits that do not lower the TPR enough, but the
+ * emulators disagree on its comparison (QEMU takes the virtual interrupt
+ * at V_INTR_PRIO >= V_TPR, Bochs at >), and an equal class would exit
+ * again and again on one of them.
+ */
+void lv_svm_tpr_watch(struct lv_vcpu *v, uint32_t cls)
+{
+	struct svm_vcpu *s = v->priv;
+	uint8_t on = cls != 0;
+
+	if (on == s->tpr_watch)
+		return;
+	s->tpr_watch = on;
 	lv_svm_intercepts(v);
 }

@@ -83,8 +83,8 @@ static int vmx_compute_controls(struct vmx_backend *vb)
  * The guest's TPR must never reach the host's (CR8 is the local APIC's TPR
  * in 64-bit mode, SDM Vol. 3, 10.8.6.1): with the TPR shadow a guest's
  * MOV CR8 reads and writes the VTPR byte of the virtual-APIC page instead
- * (SDM Vol. 3, 29.1.1, 29.3; TPR threshold 0: no TPR-below-threshold
- * exits, 26.2.1.1 holds for any VTPR); without it, CR8-load and
+ * (SDM Vol. 3, 29.1.1, 29.3; the TPR threshold is 0 unless the local APIC
+ * of LV_VM_IRQCHIP waits for the guest to lower it, lv_vmx_tpr_watch()); without it, CR8-load and
  * CR8-store exiting (25.6.2) and the exit handler keeps the guest's TPR
  * (vmx_run.c). Either way the guest's TPR is lv_ctrl.cr8.
  */

@@ -71,3 +71,43 @@ void lv_vmx_event_put(struct lv_vcpu *vcpu, const struct lv_event *ev)
 		break;
 	}
 }
+
+/*
+ * The guest's CR8: with the TPR shadow VTPR[7:4] of the virtual-APIC page
+ * (SDM Vol. 3, 29.3: MOV CR8 reads and writes it without an exit), else
+ * the copy the CR8-exit handler keeps (vmx_run.c). No VMCS access.
+ */
+uint32_t lv_vmx_cr8_get(struct lv_vcpu *v)
+{
+	const struct vmx_vcpu *xc = v->priv;
+
+	if (xc->vapic)
+		return (xc->vapic[VAPIC_TPR] >> 4) & 0xfu;
+	return (uint32_t)(xc->cache.ctrl.cr8 & 0xf);
+}
+
+void lv_vmx_cr8_put(struct lv_vcpu *v, uint32_t cr8)
+{
+	struct vmx_vcpu *xc = v->priv;
+
+	xc->cache.ctrl.cr8 = cr8 & 0xf;
+	if (xc->vapic)
+		xc->vapic[VAPIC_TPR] = (uint8_t)((cr8 & 0xf) << 4);
+}
+
+/*
+ * The TPR threshold (SDM Vol. 3, 25.6.8): a MOV to CR8 that takes VTPR[7:4]
+ * below it exits after the write ("TPR below threshold", 29.1.2), so the
+ * vector the TPR held back goes in right after. VM entry wants it no
+ * larger than VTPR[7:4] (26.2.1.1), which holds: @p cls is at most the
+ * TPR's class here. Without the TPR shadow every MOV to CR8 exits.
+ */
+void lv_vmx_tpr_watch(struct lv_vcpu *v, uint32_t cls)
+{
+	struct vmx_vcpu *xc = v->priv;
+
+	if (!xc->vapic || cls == xc->tpr_threshold)
+		return;
+	vmwrite(VMCS_TPR_THRESHOLD, cls);
+	xc->tpr_threshold = (uint8_t)cls;
+}

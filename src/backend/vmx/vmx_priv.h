@@ -71,6 +71,7 @@ struct vmx_vcpu {
 	uint8_t end_work;	  /* END_WORK_* */
 	bool initialized;	  /* VMCS fields written once */
 	bool ctl_dirty;		  /* controls / exception bitmap changed */
+	uint8_t tpr_threshold;	  /* as in the VMCS (TPR shadow; lv_vmx_tpr_watch()) */
 	uint16_t vpid;
 
 	/* Lazily synced state: valid = cache mirrors the vCPU; dirty =
@@ -201,6 +202,9 @@ void lv_vmx_vcpu_destroy(struct lv_vcpu *vcpu);
 int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc);
 /* lv_x86_vendor.guest_timer: the preemption timer's next value (vmx.c). */
 int lv_vmx_guest_timer(struct lv_vcpu *v, uint64_t ns_left);
+uint32_t lv_vmx_cr8_get(struct lv_vcpu *v);
+void lv_vmx_cr8_put(struct lv_vcpu *v, uint32_t cr8);
+void lv_vmx_tpr_watch(struct lv_vcpu *v, uint32_t cls);
 void lv_vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc);
 int lv_vmx_sync_to_vmcs(struct vmx_vcpu *xc);
 int lv_vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask);

@@ -374,6 +374,8 @@ again:
 	case LV_VMX_EXIT_EXTERNAL_INTERRUPT:
 	case LV_VMX_EXIT_PREEMPTION_TIMER:
 		return LV_X86_GUEST; /* the host takes it once interrupts are on again */
+	case LV_VMX_EXIT_TPR_BELOW_THRESHOLD:
+		return LV_X86_GUEST; /* after the MOV CR8: the entry's APIC work delivers */
 	case LV_VMX_EXIT_EXCEPTION_NMI:
 		return handle_exception(v, xc, q);
 	case LV_VMX_EXIT_TRIPLE_FAULT:
@@ -739,6 +741,9 @@ const struct lv_x86_vendor lv_vmx_vendor = {
 	.flush = lv_vmx_flush,
 	.fpu_own = lv_vmx_fpu_own,
 	.guest_timer = lv_vmx_guest_timer,
+	.cr8_get = lv_vmx_cr8_get,
+	.cr8_put = lv_vmx_cr8_put,
+	.tpr_watch = lv_vmx_tpr_watch,
 	.vm_size = sizeof(struct vmx_vm),
 	.vcpu_size = sizeof(struct vmx_vcpu),
 	.msr_map_bytes = 4096,

@@ -52,6 +52,37 @@ static uint64_t guest_tsc(struct lv_vcpu *v)
 	return t;
 }
 
+/* ---- the TPR: CR8 and the APIC's TPR are one register (lock held) ----------- */
+
+/*
+ * In 64-bit mode MOV CR8 reads and writes TPR[7:4] (SDM Vol. 3, 11.8.6.1;
+ * APM Vol. 2, 15.21: with V_INTR_MASKING the guest's CR8 is V_TPR). The
+ * guest's MOV CR8 goes to the vendor's copy (vd->cr8_get): V_TPR, the
+ * virtual-APIC page or the CR8-exit handler. Every change the layer makes
+ * to the model's TPR goes there at once (tpr_push()), so that copy is
+ * always the current one, and the model takes it over (tpr_pull()) before
+ * it is asked or told anything about this vCPU's priorities. A guest that
+ * lowers CR8 while the TPR masks a pending vector exits (vd->tpr_watch,
+ * armed by lv_x86_apic_arm()), so the vector goes in right after.
+ */
+static void tpr_pull(struct lv_vcpu *v)
+{
+	struct lv_x86_vcpu *x = lv_x86_of(v);
+	uint32_t cr8 = x->vd->cr8_get(v);
+
+	if (cr8 != lv_lapic_get_cr8(x->apic)) /* TPR[3:0] stay while the class does */
+		lv_lapic_set_cr8(x->apic, cr8);
+}
+
+static void tpr_push(struct lv_vcpu *v)
+{
+	struct lv_x86_vcpu *x = lv_x86_of(v);
+	uint32_t cr8 = (uint32_t)lv_lapic_get_cr8(x->apic);
+
+	if (cr8 != x->vd->cr8_get(v))
+		x->vd->cr8_put(v, cr8);
+}
+
 /* ---- messages between APICs (lock held) ------------------------------------ */
 
 /*
@@ -312,12 +343,14 @@ int lv_x86_apic_arm(struct lv_vcpu *v, int slot_busy, int irq_open)
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	struct lv_x86_irqchip *c = chip_of(v->vm);
 	uint64_t fl;
+	uint32_t watch;
 	int vec, left;
 
 	if (__atomic_fetch_and(&x->apic_req, ~LV_X86_REQ_NMI, __ATOMIC_SEQ_CST) & LV_X86_REQ_NMI)
 		x->events.nmi = 1;
 	timer_poll(v);
 	fl = chip_lock(c);
+	tpr_pull(v); /* the CR8 the guest left at its last exit */
 	/* INTA (11.8.4) only when the vector goes in with this entry. */
 	if (!slot_busy && irq_open && !x->events.irq && !x->events.exc && !x->events.nmi) {
 		vec = lv_lapic_ack(x->apic);
@@ -327,7 +360,9 @@ int lv_x86_apic_arm(struct lv_vcpu *v, int slot_busy, int irq_open)
 		}
 	}
 	left = lv_lapic_pending(x->apic) >= 0;
+	watch = lv_lapic_tpr_watch(x->apic);
 	chip_unlock(c, fl);
+	x->vd->tpr_watch(v, watch);
 	timer_limit(v);
 	return left;
 }
@@ -380,6 +415,7 @@ static int halt_ends(struct lv_vcpu *v)
 	    (__atomic_load_n(&x->apic_req, __ATOMIC_SEQ_CST) & LV_X86_REQ_NMI))
 		return 1;
 	fl = chip_lock(c);
+	tpr_pull(v);
 	pending = lv_lapic_pending(x->apic) >= 0;
 	chip_unlock(c, fl);
 	if (!pending && !x->events.irq)
@@ -485,8 +521,10 @@ int lv_x86_apic_mmio(struct lv_vcpu *v, struct lv_x86_access *a)
 		/* The xAPIC page (SDM Vol. 3, 11.4.1): the model keeps its masks and sizes. */
 		off = (unsigned)(a->addr & 0xfffu);
 		fl = chip_lock(c);
+		tpr_pull(v);
 		if (a->is_write) {
 			lv_lapic_mmio_write(l, off, a->size, data32(a), lv_plat_now_ns(), &fx);
+			tpr_push(v);
 			own_fx(v, &fx);
 		} else {
 			fill(a, lv_lapic_mmio_read(l, off, a->size, lv_plat_now_ns()));
@@ -522,8 +560,10 @@ int lv_x86_apic_msr(struct lv_vcpu *v, uint32_t index, int write, uint64_t *valu
 	if (write && index == MSR_TSC_DEADLINE)
 		tsc = guest_tsc(v);
 	fl = chip_lock(c);
+	tpr_pull(v);
 	if (write) {
 		r = lv_lapic_msr_write(x->apic, index, *value, lv_plat_now_ns(), tsc, &fx);
+		tpr_push(v);
 		own_fx(v, &fx);
 	} else {
 		r = lv_lapic_msr_read(x->apic, index, lv_plat_now_ns(), value);
@@ -549,6 +589,7 @@ void lv_x86_apic_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st
 	struct lv_x86_irqchip *c = chip_of(v->vm);
 	uint64_t fl = chip_lock(c);
 
+	tpr_pull(v);
 	if (mask & LV_STATE_CONTROL)
 		st->ctrl.apic_base = x->apic->apic_base;
 	if (mask & LV_STATE_APIC)
@@ -570,6 +611,7 @@ int lv_x86_apic_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_stat
 	if ((mask & LV_STATE_MP) && st->mp_state > LV_MP_WAIT_SIPI)
 		return LV_ERR_INVAL;
 	fl = chip_lock(c);
+	tpr_pull(v);
 	/* A host restore (11.12.5: it may also enter x2APIC mode from disabled). */
 	if ((mask & LV_STATE_CONTROL) && st->ctrl.apic_base != x->apic->apic_base &&
 	    lv_lapic_set_base(x->apic, st->ctrl.apic_base, true, &fx) != LV_LAPIC_OK)
@@ -585,4 +627,13 @@ int lv_x86_apic_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_stat
 	}
 	chip_unlock(c, fl);
 	return rc;
+}
+
+void lv_x86_apic_tpr_put(struct lv_vcpu *v)
+{
+	struct lv_x86_irqchip *c = chip_of(v->vm);
+	uint64_t fl = chip_lock(c);
+
+	tpr_push(v);
+	chip_unlock(c, fl);
 }

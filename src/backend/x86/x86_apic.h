@@ -114,5 +114,11 @@ void lv_x86_apic_cpuid(struct lv_vcpu *v, uint32_t r[4]);
  */
 void lv_x86_apic_get_state(struct lv_vcpu *v, uint32_t mask, struct lv_state *st);
 int lv_x86_apic_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st);
+/*
+ * After the vendor's groups were set with LV_STATE_APIC: the APIC's TPR
+ * becomes the guest's CR8, whatever a CONTROL group in the same call said
+ * (as KVM_SET_LAPIC after KVM_SET_SREGS on the KVM backend).
+ */
+void lv_x86_apic_tpr_put(struct lv_vcpu *v);
 
 #endif /* LV_X86_APIC_H */

@@ -213,6 +213,8 @@ int lv_x86_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 		rc = lv_x86_apic_set_state(v, mask, st);
 	if (rc == LV_OK)
 		rc = x->vd->set_state(v, mask & ~LV_STATE_IRQCHIP, st);
+	if (rc == LV_OK && x->apic && (mask & LV_STATE_APIC))
+		lv_x86_apic_tpr_put(v);
 	if (rc == LV_OK)
 		lv_x86_fpu_set(&x->fpu, mask, st);
 	if (rc == LV_OK && (mask & LV_STATE_GPRS))

@@ -259,6 +259,21 @@ struct lv_x86_vendor {
 	 * (the layer arms a host timer with lv_plat_timer() instead).
 	 */
 	int (*guest_timer)(struct lv_vcpu *v, uint64_t ns_left);
+	/*
+	 * LV_VM_IRQCHIP, the TPR (x86_apic.c): the guest's CR8 (TPR[7:4])
+	 * where the vendor keeps it while the guest runs (SVM: V_TPR; VMX:
+	 * the virtual-APIC page's VTPR, else the CR8-exit handler's copy).
+	 * Both work outside a run too (no VMCS access).
+	 */
+	uint32_t (*cr8_get)(struct lv_vcpu *v);
+	void (*cr8_put)(struct lv_vcpu *v, uint32_t cr8);
+	/*
+	 * With the vendor's entry work: the guest exits as soon as it lowers
+	 * CR8 below @p cls (1-15; 0: no such exit is needed). SVM: the CR8
+	 * write intercept; VMX: the TPR threshold (without the TPR shadow
+	 * every MOV to CR8 exits anyway).
+	 */
+	void (*tpr_watch)(struct lv_vcpu *v, uint32_t cls);
 
 	/* Data: object sizes; the MSR permission map's size, bit positions and pass-through MSRs. */
 	size_t vm_size, vcpu_size;
