@@ -466,6 +466,14 @@ int lv_vm_set_msr_exits(struct lv_vm *vm, const struct lv_msr_range *ranges, siz
 
 /* ---- vCPUs ------------------------------------------------------------ */
 
+/* v->run of a vCPU that is not live (being created, destroyed): lv_vcpu_run() says so. */
+static int run_stale(struct lv_vcpu *v, struct lv_exit **exit)
+{
+	(void)v;
+	(void)exit;
+	return LV_ERR_STALE;
+}
+
 /* v->run for a backend without run_api: its run op between begin and end. */
 static int run_ops(struct lv_vcpu *v, struct lv_exit **exit)
 {
@@ -503,10 +511,11 @@ int lv_vcpu_create(struct lv_vm *vm, uint32_t id, struct lv_vcpu **out)
 	v->vm = vm;
 	v->id = id;
 	v->state = LV_OBJ_DEAD;
-	v->run = vm->backend->ops->run_api ? vm->backend->ops->run_api : run_ops;
+	v->run = run_stale;
 	rc = vm->backend->ops->vcpu_create(v);
 	if (rc)
 		return rc;
+	v->run = vm->backend->ops->run_api ? vm->backend->ops->run_api : run_ops;
 	v->state = LV_OBJ_LIVE;
 	vm->live_vcpus++;
 	*out = v;
@@ -541,6 +550,7 @@ int lv_vcpu_destroy(struct lv_vcpu *v)
 		return rc;
 	v->vm->backend->ops->vcpu_destroy(v);
 	v->priv = NULL;
+	v->run = run_stale;
 	v->state = LV_OBJ_DEAD;
 	v->vm->live_vcpus--;
 	return LV_OK;
@@ -548,14 +558,14 @@ int lv_vcpu_destroy(struct lv_vcpu *v)
 
 int lv_vcpu_run(struct lv_vcpu *v, struct lv_exit **exit)
 {
-	/* vcpu_check() spelled out: each error a test and a return of its own on the hot path. */
-	if (__builtin_expect(!v, 0))
+	/*
+	 * vcpu_check() folded into the call: v->run is run_stale() whenever
+	 * v->state is not LV_OBJ_LIVE (lv_vcpu_create(), lv_vcpu_destroy()),
+	 * so the hot path tests only the two pointers.
+	 */
+	if (__builtin_expect(!v || !exit, 0))
 		return LV_ERR_INVAL;
-	if (__builtin_expect(v->state != LV_OBJ_LIVE, 0))
-		return LV_ERR_STALE;
-	if (__builtin_expect(!exit, 0))
-		return LV_ERR_INVAL;
-	return v->run(v, exit); /* tail call: the backend's run_api or run_ops() */
+	return v->run(v, exit); /* tail call: the backend's run_api, run_ops() or run_stale() */
 }
 
 int lv_vcpu_kick(struct lv_vcpu *v)

@@ -113,7 +113,7 @@ struct lv_vcpu {
 	uint32_t state;	      /* enum lv_obj_state */
 	uint32_t running;     /* set with __atomic while inside run() */
 	uint32_t mem_reading; /* nesting depth of lv_mem_read_begin() on this vCPU */
-	/* lv_vcpu_run() after its checks: ops->run_api, else lv_run_ops() */
+	/* lv_vcpu_run() after its checks: ops->run_api, else run_ops(); run_stale() unless live */
 	int (*run)(struct lv_vcpu *vcpu, struct lv_exit **exit);
 	struct lv_exit exit;
 	void *priv;
@@ -134,8 +134,12 @@ static inline int lv_run_begin(struct lv_vcpu *v)
 static inline int lv_run_end(struct lv_vcpu *v, int rc, struct lv_exit **exit)
 {
 	__atomic_store_n(&v->running, 0, __ATOMIC_RELEASE);
-	*exit = rc ? NULL : &v->exit;
-	return rc;
+	if (__builtin_expect(rc != 0, 0)) {
+		*exit = NULL;
+		return rc;
+	}
+	*exit = &v->exit;
+	return 0;
 }
 
 /*

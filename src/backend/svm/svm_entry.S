@@ -47,8 +47,7 @@ lv_svm_vmrun:
 
 	vmrun			/* RAX = guest VMCB PA; #VMEXIT restores host RAX and RSP */
 
-	pushq	%rsi		/* guest RSI; now 8(%rsp) = the vCPU */
-	movq	8(%rsp), %rsi
+	xchgq	%rsi, (%rsp)	/* rsi = the vCPU; the guest's RSI takes its stack slot */
 	lv_gprs_store rsi, rax
 	popq	lv_r_rsi(%rsi)
 
@@ -56,7 +55,6 @@ lv_svm_vmrun:
 	vmsave
 	movq	X_HOST_SAVE_PA(%rsi), %rax
 	vmload
-	popq	%rsi
 	popq	%rbp
 	lv_ret
 	.size lv_svm_vmrun, . - lv_svm_vmrun

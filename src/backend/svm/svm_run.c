@@ -309,7 +309,7 @@ static inline __attribute__((always_inline)) int svm_exit(struct lv_x86_vcpu *x)
 	uint32_t code = (uint32_t)vm->c.exitcode;
 	uint64_t info = vm->c.exitinfo1;
 
-	if (code == LV_SVM_EXIT_CPUID) { /* first: the hottest */
+	if (__builtin_expect(code == LV_SVM_EXIT_CPUID, 1)) { /* first: the hottest */
 		hot_raw(ex, vm);
 		s->x.insn_len = insn_len(s, 2);
 		return LV_X86_CPUID;
@@ -402,6 +402,8 @@ __attribute__((noinline, cold)) static void post_vmrun_slow(struct lv_vcpu *v)
 	struct svm_vcpu *s = v->priv;
 
 	s->vmcb->c.clean = LV_SVM_CLEAN_ALL; /* this VMRUN loaded every group (svm_priv.h) */
+	/* enter_prepare()'s flush (it made this entry slow) was done by this VMRUN. */
+	s->vmcb->c.tlb_control = LV_SVM_TLB_NOTHING;
 	if (s->x.aux_loaded)
 		lv_x86_aux_put(&s->x, s->sb->cpus[s->x.cpu].host_tsc_aux);
 	if (s->tf_ours) {
@@ -494,6 +496,7 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_x86_vcpu *x
 		svm_stgi();
 		return LV_X86_KICKED;
 	}
+	/* TLB_CONTROL is LV_SVM_TLB_NOTHING unless enter_prepare() set it for this VMRUN. */
 	if (__builtin_expect(cpu != s->fast_cpu ||
 				     s->fast_c->asid.generation != s->asid.generation ||
 				     lv_x86_npt_gen(s->npt) != s->npt_gen,
@@ -503,8 +506,6 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_x86_vcpu *x
 			svm_stgi();
 			return LV_ERR_STATE;
 		}
-	} else {
-		vm->c.tlb_control = LV_SVM_TLB_NOTHING;
 	}
 	host_dr7 = lv_read_dr7(); /* before pre_vmrun_slow() may change it */
 	if (s->x.slow)

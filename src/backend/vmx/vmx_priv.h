@@ -58,8 +58,9 @@ struct vmx_vm {
  * state it does not hold.
  */
 struct vmx_vcpu {
-	struct lv_x86_vcpu x; /* first: the stub gets &x.regs */
-	struct vmx_vm *xv;    /* vcpu->vm->priv, kept at hand for the entry path */
+	struct lv_x86_vcpu x;	/* first: the stub gets &x.regs */
+	struct vmx_vm *xv;	/* vcpu->vm->priv, kept at hand for the entry path */
+	struct vmx_backend *vb; /* vcpu->vm->backend->priv, at hand for the load and done hooks */
 	void *vmcs_va;
 	uint64_t vmcs_pa;
 	uint8_t *vapic; /* virtual-APIC page with the TPR shadow (VTPR at 0x80), else NULL */

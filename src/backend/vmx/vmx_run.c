@@ -18,17 +18,20 @@
 #include "../../core/x86_arch.h"
 #include "../x86/x86_run.h"
 
-static inline uint64_t irq_save(void)
+/*
+ * RFLAGS straight to and from a stack slot (the entry stub clobbers every
+ * register it could live in): POP to memory addresses it after RSP moved
+ * back, PUSH from memory before RSP moves (SDM Vol. 2B, POP, PUSH), so an
+ * RSP-relative slot is the right one either way.
+ */
+static inline void irq_save(uint64_t *f)
 {
-	uint64_t f;
-
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(f)::"memory");
-	return f;
+	__asm__ volatile("pushfq; popq %0; cli" : "=m"(*f)::"memory");
 }
 
-static inline void irq_restore(uint64_t f)
+static inline void irq_restore(const uint64_t *f)
 {
-	__asm__ volatile("pushq %0; popfq" ::"r"(f) : "memory", "cc");
+	__asm__ volatile("pushq %0; popfq" ::"m"(*f) : "memory", "cc");
 }
 
 /*
@@ -479,9 +482,19 @@ __attribute__((noinline, cold)) static void prepare_slow(struct lv_vcpu *v)
 		lv_x86_dbg_load(&xc->x.dbg, 1);
 	if (xc->x.dbg.work)
 		xc->exit_work |= EXIT_WORK_DBG;
-	/* Queued events, single-step and debug-register work keep the slow path. */
+	/*
+	 * The guest's TSC_AUX in when it differs from this CPU's (x86_aux.c);
+	 * vmx_done() puts the host's back. Whether they differ changes only
+	 * with a write of it (lv_x86_own_msr() sets x.slow) or a new CPU
+	 * (lv_vmx_vcpu_load() sets it).
+	 */
+	if (xc->x.tsc_aux != *xc->host_aux && !xc->x.aux_loaded) {
+		lv_x86_aux_load(&xc->x);
+		xc->end_work |= END_WORK_AUX;
+	}
+	/* Queued events, single-step, debug-register work and TSC_AUX keep the slow path. */
 	xc->x.slow = lv_x86_events_busy(&xc->x.events) || xc->x.singlestep || xc->x.dbg.on ||
-		     xc->x.dbg.work;
+		     xc->x.dbg.work || xc->x.tsc_aux != *xc->host_aux;
 }
 
 /*
@@ -501,8 +514,7 @@ __attribute__((noinline, cold)) static void dbg_exit(struct vmx_vcpu *xc)
  * VM exit sets it (SDM Vol. 3, 28.5.1): it is put back after each exit
  * (x86_dbg.c). When the host has an LDT (@p ldtr), which every VM exit
  * makes null (28.5.2): vmx_done() loads it again (the host's own code
- * uses none in between). When the guest's TSC_AUX differs from the
- * host's: the guest's goes in (x86_aux.c). vmx_done() ends all three.
+ * uses none in between). vmx_done() ends both.
  */
 __attribute__((noinline, cold)) static void vmx_run_host(struct vmx_vcpu *xc, uint64_t dr7,
 							 uint16_t ldtr)
@@ -516,10 +528,6 @@ __attribute__((noinline, cold)) static void vmx_run_host(struct vmx_vcpu *xc, ui
 		xc->x.dbg.work |= LV_X86_DBG_HOST;
 		xc->end_work |= END_WORK_DBG;
 		xc->x.slow = 1; /* prepare_slow() arms EXIT_WORK_DBG */
-	}
-	if (xc->x.tsc_aux != *xc->host_aux && !xc->x.aux_loaded) {
-		lv_x86_aux_load(&xc->x);
-		xc->end_work |= END_WORK_AUX;
 	}
 }
 
@@ -603,21 +611,22 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_x86_vcpu *x)
 
 	cr4 = lv_read_cr4(); /* loading a VMCS does not change it */
 	if (!vmcs_is_current(xc->vmcs_pa, cr4)) {
-		int rc = lv_vmx_vcpu_load(x->vcpu->vm->backend->priv, xc);
+		int rc = lv_vmx_vcpu_load(xc->vb, xc);
 
 		if (rc)
 			return rc;
 	}
 	cr3 = lv_read_cr3();
-	fsb = lv_rdmsr(MSR_FS_BASE);
-	kgs = lv_rdmsr(MSR_KERNEL_GS_BASE);
 	dr7 = lv_read_dr7();
 	ldtr = lv_read_ldtr();
 	/* One test for all the host state a run may have to take care of. */
 	if (__builtin_expect((cr3 ^ xc->host_cr3) | (cr4 ^ xc->host_cr4) |
-				     (fsb ^ xc->host_fs_base) | (kgs ^ xc->host_kgs) |
-				     (dr7 ^ DR7_RESET) | ldtr | (xc->x.tsc_aux ^ *xc->host_aux),
+				     lv_rdmsr_differs(MSR_FS_BASE, &xc->host_fs_base) |
+				     lv_rdmsr_differs(MSR_KERNEL_GS_BASE, &xc->host_kgs) |
+				     (dr7 ^ DR7_RESET) | ldtr,
 			     0)) {
+		fsb = lv_rdmsr(MSR_FS_BASE);
+		kgs = lv_rdmsr(MSR_KERNEL_GS_BASE);
 		host_refresh(xc, cr3, cr4, fsb);
 		xc->host_kgs = kgs;
 		HMSR(xc, AMSR_KERNEL_GS_BASE) = kgs; /* the exit's MSR-load list */
@@ -643,13 +652,13 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_x86_vc
 
 	if (xc->x.slow)
 		prepare_slow(x->vcpu);
-	flags = irq_save();
+	irq_save(&flags);
 	lv_x86_guest_begin(&xc->x); /* before the kick flag and the EPT generation (x86_vcpu.h) */
 	if (lv_x86_take_kick(&xc->x)) {
 		lv_x86_guest_end(&xc->x);
 		if (xc->exit_work & EXIT_WORK_DBG)
 			dbg_exit(xc);
-		irq_restore(flags);
+		irq_restore(&flags);
 		return LV_X86_KICKED;
 	}
 	gen = lv_x86_npt_gen(&xc->xv->x.npt);
@@ -666,7 +675,7 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_x86_vc
 	} else if (xc->host_fix) {
 		host_fix(xc);
 	}
-	irq_restore(flags);
+	irq_restore(&flags);
 	xc->valid &= ~VMX_VMCS_GROUPS;
 	if (r != VMX_OK) {
 		if (xc->exit_work & EXIT_WORK_DBG)
@@ -704,7 +713,7 @@ static inline __attribute__((always_inline)) void vmx_done(struct lv_x86_vcpu *x
 		if (xc->end_work & END_WORK_TR)
 			host_tr_reload(xc);
 		if (xc->end_work & END_WORK_CLEAR)
-			lv_vmx_vcpu_put(x->vcpu->vm->backend->priv, xc);
+			lv_vmx_vcpu_put(xc->vb, xc);
 	}
 }
 

@@ -192,6 +192,7 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		/* First time on this CPU (or back from another one). */
 		xc->host_cpu = (int32_t)id;
 		xc->host_aux = &pc->host_tsc_aux;
+		xc->x.slow = 1; /* prepare_slow(): the guest's TSC_AUX against this CPU's */
 		write_host_state(xc);
 		/*
 		 * This CPU may hold translations of an earlier stay, or of a
@@ -296,6 +297,7 @@ int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 		memset(xc->vapic, 0, LV_PAGE_SIZE);
 	}
 	xc->xv = vcpu->vm->priv;
+	xc->vb = vb;
 	xc->host_cpu = -1;
 	xc->host_aux = &no_aux;
 	if (vb->ncpus > 1)

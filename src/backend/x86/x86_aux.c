@@ -52,7 +52,7 @@ int lv_x86_own_msr(struct lv_x86_vcpu *x, uint32_t index, int write, uint64_t *v
 	if (*value >> 32)
 		return -1; /* bits 63:32 are reserved: #GP on the CPU, an exit here */
 	x->tsc_aux = (uint32_t)*value;
-	x->slow = 1; /* SVM loads it in its slow entry work, which keeps it while they differ */
+	x->slow = 1; /* loaded by the vendor's slow entry work, which keeps it while they differ */
 	return 1;
 }
 

@@ -68,18 +68,32 @@ static inline void lv_x86_cpuid_default(uint32_t leaf, uint32_t r[4])
 }
 
 /*
+ * The "no lv_vcpu_set_cpuid() entry" answer of lv_x86_cpuid_lookup() and
+ * of the run loop's cache (x86_run.h): flags 0, told apart by its address.
+ */
+extern const struct lv_cpuid_entry lv_x86_cpuid_none;
+
+/*
  * A CPUID exit, the same on SVM and VMX: the answer is @p e, the vCPU's
- * lv_vcpu_set_cpuid() entry for @p leaf/@p sub (lv_policy_cpuid_find(),
- * or the run loop's cache of it), else (@p e NULL) the host's edited by
- * the table above and the FPU switch's leaves (@p v). @return 1 when the
- * entry asks for an LV_EXIT_CPUID exit (@p ex filled, the entry's values
- * proposed as the answer), else 0 with the answer in @p r (EAX..EDX) for
- * the guest.
+ * lv_vcpu_set_cpuid() entry for @p leaf/@p sub (lv_x86_cpuid_lookup(), or
+ * the run loop's cache of it), else (@p e is &lv_x86_cpuid_none) the
+ * host's edited by the table above and the FPU switch's leaves (@p v).
+ * @return 1 when the entry asks for an LV_EXIT_CPUID exit (@p ex filled,
+ * the entry's values proposed as the answer), else 0 with the answer in
+ * @p r (EAX..EDX) for the guest.
  */
 static inline int lv_x86_cpuid_exit(struct lv_vcpu *v, const struct lv_cpuid_entry *e,
 				    uint32_t leaf, uint32_t sub, uint32_t r[4], struct lv_exit *ex)
 {
-	if (!e) {
+	if (e->flags & LV_CPUID_EXIT) { /* first: the hot case (lv_x86_cpuid_none has no flags) */
+		ex->reason = LV_EXIT_CPUID;
+		ex->cpuid.leaf = leaf;
+		ex->cpuid.subleaf = sub;
+		/* The proposal: EAX..EDX are laid out alike in both (asserted below). */
+		__builtin_memcpy(&ex->cpuid.eax, &e->eax, 4 * sizeof(uint32_t));
+		return 1;
+	}
+	if (e == &lv_x86_cpuid_none) {
 		lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
 		lv_x86_cpuid_default(leaf, r);
 		if (leaf == 1 || leaf == 7 || leaf == 0xd) {
@@ -88,14 +102,6 @@ static inline int lv_x86_cpuid_exit(struct lv_vcpu *v, const struct lv_cpuid_ent
 				lv_x86_apic_cpuid(v, r); /* LV_VM_IRQCHIP (x86_apic.h) */
 		}
 		return 0;
-	}
-	if (e->flags & LV_CPUID_EXIT) {
-		ex->reason = LV_EXIT_CPUID;
-		ex->cpuid.leaf = leaf;
-		ex->cpuid.subleaf = sub;
-		/* The proposal: EAX..EDX are laid out alike in both (asserted below). */
-		__builtin_memcpy(&ex->cpuid.eax, &e->eax, 4 * sizeof(uint32_t));
-		return 1;
 	}
 	r[0] = e->eax;
 	r[1] = e->ebx;

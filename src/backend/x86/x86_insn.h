@@ -18,6 +18,25 @@ static inline uint64_t lv_rdmsr(uint32_t msr)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/*
+ * Whether MSR @p msr holds something else than *@p v: 0 when it holds
+ * *@p v. EDX:EAX are compared half by half with the two halves of *@p v
+ * in memory (little-endian: the low half first), without joining them:
+ * four instructions after the RDMSR on an entry path (vmx_load()).
+ */
+static inline uint32_t lv_rdmsr_differs(uint32_t msr, const uint64_t *v)
+{
+	uint32_t d, hi;
+
+	__asm__ volatile("rdmsr\n\t"
+			 "xorl %3, %0\n\t"
+			 "xorl 4+%3, %1\n\t"
+			 "orl %1, %0"
+			 : "=&a"(d), "=&d"(hi)
+			 : "c"(msr), "m"(*v));
+	return d;
+}
+
 static inline void lv_wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");

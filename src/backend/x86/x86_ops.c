@@ -6,6 +6,7 @@
  * over the vendor hooks.
  */
 #include "../../core/lvlib.h"
+#include "x86_cpuid.h"
 #include "x86_vcpu.h"
 
 int lv_x86_open(struct lv_backend *b)
@@ -114,6 +115,7 @@ int lv_x86_vcpu_create(struct lv_vcpu *v)
 	x->vcpu = v;
 	x->vd = vd;
 	x->cpu = -1;
+	x->cpuid_hit = &lv_x86_cpuid_none; /* the empty table's answer for the key 0, 0 */
 	v->priv = x;
 	v->exit.flags = 0;
 	memset(&v->exit.raw, 0, sizeof(v->exit.raw));
@@ -281,9 +283,10 @@ int lv_x86_request_window(struct lv_vcpu *v, uint32_t mask)
 int lv_x86_set_cpuid(struct lv_vcpu *v, const struct lv_cpuid_entry *e, size_t n)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
+	int rc = lv_policy_replace(&x->cpuid, e, n, sizeof(*e), LV_POLICY_MAX_CPUID);
 
-	x->cpuid_hit = NULL; /* the run loop's cache points into the old table */
-	return lv_policy_replace(&x->cpuid, e, n, sizeof(*e), LV_POLICY_MAX_CPUID);
+	lv_x86_cpuid_lookup(x, x->cpuid_leaf, x->cpuid_sub); /* the cache: the new table's */
+	return rc;
 }
 
 int lv_x86_set_exception_exits(struct lv_vcpu *v, uint32_t vectors)

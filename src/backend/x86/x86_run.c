@@ -8,6 +8,7 @@
 #include "../../core/exit_common.h"
 #include "../../core/lvlib.h"
 #include "../../core/x86_arch.h"
+#include "x86_cpuid.h"
 #include "x86_pic.h"
 #include "x86_vcpu.h"
 
@@ -173,6 +174,22 @@ static int emulate(struct lv_vcpu *v, uint64_t gpa)
 	st = lv_x86_emul_start(&x->em, NULL, 0);
 	lv_mem_read_end(v);
 	return emul_status(v, st);
+}
+
+/* ---- CPUID ------------------------------------------------------------------ */
+
+const struct lv_cpuid_entry lv_x86_cpuid_none;
+
+__attribute__((noinline)) const struct lv_cpuid_entry *lv_x86_cpuid_lookup(struct lv_x86_vcpu *x,
+									   uint32_t leaf,
+									   uint32_t sub)
+{
+	const struct lv_cpuid_entry *e = lv_policy_cpuid_find(&x->cpuid, leaf, sub);
+
+	x->cpuid_hit = e ? e : &lv_x86_cpuid_none;
+	x->cpuid_leaf = leaf;
+	x->cpuid_sub = sub;
+	return x->cpuid_hit;
 }
 
 /* ---- completion ------------------------------------------------------------ */

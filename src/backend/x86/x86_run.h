@@ -24,20 +24,16 @@ static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_x86
 	/* v from x (which the entry stubs preserve), not a loop-invariant spill. */
 	struct lv_vcpu *v = x->vcpu;
 	uint32_t r[4], leaf = (uint32_t)x->regs.rax, sub = (uint32_t)x->regs.rcx;
-	uint64_t key = leaf | (uint64_t)sub << 32;
 	const struct lv_cpuid_entry *e = x->cpuid_hit;
 
 	/*
-	 * The entry the last CPUID with the same leaf and subleaf found (a
-	 * guest asks the same leaf again and again); lv_x86_set_cpuid()
-	 * empties the cache. Only an exact key: an entry found for one
-	 * subleaf need not be the first match for another.
+	 * The entry (or lv_x86_cpuid_none) the last lookup found for this
+	 * leaf and subleaf: a guest asks the same leaf again and again. Only
+	 * an exact key: an entry found for one subleaf need not be the first
+	 * match for another.
 	 */
-	if (__builtin_expect(key != x->cpuid_key || !e, 0)) {
-		e = lv_policy_cpuid_find(&x->cpuid, leaf, sub);
-		x->cpuid_hit = e;
-		x->cpuid_key = key;
-	}
+	if (__builtin_expect(leaf != x->cpuid_leaf || sub != x->cpuid_sub, 0))
+		e = lv_x86_cpuid_lookup(x, leaf, sub);
 	if (lv_x86_cpuid_exit(v, e, leaf, sub, r, &v->exit)) {
 		x->pending = LV_X86_PEND_CPUID;
 		return LV_X86_CALLER;
@@ -99,10 +95,14 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 	} else if (x->pending && lv_x86_complete(v) == LV_X86_CALLER) {
 		goto done;
 	}
+	/*
+	 * The vCPU is x->vcpu from here on: x stays in a register the entry
+	 * stubs preserve, v would be a spill and a reload per entry.
+	 */
 	for (;;) {
 		r = vd->enter(x);
 		if (__builtin_expect(r != LV_X86_ENTERED, 0)) {
-			if (r == LV_X86_KICKED && lv_x86_kicked(v) == LV_X86_GUEST)
+			if (r == LV_X86_KICKED && lv_x86_kicked(x->vcpu) == LV_X86_GUEST)
 				continue; /* the layer's own work was done (x86_apic.h) */
 			if (r == LV_X86_KICKED || r == LV_X86_FAILED)
 				r = LV_OK;
@@ -112,16 +112,16 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 		if (act == LV_X86_CPUID)
 			act = lv_x86_cpuid_insn(x, vd);
 		else if (act == LV_X86_IO)
-			act = lv_x86_io_insn(v, x, vd);
+			act = lv_x86_io_insn(x->vcpu, x, vd);
 		else if (act == LV_X86_HLT) {
 			vd->skip(x, x->insn_len);
-			v->exit.reason = LV_EXIT_HLT;
+			x->vcpu->exit.reason = LV_EXIT_HLT;
 			act = LV_X86_CALLER;
 			/* With a local APIC, HLT waits inside the run (x86_apic.h). */
 			if (__builtin_expect(x->events.apic, 0))
-				act = lv_x86_apic_hlt(v);
+				act = lv_x86_apic_hlt(x->vcpu);
 		} else if (act > LV_X86_CALLER)
-			act = lv_x86_dispatch(v, act);
+			act = lv_x86_dispatch(x->vcpu, act);
 		if (act == LV_X86_CALLER)
 			break;
 	}
@@ -129,7 +129,7 @@ done:
 	if (vd->done)
 		vd->done(x);
 out:
-	return lv_run_end(v, r, exit);
+	return lv_run_end(x->vcpu, r, exit);
 }
 
 #endif /* LV_X86_RUN_H */

@@ -123,8 +123,12 @@ struct lv_x86_vcpu {
 	struct lv_x86_events events; /* queued by lv_vcpu_inject() and by the layer */
 	struct lv_policy cpuid;	     /* lv_cpuid_entry overrides (lv_vcpu_set_cpuid) */
 	/* The run loop's cache: the entry (or NULL) found for the key (x86_run.h). */
+	/*
+	 * The run loop's cache: what lv_x86_cpuid_lookup() found (never NULL)
+	 * for cpuid_leaf / cpuid_sub in the current table.
+	 */
 	const struct lv_cpuid_entry *cpuid_hit;
-	uint64_t cpuid_key; /* leaf | subleaf << 32 */
+	uint32_t cpuid_leaf, cpuid_sub;
 	uint8_t io_buf[16]; /* IO data handed to the caller (one element per exit) */
 	/* MMIO / string IO through the core emulator between an exit and its completion. */
 	uint64_t emul_gpa; /* GPA of the access being emulated (0: string IO) */
@@ -370,6 +374,13 @@ void lv_x86_cancelled(struct lv_vcpu *v, uint32_t kind);
  * (lv_x86_apic_block()): LV_X86_GUEST means enter now.
  */
 int lv_x86_kicked(struct lv_vcpu *v);
+
+/*
+ * The lv_vcpu_set_cpuid() entry for @p leaf / @p sub, or &lv_x86_cpuid_none;
+ * kept in the run loop's cache (x->cpuid_hit) for that key.
+ */
+const struct lv_cpuid_entry *lv_x86_cpuid_lookup(struct lv_x86_vcpu *x, uint32_t leaf,
+						 uint32_t sub);
 
 /* Read @p n instruction bytes at CS:RIP (for vendor decoders). */
 int lv_x86_fetch(struct lv_vcpu *v, uint8_t *buf, unsigned n);
