@@ -625,7 +625,8 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_x86_vcpu *x)
 }
 
 /*
- * The enter hook. Interrupts are off from the kick check to the VM entry:
+ * The enter hook. Interrupts are off from the kick check to the VM entry
+ * (the slow path's preparation included):
  * a kick after the check finds vcpu->running set (the API layer set it
  * before the run) and sends an IPI, which stays pending and makes the
  * entry exit at once (external-interrupt exiting). The EPT generation is
@@ -639,8 +640,6 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_x86_vc
 	uint32_t gen;
 	int r;
 
-	if (xc->x.slow)
-		prepare_slow(x->vcpu);
 	flags = irq_save();
 	lv_x86_guest_begin(&xc->x); /* before the kick flag and the EPT generation (x86_vcpu.h) */
 	if (lv_x86_take_kick(&xc->x)) {
@@ -650,6 +649,14 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_x86_vc
 		irq_restore(flags);
 		return LV_X86_KICKED;
 	}
+	/*
+	 * After the kick check, as SVM's pre_vmrun_slow(): an event it arms
+	 * goes into the VMCS and out of the layer's queue, so a kicked entry
+	 * must not have armed one (a halted vCPU would not see the interrupt
+	 * that should wake it: halt_ends() in x86_apic.c).
+	 */
+	if (xc->x.slow)
+		prepare_slow(x->vcpu);
 	gen = lv_x86_npt_gen(&xc->xv->x.npt);
 	if (gen != xc->ept_gen) {
 		invept(LV_INVEPT_SINGLE_CONTEXT, xc->xv->eptp);
