@@ -550,7 +550,7 @@ static int run_ring0(const struct options *o, const struct boot_entry *e, struct
 			lv_backend_kind_name(o->backend));
 		return STATUS_FAILURE;
 	}
-	/* vCPU i runs on the emulator's CPU i; the test kernel starts two (tests/ring0/smp.c). */
+	/* vCPU i runs on the emulator's CPU i; the test kernel starts up to four (tests/ring0/smp.c). */
 	if (o->smp > RING0_MAX_SMP) {
 		vmm_error("-smp %u: -b %s runs each vCPU on its own CPU of the emulator, and the "
 			  "ring-0 test kernel starts at most %u",
