@@ -71,6 +71,7 @@ static void usage(FILE *f)
 		   "  -s, --smp N           N vCPUs (also -smp N; default 1): a local APIC each\n"
 		   "                        and an IOAPIC in the backend, APs started by the\n"
 		   "                        guest with INIT/SIPI, one thread per vCPU\n"
+		   "                        (-b svm|vmx: one emulated CPU each, at most 4)\n"
 		   "      --irqchip         the APIC and IOAPIC with one vCPU too\n"
 		   "      --testdev         QEMU's pc-testdev and pci-testdev (kvm-unit-tests)\n"
 		   "      --trace           one line per VM exit on stderr\n"

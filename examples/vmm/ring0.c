@@ -382,7 +382,7 @@ static int relay(pid_t pid, int ser, int ctl, struct input *in, struct relay *r,
 				 { STDIN_FILENO, POLLIN, 0 },
 				 { in->fd, 0, 0 } };
 	char buf[4096];
-	int open_fds = 2, killed = 0;
+	int open_fds = 2, killed = 0, stdin_open = 1;
 	ssize_t n;
 	unsigned i;
 
@@ -395,8 +395,11 @@ static int relay(pid_t pid, int ser, int ctl, struct input *in, struct relay *r,
 		}
 		if (deadline && !killed)
 			wait_ms = (int)((deadline - now_s()) * 1000) + 1;
-		/* Read stdin only when the last of it is written; drain what comes back. */
-		pfd[2].events = in->off < in->len || !r->input_ready ? 0 : POLLIN;
+		/*
+		 * stdin only when the last of it is written (a negative fd: poll()
+		 * reports nothing, not even its end); drain what comes back.
+		 */
+		pfd[2].fd = stdin_open && r->input_ready && in->off >= in->len ? STDIN_FILENO : -1;
 		pfd[3].events = POLLIN | (in->off < in->len ? POLLOUT : 0);
 		if (poll(pfd, 4, wait_ms) < 0 && errno != EINTR)
 			break;
@@ -422,12 +425,12 @@ static int relay(pid_t pid, int ser, int ctl, struct input *in, struct relay *r,
 				in->len = (size_t)n;
 				in->off = 0;
 			} else if (n == 0 || errno != EINTR) {
-				pfd[2].fd = -1; /* its end: the guest just gets no more */
+				stdin_open = 0; /* its end: the guest just gets no more */
 			}
 		}
+		/* Nothing writes to COM2; if something does, it is dropped. */
 		if (pfd[3].revents & POLLIN)
-			(void)!read(in->fd, buf,
-				    sizeof(buf)); /* nothing writes COM2; if so, dropped */
+			(void)!read(in->fd, buf, sizeof(buf));
 		else if (pfd[3].revents & (POLLHUP | POLLERR | POLLNVAL))
 			pfd[3].fd = -1;
 		if (in->off < in->len && (pfd[3].revents & POLLOUT)) {
