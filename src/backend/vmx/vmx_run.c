@@ -483,6 +483,33 @@ __attribute__((noinline, cold)) static void prepare_slow(struct lv_vcpu *v)
 }
 
 /*
+ * The kicked hook: the enter hook runs prepare_slow() before it looks at
+ * the kick flag, so a kicked entry may have armed an event in the VMCS's
+ * entry field and out of the layer's sight (a halted vCPU would sleep on
+ * with its interrupt there: halt_ends() in x86_apic.c). An external
+ * interrupt goes back to the layer's queue, any other event to
+ * inject_info (inject_err and inject_len still hold the rest); the next
+ * entry arms it again. Out of the enter hook, so the entry path stays as
+ * it is.
+ */
+static void vmx_kicked(struct lv_x86_vcpu *x)
+{
+	struct vmx_vcpu *xc = (struct vmx_vcpu *)x;
+	uint32_t info = (uint32_t)vmread(VMCS_ENTRY_INTR_INFO);
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_EXTINT) {
+		xc->x.events.irq = 1;
+		xc->x.events.irq_vector = (uint8_t)INTR_INFO_VECTOR(info);
+	} else {
+		xc->inject_info = info;
+	}
+	xc->x.slow = 1;
+}
+
+/*
  * After the exit (exit_work(), or a kick or failed entry that left them
  * loaded): the host's debug registers back. Until then DR7 is 400H, so the
  * guest's DR0-DR3 match nothing.
@@ -625,8 +652,7 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_x86_vcpu *x)
 }
 
 /*
- * The enter hook. Interrupts are off from the kick check to the VM entry
- * (the slow path's preparation included):
+ * The enter hook. Interrupts are off from the kick check to the VM entry:
  * a kick after the check finds vcpu->running set (the API layer set it
  * before the run) and sends an IPI, which stays pending and makes the
  * entry exit at once (external-interrupt exiting). The EPT generation is
@@ -640,6 +666,8 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_x86_vc
 	uint32_t gen;
 	int r;
 
+	if (xc->x.slow)
+		prepare_slow(x->vcpu);
 	flags = irq_save();
 	lv_x86_guest_begin(&xc->x); /* before the kick flag and the EPT generation (x86_vcpu.h) */
 	if (lv_x86_take_kick(&xc->x)) {
@@ -649,14 +677,6 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_x86_vc
 		irq_restore(flags);
 		return LV_X86_KICKED;
 	}
-	/*
-	 * After the kick check, as SVM's pre_vmrun_slow(): an event it arms
-	 * goes into the VMCS and out of the layer's queue, so a kicked entry
-	 * must not have armed one (a halted vCPU would not see the interrupt
-	 * that should wake it: halt_ends() in x86_apic.c).
-	 */
-	if (xc->x.slow)
-		prepare_slow(x->vcpu);
 	gen = lv_x86_npt_gen(&xc->xv->x.npt);
 	if (gen != xc->ept_gen) {
 		invept(LV_INVEPT_SINGLE_CONTEXT, xc->xv->eptp);
@@ -726,6 +746,7 @@ const struct lv_x86_vendor lv_vmx_vendor = {
 	.enter = vmx_enter_hook,
 	.exit = vmx_exit,
 	.done = vmx_done,
+	.kicked = vmx_kicked,
 	.get_state = lv_vmx_get_state,
 	.set_state = lv_vmx_set_state,
 	.get_msr = lv_vmx_get_msr,
