@@ -6,10 +6,7 @@
 ; interrupt off again and EOIs; the guest prints the IIR value it saw and
 ; how many interrupts came, then exits with 0x13 (process status 39).
 
-%define APIC_SVR	0xfee000f0
 %define APIC_EOI	0xfee000b0
-%define IOAPIC_SEL	0xfec00000
-%define IOAPIC_WIN	0xfec00010
 %define VECTOR		0x24
 
 bits 32
@@ -19,18 +16,7 @@ bits 32
 	multiboot_header
 
 	guest_start
-	mov	al, 0xff		; mask every 8259 input: only the IOAPIC delivers
-	out	0x21, al
-	out	0xa1, al
-	mov	eax, handler		; interrupt gate VECTOR
-	mov	edi, idt + VECTOR * 8
-	call	set_gate
-	lidt	[idtr]
-	mov	dword [APIC_SVR], 0x1ff
-	mov	dword [IOAPIC_SEL], 0x10 + 2 * 4 + 1
-	mov	dword [IOAPIC_WIN], 0	; destination APIC 0
-	mov	dword [IOAPIC_SEL], 0x10 + 2 * 4
-	mov	dword [IOAPIC_WIN], VECTOR ; fixed, edge, unmasked
+	com1_irq_ioapic handler, VECTOR
 	sti
 	mov	dx, COM1 + UART_IER
 	mov	al, 2			; "THR empty" interrupt on

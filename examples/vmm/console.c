@@ -5,7 +5,9 @@
  * line), waiting while the guest has not drained the receive FIFO. On a
  * terminal, input is raw (no line editing or echo: the guest echoes) except
  * that Ctrl-C still interrupts vcpu-run; console_stop() and an exit handler
- * restore the terminal as it was.
+ * restore the terminal as it was. -b svm|vmx has no thread here: ring0.c
+ * puts the terminal in the same mode (console_raw()) and relays stdin to
+ * the ring-0 test kernel.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -54,19 +56,29 @@ static void *read_input(void *arg)
 	return NULL;
 }
 
-void console_start(struct vmm *v)
+void console_raw(void)
 {
 	struct termios raw;
 
-	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
-		saved_valid = 1;
-		atexit(restore_terminal);
-		raw = saved;
-		cfmakeraw(&raw);
-		raw.c_lflag |= ISIG;	      /* Ctrl-C stops vcpu-run */
-		raw.c_oflag |= OPOST | ONLCR; /* stdout may be this terminal too */
-		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-	}
+	if (saved_valid || !isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved))
+		return;
+	saved_valid = 1;
+	atexit(restore_terminal);
+	raw = saved;
+	cfmakeraw(&raw);
+	raw.c_lflag |= ISIG;	      /* Ctrl-C stops vcpu-run */
+	raw.c_oflag |= OPOST | ONLCR; /* stdout may be this terminal too */
+	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+}
+
+void console_restore(void)
+{
+	restore_terminal();
+}
+
+void console_start(struct vmm *v)
+{
+	console_raw();
 	stopping = 0;
 	reader_running = pthread_create(&reader, NULL, read_input, v) == 0;
 }
@@ -78,5 +90,5 @@ void console_stop(void)
 		pthread_join(reader, NULL);
 		reader_running = 0;
 	}
-	restore_terminal();
+	console_restore();
 }

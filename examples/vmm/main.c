@@ -71,6 +71,7 @@ static void usage(FILE *f)
 		   "  -s, --smp N           N vCPUs (also -smp N; default 1): a local APIC each\n"
 		   "                        and an IOAPIC in the backend, APs started by the\n"
 		   "                        guest with INIT/SIPI, one thread per vCPU\n"
+		   "                        (-b svm|vmx: one emulated CPU each, at most 4)\n"
 		   "      --irqchip         the APIC and IOAPIC with one vCPU too\n"
 		   "      --testdev         QEMU's pc-testdev and pci-testdev (kvm-unit-tests)\n"
 		   "      --trace           one line per VM exit on stderr\n"
@@ -556,7 +557,7 @@ static int run_ring0(const struct options *o, const struct boot_entry *e, struct
 			  lv_backend_kind_name(o->backend));
 		return STATUS_FAILURE;
 	}
-	/* vCPU i runs on the emulator's CPU i; the test kernel starts two (tests/ring0/smp.c). */
+	/* vCPU i runs on the emulator's CPU i; the test kernel starts up to four (tests/ring0/smp.c). */
 	if (o->smp > RING0_MAX_SMP) {
 		vmm_error("-smp %u: -b %s runs each vCPU on its own CPU of the emulator, and the "
 			  "ring-0 test kernel starts at most %u",

@@ -5,10 +5,13 @@
  * SVM or VMX: QEMU TCG (-b svm) or Bochs (-b vmx, -b svm --emulator bochs).
  * The guest is loaded here as for KVM; ring0_run() writes the prepared-guest
  * image (image.h), starts the emulator with the kernel and the image as its
- * boot module, and turns the kernel's two channels back into vcpu-run's:
+ * boot module, and turns the kernel's channels back into vcpu-run's:
  * the emulator's COM1 (the guest's UART bytes) to stdout, the control
  * lines of port 0xE9 to stderr (messages, --trace), the --stats table and
- * the exit status. --timeout and Ctrl-C stop the emulator.
+ * the exit status; and the other way, vcpu-run's stdin to the emulator's
+ * COM2, a pseudo-terminal here, which the kernel hands to the guest's UART
+ * (the console's input, as console.c does on KVM). --timeout and Ctrl-C
+ * stop the emulator.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -256,7 +260,8 @@ __attribute__((format(printf, 2, 3))) static int write_text(const char *path, co
 /* ---- the two channels ------------------------------------------------- */
 
 struct relay {
-	int status; /* from "LVT VMM STATUS", -1 until then */
+	int status;	 /* from "LVT VMM STATUS", -1 until then */
+	int input_ready; /* "LVT VMM INPUT": the kernel reads COM2 */
 	struct run_stats st;
 	char line[1024];
 	size_t len;
@@ -276,6 +281,8 @@ static void control_line(struct relay *r, const char *l)
 		fprintf(stderr, "%s\n", p + 4);
 	} else if (!strncmp(p, "STATUS ", 7)) {
 		r->status = atoi(p + 7);
+	} else if (!strcmp(p, "INPUT")) {
+		r->input_ready = 1;
 	} else if (sscanf(p, "STAT exit %llu %llu %llu %llu", &a[0], &a[1], &a[2], &a[3]) == 4) {
 		if (a[0] < LV_EXIT_REASON_COUNT) {
 			r->st.count[a[0]] = a[1];
@@ -331,16 +338,51 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The console input's channel: a pseudo-terminal, raw, whose slave @p name becomes COM2. */
+static int input_pty(char *name, size_t n, int *slave)
+{
+	struct termios t;
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
+
+	*slave = -1;
+	if (m < 0 || grantpt(m) || unlockpt(m) || ptsname_r(m, name, n) ||
+	    (*slave = open(name, O_RDWR | O_NOCTTY)) < 0) {
+		vmm_error("cannot open a pseudo-terminal for the console input: %s",
+			  strerror(errno));
+		if (m >= 0)
+			close(m);
+		return -1;
+	}
+	if (tcgetattr(*slave, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(*slave, TCSANOW, &t);
+	}
+	return m;
+}
+
+/* stdin to the pseudo-terminal: what is read and not yet written. */
+struct input {
+	int fd; /* the pseudo-terminal's master */
+	char buf[4096];
+	size_t len, off;
+};
+
 /*
- * Until both channels end: serial bytes to stdout, control lines parsed.
+ * Until both channels end: serial bytes to stdout, control lines parsed,
+ * stdin (until its end) to @p in, once the kernel reads COM2 (before, the
+ * emulator may still set the terminal up, which flushes what waits
+ * there: Bochs does, TCSAFLUSH), and no faster than the kernel takes it.
  * Returns 0, or the status of a timeout or a signal after killing @p pid.
  */
-static int relay(pid_t pid, int ser, int ctl, struct relay *r, double timeout_s)
+static int relay(pid_t pid, int ser, int ctl, struct input *in, struct relay *r, double timeout_s)
 {
 	double deadline = timeout_s > 0 ? now_s() + timeout_s : 0;
-	struct pollfd pfd[2] = { { ser, POLLIN, 0 }, { ctl, POLLIN, 0 } };
+	struct pollfd pfd[4] = { { ser, POLLIN, 0 },
+				 { ctl, POLLIN, 0 },
+				 { STDIN_FILENO, POLLIN, 0 },
+				 { in->fd, 0, 0 } };
 	char buf[4096];
-	int open_fds = 2, killed = 0;
+	int open_fds = 2, killed = 0, stdin_open = 1;
 	ssize_t n;
 	unsigned i;
 
@@ -353,7 +395,13 @@ static int relay(pid_t pid, int ser, int ctl, struct relay *r, double timeout_s)
 		}
 		if (deadline && !killed)
 			wait_ms = (int)((deadline - now_s()) * 1000) + 1;
-		if (poll(pfd, 2, wait_ms) < 0 && errno != EINTR)
+		/*
+		 * stdin only when the last of it is written (a negative fd: poll()
+		 * reports nothing, not even its end); drain what comes back.
+		 */
+		pfd[2].fd = stdin_open && r->input_ready && in->off >= in->len ? STDIN_FILENO : -1;
+		pfd[3].events = POLLIN | (in->off < in->len ? POLLOUT : 0);
+		if (poll(pfd, 4, wait_ms) < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < 2; i++) {
 			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -370,6 +418,25 @@ static int relay(pid_t pid, int ser, int ctl, struct relay *r, double timeout_s)
 			} else {
 				control_bytes(r, buf, (size_t)n);
 			}
+		}
+		if (pfd[2].fd >= 0 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
+			n = read(STDIN_FILENO, in->buf, sizeof(in->buf));
+			if (n > 0) {
+				in->len = (size_t)n;
+				in->off = 0;
+			} else if (n == 0 || errno != EINTR) {
+				stdin_open = 0; /* its end: the guest just gets no more */
+			}
+		}
+		/* Nothing writes to COM2; if something does, it is dropped. */
+		if (pfd[3].revents & POLLIN)
+			(void)!read(in->fd, buf, sizeof(buf));
+		else if (pfd[3].revents & (POLLHUP | POLLERR | POLLNVAL))
+			pfd[3].fd = -1;
+		if (in->off < in->len && (pfd[3].revents & POLLOUT)) {
+			n = write(in->fd, in->buf + in->off, in->len - in->off);
+			if (n > 0)
+				in->off += (size_t)n;
 		}
 	}
 	return killed;
@@ -404,13 +471,16 @@ static void remove_tmp(const char *dir)
 
 /* The emulator's command line; Bochs gets its configuration file and an ISO. */
 static int emulator_argv(const struct ring0_request *rq, const char *dir, const char *kernel,
-			 uint64_t mem_mb, int ser, int ctl, char **argv, char (*s)[256])
+			 uint64_t mem_mb, int ser, int ctl, const char *pty, char **argv,
+			 char (*s)[256])
 {
-	const char *words = rq->ncpus > 1 ? (rq->backend == LV_BACKEND_VMX ? "vmm vmx smp"
-									   : "vmm svm smp")
-					  : (rq->backend == LV_BACKEND_VMX ? "vmm vmx" : "vmm svm");
+	char words[32];
 	int n = 0;
 
+	/* The kernel's words: "vmm", the backend, "smp" (two CPUs) or "smp3"/"smp4" (smp.c). */
+	snprintf(words, sizeof(words), "vmm %s%s%.0u",
+		 rq->backend == LV_BACKEND_VMX ? "vmx" : "svm", rq->ncpus > 1 ? " smp" : "",
+		 rq->ncpus > 2 ? rq->ncpus : 0);
 	if (!strcmp(rq->emulator, "qemu")) {
 		snprintf(s[0], sizeof(s[0]), "%llu", (unsigned long long)mem_mb);
 		snprintf(s[1], sizeof(s[1]), "file:/dev/fd/%d", ser);
@@ -431,7 +501,7 @@ static int emulator_argv(const struct ring0_request *rq, const char *dir, const 
 		argv[n++] = "max";
 		argv[n++] = "-m";
 		argv[n++] = s[0];
-		argv[n++] = "-smp"; /* vCPU i on CPU i (the kernel starts the second: "smp") */
+		argv[n++] = "-smp"; /* vCPU i on CPU i (the kernel starts the APs: "smp") */
 		argv[n++] = s[6];
 		argv[n++] = "-nodefaults";
 		argv[n++] = "-display";
@@ -441,6 +511,8 @@ static int emulator_argv(const struct ring0_request *rq, const char *dir, const 
 		argv[n++] = "-no-reboot";
 		argv[n++] = "-serial";
 		argv[n++] = s[1];
+		argv[n++] = "-serial"; /* COM2: the console's input */
+		argv[n++] = (char *)pty;
 		argv[n++] = "-debugcon";
 		argv[n++] = s[2];
 		argv[n++] = "-device";
@@ -466,12 +538,13 @@ static int emulator_argv(const struct ring0_request *rq, const char *dir, const 
 		       "boot: cdrom\n"
 		       "port_e9_hack: enabled=1\n"
 		       "com1: enabled=1, mode=file, dev=/dev/fd/%d\n"
+		       "com2: enabled=1, mode=term, dev=%s\n"
 		       "display_library: term\n"
 		       "log: %s\n"
 		       "sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy\n"
 		       "speaker: enabled=0\n",
 		       rq->backend == LV_BACKEND_VMX ? "corei7_skylake_x" : "ryzen", rq->ncpus,
-		       (unsigned long long)mem_mb, at(dir, "guest.iso"), ser,
+		       (unsigned long long)mem_mb, at(dir, "guest.iso"), ser, pty,
 		       at(dir, "bochs.log"))) {
 		vmm_error("cannot build the GRUB ISO for Bochs in %s (see emulator.log there)",
 			  dir);
@@ -494,14 +567,18 @@ int ring0_run(const struct ring0_request *rq, const struct guest_mem *m, const s
 	const char *kernel = getenv("LV_RING0_KERNEL"), *tmp = getenv("TMPDIR");
 	int bochs = !strcmp(rq->emulator, "bochs");
 	const char *prog = bochs ? "bochs" : "qemu-system-x86_64";
-	char dir[4096], str[8][256], *argv[40];
+	char dir[4096], str[8][256], *argv[40], pty[128];
 	int ser[2] = { -1, -1 }, ctl[2] = { -1, -1 }, killed, st, status = STATUS_FAILURE;
+	int pty_slave = -1;
+	static struct input in;
 	struct relay r = { .status = -1 };
 	struct sigaction sa, old_int, old_term, old_pipe;
 	struct stat sb;
 	uint64_t mem_mb;
 	pid_t pid;
 
+	in.fd = -1;
+	in.len = in.off = 0;
 	if (!kernel || !*kernel)
 		kernel = LV_RING0_KERNEL_PATH;
 	if (!in_path(prog) || (bochs && !in_path("grub-mkrescue"))) {
@@ -532,7 +609,8 @@ int ring0_run(const struct ring0_request *rq, const struct guest_mem *m, const s
 		vmm_error("pipe: %s", strerror(errno));
 		goto out;
 	}
-	if (emulator_argv(rq, dir, kernel, mem_mb, ser[1], ctl[1], argv, str))
+	if ((in.fd = input_pty(pty, sizeof(pty), &pty_slave)) < 0 ||
+	    emulator_argv(rq, dir, kernel, mem_mb, ser[1], ctl[1], pty, argv, str))
 		goto out;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop; /* no SA_RESTART: poll() returns */
@@ -553,6 +631,8 @@ int ring0_run(const struct ring0_request *rq, const struct guest_mem *m, const s
 		dup2(log, 2);
 		close(ser[0]);
 		close(ctl[0]);
+		close(in.fd); /* the emulator opens the pseudo-terminal's slave by its name */
+		close(pty_slave);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
@@ -563,7 +643,9 @@ int ring0_run(const struct ring0_request *rq, const struct guest_mem *m, const s
 		vmm_error("fork: %s", strerror(errno));
 		goto restore;
 	}
-	killed = relay(pid, ser[0], ctl[0], &r, rq->timeout_s);
+	console_raw(); /* a terminal's keys go to the guest one by one, as on KVM */
+	killed = relay(pid, ser[0], ctl[0], &in, &r, rq->timeout_s);
+	console_restore();
 	waitpid(pid, &st, 0);
 	fflush(stdout);
 	if (killed == STATUS_TIMEOUT) {
@@ -604,5 +686,9 @@ close_fds:
 		close(ser[1]);
 	if (ctl[1] >= 0)
 		close(ctl[1]);
+	if (in.fd >= 0)
+		close(in.fd);
+	if (pty_slave >= 0)
+		close(pty_slave);
 	return status;
 }

@@ -132,5 +132,8 @@ int vmm_uart_input(struct vmm *v, uint8_t b);
 /* Standard input to the UART, from a thread (console.c); the terminal restored on stop. */
 void console_start(struct vmm *v);
 void console_stop(void);
+/* The terminal on stdin (if it is one) raw but for Ctrl-C, until console_restore() or exit. */
+void console_raw(void);
+void console_restore(void);
 #endif
 #endif /* VMM_RUN_H */

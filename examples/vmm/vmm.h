@@ -149,8 +149,8 @@ struct lv_state;
 void entry_state(struct lv_state *st, const struct boot_entry *e);
 
 /* vcpu-run -b svm | -b vmx: the guest runs in the ring-0 test kernel under an emulator (ring0.c). */
-/* -b svm|vmx: one emulated CPU per vCPU, and the test kernel starts two (tests/ring0/smp.c). */
-#define RING0_MAX_SMP 2u
+/* -b svm|vmx: one emulated CPU per vCPU; the test kernel starts up to four (tests/ring0/smp.c). */
+#define RING0_MAX_SMP 4u
 
 struct ring0_request {
 	uint32_t backend;     /* LV_BACKEND_SVM or LV_BACKEND_VMX */

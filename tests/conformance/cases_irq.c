@@ -276,6 +276,68 @@ static const struct step hlt_kick_script[] = {
 	END,
 };
 
+/* ---- HLT: an interrupt raised between two runs wakes it -------------------------------- */
+
+/* The kick first, then the flag: once it is 1, the kick has reached the vCPU. */
+static void kick_then_flag(void *arg)
+{
+	struct conf_ctx *c = arg;
+
+	lv_vcpu_kick(c->vcpu[0]);
+	__atomic_store_n(&c->flag, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * A kick ends the run of the halted vCPU (hlt_kick_rounds()); the host then
+ * pulses GSI 17 while no run is in progress, as a VMM does with a device's
+ * interrupt between two runs. The next run must wake the vCPU and deliver
+ * it: the handler's OUT 0x60 (0x42). Each round has a watchdog kick, k * 20
+ * ms later, so a vCPU that stays asleep fails the case instead of hanging
+ * it; after a pass the watchdog's kick ends the next run at once.
+ */
+static int hlt_kick_then_line(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	struct lv_exit *ex;
+	unsigned k, n;
+	int rc;
+
+	if (hlt_kick_rounds(c, v) != CONF_PASS || pulse_17(c, v) != CONF_PASS)
+		return CONF_FAIL;
+	for (k = 1; k <= HLT_KICK_ROUNDS; k++) {
+		__atomic_store_n(&c->flag, 0, __ATOMIC_RELEASE);
+		if (c->host->call_later(c->host->ctx, 20000u * k, kick_then_flag, c))
+			return conf_fail(c, "call_later failed");
+		rc = lv_vcpu_run(v, &ex);
+		for (n = 0; !__atomic_load_n(&c->flag, __ATOMIC_ACQUIRE) && n < (1u << 30); n++)
+			__asm__ volatile("pause");
+		if (rc)
+			return conf_fail(c, "round %u: run: %s", k, lv_status_name(rc));
+		if (ex->reason == LV_EXIT_CANCELLED)
+			continue; /* still asleep, or a slow host: another round */
+		if (ex->reason != LV_EXIT_IO || ex->io.port != 0x60 || !ex->io.is_write ||
+		    ex->io.data[0] != 0x42)
+			return conf_fail(c, "round %u: exit %u, want the handler's OUT 0x60 (0x42)",
+					 k, ex->reason);
+		rc = lv_vcpu_run(v, &ex);
+		if (rc || ex->reason != LV_EXIT_CANCELLED)
+			return conf_fail(
+				c, "the watchdog's kick did not end the next run (%s, exit %u)",
+				lv_status_name(rc), rc ? 0u : ex->reason);
+		return CONF_PASS;
+	}
+	return conf_fail(c,
+			 "GSI 17, raised while the halted vCPU was between two runs, never woke "
+			 "it (%u rounds)",
+			 HLT_KICK_ROUNDS);
+}
+
+static const struct step hlt_kick_line_script[] = {
+	IO_OUT(0x61, 1, 1),
+	ACTION(hlt_kick_then_line),
+	IO_OUT(0x62, 1, 2),
+	END,
+};
+
 /* ---- the APIC and MP state groups ----------------------------------------------------- */
 
 static uint32_t reg32(const struct lv_state *st, unsigned off)
@@ -489,6 +551,13 @@ const struct conf_case conf_cases_irq[] = {
 	  .need_hooks = NEED_CALL_LATER,
 	  .vm_flags = LV_VM_IRQCHIP,
 	  .script = hlt_kick_script },
+	{ .name = "irqchip_hlt_kick_line",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_ioapic,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .need_hooks = NEED_CALL_LATER,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = hlt_kick_line_script },
 	{ .name = "irqchip_hlt_irq",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_irq_ioapic,

@@ -26,7 +26,7 @@ void idt_init(void);
 void idt_load(void); /* on an AP: the BSP's IDT */
 /* Load a TSS (tss.c): VMX entry needs a non-null host TR. */
 void tss_init(void);
-void tss_init_ap(void);
+void tss_init_ap(unsigned cpu);	 /* on AP @p cpu (APIC id 1-3) */
 uint16_t tss_ldt_selector(void); /* an LDT descriptor in the kernel's GDT */
 /* Case host_tr (tss.c): an I/O bitmap on the boot CPU's TSS; the DPL-1 code selector (data is +8). */
 void tss_io_map(int on, unsigned port, uint64_t rsp0);
@@ -45,8 +45,10 @@ void plat_init(void);
 void timer_init(void);
 int timer_call_later(uint32_t usec, void (*fn)(void *arg), void *arg);
 void timer_irq(unsigned irq);
+/* IRQ @p irq (1-7) of the master PIC: @p fn on each, unmasked; NULL masks it again. */
+void pic_irq(unsigned irq, void (*fn)(void));
 
-/* smp.c: a second CPU (QEMU -smp 2 with the word "smp" on the command line). */
+/* smp.c: up to 4 CPUs (QEMU -smp N with the word "smp" (2), "smp3" or "smp4"). */
 void smp_init(void);
 unsigned smp_cpus(void);
 int smp_run_on_ap(void (*fn)(void *arg, unsigned i), void *arg, unsigned i);

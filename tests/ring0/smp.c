@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A second CPU for the conformance suite's parallel hook and for kicks by
- * IPI: started only when the command line holds "smp" (QEMU -smp 2). The
- * BSP copies trampoline.S to 0x70000 and sends INIT-SIPI-SIPI through the
- * local APIC (Intel SDM Vol. 3, 9.4.4.1, 11.6); the AP loads the BSP's IDT,
- * enables its APIC, sets IF and waits for jobs. CPU ids are APIC ids (QEMU
- * numbers them 0, 1). Kick IPIs use vector 0xf0; the handler only sends EOI:
- * the interrupt itself is what makes VMRUN exit.
+ * More CPUs for the conformance suite's parallel hook, for kicks by IPI
+ * and for vcpu-run's vCPUs: started only when the command line asks for
+ * them: "smp" a second CPU (QEMU -smp 2), "smp3" or "smp4" up to
+ * SMP_MAX (QEMU -smp 4, Bochs cpu: count=4). The BSP copies trampoline.S
+ * to 0x70000 and starts one AP after the other with INIT-SIPI-SIPI through
+ * the local APIC (Intel SDM Vol. 3, 9.4.4.1, 11.6), each with its own stack;
+ * an AP loads the BSP's IDT, enables its APIC, sets IF and waits for jobs.
+ * CPU ids are APIC ids (both emulators number them 0, 1, ...). Kick IPIs
+ * use vector 0xf0; the handler only sends EOI: the interrupt itself is
+ * what makes VMRUN exit.
  */
 #include "cases.h"
 #include "kernel.h"
@@ -14,7 +17,7 @@
 #include <libvcpu/platform.h>
 
 void *memcpy(void *dst, const void *src, size_t n);
-void tss_init_ap(void) __attribute__((weak));
+void tss_init_ap(unsigned cpu) __attribute__((weak));
 
 #define LAPIC_BASE 0xfee00000ul
 #define LAPIC_ID   0x20
@@ -27,19 +30,20 @@ void tss_init_ap(void) __attribute__((weak));
 #define LAPIC_TCCR 0x390
 #define LAPIC_TDCR 0x3e0
 #define TRAMP_PA   0x70000ul
+#define SMP_MAX	   4u
 
 extern const uint8_t tramp_start[], tramp_end[], tramp_cr3[], tramp_stack[], tramp_entry[];
 extern uint64_t boot_pml4[];
 
 static unsigned ncpus = 1;
-static int ap_up;
-static uint8_t ap_stack[16384] __attribute__((aligned(16)));
+static unsigned aps_up; /* APs that reached ap_main() */
+static uint8_t ap_stack[SMP_MAX - 1][16384] __attribute__((aligned(16)));
 static struct {
 	void (*fn)(void *arg, unsigned i);
 	void *arg;
 	unsigned i;
 	int state; /* 0 idle, 1 posted, 2 done */
-} job;
+} jobs[SMP_MAX];
 
 static volatile uint32_t *lapic(unsigned reg)
 {
@@ -79,6 +83,8 @@ unsigned smp_cpus(void)
 static void ap_main(void) __attribute__((noreturn, used));
 static void ap_main(void)
 {
+	unsigned id;
+
 	/*
 	 * The kernel's GDT (its 0x08 is the 64-bit code segment the IDT gates
 	 * name; the trampoline's 0x08 is 32-bit code), then CS through a far
@@ -97,62 +103,91 @@ static void ap_main(void)
 			 :
 			 : "rax", "memory");
 	idt_load();
+	id = (*lapic(LAPIC_ID) >> 24) % SMP_MAX;
 	if (tss_init_ap)
-		tss_init_ap();	   /* its own TR: VMX needs a host TR on every CPU */
+		tss_init_ap(id);   /* its own TR: VMX needs a host TR on every CPU */
 	*lapic(LAPIC_SVR) = 0x1ff; /* APIC software enable, spurious vector 0xff */
 	__asm__ volatile("sti");
-	__atomic_store_n(&ap_up, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&aps_up, 1, __ATOMIC_RELEASE);
 	for (;;) {
-		while (__atomic_load_n(&job.state, __ATOMIC_ACQUIRE) != 1)
+		while (__atomic_load_n(&jobs[id].state, __ATOMIC_ACQUIRE) != 1)
 			__asm__ volatile("pause");
-		job.fn(job.arg, job.i);
-		__atomic_store_n(&job.state, 2, __ATOMIC_RELEASE);
+		jobs[id].fn(jobs[id].arg, jobs[id].i);
+		__atomic_store_n(&jobs[id].state, 2, __ATOMIC_RELEASE);
 	}
 }
 
+/* The CPUs the command line asks for: "smp4", "smp3", "smp2" or "smp" (two). */
+static unsigned cpus_wanted(void)
+{
+	static const char *const words[] = { "smp4", "smp3", "smp2", "smp" };
+	static const unsigned n[] = { 4, 3, 2, 2 };
+	unsigned i;
+
+	for (i = 0; i < 4; i++)
+		if (cmdline_has(words[i]))
+			return n[i];
+	return 1;
+}
+
+/*
+ * Start the APs with APIC ids 1 .. cpus_wanted() - 1, one at a time (the
+ * trampoline holds one stack pointer); the first that does not come up
+ * ends the count.
+ */
 void smp_init(void)
 {
 	uint8_t *t = (uint8_t *)TRAMP_PA;
+	unsigned want = cpus_wanted(), cpu;
 	uint64_t v;
 	unsigned long i;
 
-	if (!cmdline_has("smp"))
+	if (want < 2)
 		return;
 	memcpy(t, tramp_start, (size_t)(tramp_end - tramp_start));
 	v = (uint64_t)(uintptr_t)boot_pml4;
 	memcpy(t + (tramp_cr3 - tramp_start), &v, 8);
-	v = (uint64_t)(uintptr_t)(ap_stack + sizeof(ap_stack) - 8);
-	memcpy(t + (tramp_stack - tramp_start), &v, 8);
 	v = (uint64_t)(uintptr_t)ap_main;
 	memcpy(t + (tramp_entry - tramp_start), &v, 8);
 	*lapic(LAPIC_SVR) = 0x1ff;
-	icr_send(1, 0x4500); /* INIT, level assert */
-	spin(200000);
-	icr_send(1, 0x4600 | (TRAMP_PA >> 12)); /* STARTUP */
-	spin(20000);
-	icr_send(1, 0x4600 | (TRAMP_PA >> 12));
-	for (i = 0; i < 50000000ul && !__atomic_load_n(&ap_up, __ATOMIC_ACQUIRE); i++)
-		__asm__ volatile("pause");
-	if (ap_up)
-		ncpus = 2;
+	for (cpu = 1; cpu < want; cpu++) {
+		v = (uint64_t)(uintptr_t)(ap_stack[cpu - 1] + sizeof(ap_stack[0]) - 8);
+		memcpy(t + (tramp_stack - tramp_start), &v, 8);
+		icr_send(cpu, 0x4500); /* INIT, level assert */
+		spin(200000);
+		icr_send(cpu, 0x4600 | (TRAMP_PA >> 12)); /* STARTUP */
+		spin(20000);
+		icr_send(cpu, 0x4600 | (TRAMP_PA >> 12));
+		for (i = 0; i < 50000000ul && __atomic_load_n(&aps_up, __ATOMIC_ACQUIRE) < cpu; i++)
+			__asm__ volatile("pause");
+		if (__atomic_load_n(&aps_up, __ATOMIC_ACQUIRE) < cpu)
+			break;
+		ncpus = cpu + 1;
+	}
 }
 
+/* Post @p fn (@p arg, @p i) to CPU @p i, an AP; -1 if there is none or it is busy. */
 int smp_run_on_ap(void (*fn)(void *arg, unsigned i), void *arg, unsigned i)
 {
-	if (ncpus < 2 || __atomic_load_n(&job.state, __ATOMIC_ACQUIRE) == 1)
+	if (i == 0 || i >= ncpus || __atomic_load_n(&jobs[i].state, __ATOMIC_ACQUIRE) == 1)
 		return -1;
-	job.fn = fn;
-	job.arg = arg;
-	job.i = i;
-	__atomic_store_n(&job.state, 1, __ATOMIC_RELEASE);
+	jobs[i].fn = fn;
+	jobs[i].arg = arg;
+	jobs[i].i = i;
+	__atomic_store_n(&jobs[i].state, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
+/* Wait until every posted job has finished. */
 int smp_wait_ap(void)
 {
-	while (__atomic_load_n(&job.state, __ATOMIC_ACQUIRE) == 1)
-		__asm__ volatile("pause");
-	job.state = 0;
+	unsigned i;
+
+	for (i = 1; i < ncpus; i++) {
+		while (__atomic_load_n(&jobs[i].state, __ATOMIC_ACQUIRE) == 1)
+			__asm__ volatile("pause");
+		jobs[i].state = 0;
+	}
 	return 0;
 }
 

@@ -6,13 +6,15 @@
  * unmasked only while a callback is pending. Interrupts are enabled (STI)
  * when the first callback is scheduled; the callback runs in the IRQ
  * handler, e.g. while lv_vcpu_run() is in its loop: the IRQ makes VMRUN
- * exit (INTR intercept) and is taken after STGI.
+ * exit (INTR intercept) and is taken after STGI. pic_irq() gives another
+ * line of the master PIC a handler (vcpu-run's console input: COM2, IRQ 3).
  */
 #include "kernel.h"
 
 static void (*pending_fn)(void *);
 static void *pending_arg;
 static uint8_t mask1 = 0xff;
+static void (*irq_fn[8])(void);
 
 void timer_init(void)
 {
@@ -50,6 +52,18 @@ int timer_call_later(uint32_t usec, void (*fn)(void *arg), void *arg)
 	return 0;
 }
 
+void pic_irq(unsigned irq, void (*fn)(void))
+{
+	if (irq == 0 || irq >= 8)
+		return;
+	irq_fn[irq] = fn;
+	if (fn)
+		mask1 &= (uint8_t) ~(1u << irq);
+	else
+		mask1 |= (uint8_t)(1u << irq);
+	outb(0x21, mask1);
+}
+
 void timer_irq(unsigned irq)
 {
 	void (*fn)(void *);
@@ -59,8 +73,11 @@ void timer_irq(unsigned irq)
 	if (irq >= 8)
 		outb(0xa0, 0x20);
 	outb(0x20, 0x20);
-	if (irq != 0)
+	if (irq != 0) {
+		if (irq < 8 && irq_fn[irq])
+			irq_fn[irq]();
 		return;
+	}
 	mask1 |= 1;
 	outb(0x21, mask1);
 	fn = pending_fn;

@@ -2,9 +2,9 @@
 /*
  * A 64-bit TSS per CPU. VMX needs a non-null host TR (SDM Vol. 3,
  * 26.2.3: the host TR selector must not be 0), so the kernel copies the
- * boot GDT into a writable one with TSS descriptors at 0x20 (boot CPU) and
- * 0x30 (second CPU) and loads TR, and an LDT descriptor at 0x40 for the
- * case host_ldt.
+ * boot GDT into a writable one with TSS descriptors at 0x20 (boot CPU),
+ * 0x30, 0x60 and 0x70 (the APs with APIC ids 1-3, smp.c) and loads TR, and
+ * an LDT descriptor at 0x40 for the case host_ldt.
  * Harmless for SVM, which ignores the host TR.
  *
  * It also masks the legacy PICs: the kernel runs with interrupts off, and
@@ -25,12 +25,12 @@ struct tss64 {
 } __attribute__((packed));
 _Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes (SDM Vol. 3, 8.7)");
 
-#define TSS_SEL	   0x20 /* the boot CPU's */
-#define TSS_SEL_AP 0x30 /* the second CPU's (smp.c): LTR marks a TSS busy, so one per CPU */
-#define LDT_SEL	   0x40
-#define R1_CODE	   0x50 /* 64-bit code, DPL 1 (case host_tr) */
-#define R1_DATA	   0x58 /* data, DPL 1 */
-#define IOMAP_LEN  33	/* ports 0-255 and the trailing 0FFH byte (SDM Vol. 1, 19.5.2) */
+#define TSS_SEL	  0x20 /* the boot CPU's */
+#define NUM_AP	  3u   /* smp.c's SMP_MAX - 1: LTR marks a TSS busy, so one per CPU */
+#define LDT_SEL	  0x40
+#define R1_CODE	  0x50 /* 64-bit code, DPL 1 (case host_tr) */
+#define R1_DATA	  0x58 /* data, DPL 1 */
+#define IOMAP_LEN 33   /* ports 0-255 and the trailing 0FFH byte (SDM Vol. 1, 19.5.2) */
 
 struct gdt_ptr {
 	uint16_t limit;
@@ -42,8 +42,9 @@ static struct {
 	struct tss64 t;
 	uint8_t map[IOMAP_LEN];
 } __attribute__((packed)) tss_bsp;
-static struct tss64 tss_ap;
-static uint64_t gdt[12] __attribute__((aligned(16)));
+static struct tss64 tss_ap[NUM_AP];
+static const uint16_t tss_sel_ap[NUM_AP] = { 0x30, 0x60, 0x70 };
+static uint64_t gdt[16] __attribute__((aligned(16)));
 static uint64_t ldt[2] __attribute__((aligned(16))); /* empty: only its selector matters */
 
 uint16_t tss_ldt_selector(void)
@@ -80,7 +81,8 @@ void tss_init(void)
 	for (i = 0; i < 4 && i * 8 < (unsigned)ptr.limit + 1; i++)
 		gdt[i] = old[i];
 	tss_desc(TSS_SEL, &tss_bsp.t, sizeof(struct tss64) - 1);
-	tss_desc(TSS_SEL_AP, &tss_ap, sizeof(struct tss64) - 1);
+	for (i = 0; i < NUM_AP; i++)
+		tss_desc(tss_sel_ap[i], &tss_ap[i], sizeof(struct tss64) - 1);
 	gdt[R1_CODE / 8] = 0x00afba000000ffffull; /* present, DPL 1, execute/read, L */
 	gdt[R1_DATA / 8] = 0x00cfb2000000ffffull; /* present, DPL 1, read/write */
 	/* An LDT descriptor (type 2, present) for the case host_ldt; LDTR stays null otherwise. */
@@ -92,10 +94,10 @@ void tss_init(void)
 	outb(0xa1, 0xff); /* slave PIC */
 }
 
-/* On the second CPU (smp.c), after tss_init() ran on the boot CPU. */
-void tss_init_ap(void)
+/* On the AP with APIC id @p cpu, 1 to NUM_AP (smp.c), after tss_init() ran on the boot CPU. */
+void tss_init_ap(unsigned cpu)
 {
-	gdt_tr_load(TSS_SEL_AP);
+	gdt_tr_load(tss_sel_ap[(cpu - 1) % NUM_AP]);
 }
 
 /*

@@ -9,14 +9,17 @@
  * compiled into this kernel too). Two channels:
  *
  *   COM1 (the emulator's 16550)   the guest's UART bytes, nothing else
+ *   COM2 (input only)             vcpu-run's stdin, for the guest's UART
  *   port 0xE9                     control lines:
  *     LVT VMM MSG <text>          a line for vcpu-run's stderr (messages, --trace)
  *     LVT VMM STAT <kind> <n>...  the --stats numbers (vcpu-run prints the table)
+ *     LVT VMM INPUT               COM2 is read from now on: vcpu-run may send stdin
  *     LVT VMM STATUS <n>          the process exit status, last
  *
  * Command line words: "vmm", then "svm" or "vmx" (the backend to open), and
- * "smp" for a guest with two vCPUs: vCPU i runs on CPU i, the second
- * started by smp.c; their exits take turns through the shared devices.
+ * "smp" (two), "smp3" or "smp4" for a guest with that many vCPUs: vCPU i
+ * runs on CPU i, the APs started by smp.c; their exits take turns through
+ * the shared devices.
  */
 #include <libvcpu/platform.h>
 #include <string.h>
@@ -34,6 +37,8 @@ extern char __bss_end[];
 #define MB1_MAGIC 0x2badb002u
 #define MB2_MAGIC 0x36d76289u
 #define COM1	  0x3f8u
+#define COM2	  0x2f8u
+#define COM2_IRQ  3u
 #define MIB	  (1ull << 20)
 #define LOW_RAM	  0xa0000ull
 
@@ -91,6 +96,102 @@ static void com1_init(void)
 	outb(COM1 + 3, 0x03); /* 8N1 */
 	outb(COM1 + 2, 0x07); /* FIFOs on and cleared */
 	outb(COM1 + 4, 0x03); /* DTR, RTS */
+}
+
+/* ---- the console's input: COM2 --------------------------------------------- */
+
+static struct lv_vcpu *input_vcpu; /* vCPU 0 while the input is on */
+static int input_on;		   /* the emulator has a COM2 */
+static int input_pending;	   /* COM2 may hold bytes: input_cancelled() looks */
+static int input_held = -1;	   /* read from COM2, not yet taken by the guest's UART */
+
+/*
+ * COM2, if the emulator has one (its scratch register keeps a value):
+ * 115200 baud, 8N1, no FIFO, so that the emulator passes on one byte at a
+ * time, no faster than the guest takes them (a byte waits in its receive
+ * buffer, and the pseudo-terminal behind it fills); interrupts off until
+ * input_start().
+ */
+static int com2_init(void)
+{
+	outb(COM2 + 7, 0x5a);
+	if (inb(COM2 + 7) != 0x5a)
+		return 0;
+	outb(COM2 + 1, 0x00);
+	outb(COM2 + 3, 0x80);
+	outb(COM2 + 0, 0x01);
+	outb(COM2 + 1, 0x00);
+	outb(COM2 + 3, 0x03);
+	outb(COM2 + 2, 0x00); /* FIFOs off */
+	outb(COM2 + 4, 0x0b); /* DTR, RTS, OUT2: the interrupt line on (PC wiring) */
+	return 1;
+}
+
+/*
+ * IRQ 3 (COM2 received a byte) or the retry timer, on the boot CPU: vCPU 0's
+ * run ends (LV_EXIT_CANCELLED) and its loop moves the bytes (input_cancelled()).
+ * No lock here: an exit may hold it on this CPU.
+ */
+static void input_kick(void)
+{
+	struct lv_vcpu *vcpu = __atomic_load_n(&input_vcpu, __ATOMIC_ACQUIRE);
+
+	__atomic_store_n(&input_pending, 1, __ATOMIC_RELEASE);
+	if (vcpu)
+		lv_vcpu_kick(vcpu);
+}
+
+static void input_retry(void *arg)
+{
+	(void)arg;
+	input_kick();
+}
+
+/*
+ * vmm.cancelled, under the exit lock: COM2's bytes to the guest's UART,
+ * each raising its interrupt line as on KVM (run.c's vmm_uart_input()).
+ * A full receive FIFO keeps the byte; the PIT looks again in 1 ms, as
+ * console.c's thread waits on KVM.
+ */
+static int input_cancelled(struct vmm *vm)
+{
+	int b;
+
+	if (!__atomic_exchange_n(&input_pending, 0, __ATOMIC_ACQ_REL))
+		return KEEP_RUNNING;
+	for (;;) {
+		b = input_held;
+		if (b < 0) {
+			if (!(inb(COM2 + 5) & 0x01)) /* LSR: data ready */
+				break;
+			b = inb(COM2);
+		}
+		if (!uart_receive(&vm->uart, (uint8_t)b)) {
+			input_held = b;
+			timer_call_later(1000, input_retry, NULL);
+			break;
+		}
+		input_held = -1;
+		vmm_uart_line(vm);
+	}
+	return KEEP_RUNNING;
+}
+
+/* Interrupts from COM2 on (IF = 1 from here: the caller's sti). */
+static void input_start(struct lv_vcpu *vcpu)
+{
+	__atomic_store_n(&input_vcpu, vcpu, __ATOMIC_RELEASE);
+	v.cancelled = input_cancelled;
+	pic_irq(COM2_IRQ, input_kick);
+	outb(COM2 + 1, 0x01); /* received-data interrupt; one now if a byte waits */
+	kprintf("LVT VMM INPUT\n");
+}
+
+static void input_stop(void)
+{
+	outb(COM2 + 1, 0x00);
+	pic_irq(COM2_IRQ, NULL);
+	__atomic_store_n(&input_vcpu, NULL, __ATOMIC_RELEASE);
 }
 
 /* ---- time ------------------------------------------------------------ */
@@ -296,12 +397,14 @@ static int fail(const char *what, int rc)
 	return STATUS_FAILURE;
 }
 
-/* ---- the vCPUs: vCPU i on CPU i (smp.c starts the second) ------------------ */
+/* ---- the vCPUs: vCPU i on CPU i (smp.c starts the APs) -------------------- */
 
-static struct lv_vcpu *vcpus[2];
+#define MAX_VCPUS 4u /* smp.c's SMP_MAX */
+
+static struct lv_vcpu *vcpus[MAX_VCPUS];
 static int exit_lock; /* the devices and the statistics: one vCPU's exit at a time */
 
-/* With two vCPUs (vmm_run_vcpu()); interrupts as they are: the kick IPI's handler takes no lock. */
+/* With several vCPUs (vmm_run_vcpu()); interrupts as they are: the kick IPI's handler takes no lock. */
 static void spin_lock(struct vmm *vm)
 {
 	(void)vm;
@@ -316,20 +419,51 @@ static void spin_unlock(struct vmm *vm)
 }
 
 static struct lv_backend *ap_backend;
+static int ap_rc[MAX_VCPUS];
 
-/* The second CPU's job: enable the backend there, run vCPU @p i, disable it. */
+/*
+ * The backend on or off on AP @p i: one AP at a time (the test kernel's
+ * allocator has no lock), before the vCPUs start and after they end.
+ */
+static void ap_enable(void *arg, unsigned i)
+{
+	(void)arg;
+	ap_rc[i] = lv_cpu_enable(ap_backend);
+}
+
+static void ap_disable(void *arg, unsigned i)
+{
+	(void)arg;
+	(void)i;
+	lv_cpu_disable(ap_backend);
+}
+
+/* An AP's job: run vCPU @p i. */
 static void ap_run(void *arg, unsigned i)
 {
-	int rc = lv_cpu_enable(ap_backend);
-
 	(void)arg;
-	if (rc) {
-		fail("enabling the backend on the second CPU", rc);
-		vmm_vcpu_done(&v, STATUS_FAILURE);
-		return;
-	}
 	vmm_vcpu_done(&v, vmm_run_vcpu(&v, vcpus[i]));
-	lv_cpu_disable(ap_backend);
+}
+
+/* Enable the backend on CPUs 1 .. @p n - 1; returns 0, or STATUS_FAILURE (all off again). */
+static int aps_enable(unsigned n)
+{
+	unsigned i, j;
+
+	for (i = 1; i < n; i++) {
+		smp_run_on_ap(ap_enable, NULL, i);
+		smp_wait_ap();
+		if (ap_rc[i]) {
+			vmm_log("vcpu-run: enabling the backend on CPU %u: %s (%s)\n", i,
+				lv_status_name(ap_rc[i]), lv_strerror(ap_rc[i]));
+			for (j = 1; j < i; j++) {
+				smp_run_on_ap(ap_disable, NULL, j);
+				smp_wait_ap();
+			}
+			return STATUS_FAILURE;
+		}
+	}
+	return 0;
 }
 
 /* Run the guest of @p img in @p ram on backend @p b; returns the exit status. */
@@ -406,21 +540,32 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 	v.flush_page = flush_page;
 	t0 = now_ns();
 	if (nvcpus > 1) {
-		/*
-		 * Interrupts on here too: a kick or a wake-up IPI from the other
-		 * CPU must be taken (smp.c's handler only acknowledges it), or it
-		 * would stay pending and end every VMRUN at once.
-		 */
-		__asm__ volatile("sti");
+		ap_backend = b;
+		if (aps_enable(nvcpus))
+			goto out;
 		v.lock = spin_lock;
 		v.unlock = spin_unlock;
-		ap_backend = b;
-		smp_run_on_ap(ap_run, NULL, 1);
 	}
+	/*
+	 * Interrupts on: a kick or a wake-up IPI from another CPU, COM2's
+	 * input, must be taken (smp.c's handler only acknowledges the IPI),
+	 * or it would stay pending and end every VMRUN at once.
+	 */
+	if (nvcpus > 1 || input_on)
+		__asm__ volatile("sti");
+	if (input_on)
+		input_start(vcpus[0]);
+	for (i = 1; i < nvcpus; i++)
+		smp_run_on_ap(ap_run, NULL, i);
 	vmm_vcpu_done(&v, vmm_run_vcpu(&v, vcpus[0]));
-	if (nvcpus > 1) {
+	if (nvcpus > 1)
 		smp_wait_ap();
-		__asm__ volatile("cli");
+	if (input_on)
+		input_stop();
+	__asm__ volatile("cli");
+	for (i = 1; i < nvcpus; i++) {
+		smp_run_on_ap(ap_disable, NULL, i);
+		smp_wait_ap();
 	}
 	v.st.total_ns = now_ns() - t0;
 	if (v.stats)
@@ -450,8 +595,9 @@ void vmm_main(void)
 	int rc, status;
 
 	com1_init();
+	input_on = com2_init();
 	tsc_calibrate();
-	smp_init(); /* the second CPU, for -smp 2 (command line word "smp") */
+	smp_init(); /* the APs, for -smp 2-4 (command line word "smp", "smp3", "smp4") */
 	if (read_bootinfo(&bi)) {
 		vmm_log("vcpu-run: the ring-0 test kernel got no guest image (boot module)\n");
 		finish(STATUS_FAILURE);

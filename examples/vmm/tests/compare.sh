@@ -11,8 +11,10 @@
 #                   --status N --text TEXT
 #                   [--mem MIB] [--append TEXT] [--initrd LIST] [--smp N] [--testdev]
 #                   [--vmm-opt OPT] [--qemu-hangs] [--backend svm|vmx [--emulator qemu|bochs]]
-#                   [--emulator-limit REGEX REASON] [--stderr-text TEXT]
+#                   [--emulator-limit REGEX REASON] [--stderr-text TEXT] [--input FILE]
 # --stderr-text: vcpu-run's standard error must contain TEXT as well.
+# --input: FILE is the console's input: QEMU's serial port reads it (-serial
+# stdio), vcpu-run its standard input (on every backend).
 # --emulator-limit: a known limit of the emulator under vcpu-run -b svm|vmx;
 # when the run fails and the emulator's log (kept by vcpu-run) matches
 # REGEX, the test prints "SKIP: REASON" and exits 77.
@@ -22,7 +24,7 @@
 # forever: QEMU is stopped after 3 s and only the output is compared.
 set -u
 vmrun= vmm= guest= work= want_status= want_text= mem= append= initrd= smp= testdev=0 vmmopt= hangs=0
-has_append=0 has_initrd=0 backend= emulator= limit_re= limit_why= want_err=
+has_append=0 has_initrd=0 backend= emulator= limit_re= limit_why= want_err= input=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--vm-run) vmrun=$2; shift 2 ;;
@@ -42,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--emulator) emulator=$2; shift 2 ;;
 	--emulator-limit) limit_re=$2; limit_why=$3; shift 3 ;;
 	--stderr-text) want_err=$2; shift 2 ;;
+	--input) input=$2; shift 2 ;;
 	*) echo "compare.sh: unknown argument $1"; exit 1 ;;
 	esac
 done
@@ -49,6 +52,7 @@ qemu=$(command -v qemu-system-x86_64) ||
 	{ echo "FAIL: qemu-system-x86_64 not installed (scripts/install-deps.sh installs it)"; exit 1; }
 [ -f "$vmrun" ] || { echo "FAIL: --vm-run names no script"; exit 1; }
 [ -f "$guest" ] || { echo "FAIL: guest $guest was not built"; exit 1; }
+[ -z "$input" ] || [ -f "$input" ] || { echo "FAIL: input file $input is missing"; exit 1; }
 mkdir -p "$work" && rm -f "$work/qemu.out" "$work/vmm.out" "$work/vmm.err" || exit 1
 
 set -- -kernel "$guest"
@@ -59,8 +63,14 @@ set -- -kernel "$guest"
 [ $has_initrd -eq 1 ] && set -- "$@" -initrd "$initrd"
 qlimit=60
 [ $hangs -eq 1 ] && qlimit=3
-timeout "$qlimit" "$qemu" -accel tcg "$@" -serial "file:$work/qemu.out" \
-	-device isa-debug-exit,iobase=0xf4,iosize=4 -display none -no-reboot -monitor none
+if [ -n "$input" ]; then
+	timeout "$qlimit" "$qemu" -accel tcg "$@" -serial stdio \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 -display none -no-reboot -monitor none \
+		<"$input" >"$work/qemu.out"
+else
+	timeout "$qlimit" "$qemu" -accel tcg "$@" -serial "file:$work/qemu.out" \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 -display none -no-reboot -monitor none
+fi
 qstatus=$?
 
 set -- "$guest"
@@ -74,12 +84,14 @@ if [ -n "$backend" ]; then
 	# The ring-0 backends: vcpu-run here, its emulator with the ring-0 test kernel.
 	echo "where: this host (no KVM needed: vcpu-run -b $backend runs the ring-0 test kernel under ${emulator:-its emulator})"
 	[ -n "$emulator" ] && set -- --emulator "$emulator" "$@"
-	timeout 240 "$vmm" -b "$backend" "$@" >"$work/vmm.out" 2>"$work/vmm.err" </dev/null
+	timeout 240 "$vmm" -b "$backend" "$@" >"$work/vmm.out" 2>"$work/vmm.err" <"${input:-/dev/null}"
 	vstatus=$?
 else
 	# The module files of the -i list ("file args,file2") go into the VM too.
 	files=$(printf '%s\n' "$initrd" | tr ',' '\n' | sed 's/ .*//')
 	set -- "$vmm" "$@"
+	# vm-run gives the command /dev/null as stdin: the input file goes into the VM.
+	[ -n "$input" ] && set -- -f "$input" sh -c 'f=$1; shift; exec "$@" <"$f"' sh "$input" "$@"
 	[ -n "$files" ] && for f in $files; do set -- -f "$f" "$@"; done
 	sh "$vmrun" --timeout 240 "$@" >"$work/vmm.out" 2>"$work/vmm.err"
 	vstatus=$?

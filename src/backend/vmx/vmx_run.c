@@ -498,6 +498,33 @@ __attribute__((noinline, cold)) static void prepare_slow(struct lv_vcpu *v)
 }
 
 /*
+ * The kicked hook: the enter hook runs prepare_slow() before it looks at
+ * the kick flag, so a kicked entry may have armed an event in the VMCS's
+ * entry field and out of the layer's sight (a halted vCPU would sleep on
+ * with its interrupt there: halt_ends() in x86_apic.c). An external
+ * interrupt goes back to the layer's queue, any other event to
+ * inject_info (inject_err and inject_len still hold the rest); the next
+ * entry arms it again. Out of the enter hook, so the entry path stays as
+ * it is.
+ */
+static void vmx_kicked(struct lv_x86_vcpu *x)
+{
+	struct vmx_vcpu *xc = (struct vmx_vcpu *)x;
+	uint32_t info = (uint32_t)vmread(VMCS_ENTRY_INTR_INFO);
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_EXTINT) {
+		xc->x.events.irq = 1;
+		xc->x.events.irq_vector = (uint8_t)INTR_INFO_VECTOR(info);
+	} else {
+		xc->inject_info = info;
+	}
+	xc->x.slow = 1;
+}
+
+/*
  * After the exit (exit_work(), or a kick or failed entry that left them
  * loaded): the host's debug registers back. Until then DR7 is 400H, so the
  * guest's DR0-DR3 match nothing.
@@ -730,6 +757,7 @@ const struct lv_x86_vendor lv_vmx_vendor = {
 	.enter = vmx_enter_hook,
 	.exit = vmx_exit,
 	.done = vmx_done,
+	.kicked = vmx_kicked,
 	.get_state = lv_vmx_get_state,
 	.set_state = lv_vmx_set_state,
 	.get_msr = lv_vmx_get_msr,

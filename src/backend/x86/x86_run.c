@@ -33,7 +33,11 @@ void lv_x86_cancelled(struct lv_vcpu *v, uint32_t kind)
 
 int lv_x86_kicked(struct lv_vcpu *v)
 {
-	if (lv_x86_of(v)->apic)
+	struct lv_x86_vcpu *x = lv_x86_of(v);
+
+	if (x->vd->kicked)
+		x->vd->kicked(x);
+	if (x->apic)
 		return lv_x86_apic_block(v);
 	lv_x86_cancelled(v, v->vm->backend->ops->kind);
 	return LV_X86_CALLER;

@@ -220,6 +220,14 @@ struct lv_x86_vendor {
 	int (*load)(struct lv_x86_vcpu *x);
 	/* Optional: the run returns to the caller (the host's FPU state; VMX: VMCLEAR). */
 	void (*done)(struct lv_x86_vcpu *x);
+	/*
+	 * Optional: enter() returned LV_X86_KICKED after its entry work had
+	 * armed an event where the layer no longer sees it (VMX: the VMCS's
+	 * entry field): back to the layer's queue or the vendor's slot, where
+	 * lv_x86_apic_block() and the next entry find it. Called at once, on
+	 * the vCPU's CPU, by lv_x86_kicked().
+	 */
+	void (*kicked)(struct lv_x86_vcpu *x);
 	/* Neutral state groups and single MSRs. */
 	int (*get_state)(struct lv_vcpu *v, uint32_t mask, struct lv_state *st);
 	int (*set_state)(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st);
