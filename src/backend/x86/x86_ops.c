@@ -116,6 +116,7 @@ int lv_x86_vcpu_create(struct lv_vcpu *v)
 	x->vcpu = v;
 	x->vd = vd;
 	x->cpu = -1;
+	x->misc_enable = LV_X86_MISC_ENABLE_RESET;
 	v->priv = x;
 	v->exit.flags = 0;
 	memset(&v->exit.raw, 0, sizeof(v->exit.raw));
