@@ -45,6 +45,7 @@
 #define XSAVE_AVX_END	 832u /* ... + the AVX component */
 
 /* CPUID feature bits the FPU switch needs (SDM Vol. 2A, CPUID). */
+#define CPUID_1_EDX_APIC    (1u << 9)  /* an enabled local APIC (SDM Vol. 3, 11.4.3) */
 #define CPUID_1_ECX_X2APIC  (1u << 21) /* x2APIC mode (SDM Vol. 3, 11.12) */
 #define CPUID_1_ECX_TSCDL   (1u << 24) /* TSC-deadline timer (SDM Vol. 3, 11.5.4.1) */
 #define CPUID_1_ECX_XSAVE   (1u << 26)

@@ -157,6 +157,20 @@ static const struct step x2apic_script[] = {
 	IO_OUT(0x60, 1, 0x0d), IO_OUT(0x62, 1, 2),    END,
 };
 
+/*
+ * CPUID.1:EDX.APIC follows IA32_APIC_BASE.EN; the xAPIC page reads the
+ * version (low byte 0x14, 5 LVTs minus one in bits 23:16 on both KVM and
+ * the model) while enabled in xAPIC mode, all ones while disabled or in
+ * x2APIC mode, and keeps nothing written meanwhile.
+ */
+static const struct step apic_off_script[] = {
+	IO_OUT(0x60, 1, 1), IO_OUT(0x61, 4, 0x00050014),
+	IO_OUT(0x60, 1, 0), IO_OUT(0x61, 4, 0xffffffff),
+	IO_OUT(0x60, 1, 1), IO_OUT(0x61, 4, 0x00050014),
+	IO_OUT(0x60, 1, 1), IO_OUT(0x61, 4, 0xffffffff),
+	IO_OUT(0x62, 1, 2), END,
+};
+
 /* ---- HLT with IF = 0 ends only by a kick -------------------------------------------- */
 
 static void kick_fn(void *arg)
@@ -416,6 +430,12 @@ const struct conf_case conf_cases_irq[] = {
 	  .need_features = LV_FEAT_IRQCHIP,
 	  .vm_flags = LV_VM_IRQCHIP,
 	  .script = x2apic_script },
+	{ .name = "irqchip_apic_off",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_apic_off,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = apic_off_script },
 	{ .name = "irqchip_hlt_kick",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_irq_hlt,

@@ -481,8 +481,12 @@ int lv_x86_apic_mmio(struct lv_vcpu *v, struct lv_x86_access *a)
 	uint64_t base = l->apic_base & ~(l->base_rsvd | 0xfffull), fl;
 	unsigned off;
 
-	if (lv_lapic_hw_enabled(l) && !lv_lapic_x2apic_mode(l) && (a->addr & ~0xfffull) == base) {
-		/* The xAPIC page (SDM Vol. 3, 11.4.1): the model keeps its masks and sizes. */
+	if ((a->addr & ~0xfffull) == base) {
+		/*
+		 * The xAPIC page (SDM Vol. 3, 11.4.1): the model keeps its masks
+		 * and sizes; disabled or in x2APIC mode, it reads all ones and
+		 * drops writes (lapic.h), as KVM's page does.
+		 */
 		off = (unsigned)(a->addr & 0xfffu);
 		fl = chip_lock(c);
 		if (a->is_write) {
@@ -534,11 +538,18 @@ int lv_x86_apic_msr(struct lv_vcpu *v, uint32_t index, int write, uint64_t *valu
 
 void lv_x86_apic_cpuid(struct lv_vcpu *v, uint32_t r[4])
 {
-	if (!lv_x86_of(v)->apic)
+	const struct lv_lapic *l = lv_x86_of(v)->apic;
+
+	if (!l)
 		return;
 	/* EBX[31:24] initial APIC ID; ECX x2APIC and TSC-deadline, as KVM offers them. */
 	r[1] = (r[1] & 0x00ffffffu) | (v->id << 24);
 	r[2] |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSCDL;
+	/* EDX.APIC follows IA32_APIC_BASE.EN (SDM Vol. 3, 11.4.3), as on KVM. */
+	if (lv_lapic_hw_enabled(l))
+		r[3] |= CPUID_1_EDX_APIC;
+	else
+		r[3] &= ~CPUID_1_EDX_APIC;
 }
 
 /* ---- state ------------------------------------------------------------------------ */
