@@ -24,6 +24,7 @@
 #define CR4_PSE	    (1ull << 4)	 /* 4 MiB pages in 32-bit paging */
 #define CR4_PAE	    (1ull << 5)	 /* physical address extension */
 #define CR4_OSFXSR  (1ull << 9)	 /* FXSAVE/FXRSTOR and SSE enabled by the OS */
+#define CR4_UMIP    (1ull << 11) /* user-mode instruction prevention (SDM Vol. 3, 2.5) */
 #define CR4_LA57    (1ull << 12) /* 5-level paging */
 #define CR4_VMXE    (1ull << 13) /* VMX enable (SDM Vol. 3, 24.7) */
 #define CR4_SMEP    (1ull << 20) /* supervisor-mode execution prevention */
