@@ -52,6 +52,26 @@ static const struct step msi_script[] = {
 	IO_OUT(0x61, 1, 1), ACTION(send_msi_41), IO_OUT(0x60, 1, 0x41), IO_OUT(0x62, 1, 2), END,
 };
 
+/*
+ * Two NMIs queued before an entry are both delivered: one now, one after
+ * the handler's IRET (KVM keeps up to two pending, as a CPU takes one and
+ * latches one; SDM Vol. 3, 6.7.1). MSI data 0x400: delivery mode NMI.
+ */
+static int send_two_nmis(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	int rc = lv_vm_signal_msi(c->vm, MSI_ADDR_APIC0, 0x400);
+
+	(void)v;
+	if (rc == LV_OK)
+		rc = lv_vm_signal_msi(c->vm, MSI_ADDR_APIC0, 0x400);
+	return rc ? conf_fail(c, "lv_vm_signal_msi(NMI): %s", lv_status_name(rc)) : CONF_PASS;
+}
+
+static const struct step nmi2_script[] = {
+	IO_OUT(0x61, 1, 1), ACTION(send_two_nmis), IO_OUT(0x60, 1, 1),
+	IO_OUT(0x60, 1, 2), IO_OUT(0x62, 1, 2),	   END,
+};
+
 /* ---- IOAPIC: edge on GSI 17, level on GSI 18 ------------------------------------ */
 
 static int pulse_17(struct conf_ctx *c, struct lv_vcpu *v)
@@ -430,6 +450,12 @@ const struct conf_case conf_cases_irq[] = {
 	  .need_features = LV_FEAT_IRQCHIP,
 	  .vm_flags = LV_VM_IRQCHIP,
 	  .script = x2apic_script },
+	{ .name = "irqchip_two_nmis",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_nmi2,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = nmi2_script },
 	{ .name = "irqchip_apic_off",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_irq_apic_off,

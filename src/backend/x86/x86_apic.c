@@ -82,8 +82,11 @@ static void post(struct lv_vcpu *src, struct lv_vcpu *t, const struct lv_lapic_f
 	struct lv_x86_vcpu *xt = lv_x86_of(t);
 	uint32_t req = 0;
 
-	if (fx->flags & LV_LAPIC_FX_NMI)
+	if (fx->flags & LV_LAPIC_FX_NMI) {
+		/* Counted before the flag: lv_x86_apic_arm() takes both. */
+		__atomic_fetch_add(&xt->nmi_queued, 1, __ATOMIC_SEQ_CST);
 		req |= LV_X86_REQ_NMI;
+	}
 	if (fx->flags & LV_LAPIC_FX_INIT)
 		req |= LV_X86_REQ_INIT;
 	if (fx->flags & LV_LAPIC_FX_SIPI) {
@@ -307,15 +310,24 @@ static void timer_limit(struct lv_vcpu *v)
 	x->timer_at = at;
 }
 
-int lv_x86_apic_arm(struct lv_vcpu *v, int slot_busy, int irq_open)
+int lv_x86_apic_arm(struct lv_vcpu *v, uint64_t slot, int nmi_open, int irq_open)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	struct lv_x86_irqchip *c = chip_of(v->vm);
+	int slot_busy = (slot >> 31) & 1;
+	uint32_t n = 0, limit;
 	uint64_t fl;
 	int vec, left;
 
 	if (__atomic_fetch_and(&x->apic_req, ~LV_X86_REQ_NMI, __ATOMIC_SEQ_CST) & LV_X86_REQ_NMI)
-		x->events.nmi = 1;
+		n = __atomic_exchange_n(&x->nmi_queued, 0, __ATOMIC_SEQ_CST);
+	if (n || x->nmi_held) {
+		limit = nmi_open && lv_x86_inflight_kind(slot) != LV_X86_KIND(LV_EVENT_NMI) ? 2 : 1;
+		n += x->events.nmi + x->nmi_held;
+		n = n < limit ? n : limit;
+		x->events.nmi = n > 0;
+		x->nmi_held = n > 1;
+	}
 	timer_poll(v);
 	fl = chip_lock(c);
 	/* INTA (11.8.4) only when the vector goes in with this entry. */

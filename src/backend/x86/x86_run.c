@@ -375,7 +375,7 @@ void lv_x86_arm_events(struct lv_vcpu *v)
 	int apic_left = 0;
 
 	if (x->apic)
-		apic_left = lv_x86_apic_arm(v, (slot >> 31) & 1, irq_open);
+		apic_left = lv_x86_apic_arm(v, slot, nmi_open, irq_open);
 	if (lv_x86_events_pick(&x->events, (slot >> 31) & 1, nmi_open, irq_open, nmi_window, &ev) >=
 	    0)
 		x->vd->event_put(v, &ev);

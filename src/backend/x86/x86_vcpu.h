@@ -145,6 +145,8 @@ struct lv_x86_vcpu {
 	 */
 	struct lv_lapic *apic;
 	uint32_t apic_req;
+	uint32_t nmi_queued; /* NMIs posted since lv_x86_apic_arm() last looked (atomic) */
+	uint8_t nmi_held;    /* a second NMI waits behind x->events.nmi (x86_apic.h) */
 	uint32_t user_kick;
 	uint8_t sipi_vector;
 	uint8_t halted;
