@@ -27,9 +27,6 @@ report:
 	xchg eax, edx
 	ret
 gp_handler:
-	pop rax			; error code
-	out 0x64, eax
-	add qword [rsp], 2	; skip the WRMSR
-	iretq
+	gp_skip2
 idtr:	dw 32 * 16 - 1
 	dq IDT_BASE
