@@ -385,6 +385,77 @@ static int handle_msr(struct lv_vcpu *vcpu, struct lv_exit *ex)
 	return KEEP_RUNNING;
 }
 
+/*
+ * KVM's hypercalls (Linux, Documentation/virt/kvm/x86/hypercalls.rst): on
+ * KVM the kernel answers VMCALL/VMMCALL and they never reach vcpu-run; the
+ * raw backends pass them on as LV_EXIT_HYPERCALL, and vcpu-run answers
+ * what KVM would, so that a guest written for KVM (kvm-unit-tests' apic
+ * test calls KVM_HC_SEND_IPI whenever it has a test device) runs the
+ * same. The number is in RAX, the arguments in RBX, RCX, RDX, RSI, the
+ * result goes to RAX; in 32-bit code only the low halves count.
+ * KVM_HC_SEND_IPI (10): bit i of the 128-bit (64 in 32-bit code) bitmap
+ * a1:a0 names APIC ID a2 + i; a3 is the ICR's low word (vector, delivery
+ * mode, level, trigger mode; no shorthand, physical destination). The
+ * result is the number of vCPUs addressed, each sent the interrupt as an
+ * MSI to its APIC ID (SDM Vol. 3, 11.11). Any other number: -KVM_ENOSYS;
+ * from CPL > 0: -KVM_EPERM (KVM's checks, kvm_para.h's values).
+ */
+#define KVM_HC_SEND_IPI	 10u
+#define KVM_ENOSYS	 1000
+#define KVM_EINVAL	 22
+#define KVM_EPERM	 1
+#define EFER_LMA	 (1ull << 10)
+#define ICR_DEST_LOGICAL (1u << 11)
+#define ICR_SHORTHAND	 (3u << 18)
+
+static int64_t send_ipi(struct vmm *v, const uint64_t *a, unsigned width)
+{
+	uint32_t icr = (uint32_t)a[3], data = icr & 0xc7ffu; /* vector, mode, level, trigger */
+	int64_t count = 0;
+	unsigned half, i;
+
+	if (icr & (ICR_DEST_LOGICAL | ICR_SHORTHAND))
+		return -KVM_EINVAL;
+	for (half = 0; half < 2; half++) {
+		uint64_t bits = a[half] & (width == 64 ? ~0ull : 0xffffffffull);
+		uint64_t first = (a[2] & 0xffffffffull) + half * width;
+
+		for (i = 0; i < width; i++) {
+			uint64_t id = first + i;
+
+			if (!((bits >> i) & 1) || id >= v->nvcpus || id > 0xff)
+				continue; /* no such vCPU (vcpu-run's APIC IDs are 0..n-1) */
+			if (lv_vm_signal_msi(v->vm, 0xfee00000u | (uint32_t)id << 12, data) ==
+			    LV_OK)
+				count++;
+		}
+	}
+	return count;
+}
+
+static int handle_hypercall(struct vmm *v, struct lv_vcpu *vcpu, struct lv_exit *ex)
+{
+	unsigned width;
+	int64_t ret;
+	struct lv_state st;
+
+	if (lv_vcpu_get_state(vcpu, LV_STATE_GPRS | LV_STATE_SEGMENTS | LV_STATE_CONTROL, &st) !=
+	    LV_OK)
+		return guest_failed(vcpu, ex);
+	width = (st.ctrl.efer & EFER_LMA) && st.segs.cs.l ? 64 : 32;
+	if (st.segs.ss.dpl != 0 && (st.ctrl.cr0 & 1))
+		ret = -KVM_EPERM;
+	else if ((ex->hypercall.nr & (width == 64 ? ~0ull : 0xffffffffull)) == KVM_HC_SEND_IPI &&
+		 v->vm)
+		ret = send_ipi(v, ex->hypercall.args, width);
+	else
+		ret = -KVM_ENOSYS;
+	st.regs.rax = width == 64 ? (uint64_t)ret : (uint32_t)ret;
+	if (lv_vcpu_set_state(vcpu, LV_STATE_GPRS, &st) != LV_OK)
+		return guest_failed(vcpu, ex);
+	return KEEP_RUNNING;
+}
+
 int vmm_handle_exit(struct vmm *v, struct lv_vcpu *vcpu, struct lv_exit *ex)
 {
 	struct lv_state st;
@@ -415,6 +486,8 @@ int vmm_handle_exit(struct vmm *v, struct lv_vcpu *vcpu, struct lv_exit *ex)
 	case LV_EXIT_RDMSR:
 	case LV_EXIT_WRMSR:
 		return handle_msr(vcpu, ex);
+	case LV_EXIT_HYPERCALL:
+		return handle_hypercall(v, vcpu, ex);
 	case LV_EXIT_CANCELLED: /* a stray kick: the caller's own were handled */
 	case LV_EXIT_IRQ_WINDOW:
 	case LV_EXIT_NMI_WINDOW:

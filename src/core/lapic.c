@@ -350,7 +350,9 @@ uint32_t lv_lapic_mmio_read(const struct lv_lapic *l, unsigned off, unsigned len
 	unsigned reg = off & 0xff0u, byte = off & 0xfu;
 	uint32_t v;
 
-	if (!lv_lapic_hw_enabled(l) || lv_lapic_x2apic_mode(l) || reg >= 0x400u)
+	if (!lv_lapic_hw_enabled(l) || lv_lapic_x2apic_mode(l))
+		return len >= 4 ? 0xffffffffu : (1u << (len * 8)) - 1; /* not decoded (lapic.h) */
+	if (reg >= 0x400u)
 		return 0;
 	if (byte + len > 4 || (len != 1 && len != 2 && len != 4))
 		return 0;

@@ -201,8 +201,12 @@ uint32_t lv_lapic_id(const struct lv_lapic *l); /* 8-bit xAPIC or 32-bit x2APIC 
  * Reads of 1, 2 or 4 bytes inside the first dword of a 16-byte slot return
  * that register's bytes; everything else reads 0. Only aligned 4-byte
  * writes at a slot start take effect (others are ignored, as by KVM).
- * In x2APIC mode or with the APIC disabled, MMIO reads 0 and writes are
- * dropped (the page is not decoded then).
+ * In x2APIC mode or with the APIC globally disabled, the page is not
+ * decoded: reads return all ones (@p len bytes of them) and writes are
+ * dropped, as on KVM. SDM 11.4.3: a disabled APIC is as if the processor
+ * had none, and 11.12.1.2: MMIO in x2APIC mode behaves as with the xAPIC
+ * globally disabled; nothing answers the access (PCI: a master abort,
+ * all ones).
  */
 uint32_t lv_lapic_mmio_read(const struct lv_lapic *l, unsigned off, unsigned len, uint64_t now_ns);
 void lv_lapic_mmio_write(struct lv_lapic *l, unsigned off, unsigned len, uint32_t val,

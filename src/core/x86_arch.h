@@ -24,6 +24,7 @@
 #define CR4_PSE	    (1ull << 4)	 /* 4 MiB pages in 32-bit paging */
 #define CR4_PAE	    (1ull << 5)	 /* physical address extension */
 #define CR4_OSFXSR  (1ull << 9)	 /* FXSAVE/FXRSTOR and SSE enabled by the OS */
+#define CR4_UMIP    (1ull << 11) /* user-mode instruction prevention (SDM Vol. 3, 2.5) */
 #define CR4_LA57    (1ull << 12) /* 5-level paging */
 #define CR4_VMXE    (1ull << 13) /* VMX enable (SDM Vol. 3, 24.7) */
 #define CR4_SMEP    (1ull << 20) /* supervisor-mode execution prevention */
@@ -45,6 +46,7 @@
 #define XSAVE_AVX_END	 832u /* ... + the AVX component */
 
 /* CPUID feature bits the FPU switch needs (SDM Vol. 2A, CPUID). */
+#define CPUID_1_EDX_APIC    (1u << 9)  /* an enabled local APIC (SDM Vol. 3, 11.4.3) */
 #define CPUID_1_ECX_X2APIC  (1u << 21) /* x2APIC mode (SDM Vol. 3, 11.12) */
 #define CPUID_1_ECX_TSCDL   (1u << 24) /* TSC-deadline timer (SDM Vol. 3, 11.5.4.1) */
 #define CPUID_1_ECX_XSAVE   (1u << 26)
@@ -95,6 +97,7 @@
 #define MSR_SYSENTER_CS	   0x00000174u
 #define MSR_SYSENTER_ESP   0x00000175u
 #define MSR_SYSENTER_EIP   0x00000176u
+#define MSR_MISC_ENABLE	   0x000001a0u /* IA32_MISC_ENABLE (SDM Vol. 4, table 2-2) */
 #define MSR_DEBUGCTL	   0x000001d9u /* IA32_DEBUGCTL (SDM Vol. 3, 18.4.1) */
 #define MSR_PAT		   0x00000277u /* IA32_PAT */
 #define MSR_TSC_DEADLINE   0x000006e0u /* IA32_TSC_DEADLINE (SDM Vol. 3, 11.5.4.1) */

@@ -248,6 +248,8 @@ opcode:
 		osz = 4; /* REX.W is ignored by INS/OUTS */
 	if (in->op == LV_X86_OP_MOVNTI)
 		osz = (in->rex & 8) ? 8 : 4; /* m32/m64 only */
+	if (in->op == LV_X86_OP_SMSW)
+		osz = 2; /* m16 whatever the operand size (SDM Vol. 2B, SMSW) */
 	in->opsize = (uint8_t)osz;
 	if ((d->flags & LV_X86_F_NOPFX) && mand_pfx)
 		return LV_X86_DEC_INVALID;
@@ -335,7 +337,7 @@ static const char *const op_names[LV_X86_OP_COUNT] = {
 	[LV_X86_OP_INC] = "inc",	 [LV_X86_OP_DEC] = "dec",	[LV_X86_OP_NEG] = "neg",
 	[LV_X86_OP_NOT] = "not",	 [LV_X86_OP_XCHG] = "xchg",	[LV_X86_OP_BT] = "bt",
 	[LV_X86_OP_BTS] = "bts",	 [LV_X86_OP_BTR] = "btr",	[LV_X86_OP_BTC] = "btc",
-	[LV_X86_OP_CMPXCHG] = "cmpxchg",
+	[LV_X86_OP_CMPXCHG] = "cmpxchg", [LV_X86_OP_SMSW] = "smsw",
 };
 
 const char *lv_x86_op_name(unsigned op)

@@ -69,6 +69,7 @@ enum lv_x86_op {
 	LV_X86_OP_BTR,
 	LV_X86_OP_BTC,
 	LV_X86_OP_CMPXCHG,
+	LV_X86_OP_SMSW, /* system instructions (x86_emul_sys.c) */
 	LV_X86_OP_COUNT
 };
 

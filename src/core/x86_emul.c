@@ -7,6 +7,7 @@
  */
 #include "x86_emul.h"
 #include "x86_alu.h"
+#include "x86_emul_int.h"
 #include "lvlib.h"
 
 #include <stddef.h>
@@ -353,8 +354,8 @@ static int opnd_read(struct lv_x86_emul *em, const struct lv_x86_operand *o, int
 	}
 }
 
-static int opnd_write(struct lv_x86_emul *em, const struct lv_x86_operand *o, unsigned size,
-		      int64_t adjust, uint64_t v)
+int lv_x86_emul_opnd_write(struct lv_x86_emul *em, const struct lv_x86_operand *o, unsigned size,
+			   int64_t adjust, uint64_t v)
 {
 	uint64_t la;
 	int r;
@@ -399,7 +400,7 @@ static int exec_alu(struct lv_x86_emul *em)
 	}
 	res = lv_x86_alu(op, sz, a, b, &em->regs.rflags);
 	if (writes)
-		return opnd_write(em, &in->opnd[0], sz, 0, res);
+		return lv_x86_emul_opnd_write(em, &in->opnd[0], sz, 0, res);
 	return OK;
 }
 
@@ -439,7 +440,7 @@ static int exec_bt(struct lv_x86_emul *em)
 	default:
 		return OK;
 	}
-	return opnd_write(em, &in->opnd[0], sz, adjust, v);
+	return lv_x86_emul_opnd_write(em, &in->opnd[0], sz, adjust, v);
 }
 
 static int exec_cmpxchg(struct lv_x86_emul *em)
@@ -455,7 +456,7 @@ static int exec_cmpxchg(struct lv_x86_emul *em)
 	src = reg_read(&em->regs, in->opnd[1].reg, sz, in->opnd[1].high8);
 	lv_x86_alu(LV_X86_OP_CMP, sz, acc, d, &em->regs.rflags);
 	if (em->regs.rflags & LV_X86_ZF)
-		return opnd_write(em, &in->opnd[0], sz, 0, src);
+		return lv_x86_emul_opnd_write(em, &in->opnd[0], sz, 0, src);
 	/*
 	 * Failure: the accumulator is loaded; a memory destination is written
 	 * back unchanged (the locked read is always paired with a write, SDM
@@ -463,7 +464,7 @@ static int exec_cmpxchg(struct lv_x86_emul *em)
 	 * host the tests compare against does (no zero-extension of r32).
 	 */
 	if (in->opnd[0].kind == LV_X86_OPND_MEM) {
-		r = opnd_write(em, &in->opnd[0], sz, 0, d);
+		r = lv_x86_emul_opnd_write(em, &in->opnd[0], sz, 0, d);
 		if (r)
 			return r;
 	}
@@ -587,7 +588,7 @@ static int exec(struct lv_x86_emul *em)
 		r = opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &v);
 		if (r)
 			return r;
-		return opnd_write(em, &in->opnd[0], in->opsize, 0, v);
+		return lv_x86_emul_opnd_write(em, &in->opnd[0], in->opsize, 0, v);
 	case LV_X86_OP_MOVZX:
 	case LV_X86_OP_MOVSX:
 		r = opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &v);
@@ -595,7 +596,7 @@ static int exec(struct lv_x86_emul *em)
 			return r;
 		if (in->op == LV_X86_OP_MOVSX)
 			v = sext(v, in->opnd[1].size);
-		return opnd_write(em, &in->opnd[0], in->opsize, 0, v);
+		return lv_x86_emul_opnd_write(em, &in->opnd[0], in->opsize, 0, v);
 	case LV_X86_OP_XCHG: {
 		uint64_t m;
 
@@ -603,10 +604,10 @@ static int exec(struct lv_x86_emul *em)
 		if (r)
 			return r;
 		v = reg_read(&em->regs, in->opnd[1].reg, in->opsize, in->opnd[1].high8);
-		r = opnd_write(em, &in->opnd[0], in->opsize, 0, v);
+		r = lv_x86_emul_opnd_write(em, &in->opnd[0], in->opsize, 0, v);
 		if (r)
 			return r;
-		return opnd_write(em, &in->opnd[1], in->opsize, 0, m);
+		return lv_x86_emul_opnd_write(em, &in->opnd[1], in->opsize, 0, m);
 	}
 	case LV_X86_OP_BT:
 	case LV_X86_OP_BTS:
@@ -615,6 +616,8 @@ static int exec(struct lv_x86_emul *em)
 		return exec_bt(em);
 	case LV_X86_OP_CMPXCHG:
 		return exec_cmpxchg(em);
+	case LV_X86_OP_SMSW:
+		return lv_x86_emul_sys(em);
 	case LV_X86_OP_ADD:
 	case LV_X86_OP_OR:
 	case LV_X86_OP_ADC:

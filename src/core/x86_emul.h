@@ -99,12 +99,13 @@ struct lv_x86_emul_ops {
 
 /** What the emulator needs to know about the vCPU besides registers. */
 struct lv_x86_env {
-	uint8_t mode; /**< #lv_x86_mode of the code segment. */
-	uint8_t cpl;  /**< Current privilege level (for segment checks only). */
-	uint8_t pe;   /**< CR0.PE: apply protected-mode segment type checks. */
-	uint8_t la57; /**< CR4.LA57: 57-bit canonical addresses in 64-bit mode. */
-	uint8_t am;   /**< CR0.AM: alignment checks at CPL 3 when RFLAGS.AC = 1. */
-	uint8_t pad_[3];
+	uint8_t mode;		    /**< #lv_x86_mode of the code segment. */
+	uint8_t cpl;		    /**< Current privilege level (for segment checks only). */
+	uint8_t pe;		    /**< CR0.PE: apply protected-mode segment type checks. */
+	uint8_t la57;		    /**< CR4.LA57: 57-bit canonical addresses in 64-bit mode. */
+	uint8_t am;		    /**< CR0.AM: alignment checks at CPL 3 when RFLAGS.AC = 1. */
+	uint8_t umip;		    /**< CR4.UMIP: SMSW above CPL 0 is #GP(0). */
+	uint16_t msw;		    /**< CR0[15:0], what SMSW stores. */
 	const struct lv_segs *segs; /**< Segment bases, limits and types. */
 };
 

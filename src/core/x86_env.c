@@ -15,6 +15,8 @@ void lv_x86_env_from_state(struct lv_x86_env *env, const struct lv_state *st)
 	env->pe = (st->ctrl.cr0 & CR0_PE) != 0;
 	env->la57 = (st->ctrl.cr4 & CR4_LA57) != 0;
 	env->am = (st->ctrl.cr0 & CR0_AM) != 0;
+	env->umip = (st->ctrl.cr4 & CR4_UMIP) != 0;
+	env->msw = (uint16_t)st->ctrl.cr0;
 	/* Mode: SDM Vol. 3, 9.8.5 (IA-32e, CS.L) and 3.4.5 (CS.D); VM8086 is 16-bit. */
 	if ((st->ctrl.efer & EFER_LMA) && st->segs.cs.l)
 		env->mode = LV_X86_MODE_64;

@@ -72,6 +72,7 @@ const struct lv_x86_opdesc lv_x86_map1[256] = {
 };
 
 const struct lv_x86_opdesc lv_x86_map2[256] = {
+	[0x01] = G(GRP7),
 	[0xa3] = D(BT, EG, 0),
 	[0xab] = D(BTS, EG, L),
 	[0xb0] = D(CMPXCHG, EG, B | L),
@@ -106,4 +107,10 @@ const struct lv_x86_opdesc lv_x86_groups[LV_X86_GROUP_COUNT][8] = {
 			  [5] = D(BTS, EI, U8 | L),
 			  [6] = D(BTR, EI, U8 | L),
 			  [7] = D(BTC, EI, U8 | L) },
+	/*
+	 * 0F 01: only SMSW m16 (/4). The register forms of /4 and /6 and the
+	 * other rows (descriptor tables, INVLPG, the mod = 3 instructions)
+	 * never touch MMIO.
+	 */
+	[LV_X86_GRP7] = { [4] = D(SMSW, E, LV_X86_F_MEMONLY) },
 };

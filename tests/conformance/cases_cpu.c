@@ -126,6 +126,23 @@ static const struct step msr_gp_script[] = {
 	X_RDMSR_GP(0x174), IO_OUT(0x64, 4, 0), IO_OUT(0x62, 1, 2), X_HLT, END,
 };
 
+/*
+ * IA32_MISC_ENABLE is the vCPU's own, as on KVM: bits 11 and 12 (no BTS,
+ * no PEBS) at reset, the read-write bits keep what the guest writes, bit 7
+ * ignores writes, and changing bit 11 is #GP(0) with the value unchanged.
+ */
+static const struct step misc_enable_script[] = {
+	IO_OUT(0x60, 4, 0x1800),
+	IO_OUT(0x60, 4, 0),
+	IO_OUT(0x60, 4, 0x00c51809),
+	IO_OUT(0x60, 4, 0x4),
+	IO_OUT(0x64, 4, 0),
+	IO_OUT(0x60, 4, 0x00c51809),
+	IO_OUT(0x60, 4, 0x4),
+	X_HLT,
+	END,
+};
+
 /* ---- triple fault --------------------------------------------------------- */
 
 static const struct step triple_script[] = { X_SHUTDOWN, END };
@@ -276,6 +293,10 @@ const struct conf_case conf_cases_cpu[] = {
 	  .need_features = LV_FEAT_MSR_EXIT,
 	  .setup = msr_setup,
 	  .script = msr_gp_script },
+	{ .name = "misc_enable",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_misc_enable,
+	  .script = misc_enable_script },
 	{ .name = "triple_fault",
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_triple,

@@ -46,6 +46,26 @@ static const struct step msi_script[] = {
 	IO_OUT(0x61, 1, 1), ACTION(send_msi_41), IO_OUT(0x60, 1, 0x41), IO_OUT(0x62, 1, 2), END,
 };
 
+/*
+ * Two NMIs queued before an entry are both delivered: one now, one after
+ * the handler's IRET (KVM keeps up to two pending, as a CPU takes one and
+ * latches one; SDM Vol. 3, 6.7.1). MSI data 0x400: delivery mode NMI.
+ */
+static int send_two_nmis(struct conf_ctx *c, struct lv_vcpu *v)
+{
+	int rc = lv_vm_signal_msi(c->vm, MSI_ADDR_APIC0, 0x400);
+
+	(void)v;
+	if (rc == LV_OK)
+		rc = lv_vm_signal_msi(c->vm, MSI_ADDR_APIC0, 0x400);
+	return rc ? conf_fail(c, "lv_vm_signal_msi(NMI): %s", lv_status_name(rc)) : CONF_PASS;
+}
+
+static const struct step nmi2_script[] = {
+	IO_OUT(0x61, 1, 1), ACTION(send_two_nmis), IO_OUT(0x60, 1, 1),
+	IO_OUT(0x60, 1, 2), IO_OUT(0x62, 1, 2),	   END,
+};
+
 /* ---- IOAPIC: edge on GSI 17, level on GSI 18 ------------------------------------ */
 
 static int pulse_17(struct conf_ctx *c, struct lv_vcpu *v)
@@ -214,6 +234,20 @@ static const struct step cr8_script[] = {
 static const struct step x2apic_script[] = {
 	IO_OUT(0x60, 1, 0),    IO_OUT(0x60, 1, 0x14), IO_OUT(0x60, 1, 0x47),
 	IO_OUT(0x60, 1, 0x0d), IO_OUT(0x62, 1, 2),    END,
+};
+
+/*
+ * CPUID.1:EDX.APIC follows IA32_APIC_BASE.EN; the xAPIC page reads the
+ * version (low byte 0x14, 5 LVTs minus one in bits 23:16 on both KVM and
+ * the model) while enabled in xAPIC mode, all ones while disabled or in
+ * x2APIC mode, and keeps nothing written meanwhile.
+ */
+static const struct step apic_off_script[] = {
+	IO_OUT(0x60, 1, 1), IO_OUT(0x61, 4, 0x00050014),
+	IO_OUT(0x60, 1, 0), IO_OUT(0x61, 4, 0xffffffff),
+	IO_OUT(0x60, 1, 1), IO_OUT(0x61, 4, 0x00050014),
+	IO_OUT(0x60, 1, 1), IO_OUT(0x61, 4, 0xffffffff),
+	IO_OUT(0x62, 1, 2), END,
 };
 
 /* ---- HLT with IF = 0 ends only by a kick -------------------------------------------- */
@@ -544,6 +578,18 @@ const struct conf_case conf_cases_irq[] = {
 	  .need_features = LV_FEAT_IRQCHIP,
 	  .vm_flags = LV_VM_IRQCHIP,
 	  .script = x2apic_script },
+	{ .name = "irqchip_two_nmis",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_nmi2,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = nmi2_script },
+	{ .name = "irqchip_apic_off",
+	  .mode = MODE_PROT32,
+	  .guest = &conf_guest_irq_apic_off,
+	  .need_features = LV_FEAT_IRQCHIP,
+	  .vm_flags = LV_VM_IRQCHIP,
+	  .script = apic_off_script },
 	{ .name = "irqchip_hlt_kick",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_irq_hlt,

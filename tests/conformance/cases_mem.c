@@ -55,6 +55,14 @@ static const struct step rmw_script[] = {
 	END,
 };
 
+/* SMSW m16: CR0[15:0] (PE MP ET NE of the long-mode state) in two bytes, with REX.W too. */
+static const struct step smsw_script[] = {
+	MMIO_W(CONF_MMIO + 0x300, 2, 0x33),
+	MMIO_W(CONF_MMIO + 0x308, 2, 0x33),
+	X_HLT,
+	END,
+};
+
 /* String instructions: one access per element, in order. */
 static const struct step mmio_string_script[] = {
 	MMIO_W(CONF_MMIO + 0x300, 4, 0x11111111),
@@ -369,6 +377,10 @@ const struct conf_case conf_cases_mem[] = {
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_mmio_rmw,
 	  .script = rmw_script },
+	{ .name = "mmio_smsw",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_mmio_smsw,
+	  .script = smsw_script },
 	{ .name = "mmio_string",
 	  .mode = MODE_PROT32,
 	  .guest = &conf_guest_mmio_string,

@@ -48,7 +48,7 @@ static const ZydisMnemonic plain_mnemonic[LV_X86_OP_COUNT] = {
 	[LV_X86_OP_NOT] = ZYDIS_MNEMONIC_NOT,	      [LV_X86_OP_XCHG] = ZYDIS_MNEMONIC_XCHG,
 	[LV_X86_OP_BT] = ZYDIS_MNEMONIC_BT,	      [LV_X86_OP_BTS] = ZYDIS_MNEMONIC_BTS,
 	[LV_X86_OP_BTR] = ZYDIS_MNEMONIC_BTR,	      [LV_X86_OP_BTC] = ZYDIS_MNEMONIC_BTC,
-	[LV_X86_OP_CMPXCHG] = ZYDIS_MNEMONIC_CMPXCHG,
+	[LV_X86_OP_CMPXCHG] = ZYDIS_MNEMONIC_CMPXCHG, [LV_X86_OP_SMSW] = ZYDIS_MNEMONIC_SMSW,
 };
 
 /* String mnemonics by operand size 1, 2, 4, 8. */
@@ -223,12 +223,13 @@ static void check_one(const uint8_t *b, size_t n, int mode)
 	else if (zi.mnemonic != expected_mnemonic(&in))
 		why = "mnemonic";
 	else if (zi.operand_width != in.opsize * 8 && in.op != LV_X86_OP_MOVNTI &&
+		 in.op != LV_X86_OP_SMSW &&
 		 !((in.op == LV_X86_OP_INS || in.op == LV_X86_OP_OUTS) && (in.rex & 8) &&
 		   zi.operand_width == 64))
 		/*
 		 * Zydis reports 64 for INS/OUTS with REX.W (the CPU ignores REX.W
-		 * there) and the mode's width for MOVNTI (whose operands are always
-		 * m32/m64: checked per operand below).
+		 * there) and the mode's width for MOVNTI and SMSW (whose operands
+		 * are always m32/m64 and m16: checked per operand below).
 		 */
 		why = "operand size";
 	else if (zi.address_width != in.addrsize * 8)

@@ -92,7 +92,10 @@ Test(lapic_base, reenable_resets_state)
 	lv_lapic_mmio_write(&L, LV_APIC_ID, 4, 0x0a000000, 0, &fx);
 	lv_lapic_accept(&L, &m, &fx);
 	cr_assert_eq(base(0xfee00000), LV_LAPIC_OK);
-	cr_expect_eq(lv_lapic_mmio_read(&L, LV_APIC_TPR, 4, 0), 0, "disabled: MMIO reads 0");
+	cr_expect_eq(lv_lapic_mmio_read(&L, LV_APIC_TPR, 4, 0), 0xffffffffu,
+		     "disabled: MMIO reads all ones");
+	cr_expect_eq(lv_lapic_mmio_read(&L, LV_APIC_VER + 1, 1, 0), 0xffu);
+	cr_expect_eq(lv_lapic_mmio_read(&L, LV_APIC_VER, 2, 0), 0xffffu);
 	lv_lapic_accept(&L, &m, &fx);
 	cr_assert_eq(base(0xfee00800), LV_LAPIC_OK);
 	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_TPR), 0);
@@ -117,7 +120,8 @@ Test(lapic_x2apic, enter_sets_id_and_ldr)
 	cr_expect_eq(v, 0x00120008u, "cluster 0x12, bit 3");
 	cr_expect_eq(rd(0x803, &v), LV_LAPIC_OK);
 	cr_expect_eq(v, 0x00050014u);
-	cr_expect_eq(lv_lapic_mmio_read(&L, LV_APIC_VER, 4, 0), 0, "no MMIO in x2APIC mode");
+	cr_expect_eq(lv_lapic_mmio_read(&L, LV_APIC_VER, 4, 0), 0xffffffffu,
+		     "no MMIO in x2APIC mode: all ones");
 	lv_lapic_mmio_write(&L, LV_APIC_TPR, 4, 0x40, 0, &fx);
 	cr_expect_eq(lv_lapic_reg(&L, LV_APIC_TPR), 0);
 }

@@ -7,32 +7,8 @@
  * message.
  */
 #include <criterion/criterion.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
 
-#include "../../examples/vmm/dispatch.c"
-#include "../../examples/vmm/fw_cfg.c"
-#include "../../examples/vmm/i8042.c"
-#include "../../examples/vmm/ioapic.c"
-#include "../../examples/vmm/pci.c"
-#include "../../examples/vmm/pci_testdev.c"
-#include "../../examples/vmm/pm.c"
-#include "../../examples/vmm/rtc.c"
-#include "../../examples/vmm/testdev.c"
-#include "../../examples/vmm/uart.c"
-
-static char logged[1024];
-
-void vmm_log(const char *fmt, ...)
-{
-	size_t n = strlen(logged);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(logged + n, sizeof(logged) - n, fmt, ap);
-	va_end(ap);
-}
+#include "vmm_dispatch.h"
 
 static struct lv_exit msr_exit(uint32_t reason, uint32_t index, uint32_t why, uint64_t value)
 {

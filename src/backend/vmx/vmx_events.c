@@ -30,8 +30,9 @@ void lv_vmx_take_back_event(struct vmx_vcpu *xc)
 
 /*
  * Interruptibility (SDM Vol. 3, 25.4.2, 26.3.1.5): the event the next entry
- * carries, and whether the guest can take an NMI (no NMI blocking, no
- * STI/MOV-SS shadow) or an external interrupt (RFLAGS.IF, no shadow) now.
+ * carries (on the entry path also one already in the VMCS), and whether
+ * the guest can take an NMI (no NMI blocking, no STI/MOV-SS shadow) or an
+ * external interrupt (RFLAGS.IF, no shadow) now.
  * The VMCS is current when the open flags are asked for (entry path).
  */
 uint64_t lv_vmx_event_slot(struct lv_vcpu *vcpu, int *nmi_open, int *irq_open)
@@ -46,6 +47,18 @@ uint64_t lv_vmx_event_slot(struct lv_vcpu *vcpu, int *nmi_open, int *irq_open)
 			*nmi_open = !shadow && !(intr & INTERRUPTIBILITY_NMI);
 		if (irq_open)
 			*irq_open = !shadow && (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF);
+		/*
+		 * An event the entry work already wrote to the VMCS (and took
+		 * out of inject_info) for an entry that did not happen (a kick):
+		 * the field stays valid until a VM exit clears it (SDM Vol. 3,
+		 * 27.2), and nothing may overwrite it.
+		 */
+		if (!(xc->inject_info & INTR_INFO_VALID)) {
+			uint32_t pend = (uint32_t)vmread(VMCS_ENTRY_INTR_INFO);
+
+			if (pend & INTR_INFO_VALID)
+				return pend;
+		}
 	}
 	return (xc->inject_info & INTR_INFO_VALID) ? xc->inject_info : 0;
 }

@@ -129,8 +129,11 @@ static void post(struct lv_vcpu *src, struct lv_vcpu *t, const struct lv_lapic_f
 	struct lv_x86_vcpu *xt = lv_x86_of(t);
 	uint32_t req = 0;
 
-	if (fx->flags & LV_LAPIC_FX_NMI)
+	if (fx->flags & LV_LAPIC_FX_NMI) {
+		/* Counted before the flag: lv_x86_apic_arm() takes both. */
+		__atomic_fetch_add(&xt->nmi_queued, 1, __ATOMIC_SEQ_CST);
 		req |= LV_X86_REQ_NMI;
+	}
 	if (fx->flags & LV_LAPIC_FX_INIT) {
 		req |= LV_X86_REQ_INIT;
 		if (t->id == 0) /* as at RESET (x86_pic.h) */
@@ -385,16 +388,25 @@ static void timer_limit(struct lv_vcpu *v)
 	x->timer_at = at;
 }
 
-int lv_x86_apic_arm(struct lv_vcpu *v, int slot_busy, int irq_open)
+int lv_x86_apic_arm(struct lv_vcpu *v, uint64_t slot, int nmi_open, int irq_open)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 	struct lv_x86_irqchip *c = chip_of(v->vm);
+	int slot_busy = (slot >> 31) & 1;
+	uint32_t n = 0, limit;
 	uint64_t fl;
 	uint32_t watch;
 	int vec, left, pic;
 
 	if (__atomic_fetch_and(&x->apic_req, ~LV_X86_REQ_NMI, __ATOMIC_SEQ_CST) & LV_X86_REQ_NMI)
-		x->events.nmi = 1;
+		n = __atomic_exchange_n(&x->nmi_queued, 0, __ATOMIC_SEQ_CST);
+	if (n || x->nmi_held) {
+		limit = nmi_open && lv_x86_inflight_kind(slot) != LV_X86_KIND(LV_EVENT_NMI) ? 2 : 1;
+		n += x->events.nmi + x->nmi_held;
+		n = n < limit ? n : limit;
+		x->events.nmi = n > 0;
+		x->nmi_held = n > 1;
+	}
 	timer_poll(v);
 	fl = chip_lock(c);
 	tpr_pull(v); /* the CR8 the guest left at its last exit */
@@ -570,8 +582,12 @@ int lv_x86_apic_mmio(struct lv_vcpu *v, struct lv_x86_access *a)
 	uint64_t base = l->apic_base & ~(l->base_rsvd | 0xfffull), fl;
 	unsigned off;
 
-	if (lv_lapic_hw_enabled(l) && !lv_lapic_x2apic_mode(l) && (a->addr & ~0xfffull) == base) {
-		/* The xAPIC page (SDM Vol. 3, 11.4.1): the model keeps its masks and sizes. */
+	if ((a->addr & ~0xfffull) == base) {
+		/*
+		 * The xAPIC page (SDM Vol. 3, 11.4.1): the model keeps its masks
+		 * and sizes; disabled or in x2APIC mode, it reads all ones and
+		 * drops writes (lapic.h), as KVM's page does.
+		 */
 		off = (unsigned)(a->addr & 0xfffu);
 		fl = chip_lock(c);
 		tpr_pull(v);
@@ -627,11 +643,18 @@ int lv_x86_apic_msr(struct lv_vcpu *v, uint32_t index, int write, uint64_t *valu
 
 void lv_x86_apic_cpuid(struct lv_vcpu *v, uint32_t r[4])
 {
-	if (!lv_x86_of(v)->apic)
+	const struct lv_lapic *l = lv_x86_of(v)->apic;
+
+	if (!l)
 		return;
 	/* EBX[31:24] initial APIC ID; ECX x2APIC and TSC-deadline, as KVM offers them. */
 	r[1] = (r[1] & 0x00ffffffu) | (v->id << 24);
 	r[2] |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSCDL;
+	/* EDX.APIC follows IA32_APIC_BASE.EN (SDM Vol. 3, 11.4.3), as on KVM. */
+	if (lv_lapic_hw_enabled(l))
+		r[3] |= CPUID_1_EDX_APIC;
+	else
+		r[3] &= ~CPUID_1_EDX_APIC;
 }
 
 /* ---- state ------------------------------------------------------------------------ */

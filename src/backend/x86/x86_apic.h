@@ -89,10 +89,14 @@ int lv_x86_signal_msi(struct lv_vm *vm, uint64_t addr, uint32_t data);
  * Before an entry (lv_x86_arm_events(), the vendor's slow entry work):
  * posted NMIs into the event queue, the APIC timer polled, and the
  * highest deliverable vector queued when the guest can take it (@p
- * slot_busy, @p irq_open as for lv_x86_events_pick()). @return 1 when a
- * vector is still pending (the caller opens an interrupt window).
+ * slot_busy, @p irq_open as for lv_x86_events_pick(); @p slot is the
+ * vendor's event word, @p nmi_open whether an NMI can go in now). Up to
+ * two NMIs wait, as on KVM: one to deliver and one held behind it while
+ * NMIs are blocked (SDM Vol. 3, 6.7.1); one while the guest cannot take
+ * an NMI or one is already in the entry. @return 1 when a vector is still
+ * pending (the caller opens an interrupt window).
  */
-int lv_x86_apic_arm(struct lv_vcpu *v, int slot_busy, int irq_open);
+int lv_x86_apic_arm(struct lv_vcpu *v, uint64_t slot, int nmi_open, int irq_open);
 
 /*
  * The vendor's enter hook found the kick flag set (or the guest executed

@@ -41,16 +41,16 @@ uint32_t lv_x86_host_tsc_aux(void)
 	return has_tsc_aux() ? (uint32_t)lv_rdmsr(MSR_TSC_AUX) : 0;
 }
 
-int lv_x86_own_msr(struct lv_x86_vcpu *x, uint32_t index, int write, uint64_t *value)
+int lv_x86_aux_msr(struct lv_x86_vcpu *x, int write, uint64_t *value)
 {
-	if (index != MSR_TSC_AUX || !has_tsc_aux())
+	if (!has_tsc_aux())
 		return 0;
 	if (!write) {
 		*value = x->tsc_aux;
 		return 1;
 	}
 	if (*value >> 32)
-		return -1; /* bits 63:32 are reserved: #GP on the CPU, an exit here */
+		return -1; /* bits 63:32 are reserved: #GP(0), as on the CPU */
 	x->tsc_aux = (uint32_t)*value;
 	x->slow = 1; /* loaded by the vendor's slow entry work, which keeps it while they differ */
 	return 1;

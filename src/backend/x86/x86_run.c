@@ -277,9 +277,19 @@ int lv_x86_msr_exit(struct lv_vcpu *v, int write)
 		return LV_X86_GUEST;
 	}
 	if (!lv_policy_msr_exits(&xm->msr_exits, index, write)) {
-		/* One MSR path for the guest and for lv_vcpu_get_msr / set_msr. */
-		if (write ? lv_x86_set_msr(v, index, val) == LV_OK
-			  : lv_x86_get_msr(v, index, &val) == LV_OK) {
+		/*
+		 * One MSR path for the guest and for lv_vcpu_get_msr / set_msr
+		 * (the APIC's is above): a value the layer's own MSR refuses
+		 * is #GP(0), as on the CPU; the vendor's refusal is an exit.
+		 */
+		int own = lv_x86_own_msr(x, index, write, &val);
+
+		if (own < 0) {
+			lv_x86_raise(v, GP_VECTOR, 1, 0);
+			return LV_X86_GUEST;
+		}
+		if (own > 0 || (write ? x->vd->set_msr(v, index, val) == LV_OK
+				      : x->vd->get_msr(v, index, &val) == LV_OK)) {
 			if (!write) {
 				x->regs.rax = (uint32_t)val;
 				x->regs.rdx = val >> 32;
@@ -389,7 +399,7 @@ void lv_x86_arm_events(struct lv_vcpu *v)
 	int apic_left = 0;
 
 	if (x->apic)
-		apic_left = lv_x86_apic_arm(v, (slot >> 31) & 1, irq_open);
+		apic_left = lv_x86_apic_arm(v, slot, nmi_open, irq_open);
 	if (lv_x86_events_pick(&x->events, (slot >> 31) & 1, nmi_open, irq_open, nmi_window, &ev) >=
 	    0)
 		x->vd->event_put(v, &ev);

@@ -140,6 +140,7 @@ struct lv_x86_vcpu {
 	struct lv_x86_dbg dbg;	 /* debug registers (x86_dbg.c) */
 	uint32_t tsc_aux;	 /* the guest's TSC_AUX (x86_aux.c; bits 63:32 are reserved) */
 	uint8_t aux_loaded;	 /* ... is in the MSR now */
+	uint64_t misc_enable;	 /* the guest's IA32_MISC_ENABLE (x86_msr.c) */
 	/*
 	 * LV_VM_IRQCHIP (x86_apic.h): the local APIC; what other vCPUs and
 	 * devices posted (LV_X86_REQ_*, under the VM's chip lock) and the
@@ -148,6 +149,8 @@ struct lv_x86_vcpu {
 	 */
 	struct lv_lapic *apic;
 	uint32_t apic_req;
+	uint32_t nmi_queued; /* NMIs posted since lv_x86_apic_arm() last looked (atomic) */
+	uint8_t nmi_held;    /* a second NMI waits behind x->events.nmi (x86_apic.h) */
 	uint32_t user_kick;
 	uint8_t sipi_vector;
 	uint8_t halted;
@@ -415,15 +418,22 @@ int lv_x86_dbg_put(struct lv_x86_dbg *d, int dr6, uint64_t guest_dr7);
 
 /* The host's TSC_AUX on the calling CPU (0 when the CPU has none); vendors' cpu_enable. */
 uint32_t lv_x86_host_tsc_aux(void);
-/*
- * An MSR the layer keeps itself (TSC_AUX): @return 1 when handled (read
- * into / written from *@p value), -1 when the write is invalid, 0 when
- * @p index is not one of them.
- */
-int lv_x86_own_msr(struct lv_x86_vcpu *x, uint32_t index, int write, uint64_t *value);
+/* TSC_AUX as lv_x86_own_msr() (x86_msr.c) handles it. */
+int lv_x86_aux_msr(struct lv_x86_vcpu *x, int write, uint64_t *value);
 /* The guest's TSC_AUX into the MSR (it differs from the host's), and back. */
 void lv_x86_aux_load(struct lv_x86_vcpu *x);
 void lv_x86_aux_put(struct lv_x86_vcpu *x, uint32_t host);
+
+/* ---- x86_msr.c: the MSRs the layer keeps itself ------------------------- */
+
+/* IA32_MISC_ENABLE's value at power-on (x86_msr.c). */
+#define LV_X86_MISC_ENABLE_RESET 0x1800ull
+/*
+ * An MSR the layer keeps itself (TSC_AUX, IA32_MISC_ENABLE): @return 1
+ * when handled (read into / written from *@p value), -1 when the write is
+ * invalid (the guest takes #GP), 0 when @p index is not one of them.
+ */
+int lv_x86_own_msr(struct lv_x86_vcpu *x, uint32_t index, int write, uint64_t *value);
 
 /* ---- x86_ops.c: the lv_backend_ops of both raw backends ----------------- */
 

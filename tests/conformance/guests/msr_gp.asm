@@ -11,9 +11,6 @@
 	out 0x62, al
 	hlt
 gp_handler:
-	pop rax			; error code
-	out 0x64, eax
-	add qword [rsp], 2	; skip the RDMSR
-	iretq
+	gp_skip2
 idtr:	dw 32 * 16 - 1
 	dq IDT_BASE

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal to the emulator: what x86_emul.c shares with the files that
+ * hold instruction groups of their own (x86_emul_sys.c).
+ */
+#ifndef LV_CORE_X86_EMUL_INT_H
+#define LV_CORE_X86_EMUL_INT_H
+
+#include "x86_emul.h"
+
+/* Write @p v (@p size bytes) to operand @p o: a register now, memory when the instruction commits. */
+int lv_x86_emul_opnd_write(struct lv_x86_emul *em, const struct lv_x86_operand *o, unsigned size,
+			   int64_t adjust, uint64_t v);
+/* System instructions (SMSW): execute em->insn. @return 0 or an lv_x86_emul_status. */
+int lv_x86_emul_sys(struct lv_x86_emul *em);
+
+#endif /* LV_CORE_X86_EMUL_INT_H */
