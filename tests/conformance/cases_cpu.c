@@ -88,6 +88,10 @@ static int msr_check(struct conf_ctx *c)
  * 8000_000Ah empty, no hypervisor leaves at 4000_0000h (the guest must not
  * see an outer hypervisor's interface that no one implements here), and
  * OSXSAVE as the guest's own CR4.OSXSAVE (clear here), not the host's.
+ * Everywhere, a basic leaf above the highest (1234h) reads as the highest
+ * basic leaf on Intel-compatible CPUs (SDM Vol. 2A, CPUID) and as zeros on
+ * AMD and Hygon (APM Vol. 3), as KVM answers it; the raw backends used to
+ * ask the host CPU, whose leaf 0Dh follows the XCR0 loaded at that moment.
  * KVM's own
  * supported CPUID (nested SVM/VMX and KVM's PV leaves included) is kept.
  */
@@ -99,11 +103,22 @@ static int cpuid_defaults_check(struct conf_ctx *c)
 	uint32_t l1_ecx = (uint32_t)conf_load(d + 8, 4);
 	uint32_t max_ext = (uint32_t)conf_load(d + 16, 4);
 	uint32_t e1_ecx = (uint32_t)conf_load(d + 32 + 8, 4);
-	const uint8_t *svm = d + 48, *hv = d + 64;
+	const uint8_t *svm = d + 48, *hv = d + 64, *l0 = d + 80, *top = d + 96, *oor = d + 112;
+	uint32_t vendor = (uint32_t)conf_load(l0 + 4, 4);
 	unsigned i;
 
 	if (!(l1_ecx & (1u << 31)))
 		return conf_fail(c, "CPUID.1:ECX 0x%x lacks the hypervisor bit", l1_ecx);
+	for (i = 0; i < 16; i++) {
+		uint8_t want = vendor == 0x68747541u || vendor == 0x6f677948u ? 0 : top[i];
+
+		if (oor[i] != want)
+			return conf_fail(
+				c,
+				"CPUID.1234h byte %u: 0x%x, not 0x%x (vendor 0x%x, highest "
+				"basic leaf 0x%x)",
+				i, oor[i], want, vendor, (unsigned)conf_load(l0, 4));
+	}
 	if (!(c->caps.features & LV_FEAT_RING0))
 		return CONF_PASS;
 	if (l1_ecx & ((1u << 5) | (1u << 27)))

@@ -68,6 +68,13 @@ static inline void lv_x86_cpuid_default(uint32_t leaf, uint32_t r[4])
 }
 
 /*
+ * An out-of-range @p leaf (x86_run.c): 1 when it reads as zeros, else 0
+ * with @p leaf replaced by the leaf whose data it returns.
+ */
+struct lv_vcpu;
+int lv_x86_cpuid_range(struct lv_vcpu *v, uint32_t *leaf);
+
+/*
  * The "no lv_vcpu_set_cpuid() entry" answer of lv_x86_cpuid_lookup() and
  * of the run loop's cache (x86_run.h): flags 0, told apart by its address.
  */
@@ -94,6 +101,10 @@ static inline int lv_x86_cpuid_exit(struct lv_vcpu *v, const struct lv_cpuid_ent
 		return 1;
 	}
 	if (e == &lv_x86_cpuid_none) {
+		if (lv_x86_cpuid_range(v, &leaf)) {
+			r[0] = r[1] = r[2] = r[3] = 0;
+			return 0;
+		}
 		lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
 		lv_x86_cpuid_default(leaf, r);
 		if (leaf == 1 || leaf == 7 || leaf == 0xd) {

@@ -117,6 +117,7 @@ int lv_x86_vcpu_create(struct lv_vcpu *v)
 	x->cpu = -1;
 	x->cpuid_hit = &lv_x86_cpuid_none; /* the empty table's answer for the key 0, 0 */
 	x->misc_enable = LV_X86_MISC_ENABLE_RESET;
+	lv_x86_cpuid_range_init(x);
 	v->priv = x;
 	v->exit.flags = 0;
 	memset(&v->exit.raw, 0, sizeof(v->exit.raw));

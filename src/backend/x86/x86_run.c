@@ -196,6 +196,41 @@ __attribute__((noinline)) const struct lv_cpuid_entry *lv_x86_cpuid_lookup(struc
 	return x->cpuid_hit;
 }
 
+/*
+ * A leaf above the highest basic or extended leaf (SDM Vol. 2A, CPUID:
+ * "the data for the highest basic information leaf is returned"; on AMD
+ * and Hygon such a leaf reads as zeros, APM Vol. 3, CPUID), answered by
+ * that rule from the vCPU's cached maxima, never by the host CPU: its
+ * answer for leaf 0Dh follows whichever XCR0 (host's or guest's) is loaded
+ * at that moment. The hypervisor range stays with lv_x86_cpuid_default().
+ */
+int lv_x86_cpuid_range(struct lv_vcpu *v, uint32_t *leaf)
+{
+	const struct lv_x86_vcpu *x = lv_x86_of(v);
+	uint32_t l = *leaf;
+
+	if (l >= LV_X86_CPUID_HIDDEN_FIRST && l <= LV_X86_CPUID_HIDDEN_LAST)
+		return 0;
+	if (l < 0x80000000u ? l <= x->cpuid_max_basic : l <= x->cpuid_max_ext)
+		return 0;
+	if (x->cpuid_oor_zero)
+		return 1;
+	*leaf = x->cpuid_max_basic;
+	return 0;
+}
+
+void lv_x86_cpuid_range_init(struct lv_x86_vcpu *x)
+{
+	uint32_t a, b, c, d;
+
+	lv_cpuid(0, 0, &a, &b, &c, &d);
+	x->cpuid_max_basic = a;
+	/* "AuthenticAMD", "HygonGenuine": EBX holds the first four bytes. */
+	x->cpuid_oor_zero = b == 0x68747541u || b == 0x6f677948u;
+	lv_cpuid(0x80000000u, 0, &a, &b, &c, &d);
+	x->cpuid_max_ext = a >= 0x80000000u ? a : 0x80000000u;
+}
+
 /* ---- completion ------------------------------------------------------------ */
 
 int lv_x86_complete(struct lv_vcpu *v)

@@ -122,14 +122,16 @@ struct lv_x86_vcpu {
 	int npf_gva_valid;
 	struct lv_x86_events events; /* queued by lv_vcpu_inject() and by the layer */
 	struct lv_policy cpuid;	     /* lv_cpuid_entry overrides (lv_vcpu_set_cpuid) */
-	/* The run loop's cache: the entry (or NULL) found for the key (x86_run.h). */
 	/*
 	 * The run loop's cache: what lv_x86_cpuid_lookup() found (never NULL)
 	 * for cpuid_leaf / cpuid_sub in the current table.
 	 */
 	const struct lv_cpuid_entry *cpuid_hit;
 	uint32_t cpuid_leaf, cpuid_sub;
-	uint8_t io_buf[16]; /* IO data handed to the caller (one element per exit) */
+	/* The host's highest basic and extended leaves, its vendor's rule (lv_x86_cpuid_range). */
+	uint32_t cpuid_max_basic, cpuid_max_ext;
+	uint8_t cpuid_oor_zero; /* 1: a leaf out of range reads as zeros (AMD, Hygon) */
+	uint8_t io_buf[16];	/* IO data handed to the caller (one element per exit) */
 	/* MMIO / string IO through the core emulator between an exit and its completion. */
 	uint64_t emul_gpa; /* GPA of the access being emulated (0: string IO) */
 	struct lv_x86_emul em;
@@ -392,6 +394,8 @@ int lv_x86_kicked(struct lv_vcpu *v);
  */
 const struct lv_cpuid_entry *lv_x86_cpuid_lookup(struct lv_x86_vcpu *x, uint32_t leaf,
 						 uint32_t sub);
+/* Caches the host's CPUID maxima and vendor rule for lv_x86_cpuid_range() (x86_run.c). */
+void lv_x86_cpuid_range_init(struct lv_x86_vcpu *x);
 
 /* Read @p n instruction bytes at CS:RIP (for vendor decoders). */
 int lv_x86_fetch(struct lv_vcpu *v, uint8_t *buf, unsigned n);
