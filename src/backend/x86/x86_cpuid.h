@@ -14,6 +14,8 @@
  * - 4000_0000h-4000_00FFh, the hypervisor range: empty. Under an outer
  *   hypervisor the host's answer names that hypervisor's interface
  *   (KVM's kvmclock MSRs, Hyper-V's), which nothing here implements.
+ * - A leaf above the highest basic or extended one: the vendor's rule
+ *   (lv_x86_cpuid_range(), x86_run.c), not the host CPU's answer.
  */
 #ifndef LV_X86_CPUID_H
 #define LV_X86_CPUID_H
