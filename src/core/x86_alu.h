@@ -25,6 +25,14 @@ static inline uint64_t lv_x86_mask(unsigned size)
 	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 }
 
+/** @p v of @p size bytes (1, 2, 4, 8) sign-extended to 64 bits. */
+static inline uint64_t lv_x86_sext(uint64_t v, unsigned size)
+{
+	unsigned sh = 64 - 8 * size;
+
+	return (uint64_t)((int64_t)(v << sh) >> sh);
+}
+
 /**
  * Compute @p op (an lv_x86_op among ADD..NOT and CMPXCHG's compare) on
  * @p a (destination) and @p b (source) of @p size bytes. @p flags is the

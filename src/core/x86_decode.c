@@ -229,7 +229,7 @@ opcode:
 	}
 
 	if (d->form == LV_X86_FORM_GROUP || d->form == LV_X86_FORM_EG ||
-	    d->form == LV_X86_FORM_GE) {
+	    d->form == LV_X86_FORM_GE || d->form == LV_X86_FORM_GEI) {
 		r = take(&c, 1, &v);
 		if (r)
 			return r;
@@ -253,6 +253,8 @@ opcode:
 	in->opsize = (uint8_t)osz;
 	if ((d->flags & LV_X86_F_NOPFX) && mand_pfx)
 		return LV_X86_DEC_INVALID;
+	if ((in->op == LV_X86_OP_BSF || in->op == LV_X86_OP_BSR) && in->rep == LV_X86_REP_E)
+		return LV_X86_DEC_INVALID; /* TZCNT/LZCNT on CPUs with BMI1/ABM */
 	if (in->lock && (!(d->flags & LV_X86_F_LOCK) || (in->modrm >> 6) == 3))
 		return LV_X86_DEC_INVALID; /* #UD, SDM Vol. 2, LOCK */
 	if (d->form != LV_X86_FORM_STR)
@@ -286,14 +288,15 @@ opcode:
 		unsigned reg = ((in->modrm >> 3) & 7) | ((in->rex & 4u) << 1);
 		unsigned rm = (in->modrm & 7) | ((in->rex & 1u) << 3);
 		unsigned esz = osz, mod = in->modrm >> 6;
+		bool ge = d->form == LV_X86_FORM_GE || d->form == LV_X86_FORM_GEI;
 		struct lv_x86_operand *e, *g;
 
 		if (in->op == LV_X86_OP_MOVZX || in->op == LV_X86_OP_MOVSX)
 			esz = (d->flags & LV_X86_F_SRC16) ? 2 : 1;
 		if (mod == 3 && (d->flags & LV_X86_F_MEMONLY))
 			return LV_X86_DEC_INVALID;
-		e = &in->opnd[d->form == LV_X86_FORM_GE ? 1 : 0];
-		g = &in->opnd[d->form == LV_X86_FORM_GE ? 0 : 1];
+		e = &in->opnd[ge ? 1 : 0];
+		g = &in->opnd[ge ? 0 : 1];
 		if (mod == 3) {
 			set_reg(e, rm, esz, in->rex);
 		} else {
@@ -303,15 +306,16 @@ opcode:
 			set_mem(e, esz);
 		}
 		in->nopnd = 1;
-		if (d->form == LV_X86_FORM_EG || d->form == LV_X86_FORM_GE) {
+		if (d->form == LV_X86_FORM_EG || ge) {
 			set_reg(g, reg, osz, in->rex);
 			in->nopnd = 2;
-		} else if (d->form == LV_X86_FORM_EI) {
+		}
+		if (d->form == LV_X86_FORM_EI || d->form == LV_X86_FORM_GEI) {
 			imm_sz = (d->flags & (LV_X86_F_BYTE | LV_X86_F_IMM8)) ? 1
 									      : (osz == 2 ? 2 : 4);
-			in->opnd[1].kind = LV_X86_OPND_IMM;
-			in->opnd[1].size = (uint8_t)imm_sz;
-			in->nopnd = 2;
+			in->opnd[in->nopnd].kind = LV_X86_OPND_IMM;
+			in->opnd[in->nopnd].size = (uint8_t)imm_sz;
+			in->nopnd++;
 		}
 		break;
 	}
@@ -337,7 +341,8 @@ static const char *const op_names[LV_X86_OP_COUNT] = {
 	[LV_X86_OP_INC] = "inc",	 [LV_X86_OP_DEC] = "dec",	[LV_X86_OP_NEG] = "neg",
 	[LV_X86_OP_NOT] = "not",	 [LV_X86_OP_XCHG] = "xchg",	[LV_X86_OP_BT] = "bt",
 	[LV_X86_OP_BTS] = "bts",	 [LV_X86_OP_BTR] = "btr",	[LV_X86_OP_BTC] = "btc",
-	[LV_X86_OP_CMPXCHG] = "cmpxchg", [LV_X86_OP_SMSW] = "smsw",
+	[LV_X86_OP_CMPXCHG] = "cmpxchg", [LV_X86_OP_SMSW] = "smsw",	[LV_X86_OP_BSF] = "bsf",
+	[LV_X86_OP_BSR] = "bsr",	 [LV_X86_OP_IMUL] = "imul",
 };
 
 const char *lv_x86_op_name(unsigned op)

@@ -70,6 +70,9 @@ enum lv_x86_op {
 	LV_X86_OP_BTC,
 	LV_X86_OP_CMPXCHG,
 	LV_X86_OP_SMSW, /* system instructions (x86_emul_sys.c) */
+	LV_X86_OP_BSF,	/* bit scans and multiplies (x86_emul_arith.c) */
+	LV_X86_OP_BSR,
+	LV_X86_OP_IMUL,
 	LV_X86_OP_COUNT
 };
 

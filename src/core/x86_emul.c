@@ -331,8 +331,8 @@ static int mem_la(struct lv_x86_emul *em, int64_t adjust, unsigned size, uint32_
 	return linear(em, em->insn.mem.seg, ea, size, acc, la);
 }
 
-static int opnd_read(struct lv_x86_emul *em, const struct lv_x86_operand *o, int64_t adjust,
-		     uint32_t tacc, uint64_t *v)
+int lv_x86_emul_opnd_read(struct lv_x86_emul *em, const struct lv_x86_operand *o, int64_t adjust,
+			  uint32_t tacc, uint64_t *v)
 {
 	uint64_t la;
 	int r;
@@ -374,13 +374,6 @@ int lv_x86_emul_opnd_write(struct lv_x86_emul *em, const struct lv_x86_operand *
 
 /* ---- instructions ---- */
 
-static uint64_t sext(uint64_t v, unsigned size)
-{
-	unsigned sh = 64 - 8 * size;
-
-	return (uint64_t)((int64_t)(v << sh) >> sh);
-}
-
 static int exec_alu(struct lv_x86_emul *em)
 {
 	const struct lv_x86_insn *in = &em->insn;
@@ -390,11 +383,11 @@ static int exec_alu(struct lv_x86_emul *em)
 	uint64_t a, b = 0, res;
 	int r;
 
-	r = opnd_read(em, &in->opnd[0], 0, tacc, &a);
+	r = lv_x86_emul_opnd_read(em, &in->opnd[0], 0, tacc, &a);
 	if (r)
 		return r;
 	if (in->nopnd > 1) {
-		r = opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &b);
+		r = lv_x86_emul_opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &b);
 		if (r)
 			return r;
 	}
@@ -414,16 +407,16 @@ static int exec_bt(struct lv_x86_emul *em)
 	uint64_t off, v, bit;
 	int r;
 
-	r = opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &off);
+	r = lv_x86_emul_opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &off);
 	if (r)
 		return r;
 	if (in->opnd[1].kind == LV_X86_OPND_REG && in->opnd[0].kind == LV_X86_OPND_MEM) {
-		int64_t s = (int64_t)sext(off, sz);
+		int64_t s = (int64_t)lv_x86_sext(off, sz);
 
 		adjust = (s >> shift) * (int64_t)sz;
 	}
 	bit = off & (bits - 1);
-	r = opnd_read(em, &in->opnd[0], adjust, tacc, &v);
+	r = lv_x86_emul_opnd_read(em, &in->opnd[0], adjust, tacc, &v);
 	if (r)
 		return r;
 	em->regs.rflags = (em->regs.rflags & ~(uint64_t)LV_X86_CF) | ((v >> bit) & 1);
@@ -450,7 +443,7 @@ static int exec_cmpxchg(struct lv_x86_emul *em)
 	uint64_t d, src, acc = reg_read(&em->regs, 0, sz, 0);
 	int r;
 
-	r = opnd_read(em, &in->opnd[0], 0, LV_ACCESS_READ | LV_ACCESS_WRITE, &d);
+	r = lv_x86_emul_opnd_read(em, &in->opnd[0], 0, LV_ACCESS_READ | LV_ACCESS_WRITE, &d);
 	if (r)
 		return r;
 	src = reg_read(&em->regs, in->opnd[1].reg, sz, in->opnd[1].high8);
@@ -585,22 +578,23 @@ static int exec(struct lv_x86_emul *em)
 	switch (in->op) {
 	case LV_X86_OP_MOV:
 	case LV_X86_OP_MOVNTI:
-		r = opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &v);
+		r = lv_x86_emul_opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &v);
 		if (r)
 			return r;
 		return lv_x86_emul_opnd_write(em, &in->opnd[0], in->opsize, 0, v);
 	case LV_X86_OP_MOVZX:
 	case LV_X86_OP_MOVSX:
-		r = opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &v);
+		r = lv_x86_emul_opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &v);
 		if (r)
 			return r;
 		if (in->op == LV_X86_OP_MOVSX)
-			v = sext(v, in->opnd[1].size);
+			v = lv_x86_sext(v, in->opnd[1].size);
 		return lv_x86_emul_opnd_write(em, &in->opnd[0], in->opsize, 0, v);
 	case LV_X86_OP_XCHG: {
 		uint64_t m;
 
-		r = opnd_read(em, &in->opnd[0], 0, LV_ACCESS_READ | LV_ACCESS_WRITE, &m);
+		r = lv_x86_emul_opnd_read(em, &in->opnd[0], 0, LV_ACCESS_READ | LV_ACCESS_WRITE,
+					  &m);
 		if (r)
 			return r;
 		v = reg_read(&em->regs, in->opnd[1].reg, in->opsize, in->opnd[1].high8);
@@ -618,6 +612,10 @@ static int exec(struct lv_x86_emul *em)
 		return exec_cmpxchg(em);
 	case LV_X86_OP_SMSW:
 		return lv_x86_emul_sys(em);
+	case LV_X86_OP_BSF:
+	case LV_X86_OP_BSR:
+	case LV_X86_OP_IMUL:
+		return lv_x86_emul_arith(em);
 	case LV_X86_OP_ADD:
 	case LV_X86_OP_OR:
 	case LV_X86_OP_ADC:

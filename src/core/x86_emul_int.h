@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internal to the emulator: what x86_emul.c shares with the files that
- * hold instruction groups of their own (x86_emul_sys.c).
+ * hold instruction groups of their own (x86_emul_sys.c, x86_emul_arith.c).
  */
 #ifndef LV_CORE_X86_EMUL_INT_H
 #define LV_CORE_X86_EMUL_INT_H
 
 #include "x86_emul.h"
 
+/* Read operand @p o (memory at EA + @p adjust, checked for access @p tacc) into @p v. */
+int lv_x86_emul_opnd_read(struct lv_x86_emul *em, const struct lv_x86_operand *o, int64_t adjust,
+			  uint32_t tacc, uint64_t *v);
 /* Write @p v (@p size bytes) to operand @p o: a register now, memory when the instruction commits. */
 int lv_x86_emul_opnd_write(struct lv_x86_emul *em, const struct lv_x86_operand *o, unsigned size,
 			   int64_t adjust, uint64_t v);
 /* System instructions (SMSW): execute em->insn. @return 0 or an lv_x86_emul_status. */
 int lv_x86_emul_sys(struct lv_x86_emul *em);
+/* BSF/BSR and IMUL (x86_emul_arith.c): execute em->insn. @return 0 or an lv_x86_emul_status. */
+int lv_x86_emul_arith(struct lv_x86_emul *em);
 
 #endif /* LV_CORE_X86_EMUL_INT_H */

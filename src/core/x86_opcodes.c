@@ -34,6 +34,8 @@ const struct lv_x86_opdesc lv_x86_map1[256] = {
 	ALU(0x28, SUB, L),
 	ALU(0x30, XOR, L),
 	ALU(0x38, CMP, 0),
+	[0x69] = D(IMUL, GEI, 0),
+	[0x6b] = D(IMUL, GEI, I8),
 	[0x6c] = D(INS, STR, B | LV_X86_F_IO),
 	[0x6d] = D(INS, STR, LV_X86_F_IO),
 	[0x6e] = D(OUTS, STR, B | LV_X86_F_IO),
@@ -74,6 +76,7 @@ const struct lv_x86_opdesc lv_x86_map1[256] = {
 const struct lv_x86_opdesc lv_x86_map2[256] = {
 	[0x01] = G(GRP7),
 	[0xa3] = D(BT, EG, 0),
+	[0xaf] = D(IMUL, GE, 0),
 	[0xab] = D(BTS, EG, L),
 	[0xb0] = D(CMPXCHG, EG, B | L),
 	[0xb1] = D(CMPXCHG, EG, L),
@@ -82,6 +85,8 @@ const struct lv_x86_opdesc lv_x86_map2[256] = {
 	[0xb7] = D(MOVZX, GE, LV_X86_F_SRC16),
 	[0xba] = G(GRP8),
 	[0xbb] = D(BTC, EG, L),
+	[0xbc] = D(BSF, GE, 0), /* F3 0F BC is TZCNT: refused by the decoder */
+	[0xbd] = D(BSR, GE, 0), /* F3 0F BD is LZCNT */
 	[0xbe] = D(MOVSX, GE, 0),
 	[0xbf] = D(MOVSX, GE, LV_X86_F_SRC16),
 	[0xc3] = D(MOVNTI, EG, LV_X86_F_MEMONLY | LV_X86_F_NOPFX),
@@ -96,8 +101,14 @@ const struct lv_x86_opdesc lv_x86_groups[LV_X86_GROUP_COUNT][8] = {
 	[LV_X86_GRP1_EVIB] = { D(ADD, EI, I8 | L), D(OR, EI, I8 | L), D(ADC, EI, I8 | L),
 			       D(SBB, EI, I8 | L), D(AND, EI, I8 | L), D(SUB, EI, I8 | L),
 			       D(XOR, EI, I8 | L), D(CMP, EI, I8) },
-	[LV_X86_GRP3_EB] = { [0] = D(TEST, EI, B), [2] = D(NOT, E, B | L), [3] = D(NEG, E, B | L) },
-	[LV_X86_GRP3_EV] = { [0] = D(TEST, EI, 0), [2] = D(NOT, E, L), [3] = D(NEG, E, L) },
+	[LV_X86_GRP3_EB] = { [0] = D(TEST, EI, B),
+			     [2] = D(NOT, E, B | L),
+			     [3] = D(NEG, E, B | L),
+			     [5] = D(IMUL, E, B) },
+	[LV_X86_GRP3_EV] = { [0] = D(TEST, EI, 0),
+			     [2] = D(NOT, E, L),
+			     [3] = D(NEG, E, L),
+			     [5] = D(IMUL, E, 0) },
 	[LV_X86_GRP4] = { [0] = D(INC, E, B | L), [1] = D(DEC, E, B | L) },
 	[LV_X86_GRP5] = { [0] = D(INC, E, L), [1] = D(DEC, E, L) },
 	/* C6/C7 with ModRM.reg != 0 are XABORT/XBEGIN or invalid. */

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86 MMIO emulator, BSF/BSR and IMUL (src/core/x86_emul_arith.c) against
+ * the host CPU: each runs natively (register form, inline asm) and through
+ * the emulator with its r/m operand on a device of the fake guest
+ * (tests/unit/x86_fake.h), with the same random operands and flags. The
+ * defined flags must match (SDM Vol. 2A: BSF/BSR ZF; IMUL CF and OF); the
+ * undefined ones are left unchanged by the emulator.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "core/x86_decode.h"
+#include "x86_fake.h"
+
+#if defined(__x86_64__)
+
+/* The red zone below RSP is skipped before pushing (SysV ABI). */
+#define PRE  "lea -128(%%rsp), %%rsp\n\tpush %[f]\n\tpopfq\n\t"
+#define POST "\n\tpushfq\n\tpop %[f]\n\tlea 128(%%rsp), %%rsp"
+
+typedef uint64_t (*bin_fn)(uint64_t a, uint64_t b, uint64_t *flags);
+
+/* dst a, src b: `insn b, a` at operand width m. */
+#define NATIVE_BIN(fn, insn, m)                                                                    \
+	static uint64_t fn(uint64_t a, uint64_t b, uint64_t *fl)                                   \
+	{                                                                                          \
+		uint64_t f = *fl;                                                                  \
+		__asm__ volatile(PRE insn " %" m "[b], %" m "[a]" POST                             \
+				 : [a] "+r"(a), [f] "+r"(f)                                        \
+				 : [b] "r"(b)                                                      \
+				 : "cc", "memory");                                                \
+		*fl = f;                                                                           \
+		return a;                                                                          \
+	}
+NATIVE_BIN(n_bsf_2, "bsf", "w")
+NATIVE_BIN(n_bsf_4, "bsf", "k")
+NATIVE_BIN(n_bsf_8, "bsf", "q")
+NATIVE_BIN(n_bsr_2, "bsr", "w")
+NATIVE_BIN(n_bsr_4, "bsr", "k")
+NATIVE_BIN(n_bsr_8, "bsr", "q")
+NATIVE_BIN(n_imul_2, "imul", "w")
+NATIVE_BIN(n_imul_4, "imul", "k")
+NATIVE_BIN(n_imul_8, "imul", "q")
+
+/* One-operand IMUL: rDX:rAX = rAX * b. */
+#define NATIVE_ONE(fn, m)                                                                          \
+	static void fn(uint64_t *rax, uint64_t *rdx, uint64_t b, uint64_t *fl)                     \
+	{                                                                                          \
+		uint64_t f = *fl;                                                                  \
+		__asm__ volatile(PRE "imul %" m "[b]" POST                                         \
+				 : "+a"(*rax), "+d"(*rdx), [f] "+r"(f)                             \
+				 : [b] "r"(b)                                                      \
+				 : "cc", "memory");                                                \
+		*fl = f;                                                                           \
+	}
+NATIVE_ONE(n_imul1_1, "b")
+NATIVE_ONE(n_imul1_2, "w")
+NATIVE_ONE(n_imul1_4, "k")
+NATIVE_ONE(n_imul1_8, "q")
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* Random operand biased towards zero, single bits and the signed limits. */
+static uint64_t operand(unsigned size)
+{
+	static const uint64_t edge[] = { 0,	     1,		 2,	 0x7f,
+					 0x80,	     0xff,	 0x7fff, 0x8000,
+					 0x7fffffff, 0x80000000, ~0ull,	 0x8000000000000000 };
+	uint64_t v;
+
+	switch (rnd() & 7) {
+	case 0:
+		v = edge[rnd() % 12];
+		break;
+	case 1:
+		v = 1ull << (rnd() % 64);
+		break;
+	case 2:
+		v = rnd() & 0xff; /* small: products that fit */
+		break;
+	default:
+		v = rnd();
+	}
+	return v & lv_x86_mask(size);
+}
+
+static struct fake *g;
+
+static unsigned size_index(unsigned size)
+{
+	return size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+}
+
+/*
+ * Emulate @p op bytes (after the size prefix) with rcx = @p rcx, rax =
+ * @p rax, rdx = @p rdx and the device operand [rbx] = @p m; one device read
+ * and no write expected.
+ */
+static void emulate(unsigned size, const uint8_t *op, unsigned nop, uint64_t m, uint64_t flags)
+{
+	uint8_t code[12];
+	unsigned n = 0;
+
+	if (size == 2)
+		code[n++] = 0x66;
+	if (size == 8)
+		code[n++] = 0x48;
+	memcpy(code + n, op, nop);
+	n += nop;
+	fake_code(g, code, n);
+	g->regs.rbx = FAKE_DEV;
+	g->regs.rflags = flags;
+	memcpy(g->dev, &m, 8);
+	cr_assert_eq(fake_run(g), LV_X86_EMUL_DONE);
+	cr_assert_eq(g->regs.rip, 0x1000u + n);
+	cr_assert_eq(g->nlog, 1u, "one device read");
+	cr_assert(!g->log[0].is_write && g->log[0].size == size);
+}
+
+Test(x86_emul_arith, bsf_bsr_match_the_cpu)
+{
+	static const bin_fn bsf[4] = { NULL, n_bsf_2, n_bsf_4, n_bsf_8 };
+	static const bin_fn bsr[4] = { NULL, n_bsr_2, n_bsr_4, n_bsr_8 };
+	static const unsigned sizes[3] = { 2, 4, 8 };
+	unsigned zero = 0;
+
+	g = calloc(1, sizeof(*g));
+	for (int it = 0; it < 6000; it++) {
+		unsigned size = sizes[rnd() % 3], rev = (unsigned)(rnd() & 1);
+		uint64_t src = operand(size), dst = rnd(),
+			 f0 = 0x202 | (rnd() & LV_X86_ARITH_FLAGS);
+		uint64_t fn = f0, rn = (rev ? bsr : bsf)[size_index(size)](dst, src, &fn);
+		/* bsf/bsr ecx, [rbx] */
+		const uint8_t op[3] = { 0x0f, rev ? 0xbd : 0xbc, 0x0b };
+
+		fake_init(g, LV_X86_MODE_64);
+		g->regs.rcx = dst;
+		emulate(size, op, 3, src, f0);
+		cr_assert_eq(g->regs.rflags & LV_X86_ZF, fn & LV_X86_ZF, "%s/%u src %#lx",
+			     rev ? "bsr" : "bsf", size, (unsigned long)src);
+		cr_assert_eq(g->regs.rflags & ~(uint64_t)LV_X86_ZF, f0 & ~(uint64_t)LV_X86_ZF,
+			     "undefined flags unchanged");
+		if (src) {
+			cr_assert_eq(g->regs.rcx, rn, "%s/%u src %#lx: %#lx vs cpu %#lx",
+				     rev ? "bsr" : "bsf", size, (unsigned long)src,
+				     (unsigned long)g->regs.rcx, (unsigned long)rn);
+		} else {
+			zero++;
+			cr_assert_eq(g->regs.rcx, dst, "zero source: destination unchanged");
+			if (size != 4) /* r32: whether the upper half survives is model-specific */
+				cr_assert_eq(rn, dst);
+		}
+	}
+	cr_assert_gt(zero, 50);
+	free(g);
+}
+
+Test(x86_emul_arith, imul_two_and_three_operands_match_the_cpu)
+{
+	static const bin_fn imul[4] = { NULL, n_imul_2, n_imul_4, n_imul_8 };
+	static const unsigned sizes[3] = { 2, 4, 8 };
+
+	g = calloc(1, sizeof(*g));
+	for (int it = 0; it < 9000; it++) {
+		unsigned size = sizes[rnd() % 3], form = (unsigned)(rnd() % 3), nop;
+		uint64_t m = operand(size), rcx = operand(size) | (rnd() << 32 & ~0ull);
+		uint64_t f0 = 0x202 | (rnd() & LV_X86_ARITH_FLAGS), fn = f0, rn, b;
+		uint32_t imm = (uint32_t)operand(4);
+		uint8_t op[8];
+
+		if (form == 0) { /* imul ecx, [rbx] */
+			b = rcx;
+			op[0] = 0x0f, op[1] = 0xaf, op[2] = 0x0b, nop = 3;
+		} else if (form == 1) { /* imul ecx, [rbx], imm8 */
+			b = lv_x86_sext(imm & 0xff, 1);
+			op[0] = 0x6b, op[1] = 0x0b, op[2] = (uint8_t)imm, nop = 3;
+		} else { /* imul ecx, [rbx], imm16/imm32 */
+			b = lv_x86_sext(imm, size == 2 ? 2 : 4);
+			op[0] = 0x69, op[1] = 0x0b;
+			memcpy(op + 2, &imm, size == 2 ? 2 : 4);
+			nop = size == 2 ? 4 : 6;
+		}
+		/* The CPU's two-operand form with the same (sign-extended) factors. */
+		rn = imul[size_index(size)](m, b, &fn);
+		fake_init(g, LV_X86_MODE_64);
+		g->regs.rcx = rcx;
+		emulate(size, op, nop, m, f0);
+		if (size == 2)
+			rn = (rcx & ~0xffffull) | (rn & 0xffff);
+		cr_assert_eq(g->regs.rcx, rn, "form %u size %u m %#lx b %#lx: %#lx vs cpu %#lx",
+			     form, size, (unsigned long)m, (unsigned long)b,
+			     (unsigned long)g->regs.rcx, (unsigned long)rn);
+		cr_assert_eq(g->regs.rflags & (LV_X86_CF | LV_X86_OF), fn & (LV_X86_CF | LV_X86_OF),
+			     "form %u size %u m %#lx b %#lx", form, size, (unsigned long)m,
+			     (unsigned long)b);
+		cr_assert_eq(g->regs.rflags & ~(uint64_t)(LV_X86_CF | LV_X86_OF),
+			     f0 & ~(uint64_t)(LV_X86_CF | LV_X86_OF));
+	}
+	free(g);
+}
+
+Test(x86_emul_arith, imul_one_operand_matches_the_cpu)
+{
+	static void (*const one[4])(uint64_t *, uint64_t *, uint64_t,
+				    uint64_t *) = { n_imul1_1, n_imul1_2, n_imul1_4, n_imul1_8 };
+	static const unsigned sizes[4] = { 1, 2, 4, 8 };
+
+	g = calloc(1, sizeof(*g));
+	for (int it = 0; it < 8000; it++) {
+		unsigned size = sizes[rnd() % 4];
+		uint64_t m = operand(size), rax = operand(size) | (rnd() << 32 & ~0ull);
+		uint64_t rdx = rnd(), rax0 = rax, rdx0 = rdx;
+		uint64_t f0 = 0x202 | (rnd() & LV_X86_ARITH_FLAGS), fn = f0;
+		/* imul byte/word/dword/qword [rbx]: F6 /5 or F7 /5 */
+		const uint8_t op[2] = { size == 1 ? 0xf6 : 0xf7, 0x2b };
+
+		one[size_index(size)](&rax, &rdx, m, &fn);
+		fake_init(g, LV_X86_MODE_64);
+		g->regs.rax = rax0;
+		g->regs.rdx = rdx0;
+		emulate(size, op, 2, m, f0);
+		cr_assert_eq(g->regs.rax, rax, "size %u a %#lx m %#lx: %#lx vs cpu %#lx", size,
+			     (unsigned long)rax0, (unsigned long)m, (unsigned long)g->regs.rax,
+			     (unsigned long)rax);
+		cr_assert_eq(g->regs.rdx, rdx, "size %u: rdx", size);
+		cr_assert_eq(g->regs.rflags & (LV_X86_CF | LV_X86_OF), fn & (LV_X86_CF | LV_X86_OF),
+			     "size %u a %#lx m %#lx", size, (unsigned long)rax0, (unsigned long)m);
+	}
+	free(g);
+}
+
+#endif
+
+Test(x86_emul_arith, decoding)
+{
+	static const struct {
+		uint8_t b[8];
+		unsigned n, op, nopnd, len;
+	} ok[] = {
+		{ { 0x0f, 0xbc, 0x0b }, 3, LV_X86_OP_BSF, 2, 3 },
+		{ { 0xf2, 0x0f, 0xbd, 0x0b }, 4, LV_X86_OP_BSR, 2, 4 },
+		{ { 0x0f, 0xaf, 0x0b }, 3, LV_X86_OP_IMUL, 2, 3 },
+		{ { 0x6b, 0x0b, 0x80 }, 3, LV_X86_OP_IMUL, 3, 3 },
+		{ { 0x69, 0x0b, 1, 2, 3, 4 }, 6, LV_X86_OP_IMUL, 3, 6 },
+		{ { 0x66, 0x69, 0x0b, 1, 2 }, 5, LV_X86_OP_IMUL, 3, 5 },
+		{ { 0xf6, 0x2b }, 2, LV_X86_OP_IMUL, 1, 2 },
+	};
+	static const uint8_t bad[][4] = {
+		{ 0xf3, 0x0f, 0xbc, 0x0b }, /* tzcnt */
+		{ 0xf3, 0x0f, 0xbd, 0x0b }, /* lzcnt */
+		{ 0xf0, 0x0f, 0xaf, 0x0b }, /* lock imul: #UD */
+		{ 0xf0, 0xf7, 0x2b, 0x00 }, /* lock imul [rbx] */
+	};
+	struct lv_x86_insn in;
+	unsigned i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		cr_assert_eq(lv_x86_decode(ok[i].b, ok[i].n, LV_X86_MODE_64, &in), LV_X86_DEC_OK,
+			     "case %u", i);
+		cr_expect_eq(in.op, ok[i].op, "case %u", i);
+		cr_expect_eq(in.nopnd, ok[i].nopnd, "case %u", i);
+		cr_expect_eq(in.len, ok[i].len, "case %u", i);
+	}
+	cr_expect_eq(in.opnd[0].kind, LV_X86_OPND_MEM);
+	cr_expect_eq(in.opnd[0].size, 1);
+	cr_assert_eq(lv_x86_decode(ok[3].b, 3, LV_X86_MODE_64, &in), LV_X86_DEC_OK);
+	cr_expect_eq(in.imm, (uint64_t)-128, "imm8 sign-extended");
+	cr_expect(in.opnd[0].kind == LV_X86_OPND_REG && in.opnd[0].reg == 1);
+	cr_expect_eq(in.opnd[1].kind, LV_X86_OPND_MEM);
+	cr_expect_eq(in.opnd[2].kind, LV_X86_OPND_IMM);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_eq(lv_x86_decode(bad[i], 4, LV_X86_MODE_64, &in), LV_X86_DEC_INVALID,
+			     "bad %u", i);
+}
+
+Test(x86_emul_arith, faults_leave_no_trace)
+{
+	/* imul ecx, [rbx] on a non-canonical address: #GP(0), nothing changed */
+	g = calloc(1, sizeof(*g));
+	fake_init(g, LV_X86_MODE_64);
+	fake_code(g, "\x0f\xaf\x0b", 3);
+	g->regs.rbx = 0x8000000000000000ull;
+	g->regs.rcx = 7;
+	cr_assert_eq(fake_run(g), LV_X86_EMUL_FAULT);
+	cr_expect_eq(g->em.fault.vector, LV_X86_VEC_GP);
+	cr_expect_eq(g->set_regs_calls, 0);
+	cr_expect_eq(g->nlog, 0);
+	/* bsf in 16-bit mode through a page fault on the operand */
+	fake_init(g, LV_X86_MODE_16);
+	fake_code(g, "\x0f\xbc\x0f", 3); /* bsf cx, [bx] */
+	g->regs.rbx = 0x3000;
+	g->fault_page = 0x3000;
+	cr_assert_eq(fake_run(g), LV_X86_EMUL_FAULT);
+	cr_expect_eq(g->em.fault.vector, LV_X86_VEC_PF);
+	cr_expect_eq(g->set_regs_calls, 0);
+	free(g);
+}
