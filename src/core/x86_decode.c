@@ -229,7 +229,8 @@ opcode:
 	}
 
 	if (d->form == LV_X86_FORM_GROUP || d->form == LV_X86_FORM_EG ||
-	    d->form == LV_X86_FORM_GE || d->form == LV_X86_FORM_GEI) {
+	    d->form == LV_X86_FORM_GE || d->form == LV_X86_FORM_GEI || d->form == LV_X86_FORM_EGI ||
+	    d->form == LV_X86_FORM_EGC) {
 		r = take(&c, 1, &v);
 		if (r)
 			return r;
@@ -289,6 +290,8 @@ opcode:
 		unsigned rm = (in->modrm & 7) | ((in->rex & 1u) << 3);
 		unsigned esz = osz, mod = in->modrm >> 6;
 		bool ge = d->form == LV_X86_FORM_GE || d->form == LV_X86_FORM_GEI;
+		bool eg = d->form == LV_X86_FORM_EG || d->form == LV_X86_FORM_EGI ||
+			  d->form == LV_X86_FORM_EGC;
 		struct lv_x86_operand *e, *g;
 
 		if (in->op == LV_X86_OP_MOVZX || in->op == LV_X86_OP_MOVSX)
@@ -306,11 +309,12 @@ opcode:
 			set_mem(e, esz);
 		}
 		in->nopnd = 1;
-		if (d->form == LV_X86_FORM_EG || ge) {
+		if (eg || ge) {
 			set_reg(g, reg, osz, in->rex);
 			in->nopnd = 2;
 		}
-		if (d->form == LV_X86_FORM_EI || d->form == LV_X86_FORM_GEI) {
+		if (d->form == LV_X86_FORM_EI || d->form == LV_X86_FORM_GEI ||
+		    d->form == LV_X86_FORM_EGI) {
 			imm_sz = (d->flags & (LV_X86_F_BYTE | LV_X86_F_IMM8)) ? 1
 									      : (osz == 2 ? 2 : 4);
 			in->opnd[in->nopnd].kind = LV_X86_OPND_IMM;
@@ -342,7 +346,8 @@ static const char *const op_names[LV_X86_OP_COUNT] = {
 	[LV_X86_OP_NOT] = "not",	 [LV_X86_OP_XCHG] = "xchg",	[LV_X86_OP_BT] = "bt",
 	[LV_X86_OP_BTS] = "bts",	 [LV_X86_OP_BTR] = "btr",	[LV_X86_OP_BTC] = "btc",
 	[LV_X86_OP_CMPXCHG] = "cmpxchg", [LV_X86_OP_SMSW] = "smsw",	[LV_X86_OP_BSF] = "bsf",
-	[LV_X86_OP_BSR] = "bsr",	 [LV_X86_OP_IMUL] = "imul",
+	[LV_X86_OP_BSR] = "bsr",	 [LV_X86_OP_IMUL] = "imul",	[LV_X86_OP_SHLD] = "shld",
+	[LV_X86_OP_SHRD] = "shrd",	 [LV_X86_OP_XADD] = "xadd",	[LV_X86_OP_CMOV] = "cmov",
 };
 
 const char *lv_x86_op_name(unsigned op)

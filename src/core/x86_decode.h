@@ -73,6 +73,10 @@ enum lv_x86_op {
 	LV_X86_OP_BSF,	/* bit scans and multiplies (x86_emul_arith.c) */
 	LV_X86_OP_BSR,
 	LV_X86_OP_IMUL,
+	LV_X86_OP_SHLD,
+	LV_X86_OP_SHRD,
+	LV_X86_OP_XADD,
+	LV_X86_OP_CMOV, /* condition: opcode & 0xf */
 	LV_X86_OP_COUNT
 };
 

@@ -612,10 +612,7 @@ static int exec(struct lv_x86_emul *em)
 		return exec_cmpxchg(em);
 	case LV_X86_OP_SMSW:
 		return lv_x86_emul_sys(em);
-	case LV_X86_OP_BSF:
-	case LV_X86_OP_BSR:
-	case LV_X86_OP_IMUL:
-		return lv_x86_emul_arith(em);
+
 	case LV_X86_OP_ADD:
 	case LV_X86_OP_OR:
 	case LV_X86_OP_ADC:
@@ -630,8 +627,8 @@ static int exec(struct lv_x86_emul *em)
 	case LV_X86_OP_NEG:
 	case LV_X86_OP_NOT:
 		return exec_alu(em);
-	default:
-		return LV_X86_EMUL_UNHANDLEABLE;
+	default: /* the groups of x86_emul_arith.c, or UNHANDLEABLE */
+		return lv_x86_emul_arith(em);
 	}
 }
 

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Integer instructions beyond the classic ALU, as the emulator meets them
- * with an MMIO source operand: BSF/BSR (0F BC, 0F BD) and IMUL in its
- * three forms (F6/F7 /5, 0F AF, 69/6B). Rules from the SDM Vol. 2A
- * instruction pages (BSF, BSR, IMUL). Flags the SDM leaves undefined (BSF/
- * BSR: CF, OF, SF, AF, PF; IMUL: SF, ZF, AF, PF) are left as they were:
- * the unit tests compare only the defined ones with the host CPU.
+ * with an MMIO operand: BSF/BSR (0F BC, 0F BD), IMUL in its three forms
+ * (F6/F7 /5, 0F AF, 69/6B), SHLD/SHRD (0F A4/A5/AC/AD), XADD (0F C0/C1)
+ * and CMOVcc (0F 40-4F). Rules from the SDM Vol. 2 instruction pages.
+ * Flags the SDM leaves undefined (BSF/BSR: CF, OF, SF, AF, PF; IMUL: SF,
+ * ZF, AF, PF) are left as they were: the unit tests compare only the
+ * defined ones with the host CPU.
  */
 #include "x86_alu.h"
 #include "x86_emul_int.h"
@@ -120,9 +121,148 @@ static int exec_bitscan(struct lv_x86_emul *em)
 	return lv_x86_emul_opnd_write(em, &in->opnd[0], in->opsize, 0, i);
 }
 
+/*
+ * SHLD/SHRD (SDM Vol. 2B): shift the destination by the count (imm8 or CL,
+ * masked to 5 bits, 6 with REX.W), filling from the register operand. A
+ * zero count changes nothing, not even the flags: the destination is read
+ * (and may fault) but not written.
+ * CF is the last bit shifted out; SF, ZF, PF follow the result; OF is
+ * defined for a count of 1 (sign change) and computed the same way for
+ * larger counts; AF is undefined and cleared. A 16-bit count above 16
+ * (undefined result) shifts the concatenation dst:src:dst, as Intel CPUs do.
+ */
+static int exec_shxd(struct lv_x86_emul *em)
+{
+	const struct lv_x86_insn *in = &em->insn;
+	unsigned sz = in->opsize, bits = 8 * sz, c;
+	uint64_t m = lv_x86_mask(sz), d, s, cnt, res, cf, f = em->regs.rflags;
+	bool left = in->op == LV_X86_OP_SHLD;
+	int r;
+
+	if (in->nopnd == 3) {
+		cnt = in->imm;
+	} else { /* 0F A5/AD: the count is CL, an implicit operand */
+		const struct lv_x86_operand cl = { LV_X86_OPND_REG, 1, 1, 0 };
+
+		r = lv_x86_emul_opnd_read(em, &cl, 0, LV_ACCESS_READ, &cnt);
+		if (r)
+			return r;
+	}
+	c = (unsigned)cnt & (sz == 8 ? 63 : 31);
+	r = lv_x86_emul_opnd_read(em, &in->opnd[0], 0, LV_ACCESS_READ | LV_ACCESS_WRITE, &d);
+	if (!r)
+		r = lv_x86_emul_opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &s);
+	if (r || !c)
+		return r;
+	if (c > bits) { /* 16-bit only: after 16 positions the source is the destination */
+		uint64_t t = d;
+
+		d = s;
+		s = t;
+		c -= bits;
+	}
+	if (left) {
+		res = c == bits ? s : (d << c | s >> (bits - c)) & m;
+		cf = d >> (bits - c) & 1;
+	} else {
+		res = c == bits ? s : (d >> c | s << (bits - c)) & m;
+		cf = d >> (c - 1) & 1;
+	}
+	lv_x86_alu(LV_X86_OP_OR, sz, res, 0, &f); /* SF ZF PF; CF OF AF cleared */
+	if (cf)
+		f |= LV_X86_CF;
+	if ((res ^ d) >> (bits - 1) & 1)
+		f |= LV_X86_OF;
+	em->regs.rflags = f;
+	return lv_x86_emul_opnd_write(em, &in->opnd[0], sz, 0, res);
+}
+
+/* XADD (SDM Vol. 2B): TEMP = SRC + DEST; SRC = DEST; DEST = TEMP, flags as ADD. */
+static int exec_xadd(struct lv_x86_emul *em)
+{
+	const struct lv_x86_insn *in = &em->insn;
+	unsigned sz = in->opsize;
+	uint64_t d, s, sum;
+	int r;
+
+	r = lv_x86_emul_opnd_read(em, &in->opnd[0], 0, LV_ACCESS_READ | LV_ACCESS_WRITE, &d);
+	if (!r)
+		r = lv_x86_emul_opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &s);
+	if (r)
+		return r;
+	sum = lv_x86_alu(LV_X86_OP_ADD, sz, d, s, &em->regs.rflags);
+	r = lv_x86_emul_opnd_write(em, &in->opnd[1], sz, 0, d);
+	if (!r)
+		r = lv_x86_emul_opnd_write(em, &in->opnd[0], sz, 0, sum);
+	return r;
+}
+
+/* The condition @p cc (SDM Vol. 1, Appendix B, Table B-1) on RFLAGS @p f. */
+static bool cond(unsigned cc, uint64_t f)
+{
+	bool cf = f & LV_X86_CF, zf = f & LV_X86_ZF, sf = f & LV_X86_SF, of = f & LV_X86_OF;
+	bool v;
+
+	switch (cc >> 1) {
+	case 0: /* O */
+		v = of;
+		break;
+	case 1: /* B */
+		v = cf;
+		break;
+	case 2: /* E */
+		v = zf;
+		break;
+	case 3: /* BE */
+		v = cf || zf;
+		break;
+	case 4: /* S */
+		v = sf;
+		break;
+	case 5: /* P */
+		v = f & LV_X86_PF;
+		break;
+	case 6: /* L */
+		v = sf != of;
+		break;
+	default: /* LE */
+		v = zf || sf != of;
+		break;
+	}
+	return (cc & 1) ? !v : v;
+}
+
+/*
+ * CMOVcc (SDM Vol. 2A): the source is read whatever the condition (a
+ * memory fault is taken either way); with a 32-bit operand the
+ * destination is written, and so zero-extended, even when it is false.
+ */
+static int exec_cmov(struct lv_x86_emul *em)
+{
+	const struct lv_x86_insn *in = &em->insn;
+	uint64_t v, old;
+	int r;
+
+	r = lv_x86_emul_opnd_read(em, &in->opnd[1], 0, LV_ACCESS_READ, &v);
+	if (!r)
+		r = lv_x86_emul_opnd_read(em, &in->opnd[0], 0, LV_ACCESS_READ, &old);
+	if (r)
+		return r;
+	if (!cond(in->opcode & 15, em->regs.rflags))
+		v = old;
+	return lv_x86_emul_opnd_write(em, &in->opnd[0], in->opsize, 0, v);
+}
+
 int lv_x86_emul_arith(struct lv_x86_emul *em)
 {
 	switch (em->insn.op) {
+	case LV_X86_OP_SHLD:
+	case LV_X86_OP_SHRD:
+		return exec_shxd(em);
+	case LV_X86_OP_XADD:
+		return exec_xadd(em);
+	case LV_X86_OP_CMOV:
+		return exec_cmov(em);
 	case LV_X86_OP_BSF:
 	case LV_X86_OP_BSR:
 		return exec_bitscan(em);

@@ -73,9 +73,32 @@ const struct lv_x86_opdesc lv_x86_map1[256] = {
 	[0xff] = G(GRP5),
 };
 
+/* CMOVcc 0F 40-4F (SDM Vol. 2A, CMOVcc): the condition is the low nibble. */
+#define CMOV(b) [0x40 + (b)] = D(CMOV, GE, 0)
+
 const struct lv_x86_opdesc lv_x86_map2[256] = {
 	[0x01] = G(GRP7),
+	CMOV(0),
+	CMOV(1),
+	CMOV(2),
+	CMOV(3),
+	CMOV(4),
+	CMOV(5),
+	CMOV(6),
+	CMOV(7),
+	CMOV(8),
+	CMOV(9),
+	CMOV(10),
+	CMOV(11),
+	CMOV(12),
+	CMOV(13),
+	CMOV(14),
+	CMOV(15),
 	[0xa3] = D(BT, EG, 0),
+	[0xa4] = D(SHLD, EGI, U8),
+	[0xa5] = D(SHLD, EGC, 0),
+	[0xac] = D(SHRD, EGI, U8),
+	[0xad] = D(SHRD, EGC, 0),
 	[0xaf] = D(IMUL, GE, 0),
 	[0xab] = D(BTS, EG, L),
 	[0xb0] = D(CMPXCHG, EG, B | L),
@@ -89,6 +112,8 @@ const struct lv_x86_opdesc lv_x86_map2[256] = {
 	[0xbd] = D(BSR, GE, 0), /* F3 0F BD is LZCNT */
 	[0xbe] = D(MOVSX, GE, 0),
 	[0xbf] = D(MOVSX, GE, LV_X86_F_SRC16),
+	[0xc0] = D(XADD, EG, B | L),
+	[0xc1] = D(XADD, EG, L),
 	[0xc3] = D(MOVNTI, EG, LV_X86_F_MEMONLY | LV_X86_F_NOPFX),
 };
 

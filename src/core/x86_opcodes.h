@@ -15,6 +15,8 @@ enum lv_x86_form {
 	LV_X86_FORM_EG,	      /* r/m (dst), reg (src) */
 	LV_X86_FORM_GE,	      /* reg (dst), r/m (src) */
 	LV_X86_FORM_GEI,      /* reg (dst), r/m, immediate (IMUL 69/6B) */
+	LV_X86_FORM_EGI,      /* r/m (dst), reg, imm8 (SHLD/SHRD 0F A4/AC) */
+	LV_X86_FORM_EGC,      /* r/m (dst), reg; CL implicit (SHLD/SHRD 0F A5/AD) */
 	LV_X86_FORM_E,	      /* r/m only */
 	LV_X86_FORM_EI,	      /* r/m, immediate */
 	LV_X86_FORM_AO,	      /* AL/eAX <- moffs */

@@ -50,7 +50,16 @@ static const ZydisMnemonic plain_mnemonic[LV_X86_OP_COUNT] = {
 	[LV_X86_OP_BTR] = ZYDIS_MNEMONIC_BTR,	      [LV_X86_OP_BTC] = ZYDIS_MNEMONIC_BTC,
 	[LV_X86_OP_CMPXCHG] = ZYDIS_MNEMONIC_CMPXCHG, [LV_X86_OP_SMSW] = ZYDIS_MNEMONIC_SMSW,
 	[LV_X86_OP_BSF] = ZYDIS_MNEMONIC_BSF,	      [LV_X86_OP_BSR] = ZYDIS_MNEMONIC_BSR,
-	[LV_X86_OP_IMUL] = ZYDIS_MNEMONIC_IMUL,
+	[LV_X86_OP_IMUL] = ZYDIS_MNEMONIC_IMUL,	      [LV_X86_OP_SHLD] = ZYDIS_MNEMONIC_SHLD,
+	[LV_X86_OP_SHRD] = ZYDIS_MNEMONIC_SHRD,	      [LV_X86_OP_XADD] = ZYDIS_MNEMONIC_XADD,
+};
+
+/* CMOVcc by condition (opcode & 0xf). */
+static const ZydisMnemonic cmov_mnemonic[16] = {
+	ZYDIS_MNEMONIC_CMOVO, ZYDIS_MNEMONIC_CMOVNO, ZYDIS_MNEMONIC_CMOVB,  ZYDIS_MNEMONIC_CMOVNB,
+	ZYDIS_MNEMONIC_CMOVZ, ZYDIS_MNEMONIC_CMOVNZ, ZYDIS_MNEMONIC_CMOVBE, ZYDIS_MNEMONIC_CMOVNBE,
+	ZYDIS_MNEMONIC_CMOVS, ZYDIS_MNEMONIC_CMOVNS, ZYDIS_MNEMONIC_CMOVP,  ZYDIS_MNEMONIC_CMOVNP,
+	ZYDIS_MNEMONIC_CMOVL, ZYDIS_MNEMONIC_CMOVNL, ZYDIS_MNEMONIC_CMOVLE, ZYDIS_MNEMONIC_CMOVNLE,
 };
 
 /* String mnemonics by operand size 1, 2, 4, 8. */
@@ -78,6 +87,8 @@ static ZydisMnemonic expected_mnemonic(const struct lv_x86_insn *in)
 {
 	if (in->op >= LV_X86_OP_MOVS && in->op <= LV_X86_OP_OUTS)
 		return string_mnemonic[in->op][size_index(in->opsize)];
+	if (in->op == LV_X86_OP_CMOV)
+		return cmov_mnemonic[in->opcode & 15];
 	return plain_mnemonic[in->op];
 }
 
@@ -90,6 +101,9 @@ static bool is_subset_mnemonic(ZydisMnemonic m)
 			if (string_mnemonic[i][j] && string_mnemonic[i][j] == m)
 				return true;
 	}
+	for (unsigned i = 0; i < 16; i++)
+		if (cmov_mnemonic[i] == m)
+			return true;
 	return false;
 }
 

@@ -59,6 +59,62 @@ NATIVE_ONE(n_imul1_2, "w")
 NATIVE_ONE(n_imul1_4, "k")
 NATIVE_ONE(n_imul1_8, "q")
 
+/* SHLD/SHRD d, s, CL. */
+#define NATIVE_SHXD(fn, insn, m)                                                                   \
+	static uint64_t fn(uint64_t d, uint64_t s, uint8_t c, uint64_t *fl)                        \
+	{                                                                                          \
+		uint64_t f = *fl;                                                                  \
+		__asm__ volatile(PRE insn " %%cl, %" m "[s], %" m "[d]" POST                       \
+				 : [d] "+r"(d), [f] "+r"(f)                                        \
+				 : [s] "r"(s), "c"(c)                                              \
+				 : "cc", "memory");                                                \
+		*fl = f;                                                                           \
+		return d;                                                                          \
+	}
+NATIVE_SHXD(n_shld_2, "shld", "w")
+NATIVE_SHXD(n_shld_4, "shld", "k")
+NATIVE_SHXD(n_shld_8, "shld", "q")
+NATIVE_SHXD(n_shrd_2, "shrd", "w")
+NATIVE_SHXD(n_shrd_4, "shrd", "k")
+NATIVE_SHXD(n_shrd_8, "shrd", "q")
+
+/* XADD d, s: both change. */
+#define NATIVE_XADD(fn, m)                                                                         \
+	static uint64_t fn(uint64_t d, uint64_t *s, uint64_t *fl)                                  \
+	{                                                                                          \
+		uint64_t f = *fl;                                                                  \
+		__asm__ volatile(PRE "xadd %" m "[s], %" m "[d]" POST                              \
+				 : [d] "+r"(d), [s] "+r"(*s), [f] "+r"(f)                          \
+				 :                                                                 \
+				 : "cc", "memory");                                                \
+		*fl = f;                                                                           \
+		return d;                                                                          \
+	}
+NATIVE_XADD(n_xadd_1, "b")
+NATIVE_XADD(n_xadd_2, "w")
+NATIVE_XADD(n_xadd_4, "k")
+NATIVE_XADD(n_xadd_8, "q")
+
+/* CMOVcc r32 (the 32-bit form shows the zero-extension on a false condition). */
+NATIVE_BIN(n_cmovo, "cmovo", "k")
+NATIVE_BIN(n_cmovno, "cmovno", "k")
+NATIVE_BIN(n_cmovb, "cmovb", "k")
+NATIVE_BIN(n_cmovnb, "cmovnb", "k")
+NATIVE_BIN(n_cmovz, "cmovz", "k")
+NATIVE_BIN(n_cmovnz, "cmovnz", "k")
+NATIVE_BIN(n_cmovbe, "cmovbe", "k")
+NATIVE_BIN(n_cmovnbe, "cmovnbe", "k")
+NATIVE_BIN(n_cmovs, "cmovs", "k")
+NATIVE_BIN(n_cmovns, "cmovns", "k")
+NATIVE_BIN(n_cmovp, "cmovp", "k")
+NATIVE_BIN(n_cmovnp, "cmovnp", "k")
+NATIVE_BIN(n_cmovl, "cmovl", "k")
+NATIVE_BIN(n_cmovnl, "cmovnl", "k")
+NATIVE_BIN(n_cmovle, "cmovle", "k")
+NATIVE_BIN(n_cmovnle, "cmovnle", "k")
+NATIVE_BIN(n_cmovz_2, "cmovz", "w")
+NATIVE_BIN(n_cmovz_8, "cmovz", "q")
+
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 
 static uint64_t rnd(void)
@@ -94,6 +150,7 @@ static uint64_t operand(unsigned size)
 }
 
 static struct fake *g;
+static unsigned lock_prefix; /* emulate_w(): start with F0 */
 
 static unsigned size_index(unsigned size)
 {
@@ -101,15 +158,17 @@ static unsigned size_index(unsigned size)
 }
 
 /*
- * Emulate @p op bytes (after the size prefix) with rcx = @p rcx, rax =
- * @p rax, rdx = @p rdx and the device operand [rbx] = @p m; one device read
- * and no write expected.
+ * Emulate @p op bytes (after the size prefix) with the device operand
+ * [rbx] = @p m and RFLAGS @p flags: one device read, then @p writes writes.
  */
-static void emulate(unsigned size, const uint8_t *op, unsigned nop, uint64_t m, uint64_t flags)
+static void emulate_w(unsigned size, const uint8_t *op, unsigned nop, uint64_t m, uint64_t flags,
+		      unsigned writes)
 {
 	uint8_t code[12];
 	unsigned n = 0;
 
+	if (lock_prefix)
+		code[n++] = 0xf0;
 	if (size == 2)
 		code[n++] = 0x66;
 	if (size == 8)
@@ -122,8 +181,15 @@ static void emulate(unsigned size, const uint8_t *op, unsigned nop, uint64_t m, 
 	memcpy(g->dev, &m, 8);
 	cr_assert_eq(fake_run(g), LV_X86_EMUL_DONE);
 	cr_assert_eq(g->regs.rip, 0x1000u + n);
-	cr_assert_eq(g->nlog, 1u, "one device read");
+	cr_assert_eq(g->nlog, 1u + writes, "one device read, %u writes", writes);
 	cr_assert(!g->log[0].is_write && g->log[0].size == size);
+	if (writes)
+		cr_assert(g->log[1].is_write && g->log[1].size == size);
+}
+
+static void emulate(unsigned size, const uint8_t *op, unsigned nop, uint64_t m, uint64_t flags)
+{
+	emulate_w(size, op, nop, m, flags, 0);
 }
 
 Test(x86_emul_arith, bsf_bsr_match_the_cpu)
@@ -238,6 +304,115 @@ Test(x86_emul_arith, imul_one_operand_matches_the_cpu)
 	free(g);
 }
 
+Test(x86_emul_arith, shld_shrd_match_the_cpu)
+{
+	typedef uint64_t (*shxd_fn)(uint64_t, uint64_t, uint8_t, uint64_t *);
+	static const shxd_fn shld[4] = { NULL, n_shld_2, n_shld_4, n_shld_8 };
+	static const shxd_fn shrd[4] = { NULL, n_shrd_2, n_shrd_4, n_shrd_8 };
+	static const unsigned sizes[3] = { 2, 4, 8 };
+	unsigned zero = 0;
+
+	g = calloc(1, sizeof(*g));
+	for (int it = 0; it < 9000; it++) {
+		unsigned size = sizes[rnd() % 3], right = (unsigned)(rnd() & 1);
+		unsigned imm = (unsigned)(rnd() & 1), c = (unsigned)(rnd() % 80);
+		unsigned masked = c & (size == 8 ? 63 : 31);
+		uint64_t d = operand(size), f0 = 0x202 | (rnd() & LV_X86_ARITH_FLAGS), fn = f0;
+		uint64_t src = (rnd() & ~0xffull) | c, rn, re;
+		uint64_t cmp = LV_X86_CF | LV_X86_SF | LV_X86_ZF | LV_X86_PF;
+		/* shld/shrd [rbx], ecx, imm8 (0F A4/AC) or CL (0F A5/AD); CL = c either way */
+		uint8_t op[4] = { 0x0f, (uint8_t)((right ? 0xac : 0xa4) + !imm), 0x0b, (uint8_t)c };
+
+		if (size == 2 && masked > 16)
+			continue; /* undefined result and flags */
+		rn = (right ? shrd : shld)[size_index(size)](d, src, (uint8_t)c, &fn) &
+		     lv_x86_mask(size);
+		fake_init(g, LV_X86_MODE_64);
+		g->regs.rcx = src;
+		emulate_w(size, op, imm ? 4 : 3, d, f0, masked ? 1 : 0);
+		memcpy(&re, g->dev, 8);
+		re &= lv_x86_mask(size);
+		if (masked == 1)
+			cmp |= LV_X86_OF;
+		if (!masked) {
+			zero++;
+			cmp = ~0ull; /* nothing changes */
+		}
+		cr_assert_eq(re, rn, "%s/%u d %#lx s %#lx c %u: %#lx vs cpu %#lx",
+			     right ? "shrd" : "shld", size, (unsigned long)d,
+			     (unsigned long)g->regs.rcx, c, (unsigned long)re, (unsigned long)rn);
+		cr_assert_eq(g->regs.rflags & cmp, fn & cmp, "%s/%u d %#lx c %u: %#lx vs cpu %#lx",
+			     right ? "shrd" : "shld", size, (unsigned long)d, c,
+			     (unsigned long)g->regs.rflags, (unsigned long)fn);
+	}
+	cr_assert_gt(zero, 50);
+	free(g);
+}
+
+Test(x86_emul_arith, xadd_matches_the_cpu)
+{
+	static uint64_t (*const xadd[4])(uint64_t, uint64_t *, uint64_t *) = { n_xadd_1, n_xadd_2,
+									       n_xadd_4, n_xadd_8 };
+	static const unsigned sizes[4] = { 1, 2, 4, 8 };
+
+	g = calloc(1, sizeof(*g));
+	for (int it = 0; it < 6000; it++) {
+		unsigned size = sizes[rnd() % 4];
+		uint64_t d = operand(size), s = rnd(), s0 = s,
+			 f0 = 0x202 | (rnd() & LV_X86_ARITH_FLAGS);
+		uint64_t fn = f0, rn = xadd[size_index(size)](d, &s, &fn) & lv_x86_mask(size), re;
+		/* (lock) xadd [rbx], ecx: 0F C0/C1 0B */
+		const uint8_t op[3] = { 0x0f, size == 1 ? 0xc0 : 0xc1, 0x0b };
+
+		fake_init(g, LV_X86_MODE_64);
+		g->regs.rcx = s0;
+		lock_prefix = (unsigned)(rnd() & 1);
+		emulate_w(size, op, 3, d, f0, 1);
+		lock_prefix = 0;
+		memcpy(&re, g->dev, 8);
+		cr_assert_eq(re & lv_x86_mask(size), rn, "size %u", size);
+		cr_assert_eq(g->regs.rcx, s, "size %u: rcx %#lx vs cpu %#lx", size,
+			     (unsigned long)g->regs.rcx, (unsigned long)s);
+		cr_assert_eq(g->regs.rflags, fn, "size %u", size);
+	}
+	free(g);
+}
+
+Test(x86_emul_arith, cmov_matches_the_cpu)
+{
+	static const bin_fn cmov[16] = { n_cmovo,  n_cmovno,  n_cmovb,	n_cmovnb, n_cmovz, n_cmovnz,
+					 n_cmovbe, n_cmovnbe, n_cmovs,	n_cmovns, n_cmovp, n_cmovnp,
+					 n_cmovl,  n_cmovnl,  n_cmovle, n_cmovnle };
+	unsigned taken = 0;
+
+	g = calloc(1, sizeof(*g));
+	for (int it = 0; it < 6000; it++) {
+		unsigned cc = (unsigned)(rnd() % 16), wide = (unsigned)(rnd() % 3);
+		unsigned size = wide == 0 ? 4 : wide == 1 ? 2 : 8;
+		uint64_t m = operand(size), d = rnd(), f0 = 0x202 | (rnd() & LV_X86_ARITH_FLAGS);
+		uint64_t fn = f0, rn;
+		/* cmovcc ecx, [rbx]: 0F 4x 0B; the 16/64-bit checks use cmovz */
+		uint8_t op[3] = { 0x0f, (uint8_t)(0x40 + cc), 0x0b };
+
+		if (size == 2)
+			cc = 4, op[1] = 0x44, rn = n_cmovz_2(d, m, &fn);
+		else if (size == 8)
+			cc = 4, op[1] = 0x44, rn = n_cmovz_8(d, m, &fn);
+		else
+			rn = cmov[cc](d, m, &fn);
+		fake_init(g, LV_X86_MODE_64);
+		g->regs.rcx = d;
+		emulate(size, op, 3, m, f0);
+		taken += (rn & lv_x86_mask(size)) == m && m != (d & lv_x86_mask(size));
+		cr_assert_eq(g->regs.rcx, rn, "cc %u size %u flags %#lx: %#lx vs cpu %#lx", cc,
+			     size, (unsigned long)f0, (unsigned long)g->regs.rcx,
+			     (unsigned long)rn);
+		cr_assert_eq(g->regs.rflags, f0);
+	}
+	cr_assert_gt(taken, 1000);
+	free(g);
+}
+
 #endif
 
 Test(x86_emul_arith, decoding)
@@ -252,6 +427,10 @@ Test(x86_emul_arith, decoding)
 		{ { 0x6b, 0x0b, 0x80 }, 3, LV_X86_OP_IMUL, 3, 3 },
 		{ { 0x69, 0x0b, 1, 2, 3, 4 }, 6, LV_X86_OP_IMUL, 3, 6 },
 		{ { 0x66, 0x69, 0x0b, 1, 2 }, 5, LV_X86_OP_IMUL, 3, 5 },
+		{ { 0x0f, 0xa5, 0x0b }, 3, LV_X86_OP_SHLD, 2, 3 }, /* CL implicit */
+		{ { 0x0f, 0xac, 0x0b, 0x05 }, 4, LV_X86_OP_SHRD, 3, 4 },
+		{ { 0xf0, 0x0f, 0xc1, 0x0b }, 4, LV_X86_OP_XADD, 2, 4 },
+		{ { 0x0f, 0x4f, 0x0b }, 3, LV_X86_OP_CMOV, 2, 3 },
 		{ { 0xf6, 0x2b }, 2, LV_X86_OP_IMUL, 1, 2 },
 	};
 	static const uint8_t bad[][4] = {
@@ -259,6 +438,9 @@ Test(x86_emul_arith, decoding)
 		{ 0xf3, 0x0f, 0xbd, 0x0b }, /* lzcnt */
 		{ 0xf0, 0x0f, 0xaf, 0x0b }, /* lock imul: #UD */
 		{ 0xf0, 0xf7, 0x2b, 0x00 }, /* lock imul [rbx] */
+		{ 0xf0, 0x0f, 0xa5, 0x0b }, /* lock shld */
+		{ 0xf0, 0x0f, 0x44, 0x0b }, /* lock cmovz */
+		{ 0xf0, 0x0f, 0xc1, 0xc1 }, /* lock xadd ecx, eax: register destination */
 	};
 	struct lv_x86_insn in;
 	unsigned i;
@@ -272,7 +454,7 @@ Test(x86_emul_arith, decoding)
 	}
 	cr_expect_eq(in.opnd[0].kind, LV_X86_OPND_MEM);
 	cr_expect_eq(in.opnd[0].size, 1);
-	cr_assert_eq(lv_x86_decode(ok[3].b, 3, LV_X86_MODE_64, &in), LV_X86_DEC_OK);
+	cr_assert_eq(lv_x86_decode(ok[3].b, ok[3].n, LV_X86_MODE_64, &in), LV_X86_DEC_OK);
 	cr_expect_eq(in.imm, (uint64_t)-128, "imm8 sign-extended");
 	cr_expect(in.opnd[0].kind == LV_X86_OPND_REG && in.opnd[0].reg == 1);
 	cr_expect_eq(in.opnd[1].kind, LV_X86_OPND_MEM);
