@@ -348,6 +348,7 @@ static const char *const op_names[LV_X86_OP_COUNT] = {
 	[LV_X86_OP_CMPXCHG] = "cmpxchg", [LV_X86_OP_SMSW] = "smsw",	[LV_X86_OP_BSF] = "bsf",
 	[LV_X86_OP_BSR] = "bsr",	 [LV_X86_OP_IMUL] = "imul",	[LV_X86_OP_SHLD] = "shld",
 	[LV_X86_OP_SHRD] = "shrd",	 [LV_X86_OP_XADD] = "xadd",	[LV_X86_OP_CMOV] = "cmov",
+	[LV_X86_OP_MUL] = "mul",	 [LV_X86_OP_DIV] = "div",	[LV_X86_OP_IDIV] = "idiv",
 };
 
 const char *lv_x86_op_name(unsigned op)

@@ -77,6 +77,9 @@ enum lv_x86_op {
 	LV_X86_OP_SHRD,
 	LV_X86_OP_XADD,
 	LV_X86_OP_CMOV, /* condition: opcode & 0xf */
+	LV_X86_OP_MUL,
+	LV_X86_OP_DIV,
+	LV_X86_OP_IDIV,
 	LV_X86_OP_COUNT
 };
 

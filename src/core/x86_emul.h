@@ -50,6 +50,7 @@ enum lv_x86_emul_status {
 };
 
 /** Exception vectors the emulator raises. */
+#define LV_X86_VEC_DE 0
 #define LV_X86_VEC_SS 12
 #define LV_X86_VEC_GP 13
 #define LV_X86_VEC_PF 14

@@ -2,8 +2,8 @@
 /*
  * Integer instructions beyond the classic ALU, as the emulator meets them
  * with an MMIO operand: BSF/BSR (0F BC, 0F BD), IMUL in its three forms
- * (F6/F7 /5, 0F AF, 69/6B), SHLD/SHRD (0F A4/A5/AC/AD), XADD (0F C0/C1)
- * and CMOVcc (0F 40-4F). Rules from the SDM Vol. 2 instruction pages.
+ * (F6/F7 /5, 0F AF, 69/6B), MUL/DIV/IDIV (F6/F7 /4 /6 /7), SHLD/SHRD
+ * (0F A4/A5/AC/AD), XADD (0F C0/C1) and CMOVcc (0F 40-4F). Rules from the SDM Vol. 2 instruction pages.
  * Flags the SDM leaves undefined (BSF/BSR: CF, OF, SF, AF, PF; IMUL: SF,
  * ZF, AF, PF) are left as they were: the unit tests compare only the
  * defined ones with the host CPU.
@@ -119,6 +119,116 @@ static int exec_bitscan(struct lv_x86_emul *em)
 		for (i = 63; !(v >> i & 1); i--)
 			;
 	return lv_x86_emul_opnd_write(em, &in->opnd[0], in->opsize, 0, i);
+}
+
+/*
+ * rDX:rAX (AX for bytes) / @p d, unsigned, as the 128-bit @p hi:@p lo.
+ * @return false when the quotient does not fit 64 bits (or @p d is 0).
+ * Restoring division, one quotient bit per step: no 128-bit helper from
+ * the compiler's runtime in ring 0.
+ */
+static bool udiv128(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *q, uint64_t *r)
+{
+	if (hi >= d)
+		return false;
+	for (unsigned i = 0; i < 64; i++) {
+		uint64_t top = hi >> 63;
+
+		hi = hi << 1 | lo >> 63;
+		lo <<= 1;
+		if (top || hi >= d) {
+			hi -= d;
+			lo |= 1;
+		}
+	}
+	*q = lo;
+	*r = hi;
+	return true;
+}
+
+static int fault_de(struct lv_x86_emul *em)
+{
+	em->fault.vector = LV_X86_VEC_DE;
+	em->fault.has_error_code = 0;
+	em->fault.error_code = 0;
+	em->fault.cr2 = 0;
+	return LV_X86_EMUL_FAULT;
+}
+
+/*
+ * MUL, DIV, IDIV (F6/F7 /4, /6, /7; SDM Vol. 2A MUL, DIV, IDIV): rDX:rAX
+ * (AX for a byte operand) against the r/m operand. MUL sets CF = OF = (high
+ * half != 0). DIV/IDIV raise #DE for a zero divisor or a quotient that
+ * does not fit (IDIV: the signed range); the quotient truncates towards
+ * zero, the remainder has the dividend's sign. Their flags are undefined
+ * and left unchanged, as are MUL's SF, ZF, AF, PF.
+ */
+static int exec_muldiv(struct lv_x86_emul *em)
+{
+	const struct lv_x86_insn *in = &em->insn;
+	unsigned sz = in->opsize;
+	const struct lv_x86_operand acc = { LV_X86_OPND_REG, (uint8_t)(sz == 1 ? 2 : sz), 0, 0 };
+	const struct lv_x86_operand rdx = { LV_X86_OPND_REG, (uint8_t)sz, 2, 0 };
+	uint64_t m = lv_x86_mask(sz), sign = 1ull << (8 * sz - 1), b, a, hi = 0, lo, q, rem;
+	bool nneg = false, dneg = false;
+	int r;
+
+	r = lv_x86_emul_opnd_read(em, &in->opnd[0], 0, LV_ACCESS_READ, &b);
+	if (!r)
+		r = lv_x86_emul_opnd_read(em, &acc, 0, LV_ACCESS_READ, &a);
+	if (!r && sz > 1)
+		r = lv_x86_emul_opnd_read(em, &rdx, 0, LV_ACCESS_READ, &hi);
+	if (r)
+		return r;
+	if (in->op == LV_X86_OP_MUL) {
+		if (sz == 8) {
+			mul_u64(a, b, &lo, &hi);
+		} else {
+			lo = (a & m) * b;
+			hi = lo >> (8 * sz) & m;
+			lo &= m;
+		}
+		set_cf_of(em, hi != 0);
+	} else {
+		/* The dividend as the 128-bit hi:lo, the divisor as b. */
+		if (sz == 1) {
+			lo = a;
+		} else if (sz < 8) {
+			lo = hi << (8 * sz) | a;
+			hi = 0;
+		} else {
+			lo = a;
+		}
+		if (in->op == LV_X86_OP_IDIV) {
+			if (sz < 8) {
+				int64_t n = (int64_t)lv_x86_sext(lo, 2 * sz);
+
+				nneg = n < 0;
+				lo = nneg ? 0 - (uint64_t)n : (uint64_t)n;
+			} else if (hi >> 63) {
+				nneg = true;
+				lo = 0 - lo;
+				hi = ~hi + (lo == 0);
+			}
+			dneg = (b & sign) != 0;
+			if (dneg)
+				b = (0 - b) & m;
+		}
+		if (!b || !udiv128(hi, lo, b, &q, &rem))
+			return fault_de(em);
+		if (in->op == LV_X86_OP_DIV ? q > m : q > (nneg != dneg ? sign : sign - 1))
+			return fault_de(em);
+		lo = nneg != dneg ? 0 - q : q;
+		hi = nneg ? 0 - rem : rem;
+	}
+	if (sz == 1) /* AX = product; AL = quotient, AH = remainder */
+		return lv_x86_emul_opnd_write(
+			em, &acc, 2, 0,
+			in->op == LV_X86_OP_MUL ? lo | hi << 8 : (lo & 0xff) | (hi & 0xff) << 8);
+	r = lv_x86_emul_opnd_write(em, &acc, sz, 0, lo);
+	if (!r)
+		r = lv_x86_emul_opnd_write(em, &rdx, sz, 0, hi);
+	return r;
 }
 
 /*
@@ -261,6 +371,10 @@ int lv_x86_emul_arith(struct lv_x86_emul *em)
 		return exec_shxd(em);
 	case LV_X86_OP_XADD:
 		return exec_xadd(em);
+	case LV_X86_OP_MUL:
+	case LV_X86_OP_DIV:
+	case LV_X86_OP_IDIV:
+		return exec_muldiv(em);
 	case LV_X86_OP_CMOV:
 		return exec_cmov(em);
 	case LV_X86_OP_BSF:

@@ -16,7 +16,7 @@ int lv_x86_emul_opnd_write(struct lv_x86_emul *em, const struct lv_x86_operand *
 			   int64_t adjust, uint64_t v);
 /* System instructions (SMSW): execute em->insn. @return 0 or an lv_x86_emul_status. */
 int lv_x86_emul_sys(struct lv_x86_emul *em);
-/* BSF/BSR, IMUL, SHLD/SHRD, XADD, CMOVcc (x86_emul_arith.c): execute em->insn. @return 0 or an lv_x86_emul_status. */
+/* BSF/BSR, IMUL, MUL/DIV/IDIV, SHLD/SHRD, XADD, CMOVcc (x86_emul_arith.c): execute em->insn. @return 0 or an lv_x86_emul_status. */
 int lv_x86_emul_arith(struct lv_x86_emul *em);
 
 #endif /* LV_CORE_X86_EMUL_INT_H */

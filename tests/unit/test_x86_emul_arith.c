@@ -43,21 +43,33 @@ NATIVE_BIN(n_imul_2, "imul", "w")
 NATIVE_BIN(n_imul_4, "imul", "k")
 NATIVE_BIN(n_imul_8, "imul", "q")
 
-/* One-operand IMUL: rDX:rAX = rAX * b. */
-#define NATIVE_ONE(fn, m)                                                                          \
+/* One-operand MUL/IMUL/DIV/IDIV on rDX:rAX (AX for bytes) and b. */
+#define NATIVE_ONE(fn, insn, m)                                                                    \
 	static void fn(uint64_t *rax, uint64_t *rdx, uint64_t b, uint64_t *fl)                     \
 	{                                                                                          \
 		uint64_t f = *fl;                                                                  \
-		__asm__ volatile(PRE "imul %" m "[b]" POST                                         \
+		__asm__ volatile(PRE insn " %" m "[b]" POST                                        \
 				 : "+a"(*rax), "+d"(*rdx), [f] "+r"(f)                             \
 				 : [b] "r"(b)                                                      \
 				 : "cc", "memory");                                                \
 		*fl = f;                                                                           \
 	}
-NATIVE_ONE(n_imul1_1, "b")
-NATIVE_ONE(n_imul1_2, "w")
-NATIVE_ONE(n_imul1_4, "k")
-NATIVE_ONE(n_imul1_8, "q")
+NATIVE_ONE(n_imul1_1, "imul", "b")
+NATIVE_ONE(n_imul1_2, "imul", "w")
+NATIVE_ONE(n_imul1_4, "imul", "k")
+NATIVE_ONE(n_imul1_8, "imul", "q")
+NATIVE_ONE(n_mul_1, "mul", "b")
+NATIVE_ONE(n_mul_2, "mul", "w")
+NATIVE_ONE(n_mul_4, "mul", "k")
+NATIVE_ONE(n_mul_8, "mul", "q")
+NATIVE_ONE(n_div_1, "div", "b")
+NATIVE_ONE(n_div_2, "div", "w")
+NATIVE_ONE(n_div_4, "div", "k")
+NATIVE_ONE(n_div_8, "div", "q")
+NATIVE_ONE(n_idiv_1, "idiv", "b")
+NATIVE_ONE(n_idiv_2, "idiv", "w")
+NATIVE_ONE(n_idiv_4, "idiv", "k")
+NATIVE_ONE(n_idiv_8, "idiv", "q")
 
 /* SHLD/SHRD d, s, CL. */
 #define NATIVE_SHXD(fn, insn, m)                                                                   \
@@ -301,6 +313,98 @@ Test(x86_emul_arith, imul_one_operand_matches_the_cpu)
 		cr_assert_eq(g->regs.rflags & (LV_X86_CF | LV_X86_OF), fn & (LV_X86_CF | LV_X86_OF),
 			     "size %u a %#lx m %#lx", size, (unsigned long)rax0, (unsigned long)m);
 	}
+	free(g);
+}
+
+typedef void (*one_fn)(uint64_t *, uint64_t *, uint64_t, uint64_t *);
+
+/*
+ * Whether DIV (@p is_signed = 0) or IDIV of rDX:rAX (AX) by @p b at @p size
+ * raises #DE (SDM Vol. 2A, DIV, IDIV), from the host compiler's 128-bit
+ * arithmetic: the reference for the cases the CPU cannot run here.
+ */
+static bool div_faults(unsigned size, bool is_signed, uint64_t rax, uint64_t rdx, uint64_t b)
+{
+	__extension__ typedef unsigned __int128 u128;
+	__extension__ typedef __int128 s128;
+	unsigned bits = 8 * size;
+	u128 n = size == 1 ? (rax & 0xffff)
+			   : ((u128)(rdx & lv_x86_mask(size)) << bits) | (rax & lv_x86_mask(size));
+
+	b &= lv_x86_mask(size);
+	if (!b)
+		return true;
+	if (!is_signed)
+		return n / b > lv_x86_mask(size);
+	s128 sn = (s128)(n << (128 - 2 * bits)) >> (128 - 2 * bits);
+	s128 sq = sn / (s128)(int64_t)lv_x86_sext(b, size);
+	s128 lim = (s128)1 << (bits - 1);
+
+	return sq >= lim || sq < -lim;
+}
+
+Test(x86_emul_arith, mul_div_idiv_match_the_cpu)
+{
+	static const one_fn fns[3][4] = {
+		{ n_mul_1, n_mul_2, n_mul_4, n_mul_8 },
+		{ n_div_1, n_div_2, n_div_4, n_div_8 },
+		{ n_idiv_1, n_idiv_2, n_idiv_4, n_idiv_8 },
+	};
+	static const unsigned sizes[4] = { 1, 2, 4, 8 };
+	unsigned de = 0, ok = 0;
+
+	g = calloc(1, sizeof(*g));
+	for (int it = 0; it < 15000; it++) {
+		unsigned size = sizes[rnd() % 4], kind = (unsigned)(rnd() % 3);
+		uint64_t b = operand(size), rax = rnd(), rdx = (rnd() & 1) ? operand(size) : rnd();
+		uint64_t f0 = 0x202 | (rnd() & LV_X86_ARITH_FLAGS), fn = f0, ra = rax, rd = rdx;
+		/* mul/div/idiv [rbx]: F6/F7 /4 /6 /7 */
+		const uint8_t op[2] = { size == 1 ? 0xf6 : 0xf7,
+					(uint8_t)(0x03 | (kind + 4 + !!kind) << 3) };
+
+		if (kind && (rnd() & 1)) /* dividends with a quotient that fits */
+			rdx = (rnd() & 1) ? 0 : ~0ull;
+		fake_init(g, LV_X86_MODE_64);
+		g->regs.rax = rax;
+		g->regs.rdx = rdx;
+		if (kind && div_faults(size, kind == 2, rax, rdx, b)) {
+			uint8_t code[4];
+			unsigned n = 0;
+
+			if (size == 2)
+				code[n++] = 0x66;
+			if (size == 8)
+				code[n++] = 0x48;
+			memcpy(code + n, op, 2);
+			fake_code(g, code, n + 2);
+			g->regs.rbx = FAKE_DEV;
+			g->regs.rflags = f0;
+			memcpy(g->dev, &b, 8);
+			cr_assert_eq(fake_run(g), LV_X86_EMUL_FAULT, "kind %u size %u", kind, size);
+			cr_assert_eq(g->em.fault.vector, LV_X86_VEC_DE);
+			cr_assert_eq(g->em.fault.has_error_code, 0);
+			cr_assert_eq(g->set_regs_calls, 0, "#DE changes nothing");
+			de++;
+			continue;
+		}
+		rd = rdx;
+		fns[kind][size_index(size)](&ra, &rd, b, &fn);
+		emulate(size, op, 2, b, f0);
+		cr_assert_eq(g->regs.rax, ra,
+			     "kind %u size %u rdx:rax %#lx:%#lx b %#lx: %#lx vs cpu %#lx", kind,
+			     size, (unsigned long)rdx, (unsigned long)rax, (unsigned long)b,
+			     (unsigned long)g->regs.rax, (unsigned long)ra);
+		cr_assert_eq(g->regs.rdx, rd, "kind %u size %u: rdx %#lx vs cpu %#lx", kind, size,
+			     (unsigned long)g->regs.rdx, (unsigned long)rd);
+		if (kind == 0)
+			cr_assert_eq(g->regs.rflags & (LV_X86_CF | LV_X86_OF),
+				     fn & (LV_X86_CF | LV_X86_OF));
+		cr_assert_eq(g->regs.rflags & ~(uint64_t)LV_X86_ARITH_FLAGS,
+			     f0 & ~(uint64_t)LV_X86_ARITH_FLAGS);
+		ok++;
+	}
+	cr_assert_gt(de, 500);
+	cr_assert_gt(ok, 5000);
 	free(g);
 }
 
