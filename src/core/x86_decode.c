@@ -249,6 +249,9 @@ opcode:
 		osz = 4; /* REX.W is ignored by INS/OUTS */
 	if (in->op == LV_X86_OP_MOVNTI)
 		osz = (in->rex & 8) ? 8 : 4; /* m32/m64 only */
+	if ((in->op == LV_X86_OP_PUSH || in->op == LV_X86_OP_POP) && mode == LV_X86_MODE_64)
+		osz = (in->rex & 8) || !opsz_pfx ? 8
+						 : 2; /* 64 by default, no 32 (SDM Vol. 1, 3.6) */
 	if (in->op == LV_X86_OP_SMSW)
 		osz = 2; /* m16 whatever the operand size (SDM Vol. 2B, SMSW) */
 	in->opsize = (uint8_t)osz;
@@ -349,6 +352,7 @@ static const char *const op_names[LV_X86_OP_COUNT] = {
 	[LV_X86_OP_BSR] = "bsr",	 [LV_X86_OP_IMUL] = "imul",	[LV_X86_OP_SHLD] = "shld",
 	[LV_X86_OP_SHRD] = "shrd",	 [LV_X86_OP_XADD] = "xadd",	[LV_X86_OP_CMOV] = "cmov",
 	[LV_X86_OP_MUL] = "mul",	 [LV_X86_OP_DIV] = "div",	[LV_X86_OP_IDIV] = "idiv",
+	[LV_X86_OP_PUSH] = "push",	 [LV_X86_OP_POP] = "pop",
 };
 
 const char *lv_x86_op_name(unsigned op)

@@ -80,6 +80,8 @@ enum lv_x86_op {
 	LV_X86_OP_MUL,
 	LV_X86_OP_DIV,
 	LV_X86_OP_IDIV,
+	LV_X86_OP_PUSH, /* r/m forms (x86_emul_stack.c) */
+	LV_X86_OP_POP,
 	LV_X86_OP_COUNT
 };
 

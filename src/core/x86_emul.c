@@ -295,6 +295,17 @@ static int mem_write(struct lv_x86_emul *em, uint64_t la, unsigned size, uint64_
 	return OK;
 }
 
+int lv_x86_emul_seg_rw(struct lv_x86_emul *em, unsigned seg, uint64_t ea, unsigned size, bool write,
+		       uint64_t *v)
+{
+	uint64_t la;
+	int r = linear(em, seg, ea, size, write ? LV_ACCESS_WRITE : LV_ACCESS_READ, &la);
+
+	if (r)
+		return r;
+	return write ? mem_write(em, la, size, *v) : mem_read(em, la, size, LV_ACCESS_READ, v);
+}
+
 /* ---- operands ---- */
 
 static uint64_t next_rip(const struct lv_x86_emul *em)
@@ -487,9 +498,7 @@ static int exec_string(struct lv_x86_emul *em)
 	case LV_X86_OP_LODS:
 	case LV_X86_OP_CMPS:
 	case LV_X86_OP_OUTS:
-		r = linear(em, in->mem.seg, si, sz, LV_ACCESS_READ, &la);
-		if (!r)
-			r = mem_read(em, la, sz, LV_ACCESS_READ, &v);
+		r = lv_x86_emul_seg_rw(em, in->mem.seg, si, sz, false, &v);
 		if (r)
 			return r;
 		break;
@@ -499,9 +508,7 @@ static int exec_string(struct lv_x86_emul *em)
 	switch (in->op) {
 	case LV_X86_OP_CMPS:
 	case LV_X86_OP_SCAS:
-		r = linear(em, LV_X86_SEG_ES, di, sz, LV_ACCESS_READ, &la);
-		if (!r)
-			r = mem_read(em, la, sz, LV_ACCESS_READ, &w);
+		r = lv_x86_emul_seg_rw(em, LV_X86_SEG_ES, di, sz, false, &w);
 		if (r)
 			return r;
 		if (in->op == LV_X86_OP_SCAS)
@@ -528,9 +535,7 @@ static int exec_string(struct lv_x86_emul *em)
 	case LV_X86_OP_STOS:
 		if (in->op == LV_X86_OP_STOS)
 			v = reg_read(g, 0, sz, 0);
-		r = linear(em, LV_X86_SEG_ES, di, sz, LV_ACCESS_WRITE, &la);
-		if (!r)
-			r = mem_write(em, la, sz, v);
+		r = lv_x86_emul_seg_rw(em, LV_X86_SEG_ES, di, sz, true, &v);
 		break;
 	case LV_X86_OP_LODS:
 		reg_write(g, 0, sz, 0, v);

@@ -382,7 +382,7 @@ int lv_x86_emul_arith(struct lv_x86_emul *em)
 		return exec_bitscan(em);
 	case LV_X86_OP_IMUL:
 		return exec_imul(em);
-	default:
-		return LV_X86_EMUL_UNHANDLEABLE;
+	default: /* PUSH/POP r/m, or UNHANDLEABLE */
+		return lv_x86_emul_stack(em);
 	}
 }

@@ -51,6 +51,7 @@ const struct lv_x86_opdesc lv_x86_map1[256] = {
 	[0x89] = D(MOV, EG, 0),
 	[0x8a] = D(MOV, GE, B),
 	[0x8b] = D(MOV, GE, 0),
+	[0x8f] = G(GRP1A),
 	[0xa0] = D(MOV, AO, B),
 	[0xa1] = D(MOV, AO, 0),
 	[0xa2] = D(MOV, OA, B),
@@ -141,7 +142,9 @@ const struct lv_x86_opdesc lv_x86_groups[LV_X86_GROUP_COUNT][8] = {
 			     [6] = D(DIV, E, 0),
 			     [7] = D(IDIV, E, 0) },
 	[LV_X86_GRP4] = { [0] = D(INC, E, B | L), [1] = D(DEC, E, B | L) },
-	[LV_X86_GRP5] = { [0] = D(INC, E, L), [1] = D(DEC, E, L) },
+	[LV_X86_GRP5] = { [0] = D(INC, E, L), [1] = D(DEC, E, L), [6] = D(PUSH, E, 0) },
+	/* 8F /1-/7 are XOP prefixes (AMD) or invalid. */
+	[LV_X86_GRP1A] = { [0] = D(POP, E, 0) },
 	/* C6/C7 with ModRM.reg != 0 are XABORT/XBEGIN or invalid. */
 	[LV_X86_GRP11_EB] = { [0] = D(MOV, EI, B) },
 	[LV_X86_GRP11_EV] = { [0] = D(MOV, EI, 0) },

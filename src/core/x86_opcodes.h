@@ -56,6 +56,7 @@ enum lv_x86_group {
 	LV_X86_GRP11_EV,    /* C7 */
 	LV_X86_GRP8,	    /* 0F BA */
 	LV_X86_GRP7,	    /* 0F 01 */
+	LV_X86_GRP1A,	    /* 8F */
 	LV_X86_GROUP_COUNT
 };
 
