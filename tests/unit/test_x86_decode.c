@@ -94,7 +94,7 @@ Test(x86_decode, immediates_and_groups)
 		     LV_X86_DEC_OK);					      /* bt [eax], 0x80 */
 	cr_assert_eq(in.imm, 0x80);					      /* zero-extended */
 	cr_assert_eq(dec("\xf6\x08", 2, LV_X86_MODE_32), LV_X86_DEC_INVALID); /* F6 /1 */
-	cr_assert_eq(dec("\xf7\x20", 2, LV_X86_MODE_32), LV_X86_DEC_INVALID); /* mul */
+	cr_assert_eq(dec("\xf7\x08", 2, LV_X86_MODE_32), LV_X86_DEC_INVALID); /* F7 /1 */
 	cr_assert_eq(dec("\xff\x10", 2, LV_X86_MODE_32), LV_X86_DEC_INVALID); /* call */
 	cr_assert_eq(dec("\x66\x0f\xc3\x08", 4, LV_X86_MODE_64), LV_X86_DEC_INVALID); /* movnti */
 	cr_assert_eq(dec("\x0f\xc3\x08", 3, LV_X86_MODE_16), LV_X86_DEC_OK);

@@ -150,7 +150,8 @@ static bool generate(struct lv_x86_insn *in)
 	b[k] = (uint8_t)((b[k] & 0x3f) | ((rnd() % 4) << 6));
 	if (lv_x86_decode(b, 15, LV_X86_MODE_32, in) != LV_X86_DEC_OK)
 		return false;
-	if (in->addrsize != 4 || in->op == LV_X86_OP_INS || in->op == LV_X86_OP_OUTS)
+	if (in->addrsize != 4 || in->op == LV_X86_OP_INS || in->op == LV_X86_OP_OUTS ||
+	    !harness_op_ok(in))
 		return false;
 	for (unsigned i = 0; i < in->nopnd; i++)
 		if (in->opnd[i].kind == LV_X86_OPND_REG && in->opnd[i].reg == 4 &&

@@ -136,7 +136,8 @@ static bool generate(struct lv_x86_insn *in, unsigned *len)
 		return false;
 	if (in->seg_override == LV_X86_SEG_FS || in->seg_override == LV_X86_SEG_GS)
 		return false;
-	if (uses_rsp(in) || in->op == LV_X86_OP_INS || in->op == LV_X86_OP_OUTS)
+	if (uses_rsp(in) || in->op == LV_X86_OP_INS || in->op == LV_X86_OP_OUTS ||
+	    !harness_op_ok(in))
 		return false;
 	if (in->mem.base == LV_X86_REG_RIP)
 		return false;

@@ -98,6 +98,17 @@ static const uint16_t opcodes[] = {
 	0x0fb1, 0x0fb3, 0x0fb6, 0x0fb7, 0x0fba, 0x0fbb, 0x0fbe, 0x0fbf, 0x0fc3,
 };
 
+/*
+ * Whether a decoded candidate is one the random comparisons run: the F6/F7/FF
+ * group rows of x86_emul_arith.c and x86_emul_stack.c (MUL/IMUL/DIV/IDIV with
+ * undefined flags and #DE, PUSH on the real stack) are left to
+ * test_x86_emul_arith.c and test_x86_emul_stack.c.
+ */
+static inline bool harness_op_ok(const struct lv_x86_insn *in)
+{
+	return in->op < LV_X86_OP_BSF;
+}
+
 /* General register @p n (0 = RAX .. 15 = R15, encoding order) of @p r. */
 static uint64_t *gpr(struct lv_regs *r, unsigned n)
 {
