@@ -146,15 +146,6 @@ static bool udiv128(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *q, uint64_t 
 	return true;
 }
 
-static int fault_de(struct lv_x86_emul *em)
-{
-	em->fault.vector = LV_X86_VEC_DE;
-	em->fault.has_error_code = 0;
-	em->fault.error_code = 0;
-	em->fault.cr2 = 0;
-	return LV_X86_EMUL_FAULT;
-}
-
 /*
  * MUL, DIV, IDIV (F6/F7 /4, /6, /7; SDM Vol. 2A MUL, DIV, IDIV): rDX:rAX
  * (AX for a byte operand) against the r/m operand. MUL sets CF = OF = (high
@@ -215,9 +206,9 @@ static int exec_muldiv(struct lv_x86_emul *em)
 				b = (0 - b) & m;
 		}
 		if (!b || !udiv128(hi, lo, b, &q, &rem))
-			return fault_de(em);
+			return lv_x86_emul_raise(em, LV_X86_VEC_DE, 0);
 		if (in->op == LV_X86_OP_DIV ? q > m : q > (nneg != dneg ? sign : sign - 1))
-			return fault_de(em);
+			return lv_x86_emul_raise(em, LV_X86_VEC_DE, 0);
 		lo = nneg != dneg ? 0 - q : q;
 		hi = nneg ? 0 - rem : rem;
 	}

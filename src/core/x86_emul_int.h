@@ -9,6 +9,16 @@
 
 #include "x86_emul.h"
 
+/* Raise exception @p vector (error code 0 when @p has_error_code): returns LV_X86_EMUL_FAULT. */
+static inline int lv_x86_emul_raise(struct lv_x86_emul *em, uint8_t vector, uint8_t has_error_code)
+{
+	em->fault.vector = vector;
+	em->fault.has_error_code = has_error_code;
+	em->fault.error_code = 0;
+	em->fault.cr2 = 0;
+	return LV_X86_EMUL_FAULT;
+}
+
 /* Read (or, @p write, write at commit) @p size bytes at @p seg:@p ea, segment and paging checked. */
 int lv_x86_emul_seg_rw(struct lv_x86_emul *em, unsigned seg, uint64_t ea, unsigned size, bool write,
 		       uint64_t *v);

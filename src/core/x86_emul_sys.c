@@ -7,15 +7,6 @@
  */
 #include "x86_emul_int.h"
 
-static int gp0(struct lv_x86_emul *em)
-{
-	em->fault.vector = LV_X86_VEC_GP;
-	em->fault.has_error_code = 1;
-	em->fault.error_code = 0;
-	em->fault.cr2 = 0;
-	return LV_X86_EMUL_FAULT;
-}
-
 int lv_x86_emul_sys(struct lv_x86_emul *em)
 {
 	const struct lv_x86_insn *in = &em->insn;
@@ -30,7 +21,7 @@ int lv_x86_emul_sys(struct lv_x86_emul *em)
 		 * write itself, as for any store.
 		 */
 		if (em->env->umip && em->env->cpl > 0)
-			return gp0(em);
+			return lv_x86_emul_raise(em, LV_X86_VEC_GP, 1);
 		return lv_x86_emul_opnd_write(em, &in->opnd[0], 2, 0, em->env->msw);
 	default:
 		return LV_X86_EMUL_UNHANDLEABLE;
