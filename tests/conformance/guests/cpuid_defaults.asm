@@ -1,7 +1,8 @@
 ; SPDX-License-Identifier: MIT
 ; The backend's default CPUID (no overrides): the answers to leaves 1,
-; 8000_0000h, 8000_0001h, 8000_000Ah and 4000_0000h are stored as
-; EAX, EBX, ECX, EDX at DATA + 16 * n (n = 0..4) for the host to judge;
+; 8000_0000h, 8000_0001h, 8000_000Ah, 4000_0000h and 8000_001Fh are
+; stored as EAX, EBX, ECX, EDX at DATA + 16 * n (n = 0..5) for the host
+; to judge;
 ; then OUT 0x60 = 0x5a and HLT. 64-bit.
 %include "common.inc"
 	bits 64
@@ -16,6 +17,8 @@
 	mov esi, 0x8000000a
 	call leaf
 	mov esi, 0x40000000
+	call leaf
+	mov esi, 0x8000001f
 	call leaf
 	mov al, 0x5a
 	out 0x60, al
