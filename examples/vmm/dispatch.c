@@ -368,17 +368,50 @@ static int guest_failed(struct lv_vcpu *vcpu, const struct lv_exit *ex)
 /* ---- one exit -------------------------------------------------------- */
 
 /*
- * The AMD legacy performance counters, PerfEvtSel0-3 and PerfCtr0-3 at
- * 0xc0010000-0xc0010007 (APM Vol. 2, 13.2.1): every AMD CPU has them, and
- * guests reset them at boot (kvm-unit-tests does). On KVM they never
- * reach vcpu-run; the raw backends have no PMU and pass them here as
- * unknown MSRs. They read 0 and ignore writes: counters that never count,
- * as under QEMU TCG. Anything else stops the guest.
+ * MSRs that KVM answers itself, so that they never reach vcpu-run there,
+ * and that the raw backends pass here as unknown. Each reads 0 and
+ * ignores writes, which is a valid processor's answer:
+ *
+ * - 0xc0010000-0xc0010007, the AMD legacy performance counters
+ *   PerfEvtSel0-3 and PerfCtr0-3 (APM Vol. 2, 13.2.1): every AMD CPU has
+ *   them, and guests reset them at boot (kvm-unit-tests does); counters
+ *   that never count, as under QEMU TCG.
+ * And the ones a Linux kernel reads at boot (vcpu-run -b svm, Debian's 6.1):
+ * - 0x8b, IA32_BIOS_SIGN_ID / AMD PATCH_LEVEL: no microcode update loaded
+ *   (SDM Vol. 3A, 10.11.7.1); software writes 0 to it before CPUID.
+ * - 0xfe IA32_MTRRCAP and 0x2ff IA32_MTRR_DEF_TYPE: no variable or fixed
+ *   ranges, MTRRs off (SDM Vol. 3A, 12.11.1, 12.11.2.1).
+ * - 0x179 IA32_MCG_CAP and 0x17a IA32_MCG_STATUS: no machine-check banks,
+ *   no machine check in progress (SDM Vol. 3B, 16.3.1).
+ * - 0xc0010010 SYSCFG, 0xc0010015 HWCR, 0xc0010055 the interrupt pending
+ *   message register, 0xc0011029 DE_CFG (AMD's BKDGs/PPRs): no memory
+ *   encryption or MTRR extensions, no hardware configuration changes;
+ *   Linux reads DE_CFG back after setting its LFENCE-serializing bit 1
+ *   and, finding it clear, takes LFENCE as not serializing.
+ *
+ * Anything else stops the guest.
  */
+static int msr_reads_zero(uint32_t index)
+{
+	switch (index) {
+	case 0x8b:
+	case 0xfe:
+	case 0x179:
+	case 0x17a:
+	case 0x2ff:
+	case 0xc0010010:
+	case 0xc0010015:
+	case 0xc0010055:
+	case 0xc0011029:
+		return 1;
+	default:
+		return index >= 0xc0010000u && index <= 0xc0010007u;
+	}
+}
+
 static int handle_msr(struct lv_vcpu *vcpu, struct lv_exit *ex)
 {
-	if (ex->msr.reason != LV_MSR_EXIT_UNKNOWN || ex->msr.index < 0xc0010000u ||
-	    ex->msr.index > 0xc0010007u)
+	if (ex->msr.reason != LV_MSR_EXIT_UNKNOWN || !msr_reads_zero(ex->msr.index))
 		return guest_failed(vcpu, ex);
 	if (ex->reason == LV_EXIT_RDMSR)
 		ex->msr.value = 0;

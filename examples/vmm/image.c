@@ -11,12 +11,18 @@
 
 #define LEGACY_START 0xa0000ull
 #define LEGACY_END   0x100000ull
+#define ROM_START    0xc0000ull
 
-int vmm_image_is_ram(uint64_t ram_size, uint64_t gpa, uint64_t len)
+uint64_t vmm_image_hole_end(uint32_t flags)
+{
+	return flags & VMM_IMAGE_ACPI ? ROM_START : LEGACY_END;
+}
+
+int vmm_image_is_ram(uint64_t ram_size, uint32_t flags, uint64_t gpa, uint64_t len)
 {
 	if (len == 0 || gpa + len < gpa || gpa + len > ram_size)
 		return 0;
-	return gpa + len <= LEGACY_START || gpa >= LEGACY_END;
+	return gpa + len <= LEGACY_START || gpa >= vmm_image_hole_end(flags);
 }
 
 static uint64_t pad8(uint64_t n)
@@ -34,7 +40,7 @@ static const char *range_at(const struct vmm_image *img, uint64_t off, struct vm
 		return "a range is empty";
 	if (r->len > img->size - off - sizeof(*r) || pad8(r->len) > img->size - off - sizeof(*r))
 		return "a range's contents run past the end of the image";
-	if (!vmm_image_is_ram(img->hdr.ram_size, r->gpa, r->len))
+	if (!vmm_image_is_ram(img->hdr.ram_size, img->hdr.flags, r->gpa, r->len))
 		return "a range is outside guest RAM";
 	return NULL;
 }

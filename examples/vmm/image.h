@@ -30,9 +30,18 @@
 #define VMM_IMAGE_TRACE	  (1u << 1) /* --trace: one line per exit */
 #define VMM_IMAGE_STATS	  (1u << 2) /* --stats: the statistics at the end */
 #define VMM_IMAGE_IRQCHIP (1u << 3) /* LV_VM_IRQCHIP (--irqchip, -smp N) */
-#define VMM_IMAGE_FLAGS	  0xfu
+#define VMM_IMAGE_PIT	  (1u << 4) /* LV_VM_PIT (a Linux kernel) */
+/*
+ * A Linux kernel's PC parts: ACPI's PM registers (pm.c), and the ROM area
+ * 0xc0000-0xfffff as RAM, where acpi.c and mptable.c put their tables.
+ */
+#define VMM_IMAGE_ACPI	  (1u << 5)
+#define VMM_IMAGE_FLAGS	  0x3fu
 
-/* Guest RAM: [0, 0xa0000) and [1 MiB, ram_size), as vcpu-run maps it on KVM. */
+/*
+ * Guest RAM: [0, 0xa0000) and [1 MiB, ram_size), as vcpu-run maps it on KVM;
+ * with VMM_IMAGE_ACPI [0xc0000, 1 MiB) too.
+ */
 #define VMM_IMAGE_RAM_MIN  (4ull << 20)
 #define VMM_IMAGE_RAM_MAX  (3ull << 30)
 #define VMM_IMAGE_MAX_CPUS 64u
@@ -77,7 +86,10 @@ const char *vmm_image_check(const void *buf, uint64_t size, struct vmm_image *ou
 int vmm_image_next(const struct vmm_image *img, uint64_t *cursor, uint64_t *gpa, uint64_t *len,
 		   const uint8_t **data);
 
-/* True if [gpa, gpa + len) is guest RAM of @p ram_size bytes. */
-int vmm_image_is_ram(uint64_t ram_size, uint64_t gpa, uint64_t len);
+/* True if [gpa, gpa + len) is guest RAM of @p ram_size bytes with image @p flags. */
+int vmm_image_is_ram(uint64_t ram_size, uint32_t flags, uint64_t gpa, uint64_t len);
+
+/* The start of the legacy hole's upper part that is RAM with image @p flags (1 MiB if none). */
+uint64_t vmm_image_hole_end(uint32_t flags);
 
 #endif /* VMM_IMAGE_H */

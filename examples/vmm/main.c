@@ -551,12 +551,6 @@ static int run_ring0(const struct options *o, const struct boot_entry *e, struct
 
 	if (!rq.emulator)
 		rq.emulator = o->backend == LV_BACKEND_VMX ? "bochs" : "qemu";
-	if (is_linux(e)) {
-		vmm_error("a Linux kernel needs the PIT, which vcpu-run's ring-0 path does not ask "
-			  "the %s backend for yet (use -b kvm)",
-			  lv_backend_kind_name(o->backend));
-		return STATUS_FAILURE;
-	}
 	/* vCPU i runs on the emulator's CPU i; the test kernel starts up to four (tests/ring0/smp.c). */
 	if (o->smp > RING0_MAX_SMP) {
 		vmm_error("-smp %u: -b %s runs each vCPU on its own CPU of the emulator, and the "
@@ -567,6 +561,9 @@ static int run_ring0(const struct options *o, const struct boot_entry *e, struct
 	rq.flags = (o->testdev ? VMM_IMAGE_TESTDEV : 0) | (o->trace ? VMM_IMAGE_TRACE : 0) |
 		   (o->stats ? VMM_IMAGE_STATS : 0) |
 		   (o->smp > 1 || o->irqchip ? VMM_IMAGE_IRQCHIP : 0);
+	/* Linux: the interrupt controllers and the PIT, ACPI's PM registers, the ROM area (run_guest()). */
+	if (is_linux(e))
+		rq.flags |= VMM_IMAGE_IRQCHIP | VMM_IMAGE_PIT | VMM_IMAGE_ACPI;
 	boot = pic_boot(m, e, rq.flags & VMM_IMAGE_IRQCHIP ? LV_VM_IRQCHIP : 0);
 	return ring0_run(&rq, m, &boot);
 }

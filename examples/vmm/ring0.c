@@ -128,7 +128,7 @@ static int write_image(const char *path, const struct ring0_request *rq, const s
 		resident = NULL;
 	}
 	h.nranges = put_ranges(NULL, m, 0, LEGACY_HOLE_START, &bytes, &err) +
-		    put_ranges(NULL, m, LEGACY_HOLE_END, m->size, &bytes, &err);
+		    put_ranges(NULL, m, vmm_image_hole_end(h.flags), m->size, &bytes, &err);
 	h.image_size = sizeof(h) + bytes;
 	if (!(f = fopen(path, "wb"))) {
 		vmm_error("%s: %s", path, strerror(errno));
@@ -137,7 +137,7 @@ static int write_image(const char *path, const struct ring0_request *rq, const s
 	bytes = 0;
 	err = put(f, &h, sizeof(h));
 	put_ranges(f, m, 0, LEGACY_HOLE_START, &bytes, &err);
-	put_ranges(f, m, LEGACY_HOLE_END, m->size, &bytes, &err);
+	put_ranges(f, m, vmm_image_hole_end(h.flags), m->size, &bytes, &err);
 	free(resident);
 	resident = NULL;
 	if (fclose(f) || err) {

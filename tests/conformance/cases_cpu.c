@@ -86,7 +86,8 @@ static int msr_check(struct conf_ctx *c)
  * bit (CPUID.1:ECX[31]). The ring-0 backends share one default table: no
  * VMX or SVM for the guest (CPUID.1:ECX[5], 8000_0001h:ECX[2]), leaf
  * 8000_000Ah empty, no hypervisor leaves at 4000_0000h (the guest must not
- * see an outer hypervisor's interface that no one implements here), and
+ * see an outer hypervisor's interface that no one implements here), leaf
+ * 8000_001Fh (AMD's memory encryption, SME and SEV) empty, and
  * OSXSAVE as the guest's own CR4.OSXSAVE (clear here), not the host's.
  * Everywhere, a basic leaf above the highest (1234h) reads as the highest
  * basic leaf on Intel-compatible CPUs (SDM Vol. 2A, CPUID) and as zeros on
@@ -104,6 +105,7 @@ static int cpuid_defaults_check(struct conf_ctx *c)
 	uint32_t max_ext = (uint32_t)conf_load(d + 16, 4);
 	uint32_t e1_ecx = (uint32_t)conf_load(d + 32 + 8, 4);
 	const uint8_t *svm = d + 48, *hv = d + 64, *l0 = d + 80, *top = d + 96, *oor = d + 112;
+	const uint8_t *mem_enc = d + 128;
 	uint32_t vendor = (uint32_t)conf_load(l0 + 4, 4);
 	unsigned i;
 
@@ -132,6 +134,9 @@ static int cpuid_defaults_check(struct conf_ctx *c)
 		if (hv[i])
 			return conf_fail(c, "CPUID.40000000h is not empty (byte %u: 0x%x)", i,
 					 hv[i]);
+		if (max_ext >= 0x8000001fu && mem_enc[i])
+			return conf_fail(c, "CPUID.8000001Fh is not empty (byte %u: 0x%x)", i,
+					 mem_enc[i]);
 	}
 	return CONF_PASS;
 }

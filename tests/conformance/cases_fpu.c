@@ -402,6 +402,8 @@ static const struct step xsave_sizes_script[] = {
  * end of its last component as the sub-leaves give them (Linux compares
  * the two at boot: "XSAVE consistency problem"). Without XSAVE in
  * CPUID.1:ECX, no AVX and no OSXSAVE either (AVX state is XSAVE-managed).
+ * The same for the first two values set again with the FPU in use and
+ * CPUID right after XSETBV, with no exit between.
  */
 static int xsave_sizes_check(struct conf_ctx *c)
 {
@@ -434,6 +436,18 @@ static int xsave_sizes_check(struct conf_ctx *c)
 				"XCR0 0x%x: CPUID.(0DH,0):EBX is %u, its components end at "
 				"%u (CPUID.(0DH,i) for i = 2-31)",
 				want, ebx, size);
+	}
+	/* XSETBV and CPUID with the FPU in use and no exit between (the guest's end). */
+	for (n = 0; n < 2; n++) {
+		uint32_t ebx = (uint32_t)conf_load(d + 16 + 16 * XS_MASKS + 4 * n, 4);
+		uint32_t size = (uint32_t)conf_load(d + 16 + 16 * n + 8, 4);
+		uint32_t want = (uint32_t)conf_load(d + 16 + 16 * n + 12, 4);
+
+		if (ebx != size)
+			return conf_fail(c,
+					 "XCR0 0x%x set with the FPU in use: CPUID.(0DH,0):EBX "
+					 "right after is %u, want %u",
+					 want, ebx, size);
 	}
 	return CONF_PASS;
 }

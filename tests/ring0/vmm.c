@@ -330,12 +330,13 @@ static void zero(uint8_t *p, uint64_t n)
 static void fill_ram(uint8_t *ram, const struct vmm_image *img)
 {
 	uint64_t cursor = 0, gpa, len, pos = 0, size = img->hdr.ram_size;
+	uint64_t hole_end = vmm_image_hole_end(img->hdr.flags);
 	const uint8_t *data;
 
 	while (vmm_image_next(img, &cursor, &gpa, &len, &data)) {
 		if (pos < LOW_RAM && gpa >= LOW_RAM) {
 			zero(ram + pos, LOW_RAM - pos);
-			pos = MIB;
+			pos = hole_end;
 		}
 		if (gpa > pos)
 			zero(ram + pos, gpa - pos);
@@ -344,7 +345,7 @@ static void fill_ram(uint8_t *ram, const struct vmm_image *img)
 	}
 	if (pos < LOW_RAM) {
 		zero(ram + pos, LOW_RAM - pos);
-		pos = MIB;
+		pos = hole_end;
 	}
 	if (pos < size)
 		zero(ram + pos, size - pos);
@@ -359,7 +360,7 @@ static void flush_page(struct vmm *vm, uint64_t gpa)
 {
 	uint64_t page = gpa & ~0xfffull;
 
-	if (!vmm_image_is_ram(vm->ram_size, page, 4096))
+	if (!vmm_image_is_ram(vm->ram_size, vm->has_acpi ? VMM_IMAGE_ACPI : 0, page, 4096))
 		return;
 	lv_vm_protect(vm->vm, page, 4096, LV_PROT_READ | LV_PROT_EXEC);
 	lv_vm_protect(vm->vm, page, 4096, LV_PROT_ALL);
@@ -470,7 +471,8 @@ static int aps_enable(unsigned n)
 static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t *ram)
 {
 	const struct vmm_image_header *h = &img->hdr;
-	struct lv_vm_config cfg = { h->ncpus, h->flags & VMM_IMAGE_IRQCHIP ? LV_VM_IRQCHIP : 0 };
+	struct lv_vm_config cfg = { h->ncpus, (h->flags & VMM_IMAGE_IRQCHIP ? LV_VM_IRQCHIP : 0) |
+						      (h->flags & VMM_IMAGE_PIT ? LV_VM_PIT : 0) };
 	struct lv_vm *vm = NULL;
 	struct lv_state st;
 	uint64_t t0;
@@ -487,8 +489,9 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 	fill_ram(ram, img);
 	if ((rc = lv_vm_create(b, &cfg, &vm))) {
 		if (rc == LV_ERR_NOTSUP && cfg.flags)
-			vmm_log("vcpu-run: --irqchip needs an interrupt controller, which the %s "
+			vmm_log("vcpu-run: %s needs an interrupt controller, which the %s "
 				"backend does not offer (LV_FEAT_IRQCHIP)\n",
+				h->flags & VMM_IMAGE_PIT ? "a Linux kernel" : "--irqchip",
 				cmdline_has("vmx") ? "vmx" : "svm");
 		else
 			fail("creating the VM", rc);
@@ -497,6 +500,13 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 	if ((rc = lv_vm_map(vm, ram, 0, LOW_RAM, LV_PROT_ALL)) ||
 	    (rc = lv_vm_map(vm, ram + MIB, MIB, h->ram_size - MIB, LV_PROT_ALL))) {
 		fail("mapping guest RAM", rc);
+		goto out;
+	}
+	/* A Linux guest's ROM area, its ACPI and MP tables (image.h), as on KVM (main.c). */
+	if ((h->flags & VMM_IMAGE_ACPI) &&
+	    (rc = lv_vm_map(vm, ram + vmm_image_hole_end(h->flags), vmm_image_hole_end(h->flags),
+			    MIB - vmm_image_hole_end(h->flags), LV_PROT_ALL))) {
+		fail("mapping the ROM area", rc);
 		goto out;
 	}
 	/* vCPU 0 boots the guest; the others wait for its INIT/SIPI (the irqchip's MP state). */
@@ -532,6 +542,8 @@ static int run_image(struct lv_backend *b, const struct vmm_image *img, uint8_t 
 	i8042_init(&v.i8042);
 	rtc_init(&v.rtc, cmos_clock);
 	ioapic_init(&v.ioapic);
+	acpi_pm_init(&v.pm);
+	v.has_acpi = !!(h->flags & VMM_IMAGE_ACPI);
 	if (v.has_testdev) { /* pci-testdev too, as vcpu-run --testdev on KVM */
 		pci_testdev_init(&v.pci_testdev);
 		v.pci.testdev = &v.pci_testdev;

@@ -34,8 +34,8 @@ static void add_range(struct img *m, uint64_t gpa, uint64_t len, uint8_t fill)
 	((struct vmm_image_header *)m->buf)->image_size = m->size;
 }
 
-/* A valid image: 16 MiB of RAM, one vCPU, a range in low memory and one at 1 MiB. */
-static struct img valid(void)
+/* A valid image's header alone: 16 MiB of RAM, one vCPU, no range yet. */
+static struct img header_only(void)
 {
 	struct img m = { calloc(1, sizeof(struct vmm_image_header)),
 			 sizeof(struct vmm_image_header) };
@@ -50,6 +50,14 @@ static struct img valid(void)
 	h->flags = VMM_IMAGE_TRACE | VMM_IMAGE_STATS;
 	h->image_size = m.size;
 	h->regs.rip = 0x100000;
+	return m;
+}
+
+/* A valid image: header_only()'s, a range in low memory and one at 1 MiB. */
+static struct img valid(void)
+{
+	struct img m = header_only();
+
 	add_range(&m, 0x8000, 100, 0xaa);
 	add_range(&m, MIB, 4096, 0x55);
 	return m;
@@ -106,7 +114,7 @@ Test(vmm_image, header_fields)
 		{ offsetof(struct vmm_image_header, ram_size), 8, 4ull << 30, "RAM size" },
 		{ offsetof(struct vmm_image_header, ncpus), 4, 0, "vCPU count" },
 		{ offsetof(struct vmm_image_header, ncpus), 4, 65, "vCPU count" },
-		{ offsetof(struct vmm_image_header, flags), 4, 0x10, "flags" },
+		{ offsetof(struct vmm_image_header, flags), 4, 0x40, "flags" },
 		{ offsetof(struct vmm_image_header, reserved), 4, 1, "reserved" },
 		{ offsetof(struct vmm_image_header, nranges), 4, 3, "past the end" },
 		{ offsetof(struct vmm_image_header, nranges), 4, 1, "after the last range" },
@@ -148,6 +156,50 @@ Test(vmm_image, ranges)
 	bad_range(0x9000, 16, "overlap or are out of order"); /* below the previous one */
 	bad_range(MIB + 4000, 16, "overlap or are out of order");
 	bad_range(2 * MIB, 0, "empty");
+}
+
+/*
+ * A Linux guest's image (VMM_IMAGE_PIT | VMM_IMAGE_ACPI): the ROM area
+ * 0xc0000-0xfffff, where the ACPI and MP tables are, is RAM; the VGA
+ * window 0xa0000-0xbffff is not. Without VMM_IMAGE_ACPI the ROM area is
+ * refused (Test ranges).
+ */
+Test(vmm_image, linux_image_carries_the_rom_area)
+{
+	struct img m = valid();
+	struct vmm_image out;
+	uint64_t cursor = 0, gpa, len;
+	const uint8_t *data;
+
+	bad_range(0xe0000, 16, "outside guest RAM");
+	hdr(&m)->flags |= VMM_IMAGE_PIT | VMM_IMAGE_ACPI;
+	cr_assert_null(check(&m));
+	free(m.buf);
+
+	m = header_only();
+	hdr(&m)->flags = VMM_IMAGE_PIT | VMM_IMAGE_ACPI | VMM_IMAGE_IRQCHIP;
+	add_range(&m, 0x8000, 100, 0xaa);
+	add_range(&m, 0xe0000, 0x20000, 0x42); /* ACPI tables to the MP table's end */
+	add_range(&m, MIB, 4096, 0x55);
+	cr_assert_null(vmm_image_check(m.buf, m.size, &out));
+	cr_assert_eq(out.hdr.flags & (VMM_IMAGE_PIT | VMM_IMAGE_ACPI),
+		     VMM_IMAGE_PIT | VMM_IMAGE_ACPI);
+	cr_assert(vmm_image_next(&out, &cursor, &gpa, &len, &data));
+	cr_assert(vmm_image_next(&out, &cursor, &gpa, &len, &data));
+	cr_assert_eq(gpa, 0xe0000);
+	cr_assert_eq(len, 0x20000);
+	cr_assert_eq(data[0x1ffff], 0x42);
+	cr_assert(vmm_image_next(&out, &cursor, &gpa, &len, &data));
+	cr_assert_eq(gpa, MIB);
+	cr_assert_not(vmm_image_next(&out, &cursor, &gpa, &len, &data));
+	free(m.buf);
+
+	cr_assert(vmm_image_is_ram(16 * MIB, VMM_IMAGE_ACPI, 0xc0000, 0x40000));
+	cr_assert_not(vmm_image_is_ram(16 * MIB, VMM_IMAGE_ACPI, 0xbfff0, 16));
+	cr_assert_not(vmm_image_is_ram(16 * MIB, VMM_IMAGE_ACPI, 0xa0000, 16));
+	cr_assert_not(vmm_image_is_ram(16 * MIB, 0, 0xc0000, 16));
+	cr_assert_eq(vmm_image_hole_end(VMM_IMAGE_ACPI), 0xc0000);
+	cr_assert_eq(vmm_image_hole_end(VMM_IMAGE_PIT), MIB);
 }
 
 Test(vmm_image, huge_range_length)

@@ -17,7 +17,9 @@
 #
 # Usage: linux_boot.sh --vm-run VM_RUN_SH --vmm VCPU_RUN --work DIR
 #                      [--smp N] [--mem MIB] [--vmlinux | --entry32] [--interactive]
-#                      [--reboot]
+#                      [--reboot] [--backend svm|vmx --emulator qemu|bochs]
+# --backend: vcpu-run -b svm|vmx on this host (the ring-0 test kernel in
+# QEMU TCG or Bochs, examples/vmm/ring0.c) instead of KVM through vm-run.
 # --vmlinux: boot the kernel's unpacked vmlinux ELF through its PVH note
 # instead of the bzImage. --entry32: a copy of the bzImage with xloadflags
 # bit 0 (XLF_KERNEL_64) cleared, which vcpu-run enters at its 32-bit entry.
@@ -29,7 +31,7 @@
 # (SIGUSR2), so /init keeps running as PID 1 with the shell as its child
 # and powers off on that signal.
 set -u
-vmrun= vmm= work= smp=1 mem=256 interactive=0 image=vmlinuz entry32=0 reboot=0
+vmrun= vmm= work= smp=1 mem=256 interactive=0 image=vmlinuz entry32=0 reboot=0 backend= emulator=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--vm-run) vmrun=$2; shift 2 ;;
@@ -41,6 +43,8 @@ while [ $# -gt 0 ]; do
 	--vmlinux) image=vmlinux; shift ;;
 	--entry32) entry32=1; shift ;;
 	--reboot) reboot=1; shift ;;
+	--backend) backend=$2; shift 2 ;;
+	--emulator) emulator=$2; shift 2 ;;
 	*) echo "linux_boot.sh: unknown argument $1"; exit 1 ;;
 	esac
 done
@@ -91,7 +95,12 @@ sh "$scripts/busybox-initramfs.sh" "$work/root" "$work/initrd.cpio" || exit 1
 append="console=ttyS0 quiet panic=-1 pci=off"
 [ $interactive -eq 1 ] && append="$append lv_interactive"
 [ $reboot -eq 1 ] && append="$append lv_reboot"
-set -- "$vmm" -m "$mem" -smp "$smp" -t 270 -a "$append" -i "$work/initrd.cpio" "$kernel"
+set -- -m "$mem" -smp "$smp" -a "$append" -i "$work/initrd.cpio" "$kernel"
+if [ -n "$backend" ]; then
+	set -- "$vmm" -b "$backend" --emulator "$emulator" -t 600 "$@"
+else
+	set -- "$vmm" -t 270 "$@"
+fi
 start=$(date +%s)
 # Where vm-run uses KVM-in-QEMU, its VM gets one CPU: with two (TCG runs
 # them on one thread), Linux in vcpu-run stalled at random points after it
@@ -100,7 +109,11 @@ start=$(date +%s)
 # configuration"; with one, every run since has passed (more than ten).
 # A host's /dev/kvm ignores it.
 export LV_VM_SMP=1
-if [ $interactive -eq 1 ]; then
+if [ -n "$backend" ]; then
+	echo "where: this host (no KVM needed: vcpu-run -b $backend runs the ring-0 test kernel under $emulator)"
+	[ $interactive -eq 0 ] || { echo "FAIL: --interactive runs through vm-run only"; exit 1; }
+	"$@" </dev/null >"$work/out" 2>"$work/err"
+elif [ $interactive -eq 1 ]; then
 	# Inside the VM, vcpu-run's standard input and output are a
 	# pseudo-terminal (util-linux script(1)), whose input is a FIFO that
 	# gets the two lines once the shell's marker is in the output; the

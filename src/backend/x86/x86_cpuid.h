@@ -11,6 +11,10 @@
  *   switch offers (lv_x86_cpuid_fpu(), x86_fpu.c).
  * - CPUID.8000_0001h:ECX: no SVM (bit 2); leaf 8000_000Ah (SVM features)
  *   empty.
+ * - Leaf 8000_001Fh (AMD's memory encryption: SME, SEV; APM Vol. 2, 7.10
+ *   and 15.34) empty: the guest gets no encrypted memory, and its SEV
+ *   status MSR is not implemented (Linux's boot reads it when SEV shows,
+ *   as Bochs' ryzen model does).
  * - 4000_0000h-4000_00FFh, the hypervisor range: empty. Under an outer
  *   hypervisor the host's answer names that hypervisor's interface
  *   (KVM's kvmclock MSRs, Hyper-V's), which nothing here implements.
@@ -45,6 +49,10 @@ static const struct lv_x86_cpuid_edit lv_x86_cpuid_edits[] = {
 	{ 0x8000000au, LV_CPUID_EBX, 0xffffffffu, 0 },
 	{ 0x8000000au, LV_CPUID_ECX, 0xffffffffu, 0 },
 	{ 0x8000000au, LV_CPUID_EDX, 0xffffffffu, 0 },
+	{ 0x8000001fu, LV_CPUID_EAX, 0xffffffffu, 0 },
+	{ 0x8000001fu, LV_CPUID_EBX, 0xffffffffu, 0 },
+	{ 0x8000001fu, LV_CPUID_ECX, 0xffffffffu, 0 },
+	{ 0x8000001fu, LV_CPUID_EDX, 0xffffffffu, 0 },
 };
 
 /* Leaves [first, last] that read as all zeros. */

@@ -296,6 +296,23 @@ void lv_x86_fpu_set(struct lv_x86_fpu *f, uint32_t mask, const struct lv_state *
  * XSAVEOPT (no compacted format, no supervisor states); subleaf 2 the
  * AVX component as the host reports it.
  */
+/*
+ * The guest's XCR0 now. While its registers are loaded, XCR0 is the
+ * guest's own, and a guest XSETBV that QEMU 7.2 TCG ran without the SVM
+ * intercept (lv_x86_fpu_put()) changed it behind f->xcr0: read it there.
+ */
+static uint64_t guest_xcr0(const struct lv_x86_fpu *f)
+{
+	uint64_t cr0, cr4, xcr0;
+
+	if (!f->loaded || !f->xsave)
+		return f->xcr0;
+	cr4 = host_fpu_open(f, &cr0);
+	xcr0 = xgetbv0();
+	host_fpu_close(f, cr0, cr4);
+	return xcr0;
+}
+
 void lv_x86_cpuid_fpu(struct lv_vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
@@ -330,7 +347,7 @@ void lv_x86_cpuid_fpu(struct lv_vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r
 			r[0] = r[1] = r[2] = r[3] = 0;
 		} else if (sub == 0) {
 			r[0] = (uint32_t)f->xcr0_ok;
-			r[1] = (f->xcr0 & XCR0_AVX) ? XSAVE_AVX_END : XSAVE_LEGACY_END;
+			r[1] = (guest_xcr0(f) & XCR0_AVX) ? XSAVE_AVX_END : XSAVE_LEGACY_END;
 			r[2] = avx ? XSAVE_AVX_END : XSAVE_LEGACY_END;
 			r[3] = 0;
 		} else if (sub == 1) {

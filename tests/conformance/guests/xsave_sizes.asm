@@ -9,7 +9,11 @@
 ; XCR0 in force (slot + 4), the size the sub-leaves give for that value,
 ; the largest offset + size of its components 2-31 and at least 576
 ; (slot + 8), and the value (slot + 12). Without XSAVE only the OUTs
-; happen and the slots stay 0. Then OUT 0x60 = 0x5a and HLT. 64-bit.
+; happen and the slots stay 0. Then, with XSAVE, the same with the FPU in
+; use and no exit between XSETBV and CPUID (as Linux's boot does it): an
+; x87 instruction, XSETBV to mask 0's value, CPUID.(0DH,0):EBX to
+; DATA + 16 + 16 * NMASKS, XSETBV to mask 1's, its EBX 4 bytes on. Then
+; OUT 0x60 = 0x5a and HLT. 64-bit.
 %include "common.inc"
 %define NMASKS 8
 	bits 64
@@ -81,6 +85,27 @@
 	inc r14d
 	cmp r14d, NMASKS
 	jb .loop
+	test r12d, r12d
+	jz .done
+	fninit				; the FPU in use: its registers are the guest's
+	lea r9, [rdi + 16 + 16 * NMASKS]
+	mov eax, [rdi + 16 + 12]	; mask 0's value
+	xor edx, edx
+	xor ecx, ecx
+	xsetbv
+	mov eax, 0xd
+	xor ecx, ecx
+	cpuid
+	mov [r9], ebx
+	mov eax, [rdi + 32 + 12]	; mask 1's value
+	xor edx, edx
+	xor ecx, ecx
+	xsetbv
+	mov eax, 0xd
+	xor ecx, ecx
+	cpuid
+	mov [r9 + 4], ebx
+.done:
 	mov al, 0x5a
 	out 0x60, al
 	hlt
