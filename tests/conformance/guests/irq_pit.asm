@@ -3,7 +3,9 @@
 ; base 0x20, only IR0 open) and the BSP's LINT0 in ExtINT mode. Reports go
 ; to ports 0xE0-0xE4, away from the PIT's 0x61.
 ; 1. Counter 0 in mode 2 (rate generator, 8254 data sheet "Mode 2") with
-;    count 11932 (100 Hz): the guest waits in HLT for each tick, EOIs it,
+;    count 11932 (100 Hz): the guest waits in HLT for each tick (its
+;    handler returns with IF clear, so a tick already pending when it
+;    returns waits for the next STI; HLT), EOIs it,
 ;    and after the third reports 3 at 0xE0, then counter 0's status byte
 ;    (read-back command, OUT masked off) at 0xE1: 0x34 (LSB then MSB,
 ;    mode 2, binary).
@@ -87,6 +89,7 @@ tick:
 	mov al, 0x20		; non-specific EOI
 	out 0x20, al
 	pop eax
-	iretd
+	and dword [esp + 8], ~0x200 ; back with IF=0: one tick per HLT, even
+	iretd			 ; when the next one is already pending
 idtr:	dw 256 * 8 - 1
 	dd IDT_BASE
