@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "x86_fake.h"
+#include "xorshift.h"
 
 #if defined(__x86_64__)
 
@@ -107,10 +108,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return lv_test_xorshift(&rng);
 }
 
 /* Random operand biased towards the carry/overflow boundaries. */

@@ -12,6 +12,7 @@
 
 #include "core/x86_decode.h"
 #include "x86_fake.h"
+#include "xorshift.h"
 
 #if defined(__x86_64__)
 
@@ -131,10 +132,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dull;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return lv_test_xorshift(&rng);
 }
 
 /* Random operand biased towards zero, single bits and the signed limits. */

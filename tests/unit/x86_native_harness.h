@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "xorshift.h"
 
 static uint8_t *code, *buf, *init, *native_after;
 static struct lv_regs regs;
@@ -34,10 +35,7 @@ static uint64_t rng = HARNESS_SEED;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return lv_test_xorshift(&rng);
 }
 
 /* ---- emulator callbacks: identity translation; the buffer is RAM or a device ---- */
