@@ -167,7 +167,8 @@ else
 fi
 status=$?
 secs=$(($(date +%s) - start))
-echo "vcpu-run exit status: $status (expected 0); $secs s (vm-run included)"
+if [ -n "$backend" ]; then incl="$emulator included"; else incl="vm-run included"; fi
+echo "vcpu-run exit status: $status (expected 0); $secs s ($incl)"
 qfail=0
 if [ $interactive -eq 0 ]; then
 	qemu=$(command -v qemu-system-x86_64) ||
