@@ -29,7 +29,8 @@ static int smsw(const uint8_t *pfx, unsigned npfx)
 {
 	uint8_t code[8];
 
-	memcpy(code, pfx, npfx);
+	if (npfx) /* pfx may be NULL then: memcpy wants a valid pointer even for 0 bytes */
+		memcpy(code, pfx, npfx);
 	code[npfx] = 0x0f;
 	code[npfx + 1] = 0x01;
 	code[npfx + 2] = 0x23;
