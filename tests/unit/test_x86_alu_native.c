@@ -10,27 +10,13 @@
 #include <stdlib.h>
 
 #include "x86_fake.h"
+#include "x86_native_bin.h"
 #include "xorshift.h"
 
 #if defined(__x86_64__)
 
 typedef uint64_t (*native_fn)(uint64_t a, uint64_t b, uint64_t *flags);
 
-/* The red zone below RSP is skipped before pushing (SysV ABI). */
-#define PRE  "lea -128(%%rsp), %%rsp\n\tpush %[f]\n\tpopfq\n\t"
-#define POST "\n\tpushfq\n\tpop %[f]\n\tlea 128(%%rsp), %%rsp"
-
-#define NATIVE_BIN(fn, insn, m)                                                                    \
-	static uint64_t fn(uint64_t a, uint64_t b, uint64_t *fl)                                   \
-	{                                                                                          \
-		uint64_t f = *fl;                                                                  \
-		__asm__ volatile(PRE insn " %" m "[b], %" m "[a]" POST                             \
-				 : [a] "+r"(a), [f] "+r"(f)                                        \
-				 : [b] "r"(b)                                                      \
-				 : "cc", "memory");                                                \
-		*fl = f;                                                                           \
-		return a;                                                                          \
-	}
 #define NATIVE_UN(fn, insn, m)                                                                     \
 	static uint64_t fn(uint64_t a, uint64_t b, uint64_t *fl)                                   \
 	{                                                                                          \

@@ -12,28 +12,13 @@
 
 #include "core/x86_decode.h"
 #include "x86_fake.h"
+#include "x86_native_bin.h"
 #include "xorshift.h"
 
 #if defined(__x86_64__)
 
-/* The red zone below RSP is skipped before pushing (SysV ABI). */
-#define PRE  "lea -128(%%rsp), %%rsp\n\tpush %[f]\n\tpopfq\n\t"
-#define POST "\n\tpushfq\n\tpop %[f]\n\tlea 128(%%rsp), %%rsp"
-
 typedef uint64_t (*bin_fn)(uint64_t a, uint64_t b, uint64_t *flags);
 
-/* dst a, src b: `insn b, a` at operand width m. */
-#define NATIVE_BIN(fn, insn, m)                                                                    \
-	static uint64_t fn(uint64_t a, uint64_t b, uint64_t *fl)                                   \
-	{                                                                                          \
-		uint64_t f = *fl;                                                                  \
-		__asm__ volatile(PRE insn " %" m "[b], %" m "[a]" POST                             \
-				 : [a] "+r"(a), [f] "+r"(f)                                        \
-				 : [b] "r"(b)                                                      \
-				 : "cc", "memory");                                                \
-		*fl = f;                                                                           \
-		return a;                                                                          \
-	}
 NATIVE_BIN(n_bsf_2, "bsf", "w")
 NATIVE_BIN(n_bsf_4, "bsf", "k")
 NATIVE_BIN(n_bsf_8, "bsf", "q")
