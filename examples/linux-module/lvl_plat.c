@@ -17,6 +17,10 @@
  *   does): one APIC IPI, sent at once even with interrupts off, never
  *   queued behind anything; its handler does nothing a running vCPU cares
  *   about, the interrupt itself makes VMRUN exit (INTR intercept).
+ * - calls on another CPU (lv_plat_call_on_cpu(), the VMX backend's VMCLEAR
+ *   where a VMCS is active): smp_call_function_single() with wait = 1,
+ *   the function-call IPI (interrupts off there; on the caller's own CPU
+ *   it runs directly with interrupts off). Offline or unknown CPUs fail.
  * - time and waiting (LV_VM_IRQCHIP's HLT): ktime_get_ns(); lv_vcpu_run()
  *   runs with preemption off, so a wait cannot sleep: it spins
  *   (cpu_relax()) until the deadline or a wake, one flag per CPU.
@@ -157,6 +161,13 @@ void lv_plat_kick_cpu(uint32_t cpu)
 	atomic_long_inc(&kicks);
 	if (cpu < nr_cpu_ids && cpu_online(cpu))
 		smp_send_reschedule(cpu);
+}
+
+int lv_plat_call_on_cpu(uint32_t cpu, void (*fn)(void *arg), void *arg)
+{
+	if (cpu >= nr_cpu_ids || !cpu_online(cpu))
+		return -1;
+	return smp_call_function_single(cpu, fn, arg, 1) ? -1 : 0;
 }
 
 uint64_t lv_plat_now_ns(void)

@@ -20,8 +20,13 @@
  *   disabled and must not sleep.
  * - On the raw backends lv_vm_unmap(), lv_vm_protect() and
  *   lv_vm_get_dirty() call lv_plat_kick_cpu() and then spin until the
- *   target CPU has left guest mode (the TLB shootdown, below); nothing in
- *   lv_vcpu_run() waits for another CPU.
+ *   target CPU has left guest mode (the TLB shootdown, below).
+ * - lv_plat_call_on_cpu() is the only call that waits for another CPU to
+ *   run something. The VMX backend makes it where a vCPU's VMCS must be
+ *   cleared on the CPU that holds it: lv_vcpu_run() of a vCPU that moved
+ *   to another CPU, lv_vcpu_get_state() / lv_vcpu_get_msr() on another
+ *   CPU than the vCPU's last one, lv_vcpu_destroy(). The SVM backend
+ *   never calls it.
  */
 #ifndef LIBVCPU_PLATFORM_H
 #define LIBVCPU_PLATFORM_H
@@ -94,6 +99,36 @@ uint32_t lv_plat_cpu_count(void);
  * @param cpu the target, 0 .. lv_plat_cpu_count() - 1.
  */
 void lv_plat_kick_cpu(uint32_t cpu);
+
+/**
+ * Run @p fn (@p arg) on host CPU @p cpu and wait until it has returned.
+ *
+ * @p fn runs on @p cpu with interrupts disabled (an IPI handler, or the
+ * embedder's function-call IPI such as Linux's smp_call_function_single()
+ * with wait = 1), synchronously: this function returns only after @p fn
+ * has returned there. When @p cpu is the calling CPU, @p fn runs directly
+ * on it, with interrupts disabled around the call. @p fn is the library's:
+ * it never sleeps, never allocates and never calls back into the seam but
+ * for lv_plat_cpu_id(); it may run in the middle of anything the target
+ * CPU does with interrupts enabled, also inside lv_vcpu_run() of another
+ * vCPU there (between VM exit and the next entry).
+ *
+ * Called only with interrupts enabled and never from an interrupt
+ * handler: the caller waits, so two CPUs that call each other must each
+ * be able to take the other's request while they wait. The library calls
+ * it from lv_vcpu_run() (preemption disabled), lv_vcpu_get_state(),
+ * lv_vcpu_get_msr() and lv_vcpu_destroy() (see the list at the top); it
+ * names only CPUs on which lv_cpu_enable() has succeeded (when
+ * lv_cpu_disable() runs there at the same time, @p fn finds nothing left
+ * to do).
+ * @param cpu the target, 0 .. lv_plat_cpu_count() - 1.
+ * @param fn the function to run there; its argument is @p arg.
+ * @param arg passed to @p fn unchanged.
+ * @return 0 after @p fn has run on @p cpu; nonzero, without running
+ *         @p fn, when @p cpu is not below lv_plat_cpu_count() or that
+ *         CPU is offline.
+ */
+int lv_plat_call_on_cpu(uint32_t cpu, void (*fn)(void *arg), void *arg);
 
 /**
  * A monotonic clock in nanoseconds (any origin; it never goes back and

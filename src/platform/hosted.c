@@ -142,6 +142,31 @@ void lv_plat_kick_cpu(uint32_t cpu)
 	(void)cpu;
 }
 
+/*
+ * User space has no interrupts to turn off and no IPIs: the calling thread
+ * moves itself to @p cpu (sched_setaffinity() migrates it before
+ * returning), runs @p fn there and gets its old CPU set back. Nothing in
+ * the hosted archive calls it (only the VMX backend does); it keeps the
+ * seam complete. A CPU the thread may not use (offline, or outside its
+ * cpuset) fails as an offline one.
+ */
+int lv_plat_call_on_cpu(uint32_t cpu, void (*fn)(void *arg), void *arg)
+{
+	cpu_set_t old, one;
+
+	if (cpu >= lv_plat_cpu_count() || cpu >= CPU_SETSIZE)
+		return -1;
+	if (sched_getaffinity(0, sizeof(old), &old))
+		return -1;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		return -1;
+	fn(arg);
+	sched_setaffinity(0, sizeof(old), &old);
+	return 0;
+}
+
 uint64_t lv_plat_now_ns(void)
 {
 	struct timespec ts;

@@ -55,6 +55,7 @@ int smp_run_on_ap(void (*fn)(void *arg, unsigned i), void *arg, unsigned i);
 int smp_wait_ap(void);
 void smp_ipi(unsigned vector);
 void smp_send_kick(uint32_t cpu);
+int smp_call_on(uint32_t cpu, void (*fn)(void *arg), void *arg);
 void smp_timer_at(uint64_t tsc);
 uint32_t smp_cpu_id(void);
 /* Free pool pages (pages carved for small objects count as free). */

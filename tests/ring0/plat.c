@@ -205,6 +205,12 @@ void lv_plat_kick_cpu(uint32_t cpu)
 	smp_send_kick(cpu);
 }
 
+/* Through the kick vector's request slot (smp.c); directly on the caller's own CPU. */
+int lv_plat_call_on_cpu(uint32_t cpu, void (*fn)(void *arg), void *arg)
+{
+	return smp_call_on(cpu, fn, arg);
+}
+
 /*
  * The TSC, one tick taken as one ns. The emulators have no rate to scale
  * by: QEMU TCG's TSC runs at about the host's (1-3 GHz, so this is close to

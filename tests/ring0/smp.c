@@ -9,7 +9,8 @@
  * an AP loads the BSP's IDT, enables its APIC, sets IF and waits for jobs.
  * CPU ids are APIC ids (both emulators number them 0, 1, ...). Kick IPIs
  * use vector 0xf0; the handler only sends EOI: the interrupt itself is
- * what makes VMRUN exit.
+ * what makes VMRUN exit. The same vector carries lv_plat_call_on_cpu()'s
+ * requests (smp_call_on()): a per-target slot the handler looks at first.
  */
 #include "cases.h"
 #include "kernel.h"
@@ -191,10 +192,67 @@ int smp_wait_ap(void)
 	return 0;
 }
 
+/*
+ * Function calls on another CPU: one request slot per target. A caller
+ * takes the slot's lock, fills it, marks it posted and sends the kick
+ * vector; the target's handler (interrupts off, an interrupt gate) runs
+ * it and marks it done; the caller waits for that with interrupts on, so
+ * that a CPU waiting for another can still serve that one's request.
+ */
+static struct {
+	void (*fn)(void *arg);
+	void *arg;
+	uint32_t lock;
+	uint32_t state; /* 0 idle, 1 posted, 2 done */
+} calls[SMP_MAX];
+
+static void call_serve(void)
+{
+	unsigned id = smp_cpu_id() % SMP_MAX;
+
+	if (__atomic_load_n(&calls[id].state, __ATOMIC_ACQUIRE) != 1)
+		return;
+	calls[id].fn(calls[id].arg);
+	__atomic_store_n(&calls[id].state, 2, __ATOMIC_RELEASE);
+}
+
 void smp_ipi(unsigned vector)
 {
-	if (vector == 0xf0)
-		*lapic(LAPIC_EOI) = 0;
+	if (vector != 0xf0)
+		return;
+	call_serve();
+	*lapic(LAPIC_EOI) = 0;
+}
+
+/*
+ * lv_plat_call_on_cpu() (plat.c): @p fn (@p arg) on CPU @p cpu with
+ * interrupts off; the caller's own CPU runs it directly. The request rides
+ * on the kick vector: an IPI that lands together with a kick or the timer
+ * is one interrupt that serves both. @return -1 if there is no such CPU.
+ */
+int smp_call_on(uint32_t cpu, void (*fn)(void *arg), void *arg)
+{
+	uint64_t fl;
+
+	if (cpu >= ncpus)
+		return -1;
+	if (cpu == smp_cpu_id()) {
+		__asm__ volatile("pushfq; popq %0; cli" : "=r"(fl)::"memory");
+		fn(arg);
+		__asm__ volatile("pushq %0; popfq" ::"r"(fl) : "memory", "cc");
+		return 0;
+	}
+	while (__atomic_exchange_n(&calls[cpu].lock, 1, __ATOMIC_ACQUIRE))
+		__asm__ volatile("pause");
+	calls[cpu].fn = fn;
+	calls[cpu].arg = arg;
+	__atomic_store_n(&calls[cpu].state, 1, __ATOMIC_RELEASE);
+	icr_send(cpu, 0x40f0); /* fixed, assert, vector 0xf0 */
+	while (__atomic_load_n(&calls[cpu].state, __ATOMIC_ACQUIRE) != 2)
+		__asm__ volatile("pause");
+	calls[cpu].state = 0;
+	__atomic_store_n(&calls[cpu].lock, 0, __ATOMIC_RELEASE);
+	return 0;
 }
 
 void smp_send_kick(uint32_t cpu)

@@ -15,7 +15,7 @@ for s in $undef; do
 	memcpy | memset | memmove | memcmp) continue ;;
 	lv_plat_page_alloc | lv_plat_page_free | lv_plat_alloc | lv_plat_free) continue ;;
 	lv_plat_virt_to_phys | lv_plat_phys_to_virt | lv_plat_log) continue ;;
-	lv_plat_cpu_id | lv_plat_cpu_count | lv_plat_kick_cpu) continue ;;
+	lv_plat_cpu_id | lv_plat_cpu_count | lv_plat_kick_cpu | lv_plat_call_on_cpu) continue ;;
 	lv_plat_now_ns | lv_plat_wait | lv_plat_wake | lv_plat_timer) continue ;;
 	esac
 	if printf '%s\n' "$defined" | grep -qx "$s"; then
