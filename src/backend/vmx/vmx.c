@@ -294,8 +294,10 @@ int lv_vmx_cpu_enable(struct lv_backend *b)
 	return LV_OK;
 }
 
-/* VMCLEAR every VMCS active on CPU @p id: their state goes to memory and
- * they may be loaded on any CPU afterwards (SDM Vol. 3, 25.11.1). */
+/* VMCLEAR every VMCS active on CPU @p id (this one, interrupts off): their
+ * state goes to memory and they may be loaded on any CPU afterwards (SDM
+ * Vol. 3, 25.11.1). VMCSs stay active after runs (vmx_vcpu.c), so there
+ * may be several, of any VM. */
 static void vmx_put_all(struct lv_backend *b, uint32_t id)
 {
 	struct vmx_backend *vb = b->priv;
@@ -320,18 +322,26 @@ int lv_vmx_cpu_disable(struct lv_backend *b)
 	struct vmx_backend *vb = b->priv;
 	uint32_t id = lv_plat_cpu_id();
 	struct vmx_cpu *pc;
+	uint64_t fl;
 
 	if (id >= vb->ncpus)
 		return LV_ERR_INVAL;
 	pc = &vb->cpus[id];
 	if (!pc->enabled)
 		return LV_ERR_STATE;
+	/*
+	 * Interrupts off from the sweep to VMXOFF: a clear that another CPU
+	 * asks for (lv_plat_call_on_cpu()) runs before it or finds nothing
+	 * left (x.cpu is -1 then; clear_here() in vmx_vcpu.c).
+	 */
+	irq_save(&fl);
 	vmx_put_all(b, id);
 	vmxoff();
+	pc->enabled = false;
+	irq_restore(&fl);
 	lv_write_cr4(pc->saved_cr4 & ~CR4_VMXE);
 	lv_plat_page_free(pc->vmxon_va, 1);
 	pc->vmxon_va = NULL;
-	pc->enabled = false;
 	return LV_OK;
 }
 

@@ -80,6 +80,23 @@ static inline void vmwrite(uint32_t field, uint64_t v)
 	__asm__ volatile("vmwrite %0, %1" ::"rm"(v), "r"((uint64_t)field) : "cc");
 }
 
+/*
+ * RFLAGS straight to and from a stack slot (the entry stub clobbers every
+ * register it could live in): POP to memory addresses it after RSP moved
+ * back, PUSH from memory before RSP moves (SDM Vol. 2B, POP, PUSH), so an
+ * RSP-relative slot is the right one either way. Also the interrupts-off
+ * sections of the VMCS load (vmx_vcpu.c, vmx_state.c, vmx.c).
+ */
+static inline void irq_save(uint64_t *f)
+{
+	__asm__ volatile("pushfq; popq %0; cli" : "=m"(*f)::"memory");
+}
+
+static inline void irq_restore(const uint64_t *f)
+{
+	__asm__ volatile("pushq %0; popfq" ::"m"(*f) : "memory", "cc");
+}
+
 struct vmx_inv_desc {
 	uint64_t a, b;
 };

@@ -150,12 +150,11 @@ enum { AMSR_STAR, AMSR_LSTAR, AMSR_CSTAR, AMSR_SFMASK, AMSR_KERNEL_GS_BASE, AMSR
 #define EXIT_WORK_DBG 4u /* debug registers to put back (x86_dbg.c) */
 
 /* vmx_vcpu.end_work bits: what lv_vmx_run() does before returning. */
-#define END_WORK_FPU   1u  /* the guest's FPU state is loaded (x86_fpu.h) */
-#define END_WORK_CLEAR 2u  /* VMCLEAR (more than one host CPU) */
-#define END_WORK_AUX   4u  /* the guest's TSC_AUX is loaded (x86_aux.c) */
-#define END_WORK_DBG   8u  /* the host's DR7 is put back after exits (x86_dbg.c) */
-#define END_WORK_LDT   16u /* the host's LDTR (host_ldtr) is loaded again */
-#define END_WORK_TR    32u /* the host's TSS is over 67H: TR is loaded again (kept set) */
+#define END_WORK_FPU 1u	 /* the guest's FPU state is loaded (x86_fpu.h) */
+#define END_WORK_AUX 4u	 /* the guest's TSC_AUX is loaded (x86_aux.c) */
+#define END_WORK_DBG 8u	 /* the host's DR7 is put back after exits (x86_dbg.c) */
+#define END_WORK_LDT 16u /* the host's LDTR (host_ldtr) is loaded again */
+#define END_WORK_TR  32u /* the host's TSS is over 67H: TR is loaded again (kept set) */
 
 /* vmx_entry.S: lv_vmx_enter_guest (called only from vmx_run.c's inline asm) and lv_vmx_exit_point (HOST_RIP). */
 void lv_vmx_exit_point(void);
@@ -206,6 +205,8 @@ uint32_t lv_vmx_cr8_get(struct lv_vcpu *v);
 void lv_vmx_cr8_put(struct lv_vcpu *v, uint32_t cr8);
 void lv_vmx_tpr_watch(struct lv_vcpu *v, uint32_t cls);
 void lv_vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc);
+/* VMCLEAR on the CPU it is active on (lv_plat_call_on_cpu()); interrupts enabled. */
+int lv_vmx_vcpu_clear(struct vmx_vcpu *xc);
 int lv_vmx_sync_to_vmcs(struct vmx_vcpu *xc);
 int lv_vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask);
 int lv_vmx_get_state(struct lv_vcpu *vcpu, uint32_t mask, struct lv_state *st);

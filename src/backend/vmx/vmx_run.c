@@ -19,22 +19,6 @@
 #include "../x86/x86_run.h"
 
 /*
- * RFLAGS straight to and from a stack slot (the entry stub clobbers every
- * register it could live in): POP to memory addresses it after RSP moved
- * back, PUSH from memory before RSP moves (SDM Vol. 2B, POP, PUSH), so an
- * RSP-relative slot is the right one either way.
- */
-static inline void irq_save(uint64_t *f)
-{
-	__asm__ volatile("pushfq; popq %0; cli" : "=m"(*f)::"memory");
-}
-
-static inline void irq_restore(const uint64_t *f)
-{
-	__asm__ volatile("pushq %0; popfq" ::"m"(*f) : "memory", "cc");
-}
-
-/*
  * Enter the guest through vmx_entry.S. The stub keeps only RBP and RSP;
  * every other GPR is declared clobbered here, so the compiler saves just
  * the registers it has live. -mno-red-zone makes the CALL from inline asm
@@ -713,7 +697,11 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_x86_vc
 	return LV_X86_ENTERED;
 }
 
-/* The done hook: what the run leaves behind for the caller. */
+/*
+ * The done hook: what the run leaves behind for the caller. The VMCS stays
+ * active on this CPU, launched (vmx_vcpu.c: a run or state call on another
+ * CPU clears it here first).
+ */
 static inline __attribute__((always_inline)) void vmx_done(struct lv_x86_vcpu *x)
 {
 	struct vmx_vcpu *xc = (struct vmx_vcpu *)x;
@@ -730,17 +718,8 @@ static inline __attribute__((always_inline)) void vmx_done(struct lv_x86_vcpu *x
 			xc->x.dbg.work &= (uint8_t)~LV_X86_DBG_HOST;
 			xc->end_work &= ~(END_WORK_AUX | END_WORK_DBG | END_WORK_LDT);
 		}
-		/*
-		 * With more than one CPU the vCPU may run on another one next
-		 * time, and only this CPU can VMCLEAR its VMCS (SDM Vol. 3,
-		 * 25.11.1); the seam has no cross-CPU call, so clear it now (the
-		 * next run on any CPU does VMPTRLD + VMLAUNCH). A one-CPU host
-		 * keeps it current.
-		 */
 		if (xc->end_work & END_WORK_TR)
 			host_tr_reload(xc);
-		if (xc->end_work & END_WORK_CLEAR)
-			lv_vmx_vcpu_put(xc->vb, xc);
 	}
 }
 

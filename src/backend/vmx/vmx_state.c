@@ -263,13 +263,28 @@ int lv_vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask)
 {
 	struct vmx_backend *vb = xc->x.vcpu->vm->backend->priv;
 	uint32_t need = mask & ~xc->valid & VMX_VMCS_GROUPS;
-	uint32_t g;
+	bool outside = need && !__atomic_load_n(&xc->x.vcpu->running, __ATOMIC_RELAXED);
+	uint64_t fl = 0;
+	uint32_t g, id;
 
-	if (need) {
+	while (need) {
 		int rc = lv_vmx_vcpu_load(vb, xc);
 
 		if (rc)
 			return rc;
+		if (!outside)
+			break; /* inside a run: preemption is off, the CPU stays */
+		/*
+		 * A state call may be preempted and migrated: read with
+		 * interrupts off on the CPU the VMCS is current on, and load
+		 * again if that is no longer this one. The VMCS then stays
+		 * active here (vmx_vcpu.c), as after a run.
+		 */
+		irq_save(&fl);
+		id = lv_plat_cpu_id();
+		if (id < vb->ncpus && vb->current[id] == xc)
+			break;
+		irq_restore(&fl);
 	}
 	if (mask & LV_STATE_GPRS) {
 		read_gprs(xc);
@@ -281,9 +296,8 @@ int lv_vmx_cache_fill(struct vmx_vcpu *xc, uint32_t mask)
 			xc->valid |= g;
 		}
 	}
-	/* Outside a run on an SMP host: leave the VMCS clear (see lv_vmx_run()). */
-	if (need && vb->ncpus > 1 && !__atomic_load_n(&xc->x.vcpu->running, __ATOMIC_RELAXED))
-		lv_vmx_vcpu_put(vb, xc);
+	if (outside)
+		irq_restore(&fl);
 	return LV_OK;
 }
 

@@ -158,9 +158,30 @@ static void write_static_fields(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		vmwrite(VMCS_PREEMPT_TIMER, vb->preempt_value); /* reloaded at every entry */
 }
 
-/* ---- VMCS load discipline (SDM Vol. 3, 25.1, 25.11.3) -------------------- */
+/* ---- VMCS load discipline (SDM Vol. 3, 25.1, 25.11) ---------------------- */
 
-int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
+/*
+ * A vCPU's VMCS stays active on the CPU it last ran on (or was read on),
+ * launched, also while other VMCSs are loaded there: a VMPTRLD on the same
+ * CPU keeps its launch state, so it resumes with VMRESUME (25.11.3). Only
+ * that CPU may VMCLEAR it (25.11.1), so it is cleared there, through
+ * lv_plat_call_on_cpu(), when the vCPU moves to another CPU (load below),
+ * when it is destroyed, and by lv_cpu_disable() of that CPU before VMXOFF
+ * (25.11.1: VMXOFF leaves active VMCSs' data in the CPU), as KVM does.
+ *
+ * xc->x.cpu is the CPU the VMCS is active on (-1: clear); vb->current[id]
+ * the VMCS current on CPU id. Both change only on that CPU with interrupts
+ * off (the load's local part, clear_here() in the call's IPI, the disable),
+ * and only for a vCPU no other thread uses (one thread runs a vCPU; state
+ * calls and destroy refuse a running one), so an IPI that clears one VMCS
+ * never meets a load of the same vCPU on the target CPU.
+ */
+
+/* The load's result when the VMCS is active on another CPU: clear it there, then again. */
+#define LOAD_ELSEWHERE 1
+
+/* The part of the load on this CPU (interrupts off: the CPU cannot change under it). */
+static int load_here(struct vmx_backend *vb, struct vmx_vcpu *xc)
 {
 	uint32_t id = lv_plat_cpu_id();
 	struct vmx_cpu *pc;
@@ -172,22 +193,15 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		return LV_ERR_STATE;
 	if (vb->current[id] == xc)
 		return LV_OK;
-	/*
-	 * A VMCS active on another CPU must be VMCLEARed there first (its
-	 * data may be cached in that CPU). With more than one CPU every run
-	 * and state access ends with VMCLEAR (lv_vmx_run(), lv_vmx_cache_fill()),
-	 * so this only happens if the embedder broke that; lv_cpu_disable()
-	 * on the other CPU clears it too.
-	 */
 	if (xc->x.cpu >= 0 && (uint32_t)xc->x.cpu != id)
-		return LV_ERR_STATE;
+		return LOAD_ELSEWHERE;
+	/* Still active here (another VMCS was loaded meanwhile): VMPTRLD, launched stays. */
 	if (!xc->initialized && vmclear(xc->vmcs_pa) != VMX_OK)
 		return LV_ERR_HW;
 	if (vmptrld(xc->vmcs_pa) != VMX_OK)
 		return LV_ERR_HW;
 	vb->current[id] = xc;
-	if (xc->x.cpu < 0)
-		xc->x.cpu = (int32_t)id;
+	xc->x.cpu = (int32_t)id;
 	if (xc->host_cpu != (int32_t)id) {
 		/* First time on this CPU (or back from another one). */
 		xc->host_cpu = (int32_t)id;
@@ -212,6 +226,30 @@ int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
 	return LV_OK;
 }
 
+/*
+ * Make the VMCS current on this CPU. Called with interrupts enabled (the
+ * clear on another CPU waits for it); when the caller may be migrated
+ * (a state call outside a run) it checks afterwards that it is still on
+ * the CPU the VMCS is current on (lv_vmx_cache_fill()).
+ */
+int lv_vmx_vcpu_load(struct vmx_backend *vb, struct vmx_vcpu *xc)
+{
+	uint64_t fl;
+	int rc;
+
+	for (;;) {
+		irq_save(&fl);
+		rc = load_here(vb, xc);
+		irq_restore(&fl);
+		if (rc != LOAD_ELSEWHERE)
+			return rc;
+		rc = lv_vmx_vcpu_clear(xc);
+		if (rc)
+			return rc;
+	}
+}
+
+/* VMCLEAR on the CPU the VMCS is active on, interrupts off. */
 void lv_vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc)
 {
 	if (xc->x.cpu < 0)
@@ -221,6 +259,28 @@ void lv_vmx_vcpu_put(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		vb->current[xc->x.cpu] = NULL;
 	xc->x.cpu = -1;
 	xc->x.launched = 0;
+}
+
+/*
+ * lv_plat_call_on_cpu()'s function: on the CPU that held the VMCS active
+ * when the caller looked, interrupts off. lv_cpu_disable() there may have
+ * cleared it already.
+ */
+static void clear_here(void *arg)
+{
+	struct vmx_vcpu *xc = arg;
+
+	if (xc->x.cpu == (int32_t)lv_plat_cpu_id())
+		lv_vmx_vcpu_put(xc->vb, xc);
+}
+
+int lv_vmx_vcpu_clear(struct vmx_vcpu *xc)
+{
+	int32_t cpu = __atomic_load_n(&xc->x.cpu, __ATOMIC_ACQUIRE);
+
+	if (cpu >= 0 && lv_plat_call_on_cpu((uint32_t)cpu, clear_here, xc))
+		return LV_ERR_STATE;
+	return LV_OK;
 }
 
 /*
@@ -300,8 +360,6 @@ int lv_vmx_vcpu_create(struct lv_vcpu *vcpu)
 	xc->vb = vb;
 	xc->host_cpu = -1;
 	xc->host_aux = &no_aux;
-	if (vb->ncpus > 1)
-		xc->end_work = END_WORK_CLEAR;
 	xc->vpid = VPID_NONE;
 	if (vb->has_vpid) {
 		vpid_lock(vb);
@@ -322,15 +380,17 @@ void lv_vmx_vcpu_destroy(struct lv_vcpu *vcpu)
 {
 	struct vmx_backend *vb = vcpu->vm->backend->priv;
 	struct vmx_vcpu *xc = vcpu->priv;
+	bool cleared = lv_vmx_vcpu_clear(xc) == LV_OK; /* on the CPU it is active on */
 
-	if (xc->x.cpu >= 0 && (uint32_t)xc->x.cpu == lv_plat_cpu_id())
-		lv_vmx_vcpu_put(vb, xc);
-	else if (xc->x.cpu >= 0)
-		lv_plat_log(LV_LOG_WARN, "vmx: vCPU destroyed while its VMCS is active elsewhere");
 	vpid_lock(vb);
 	lv_vpid_free(&vb->vpids, xc->vpid);
 	vpid_unlock(vb);
-	lv_plat_page_free(xc->vmcs_va, 1);
+	/* A CPU that went offline with the VMCS active may still write it back: keep the page. */
+	if (cleared)
+		lv_plat_page_free(xc->vmcs_va, 1);
+	else
+		lv_plat_log(LV_LOG_WARN,
+			    "vmx: vCPU destroyed with its VMCS active on an offline CPU");
 	lv_plat_page_free(xc->amsr, 1);
 	if (xc->vapic)
 		lv_plat_page_free(xc->vapic, 1);
