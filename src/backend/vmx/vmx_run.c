@@ -706,7 +706,7 @@ static inline __attribute__((always_inline)) void vmx_done(struct lv_x86_vcpu *x
 {
 	struct vmx_vcpu *xc = (struct vmx_vcpu *)x;
 
-	if (xc->end_work) {
+	if (__builtin_expect(xc->end_work != 0, 0)) {
 		/* The caller may use the FPU between runs: give the host its state. */
 		if (xc->end_work & END_WORK_FPU)
 			lv_x86_fpu_put(x->vcpu);
