@@ -48,10 +48,12 @@ int case_kick_spin_if0(struct lv_backend *b, char *why, size_t n);
 int case_kick_spin_if1(struct lv_backend *b, char *why, size_t n);
 int case_kick_remote(struct lv_backend *b, char *why, size_t n);
 int case_irq_queued(struct lv_backend *b, char *why, size_t n);
+int case_call_on_cpu(struct lv_backend *b, char *why, size_t n);
 
 const struct tcase cases[] = {
 	{ "caps", case_caps },
 	{ "harness_timer", case_timer },
+	{ "harness_call_on_cpu", case_call_on_cpu },
 	{ "smoke_io", case_io },
 	{ "host_dtables", case_host_dtables },
 	{ "host_ldt", case_host_ldt },

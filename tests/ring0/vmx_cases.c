@@ -21,25 +21,18 @@ void *memset(void *dst, int c, size_t n);
 
 #define GMEM	  (2u << 20) /* guest RAM: 2 MiB at GPA 0 */
 #define G_PML4	  0x1000u
-#define G_CODE	  0x10000u
+#define G_CODE	  GVM_CODE
 #define G_STACK	  0x80000u
 #define EXIT_LEAF 0x40000001u
 
-struct gvm {
-	struct lv_vm *vm;
-	struct lv_vcpu *vcpu;
-	uint8_t *mem;
-	struct lv_exit *ex;
-};
-
-static int is_vmx(struct lv_backend *b)
+int is_vmx(struct lv_backend *b)
 {
 	struct lv_caps c;
 
 	return lv_backend_caps(b, &c) == LV_OK && c.kind == LV_BACKEND_VMX;
 }
 
-static void gvm_close(struct gvm *g)
+void gvm_close(struct gvm *g)
 {
 	if (g->vcpu)
 		lv_vcpu_destroy(g->vcpu);
@@ -51,8 +44,8 @@ static void gvm_close(struct gvm *g)
 }
 
 /* VM with 2 MiB of RAM, code copied to G_CODE, vCPU in the given state. */
-static int gvm_open(struct lv_backend *b, struct gvm *g, const void *code, size_t len, int mode,
-		    char *why, size_t n)
+int gvm_open(struct lv_backend *b, struct gvm *g, const void *code, size_t len, int mode, char *why,
+	     size_t n)
 {
 	struct lv_state st;
 	uint64_t pa;
@@ -102,7 +95,7 @@ static int gvm_open(struct lv_backend *b, struct gvm *g, const void *code, size_
 	return 0;
 }
 
-static int run(struct gvm *g, uint32_t want, char *why, size_t n)
+int gvm_run(struct gvm *g, uint32_t want, char *why, size_t n)
 {
 	int rc = lv_vcpu_run(g->vcpu, &g->ex);
 
@@ -202,7 +195,7 @@ static int case_smoke64(struct lv_backend *b, char *why, size_t n)
 		return ksnprintf(why, n, "not the VMX backend"), CASE_SKIP;
 	if (gvm_open(b, &g, g64_smoke, sizeof(g64_smoke), 64, why, n))
 		return CASE_FAIL;
-	if (set_exit_leaf(&g, why, n) || run(&g, LV_EXIT_IO, why, n))
+	if (set_exit_leaf(&g, why, n) || gvm_run(&g, LV_EXIT_IO, why, n))
 		goto out;
 	if (g.ex->io.port != 0x80 || !g.ex->io.is_write || g.ex->io.size != 1 ||
 	    g.ex->io.data[0] != 0x42) {
@@ -210,34 +203,34 @@ static int case_smoke64(struct lv_backend *b, char *why, size_t n)
 			  g.ex->io.size, g.ex->io.data[0]);
 		goto out;
 	}
-	if (run(&g, LV_EXIT_IO, why, n))
+	if (gvm_run(&g, LV_EXIT_IO, why, n))
 		goto out;
 	if (g.ex->io.port != 0x81 || g.ex->io.is_write) {
 		ksnprintf(why, n, "IN 0x81 expected");
 		goto out;
 	}
 	g.ex->io.data[0] = 0x99;
-	if (run(&g, LV_EXIT_IO, why, n))
+	if (gvm_run(&g, LV_EXIT_IO, why, n))
 		goto out;
 	if (g.ex->io.port != 0x82 || g.ex->io.data[0] != 0x99) {
 		ksnprintf(why, n, "OUT 0x82: %#x", g.ex->io.data[0]);
 		goto out;
 	}
-	if (run(&g, LV_EXIT_CPUID, why, n))
+	if (gvm_run(&g, LV_EXIT_CPUID, why, n))
 		goto out;
 	if (g.ex->cpuid.leaf != EXIT_LEAF || g.ex->cpuid.ebx != 0x1111) {
 		ksnprintf(why, n, "CPUID leaf %#x ebx %#x", g.ex->cpuid.leaf, g.ex->cpuid.ebx);
 		goto out;
 	}
 	g.ex->cpuid.ebx = 0xcafef00d;
-	if (run(&g, LV_EXIT_IO, why, n))
+	if (gvm_run(&g, LV_EXIT_IO, why, n))
 		goto out;
 	if (g.ex->io.port != 0x83 || g.ex->io.size != 4 ||
 	    *(uint32_t *)g.ex->io.data != 0xcafef00du) {
 		ksnprintf(why, n, "OUT 0x83: %#x", *(uint32_t *)g.ex->io.data);
 		goto out;
 	}
-	if (run(&g, LV_EXIT_HLT, why, n))
+	if (gvm_run(&g, LV_EXIT_HLT, why, n))
 		goto out;
 	if (lv_vcpu_get_state(g.vcpu, LV_STATE_GPRS, &st) ||
 	    st.regs.rip != G_CODE + sizeof(g64_smoke)) {
@@ -259,19 +252,19 @@ static int case_real_mode(struct lv_backend *b, char *why, size_t n)
 		return ksnprintf(why, n, "not the VMX backend"), CASE_SKIP;
 	if (gvm_open(b, &g, g16_smoke, sizeof(g16_smoke), 16, why, n))
 		return CASE_FAIL;
-	if (run(&g, LV_EXIT_IO, why, n))
+	if (gvm_run(&g, LV_EXIT_IO, why, n))
 		goto out;
 	if (g.ex->io.port != 0x80 || g.ex->io.data[0] != 0x55) {
 		ksnprintf(why, n, "OUT 0x80: %#x", g.ex->io.data[0]);
 		goto out;
 	}
-	if (run(&g, LV_EXIT_IO, why, n))
+	if (gvm_run(&g, LV_EXIT_IO, why, n))
 		goto out;
 	if (g.ex->io.port != 0x82 || g.ex->io.size != 2 || *(uint16_t *)g.ex->io.data != 0x1234) {
 		ksnprintf(why, n, "OUT 0x82: %#x", *(uint16_t *)g.ex->io.data);
 		goto out;
 	}
-	if (run(&g, LV_EXIT_HLT, why, n))
+	if (gvm_run(&g, LV_EXIT_HLT, why, n))
 		goto out;
 	res = CASE_PASS;
 out:
@@ -299,13 +292,13 @@ static int case_fpu(struct lv_backend *b, char *why, size_t n)
 		ksnprintf(why, n, "set_state");
 		goto out;
 	}
-	if (run(&g, LV_EXIT_IO, why, n))
+	if (gvm_run(&g, LV_EXIT_IO, why, n))
 		goto out;
 	if (*(uint32_t *)g.ex->io.data != 0x55667788u) {
 		ksnprintf(why, n, "guest xmm0 %#x", *(uint32_t *)g.ex->io.data);
 		goto out;
 	}
-	if (run(&g, LV_EXIT_HLT, why, n))
+	if (gvm_run(&g, LV_EXIT_HLT, why, n))
 		goto out;
 	lv_vcpu_get_state(g.vcpu, LV_STATE_FPU | LV_STATE_CONTROL, &st);
 	memcpy(&x1, st.fpu.fxsave + 176, 4);
@@ -335,7 +328,7 @@ static int case_other_exits(struct lv_backend *b, char *why, size_t n)
 		return ksnprintf(why, n, "not the VMX backend"), CASE_SKIP;
 	if (gvm_open(b, &g, g64_other, sizeof(g64_other), 64, why, n))
 		return CASE_FAIL;
-	if (run(&g, LV_EXIT_IO, why, n) || run(&g, LV_EXIT_SHUTDOWN, why, n))
+	if (gvm_run(&g, LV_EXIT_IO, why, n) || gvm_run(&g, LV_EXIT_SHUTDOWN, why, n))
 		goto out;
 	res = CASE_PASS;
 out:
@@ -362,13 +355,13 @@ static int case_two_vmcs(struct lv_backend *b, char *why, size_t n)
 		return CASE_FAIL;
 	}
 	for (i = 0; i < 2; i++) {
-		if (set_exit_leaf(&g[i], why, n) || run(&g[i], LV_EXIT_IO, why, n) ||
-		    run(&g[i], LV_EXIT_IO, why, n))
+		if (set_exit_leaf(&g[i], why, n) || gvm_run(&g[i], LV_EXIT_IO, why, n) ||
+		    gvm_run(&g[i], LV_EXIT_IO, why, n))
 			goto out;
 		g[i].ex->io.data[0] = (uint8_t)(0x10 + i); /* IN 0x81 */
 	}
 	for (i = 0; i < 2; i++) {
-		if (run(&g[i], LV_EXIT_IO, why, n))
+		if (gvm_run(&g[i], LV_EXIT_IO, why, n))
 			goto out;
 		if (g[i].ex->io.port != 0x82 || g[i].ex->io.data[0] != 0x10 + i) {
 			ksnprintf(why, n, "vCPU %d: OUT %#x data %#x", i, g[i].ex->io.port,
@@ -377,19 +370,19 @@ static int case_two_vmcs(struct lv_backend *b, char *why, size_t n)
 		}
 	}
 	for (i = 0; i < 2; i++) {
-		if (run(&g[i], LV_EXIT_CPUID, why, n))
+		if (gvm_run(&g[i], LV_EXIT_CPUID, why, n))
 			goto out;
 		g[i].ex->cpuid.ebx = 0x100u + (uint32_t)i;
 	}
 	for (i = 1; i >= 0; i--) {
-		if (run(&g[i], LV_EXIT_IO, why, n))
+		if (gvm_run(&g[i], LV_EXIT_IO, why, n))
 			goto out;
 		if (*(uint32_t *)g[i].ex->io.data != 0x100u + (uint32_t)i) {
 			ksnprintf(why, n, "vCPU %d: CPUID ebx came back as %#x", i,
 				  *(uint32_t *)g[i].ex->io.data);
 			goto out;
 		}
-		if (run(&g[i], LV_EXIT_HLT, why, n))
+		if (gvm_run(&g[i], LV_EXIT_HLT, why, n))
 			goto out;
 	}
 	res = CASE_PASS;
@@ -413,7 +406,7 @@ static int case_bad_guest_state(struct lv_backend *b, char *why, size_t n)
 	lv_vcpu_get_state(g.vcpu, LV_STATE_SEGMENTS, &st);
 	st.segs.cs.db = 1;
 	lv_vcpu_set_state(g.vcpu, LV_STATE_SEGMENTS, &st);
-	if (run(&g, LV_EXIT_ENTRY_FAILED, why, n))
+	if (gvm_run(&g, LV_EXIT_ENTRY_FAILED, why, n))
 		goto out;
 	if (g.ex->entry_failed.kind != LV_ENTRY_FAIL_GUEST_STATE ||
 	    g.ex->entry_failed.hw_reason != 0x80000021u) {
@@ -426,7 +419,7 @@ static int case_bad_guest_state(struct lv_backend *b, char *why, size_t n)
 	/* The vCPU recovers once the state is fixed. */
 	st.segs.cs.db = 0;
 	lv_vcpu_set_state(g.vcpu, LV_STATE_SEGMENTS, &st);
-	if (run(&g, LV_EXIT_IO, why, n))
+	if (gvm_run(&g, LV_EXIT_IO, why, n))
 		goto out;
 	res = CASE_PASS;
 out:
@@ -455,7 +448,7 @@ static int case_vmfail_valid(struct lv_backend *b, char *why, size_t n)
 		ksnprintf(why, n, "inject: %s", lv_status_name(rc));
 		goto out;
 	}
-	if (run(&g, LV_EXIT_ENTRY_FAILED, why, n))
+	if (gvm_run(&g, LV_EXIT_ENTRY_FAILED, why, n))
 		goto out;
 	if (g.ex->entry_failed.kind != LV_ENTRY_FAIL_VMFAIL_VALID ||
 	    g.ex->entry_failed.vm_instruction_error != 7) {
@@ -467,7 +460,7 @@ static int case_vmfail_valid(struct lv_backend *b, char *why, size_t n)
 	lv_vcpu_get_state(g.vcpu, LV_STATE_EVENTS, &st);
 	st.events.exception_pending = 0;
 	lv_vcpu_set_state(g.vcpu, LV_STATE_EVENTS, &st);
-	if (run(&g, LV_EXIT_IO, why, n))
+	if (gvm_run(&g, LV_EXIT_IO, why, n))
 		goto out;
 	ksnprintf(why, n, "vm_instruction_error 7");
 	res = CASE_PASS;
@@ -495,7 +488,7 @@ static int case_bench_cpuid(struct lv_backend *b, char *why, size_t n)
 		return ksnprintf(why, n, "not the VMX backend"), CASE_SKIP;
 	if (gvm_open(b, &g, g64_cpuid_loop, sizeof(g64_cpuid_loop), 64, why, n))
 		return CASE_FAIL;
-	if (set_exit_leaf(&g, why, n) || run(&g, LV_EXIT_CPUID, why, n))
+	if (set_exit_leaf(&g, why, n) || gvm_run(&g, LV_EXIT_CPUID, why, n))
 		goto out;
 	t0 = rdtsc();
 	for (i = 1; i < LOOP_COUNT; i++) {
@@ -506,7 +499,7 @@ static int case_bench_cpuid(struct lv_backend *b, char *why, size_t n)
 		}
 	}
 	t1 = rdtsc();
-	if (run(&g, LV_EXIT_HLT, why, n))
+	if (gvm_run(&g, LV_EXIT_HLT, why, n))
 		goto out;
 	per = (t1 - t0) / (LOOP_COUNT - 1);
 	kprintf("LVT BENCH vmx_cpuid_roundtrip insns=%lu host_insns=%lu\n", (unsigned long)per,
@@ -549,6 +542,10 @@ const struct tcase vmx_cases[] = {
 	{ "vmx_two_vmcs", case_two_vmcs },
 	{ "vmx_bad_guest_state", case_bad_guest_state },
 	{ "vmx_vmfail_valid", case_vmfail_valid },
+	{ "vmx_lazy_migrate", case_vmx_migrate },
+	{ "vmx_lazy_state_remote", case_vmx_state_remote },
+	{ "vmx_lazy_destroy_remote", case_vmx_destroy_remote },
+	{ "vmx_lazy_two_vmcs_ap", case_vmx_two_vmcs_ap },
 	{ "vmx_bench_cpuid", case_bench_cpuid },
 };
 const unsigned vmx_ncases = sizeof(vmx_cases) / sizeof(vmx_cases[0]);
