@@ -24,9 +24,9 @@
  * - lv_plat_call_on_cpu() is the only call that waits for another CPU to
  *   run something. The VMX backend makes it where a vCPU's VMCS must be
  *   cleared on the CPU that holds it: lv_vcpu_run() of a vCPU that moved
- *   to another CPU, lv_vcpu_get_state() / lv_vcpu_get_msr() on another
- *   CPU than the vCPU's last one, lv_vcpu_destroy(). The SVM backend
- *   never calls it.
+ *   to another CPU, lv_vcpu_get_state(), lv_vcpu_get_msr() and
+ *   lv_vcpu_set_msr() on another CPU than the vCPU's last one,
+ *   lv_vcpu_destroy(). The SVM backend never calls it.
  */
 #ifndef LIBVCPU_PLATFORM_H
 #define LIBVCPU_PLATFORM_H
@@ -117,10 +117,10 @@ void lv_plat_kick_cpu(uint32_t cpu);
  * handler: the caller waits, so two CPUs that call each other must each
  * be able to take the other's request while they wait. The library calls
  * it from lv_vcpu_run() (preemption disabled), lv_vcpu_get_state(),
- * lv_vcpu_get_msr() and lv_vcpu_destroy() (see the list at the top); it
- * names only CPUs on which lv_cpu_enable() has succeeded (when
- * lv_cpu_disable() runs there at the same time, @p fn finds nothing left
- * to do).
+ * lv_vcpu_get_msr(), lv_vcpu_set_msr() and lv_vcpu_destroy() (see the
+ * list at the top); it names only CPUs on which lv_cpu_enable() has
+ * succeeded (when lv_cpu_disable() runs there at the same time, @p fn
+ * finds nothing left to do).
  * @param cpu the target, 0 .. lv_plat_cpu_count() - 1.
  * @param fn the function to run there; its argument is @p arg.
  * @param arg passed to @p fn unchanged.

@@ -10,7 +10,8 @@
 #   (two_vcpus / remote kick / tlb_*_remote: the kernel starts a second CPU
 #   only with "smp" on its command line, which vmx_bochs_skylake_smp has;
 #   bench_cpuid is the SVM backend's, vmx_bench_cpuid applies the
-#   224 (gcc) / 229 (clang) instruction target in optimized builds only).
+#   224 (gcc) / 229 (clang) instruction target in optimized builds only;
+#   the vmx_lazy_* cases of vmx_lazy.c need the second CPU too).
 #   99 pass on both models in an optimized build; MIN_PASS guards against a
 #   run where everything skips.
 # - vmx_qemu_novmx / vmx_bochs_novmx: VMX absent (QEMU TCG has no VMX; Bochs'
@@ -23,9 +24,10 @@ lv_ring0_test(vmx_bochs_skylake_x LABELS vmx EMU bochs CPU corei7_skylake_x
 lv_ring0_test(vmx_bochs_haswell LABELS vmx EMU bochs CPU corei7_haswell_4770
               MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 300)
 # Two CPUs (Bochs cpu: count=2, the "smp" ISO): vCPUs on the second CPU,
-# remote kicks and the tlb_*_remote shootdown cases on VMX. The benchmark
-# has the two-CPU target there (312 gcc, 314 clang: every run ends with
-# VMCLEAR on a host with two CPUs).
+# remote kicks, the tlb_*_remote shootdown cases and the lazy VMCLEAR
+# (vmx_lazy_*: VMCSs that stay active on their CPU, cleared there through
+# lv_plat_call_on_cpu() when the vCPU moves, is read elsewhere or is
+# destroyed) on VMX.
 lv_ring0_test(vmx_bochs_skylake_smp LABELS vmx EMU bochs CPU corei7_skylake_x
               IMAGE ${LV_RING0_SMP_ISO} BOCHS_CPUS 2 MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 300)
 # The TPR fallback: CR8-load/store exiting, which every CPU model Bochs has
@@ -34,8 +36,9 @@ lv_ring0_test(vmx_bochs_skylake_smp LABELS vmx EMU bochs CPU corei7_skylake_x
 lv_ring0_test(vmx_bochs_cr8exit LABELS vmx EMU bochs CPU corei7_skylake_x
               IMAGE ${LV_RING0_CR8EXIT_ISO} MIN_PASS ${LV_VMX_MIN_PASS} TIMEOUT 300)
 # The benchmark alone (vmx_bench_cpuid; the "benchonly" ISOs), one and two CPUs
-# (gcc 12 -O2 221 / 309, clang 14 226 / 311): the instruction targets apply to
-# optimized builds only (vmx_cases.c).
+# (gcc 12 -O2 221 on both, clang 14 226 on both; 309 / 311 on two CPUs before
+# the lazy VMCLEAR): the instruction targets apply to optimized builds only
+# (vmx_cases.c).
 if(LV_RING0_OPTIMIZED)
   lv_ring0_test(vmx_bochs_bench LABELS vmx EMU bochs CPU corei7_skylake_x
                 IMAGE ${LV_RING0_BENCH_ISO} MIN_PASS 1 TIMEOUT 300)
