@@ -274,11 +274,17 @@ static void clear_here(void *arg)
 		lv_vmx_vcpu_put(xc->vb, xc);
 }
 
+/*
+ * A refused call (the CPU went offline) is an error only while the VMCS is
+ * still recorded there: lv_cpu_disable() on that CPU may have cleared it
+ * just before.
+ */
 int lv_vmx_vcpu_clear(struct vmx_vcpu *xc)
 {
 	int32_t cpu = __atomic_load_n(&xc->x.cpu, __ATOMIC_ACQUIRE);
 
-	if (cpu >= 0 && lv_plat_call_on_cpu((uint32_t)cpu, clear_here, xc))
+	if (cpu >= 0 && lv_plat_call_on_cpu((uint32_t)cpu, clear_here, xc) &&
+	    __atomic_load_n(&xc->x.cpu, __ATOMIC_ACQUIRE) >= 0)
 		return LV_ERR_STATE;
 	return LV_OK;
 }
