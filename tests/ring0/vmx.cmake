@@ -12,7 +12,7 @@
 #   bench_cpuid is the SVM backend's, vmx_bench_cpuid applies the
 #   224 (gcc) / 229 (clang) instruction target in optimized builds only;
 #   the vmx_lazy_* cases of vmx_lazy.c need the second CPU too).
-#   99 pass on both models in an optimized build; MIN_PASS guards against a
+#   111 pass on both models in an optimized build; MIN_PASS guards against a
 #   run where everything skips.
 # - vmx_qemu_novmx / vmx_bochs_novmx: VMX absent (QEMU TCG has no VMX; Bochs'
 #   athlon64_clawhammer has neither VMX nor SVM): opening the VMX backend
