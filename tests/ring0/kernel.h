@@ -62,6 +62,8 @@ uint32_t smp_cpu_id(void);
 size_t plat_pages_free(void);
 /* lv_plat_alloc() blocks not yet freed. */
 size_t plat_allocs_live(void);
+/* lv_plat_call_on_cpu() calls to another CPU than the caller's so far. */
+extern unsigned plat_remote_calls;
 
 static inline void outb(uint16_t port, uint8_t v)
 {

@@ -205,9 +205,17 @@ void lv_plat_kick_cpu(uint32_t cpu)
 	smp_send_kick(cpu);
 }
 
-/* Through the kick vector's request slot (smp.c); directly on the caller's own CPU. */
+unsigned plat_remote_calls;
+
+/*
+ * Through the kick vector's request slot (smp.c); directly on the caller's
+ * own CPU. Calls to another CPU are counted (vmx_lazy.c: which moves
+ * needed a VMCLEAR elsewhere).
+ */
 int lv_plat_call_on_cpu(uint32_t cpu, void (*fn)(void *arg), void *arg)
 {
+	if (cpu != lv_plat_cpu_id())
+		__atomic_fetch_add(&plat_remote_calls, 1, __ATOMIC_RELAXED);
 	return smp_call_on(cpu, fn, arg);
 }
 

@@ -538,6 +538,7 @@ const struct tcase vmx_cases[] = {
 	{ "vmx_lazy_migrate", case_vmx_migrate },
 	{ "vmx_lazy_state_remote", case_vmx_state_remote },
 	{ "vmx_lazy_destroy_remote", case_vmx_destroy_remote },
+	{ "vmx_lazy_cpu_cycle", case_vmx_cpu_cycle },
 	{ "vmx_lazy_two_vmcs_ap", case_vmx_two_vmcs_ap },
 	{ "vmx_bench_cpuid", case_bench_cpuid },
 };

@@ -28,6 +28,7 @@ int gvm_run(struct gvm *g, uint32_t want, char *why, size_t n);
 int case_vmx_migrate(struct lv_backend *b, char *why, size_t n);
 int case_vmx_state_remote(struct lv_backend *b, char *why, size_t n);
 int case_vmx_destroy_remote(struct lv_backend *b, char *why, size_t n);
+int case_vmx_cpu_cycle(struct lv_backend *b, char *why, size_t n);
 int case_vmx_two_vmcs_ap(struct lv_backend *b, char *why, size_t n);
 
 extern const struct tcase vmx_cases[];

@@ -4,10 +4,11 @@
  * a vCPU's VMCS stays active and launched on the CPU it last ran on, also
  * while other VMCSs are loaded there, and is cleared on that CPU, through
  * lv_plat_call_on_cpu(), only when the vCPU runs or is read on another CPU,
- * or is destroyed (SDM Vol. 3, 25.11.1-25.11.3). Each case checks the
- * guest's state across the moves (GPRs, RIP, CR8, a guest MSR: one wrong
- * launch state would end a run with an entry failure, VMLAUNCH on a
- * launched VMCS or VMRESUME on a clear one, 31.4 errors 4 / 5) and, with
+ * or is destroyed, and by lv_cpu_disable() there before VMXOFF (SDM Vol.
+ * 3, 25.11.1-25.11.3). Each case checks the guest's state across the
+ * moves (GPRs, RIP, CR8, a guest MSR: one wrong launch state would end a
+ * run with an entry failure, VMLAUNCH on a launched VMCS or VMRESUME on a
+ * clear one, 31.4 errors 4 / 5) and, with
  * VMPTRST on each CPU, where the VMCS is current: after a run on a CPU it
  * is current there, and the CPU it left has none (its VMCLEAR ran there).
  * They need the second CPU (vmx_bochs_skylake_smp) and SKIP without it.
@@ -65,8 +66,9 @@ static uint64_t vmcs_here(void)
 /* One job for the second CPU: a run (unless want is 0), a state read, VMPTRST. */
 struct ap_job {
 	struct gvm *g;
-	uint32_t want;	/* the exit the run must give; 0: no run */
-	uint32_t state; /* LV_STATE_* to read after it; 0: none */
+	uint32_t want;		  /* the exit the run must give; 0: no run */
+	uint32_t state;		  /* LV_STATE_* to read after it; 0: none */
+	struct lv_backend *cycle; /* instead: lv_cpu_disable() and lv_cpu_enable() there */
 	struct lv_state st;
 	int rc;
 	uint64_t vmcs; /* VMPTRST on that CPU at the end */
@@ -80,6 +82,16 @@ static void ap_job(void *arg, unsigned i)
 
 	(void)i;
 	j->rc = 0;
+	if (j->cycle) {
+		rc = lv_cpu_disable(j->cycle);
+		if (!rc)
+			rc = lv_cpu_enable(j->cycle);
+		if (rc) {
+			ksnprintf(j->why, sizeof(j->why), "disable + enable: %s",
+				  lv_status_name(rc));
+			j->rc = -1;
+		}
+	}
 	if (j->want)
 		j->rc = gvm_run(j->g, j->want, j->why, sizeof(j->why));
 	if (!j->rc && j->state) {
@@ -99,6 +111,7 @@ static int on_ap(struct ap_job *j, struct gvm *g, uint32_t want, uint32_t state,
 	j->g = g;
 	j->want = want;
 	j->state = state;
+	j->cycle = NULL;
 	j->why[0] = 0;
 	if (smp_run_on_ap(ap_job, j, 1)) {
 		ksnprintf(why, n, "CPU 1 busy");
@@ -126,24 +139,6 @@ static int out_is(struct gvm *g, uint16_t port, uint32_t value, char *why, size_
 	return 0;
 }
 
-/* CASE_SKIP / CASE_FAIL, or 0 with @p g open (g64_lazy) and interrupts on. */
-static int lazy_open(struct lv_backend *b, struct gvm *g, char *why, size_t n)
-{
-	if (!is_vmx(b))
-		return ksnprintf(why, n, "not the VMX backend"), CASE_SKIP;
-	if (smp_cpus() < 2)
-		return ksnprintf(why, n,
-				 "needs a second CPU (command line 'smp': vmx_bochs_skylake_smp)"),
-		       CASE_SKIP;
-	if (lv_plat_cpu_id() != 0)
-		return ksnprintf(why, n, "runs on CPU %u, not 0", lv_plat_cpu_id()), CASE_FAIL;
-	/* Runs and lv_plat_call_on_cpu() want interrupts on (the PICs are masked, kmain.c). */
-	__asm__ volatile("sti");
-	if (gvm_open(b, g, g64_lazy, sizeof(g64_lazy), 64, why, n))
-		return CASE_FAIL;
-	return 0;
-}
-
 /* GPRs, CR8 and the guest's SYSENTER_ESP in @p st as the guest set them before exit @p rip. */
 static int state_is(const struct lv_state *st, uint64_t rip, uint64_t r12, char *why, size_t n)
 {
@@ -160,50 +155,80 @@ fail:
 
 #define STATE_CHECKED (LV_STATE_GPRS | LV_STATE_CONTROL | LV_STATE_MSRS)
 
+/* A case's steps with @p g open (g64_lazy); 0 when they passed, else -1 with @p why set. */
+typedef int lazy_steps(struct lv_backend *b, struct gvm *g, struct ap_job *j, char *why, size_t n);
+
+/* Run @p steps on CPU 0 with a fresh g64_lazy guest and interrupts on; SKIP without CPU 1. */
+static int lazy_case(struct lv_backend *b, lazy_steps *steps, char *why, size_t n)
+{
+	static struct ap_job j;
+	struct gvm g;
+	int r;
+
+	if (!is_vmx(b))
+		return ksnprintf(why, n, "not the VMX backend"), CASE_SKIP;
+	if (smp_cpus() < 2)
+		return ksnprintf(why, n,
+				 "needs a second CPU (command line 'smp': vmx_bochs_skylake_smp)"),
+		       CASE_SKIP;
+	if (lv_plat_cpu_id() != 0)
+		return ksnprintf(why, n, "runs on CPU %u, not 0", lv_plat_cpu_id()), CASE_FAIL;
+	/* Runs and lv_plat_call_on_cpu() want interrupts on (the PICs are masked, kmain.c). */
+	__asm__ volatile("sti");
+	if (gvm_open(b, &g, g64_lazy, sizeof(g64_lazy), 64, why, n))
+		return CASE_FAIL;
+	r = steps(b, &g, &j, why, n) ? CASE_FAIL : CASE_PASS;
+	gvm_close(&g);
+	return r;
+}
+
 /*
  * vmx_lazy_migrate: CPU 0, then CPU 1, then CPU 0 again. After each run
  * the VMCS is current where it ran and the CPU it left has none; the
  * state read on CPU 1 and what the guest reports at the end are the
  * guest's.
  */
-int case_vmx_migrate(struct lv_backend *b, char *why, size_t n)
+static int migrate(struct lv_backend *b, struct gvm *g, struct ap_job *j, char *why, size_t n)
 {
-	static struct ap_job j;
-	struct gvm g;
 	uint64_t p;
-	int r = lazy_open(b, &g, why, n);
+	unsigned calls;
 
-	if (r)
-		return r;
-	if (gvm_run(&g, LV_EXIT_IO, why, n) || out_is(&g, 0x80, 0, why, n))
+	(void)b;
+	if (gvm_run(g, LV_EXIT_IO, why, n) || out_is(g, 0x80, 0, why, n))
 		goto fail;
 	p = vmcs_here();
 	EXPECT(p != NO_VMCS, "after the run on CPU 0 no VMCS is current there (cleared)");
-	if (on_ap(&j, &g, LV_EXIT_IO, STATE_CHECKED, why, n) || out_is(&g, 0x81, 0, why, n))
+	calls = __atomic_load_n(&plat_remote_calls, __ATOMIC_RELAXED);
+	if (on_ap(j, g, LV_EXIT_IO, STATE_CHECKED, why, n) || out_is(g, 0x81, 0, why, n))
 		goto fail;
-	EXPECT(j.vmcs == p, "after its run on CPU 1 the VMCS current there is %#lx, want %#lx",
-	       (unsigned long)j.vmcs, (unsigned long)p);
+	EXPECT(plat_remote_calls - calls == 1, "the move to CPU 1 made %u calls to another CPU",
+	       plat_remote_calls - calls);
+	EXPECT(j->vmcs == p, "after its run on CPU 1 the VMCS current there is %#lx, want %#lx",
+	       (unsigned long)j->vmcs, (unsigned long)p);
 	EXPECT(vmcs_here() == NO_VMCS, "CPU 0 still has %#lx current after the vCPU moved away",
 	       (unsigned long)vmcs_here());
-	if (state_is(&j.st, RIP_AFTER_B, 0x1001, why, n))
+	if (state_is(&j->st, RIP_AFTER_B, 0x1001, why, n))
 		goto fail;
-	if (gvm_run(&g, LV_EXIT_IO, why, n) || out_is(&g, 0x82, 5, why, n))
+	if (gvm_run(g, LV_EXIT_IO, why, n) || out_is(g, 0x82, 5, why, n))
 		goto fail;
 	EXPECT(vmcs_here() == p, "back on CPU 0: current VMCS %#lx, want %#lx",
 	       (unsigned long)vmcs_here(), (unsigned long)p);
-	if (on_ap(&j, NULL, 0, 0, why, n))
+	if (on_ap(j, NULL, 0, 0, why, n))
 		goto fail;
-	EXPECT(j.vmcs == NO_VMCS, "CPU 1 still has %#lx current after the vCPU moved back",
-	       (unsigned long)j.vmcs);
-	if (gvm_run(&g, LV_EXIT_IO, why, n) || out_is(&g, 0x83, 0x5eed1234u, why, n) ||
-	    gvm_run(&g, LV_EXIT_IO, why, n) || out_is(&g, 0x84, 0x1002, why, n) ||
-	    gvm_run(&g, LV_EXIT_HLT, why, n))
+	EXPECT(j->vmcs == NO_VMCS, "CPU 1 still has %#lx current after the vCPU moved back",
+	       (unsigned long)j->vmcs);
+	if (gvm_run(g, LV_EXIT_IO, why, n) || out_is(g, 0x83, 0x5eed1234u, why, n) ||
+	    gvm_run(g, LV_EXIT_IO, why, n) || out_is(g, 0x84, 0x1002, why, n) ||
+	    gvm_run(g, LV_EXIT_HLT, why, n))
 		goto fail;
-	gvm_close(&g);
-	return CASE_PASS;
+	return 0;
 fail:
-	gvm_close(&g);
-	return CASE_FAIL;
+	return -1;
+}
+
+int case_vmx_migrate(struct lv_backend *b, char *why, size_t n)
+{
+	return lazy_case(b, migrate, why, n);
 }
 
 /*
@@ -211,45 +236,44 @@ fail:
  * (the VMCS moves to CPU 0), changes R12 and the guest MSR; it runs on
  * CPU 1 again and the guest sees the new values.
  */
-int case_vmx_state_remote(struct lv_backend *b, char *why, size_t n)
+static int state_remote(struct lv_backend *b, struct gvm *g, struct ap_job *j, char *why, size_t n)
 {
-	static struct ap_job j;
 	struct lv_state st;
-	struct gvm g;
 	uint64_t p;
-	int r = lazy_open(b, &g, why, n);
 
-	if (r)
-		return r;
-	if (on_ap(&j, &g, LV_EXIT_IO, 0, why, n) || out_is(&g, 0x80, 0, why, n))
+	(void)b;
+	if (on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x80, 0, why, n))
 		goto fail;
-	p = j.vmcs;
+	p = j->vmcs;
 	EXPECT(p != NO_VMCS, "after the run on CPU 1 no VMCS is current there (cleared)");
-	EXPECT(lv_vcpu_get_state(g.vcpu, STATE_CHECKED, &st) == LV_OK, "get_state on CPU 0");
+	EXPECT(lv_vcpu_get_state(g->vcpu, STATE_CHECKED, &st) == LV_OK, "get_state on CPU 0");
 	if (state_is(&st, RIP_AFTER_A, 0x1000, why, n))
 		goto fail;
 	EXPECT(vmcs_here() == p, "after the read on CPU 0: current VMCS %#lx, want %#lx",
 	       (unsigned long)vmcs_here(), (unsigned long)p);
-	if (on_ap(&j, NULL, 0, 0, why, n))
+	if (on_ap(j, NULL, 0, 0, why, n))
 		goto fail;
-	EXPECT(j.vmcs == NO_VMCS, "CPU 1 still has %#lx current after the read on CPU 0",
-	       (unsigned long)j.vmcs);
+	EXPECT(j->vmcs == NO_VMCS, "CPU 1 still has %#lx current after the read on CPU 0",
+	       (unsigned long)j->vmcs);
 	st.regs.r12 = 0x2000;
-	EXPECT(lv_vcpu_set_state(g.vcpu, LV_STATE_GPRS, &st) == LV_OK, "set_state on CPU 0");
-	EXPECT(lv_vcpu_set_msr(g.vcpu, SYSENTER_ESP, 0x600d) == LV_OK, "set_msr on CPU 0");
-	if (on_ap(&j, &g, LV_EXIT_IO, 0, why, n) || out_is(&g, 0x81, 0, why, n) ||
-	    on_ap(&j, &g, LV_EXIT_IO, 0, why, n) || out_is(&g, 0x82, 5, why, n) ||
-	    on_ap(&j, &g, LV_EXIT_IO, 0, why, n) || out_is(&g, 0x83, 0x600d, why, n) ||
-	    on_ap(&j, &g, LV_EXIT_IO, 0, why, n) || out_is(&g, 0x84, 0x2002, why, n) ||
-	    on_ap(&j, &g, LV_EXIT_HLT, 0, why, n))
+	EXPECT(lv_vcpu_set_state(g->vcpu, LV_STATE_GPRS, &st) == LV_OK, "set_state on CPU 0");
+	EXPECT(lv_vcpu_set_msr(g->vcpu, SYSENTER_ESP, 0x600d) == LV_OK, "set_msr on CPU 0");
+	if (on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x81, 0, why, n) ||
+	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x82, 5, why, n) ||
+	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x83, 0x600d, why, n) ||
+	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x84, 0x2002, why, n) ||
+	    on_ap(j, g, LV_EXIT_HLT, 0, why, n))
 		goto fail;
-	EXPECT(j.vmcs == p, "after the runs on CPU 1: current VMCS there %#lx, want %#lx",
-	       (unsigned long)j.vmcs, (unsigned long)p);
-	gvm_close(&g);
-	return CASE_PASS;
+	EXPECT(j->vmcs == p, "after the runs on CPU 1: current VMCS there %#lx, want %#lx",
+	       (unsigned long)j->vmcs, (unsigned long)p);
+	return 0;
 fail:
-	gvm_close(&g);
-	return CASE_FAIL;
+	return -1;
+}
+
+int case_vmx_state_remote(struct lv_backend *b, char *why, size_t n)
+{
+	return lazy_case(b, state_remote, why, n);
 }
 
 /*
@@ -258,41 +282,86 @@ fail:
  * kernel's leak check at the end sees its page freed), and CPU 1 runs a
  * new vCPU (the same id, a new VMCS) of the same VM from its start.
  */
-int case_vmx_destroy_remote(struct lv_backend *b, char *why, size_t n)
+static int destroy_remote(struct lv_backend *b, struct gvm *g, struct ap_job *j, char *why,
+			  size_t n)
 {
-	static struct ap_job j;
 	struct lv_state st;
-	struct gvm g;
-	int r = lazy_open(b, &g, why, n), rc;
+	int rc;
 
-	if (r)
-		return r;
-	if (on_ap(&j, &g, LV_EXIT_IO, 0, why, n) || out_is(&g, 0x80, 0, why, n))
+	(void)b;
+	if (on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x80, 0, why, n))
 		goto fail;
-	EXPECT(j.vmcs != NO_VMCS, "after the run on CPU 1 no VMCS is current there (cleared)");
-	rc = lv_vcpu_destroy(g.vcpu);
-	g.vcpu = NULL;
+	EXPECT(j->vmcs != NO_VMCS, "after the run on CPU 1 no VMCS is current there (cleared)");
+	rc = lv_vcpu_destroy(g->vcpu);
+	g->vcpu = NULL;
 	EXPECT(rc == LV_OK, "destroy on CPU 0: %s", lv_status_name(rc));
-	if (on_ap(&j, NULL, 0, 0, why, n))
+	if (on_ap(j, NULL, 0, 0, why, n))
 		goto fail;
-	EXPECT(j.vmcs == NO_VMCS, "CPU 1 still has %#lx current after the destroy",
-	       (unsigned long)j.vmcs);
-	rc = lv_vcpu_create(g.vm, 0, &g.vcpu);
+	EXPECT(j->vmcs == NO_VMCS, "CPU 1 still has %#lx current after the destroy",
+	       (unsigned long)j->vmcs);
+	rc = lv_vcpu_create(g->vm, 0, &g->vcpu);
 	EXPECT(rc == LV_OK, "second vCPU: %s", lv_status_name(rc));
-	EXPECT(lv_vcpu_get_state(g.vcpu, LV_STATE_ALL, &st) == LV_OK, "get_state");
+	EXPECT(lv_vcpu_get_state(g->vcpu, LV_STATE_ALL, &st) == LV_OK, "get_state");
 	lv_state_init_long64(&st, 0x1000); /* gvm_open()'s page tables */
 	st.regs.rip = GVM_CODE;
 	st.regs.rsp = 0x80000;
-	EXPECT(lv_vcpu_set_state(g.vcpu, LV_STATE_ALL, &st) == LV_OK, "set_state");
-	if (on_ap(&j, &g, LV_EXIT_IO, 0, why, n) || out_is(&g, 0x80, 0, why, n) ||
-	    on_ap(&j, &g, LV_EXIT_IO, 0, why, n) || on_ap(&j, &g, LV_EXIT_IO, 0, why, n) ||
-	    out_is(&g, 0x82, 5, why, n))
+	EXPECT(lv_vcpu_set_state(g->vcpu, LV_STATE_ALL, &st) == LV_OK, "set_state");
+	if (on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x80, 0, why, n) ||
+	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || on_ap(j, g, LV_EXIT_IO, 0, why, n) ||
+	    out_is(g, 0x82, 5, why, n))
 		goto fail;
-	gvm_close(&g);
-	return CASE_PASS;
+	return 0;
 fail:
-	gvm_close(&g);
-	return CASE_FAIL;
+	return -1;
+}
+
+int case_vmx_destroy_remote(struct lv_backend *b, char *why, size_t n)
+{
+	return lazy_case(b, destroy_remote, why, n);
+}
+
+/*
+ * vmx_lazy_cpu_cycle: lv_cpu_disable() on CPU 1 while the vCPU's VMCS is
+ * current there clears it before VMXOFF; after lv_cpu_enable() the vCPU
+ * is read on CPU 0 (nothing left to clear on CPU 1) and runs on CPU 1 to
+ * its end with its state.
+ */
+static int cpu_cycle(struct lv_backend *b, struct gvm *g, struct ap_job *j, char *why, size_t n)
+{
+	struct lv_state st;
+	unsigned calls;
+
+	if (on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x80, 0, why, n))
+		goto fail;
+	EXPECT(j->vmcs != NO_VMCS, "after the run on CPU 1 no VMCS is current there (cleared)");
+	j->g = NULL;
+	j->want = 0;
+	j->state = 0;
+	j->cycle = b;
+	EXPECT(smp_run_on_ap(ap_job, j, 1) == 0, "CPU 1 busy");
+	smp_wait_ap();
+	EXPECT(!j->rc, "on CPU 1: %s", j->why);
+	EXPECT(j->vmcs == NO_VMCS, "CPU 1 has %#lx current after VMXOFF + VMXON",
+	       (unsigned long)j->vmcs);
+	calls = __atomic_load_n(&plat_remote_calls, __ATOMIC_RELAXED);
+	EXPECT(lv_vcpu_get_state(g->vcpu, STATE_CHECKED, &st) == LV_OK, "get_state on CPU 0");
+	EXPECT(plat_remote_calls == calls, "the VMCS was still recorded on CPU 1 after its VMXOFF");
+	if (state_is(&st, RIP_AFTER_A, 0x1000, why, n))
+		goto fail;
+	if (on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x81, 0, why, n) ||
+	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x82, 5, why, n) ||
+	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x83, 0x5eed1234u, why, n) ||
+	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x84, 0x1002, why, n) ||
+	    on_ap(j, g, LV_EXIT_HLT, 0, why, n))
+		goto fail;
+	return 0;
+fail:
+	return -1;
+}
+
+int case_vmx_cpu_cycle(struct lv_backend *b, char *why, size_t n)
+{
+	return lazy_case(b, cpu_cycle, why, n);
 }
 
 /*
@@ -301,52 +370,49 @@ fail:
  * first moves to CPU 0, and clearing it on CPU 1 leaves the second
  * current there, which resumes.
  */
-int case_vmx_two_vmcs_ap(struct lv_backend *b, char *why, size_t n)
+static int two_vmcs_ap(struct lv_backend *b, struct gvm *a, struct ap_job *j, char *why, size_t n)
 {
-	static struct ap_job j;
-	struct gvm a, c;
+	struct gvm c;
 	uint64_t pa, pc;
-	int r = lazy_open(b, &a, why, n);
 
-	if (r)
-		return r;
-	if (gvm_open(b, &c, g64_lazy, sizeof(g64_lazy), 64, why, n)) {
-		gvm_close(&a);
-		return CASE_FAIL;
-	}
-	if (on_ap(&j, &a, LV_EXIT_IO, 0, why, n) || out_is(&a, 0x80, 0, why, n))
+	if (gvm_open(b, &c, g64_lazy, sizeof(g64_lazy), 64, why, n))
+		return -1;
+	if (on_ap(j, a, LV_EXIT_IO, 0, why, n) || out_is(a, 0x80, 0, why, n))
 		goto fail;
-	pa = j.vmcs;
-	if (on_ap(&j, &c, LV_EXIT_IO, 0, why, n) || out_is(&c, 0x80, 0, why, n))
+	pa = j->vmcs;
+	if (on_ap(j, &c, LV_EXIT_IO, 0, why, n) || out_is(&c, 0x80, 0, why, n))
 		goto fail;
-	pc = j.vmcs;
+	pc = j->vmcs;
 	EXPECT(pa != NO_VMCS && pc != NO_VMCS && pa != pc,
 	       "current VMCS on CPU 1 after each first run: %#lx, %#lx", (unsigned long)pa,
 	       (unsigned long)pc);
-	if (on_ap(&j, &a, LV_EXIT_IO, 0, why, n) || out_is(&a, 0x81, 0, why, n))
+	if (on_ap(j, a, LV_EXIT_IO, 0, why, n) || out_is(a, 0x81, 0, why, n))
 		goto fail;
-	EXPECT(j.vmcs == pa, "first vCPU again on CPU 1: current %#lx", (unsigned long)j.vmcs);
-	if (on_ap(&j, &c, LV_EXIT_IO, 0, why, n) || out_is(&c, 0x81, 0, why, n))
+	EXPECT(j->vmcs == pa, "first vCPU again on CPU 1: current %#lx", (unsigned long)j->vmcs);
+	if (on_ap(j, &c, LV_EXIT_IO, 0, why, n) || out_is(&c, 0x81, 0, why, n))
 		goto fail;
-	if (gvm_run(&a, LV_EXIT_IO, why, n) || out_is(&a, 0x82, 5, why, n))
+	if (gvm_run(a, LV_EXIT_IO, why, n) || out_is(a, 0x82, 5, why, n))
 		goto fail;
 	EXPECT(vmcs_here() == pa, "first vCPU on CPU 0: current %#lx", (unsigned long)vmcs_here());
-	if (on_ap(&j, NULL, 0, 0, why, n))
+	if (on_ap(j, NULL, 0, 0, why, n))
 		goto fail;
-	EXPECT(j.vmcs == pc, "CPU 1's current VMCS is %#lx after the other one left, want %#lx",
-	       (unsigned long)j.vmcs, (unsigned long)pc);
-	if (on_ap(&j, &c, LV_EXIT_IO, 0, why, n) || out_is(&c, 0x82, 5, why, n) ||
-	    on_ap(&j, &c, LV_EXIT_IO, 0, why, n) || out_is(&c, 0x83, 0x5eed1234u, why, n) ||
-	    gvm_run(&a, LV_EXIT_IO, why, n) || out_is(&a, 0x83, 0x5eed1234u, why, n) ||
-	    on_ap(&j, &c, LV_EXIT_IO, 0, why, n) || out_is(&c, 0x84, 0x1002, why, n) ||
-	    gvm_run(&a, LV_EXIT_IO, why, n) || out_is(&a, 0x84, 0x1002, why, n) ||
-	    on_ap(&j, &c, LV_EXIT_HLT, 0, why, n) || gvm_run(&a, LV_EXIT_HLT, why, n))
+	EXPECT(j->vmcs == pc, "CPU 1's current VMCS is %#lx after the other one left, want %#lx",
+	       (unsigned long)j->vmcs, (unsigned long)pc);
+	if (on_ap(j, &c, LV_EXIT_IO, 0, why, n) || out_is(&c, 0x82, 5, why, n) ||
+	    on_ap(j, &c, LV_EXIT_IO, 0, why, n) || out_is(&c, 0x83, 0x5eed1234u, why, n) ||
+	    gvm_run(a, LV_EXIT_IO, why, n) || out_is(a, 0x83, 0x5eed1234u, why, n) ||
+	    on_ap(j, &c, LV_EXIT_IO, 0, why, n) || out_is(&c, 0x84, 0x1002, why, n) ||
+	    gvm_run(a, LV_EXIT_IO, why, n) || out_is(a, 0x84, 0x1002, why, n) ||
+	    on_ap(j, &c, LV_EXIT_HLT, 0, why, n) || gvm_run(a, LV_EXIT_HLT, why, n))
 		goto fail;
 	gvm_close(&c);
-	gvm_close(&a);
-	return CASE_PASS;
+	return 0;
 fail:
 	gvm_close(&c);
-	gvm_close(&a);
-	return CASE_FAIL;
+	return -1;
+}
+
+int case_vmx_two_vmcs_ap(struct lv_backend *b, char *why, size_t n)
+{
+	return lazy_case(b, two_vmcs_ap, why, n);
 }
