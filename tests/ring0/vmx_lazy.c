@@ -155,6 +155,19 @@ fail:
 
 #define STATE_CHECKED (LV_STATE_GPRS | LV_STATE_CONTROL | LV_STATE_MSRS)
 
+/* g64_lazy from exit A on, on CPU 1: B, C (CR8 5), D (@p esp), E (@p r12), HLT. */
+static int rest_on_ap(struct ap_job *j, struct gvm *g, uint32_t esp, uint32_t r12, char *why,
+		      size_t n)
+{
+	if (on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x81, 0, why, n) ||
+	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x82, 5, why, n) ||
+	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x83, esp, why, n) ||
+	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x84, r12, why, n) ||
+	    on_ap(j, g, LV_EXIT_HLT, 0, why, n))
+		return -1;
+	return 0;
+}
+
 /* A case's steps with @p g open (g64_lazy); 0 when they passed, else -1 with @p why set. */
 typedef int lazy_steps(struct lv_backend *b, struct gvm *g, struct ap_job *j, char *why, size_t n);
 
@@ -258,11 +271,7 @@ static int state_remote(struct lv_backend *b, struct gvm *g, struct ap_job *j, c
 	st.regs.r12 = 0x2000;
 	EXPECT(lv_vcpu_set_state(g->vcpu, LV_STATE_GPRS, &st) == LV_OK, "set_state on CPU 0");
 	EXPECT(lv_vcpu_set_msr(g->vcpu, SYSENTER_ESP, 0x600d) == LV_OK, "set_msr on CPU 0");
-	if (on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x81, 0, why, n) ||
-	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x82, 5, why, n) ||
-	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x83, 0x600d, why, n) ||
-	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x84, 0x2002, why, n) ||
-	    on_ap(j, g, LV_EXIT_HLT, 0, why, n))
+	if (rest_on_ap(j, g, 0x600d, 0x2002, why, n))
 		goto fail;
 	EXPECT(j->vmcs == p, "after the runs on CPU 1: current VMCS there %#lx, want %#lx",
 	       (unsigned long)j->vmcs, (unsigned long)p);
@@ -348,11 +357,7 @@ static int cpu_cycle(struct lv_backend *b, struct gvm *g, struct ap_job *j, char
 	EXPECT(plat_remote_calls == calls, "the VMCS was still recorded on CPU 1 after its VMXOFF");
 	if (state_is(&st, RIP_AFTER_A, 0x1000, why, n))
 		goto fail;
-	if (on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x81, 0, why, n) ||
-	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x82, 5, why, n) ||
-	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x83, 0x5eed1234u, why, n) ||
-	    on_ap(j, g, LV_EXIT_IO, 0, why, n) || out_is(g, 0x84, 0x1002, why, n) ||
-	    on_ap(j, g, LV_EXIT_HLT, 0, why, n))
+	if (rest_on_ap(j, g, 0x5eed1234u, 0x1002, why, n))
 		goto fail;
 	return 0;
 fail:
