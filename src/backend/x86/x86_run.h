@@ -106,7 +106,7 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 				continue; /* the layer's own work was done (x86_apic.h) */
 			if (r == LV_X86_KICKED || r == LV_X86_FAILED)
 				r = LV_OK;
-			break;
+			goto done;
 		}
 		act = vd->exit(x);
 		if (act == LV_X86_CPUID)
@@ -125,6 +125,13 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 		if (act == LV_X86_CALLER)
 			break;
 	}
+	/*
+	 * An exit for the caller: its own return, without lv_run_end()'s
+	 * status test (clang threaded the loop's exits through both).
+	 */
+	if (vd->done)
+		vd->done(x);
+	return lv_run_exit(x->vcpu, exit);
 done:
 	if (vd->done)
 		vd->done(x);
