@@ -629,36 +629,45 @@ static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 	}
 }
 
-/* The load hook: this vCPU's VMCS current here (fast: VMPTRST), host CR3 up to date. */
+/*
+ * The host state changed since the last run here (or this is the first):
+ * read it all again and bring the VMCS and the exit's MSR-load list up to
+ * date (host_refresh(), vmx_run_host()).
+ */
+__attribute__((noinline, cold)) static void host_changed(struct vmx_vcpu *xc, uint64_t cr4)
+{
+	uint64_t kgs = lv_rdmsr(MSR_KERNEL_GS_BASE);
+
+	host_refresh(xc, lv_read_cr3(), cr4, lv_rdmsr(MSR_FS_BASE));
+	xc->host_kgs = kgs;
+	HMSR(xc, AMSR_KERNEL_GS_BASE) = kgs; /* the exit's MSR-load list */
+	vmx_run_host(xc, lv_read_dr7(), lv_read_ldtr());
+}
+
+/*
+ * The load hook: this vCPU's VMCS current here (fast: VMPTRST), the host
+ * state the VMCS and the exit's MSR-load list hold still the host's. Each
+ * compare branches out on its own: fewer instructions than joining them
+ * into one test.
+ */
 static inline __attribute__((always_inline)) int vmx_load(struct lv_x86_vcpu *x)
 {
 	struct vmx_vcpu *xc = (struct vmx_vcpu *)x;
-	uint64_t cr3, cr4, fsb, kgs, dr7;
-	uint16_t ldtr;
+	uint64_t cr4 = lv_read_cr4(); /* loading a VMCS does not change it */
 
-	cr4 = lv_read_cr4(); /* loading a VMCS does not change it */
 	if (!vmcs_is_current(xc->vmcs_pa, cr4)) {
 		int rc = lv_vmx_vcpu_load(xc->vb, xc);
 
 		if (rc)
 			return rc;
 	}
-	cr3 = lv_read_cr3();
-	dr7 = lv_read_dr7();
-	ldtr = lv_read_ldtr();
-	/* One test for all the host state a run may have to take care of. */
-	if (__builtin_expect((cr3 ^ xc->host_cr3) | (cr4 ^ xc->host_cr4) |
-				     lv_rdmsr_differs(MSR_FS_BASE, &xc->host_fs_base) |
-				     lv_rdmsr_differs(MSR_KERNEL_GS_BASE, &xc->host_kgs) |
-				     (dr7 ^ DR7_RESET) | ldtr,
-			     0)) {
-		fsb = lv_rdmsr(MSR_FS_BASE);
-		kgs = lv_rdmsr(MSR_KERNEL_GS_BASE);
-		host_refresh(xc, cr3, cr4, fsb);
-		xc->host_kgs = kgs;
-		HMSR(xc, AMSR_KERNEL_GS_BASE) = kgs; /* the exit's MSR-load list */
-		vmx_run_host(xc, dr7, ldtr);
-	}
+	if (__builtin_expect(lv_read_cr3() != xc->host_cr3, 0) ||
+	    __builtin_expect(cr4 != xc->host_cr4, 0) ||
+	    __builtin_expect(lv_read_dr7() != DR7_RESET, 0) ||
+	    __builtin_expect(lv_read_ldtr() != 0, 0) ||
+	    __builtin_expect(!lv_rdmsr_same(MSR_FS_BASE, &xc->host_fs_base), 0) ||
+	    __builtin_expect(!lv_rdmsr_same(MSR_KERNEL_GS_BASE, &xc->host_kgs), 0))
+		host_changed(xc, cr4);
 	return LV_OK;
 }
 
