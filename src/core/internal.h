@@ -130,12 +130,10 @@ static inline int lv_run_begin(struct lv_vcpu *v)
 	return __atomic_exchange_n(&v->running, 1, __ATOMIC_ACQ_REL) == 0;
 }
 
-/* lv_vcpu_run(): the run is over with an exit; *exit is the record. */
-static inline int lv_run_exit(struct lv_vcpu *v, struct lv_exit **exit)
+/* lv_vcpu_run(): the run is over with an exit (the caller already holds the record). */
+static inline void lv_run_exit(struct lv_vcpu *v)
 {
 	__atomic_store_n(&v->running, 0, __ATOMIC_RELEASE);
-	*exit = &v->exit;
-	return 0;
 }
 
 /* lv_vcpu_run(): the run is over; *exit is the record, or NULL on an error. */

@@ -79,6 +79,12 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 
 	if (__builtin_expect(!lv_run_begin(v), 0))
 		return LV_ERR_BUSY;
+	/*
+	 * The record's address now, while @p exit is still in a register
+	 * (it would be spilled across the entry stubs); lv_run_end() puts
+	 * NULL there on an error.
+	 */
+	*exit = &v->exit;
 	if (vd->load) {
 		r = vd->load(x);
 		if (r)
@@ -126,12 +132,14 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 			break;
 	}
 	/*
-	 * An exit for the caller: its own return, without lv_run_end()'s
-	 * status test (clang threaded the loop's exits through both).
+	 * An exit for the caller (*exit set above): its own return, without
+	 * lv_run_end()'s status test (clang threaded the loop's exits through
+	 * both).
 	 */
 	if (vd->done)
 		vd->done(x);
-	return lv_run_exit(x->vcpu, exit);
+	lv_run_exit(x->vcpu);
+	return LV_OK;
 done:
 	if (vd->done)
 		vd->done(x);
