@@ -316,14 +316,15 @@ static inline __attribute__((always_inline)) int vmx_exit(struct lv_x86_vcpu *x)
 	struct vmx_vcpu *xc = (struct vmx_vcpu *)x;
 	struct lv_vcpu *v = x->vcpu;
 	struct lv_exit *ex = &v->exit;
-	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON), vect;
-	uint64_t q;
+	/* A 32-bit field: VMREAD zero-extends it (SDM Vol. 3, 31.3); no cast, no copy. */
+	uint64_t reason64 = vmread(VMCS_EXIT_REASON), q;
+	uint32_t reason = (uint32_t)reason64, vect;
 
 	/* raw.backend and flags are set once, at vCPU creation. */
-	ex->raw.reason = reason;
+	ex->raw.reason = reason64;
 	if (xc->exit_work)
 		exit_work(xc, ex);
-	if (__builtin_expect(reason == LV_VMX_EXIT_CPUID, 1)) {
+	if (__builtin_expect(reason64 == LV_VMX_EXIT_CPUID, 1)) {
 		/*
 		 * The hottest exit, with two VMREADs fewer: an instruction exit
 		 * happens outside event delivery, so the IDT-vectoring field is

@@ -23,8 +23,11 @@ static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_x86
 {
 	/* v from x (which the entry stubs preserve), not a loop-invariant spill. */
 	struct lv_vcpu *v = x->vcpu;
-	uint32_t r[4], leaf = (uint32_t)x->regs.rax, sub = (uint32_t)x->regs.rcx;
+	uint32_t r[4], leaf = (uint32_t)x->regs.rax, sub;
 	const struct lv_cpuid_entry *e = x->cpuid_hit;
+
+	/* ECX by a 32-bit load (x86 is little-endian): no 64-bit load and copy. */
+	__builtin_memcpy(&sub, &x->regs.rcx, sizeof(sub));
 
 	/*
 	 * The entry (or lv_x86_cpuid_none) the last lookup found for this
