@@ -295,8 +295,10 @@ static int entry_failed_exit(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t r
 static void dbg_exit(struct vmx_vcpu *xc);
 
 /* Undo what the previous exit or entry left behind (rare: one flag test). */
-static void exit_work(struct vmx_vcpu *xc, struct lv_exit *ex)
+__attribute__((noinline, cold)) static void exit_work(struct vmx_vcpu *xc)
 {
+	struct lv_exit *ex = &xc->x.vcpu->exit;
+
 	if (xc->exit_work & EXIT_WORK_DBG)
 		dbg_exit(xc);
 	if (xc->exit_work & EXIT_WORK_RAW) {
@@ -323,7 +325,7 @@ static inline __attribute__((always_inline)) int vmx_exit(struct lv_x86_vcpu *x)
 	/* raw.backend and flags are set once, at vCPU creation. */
 	ex->raw.reason = reason64;
 	if (xc->exit_work)
-		exit_work(xc, ex);
+		exit_work(xc);
 	if (__builtin_expect(reason64 == LV_VMX_EXIT_CPUID, 1)) {
 		/*
 		 * The hottest exit, with two VMREADs fewer: an instruction exit
