@@ -711,8 +711,8 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_x86_vc
 		/* VM exit left the GDTR and IDTR limits at 0xFFFF (SDM Vol. 3, 28.5.2). */
 		lv_load_gdtr(&xc->host_gdtr);
 		lv_load_idtr(&xc->host_idtr);
-	} else if (xc->host_fix) {
-		host_fix(xc);
+	} else {
+		host_fix(xc); /* nothing when host_fix is 0 */
 	}
 	irq_restore(&flags);
 	xc->valid &= ~VMX_VMCS_GROUPS;
