@@ -130,6 +130,12 @@ static inline int lv_run_begin(struct lv_vcpu *v)
 	return __atomic_exchange_n(&v->running, 1, __ATOMIC_ACQ_REL) == 0;
 }
 
+/* lv_vcpu_run(): the run is over with an exit (the caller already holds the record). */
+static inline void lv_run_exit(struct lv_vcpu *v)
+{
+	__atomic_store_n(&v->running, 0, __ATOMIC_RELEASE);
+}
+
 /* lv_vcpu_run(): the run is over; *exit is the record, or NULL on an error. */
 static inline int lv_run_end(struct lv_vcpu *v, int rc, struct lv_exit **exit)
 {

@@ -279,8 +279,10 @@ static int entry_failed_exit(struct vmx_vcpu *xc, struct lv_exit *ex, uint32_t r
 static void dbg_exit(struct vmx_vcpu *xc);
 
 /* Undo what the previous exit or entry left behind (rare: one flag test). */
-static void exit_work(struct vmx_vcpu *xc, struct lv_exit *ex)
+__attribute__((noinline, cold)) static void exit_work(struct vmx_vcpu *xc)
 {
+	struct lv_exit *ex = &xc->x.vcpu->exit;
+
 	if (xc->exit_work & EXIT_WORK_DBG)
 		dbg_exit(xc);
 	if (xc->exit_work & EXIT_WORK_RAW) {
@@ -300,14 +302,15 @@ static inline __attribute__((always_inline)) int vmx_exit(struct lv_x86_vcpu *x)
 	struct vmx_vcpu *xc = (struct vmx_vcpu *)x;
 	struct lv_vcpu *v = x->vcpu;
 	struct lv_exit *ex = &v->exit;
-	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON), vect;
-	uint64_t q;
+	/* A 32-bit field: VMREAD zero-extends it (SDM Vol. 3, 31.3); no cast, no copy. */
+	uint64_t reason64 = vmread(VMCS_EXIT_REASON), q;
+	uint32_t reason = (uint32_t)reason64, vect;
 
 	/* raw.backend and flags are set once, at vCPU creation. */
-	ex->raw.reason = reason;
+	ex->raw.reason = reason64;
 	if (xc->exit_work)
-		exit_work(xc, ex);
-	if (__builtin_expect(reason == LV_VMX_EXIT_CPUID, 1)) {
+		exit_work(xc);
+	if (__builtin_expect(reason64 == LV_VMX_EXIT_CPUID, 1)) {
 		/*
 		 * The hottest exit, with two VMREADs fewer: an instruction exit
 		 * happens outside event delivery, so the IDT-vectoring field is
@@ -613,36 +616,45 @@ static void entry_failed(struct vmx_vcpu *xc, struct lv_exit *ex, int r)
 	}
 }
 
-/* The load hook: this vCPU's VMCS current here (fast: VMPTRST), host CR3 up to date. */
+/*
+ * The host state changed since the last run here (or this is the first):
+ * read it all again and bring the VMCS and the exit's MSR-load list up to
+ * date (host_refresh(), vmx_run_host()).
+ */
+__attribute__((noinline, cold)) static void host_changed(struct vmx_vcpu *xc, uint64_t cr4)
+{
+	uint64_t kgs = lv_rdmsr(MSR_KERNEL_GS_BASE);
+
+	host_refresh(xc, lv_read_cr3(), cr4, lv_rdmsr(MSR_FS_BASE));
+	xc->host_kgs = kgs;
+	HMSR(xc, AMSR_KERNEL_GS_BASE) = kgs; /* the exit's MSR-load list */
+	vmx_run_host(xc, lv_read_dr7(), lv_read_ldtr());
+}
+
+/*
+ * The load hook: this vCPU's VMCS current here (fast: VMPTRST), the host
+ * state the VMCS and the exit's MSR-load list hold still the host's. Each
+ * compare branches out on its own: fewer instructions than joining them
+ * into one test.
+ */
 static inline __attribute__((always_inline)) int vmx_load(struct lv_x86_vcpu *x)
 {
 	struct vmx_vcpu *xc = (struct vmx_vcpu *)x;
-	uint64_t cr3, cr4, fsb, kgs, dr7;
-	uint16_t ldtr;
+	uint64_t cr4 = lv_read_cr4(); /* loading a VMCS does not change it */
 
-	cr4 = lv_read_cr4(); /* loading a VMCS does not change it */
 	if (!vmcs_is_current(xc->vmcs_pa, cr4)) {
 		int rc = lv_vmx_vcpu_load(xc->vb, xc);
 
 		if (rc)
 			return rc;
 	}
-	cr3 = lv_read_cr3();
-	dr7 = lv_read_dr7();
-	ldtr = lv_read_ldtr();
-	/* One test for all the host state a run may have to take care of. */
-	if (__builtin_expect((cr3 ^ xc->host_cr3) | (cr4 ^ xc->host_cr4) |
-				     lv_rdmsr_differs(MSR_FS_BASE, &xc->host_fs_base) |
-				     lv_rdmsr_differs(MSR_KERNEL_GS_BASE, &xc->host_kgs) |
-				     (dr7 ^ DR7_RESET) | ldtr,
-			     0)) {
-		fsb = lv_rdmsr(MSR_FS_BASE);
-		kgs = lv_rdmsr(MSR_KERNEL_GS_BASE);
-		host_refresh(xc, cr3, cr4, fsb);
-		xc->host_kgs = kgs;
-		HMSR(xc, AMSR_KERNEL_GS_BASE) = kgs; /* the exit's MSR-load list */
-		vmx_run_host(xc, dr7, ldtr);
-	}
+	if (__builtin_expect(lv_read_cr3() != xc->host_cr3, 0) ||
+	    __builtin_expect(cr4 != xc->host_cr4, 0) ||
+	    __builtin_expect(lv_read_dr7() != DR7_RESET, 0) ||
+	    __builtin_expect(lv_read_ldtr() != 0, 0) ||
+	    __builtin_expect(!lv_rdmsr_same(MSR_FS_BASE, &xc->host_fs_base), 0) ||
+	    __builtin_expect(!lv_rdmsr_same(MSR_KERNEL_GS_BASE, &xc->host_kgs), 0))
+		host_changed(xc, cr4);
 	return LV_OK;
 }
 
@@ -683,8 +695,8 @@ static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_x86_vc
 		/* VM exit left the GDTR and IDTR limits at 0xFFFF (SDM Vol. 3, 28.5.2). */
 		lv_load_gdtr(&xc->host_gdtr);
 		lv_load_idtr(&xc->host_idtr);
-	} else if (xc->host_fix) {
-		host_fix(xc);
+	} else {
+		host_fix(xc); /* nothing when host_fix is 0 */
 	}
 	irq_restore(&flags);
 	xc->valid &= ~VMX_VMCS_GROUPS;

@@ -85,6 +85,14 @@ struct lv_vcpu;
 int lv_x86_cpuid_range(struct lv_vcpu *v, uint32_t *leaf);
 
 /*
+ * The answer without an lv_vcpu_set_cpuid() entry (x86_run.c): the host's
+ * for @p leaf / @p sub, by the range rule, edited by the table above and
+ * the FPU switch's and the APIC's leaves, into @p r (EAX..EDX). Out of
+ * line: the run loop's CPUID path keeps @p leaf in a register.
+ */
+void lv_x86_cpuid_host(struct lv_vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4]);
+
+/*
  * The "no lv_vcpu_set_cpuid() entry" answer of lv_x86_cpuid_lookup() and
  * of the run loop's cache (x86_run.h): flags 0, told apart by its address.
  */
@@ -111,17 +119,7 @@ static inline int lv_x86_cpuid_exit(struct lv_vcpu *v, const struct lv_cpuid_ent
 		return 1;
 	}
 	if (e == &lv_x86_cpuid_none) {
-		if (lv_x86_cpuid_range(v, &leaf)) {
-			r[0] = r[1] = r[2] = r[3] = 0;
-			return 0;
-		}
-		lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
-		lv_x86_cpuid_default(leaf, r);
-		if (leaf == 1 || leaf == 7 || leaf == 0xd) {
-			lv_x86_cpuid_fpu(v, leaf, sub, r);
-			if (leaf == 1)
-				lv_x86_apic_cpuid(v, r); /* LV_VM_IRQCHIP (x86_apic.h) */
-		}
+		lv_x86_cpuid_host(v, leaf, sub, r);
 		return 0;
 	}
 	r[0] = e->eax;

@@ -8,6 +8,7 @@
 #ifndef LV_X86_INSN_H
 #define LV_X86_INSN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline uint64_t lv_rdmsr(uint32_t msr)
@@ -19,22 +20,25 @@ static inline uint64_t lv_rdmsr(uint32_t msr)
 }
 
 /*
- * Whether MSR @p msr holds something else than *@p v: 0 when it holds
- * *@p v. EDX:EAX are compared half by half with the two halves of *@p v
- * in memory (little-endian: the low half first), without joining them:
- * four instructions after the RDMSR on an entry path (vmx_load()).
+ * Whether MSR @p msr holds *@p v. EDX:EAX are compared half by half with
+ * the two halves of *@p v in memory (little-endian: the low half first),
+ * without joining them, each compare branching out at once: RDMSR and
+ * four instructions on an entry path (vmx_load()).
  */
-static inline uint32_t lv_rdmsr_differs(uint32_t msr, const uint64_t *v)
+static inline __attribute__((always_inline)) bool lv_rdmsr_same(uint32_t msr, const uint64_t *v)
 {
-	uint32_t d, hi;
-
-	__asm__ volatile("rdmsr\n\t"
-			 "xorl %3, %0\n\t"
-			 "xorl 4+%3, %1\n\t"
-			 "orl %1, %0"
-			 : "=&a"(d), "=&d"(hi)
-			 : "c"(msr), "m"(*v));
-	return d;
+	__asm__ goto("rdmsr\n\t"
+		     "cmpl %1, %%eax\n\t"
+		     "jne %l[differs]\n\t"
+		     "cmpl 4+%1, %%edx\n\t"
+		     "jne %l[differs]"
+		     :
+		     : "c"(msr), "m"(*v)
+		     : "rax", "rdx", "cc"
+		     : differs);
+	return true;
+differs:
+	return false;
 }
 
 static inline void lv_wrmsr(uint32_t msr, uint64_t v)

@@ -219,6 +219,21 @@ int lv_x86_cpuid_range(struct lv_vcpu *v, uint32_t *leaf)
 	return 0;
 }
 
+void lv_x86_cpuid_host(struct lv_vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	if (lv_x86_cpuid_range(v, &leaf)) {
+		r[0] = r[1] = r[2] = r[3] = 0;
+		return;
+	}
+	lv_cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
+	lv_x86_cpuid_default(leaf, r);
+	if (leaf == 1 || leaf == 7 || leaf == 0xd) {
+		lv_x86_cpuid_fpu(v, leaf, sub, r);
+		if (leaf == 1)
+			lv_x86_apic_cpuid(v, r); /* LV_VM_IRQCHIP (x86_apic.h) */
+	}
+}
+
 void lv_x86_cpuid_range_init(struct lv_x86_vcpu *x)
 {
 	uint32_t a, b, c, d;

@@ -23,8 +23,11 @@ static inline __attribute__((always_inline)) int lv_x86_cpuid_insn(struct lv_x86
 {
 	/* v from x (which the entry stubs preserve), not a loop-invariant spill. */
 	struct lv_vcpu *v = x->vcpu;
-	uint32_t r[4], leaf = (uint32_t)x->regs.rax, sub = (uint32_t)x->regs.rcx;
+	uint32_t r[4], leaf = (uint32_t)x->regs.rax, sub;
 	const struct lv_cpuid_entry *e = x->cpuid_hit;
+
+	/* ECX by a 32-bit load (x86 is little-endian): no 64-bit load and copy. */
+	__builtin_memcpy(&sub, &x->regs.rcx, sizeof(sub));
 
 	/*
 	 * The entry (or lv_x86_cpuid_none) the last lookup found for this
@@ -79,6 +82,12 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 
 	if (__builtin_expect(!lv_run_begin(v), 0))
 		return LV_ERR_BUSY;
+	/*
+	 * The record's address now, while @p exit is still in a register
+	 * (it would be spilled across the entry stubs); lv_run_end() puts
+	 * NULL there on an error.
+	 */
+	*exit = &v->exit;
 	if (vd->load) {
 		r = vd->load(x);
 		if (r)
@@ -106,7 +115,7 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 				continue; /* the layer's own work was done (x86_apic.h) */
 			if (r == LV_X86_KICKED || r == LV_X86_FAILED)
 				r = LV_OK;
-			break;
+			goto done;
 		}
 		act = vd->exit(x);
 		if (act == LV_X86_CPUID)
@@ -125,6 +134,15 @@ static inline __attribute__((always_inline)) int lv_x86_run_with(struct lv_vcpu 
 		if (act == LV_X86_CALLER)
 			break;
 	}
+	/*
+	 * An exit for the caller (*exit set above): its own return, without
+	 * lv_run_end()'s status test (clang threaded the loop's exits through
+	 * both).
+	 */
+	if (vd->done)
+		vd->done(x);
+	lv_run_exit(x->vcpu);
+	return LV_OK;
 done:
 	if (vd->done)
 		vd->done(x);
