@@ -65,10 +65,8 @@ struct svm_vm {
  */
 struct svm_vcpu {
 	struct lv_x86_vcpu x;
-	struct vmcb *vmcb;	      /* its PA is x.vmcb_pa */
-	struct svm_backend *sb;	      /* at hand for the entry path */
-	const struct lv_x86_npt *npt; /* the VM's nested table (its generation) */
-	uint32_t npt_gen;	      /* the nested table generation this vCPU's TLB reflects */
+	struct vmcb *vmcb;	/* its PA is x.vmcb_pa */
+	struct svm_backend *sb; /* at hand for the entry path */
 	struct lv_asid_vcpu asid;
 	/*
 	 * The entry fast path's key (svm_run.c): the CPU of the last entry
@@ -108,7 +106,6 @@ void lv_svm_vcpu_destroy(struct lv_vcpu *v);
 uint64_t lv_svm_event_slot(struct lv_vcpu *v, int *nmi_open, int *irq_open);
 void lv_svm_event_put(struct lv_vcpu *v, const struct lv_event *ev);
 void lv_svm_intercepts(struct lv_vcpu *v);
-void lv_svm_flush(struct lv_vcpu *v);
 void lv_svm_fpu_own(struct lv_vcpu *v, int loaded);
 uint32_t lv_svm_cr8_get(struct lv_vcpu *v);
 void lv_svm_cr8_put(struct lv_vcpu *v, uint32_t cr8);
@@ -136,7 +133,7 @@ int lv_svm_set_msr(struct lv_vcpu *v, uint32_t index, uint64_t value);
 static inline void svm_dirty(struct svm_vcpu *s)
 {
 	s->vmcb->c.clean = 0;
-	s->x.slow = 1; /* post_vmrun_slow() marks it clean again */
+	lv_x86_rq_set(&s->x, LV_X86_RQ_VENDOR); /* post_vmrun_slow() marks it clean again */
 }
 
 static inline struct svm_backend *svm_b(const struct lv_vcpu *v)

@@ -94,7 +94,7 @@ static int exit_iret(struct lv_vcpu *v)
 
 	s->nmi_masked = 0;
 	s->nmi_step = 1;
-	s->x.slow = 1; /* pre_vmrun_slow() sets TF */
+	lv_x86_rq_set(&s->x, LV_X86_RQ_VENDOR); /* pre_vmrun_slow() sets TF */
 	lv_svm_intercepts(v);
 	return LV_X86_GUEST;
 }
@@ -218,7 +218,7 @@ __attribute__((noinline, cold)) static int exit_decoded(struct lv_vcpu *v)
 	switch (code) {
 	case LV_SVM_EXIT_INTR:
 	case LV_SVM_EXIT_NMI:
-		return LV_X86_GUEST; /* the host took it after STGI; the kick flag is checked next */
+		return LV_X86_GUEST; /* the host took it after STGI; the request word is tested next */
 	case LV_SVM_EXIT_XSETBV:
 		s->x.insn_len = insn_len(s, 3); /* 0F 01 D1 */
 		return LV_X86_XSETBV;
@@ -342,7 +342,7 @@ static inline __attribute__((always_inline)) int svm_exit(struct lv_x86_vcpu *x)
 
 /* ---- entry ------------------------------------------------------------------ */
 
-/* Rare work before VMRUN, behind one flag (s->slow). */
+/* Rare work before VMRUN, behind two request bits (LV_X86_RQ_WORK, x86_vcpu.h). */
 __attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
 {
 	struct svm_vcpu *s = v->priv;
@@ -372,13 +372,15 @@ __attribute__((noinline, cold)) static void pre_vmrun_slow(struct lv_vcpu *v)
 	/*
 	 * The guest's TSC_AUX in (x86_aux.c); GIF is 0 already. Whether it
 	 * differs from this CPU's changes only with a write of it (which sets
-	 * x.slow, lv_x86_own_msr()) or a new CPU (enter_prepare() sets it).
+	 * LV_X86_RQ_LAYER, lv_x86_own_msr()) or a new CPU (enter_prepare()
+	 * sets LV_X86_RQ_VENDOR).
 	 */
 	if (s->x.tsc_aux != s->fast_c->host_tsc_aux && !s->x.aux_loaded)
 		lv_x86_aux_load(&s->x);
 	/* VMCB clean bits (svm_priv.h): post_vmrun_slow() sets them after this VMRUN. */
-	s->x.slow = s->x.singlestep || s->nmi_step || lv_x86_events_busy(&s->x.events) ||
-		    s->x.dbg.on || s->x.aux_loaded || s->vmcb->c.clean != LV_SVM_CLEAN_ALL;
+	if (!(s->x.singlestep || s->nmi_step || lv_x86_events_busy(&s->x.events) || s->x.dbg.on ||
+	      s->x.aux_loaded || s->vmcb->c.clean != LV_SVM_CLEAN_ALL))
+		lv_x86_rq_clear(&s->x, LV_X86_RQ_WORK);
 }
 
 /*
@@ -389,7 +391,7 @@ __attribute__((noinline, cold)) static void pre_vmrun_host(struct svm_vcpu *s, u
 {
 	s->x.dbg.host_dr7 = host_dr7; /* not in the host save area (APM 15.5.1) */
 	s->x.dbg.work |= LV_X86_DBG_HOST;
-	s->x.slow = 1;
+	lv_x86_rq_set(&s->x, LV_X86_RQ_VENDOR);
 }
 
 /*
@@ -418,18 +420,17 @@ __attribute__((noinline, cold)) static void post_vmrun_slow(struct lv_vcpu *v)
 /*
  * The entry's CPU checks and TLB_CONTROL (APM Vol. 2, 15.16), off the fast
  * path: the CPU must be enabled; the ASID allocator says whether the ASID
- * is fresh or the CPU's generation wrapped; an NPT change since this
- * vCPU's last run needs its ASID flushed (TLB_CONTROL 3 with FlushByAsid,
- * else a fresh ASID, which is never stale). It leaves the fast-path key
- * (fast_cpu, fast_c, npt_gen) describing this CPU, so the next entry
- * here with no NPT change and no new ASID generation skips all of it.
- * @return LV_OK, or LV_ERR_STATE (CPU not enabled).
+ * is fresh or the CPU's generation wrapped; a nested-table change (@p
+ * flush: LV_X86_RQ_FLUSH was set) needs this vCPU's ASID flushed
+ * (TLB_CONTROL 3 with FlushByAsid, else a fresh ASID, which is never
+ * stale). It leaves the fast-path key (fast_cpu, fast_c) describing this
+ * CPU, so the next entry here with no request and no new ASID generation
+ * skips all of it. @return LV_OK, or LV_ERR_STATE (CPU not enabled).
  */
-__attribute__((noinline)) static int enter_prepare(struct svm_vcpu *s, uint32_t cpu)
+static int enter_prepare(struct svm_vcpu *s, uint32_t cpu, int flush)
 {
 	struct svm_backend *sb = s->sb;
 	struct svm_cpu *c;
-	uint32_t gen = lv_x86_npt_gen(s->npt);
 	enum lv_asid_action a;
 	uint8_t tlb = LV_SVM_TLB_NOTHING;
 
@@ -437,23 +438,60 @@ __attribute__((noinline)) static int enter_prepare(struct svm_vcpu *s, uint32_t 
 	if (cpu >= sb->ncpus || !sb->cpus[cpu].enabled)
 		return LV_ERR_STATE;
 	c = &sb->cpus[cpu];
-	if (gen != s->npt_gen && !(sb->features & CPUID_SVM_FLUSHBYASID))
+	if (flush && !(sb->features & CPUID_SVM_FLUSHBYASID))
 		lv_asid_vcpu_invalidate(&s->asid);
 	a = lv_asid_prepare(&c->asid, &s->asid);
 	if (a == LV_ASID_FLUSH_ALL)
 		tlb = LV_SVM_TLB_FLUSH_ALL;
-	else if (gen != s->npt_gen && a == LV_ASID_KEEP)
+	else if (flush && a == LV_ASID_KEEP)
 		tlb = LV_SVM_TLB_FLUSH_ASID;
-	s->npt_gen = gen;
 	s->vmcb->c.asid = s->asid.asid;
 	s->vmcb->c.tlb_control = tlb;
 	s->x.host_save_pa = c->host_save_pa;
 	s->fast_c = c;
 	svm_dirty(s); /* ASID; and a CPU's cached VMCB state is its own (APM 15.15.3) */
 	if (s->x.tsc_aux != c->host_tsc_aux)
-		s->x.slow = 1; /* pre_vmrun_slow() loads the guest's TSC_AUX */
+		lv_x86_rq_set(&s->x,
+			      LV_X86_RQ_VENDOR); /* pre_vmrun_slow() loads the guest's TSC_AUX */
 	s->fast_cpu = cpu;
 	return LV_OK;
+}
+
+/*
+ * The enter hook's cold path, still with GIF = 0 and guest_seq odd: a
+ * request is set (x86_vcpu.h), or the entry is not on the CPU and ASID
+ * generation of the last one. A kick ends the entry; LV_X86_RQ_FLUSH goes
+ * into TLB_CONTROL through enter_prepare() and is cleared (the flush
+ * happens at VMRUN, after the clear: a shootdown whose bit the clear took
+ * is covered by it, and one after the clear sets the bit again and,
+ * ordered after this entry's begin, kicks and waits for it); then the
+ * slow work. @return LV_X86_ENTERED (go on to VMRUN), LV_X86_KICKED or
+ * LV_ERR_STATE, both with guest_seq even and GIF = 1 again.
+ */
+__attribute__((noinline, cold)) static int enter_requests(struct svm_vcpu *s, uint32_t cpu)
+{
+	uint32_t rq = __atomic_load_n(&s->x.requests, __ATOMIC_RELAXED);
+	int r = LV_X86_KICKED, flush = (rq & LV_X86_RQ_FLUSH) != 0;
+
+	if (rq & LV_X86_RQ_KICK) {
+		lv_x86_rq_clear(&s->x, LV_X86_RQ_KICK);
+		goto out;
+	}
+	/* TLB_CONTROL is LV_SVM_TLB_NOTHING unless enter_prepare() sets it for this VMRUN. */
+	if (flush || cpu != s->fast_cpu || s->fast_c->asid.generation != s->asid.generation) {
+		r = enter_prepare(s, cpu, flush);
+		if (r != LV_OK)
+			goto out;
+	}
+	if (flush)
+		lv_x86_rq_clear(&s->x, LV_X86_RQ_FLUSH);
+	if (lv_x86_rq_test(&s->x, LV_X86_RQ_WORK))
+		pre_vmrun_slow(s->x.vcpu);
+	return LV_X86_ENTERED;
+out:
+	lv_x86_guest_end(&s->x);
+	svm_stgi();
+	return r;
 }
 
 /*
@@ -474,11 +512,12 @@ __attribute__((noinline)) static int enter_prepare(struct svm_vcpu *s, uint32_t 
  * The enter hook. GIF = 0 first: from there to VMRUN no interrupt, NMI or
  * preemption can move this thread to another CPU, and a kick's IPI stays
  * pending until VMRUN, which then exits at once (INTR intercept, 15.17).
- * guest_seq is odd from before the kick check and the NPT generation read
- * to after VMRUN, so a remote shootdown either waits for this entry's exit
- * or its new generation is seen here (x86_vcpu.h). The fast path is an
- * entry on the CPU of the last one, with the same ASID generation and
- * nested-table generation: nothing to flush.
+ * guest_seq is odd from before the request word is read to after VMRUN,
+ * so a kick or a remote shootdown either sees this entry in guest mode
+ * (its IPI makes it exit; the shootdown waits for the exit) or its bit is
+ * seen here (x86_vcpu.h). The fast path is an entry on the CPU of the
+ * last one, with the same ASID generation and no request: nothing to
+ * flush, no slow work. Everything else is enter_requests().
  */
 static inline __attribute__((always_inline)) int svm_enter(struct lv_x86_vcpu *x)
 {
@@ -491,31 +530,22 @@ static inline __attribute__((always_inline)) int svm_enter(struct lv_x86_vcpu *x
 	cpu = lv_plat_cpu_id();
 	lv_x86_set_cpu(&s->x, cpu);
 	lv_x86_guest_begin(&s->x);
-	if (lv_x86_take_kick(&s->x)) {
-		lv_x86_guest_end(&s->x);
-		svm_stgi();
-		return LV_X86_KICKED;
-	}
-	/* TLB_CONTROL is LV_SVM_TLB_NOTHING unless enter_prepare() set it for this VMRUN. */
-	if (__builtin_expect(cpu != s->fast_cpu ||
-				     s->fast_c->asid.generation != s->asid.generation ||
-				     lv_x86_npt_gen(s->npt) != s->npt_gen,
-			     0)) {
-		if (enter_prepare(s, cpu) != LV_OK) {
-			lv_x86_guest_end(&s->x);
-			svm_stgi();
-			return LV_ERR_STATE;
-		}
-	}
 	host_dr7 = lv_read_dr7(); /* before pre_vmrun_slow() may change it */
-	if (s->x.slow)
-		pre_vmrun_slow(x->vcpu);
+	if (__builtin_expect(lv_x86_rq_pending(&s->x) || cpu != s->fast_cpu ||
+				     s->fast_c->asid.generation != s->asid.generation,
+			     0)) {
+		int r = enter_requests(s, cpu);
+
+		if (r != LV_X86_ENTERED)
+			return r;
+	}
 	if (__builtin_expect(host_dr7 != DR7_RESET, 0))
 		pre_vmrun_host(s, host_dr7);
 	vm->s.rax = s->x.regs.rax;
 	svm_vmrun(&s->x);
 	lv_x86_guest_end(&s->x);
-	if (s->x.slow) /* tf_ours, aux_loaded and dbg.work imply slow: one test */
+	/* tf_ours, aux_loaded and dbg.work imply LV_X86_RQ_WORK: one test */
+	if (lv_x86_rq_test(&s->x, LV_X86_RQ_WORK))
 		post_vmrun_slow(x->vcpu);
 	svm_stgi();
 	s->x.regs.rax = s->vmcb->s.rax;
@@ -549,7 +579,6 @@ const struct lv_x86_vendor lv_svm_vendor = {
 	.event_slot = lv_svm_event_slot,
 	.event_put = lv_svm_event_put,
 	.intercepts = lv_svm_intercepts,
-	.flush = lv_svm_flush,
 	.fpu_own = lv_svm_fpu_own,
 	.cr8_get = lv_svm_cr8_get,
 	.cr8_put = lv_svm_cr8_put,

@@ -172,7 +172,7 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 			lv_svm_fpu_own(v, 0); /* keeps the guest's own bits, forces TS / OSXSAVE */
 		vm->s.cr2 = st->ctrl.cr2;
 		s->load_cr2 = 1;
-		s->x.slow = 1;
+		lv_x86_rq_set(&s->x, LV_X86_RQ_VENDOR);
 		vm->s.cr3 = st->ctrl.cr3;
 		vm->c.vintr = (vm->c.vintr & ~VMCB_VINTR_TPR_MASK) | (st->ctrl.cr8 & 0xf);
 		/* VMRUN requires the guest's EFER.SVME (APM 15.5.1 consistency checks). */
@@ -200,7 +200,7 @@ int lv_svm_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_state *st
 		vm->c.eventinj = 0;
 		s->nmi_step = 0;
 		lv_x86_events_from_state(&s->x.events, &st->events);
-		s->x.slow = 1;
+		lv_x86_rq_set(&s->x, LV_X86_RQ_VENDOR);
 		lv_svm_intercepts(v);
 	}
 	return LV_OK;

@@ -35,12 +35,10 @@ int lv_svm_vcpu_create(struct lv_vcpu *v)
 	if (!s->vmcb)
 		return LV_ERR_NOMEM;
 	s->sb = sb;
-	s->npt = &sv->x.npt;
 	lv_asid_vcpu_init(&s->asid);
 	s->fast_cpu = LV_SVM_NO_CPU; /* the first entry takes the slow path */
 	s->fast_c = &sb->cpus[0];    /* read only once fast_cpu matched */
 	s->nrips = (sb->features & CPUID_SVM_NRIPS) != 0;
-	s->npt_gen = lv_x86_npt_gen(&sv->x.npt);
 
 	s->vmcb->c.intercept1 = SVM_I1_BASE;
 	s->vmcb->c.intercept2 = SVM_I2_BASE;
@@ -58,14 +56,6 @@ void lv_svm_vcpu_destroy(struct lv_vcpu *v)
 	struct svm_vcpu *s = v->priv;
 
 	lv_plat_page_free(s->vmcb, 1);
-}
-
-/* This vCPU's ASID is flushed (TLB_CONTROL) at its next VMRUN. */
-void lv_svm_flush(struct lv_vcpu *v)
-{
-	struct svm_vcpu *s = v->priv;
-
-	s->npt_gen--;
 }
 
 /*

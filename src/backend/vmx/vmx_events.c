@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VMX events: the interruptibility the shared queue asks about, the entry's
- * interruption information it fills, and taking back an event a failed
- * entry left behind (Intel SDM Vol. 3, 26.3.1.5, 26.6, 27.6).
+ * interruption information it fills, taking back an event a failed
+ * entry left behind (Intel SDM Vol. 3, 26.3.1.5, 26.6, 27.6), and the
+ * entry's slow work that arms them (lv_vmx_prepare_slow(), called by the
+ * enter hook's cold path in vmx_run.c).
  */
 #include "../../core/lvlib.h"
 #include "vmcs.h"
@@ -22,7 +24,7 @@ void lv_vmx_take_back_event(struct vmx_vcpu *xc)
 	if (!(info & INTR_INFO_VALID))
 		return;
 	xc->inject_info = info;
-	xc->x.slow = 1;
+	lv_x86_rq_set(&xc->x, LV_X86_RQ_VENDOR);
 	xc->inject_err = (uint32_t)vmread(VMCS_ENTRY_EXC_ERRCODE);
 	xc->inject_len = (uint32_t)vmread(VMCS_ENTRY_INSN_LEN);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
@@ -123,4 +125,82 @@ void lv_vmx_tpr_watch(struct lv_vcpu *v, uint32_t cls)
 		return;
 	vmwrite(VMCS_TPR_THRESHOLD, cls);
 	xc->tpr_threshold = (uint8_t)cls;
+}
+
+/*
+ * Single-step: TF makes the guest trap after one instruction (#DB, which
+ * exits). With STI/MOV-SS blocking, VM entry wants the pending single-step
+ * recorded in the pending-debug-exceptions field (BS, 26.3.1.5).
+ */
+static void arm_singlestep(struct vmx_vcpu *xc)
+{
+	uint64_t rf = vmread(VMCS_GUEST_RFLAGS);
+
+	if (!(rf & RFLAGS_TF)) {
+		vmwrite(VMCS_GUEST_RFLAGS, rf | RFLAGS_TF);
+		xc->exit_work |= EXIT_WORK_TF;
+	}
+	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
+		vmwrite(VMCS_GUEST_PENDING_DBG, 1u << 14);
+}
+
+/* Everything an entry may need besides entering; flagged by LV_X86_RQ_WORK (x86_vcpu.h). */
+void lv_vmx_prepare_slow(struct lv_vcpu *v)
+{
+	struct vmx_vcpu *xc = v->priv;
+
+	if (xc->dirty)
+		lv_vmx_sync_to_vmcs(xc);
+	if (lv_x86_events_busy(&xc->x.events))
+		lv_x86_arm_events(v);
+	if (xc->ctl_dirty) {
+		uint32_t proc = xc->proc &
+				~(PROC_INTR_WINDOW | PROC_NMI_WINDOW | PROC_MOV_DR_EXITING);
+
+		/* MOV DR exits until the guest's own debug registers are loaded (x86_dbg.c). */
+		if (!xc->x.dbg.on)
+			proc |= PROC_MOV_DR_EXITING;
+		if ((xc->x.windows & LV_WINDOW_IRQ) || xc->x.events.want_irq_window)
+			proc |= PROC_INTR_WINDOW;
+		if ((xc->x.windows & LV_WINDOW_NMI) || xc->x.events.want_nmi_window)
+			proc |= PROC_NMI_WINDOW;
+		if (proc != xc->proc) {
+			xc->proc = proc;
+			vmwrite(VMCS_PROC_CTLS, proc);
+		}
+		vmwrite(VMCS_EXCEPTION_BITMAP, xc->exc_bitmap);
+		xc->ctl_dirty = false;
+	}
+	if (xc->inject_info & INTR_INFO_VALID) {
+		vmwrite(VMCS_ENTRY_INTR_INFO, xc->inject_info);
+		if (xc->inject_info & INTR_INFO_ERRCODE)
+			vmwrite(VMCS_ENTRY_EXC_ERRCODE, xc->inject_err);
+		if (INTR_INFO_TYPE(xc->inject_info) >= INTR_TYPE_SW_INT)
+			vmwrite(VMCS_ENTRY_INSN_LEN, xc->inject_len);
+		xc->inject_info = 0;
+	}
+	if (xc->x.singlestep)
+		arm_singlestep(xc);
+	/*
+	 * Debug registers (x86_dbg.c): the guest's DR0-DR3 and DR6 in; the
+	 * exit (exit_work()) puts the host's back, and its DR7 if not 400H.
+	 */
+	if (xc->x.dbg.on)
+		lv_x86_dbg_load(&xc->x.dbg, 1);
+	if (xc->x.dbg.work)
+		xc->exit_work |= EXIT_WORK_DBG;
+	/*
+	 * The guest's TSC_AUX in when it differs from this CPU's (x86_aux.c);
+	 * vmx_done() puts the host's back. Whether they differ changes only
+	 * with a write of it (lv_x86_own_msr() sets a request) or a new CPU
+	 * (lv_vmx_vcpu_load() sets it).
+	 */
+	if (xc->x.tsc_aux != *xc->host_aux && !xc->x.aux_loaded) {
+		lv_x86_aux_load(&xc->x);
+		xc->end_work |= END_WORK_AUX;
+	}
+	/* Queued events, single-step, debug-register work and TSC_AUX keep the slow path. */
+	if (!(lv_x86_events_busy(&xc->x.events) || xc->x.singlestep || xc->x.dbg.on ||
+	      xc->x.dbg.work || xc->x.tsc_aux != *xc->host_aux))
+		lv_x86_rq_clear(&xc->x, LV_X86_RQ_WORK);
 }

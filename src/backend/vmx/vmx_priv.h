@@ -91,7 +91,6 @@ struct vmx_vcpu {
 	uint8_t host_fix;	/* HOST_FIX_*: what every VM exit leaves to put back */
 	uint64_t host_debugctl; /* the host's IA32_DEBUGCTL, when HOST_FIX_DEBUGCTL */
 	uint16_t host_ldtr;	/* the host's LDTR, when not null (vmx_run_host()) */
-	uint32_t ept_gen;	/* the VM's nested-table generation this vCPU last flushed for */
 
 	/* Emulated MSRs (not in the VMCS). */
 	uint64_t apic_base;
@@ -215,12 +214,13 @@ int lv_vmx_get_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t *value);
 int lv_vmx_set_msr(struct lv_vcpu *vcpu, uint32_t index, uint64_t value);
 int lv_vmx_load_pdptes(struct vmx_vcpu *xc, uint64_t cr3);
 void lv_vmx_intercepts(struct lv_vcpu *vcpu);
-void lv_vmx_flush(struct lv_vcpu *vcpu);
 
 /* vmx_events.c */
 uint64_t lv_vmx_event_slot(struct lv_vcpu *vcpu, int *nmi_open, int *irq_open);
 void lv_vmx_event_put(struct lv_vcpu *vcpu, const struct lv_event *ev);
 void lv_vmx_take_back_event(struct vmx_vcpu *xc);
+/* The entry's slow work (LV_X86_RQ_WORK), interrupts on, VMCS current (vmx_events.c). */
+void lv_vmx_prepare_slow(struct lv_vcpu *v);
 
 /* vmx_fpu.c */
 uint64_t lv_vmx_guest_cr0(const struct vmx_backend *vb, const struct vmx_vcpu *xc, uint64_t cr0);

@@ -331,7 +331,7 @@ static inline __attribute__((always_inline)) int vmx_exit(struct lv_x86_vcpu *x)
 	/* An event whose delivery the exit interrupted is delivered again (28.2.4). */
 	if (vect & INTR_INFO_VALID) {
 		xc->inject_info = vect & ~INTR_INFO_NMI_UNBLOCK;
-		xc->x.slow = 1;
+		lv_x86_rq_set(&xc->x, LV_X86_RQ_VENDOR);
 		if (vect & INTR_INFO_ERRCODE)
 			xc->inject_err = (uint32_t)vmread(VMCS_IDT_VECTORING_ERR);
 		if (INTR_INFO_TYPE(vect) >= INTR_TYPE_SW_INT)
@@ -408,85 +408,8 @@ again:
 /* ---- entry -------------------------------------------------------------------- */
 
 /*
- * Single-step: TF makes the guest trap after one instruction (#DB, which
- * exits). With STI/MOV-SS blocking, VM entry wants the pending single-step
- * recorded in the pending-debug-exceptions field (BS, 26.3.1.5).
- */
-static void arm_singlestep(struct vmx_vcpu *xc)
-{
-	uint64_t rf = vmread(VMCS_GUEST_RFLAGS);
-
-	if (!(rf & RFLAGS_TF)) {
-		vmwrite(VMCS_GUEST_RFLAGS, rf | RFLAGS_TF);
-		xc->exit_work |= EXIT_WORK_TF;
-	}
-	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
-		vmwrite(VMCS_GUEST_PENDING_DBG, 1u << 14);
-}
-
-/* Everything an entry may need besides entering; flagged by x.slow. */
-__attribute__((noinline, cold)) static void prepare_slow(struct lv_vcpu *v)
-{
-	struct vmx_vcpu *xc = v->priv;
-
-	if (xc->dirty)
-		lv_vmx_sync_to_vmcs(xc);
-	if (lv_x86_events_busy(&xc->x.events))
-		lv_x86_arm_events(v);
-	if (xc->ctl_dirty) {
-		uint32_t proc = xc->proc &
-				~(PROC_INTR_WINDOW | PROC_NMI_WINDOW | PROC_MOV_DR_EXITING);
-
-		/* MOV DR exits until the guest's own debug registers are loaded (x86_dbg.c). */
-		if (!xc->x.dbg.on)
-			proc |= PROC_MOV_DR_EXITING;
-		if ((xc->x.windows & LV_WINDOW_IRQ) || xc->x.events.want_irq_window)
-			proc |= PROC_INTR_WINDOW;
-		if ((xc->x.windows & LV_WINDOW_NMI) || xc->x.events.want_nmi_window)
-			proc |= PROC_NMI_WINDOW;
-		if (proc != xc->proc) {
-			xc->proc = proc;
-			vmwrite(VMCS_PROC_CTLS, proc);
-		}
-		vmwrite(VMCS_EXCEPTION_BITMAP, xc->exc_bitmap);
-		xc->ctl_dirty = false;
-	}
-	if (xc->inject_info & INTR_INFO_VALID) {
-		vmwrite(VMCS_ENTRY_INTR_INFO, xc->inject_info);
-		if (xc->inject_info & INTR_INFO_ERRCODE)
-			vmwrite(VMCS_ENTRY_EXC_ERRCODE, xc->inject_err);
-		if (INTR_INFO_TYPE(xc->inject_info) >= INTR_TYPE_SW_INT)
-			vmwrite(VMCS_ENTRY_INSN_LEN, xc->inject_len);
-		xc->inject_info = 0;
-	}
-	if (xc->x.singlestep)
-		arm_singlestep(xc);
-	/*
-	 * Debug registers (x86_dbg.c): the guest's DR0-DR3 and DR6 in; the
-	 * exit (exit_work()) puts the host's back, and its DR7 if not 400H.
-	 */
-	if (xc->x.dbg.on)
-		lv_x86_dbg_load(&xc->x.dbg, 1);
-	if (xc->x.dbg.work)
-		xc->exit_work |= EXIT_WORK_DBG;
-	/*
-	 * The guest's TSC_AUX in when it differs from this CPU's (x86_aux.c);
-	 * vmx_done() puts the host's back. Whether they differ changes only
-	 * with a write of it (lv_x86_own_msr() sets x.slow) or a new CPU
-	 * (lv_vmx_vcpu_load() sets it).
-	 */
-	if (xc->x.tsc_aux != *xc->host_aux && !xc->x.aux_loaded) {
-		lv_x86_aux_load(&xc->x);
-		xc->end_work |= END_WORK_AUX;
-	}
-	/* Queued events, single-step, debug-register work and TSC_AUX keep the slow path. */
-	xc->x.slow = lv_x86_events_busy(&xc->x.events) || xc->x.singlestep || xc->x.dbg.on ||
-		     xc->x.dbg.work || xc->x.tsc_aux != *xc->host_aux;
-}
-
-/*
- * The kicked hook: the enter hook runs prepare_slow() before it looks at
- * the kick flag, so a kicked entry may have armed an event in the VMCS's
+ * The kicked hook: the enter hook may have run lv_vmx_prepare_slow() before it
+ * found the kick request, so a kicked entry may have armed an event in the VMCS's
  * entry field and out of the layer's sight (a halted vCPU would sleep on
  * with its interrupt there: halt_ends() in x86_apic.c). An external
  * interrupt goes back to the layer's queue, any other event to
@@ -508,7 +431,7 @@ static void vmx_kicked(struct lv_x86_vcpu *x)
 	} else {
 		xc->inject_info = info;
 	}
-	xc->x.slow = 1;
+	lv_x86_rq_set(&xc->x, LV_X86_RQ_VENDOR);
 }
 
 /*
@@ -541,7 +464,8 @@ __attribute__((noinline, cold)) static void vmx_run_host(struct vmx_vcpu *xc, ui
 		xc->x.dbg.host_dr7 = dr7;
 		xc->x.dbg.work |= LV_X86_DBG_HOST;
 		xc->end_work |= END_WORK_DBG;
-		xc->x.slow = 1; /* prepare_slow() arms EXIT_WORK_DBG */
+		lv_x86_rq_set(&xc->x,
+			      LV_X86_RQ_VENDOR); /* lv_vmx_prepare_slow() arms EXIT_WORK_DBG */
 	}
 }
 
@@ -659,36 +583,67 @@ static inline __attribute__((always_inline)) int vmx_load(struct lv_x86_vcpu *x)
 }
 
 /*
- * The enter hook. Interrupts are off from the kick check to the VM entry:
- * a kick after the check finds vcpu->running set (the API layer set it
- * before the run) and sends an IPI, which stays pending and makes the
- * entry exit at once (external-interrupt exiting). The EPT generation is
- * read in the same window, after guest_seq went odd, so a remote shootdown
- * either waits for this entry's exit or is seen here (x86_vcpu.h).
+ * The enter hook's cold path, with interrupts off and guest_seq odd: a
+ * request is set (x86_vcpu.h). A kick ends the entry. LV_X86_RQ_FLUSH is
+ * cleared before its INVEPT (a shootdown whose bit the clear took changed
+ * the table before it, and one after the clear sets the bit again and,
+ * ordered after this entry's begin, kicks and waits for it). The slow
+ * work runs with interrupts on, as it may take the irqchip lock and arm
+ * a host timer: guest mode ends around it and begins again, and the word
+ * is read again for a kick or a flush that came meanwhile (the work bits
+ * may stay set for the next entry). @return LV_X86_ENTERED (interrupts
+ * off, guest_seq odd: enter now) or LV_X86_KICKED (guest mode ended,
+ * interrupts as before the entry).
+ */
+__attribute__((noinline, cold)) static int enter_requests(struct vmx_vcpu *xc, uint64_t *flags)
+{
+	int worked = 0;
+
+	for (;;) {
+		uint32_t rq = __atomic_load_n(&xc->x.requests, __ATOMIC_RELAXED);
+
+		if (rq & LV_X86_RQ_KICK) {
+			lv_x86_rq_clear(&xc->x, LV_X86_RQ_KICK);
+			lv_x86_guest_end(&xc->x);
+			if (xc->exit_work & EXIT_WORK_DBG)
+				dbg_exit(xc);
+			irq_restore(flags);
+			return LV_X86_KICKED;
+		}
+		if (rq & LV_X86_RQ_FLUSH) {
+			lv_x86_rq_clear(&xc->x, LV_X86_RQ_FLUSH);
+			invept(LV_INVEPT_SINGLE_CONTEXT, xc->xv->eptp);
+		}
+		if (!(rq & LV_X86_RQ_WORK) || worked)
+			return LV_X86_ENTERED;
+		lv_x86_guest_end(&xc->x);
+		irq_restore(flags);
+		lv_vmx_prepare_slow(xc->x.vcpu);
+		worked = 1;
+		irq_save(flags);
+		lv_x86_guest_begin(&xc->x);
+	}
+}
+
+/*
+ * The enter hook. Interrupts are off from the request-word test to the VM
+ * entry: a kick after the test finds vcpu->running set (the API layer set
+ * it before the run) and sends an IPI, which stays pending and makes the
+ * entry exit at once (external-interrupt exiting). The test follows
+ * guest_seq going odd, so a remote shootdown either waits for this
+ * entry's exit or its LV_X86_RQ_FLUSH is seen here (x86_vcpu.h).
  */
 static inline __attribute__((always_inline)) int vmx_enter_hook(struct lv_x86_vcpu *x)
 {
 	struct vmx_vcpu *xc = (struct vmx_vcpu *)x;
 	uint64_t flags;
-	uint32_t gen;
 	int r;
 
-	if (xc->x.slow)
-		prepare_slow(x->vcpu);
 	irq_save(&flags);
-	lv_x86_guest_begin(&xc->x); /* before the kick flag and the EPT generation (x86_vcpu.h) */
-	if (lv_x86_take_kick(&xc->x)) {
-		lv_x86_guest_end(&xc->x);
-		if (xc->exit_work & EXIT_WORK_DBG)
-			dbg_exit(xc);
-		irq_restore(&flags);
+	lv_x86_guest_begin(&xc->x);
+	if (__builtin_expect(lv_x86_rq_pending(&xc->x), 0) &&
+	    enter_requests(xc, &flags) != LV_X86_ENTERED)
 		return LV_X86_KICKED;
-	}
-	gen = lv_x86_npt_gen(&xc->xv->x.npt);
-	if (gen != xc->ept_gen) {
-		invept(LV_INVEPT_SINGLE_CONTEXT, xc->xv->eptp);
-		xc->ept_gen = gen;
-	}
 	r = vmx_enter(&xc->x);
 	lv_x86_guest_end(&xc->x);
 	if (__builtin_expect(xc->host_fix == HOST_FIX_DT, 1)) {
@@ -757,7 +712,6 @@ const struct lv_x86_vendor lv_vmx_vendor = {
 	.event_slot = lv_vmx_event_slot,
 	.event_put = lv_vmx_event_put,
 	.intercepts = lv_vmx_intercepts,
-	.flush = lv_vmx_flush,
 	.fpu_own = lv_vmx_fpu_own,
 	.guest_timer = lv_vmx_guest_timer,
 	.cr8_get = lv_vmx_cr8_get,

@@ -390,6 +390,6 @@ int lv_vmx_set_state(struct lv_vcpu *vcpu, uint32_t mask, const struct lv_state 
 	}
 	xc->valid |= mask;
 	xc->dirty |= mask & VMX_VMCS_GROUPS;
-	xc->x.slow = 1;
+	lv_x86_rq_set(&xc->x, LV_X86_RQ_VENDOR);
 	return LV_OK;
 }

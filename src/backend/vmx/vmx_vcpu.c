@@ -206,14 +206,16 @@ static int load_here(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		/* First time on this CPU (or back from another one). */
 		xc->host_cpu = (int32_t)id;
 		xc->host_aux = &pc->host_tsc_aux;
-		xc->x.slow = 1; /* prepare_slow(): the guest's TSC_AUX against this CPU's */
+		lv_x86_rq_set(
+			&xc->x,
+			LV_X86_RQ_VENDOR); /* lv_vmx_prepare_slow(): the guest's TSC_AUX against this CPU's */
 		write_host_state(xc);
 		/*
 		 * This CPU may hold translations of an earlier stay, or of a
 		 * destroyed vCPU that had the same VPID: flush both kinds
 		 * (SDM Vol. 3, 29.4.3). The INVEPT happens at the next entry.
 		 */
-		xc->ept_gen = lv_x86_npt_gen(&xc->xv->x.npt) - 1;
+		lv_x86_rq_set(&xc->x, LV_X86_RQ_FLUSH);
 		if (xc->vpid != VPID_NONE)
 			invvpid((vb->ept_vpid & VPIDCAP_SINGLE) ? LV_INVVPID_SINGLE_CONTEXT
 								: LV_INVVPID_ALL_CONTEXT,
@@ -520,13 +522,5 @@ void lv_vmx_intercepts(struct lv_vcpu *vcpu)
 
 	xc->exc_bitmap = xc->x.exc_exits | VMX_EXC_ALWAYS | (xc->x.singlestep ? 1u << 1 : 0);
 	xc->ctl_dirty = true;
-	xc->x.slow = 1;
-}
-
-/* INVEPT for this vCPU at its next entry. */
-void lv_vmx_flush(struct lv_vcpu *vcpu)
-{
-	struct vmx_vcpu *xc = vcpu->priv;
-
-	xc->ept_gen--;
+	lv_x86_rq_set(&xc->x, LV_X86_RQ_VENDOR);
 }

@@ -97,7 +97,7 @@ static void tpr_push(struct lv_vcpu *v)
 /* ---- messages between APICs (lock held) ------------------------------------ */
 
 /*
- * Make vCPU @p t act on what was posted to it: its kick flag first (its
+ * Make vCPU @p t act on what was posted to it: its LV_X86_RQ_KICK first (its
  * next entry goes through lv_x86_apic_block()), then an IPI while it is in
  * guest mode, else a wake. Either it sees the flag when it checks it
  * before entering (after guest_seq went odd), or this sees guest_seq odd
@@ -108,7 +108,7 @@ static void notify(struct lv_vcpu *t)
 	struct lv_x86_vcpu *xt = lv_x86_of(t);
 	int32_t cpu;
 
-	__atomic_store_n(&xt->kick, 1, __ATOMIC_SEQ_CST);
+	lv_x86_rq_set(xt, LV_X86_RQ_KICK);
 	cpu = __atomic_load_n(&xt->cpu, __ATOMIC_SEQ_CST);
 	if (cpu < 0 || !__atomic_load_n(&t->running, __ATOMIC_SEQ_CST))
 		return;
@@ -148,7 +148,7 @@ static void post(struct lv_vcpu *src, struct lv_vcpu *t, const struct lv_lapic_f
 	if (t == src) {
 		/* Its own entry path picks up IRR and NMI; INIT and SIPI need the wait path. */
 		if (req & (LV_X86_REQ_INIT | LV_X86_REQ_SIPI))
-			__atomic_store_n(&xt->kick, 1, __ATOMIC_SEQ_CST);
+			lv_x86_rq_set(xt, LV_X86_RQ_KICK);
 		return;
 	}
 	if (req || (fx->flags & LV_LAPIC_FX_IRQ))
@@ -261,11 +261,11 @@ int lv_x86_apic_create(struct lv_vcpu *v)
 		lv_x86_pic_lint0_reset(l);
 	if (v->id != 0) {
 		l->mp_state = LV_MP_WAIT_SIPI;
-		x->kick = 1;
+		lv_x86_rq_set(x, LV_X86_RQ_KICK);
 	}
 	x->events.apic = 1; /* every entry asks the APIC (lv_x86_arm_events()) */
 	x->timer_at = NO_DEADLINE;
-	x->slow = 1;
+	lv_x86_rq_set(x, LV_X86_RQ_LAYER);
 	x->apic = l;
 	fl = chip_lock(c);
 	c->vcpus[v->id] = v; /* from now on it takes messages */
@@ -517,12 +517,12 @@ int lv_x86_apic_block(struct lv_vcpu *v)
 		uint64_t fl;
 
 		/* The flag first, then its causes: a cause set later sets it again. */
-		__atomic_store_n(&x->kick, 0, __ATOMIC_SEQ_CST);
+		lv_x86_rq_clear(x, LV_X86_RQ_KICK);
 		if (__atomic_exchange_n(&x->user_kick, 0, __ATOMIC_SEQ_CST)) {
 			lv_x86_cancelled(v, v->vm->backend->ops->kind);
 			/* Still halted or waiting: the next run waits again. */
 			if (x->halted || x->apic->mp_state != LV_MP_RUNNABLE)
-				__atomic_store_n(&x->kick, 1, __ATOMIC_SEQ_CST);
+				lv_x86_rq_set(x, LV_X86_RQ_KICK);
 			return LV_X86_CALLER;
 		}
 		fl = chip_lock(c);
@@ -537,10 +537,10 @@ int lv_x86_apic_block(struct lv_vcpu *v)
 		timer_poll(v);
 		if (mp == LV_MP_RUNNABLE && (!x->halted || halt_ends(v))) {
 			x->halted = 0;
-			x->slow = 1; /* the entry asks the APIC */
+			lv_x86_rq_set(x, LV_X86_RQ_LAYER); /* the entry asks the APIC */
 			return LV_X86_GUEST;
 		}
-		if (__atomic_load_n(&x->kick, __ATOMIC_SEQ_CST))
+		if (lv_x86_rq_test(x, LV_X86_RQ_KICK))
 			continue; /* something came meanwhile */
 		lv_plat_wait(wait_deadline(v));
 	}
@@ -699,7 +699,7 @@ int lv_x86_apic_set_state(struct lv_vcpu *v, uint32_t mask, const struct lv_stat
 								    : LV_MP_RUNNABLE;
 		x->halted = st->mp_state == LV_MP_HALTED;
 		if (st->mp_state != LV_MP_RUNNABLE)
-			__atomic_store_n(&x->kick, 1, __ATOMIC_SEQ_CST); /* the run waits */
+			lv_x86_rq_set(x, LV_X86_RQ_KICK); /* the run waits */
 	}
 	chip_unlock(c, fl);
 	return rc;

@@ -19,7 +19,7 @@
  *   vendor's guest_timer hook, else lv_plat_timer()).
  * - Messages to other vCPUs (IPIs, IOAPIC, MSI) are accepted into the
  *   target's APIC under the lock; INIT, SIPI and NMI are posted to the
- *   target (x->apic_req), which sets its kick flag and sends an IPI
+ *   target (x->apic_req), which sets its LV_X86_RQ_KICK and sends an IPI
  *   (lv_plat_kick_cpu()) while it is in guest mode, else wakes it
  *   (lv_plat_wake()).
  * - Waiting: with an APIC, the vendor's "kicked" result means "the layer
@@ -69,7 +69,7 @@ struct lv_x86_irqchip {
 /* The lock (interrupts off while it is held); @return the flags for the unlock. */
 uint64_t lv_x86_chip_lock(struct lv_x86_irqchip *c);
 void lv_x86_chip_unlock(struct lv_x86_irqchip *c, uint64_t fl);
-/* Make vCPU @p t look at what was posted to it: kick flag, then an IPI or a wake (lock held). */
+/* Make vCPU @p t look at what was posted to it: LV_X86_RQ_KICK, then an IPI or a wake (lock held). */
 void lv_x86_apic_notify(struct lv_vcpu *t);
 
 /* LV_VM_IRQCHIP: create / free the VM's IOAPIC and lock (vm_create / vm_destroy). */
@@ -99,7 +99,7 @@ int lv_x86_signal_msi(struct lv_vm *vm, uint64_t addr, uint32_t data);
 int lv_x86_apic_arm(struct lv_vcpu *v, uint64_t slot, int nmi_open, int irq_open);
 
 /*
- * The vendor's enter hook found the kick flag set (or the guest executed
+ * The vendor's enter hook found LV_X86_RQ_KICK set (or the guest executed
  * HLT, after lv_x86_apic_hlt() marked it halted): INIT and SIPI, then wait
  * while halted or waiting for SIPI. @return LV_X86_GUEST (enter now) or
  * LV_X86_CALLER (lv_vcpu_kick(): vcpu->exit is LV_EXIT_CANCELLED).

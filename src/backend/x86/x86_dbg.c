@@ -39,7 +39,7 @@ void lv_x86_dbg_use(struct lv_vcpu *v)
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 
 	x->dbg.on = 1;
-	x->slow = 1;
+	lv_x86_rq_set(x, LV_X86_RQ_LAYER);
 	x->vd->intercepts(v);
 }
 
@@ -65,7 +65,7 @@ void lv_x86_dbg_set(struct lv_vcpu *v, const struct lv_debug *st, int dr6)
 	if (dr6)
 		d->dr6 = st->dr6;
 	d->on = (st->dr7 & DR7_ENABLES) != 0;
-	x->slow = 1;
+	lv_x86_rq_set(x, LV_X86_RQ_LAYER);
 	x->vd->intercepts(v);
 }
 

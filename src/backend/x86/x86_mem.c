@@ -9,10 +9,11 @@
  * The remote TLB shootdown (in the spirit of KVM's kvm_flush_remote_tlbs).
  * A vCPU in guest mode on another CPU keeps using the translations its TLB
  * and paging-structure caches hold (SDM Vol. 3, 29.4; APM Vol. 2, 15.16)
- * until it flushes, which it does only at an entry that sees a new
- * generation. So after the bump, every vCPU whose guest_seq is odd is
- * kicked (lv_plat_kick_cpu(): the IPI makes the guest exit, or the entry
- * exit at once if the vCPU is still between its kick check and VMRUN /
+ * until it flushes, which it does only at an entry that finds its
+ * LV_X86_RQ_FLUSH set. So every vCPU of the VM gets the bit (a locked OR,
+ * in guest mode or not), and every one whose guest_seq is odd after that
+ * is kicked (lv_plat_kick_cpu(): the IPI makes the guest exit, or the entry
+ * exit at once if the vCPU is still between its request-word test and VMRUN /
  * VMLAUNCH) and waited for until guest_seq moves on. Why an even guest_seq
  * needs no wait: x86_vcpu.h, lv_x86_guest_begin(). All IPIs go out first,
  * then the waits, so the vCPUs exit in parallel.
@@ -29,7 +30,6 @@ void lv_x86_shootdown(struct lv_vm *vm)
 	struct lv_x86_npt *n = lv_x86_npt_of(vm);
 	uint32_t i, pass;
 
-	__atomic_add_fetch(&n->gen, 1, __ATOMIC_SEQ_CST);
 	for (pass = 0; pass < 2 && vm->vcpus; pass++) {
 		for (i = 0; i < vm->max_vcpus; i++) {
 			struct lv_vcpu *v = vm->vcpus[i];
@@ -48,6 +48,8 @@ void lv_x86_shootdown(struct lv_vm *vm)
 					__asm__ volatile("pause");
 				continue;
 			}
+			/* The Dekker pair of x86_vcpu.h: the bit first, then guest_seq. */
+			lv_x86_rq_set(x, LV_X86_RQ_FLUSH);
 			seq = __atomic_load_n(&x->guest_seq, __ATOMIC_SEQ_CST);
 			x->shoot_seq = seq; /* even: outside guest mode, no wait */
 			if (!(seq & 1))

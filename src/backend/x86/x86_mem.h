@@ -2,8 +2,8 @@
 /*
  * Guest memory of the raw backends (SVM and VMX), implemented once: the
  * nested page table (NPT or EPT, built by the core paging code), map,
- * unmap, protect and the dirty log over it, and the generation every vCPU
- * compares at entry to flush its TLB after a change. A vendor says only how
+ * unmap, protect and the dirty log over it, and the remote TLB shootdown
+ * after a change (every vCPU's LV_X86_RQ_FLUSH, x86_vcpu.h). A vendor says only how
  * a leaf encodes rights (its base bits, and whether NX is usable).
  *
  * The vendor's VM object (vm->priv) begins with a struct lv_x86_npt, so
@@ -22,7 +22,6 @@ struct lv_x86_npt {
 	uint32_t leaf_base;    /* bits every leaf carries: EPT WB memory type, NPT U */
 	uint32_t exec_implied; /* no usable NX: a mapping without LV_PROT_EXEC executes anyway */
 	uint32_t has_dirty;    /* the table keeps dirty flags (EPT A/D, NPT always) */
-	uint32_t gen; /* bumped by every change that needs a TLB flush (lv_x86_shootdown()) */
 };
 
 /* The VM's nested table: the first member of the vendor's vm->priv. */
@@ -32,17 +31,8 @@ static inline struct lv_x86_npt *lv_x86_npt_of(struct lv_vm *vm)
 }
 
 /*
- * The generation a vCPU compares at entry: sequentially consistent (a
- * plain load on x86), read after lv_x86_guest_begin() (x86_vcpu.h).
- */
-static inline uint32_t lv_x86_npt_gen(const struct lv_x86_npt *n)
-{
-	return __atomic_load_n(&n->gen, __ATOMIC_SEQ_CST);
-}
-
-/*
- * After a change to the nested table that needs a TLB flush: bump the
- * generation, interrupt every vCPU of @p vm that is in guest mode on some
+ * After a change to the nested table that needs a TLB flush: set
+ * LV_X86_RQ_FLUSH in every vCPU of @p vm, interrupt every vCPU of @p vm that is in guest mode on some
  * CPU and wait until each has left it; then free the table pages the change
  * took out of the tree. On return no CPU can use a translation or a
  * paging-structure cache entry from before the change (every vCPU flushes

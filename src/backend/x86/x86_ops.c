@@ -164,10 +164,11 @@ void lv_x86_vcpu_destroy(struct lv_vcpu *v)
 }
 
 /*
- * Kick: set the flag, then interrupt the CPU the vCPU runs on. The vendor's
- * enter() reads the flag where no interrupt can be taken (CLGI, or CLI
- * before VM entry), so a kick is either seen before the entry or its IPI
- * stays pending and makes the guest exit at once.
+ * Kick: set LV_X86_RQ_KICK (a locked OR, x86_vcpu.h), then interrupt the
+ * CPU the vCPU runs on. The vendor's enter() reads the request word where
+ * no interrupt can be taken (CLGI, or CLI before VM entry), so a kick is
+ * either seen before the entry or its IPI stays pending and makes the
+ * guest exit at once.
  */
 int lv_x86_kick(struct lv_vcpu *v)
 {
@@ -175,7 +176,7 @@ int lv_x86_kick(struct lv_vcpu *v)
 
 	if (x->apic)
 		lv_x86_apic_kick(v);
-	__atomic_store_n(&x->kick, 1, __ATOMIC_SEQ_CST);
+	lv_x86_rq_set(x, LV_X86_RQ_KICK);
 	if (__atomic_load_n(&v->running, __ATOMIC_SEQ_CST)) {
 		int32_t cpu = __atomic_load_n(&x->cpu, __ATOMIC_ACQUIRE);
 
@@ -264,7 +265,7 @@ int lv_x86_inject(struct lv_vcpu *v, const struct lv_event *ev)
 				 lv_x86_inflight_kind(x->vd->event_slot(v, NULL, NULL)));
 
 	if (rc == LV_OK)
-		x->slow = 1;
+		lv_x86_rq_set(x, LV_X86_RQ_LAYER);
 	return rc;
 }
 
@@ -277,7 +278,7 @@ int lv_x86_request_window(struct lv_vcpu *v, uint32_t mask)
 	if ((mask & LV_WINDOW_IRQ) && x->apic)
 		return LV_ERR_NOTSUP; /* as KVM with an in-kernel irqchip (libvcpu.h) */
 	x->windows = mask;
-	x->slow = 1;
+	lv_x86_rq_set(x, LV_X86_RQ_LAYER);
 	x->vd->intercepts(v);
 	return LV_OK;
 }
@@ -306,7 +307,7 @@ int lv_x86_set_debug(struct lv_vcpu *v, uint32_t flags)
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 
 	x->singlestep = (flags & LV_DEBUG_SINGLESTEP) != 0;
-	x->slow = 1;
+	lv_x86_rq_set(x, LV_X86_RQ_LAYER);
 	x->vd->intercepts(v);
 	return LV_OK;
 }

@@ -20,7 +20,7 @@ void lv_x86_raise(struct lv_vcpu *v, uint8_t vector, int has_err, uint32_t err)
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 
 	lv_x86_events_exception(&x->events, vector, has_err, err);
-	x->slow = 1;
+	lv_x86_rq_set(x, LV_X86_RQ_LAYER);
 }
 
 void lv_x86_cancelled(struct lv_vcpu *v, uint32_t kind)
@@ -365,7 +365,7 @@ static int npf(struct lv_vcpu *v)
 
 	switch (lv_x86_npf_action(v, x->npf_gpa, x->npf_access, x->npf_walk)) {
 	case LV_X86_NPF_RETRY:
-		x->vd->flush(v);
+		lv_x86_rq_set(x, LV_X86_RQ_FLUSH); /* the next entry flushes its guest TLB */
 		return LV_X86_GUEST;
 	case LV_X86_NPF_MMIO:
 		return emulate(v, x->npf_gpa);
@@ -388,7 +388,9 @@ static int window(struct lv_vcpu *v, uint32_t which, uint32_t reason)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 
-	x->slow = 1; /* re-arm: a queued event goes in, the window intercept is re-evaluated */
+	lv_x86_rq_set(
+		x,
+		LV_X86_RQ_LAYER); /* re-arm: a queued event goes in, the window intercept is re-evaluated */
 	if (!(x->windows & which))
 		return LV_X86_GUEST;
 	if (which == LV_WINDOW_IRQ && x->events.irq)

@@ -104,16 +104,16 @@ struct lv_x86_vcpu {
 	uint64_t host_save_pa; /* the host save area of the CPU of the entry */
 	struct lv_vcpu *vcpu;
 	const struct lv_x86_vendor *vd;
-	uint32_t kick;	    /* set by lv_vcpu_kick(), consumed before entry */
-	int32_t cpu;	    /* host CPU of the current / last run, -1 before the first */
-	uint32_t guest_seq; /* odd from the kick check to the VM exit (lv_x86_guest_begin()) */
+	uint32_t requests; /* LV_X86_RQ_*: what the next entry does first (lv_x86_rq_set()) */
+	int32_t cpu;	   /* host CPU of the current / last run, -1 before the first */
+	uint32_t
+		guest_seq; /* odd from the request-word test to the VM exit (lv_x86_guest_begin()) */
 	uint32_t shoot_seq; /* guest_seq lv_x86_shootdown() saw; odd: it waits for a change */
 	uint32_t pending;   /* enum lv_x86_pend */
 	uint32_t insn_len;  /* length of the exiting instruction (for completion) */
 	uint32_t windows;   /* LV_WINDOW_* the caller asked for */
 	uint32_t exc_exits; /* lv_vcpu_set_exception_exits() */
 	uint8_t singlestep; /* LV_DEBUG_SINGLESTEP */
-	uint8_t slow;	    /* the next entry has work besides entering (vendor and events) */
 	uint8_t io_in, io_size;
 	uint16_t io_port;
 	uint32_t npf_access; /* LV_ACCESS_* of a nested page fault */
@@ -146,8 +146,8 @@ struct lv_x86_vcpu {
 	/*
 	 * LV_VM_IRQCHIP (x86_apic.h): the local APIC; what other vCPUs and
 	 * devices posted (LV_X86_REQ_*, under the VM's chip lock) and the
-	 * SIPI vector; lv_vcpu_kick() was called (x->kick also means "work
-	 * before the entry" then); the guest is in HLT (LV_MP_HALTED).
+	 * SIPI vector; lv_vcpu_kick() was called (LV_X86_RQ_KICK also means
+	 * "work before the entry" then); the guest is in HLT (LV_MP_HALTED).
 	 */
 	struct lv_lapic *apic;
 	uint32_t apic_req;
@@ -213,9 +213,10 @@ struct lv_x86_vendor {
 	 * public one): the loop keeps it in a register the entry stubs
 	 * preserve, so no hook loads vcpu->priv again after an entry.
 	 *
-	 * Enter the guest once: check the kick flag where no interrupt can
-	 * slip in, flush the TLB after a nested-table change, do the slow work
-	 * x->slow flags, enter, and come back. @return LV_X86_ENTERED,
+	 * Enter the guest once: test the request word (LV_X86_RQ_*) with one
+	 * compare where no interrupt can slip in (lv_x86_rq_pending()), and
+	 * on a set bit take the kick, flush the guest TLB or do the slow work
+	 * on a cold path; enter, and come back. @return LV_X86_ENTERED,
 	 * LV_X86_KICKED, LV_X86_FAILED, or an LV_ERR_* for the caller.
 	 */
 	int (*enter)(struct lv_x86_vcpu *x);
@@ -253,8 +254,6 @@ struct lv_x86_vendor {
 	 * x->singlestep to the intercept controls.
 	 */
 	void (*intercepts)(struct lv_vcpu *v);
-	/* Flush this vCPU's guest TLB before its next entry (nested-table change). */
-	void (*flush)(struct lv_vcpu *v);
 	/*
 	 * The guest's FPU registers are now (@p loaded = 1) or no longer (0)
 	 * in the CPU: run the guest with its own CR0.TS and CR4.OSXSAVE and
@@ -311,23 +310,81 @@ static inline const struct lv_x86_vendor *lv_x86_vendor_of(const struct lv_backe
 }
 
 /*
+ * The request word (lv_x86_vcpu.requests), as KVM's vcpu->requests: what
+ * the next entry has to do besides entering, one bit per kind of work.
+ * The enter hooks test the whole word with one compare after
+ * lv_x86_guest_begin(); a set bit sends the entry to the vendor's cold
+ * path, which takes the kick, flushes, or does the slow work, and enters
+ * (or returns).
+ *
+ * Every write is a locked read-modify-write of the whole dword
+ * (lv_x86_rq_set(), lv_x86_rq_clear()), also from the vCPU's own thread:
+ * other CPUs set bits at any time, and the SDM defines no ordering
+ * between a plain byte store and a locked dword operation on the same
+ * bytes (Vol. 3, 9.1.2.2: software should access a semaphore with
+ * identical addresses and operand lengths). Reads are plain dword loads.
+ */
+#define LV_X86_RQ_KICK                                                                             \
+	1u /* lv_vcpu_kick() or the APIC posted work (x86_apic.h): the entry returns KICKED */
+#define LV_X86_RQ_FLUSH                                                                            \
+	2u /* flush this vCPU's guest TLB (lv_x86_shootdown(), a stale-translation fault) */
+#define LV_X86_RQ_LAYER                                                                            \
+	4u /* the layer's entry work: queued events, windows, the APIC, debug registers, TSC_AUX */
+#define LV_X86_RQ_VENDOR                                                                           \
+	8u /* the vendor's entry work (VMCB clean bits, VMCS fields, single-step, ...) */
+/* The entry's slow work, done by the vendor's slow path (lv_x86_arm_events() among it). */
+#define LV_X86_RQ_WORK (LV_X86_RQ_LAYER | LV_X86_RQ_VENDOR)
+
+/* Set @p bits in the request word: LOCK OR, a full barrier (SDM Vol. 3, 9.2.2). */
+static inline __attribute__((always_inline)) void lv_x86_rq_set(struct lv_x86_vcpu *x,
+								uint32_t bits)
+{
+	__atomic_fetch_or(&x->requests, bits, __ATOMIC_SEQ_CST);
+}
+
+/* Clear @p bits in the request word: LOCK AND, a full barrier. */
+static inline __attribute__((always_inline)) void lv_x86_rq_clear(struct lv_x86_vcpu *x,
+								  uint32_t bits)
+{
+	__atomic_fetch_and(&x->requests, ~bits, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Whether any of @p bits is set: one TEST of the word in memory (a plain
+ * load; the caller knows what ordered it).
+ */
+static inline __attribute__((always_inline)) int lv_x86_rq_test(const struct lv_x86_vcpu *x,
+								uint32_t bits)
+{
+	int set;
+
+	__asm__ volatile("testl %1, %2" : "=@ccnz"(set) : "ri"(bits), "m"(x->requests));
+	return set;
+}
+
+/*
  * Guest-mode tracking for the remote TLB shootdown (lv_x86_shootdown() in
  * x86_mem.c), as KVM's vcpu->mode: x->guest_seq is odd from just before
- * the vendor's enter hook checks the kick flag and reads the nested-table
- * generation, to just after the VM exit; only the vCPU's own thread
- * writes it, with interrupts (SVM: GIF) off throughout the odd phase.
+ * the vendor's enter hook reads the request word to just after the VM
+ * exit; only the vCPU's own thread writes it, with interrupts (SVM: GIF)
+ * off throughout the odd phase.
  *
  * Begin is a locked increment, a full barrier on x86 (SDM Vol. 3, 9.2.2:
  * locked instructions are not reordered with loads or stores): the
- * generation and kick flag are read only after the odd value is visible
- * to every CPU. The shootdown bumps the generation with a locked add and
- * reads guest_seq after it. Of the two sequentially consistent pairs
- * (odd store, generation load) and (generation bump, guest_seq load) one
- * comes first: either the vCPU sees the new generation and flushes before
- * it enters, or the shootdown sees the odd value and waits (after a kick
- * IPI, which a VM entry with interrupts pending turns into an exit at
- * once) until the vCPU has left guest mode; its next entry then sees the
- * new generation.
+ * request word is read only after the odd value is visible to every CPU.
+ * The shootdown sets LV_X86_RQ_FLUSH in every vCPU of the VM with a
+ * locked OR and reads that vCPU's guest_seq after it; a kick
+ * (lv_x86_kick(), the APIC's notify) sets LV_X86_RQ_KICK the same way and
+ * reads x->cpu / guest_seq after it. Locked instructions have one total
+ * order (9.2.3.8), so of the two sequentially consistent pairs (guest_seq
+ * LOCK INC, request-word load) and (LOCK OR of the bit, guest_seq load)
+ * one comes first: either the vCPU sees the bit and flushes (or returns
+ * KICKED) before it enters, or the other side sees the odd value and
+ * sends its IPI (which a VM entry with interrupts pending turns into an
+ * exit at once); the shootdown then waits until the vCPU has left guest
+ * mode, and its next entry sees the bit. A bit the entry path clears
+ * after it read it (the flush) is set again by a later shootdown, which
+ * is then ordered after this entry's begin and so kicks and waits for it.
  */
 static inline __attribute__((always_inline)) void lv_x86_guest_begin(struct lv_x86_vcpu *x)
 {
@@ -338,10 +395,10 @@ static inline __attribute__((always_inline)) void lv_x86_guest_begin(struct lv_x
 /*
  * Before an entry, with interrupts (SVM: GIF) off: the CPU the vCPU is on
  * (read by lv_x86_kick() and the shootdown), then guest mode begins
- * (above), then the kick flag is taken: @return it. On x86 a plain store
- * is a release store and a locked instruction a full barrier (SDM Vol.
- * 3, 9.2.2); the asm keeps the compiler from hoisting the fields'
- * addresses out of the run loop into spilled registers.
+ * (above), then the request word is read (lv_x86_rq_pending()). On x86 a
+ * plain store is a release store and a locked instruction a full barrier
+ * (SDM Vol. 3, 9.2.2); the asm keeps the compiler from hoisting the
+ * fields' addresses out of the run loop into spilled registers.
  */
 static inline __attribute__((always_inline)) void lv_x86_set_cpu(struct lv_x86_vcpu *x,
 								 uint32_t cpu)
@@ -349,25 +406,19 @@ static inline __attribute__((always_inline)) void lv_x86_set_cpu(struct lv_x86_v
 	__asm__ volatile("movl %1, %0" : "=m"(x->cpu) : "r"(cpu) : "memory");
 }
 
-static inline __attribute__((always_inline)) uint32_t lv_x86_take_kick(struct lv_x86_vcpu *x)
+/*
+ * The entry's one test: @return whether any request is set. It follows
+ * lv_x86_guest_begin()'s LOCK INC, which orders it after the x->cpu store
+ * and the odd guest_seq (SDM Vol. 3, 9.2.2: loads are not reordered with
+ * locked instructions). One CMP with a memory operand; the asm keeps it
+ * after the LOCK INC and in the flags.
+ */
+static inline __attribute__((always_inline)) int lv_x86_rq_pending(struct lv_x86_vcpu *x)
 {
-	uint32_t k;
 	int set;
 
-	/*
-	 * A plain compare first: it follows lv_x86_guest_begin()'s LOCK INC,
-	 * which orders it after the x->cpu store (SDM Vol. 3, 9.2.2: loads
-	 * are not reordered with locked instructions), so either this load
-	 * sees lv_x86_kick()'s flag or the kicker sees this CPU and its IPI
-	 * stays pending until the entry, as with an exchange. Only a set
-	 * flag is consumed by XCHG (2 instructions fewer per entry).
-	 */
-	__asm__ volatile("cmpl $0, %1" : "=@ccnz"(set) : "m"(x->kick) : "memory");
-	if (__builtin_expect(!set, 1))
-		return 0;
-	k = 0;
-	__asm__ volatile("xchgl %0, %1" : "+r"(k), "+m"(x->kick) : : "memory");
-	return k;
+	__asm__ volatile("cmpl $0, %1" : "=@ccnz"(set) : "m"(x->requests) : "memory");
+	return set;
 }
 
 /*
@@ -395,7 +446,7 @@ void lv_x86_raise(struct lv_vcpu *v, uint8_t vector, int has_err, uint32_t err);
 /* The LV_EXIT_CANCELLED record of a kicked run. */
 void lv_x86_cancelled(struct lv_vcpu *v, uint32_t kind);
 /*
- * The enter hook found the kick flag: LV_X86_CALLER with vcpu->exit
+ * The enter hook found LV_X86_RQ_KICK (and cleared it): LV_X86_CALLER with vcpu->exit
  * LV_EXIT_CANCELLED, or, with a local APIC, its work first
  * (lv_x86_apic_block()): LV_X86_GUEST means enter now.
  */
