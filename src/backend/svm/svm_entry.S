@@ -12,7 +12,7 @@
  * (cheaper than saving the callee-saved registers here again).
  *
  * Called with GIF already cleared by the caller (CLGI), which also checked
- * the kick flag after CLGI, so no interrupt can slip in between. VMRUN
+ * the request word after CLGI, so no interrupt can slip in between. VMRUN
  * saves and #VMEXIT restores the host's RAX, RSP, RIP, RFLAGS, CRs, EFER,
  * GDTR/IDTR and CS/SS/DS/ES; everything else is ours:
  *   - host GPRs: RBP pushed here, the rest declared clobbered by the caller;
