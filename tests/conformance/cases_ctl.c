@@ -242,6 +242,23 @@ static const struct step kick_before_script[] = {
 	ACTION(kick_now), X_CANCELLED, ACTION(rip_at_spin),  END,
 };
 
+/*
+ * A kick and a queued event before the same run: the run is cancelled
+ * without entering (the event is neither delivered nor lost), and the next
+ * run delivers it once (on the raw backends the entry finds the kick and
+ * the entry-work request in one word and honours the kick first).
+ */
+static const struct step kick_event_script[] = {
+	IO_OUT(0x61, 1, 1),
+	ACTION(inject_gp),
+	ACTION(kick_now),
+	X_CANCELLED,
+	IO_OUT(0x64, 4, 0x1234),
+	IO_OUT(0x62, 1, 2),
+	X_HLT,
+	END,
+};
+
 static void kick_later_fn(void *arg)
 {
 	struct conf_ctx *c = arg;
@@ -546,6 +563,10 @@ const struct conf_case conf_cases_ctl[] = {
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_spin,
 	  .script = kick_before_script },
+	{ .name = "kick_with_event",
+	  .mode = MODE_LONG64,
+	  .guest = &conf_guest_events64,
+	  .script = kick_event_script },
 	{ .name = "kick_spinning",
 	  .mode = MODE_LONG64,
 	  .guest = &conf_guest_spin,
