@@ -451,8 +451,7 @@ static int enter_prepare(struct svm_vcpu *s, uint32_t cpu, int flush)
 	s->fast_c = c;
 	svm_dirty(s); /* ASID; and a CPU's cached VMCB state is its own (APM 15.15.3) */
 	if (s->x.tsc_aux != c->host_tsc_aux)
-		lv_x86_rq_set(&s->x,
-			      LV_X86_RQ_VENDOR); /* pre_vmrun_slow() loads the guest's TSC_AUX */
+		lv_x86_rq_set(&s->x, LV_X86_RQ_VENDOR); /* pre_vmrun_slow(): TSC_AUX */
 	s->fast_cpu = cpu;
 	return LV_OK;
 }

@@ -464,8 +464,8 @@ __attribute__((noinline, cold)) static void vmx_run_host(struct vmx_vcpu *xc, ui
 		xc->x.dbg.host_dr7 = dr7;
 		xc->x.dbg.work |= LV_X86_DBG_HOST;
 		xc->end_work |= END_WORK_DBG;
-		lv_x86_rq_set(&xc->x,
-			      LV_X86_RQ_VENDOR); /* lv_vmx_prepare_slow() arms EXIT_WORK_DBG */
+		/* lv_vmx_prepare_slow() arms EXIT_WORK_DBG */
+		lv_x86_rq_set(&xc->x, LV_X86_RQ_VENDOR);
 	}
 }
 

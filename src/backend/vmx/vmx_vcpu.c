@@ -206,9 +206,8 @@ static int load_here(struct vmx_backend *vb, struct vmx_vcpu *xc)
 		/* First time on this CPU (or back from another one). */
 		xc->host_cpu = (int32_t)id;
 		xc->host_aux = &pc->host_tsc_aux;
-		lv_x86_rq_set(
-			&xc->x,
-			LV_X86_RQ_VENDOR); /* lv_vmx_prepare_slow(): the guest's TSC_AUX against this CPU's */
+		/* lv_vmx_prepare_slow(): the guest's TSC_AUX against this CPU's */
+		lv_x86_rq_set(&xc->x, LV_X86_RQ_VENDOR);
 		write_host_state(xc);
 		/*
 		 * This CPU may hold translations of an earlier stay, or of a

@@ -52,9 +52,8 @@ int lv_x86_aux_msr(struct lv_x86_vcpu *x, int write, uint64_t *value)
 	if (*value >> 32)
 		return -1; /* bits 63:32 are reserved: #GP(0), as on the CPU */
 	x->tsc_aux = (uint32_t)*value;
-	lv_x86_rq_set(
-		x,
-		LV_X86_RQ_LAYER); /* loaded by the vendor's slow entry work, which keeps it while they differ */
+	/* Loaded by the vendor's slow entry work, which keeps it while they differ. */
+	lv_x86_rq_set(x, LV_X86_RQ_LAYER);
 	return 1;
 }
 

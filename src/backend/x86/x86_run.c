@@ -388,9 +388,8 @@ static int window(struct lv_vcpu *v, uint32_t which, uint32_t reason)
 {
 	struct lv_x86_vcpu *x = lv_x86_of(v);
 
-	lv_x86_rq_set(
-		x,
-		LV_X86_RQ_LAYER); /* re-arm: a queued event goes in, the window intercept is re-evaluated */
+	/* Re-arm: a queued event goes in, the window intercept is re-evaluated. */
+	lv_x86_rq_set(x, LV_X86_RQ_LAYER);
 	if (!(x->windows & which))
 		return LV_X86_GUEST;
 	if (which == LV_WINDOW_IRQ && x->events.irq)

@@ -324,16 +324,16 @@ static inline const struct lv_x86_vendor *lv_x86_vendor_of(const struct lv_backe
  * bytes (Vol. 3, 9.1.2.2: software should access a semaphore with
  * identical addresses and operand lengths). Reads are plain dword loads.
  */
-#define LV_X86_RQ_KICK                                                                             \
-	1u /* lv_vcpu_kick() or the APIC posted work (x86_apic.h): the entry returns KICKED */
-#define LV_X86_RQ_FLUSH                                                                            \
-	2u /* flush this vCPU's guest TLB (lv_x86_shootdown(), a stale-translation fault) */
-#define LV_X86_RQ_LAYER                                                                            \
-	4u /* the layer's entry work: queued events, windows, the APIC, debug registers, TSC_AUX */
-#define LV_X86_RQ_VENDOR                                                                           \
-	8u /* the vendor's entry work (VMCB clean bits, VMCS fields, single-step, ...) */
+/* lv_vcpu_kick(), or the APIC posted work (x86_apic.h): the entry returns KICKED. */
+#define LV_X86_RQ_KICK	 1u
+/* Flush this vCPU's guest TLB (lv_x86_shootdown(), a stale-translation fault). */
+#define LV_X86_RQ_FLUSH	 2u
+/* The layer's entry work: queued events, windows, the APIC, debug registers, TSC_AUX. */
+#define LV_X86_RQ_LAYER	 4u
+/* The vendor's entry work (VMCB clean bits, VMCS fields, single-step, ...). */
+#define LV_X86_RQ_VENDOR 8u
 /* The entry's slow work, done by the vendor's slow path (lv_x86_arm_events() among it). */
-#define LV_X86_RQ_WORK (LV_X86_RQ_LAYER | LV_X86_RQ_VENDOR)
+#define LV_X86_RQ_WORK	 (LV_X86_RQ_LAYER | LV_X86_RQ_VENDOR)
 
 /* Set @p bits in the request word: LOCK OR, a full barrier (SDM Vol. 3, 9.2.2). */
 static inline __attribute__((always_inline)) void lv_x86_rq_set(struct lv_x86_vcpu *x,
