@@ -49,6 +49,7 @@ int case_kick_spin_if1(struct lv_backend *b, char *why, size_t n);
 int case_kick_remote(struct lv_backend *b, char *why, size_t n);
 int case_irq_queued(struct lv_backend *b, char *why, size_t n);
 int case_call_on_cpu(struct lv_backend *b, char *why, size_t n);
+int case_rq_flush(struct lv_backend *b, char *why, size_t n);
 
 const struct tcase cases[] = {
 	{ "caps", case_caps },
@@ -65,6 +66,7 @@ const struct tcase cases[] = {
 	{ "smoke_mmio", case_mmio },
 	{ "smoke_readonly", case_readonly },
 	{ "smoke_dirty_flush", case_dirty_flush },
+	{ "rq_flush", case_rq_flush },
 	{ "smoke_msr", case_msr },
 	{ "smoke_hypercall", case_hypercall },
 	{ "smoke_exception_exit", case_exception_exit },
