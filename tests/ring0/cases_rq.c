@@ -2,10 +2,10 @@
 /*
  * White-box case of the raw backends' request word (lv_x86_vcpu.requests,
  * src/backend/x86/x86_vcpu.h): the TLB flush a nested-table change asks of
- * every vCPU. A guest cannot see it here: QEMU TCG and Bochs keep no guest
- * translation across a VM entry or exit (with the flush request never set,
- * every ring-0 and conformance case still passes on both), so this case
- * looks at the word itself: the shootdown sets LV_X86_RQ_FLUSH in a vCPU
+ * every vCPU. No guest here shows a missing flush: with the flush request
+ * never set, every other ring-0 and conformance case still passes under
+ * QEMU TCG and Bochs (their guest TLBs do not outlive an entry or exit
+ * there, it seems), so this case looks at the word itself: the shootdown sets LV_X86_RQ_FLUSH in a vCPU
  * outside guest mode, a kicked entry leaves it, and the next entry takes it.
  */
 #include "../../src/backend/x86/x86_vcpu.h"
