@@ -5,8 +5,9 @@
  * every vCPU. No guest here shows a missing flush: with the flush request
  * never set, every other ring-0 and conformance case still passes under
  * QEMU TCG and Bochs (their guest TLBs do not outlive an entry or exit
- * there, it seems), so this case looks at the word itself: the shootdown sets LV_X86_RQ_FLUSH in a vCPU
- * outside guest mode, a kicked entry leaves it, and the next entry takes it.
+ * there, it seems), so this case looks at the word itself: the shootdown
+ * sets LV_X86_RQ_FLUSH in a vCPU outside guest mode, a kicked entry leaves
+ * it, and the next entry takes it.
  */
 #include "../../src/backend/x86/x86_vcpu.h"
 #include "cases.h"
