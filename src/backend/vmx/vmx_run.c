@@ -408,10 +408,11 @@ again:
 /* ---- entry -------------------------------------------------------------------- */
 
 /*
- * The kicked hook: the enter hook may have run lv_vmx_prepare_slow() before it
- * found the kick request, so a kicked entry may have armed an event in the VMCS's
- * entry field and out of the layer's sight (a halted vCPU would sleep on
- * with its interrupt there: halt_ends() in x86_apic.c). An external
+ * The kicked hook: the enter hook's cold path may have run
+ * lv_vmx_prepare_slow() before it found the kick request (one that came
+ * during the slow work), so a kicked entry may have armed an event in the
+ * VMCS's entry field and out of the layer's sight (a halted vCPU would
+ * sleep on with its interrupt there: halt_ends() in x86_apic.c). An external
  * interrupt goes back to the layer's queue, any other event to
  * inject_info (inject_err and inject_len still hold the rest); the next
  * entry arms it again. Out of the enter hook, so the entry path stays as

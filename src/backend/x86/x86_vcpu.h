@@ -104,10 +104,9 @@ struct lv_x86_vcpu {
 	uint64_t host_save_pa; /* the host save area of the CPU of the entry */
 	struct lv_vcpu *vcpu;
 	const struct lv_x86_vendor *vd;
-	uint32_t requests; /* LV_X86_RQ_*: what the next entry does first (lv_x86_rq_set()) */
-	int32_t cpu;	   /* host CPU of the current / last run, -1 before the first */
-	uint32_t
-		guest_seq; /* odd from the request-word test to the VM exit (lv_x86_guest_begin()) */
+	uint32_t requests;  /* LV_X86_RQ_*: what the next entry does first (lv_x86_rq_set()) */
+	int32_t cpu;	    /* host CPU of the current / last run, -1 before the first */
+	uint32_t guest_seq; /* odd from the request test to the VM exit (lv_x86_guest_begin()) */
 	uint32_t shoot_seq; /* guest_seq lv_x86_shootdown() saw; odd: it waits for a change */
 	uint32_t pending;   /* enum lv_x86_pend */
 	uint32_t insn_len;  /* length of the exiting instruction (for completion) */
