@@ -23,13 +23,15 @@
  * Length of an intercepted instruction: nRIP - RIP when the CPU has NRIPS
  * (APM 15.7.1; valid for instruction intercepts only), else the fixed
  * length of the only encoding the intercept can come from (QEMU TCG has
- * no NRIPS).
+ * no NRIPS). A CPU without NRIPS never writes the field, which stays 0
+ * from the VMCB's creation, so nRIP itself says which (one test, on the
+ * value the exit hook loads for raw.info2 anyway).
  */
 static inline uint32_t insn_len(const struct svm_vcpu *s, uint32_t fixed)
 {
 	const struct vmcb *vm = s->vmcb;
 
-	return (s->nrips && vm->c.nrip) ? (uint32_t)(vm->c.nrip - vm->s.rip) : fixed;
+	return vm->c.nrip ? (uint32_t)(vm->c.nrip - vm->s.rip) : fixed;
 }
 
 /* RIP past the exiting instruction; the interrupt shadow ends (APM 15.21.5). */
