@@ -84,6 +84,12 @@ enum { CASE_PASS = 0, CASE_FAIL = 1, CASE_SKIP = 2 };
 struct tcase {
 	const char *name;
 	int (*fn)(struct lv_backend *b, char *why, size_t n);
+	/*
+	 * Host CPUs the case needs (0: one is enough). A kernel started with
+	 * fewer does not plan it: it is a case of the configurations that
+	 * start them (the "smp" command line), not a skip of the others.
+	 */
+	unsigned cpus;
 };
 
 #endif

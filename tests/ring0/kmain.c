@@ -130,7 +130,7 @@ void kmain(void)
 {
 	struct lv_backend *b = NULL;
 	struct lv_caps caps;
-	unsigned pass = 0, fail = 0, skip = 0, i, nvmx, nconf;
+	unsigned pass = 0, fail = 0, skip = 0, i, nvmx, nconf, nunplanned;
 	size_t free0, allocs0;
 	int rc;
 
@@ -202,12 +202,23 @@ void kmain(void)
 	if (!cmdline_has("benchonly"))
 		nconf = conf_count();
 #endif
-	kprintf("LVT PLAN %u\n", (unsigned)(ncases + nvmx + nconf));
+	/* Cases that need more CPUs than this kernel started are not planned. */
+	nunplanned = 0;
+	for (i = 0; i < ncases + nvmx; i++)
+		if ((i < ncases ? &cases[i] : &vmx_cases[i - ncases])->cpus > smp_cpus())
+			nunplanned++;
+	if (nunplanned)
+		kprintf("LVT NOTE %u cases need a second CPU and run where one is started "
+			"(command line 'smp')\n",
+			nunplanned);
+	kprintf("LVT PLAN %u\n", (unsigned)(ncases + nvmx + nconf - nunplanned));
 	for (i = 0; i < ncases + nvmx; i++) {
 		const struct tcase *tc = i < ncases ? &cases[i] : &vmx_cases[i - ncases];
 		char why[160];
 		int r;
 
+		if (tc->cpus > smp_cpus())
+			continue;
 		why[0] = 0;
 		if (cmdline_has("benchonly") && !streq_name(tc->name, "bench_cpuid") &&
 		    !streq_name(tc->name, "vmx_bench_cpuid")) {

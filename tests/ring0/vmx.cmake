@@ -7,11 +7,13 @@
 #   guest state -> ENTRY_FAILED 0x80000021, VMfailValid -> error 7, real
 #   mode, the CPUID round-trip count). Any FAIL or missing case fails the
 #   test; cases that need what Bochs or the harness lacks SKIP with a reason
-#   (two_vcpus / remote kick / tlb_*_remote: the kernel starts a second CPU
-#   only with "smp" on its command line, which vmx_bochs_skylake_smp has;
-#   bench_cpuid is the SVM backend's, vmx_bench_cpuid applies the
-#   205 (gcc) / 211 (clang) instruction target in optimized builds only;
-#   the vmx_lazy_* cases of vmx_lazy.c need the second CPU too).
+#   (the conformance suite's two_vcpus / tlb_*_remote: the kernel starts a
+#   second CPU only with "smp" on its command line, which
+#   vmx_bochs_skylake_smp has; bench_cpuid is the SVM backend's,
+#   vmx_bench_cpuid applies the 205 (gcc) / 211 (clang) instruction target
+#   in optimized builds only). The kernel's own cases that need the second
+#   CPU (the remote kick, vmx_lazy_*: tcase.cpus) are not planned without
+#   it ("LVT NOTE"); they run in vmx_bochs_skylake_smp.
 #   113 pass on each one-CPU configuration in an optimized build and 112
 #   in the others (vmx_bench_cpuid skips unoptimized), 125 / 124 on two
 #   CPUs: MIN_PASS is the lower figure, so a case that stops passing, or

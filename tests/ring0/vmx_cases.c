@@ -529,19 +529,19 @@ out:
 }
 
 const struct tcase vmx_cases[] = {
-	{ "vmx_smoke64", case_smoke64 },
-	{ "vmx_real_mode", case_real_mode },
-	{ "vmx_fpu", case_fpu },
-	{ "vmx_other_exits", case_other_exits },
-	{ "vmx_two_vmcs", case_two_vmcs },
-	{ "vmx_bad_guest_state", case_bad_guest_state },
-	{ "vmx_vmfail_valid", case_vmfail_valid },
-	{ "vmx_lazy_migrate", case_vmx_migrate },
-	{ "vmx_lazy_state_remote", case_vmx_state_remote },
-	{ "vmx_lazy_destroy_remote", case_vmx_destroy_remote },
-	{ "vmx_lazy_cpu_cycle", case_vmx_cpu_cycle },
-	{ "vmx_lazy_two_vmcs_ap", case_vmx_two_vmcs_ap },
-	{ "vmx_bench_cpuid", case_bench_cpuid },
+	{ "vmx_smoke64", case_smoke64, 0 },
+	{ "vmx_real_mode", case_real_mode, 0 },
+	{ "vmx_fpu", case_fpu, 0 },
+	{ "vmx_other_exits", case_other_exits, 0 },
+	{ "vmx_two_vmcs", case_two_vmcs, 0 },
+	{ "vmx_bad_guest_state", case_bad_guest_state, 0 },
+	{ "vmx_vmfail_valid", case_vmfail_valid, 0 },
+	{ "vmx_lazy_migrate", case_vmx_migrate, 2 },
+	{ "vmx_lazy_state_remote", case_vmx_state_remote, 2 },
+	{ "vmx_lazy_destroy_remote", case_vmx_destroy_remote, 2 },
+	{ "vmx_lazy_cpu_cycle", case_vmx_cpu_cycle, 2 },
+	{ "vmx_lazy_two_vmcs_ap", case_vmx_two_vmcs_ap, 2 },
+	{ "vmx_bench_cpuid", case_bench_cpuid, 0 },
 };
 const unsigned vmx_ncases = sizeof(vmx_cases) / sizeof(vmx_cases[0]);
 
