@@ -16,6 +16,18 @@
 ; OUT 0x60 = 0x5a and HLT. 64-bit.
 %include "common.inc"
 %define NMASKS 8
+
+; XCR0 = the dword at [rdi + %1], then CPUID.(0Dh, 0):EBX to [r9 + %2].
+%macro size_under 2
+	mov eax, [rdi + %1]
+	xor edx, edx
+	xor ecx, ecx
+	xsetbv
+	mov eax, 0xd
+	xor ecx, ecx
+	cpuid
+	mov [r9 + %2], ebx
+%endmacro
 	bits 64
 	org 0x8000
 	mov rdi, DATA
@@ -89,22 +101,8 @@
 	jz .done
 	fninit				; the FPU in use: its registers are the guest's
 	lea r9, [rdi + 16 + 16 * NMASKS]
-	mov eax, [rdi + 16 + 12]	; mask 0's value
-	xor edx, edx
-	xor ecx, ecx
-	xsetbv
-	mov eax, 0xd
-	xor ecx, ecx
-	cpuid
-	mov [r9], ebx
-	mov eax, [rdi + 32 + 12]	; mask 1's value
-	xor edx, edx
-	xor ecx, ecx
-	xsetbv
-	mov eax, 0xd
-	xor ecx, ecx
-	cpuid
-	mov [r9 + 4], ebx
+	size_under 16 + 12, 0		; mask 0's value
+	size_under 32 + 12, 4		; mask 1's value
 .done:
 	mov al, 0x5a
 	out 0x60, al
